@@ -1,0 +1,57 @@
+"""Every symbol and identifier name in one place.
+
+Generated code, printers and the formula checker all agree on these names:
+``X``, ``T``, ``A2``, ``Z2``, ``W2``, ``b2``, ``delta2``, ``dW2``, ``db2``
+(layer numbers as in the first seed text: the input is layer 0). Documents may
+number the input layer 1 (the third seed text); ``display_layer`` applies that
+offset, and only printers call it.
+"""
+
+from __future__ import annotations
+
+import re
+
+MATRIX_KINDS = ("A", "Z", "W", "b", "delta", "dW", "db")
+_MATRIX_NAME = re.compile(r"^(A|Z|W|b|delta|dW|db)(\d+)$")
+
+# Index-form bases (sympy IndexedBase labels) -> LaTeX symbol.
+INDEX_LATEX = {"w": "w", "b": "b", "z": "z", "a": "a", "t": "t", "delta": r"\delta", "width": "n"}
+# Matrix kinds -> LaTeX symbol.
+MATRIX_LATEX = {"A": "A", "Z": "Z", "W": "W", "b": "b", "delta": r"\delta"}
+GRADIENT_LATEX = {"dW": "W", "db": "b"}
+
+
+def matrix_name(kind: str, layer: int | None = None) -> str:
+    """Identifier of a matrix: ``matrix_name("delta", 2) == "delta2"``; A0 is ``X``."""
+    if kind in ("X", "T"):
+        return kind
+    if kind == "A" and layer == 0:
+        return "X"
+    if kind not in MATRIX_KINDS or layer is None or layer < 0:
+        raise ValueError(f"no matrix {kind}{layer}")
+    return f"{kind}{layer}"
+
+
+def parse_matrix_name(name: str) -> tuple[str, int | None]:
+    """Inverse of ``matrix_name``: ("delta", 2) for "delta2", ("X", None) for "X"."""
+    if name in ("X", "T"):
+        return name, None
+    match = _MATRIX_NAME.match(name)
+    if not match:
+        raise ValueError(f"not a matrix name: {name}")
+    return match.group(1), int(match.group(2))
+
+
+def display_layer(layer, numbering: int):
+    """The layer number shown to a reader (input layer 0 or 1)."""
+    return layer + numbering
+
+
+def param_names(depth: int, bias: bool) -> list[str]:
+    """Keys of a params dict, in order: W1, b1, W2, b2, ..."""
+    names = []
+    for layer in range(1, depth + 1):
+        names.append(matrix_name("W", layer))
+        if bias:
+            names.append(matrix_name("b", layer))
+    return names
