@@ -55,9 +55,7 @@ def parse_expression(text: object, variables: dict[str, sp.Symbol], field: str) 
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as error:
-        raise SpecError(
-            field, text, f"a valid expression (syntax error at column {error.offset})"
-        ) from None
+        raise SpecError(field, text, f"a valid expression (syntax error at column {error.offset})") from None
     translator = _Translator(variables, field, text, allowed)
     expr = translator.visit(tree.body)
     if not isinstance(expr, sp.Expr) or expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):

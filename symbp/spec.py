@@ -226,9 +226,7 @@ def network_from_dict(spec: dict) -> Network:
     layers_value = spec.get("layers")
     if not isinstance(layers_value, list) or not 2 <= len(layers_value) <= MAX_DEPTH + 1:
         raise SpecError("layers", layers_value, f"a list of 2 to {MAX_DEPTH + 1} layer sizes n_0..n_L")
-    layers = tuple(
-        _require_int(f"layers[{k}]", size, 1, MAX_WIDTH) for k, size in enumerate(layers_value)
-    )
+    layers = tuple(_require_int(f"layers[{k}]", size, 1, MAX_WIDTH) for k, size in enumerate(layers_value))
     depth = len(layers) - 1
     if "activation" not in spec:
         raise SpecError("activation", None, "an activation name, table or list (required)")

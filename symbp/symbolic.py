@@ -152,7 +152,9 @@ class MatrixSymbols:
         self.delta = {
             layer: sp.MatrixSymbol(matrix_name("delta", layer), N, sizes[layer]) for layer in self.layers
         }
-        self.dW = {layer: sp.MatrixSymbol(matrix_name("dW", layer), *self.W[layer].shape) for layer in self.layers}
+        self.dW = {
+            layer: sp.MatrixSymbol(matrix_name("dW", layer), *self.W[layer].shape) for layer in self.layers
+        }
         self.db = {layer: sp.MatrixSymbol(matrix_name("db", layer), 1, sizes[layer]) for layer in self.layers}
 
     @property

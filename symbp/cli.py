@@ -1,0 +1,72 @@
+"""The ``symbp`` command: argparse front end over the pipeline.
+
+Every command reports a SymbpError (bad spec, unreadable file, ...) as one
+line on stderr and exits with status 2; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from symbp.errors import SymbpError
+from symbp.spec import builtin_names, load, load_builtin
+
+
+def _cmd_examples(args) -> int:
+    for name in builtin_names():
+        network = load_builtin(name)
+        print(f"{name:12s} {network.summary():40s} {network.description}")
+    return 0
+
+
+def _cmd_derive(args) -> int:
+    from symbp.derive import derive
+    from symbp.render import render
+
+    derivation = derive(load(args.spec))
+    text = render(derivation, args.format)
+    if args.output:
+        from symbp.files import write_owned
+
+        write_owned(args.output, text, force=args.force)
+        print(f"wrote {args.output}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="symbp",
+        description="Derive backpropagation symbolically, print it, generate NumPy code from it.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    examples = sub.add_parser("examples", help="list the built-in example networks")
+    examples.set_defaults(run=_cmd_examples)
+
+    derive = sub.add_parser("derive", help="derive dC/dW and dC/db layer by layer and print the derivation")
+    derive.add_argument("spec", help="a built-in example name or a TOML spec file")
+    derive.add_argument("--format", choices=("text", "markdown", "latex"), default="text")
+    derive.add_argument("-o", "--output", help="write to this file instead of standard output")
+    derive.add_argument("--force", action="store_true", help="overwrite a file symbp did not write")
+    derive.set_defaults(run=_cmd_derive)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except SymbpError as error:
+        print(f"symbp {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("symbp: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
