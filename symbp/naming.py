@@ -13,6 +13,7 @@ import re
 
 MATRIX_KINDS = ("A", "Z", "W", "b", "delta", "dW", "db")
 _MATRIX_NAME = re.compile(r"^(A|Z|W|b|delta|dW|db)(\d+)$")
+_GENERIC_NAME = re.compile(r"^(A|Z|W|b|delta|dW|db)_(l|L)(?:(plus|minus)(\d+))?$")
 
 # Index-form bases (sympy IndexedBase labels) -> LaTeX symbol.
 INDEX_LATEX = {"w": "w", "b": "b", "z": "z", "a": "a", "t": "t", "delta": r"\delta", "width": "n"}
@@ -40,6 +41,23 @@ def parse_matrix_name(name: str) -> tuple[str, int | None]:
     if not match:
         raise ValueError(f"not a matrix name: {name}")
     return match.group(1), int(match.group(2))
+
+
+def generic_matrix_name(kind: str, base: str, offset: int = 0) -> str:
+    """Name of a matrix at a symbolic layer: ``generic_matrix_name("delta", "l", 1) == "delta_lplus1"``."""
+    if offset == 0:
+        return f"{kind}_{base}"
+    return f"{kind}_{base}{'plus' if offset > 0 else 'minus'}{abs(offset)}"
+
+
+def parse_generic_matrix_name(name: str) -> tuple[str, str, int] | None:
+    """Inverse of ``generic_matrix_name``: ("delta", "l", 1) for "delta_lplus1"; None if not generic."""
+    match = _GENERIC_NAME.match(name)
+    if not match:
+        return None
+    kind, base, sign, amount = match.groups()
+    offset = int(amount) * (1 if sign == "plus" else -1) if sign else 0
+    return kind, base, offset
 
 
 def display_layer(layer, numbering: int):

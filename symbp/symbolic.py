@@ -65,9 +65,11 @@ def cost_local(network: Network, sample, unit) -> sp.Expr:
     return network.cost.expr.subs({A_SCALAR: a[L, sample, unit], T_SCALAR: t[sample, unit]})
 
 
-def cost_definition(network: Network) -> sp.Expr:
-    """C = s sum_n sum_j c(a_nj, t_nj) (+ lambda/2 sum_l sum_ij w_ij^2)."""
-    data = cost_scale(network) * sp.Sum(cost_local(network, n, j), (j, 1, width[L]), (n, 1, N))
+def cost_definition(network: Network, sample=n, unit=j) -> sp.Expr:
+    """C = s sum_n sum_j c(a_nj, t_nj) (+ lambda/2 sum_l sum_ij w_ij^2); dummies given."""
+    data = cost_scale(network) * sp.Sum(
+        cost_local(network, sample, unit), (unit, 1, width[L]), (sample, 1, N)
+    )
     if not network.l2:
         return data
     penalty = sp.Sum(w[l, i, j] ** 2, (i, 1, width[l - 1]), (j, 1, width[l]), (l, 1, L))

@@ -1,0 +1,818 @@
+"""The Derivation: dC/dW and dC/db layer by layer, the delta recursion emerging.
+
+Following the first seed text, the output layer L is differentiated by the
+chain rule, its repeated factor is named delta^{(L)}; layer L-1's chain
+contains delta^{(L)} and yields delta^{(L-1)} in terms of it; layer L-2 needs
+a double sum whose order is swapped before the previous delta is recognised,
+showing that the recursion repeats. Then the general index form and the
+matrix form. Every factor comes from ``symbp.local`` (sympy.diff of the
+spec's own local expressions), and every step is checked by
+``symbp.checks`` when it is made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+from sympy.matrices.expressions import HadamardProduct, MatAdd, MatMul, MatrixSymbol, Transpose
+
+from symbp import checks
+from symbp.checks import Check, ExactGradient, IndexEvaluator, Instance
+from symbp.local import activation_factor, collapse_kronecker, cost_factor, derivative_in_a, z_factor
+from symbp.naming import generic_matrix_name, matrix_name
+from symbp.numeric import MatrixEvaluator
+from symbp.spec import Network
+from symbp.symbolic import (
+    LAMBDA,
+    C,
+    L,
+    MatrixSymbols,
+    N,
+    a,
+    b,
+    cost_definition,
+    delta,
+    i,
+    j,
+    k,
+    l,
+    m,
+    n,
+    p,
+    q,
+    t,
+    w,
+    width,
+    z,
+)
+from symbp.symbolic import (
+    Activate as ActivateNode,
+)
+from symbp.symbolic import (
+    Broadcast as BroadcastNode,
+)
+from symbp.symbolic import (
+    ColumnSum as ColumnSumNode,
+)
+from symbp.symbolic import (
+    Elementwise as ElementwiseNode,
+)
+
+CHECK_SEEDS = (11, 12, 13)
+
+
+def D(quantity, variable) -> sp.Derivative:
+    """An unevaluated partial derivative, as written in a chain-rule step."""
+    return sp.Derivative(quantity, variable, evaluate=False)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One equation of the derivation, why it holds, and how it was checked."""
+
+    eq: sp.Eq
+    reason: str
+    kind: str
+    section: str
+    part: str = ""
+    label: str | None = None
+    check: Check | None = None
+
+
+@dataclass(frozen=True)
+class MatrixLine:
+    """target = expr for one concrete layer; ``label`` names the general equation."""
+
+    target: MatrixSymbol
+    expr: sp.Basic
+    label: str
+    layer: int
+
+
+@dataclass
+class Derivation:
+    """Everything derived for one network; renderers and codegen only print this."""
+
+    network: Network
+    steps: list[Step] = field(default_factory=list)
+    forward: list[MatrixLine] = field(default_factory=list)
+    backward: list[MatrixLine] = field(default_factory=list)
+
+    SECTION_ORDER = ("cost", "L", "L-1", "L-2", "index", "matrix")
+
+    def sections(self) -> list[tuple[str, list[Step]]]:
+        """The steps grouped by section, in order."""
+        grouped = []
+        for name in self.SECTION_ORDER:
+            members = [step for step in self.steps if step.section == name]
+            if members:
+                grouped.append((name, members))
+        return grouped
+
+    def step(self, label: str) -> Step:
+        for candidate in self.steps:
+            if candidate.label == label:
+                return candidate
+        raise KeyError(label)
+
+    @property
+    def general_matrix(self) -> list[Step]:
+        return [step for step in self.steps if step.section == "matrix"]
+
+    def evaluate(self, params: dict, X, T) -> dict[str, np.ndarray]:
+        """Numeric values of every forward and backward line, and the cost."""
+        X = np.asarray(X, dtype=float)
+        T = np.asarray(T, dtype=float)
+        env = {"X": X, "T": T}
+        for name, value in params.items():
+            value = np.asarray(value, dtype=float)
+            env[name] = value[None, :] if name.startswith("b") else value
+        evaluator = MatrixEvaluator(self.network, X.shape[0], self.network.l2)
+        for line in self.forward + self.backward:
+            env[line.target.name] = np.asarray(evaluator(line.expr, env), dtype=float)
+        from symbp.numeric import cost_value
+
+        weights = {layer: env[matrix_name("W", layer)] for layer in range(1, self.network.depth + 1)}
+        results = {name: value for name, value in env.items() if name not in params}
+        for layer in range(1, self.network.depth + 1):
+            results.pop(f"b{layer}", None)
+            if f"db{layer}" in results:
+                results[f"db{layer}"] = results[f"db{layer}"].reshape(-1)
+        results["cost"] = cost_value(
+            self.network, env[matrix_name("A", self.network.depth)], T, weights, self.network.l2
+        )
+        return results
+
+
+class _Deriver:
+    """Builds the steps of one Derivation, checking each as it is made."""
+
+    def __init__(self, network: Network):
+        self.network = network
+        self.depth = network.depth
+        self.derivation = Derivation(network)
+        self.instances = [Instance(network, seed) for seed in CHECK_SEEDS]
+        # sympy.diff of the expanded cost is slow: one instance gets the exact reference.
+        self.exact = [self._exact_reference(self.instances[0])] + [None] * (len(self.instances) - 1)
+        self.output_delta: sp.Expr | None = None
+
+    def _exact_reference(self, instance: Instance) -> ExactGradient | None:
+        parameters = sum(x * y for x, y in zip(instance.sizes, instance.sizes[1:], strict=False))
+        if self.depth > 3 or parameters > 24:
+            return None
+        reference = ExactGradient(instance)
+        return reference if reference.small else None
+
+    # -- recording and checking ---------------------------------------
+    def add(self, lhs, rhs, reason, kind, section, part="", label=None, layers=(None,), checked=True):
+        eq = sp.Eq(lhs, rhs, evaluate=False)
+        check = self._check(eq, layers) if checked else None
+        self.derivation.steps.append(Step(eq, reason, kind, section, part, label, check))
+        return rhs
+
+    def _check(self, eq: sp.Eq, layers) -> Check:
+        worst, methods, points = 0.0, set(), 0
+        for instance, exact in zip(self.instances, self.exact, strict=True):
+            for layer_value in layers:
+                env = {} if layer_value is None else {l: layer_value}
+                evaluator = IndexEvaluator(instance, env)
+                free = _free_indices(eq.lhs)
+                ranges = _index_ranges(eq.lhs, evaluator, instance)
+                for combo in checks.index_combinations(free, ranges):
+                    evaluator.env.update(dict(zip(free, combo, strict=True)))
+                    reference, method = checks.reference_value(instance, eq.lhs, evaluator, exact)
+                    value = evaluator(eq.rhs)
+                    error = checks.compare(value, reference)
+                    if not error <= checks.RELATIVE_TOLERANCE:
+                        where = ", ".join(
+                            f"{var}={val}" for var, val in evaluator.env.items() if isinstance(var, sp.Symbol)
+                        )
+                        checks.raise_failure(eq, where, value, reference)
+                    worst = max(worst, error)
+                    methods.add(method)
+            points += 1
+        return _describe(methods, points, worst)
+
+    # -- the output layer -------------------------------------------------
+    def output_factor(self, unit) -> sp.Expr:
+        """dC/dz^{(L)}_{n,unit} as an unevaluated chain (summed over outputs for softmax)."""
+        if self.network.activation(self.depth).elementwise:
+            return D(C, a[L, n, unit]) * D(a[L, n, unit], z[L, n, unit])
+        return sp.Sum(D(C, a[L, n, m]) * D(a[L, n, m], z[L, n, unit]), (m, 1, width[L]))
+
+    def evaluate_factors(self, expr: sp.Expr, concrete_of) -> sp.Expr:
+        """Replace every unevaluated partial derivative by its value (symbp.local)."""
+
+        def value(derivative: sp.Derivative):
+            quantity, variable = derivative.expr, derivative.variables[0]
+            if quantity == C:
+                return cost_factor(self.network, variable.indices[1], variable.indices[2])
+            base = str(quantity.base.label)
+            if base == "a":
+                layer, sample, out_unit = quantity.indices
+                return activation_factor(
+                    self.network, concrete_of(layer), layer, sample, out_unit, variable.indices[2]
+                )
+            layer, sample, unit = quantity.indices
+            return z_factor(layer, sample, unit, variable, self.network.bias, _fresh_dummy(derivative))
+
+        return expr.replace(lambda node: isinstance(node, sp.Derivative), value)
+
+    def concrete_of(self, layer_expr) -> int:
+        return int(layer_expr.subs(L, self.depth))
+
+    def penalty(self, layer) -> sp.Expr:
+        if not self.network.l2:
+            return sp.Integer(0)
+        return sp.diff(LAMBDA / 2 * w[layer, i, j] ** 2, w[layer, i, j])
+
+    def derive_cost(self):
+        eq = sp.Eq(C, cost_definition(self.network), evaluate=False)
+        reason = f"the cost: {self.network.cost.description}" + (
+            f", plus the l2 penalty lambda/2 sum w^2 (lambda = {self.network.l2:g})"
+            if self.network.l2
+            else ""
+        )
+        self.derivation.steps.append(Step(eq, reason, "definition", "cost", label="eq:cost"))
+
+    def derive_output_layer(self):
+        section, section_delta = "L", delta[L, n, j]
+        chain_w = sp.Sum(self.output_factor(j) * D(z[L, n, j], w[L, i, j]), (n, 1, N)) + self.penalty(L)
+        reach = "w^{(L)}_{ij} reaches C only through z^{(L)}_{nj} of each sample n"
+        if not self.network.activation(self.depth).elementwise:
+            reach += " (softmax: z^{(L)}_{nj} moves every output a^{(L)}_{nm})"
+        self.add(D(C, w[L, i, j]), chain_w, f"chain rule: {reach}", "chain_rule", section, "W")
+        evaluated_w = self.evaluate_factors(chain_w, self.concrete_of)
+        self.add(
+            D(C, w[L, i, j]),
+            evaluated_w,
+            "evaluate each factor from the cost and activation",
+            "evaluate",
+            section,
+            "W",
+        )
+        delta_value = self.evaluate_factors(self.output_factor(j), self.concrete_of)
+        simplified = simplify_output_delta(delta_value)
+        if simplified != delta_value:
+            evaluated_w = sp.Sum(simplified * a[L - 1, n, i], (n, 1, N)) + self.penalty(L)
+            why = "simplify: the factors cancel" + (
+                "; the targets of each sample sum to one (one-hot)" if delta_value.has(sp.Sum) else ""
+            )
+            self.add(D(C, w[L, i, j]), evaluated_w, why, "simplify", section, "W")
+            delta_value = simplified
+        if self.network.bias:
+            chain_b = sp.Sum(self.output_factor(j) * D(z[L, n, j], b[L, j]), (n, 1, N))
+            self.add(
+                D(C, b[L, j]),
+                chain_b,
+                "chain rule: b^{(L)}_j enters only z^{(L)}_{nj}",
+                "chain_rule",
+                section,
+                "b",
+            )
+            self.add(
+                D(C, b[L, j]),
+                sp.Sum(delta_value, (n, 1, N)),
+                "evaluate each factor (dz/db = 1)",
+                "evaluate",
+                section,
+                "b",
+            )
+        self.output_delta = delta_value
+        self.add(
+            section_delta,
+            delta_value,
+            "introduce delta^{(L)}_{nj} = dC/dz^{(L)}_{nj}: the factor both gradients repeat",
+            "introduce_delta",
+            section,
+            "delta",
+            "eq:delta-L",
+        )
+        self.add(
+            D(C, w[L, i, j]),
+            sp.Sum(section_delta * a[L - 1, n, i], (n, 1, N)) + self.penalty(L),
+            "substitute delta^{(L)}",
+            "substitute",
+            section,
+            "W",
+            "eq:dW-L",
+        )
+        if self.network.bias:
+            self.add(
+                D(C, b[L, j]),
+                sp.Sum(section_delta, (n, 1, N)),
+                "substitute delta^{(L)}",
+                "substitute",
+                section,
+                "b",
+                "eq:db-L",
+            )
+
+    # -- hidden layers L-1 and L-2 ---------------------------------------
+    def derive_hidden_layer(self, back: int):
+        """Layer L-back (back = 1 or 2) by the chain rule through the layers above it."""
+        section = f"L-{back}"
+        layer = L - back
+        hops = [k] if back == 1 else [q, p]  # units of layers L, L-1 (outermost first)
+        units = hops + [j]
+        layers = [L - s for s in range(back + 1)]
+
+        def chain(variable_factor):
+            factors = [self.output_factor(units[0])]
+            for above, below, unit_above, unit_below in zip(
+                layers, layers[1:], units, units[1:], strict=False
+            ):
+                factors.append(D(z[above, n, unit_above], a[below, n, unit_below]))
+                factors.append(D(a[below, n, unit_below], z[below, n, unit_below]))
+            factors.append(variable_factor)
+            limits = [
+                (unit, 1, width[lay]) for unit, lay in zip(reversed(hops), reversed(layers[:-1]), strict=True)
+            ]
+            return sp.Sum(sp.Mul(*factors), *limits, (n, 1, N))
+
+        parts = [("W", w[layer, i, j], D(z[layer, n, j], w[layer, i, j]), a[layer - 1, n, i])]
+        if self.network.bias:
+            parts.append(("b", b[layer, j], D(z[layer, n, j], b[layer, j]), sp.Integer(1)))
+        result_delta = None
+        for part, parameter, last_factor, input_value in parts:
+            penalty = self.penalty(layer) if part == "W" else sp.Integer(0)
+            lhs = D(C, parameter)
+            expr = chain(last_factor) + penalty
+            self.add(
+                lhs,
+                expr,
+                f"chain rule through layer{'s' if back > 1 else ''} above",
+                "chain_rule",
+                section,
+                part,
+            )
+            expr = replace_factors(expr, self.output_factor(units[0]), delta[L, n, units[0]])
+            self.add(
+                lhs,
+                expr,
+                "recognise delta^{(L)} (eq:delta-L) in the first factors",
+                "recognise_delta",
+                section,
+                part,
+            )
+            expr = self.evaluate_factors(expr, self.concrete_of)
+            self.add(lhs, expr, "evaluate the remaining factors", "evaluate", section, part)
+            inner = sp.Sum(delta[L, n, units[0]] * w[L, units[1], units[0]], (units[0], 1, width[L]))
+            fprime_next = activation_factor(
+                self.network, self.concrete_of(L - 1), L - 1, n, units[1], units[1]
+            )
+            if back == 2:
+                rest = (
+                    w[L - 1, j, p]
+                    * activation_factor(self.network, self.concrete_of(layer), layer, n, j, j)
+                    * input_value
+                )
+                swapped = sp.Sum(inner * fprime_next * rest, (p, 1, width[L - 1]), (n, 1, N)) + penalty
+                self.add(
+                    lhs,
+                    swapped,
+                    "move the factors that do not depend on q out of the q-sum and swap the sums",
+                    "swap_sums",
+                    section,
+                    part,
+                )
+                recognised = sp.Sum(delta[L - 1, n, p] * rest, (p, 1, width[L - 1]), (n, 1, N)) + penalty
+                self.add(
+                    lhs,
+                    recognised,
+                    "recognise delta^{(L-1)}_{np} (eq:delta-L-1): the recursion repeats",
+                    "recognise_delta",
+                    section,
+                    part,
+                )
+                inner = sp.Sum(delta[L - 1, n, p] * w[L - 1, j, p], (p, 1, width[L - 1]))
+            fprime = activation_factor(self.network, self.concrete_of(layer), layer, n, j, j)
+            grouped = sp.Sum(inner * fprime * input_value, (n, 1, N)) + penalty
+            self.add(lhs, grouped, "collect the sum over the layer above", "collect", section, part)
+            result_delta = inner * fprime
+        self.add(
+            delta[layer, n, j],
+            result_delta,
+            f"introduce delta^{{(L-{back})}}_{{nj}} = dC/dz^{{(L-{back})}}_{{nj}}, "
+            f"written through delta^{{({'L' if back == 1 else 'L-1'})}}",
+            "introduce_delta",
+            section,
+            "delta",
+            f"eq:delta-L-{back}",
+        )
+        self.add(
+            D(C, w[layer, i, j]),
+            sp.Sum(delta[layer, n, j] * a[layer - 1, n, i], (n, 1, N)) + self.penalty(layer),
+            f"substitute delta^{{(L-{back})}}",
+            "substitute",
+            section,
+            "W",
+            f"eq:dW-L-{back}",
+        )
+        if self.network.bias:
+            self.add(
+                D(C, b[layer, j]),
+                sp.Sum(delta[layer, n, j], (n, 1, N)),
+                f"substitute delta^{{(L-{back})}}",
+                "substitute",
+                section,
+                "b",
+                f"eq:db-L-{back}",
+            )
+
+    # -- general forms ------------------------------------------------------
+    def hidden_fprime(self, layer) -> sp.Expr:
+        """f_l'(z^{(l)}_{nj}) for a generic hidden layer l."""
+        hidden = {act for act in self.network.activations[:-1]}
+        if len(hidden) == 1:
+            return activation_factor(self.network, 1, layer, n, j, j)
+        return D(a[layer, n, j], z[layer, n, j])
+
+    def derive_general(self):
+        section = "index"
+        self.add(
+            delta[L, n, j],
+            self.output_delta,
+            "the output layer, as derived (eq:delta-L)",
+            "generalise",
+            section,
+            "delta",
+            "eq:delta-L-index",
+        )
+        hidden_layers = tuple(range(1, self.depth))
+        if hidden_layers:
+            self.add(
+                delta[l, n, j],
+                sp.Sum(delta[l + 1, n, k] * w[l + 1, j, k], (k, 1, width[l + 1])) * self.hidden_fprime(l),
+                "every hidden layer repeats the pattern of eq:delta-L-1 and eq:delta-L-2",
+                "generalise",
+                section,
+                "delta",
+                "eq:delta-rec",
+                layers=hidden_layers,
+            )
+        all_layers = tuple(range(1, self.depth + 1))
+        self.add(
+            D(C, w[l, i, j]),
+            sp.Sum(a[l - 1, n, i] * delta[l, n, j], (n, 1, N)) + self.penalty(l),
+            "every layer: dz^{(l)}_{nj}/dw^{(l)}_{ij} = a^{(l-1)}_{ni}",
+            "generalise",
+            section,
+            "W",
+            "eq:dW",
+            layers=all_layers,
+        )
+        if self.network.bias:
+            self.add(
+                D(C, b[l, j]),
+                sp.Sum(delta[l, n, j], (n, 1, N)),
+                "every layer: dz/db = 1",
+                "generalise",
+                section,
+                "b",
+                "eq:db",
+                layers=all_layers,
+            )
+
+    def derive_matrix(self):
+        """Matrix forms: generic (printed) and one line per concrete layer (codegen)."""
+        symbols = MatrixSymbols(self.network)
+        general = [step for step in self.derivation.steps if step.section == "index"]
+        labels = {
+            "eq:delta-L-index": "eq:delta-L-matrix",
+            "eq:delta-rec": "eq:delta-rec-matrix",
+            "eq:dW": "eq:dW-matrix",
+            "eq:db": "eq:db-matrix",
+        }
+        for step in general:
+            target, expr = to_matrix(step.eq, _generic_symbol(self.network))
+            self.add_matrix_step(target, expr, labels[step.label], step)
+        for layer in range(1, self.depth + 1):
+            self.derivation.forward.append(
+                MatrixLine(
+                    symbols.Z[layer],
+                    MatAdd(MatMul(symbols.A[layer - 1], symbols.W[layer]), BroadcastNode(symbols.b[layer], N))
+                    if self.network.bias
+                    else MatMul(symbols.A[layer - 1], symbols.W[layer]),
+                    "eq:forward",
+                    layer,
+                )
+            )
+            self.derivation.forward.append(
+                MatrixLine(
+                    symbols.A[layer],
+                    ActivateNode(sp.Symbol(self.network.activation(layer).name), symbols.Z[layer]),
+                    "eq:forward",
+                    layer,
+                )
+            )
+        concrete = _concrete_symbol(symbols)
+        for layer in range(self.depth, 0, -1):
+            for step in general:
+                if step.label == "eq:delta-L-index" and layer != self.depth:
+                    continue
+                if step.label == "eq:delta-rec" and layer == self.depth:
+                    continue
+                eq = step.eq.xreplace({l: layer}) if step.label != "eq:delta-L-index" else step.eq
+                eq = sp.Eq(
+                    eq.lhs.subs(L, self.depth),
+                    self._concrete_rhs(eq.rhs.subs(L, self.depth), layer),
+                    evaluate=False,
+                )
+                target, expr = to_matrix(eq, concrete)
+                line = MatrixLine(target, expr, labels[step.label], layer)
+                self._check_matrix_line(line)
+                self.derivation.backward.append(line)
+
+    def _concrete_rhs(self, rhs: sp.Expr, layer: int) -> sp.Expr:
+        """Evaluate generic f_l' placeholders at a concrete layer."""
+        return self.evaluate_factors(rhs, lambda expr: int(expr)) if rhs.has(sp.Derivative) else rhs
+
+    def add_matrix_step(self, target, expr, label, index_step: Step):
+        eq = sp.Eq(target, expr, evaluate=False)
+        check = Check(
+            index_step.check.method if index_step.check else "numeric",
+            index_step.check.points if index_step.check else 0,
+            0.0,
+            "entry (i, j) of the matrix equation is the index form "
+            f"{index_step.label}; every concrete layer's line is checked numerically",
+        )
+        reason = {
+            "eq:delta-L-matrix": "all samples and outputs at once (rows are samples)",
+            "eq:delta-rec-matrix": "sum_k delta_nk w_jk is entry (n, j) of delta W^T; f' applies entrywise",
+            "eq:dW-matrix": "sum_n a_ni delta_nj is entry (i, j) of A^T delta",
+            "eq:db-matrix": "sum_n delta_nj is entry j of the column sums 1^T delta",
+        }[label]
+        self.derivation.steps.append(Step(eq, reason, "matrix", "matrix", index_step.part, label, check))
+
+    def _check_matrix_line(self, line: MatrixLine):
+        """A concrete layer's matrix line against finite differences on each instance."""
+        for instance in self.instances:
+            env = instance.matrix_env()
+            for layer in range(1, self.depth + 1):
+                env[matrix_name("delta", layer)] = np.array(
+                    [
+                        [
+                            instance.partial(("C",), ("z", layer, (row, col)))
+                            for col in range(instance.sizes[layer])
+                        ]
+                        for row in range(instance.samples)
+                    ]
+                )
+            evaluator = MatrixEvaluator(self.network, instance.samples, instance.lam)
+            value = np.asarray(evaluator(line.expr, env), dtype=float)
+            kind, layer = line.target.name.rstrip("0123456789"), line.layer
+            if kind == "delta":
+                reference = env[line.target.name]
+            else:
+                parameter = "w" if kind == "dW" else "b"
+                shape = instance.W[layer].shape if kind == "dW" else (1, instance.sizes[layer])
+                reference = np.array(
+                    [
+                        [
+                            instance.partial(("C",), (parameter, layer, (r, c) if kind == "dW" else (c,)))
+                            for c in range(shape[1])
+                        ]
+                        for r in range(shape[0])
+                    ]
+                )
+            for got, want in zip(value.ravel(), reference.ravel(), strict=True):
+                if checks.compare(got, want) > checks.RELATIVE_TOLERANCE:
+                    checks.raise_failure(
+                        sp.Eq(line.target, line.expr, evaluate=False), f"layer {layer}", got, want
+                    )
+
+    def run(self) -> Derivation:
+        self.derive_cost()
+        self.derive_output_layer()
+        for back in (1, 2):
+            if self.depth > back:
+                self.derive_hidden_layer(back)
+        self.derive_general()
+        self.derive_matrix()
+        return self.derivation
+
+
+def derive(network: Network) -> Derivation:
+    """Derive and check the backpropagation equations of ``network``."""
+    return _Deriver(network).run()
+
+
+# -- helpers -------------------------------------------------------------------
+def simplify_output_delta(expr: sp.Expr) -> sp.Expr:
+    """Simplify dC/dz^{(L)}: collapse softmax sums (one-hot targets) and cancel factors."""
+    if expr.has(sp.Sum):
+        expr = collapse_kronecker(expr.replace(lambda e: isinstance(e, sp.Sum), _split_sum))
+        expr = expr.replace(
+            lambda e: isinstance(e, sp.Sum) and isinstance(e.function, sp.Indexed) and e.function.base == t,
+            lambda e: sp.Integer(1),
+        )
+    candidate = sp.factor(sp.cancel(expr))
+    return candidate if sp.count_ops(candidate) < sp.count_ops(expr) else expr
+
+
+def replace_factors(expr: sp.Expr, product: sp.Expr, replacement: sp.Expr) -> sp.Expr:
+    """Replace the factors of ``product`` inside any product of ``expr`` by ``replacement``."""
+    wanted = sp.Mul.make_args(product)
+
+    def swap(node: sp.Mul) -> sp.Expr:
+        factors = list(node.args)
+        if not all(factor in factors for factor in wanted):
+            return node
+        for factor in wanted:
+            factors.remove(factor)
+        return sp.Mul(replacement, *factors)
+
+    return expr.replace(lambda node: isinstance(node, sp.Mul), swap)
+
+
+def _split_sum(total: sp.Sum) -> sp.Expr:
+    """sum_k (x + y) -> sum_k x + sum_k y, with factors free of k moved out."""
+    (var, low, high), *rest = total.limits
+    pieces = []
+    for term in sp.Add.make_args(sp.expand(total.function)):
+        outside, inside = term.as_independent(var, as_Add=False)
+        pieces.append(outside * sp.Sum(inside, (var, low, high)))
+    return sp.Add(*pieces) if not rest else sp.Sum(sp.Add(*pieces), *rest)
+
+
+def _fresh_dummy(derivative: sp.Derivative) -> sp.Symbol:
+    used = derivative.free_symbols
+    for candidate in sp.symbols("r s u v", integer=True, positive=True):
+        if candidate not in used:
+            return candidate
+    raise RuntimeError("no free summation index")
+
+
+def _free_indices(lhs) -> list[sp.Symbol]:
+    target = lhs.variables[0] if isinstance(lhs, sp.Derivative) else lhs
+    return [index for index in target.indices[1:] if isinstance(index, sp.Symbol) and index not in (L, l)]
+
+
+def _index_ranges(lhs, evaluator: IndexEvaluator, instance: Instance) -> dict:
+    target = lhs.variables[0] if isinstance(lhs, sp.Derivative) else lhs
+    layer = int(evaluator(target.indices[0]))
+    name = str(target.base.label)
+    positions = {"w": (layer - 1, layer), "b": (layer,), "delta": (None, layer)}[name]
+    ranges = {}
+    for index, position in zip(target.indices[1:], positions, strict=True):
+        ranges[index] = instance.samples if position is None else instance.sizes[position]
+    return ranges
+
+
+def _describe(methods: set[str], points: int, worst: float) -> Check:
+    if methods == {"exact"}:
+        return Check(
+            "symbolic",
+            points,
+            worst,
+            "compared with sympy.diff of the fully expanded cost of a small instance",
+        )
+    return Check("numeric", points, worst, "compared with central finite differences (Richardson, float64)")
+
+
+def _generic_symbol(network: Network):
+    """Matrix symbols for a generic layer expression (L, L-1, l, l+1, ...)."""
+
+    def symbol(kind: str, layer_expr) -> MatrixSymbol:
+        if kind == "T":
+            return MatrixSymbol(matrix_name("T"), N, sp.Symbol("n_L0"))
+        base = "l" if layer_expr.has(l) else "L"
+        offset = int(layer_expr - (l if base == "l" else L))
+        rows, cols = _shape(kind, sp.Symbol(f"n_{base}{offset}"))
+        return MatrixSymbol(generic_matrix_name(kind, base, offset), rows, cols)
+
+    return symbol
+
+
+def _shape(kind, width_symbol):
+    return (1, width_symbol) if kind == "b" else (N, width_symbol)
+
+
+def _concrete_symbol(symbols: MatrixSymbols):
+    def symbol(kind: str, layer_expr) -> MatrixSymbol:
+        if kind == "T":
+            return symbols.T
+        layer = int(layer_expr)
+        table = {
+            "A": symbols.A,
+            "Z": symbols.Z,
+            "W": symbols.W,
+            "b": symbols.b,
+            "delta": symbols.delta,
+            "dW": symbols.dW,
+            "db": symbols.db,
+        }
+        return table[kind][layer]
+
+    return symbol
+
+
+# -- index form -> matrix form -----------------------------------------------
+_ENTRY_KINDS = {"a": "A", "z": "Z", "delta": "delta"}
+
+
+def to_matrix(eq: sp.Eq, symbol) -> tuple[MatrixSymbol, sp.Basic]:
+    """Translate an index-form equation into (target, matrix expression).
+
+    Patterns: sum_n X_ni Y_nj -> X^T Y; sum_k D_nk W_jk -> D W^T; sum_n D_nj -> 1^T D;
+    products of entrywise factors at (n, j) -> Hadamard products / Elementwise;
+    lambda w_ij -> lambda W.
+    """
+    lhs = eq.lhs
+    if isinstance(lhs, sp.Derivative):
+        parameter = lhs.variables[0]
+        kind = "dW" if str(parameter.base.label) == "w" else "db"
+        target = symbol(kind, parameter.indices[0])
+    else:
+        target = symbol("delta", lhs.indices[0])
+    return target, _translate(eq.rhs, symbol)
+
+
+def _translate(expr, symbol):
+    if not expr.has(sp.Sum) and not any(str(x.base.label) == "w" for x in expr.atoms(sp.Indexed)):
+        return _entrywise([expr], symbol)
+    if isinstance(expr, sp.Add):
+        return MatAdd(*[_translate(term, symbol) for term in expr.args]).doit()
+    if isinstance(expr, sp.Sum):
+        return _translate_sum(expr, symbol)
+    if isinstance(expr, sp.Mul):
+        return _translate_product(expr, symbol)
+    return _entrywise([expr], symbol)
+
+
+def _translate_sum(total: sp.Sum, symbol):
+    (var, _low, _high), *rest = total.limits
+    if rest:
+        raise ValueError(f"no matrix form for a multiple sum: {total}")
+    factors = [factor for factor in sp.Mul.make_args(total.function)]
+    indexed = [factor for factor in factors if isinstance(factor, sp.Indexed)]
+    if var == n and len(factors) == 1:
+        return ColumnSumNode(_matrix_of(factors[0], symbol))
+    if var == n and len(indexed) == 2 and len(factors) == 2:
+        left, right = sorted(indexed, key=lambda x: 0 if x.indices[-1] == i else 1)
+        return MatMul(Transpose(_matrix_of(left, symbol)), _matrix_of(right, symbol))
+    if len(indexed) == 2 and len(factors) == 2:
+        deltas = [x for x in indexed if str(x.base.label) == "delta"]
+        weights = [x for x in indexed if str(x.base.label) == "w"]
+        if deltas and weights:
+            return MatMul(_matrix_of(deltas[0], symbol), Transpose(symbol("W", weights[0].indices[0])))
+    raise ValueError(f"no matrix form for {total}")
+
+
+def _matrix_of(indexed: sp.Indexed, symbol) -> MatrixSymbol:
+    name = str(indexed.base.label)
+    if name == "t":
+        return symbol("T", None)
+    return symbol(_ENTRY_KINDS.get(name, name), indexed.indices[0])
+
+
+def _translate_product(product: sp.Mul, symbol):
+    sums = [factor for factor in product.args if isinstance(factor, sp.Sum)]
+    weights = [f for f in product.args if isinstance(f, sp.Indexed) and str(f.base.label) == "w"]
+    if weights and not sums:
+        coefficient = sp.Mul(*[f for f in product.args if f not in weights])
+        return MatMul(coefficient, symbol("W", weights[0].indices[0])).doit()
+    if not sums:
+        return _entrywise(list(product.args), symbol)
+    rest = [factor for factor in product.args if factor not in sums]
+    matrix_part = _translate_sum(sums[0], symbol)
+    if not rest:
+        return matrix_part
+    return HadamardProduct(matrix_part, _entrywise(rest, symbol))
+
+
+def _entrywise(factors, symbol):
+    """Elementwise(Lambda(vars, body), matrices) from scalar factors at entry (n, j)."""
+    body = sp.Mul(*factors)
+    replacements, matrices, variables = {}, [], []
+    for node in sorted(body.atoms(sp.Indexed, sp.Derivative), key=str):
+        matrix = (
+            _matrix_of(node.variables[0], symbol)
+            if isinstance(node, sp.Derivative)
+            else _matrix_of(node, symbol)
+        )
+        if isinstance(node, sp.Derivative):
+            variable = sp.Function("fprime")(sp.Symbol("z_entry"))
+            placeholder = sp.Symbol(f"{matrix.name}_entry")
+            replacements[node] = variable.func(placeholder)
+            if matrix not in matrices:
+                matrices.append(matrix)
+                variables.append(placeholder)
+            continue
+        placeholder = sp.Symbol(f"{matrix.name}_entry")
+        replacements[node] = placeholder
+        if matrix not in matrices:
+            matrices.append(matrix)
+            variables.append(placeholder)
+    scalar_body = body.xreplace(replacements)
+    coefficient, entry_part = scalar_body.as_independent(*variables, as_Add=False)
+    if not matrices:
+        raise ValueError(f"no matrix in {body}")
+    node = ElementwiseNode(sp.Lambda(tuple(variables), entry_part), *matrices)
+    return MatMul(coefficient, node).doit() if coefficient != 1 else node
+
+
+__all__ = ["Derivation", "MatrixLine", "Step", "derive", "derivative_in_a"]

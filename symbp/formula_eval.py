@@ -1,0 +1,365 @@
+"""Evaluate the right side of a read formula on the numbers of one network.
+
+A formula's symbols resolve against a ``Point``: the forward values (Z, A),
+parameters, data and the true deltas of the network at one choice of
+parameters and data. Matrix formulas evaluate to arrays (rows are samples);
+index formulas evaluate to one number per choice of their free indices.
+
+Layers are read as written (``Reading.numbering``): with numbering 0 the input
+is layer 0 and W^{(l)} enters layer l (first seed text); with numbering 1 the
+input is layer 1 and W^{(l)} leaves layer l (third seed text). Either way
+W^{(l)} and b^{(l)} are the parameters of internal layer l and a, z, delta of
+display layer l are internal layer l - numbering. A symbol without a layer is
+the output layer's (x is the input). f, g and sigma are the spec's activation
+of the layer their argument belongs to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+import numpy as np
+import sympy as sp
+
+from symbp.formula import Bin, Call, Neg, Node, Num, Ones, Sum, Sym, Transpose, walk
+from symbp.functions import Activation
+from symbp.functions import Z as Z_SCALAR
+from symbp.numeric import activation_function
+from symbp.spec import Network
+
+PER_SAMPLE = ("a", "z", "delta", "x", "t", "y", "yhat")
+
+
+class EvalError(Exception):
+    """The formula does not make sense on this network (shapes, layers, indices)."""
+
+    def __init__(self, message: str, column: int = 0):
+        super().__init__(message)
+        self.column = column
+
+
+@dataclass
+class Point:
+    """The numbers of one check point; dicts are keyed by internal layer (input = 0)."""
+
+    network: Network
+    X: np.ndarray
+    T: np.ndarray
+    W: dict
+    b: dict
+    Z: dict
+    A: dict
+    delta: dict
+
+    @property
+    def N(self) -> int:
+        return self.X.shape[0]
+
+
+@dataclass
+class Reading:
+    """How symbols resolve: layer numbering, the value of a generic l, what y means; collects notes."""
+
+    numbering: int
+    generic: int | None = None
+    y_is_target: bool = True
+    notes: list = field(default_factory=list)
+
+    def note(self, text: str):
+        if text not in self.notes:
+            self.notes.append(text)
+
+
+@cache
+def activation_derivative(activation: Activation):
+    """f' as a NumPy function (elementwise activations only)."""
+    if not activation.elementwise:
+        raise EvalError(f"f' of {activation.name} is a Jacobian, not an elementwise factor")
+    scalar = sp.lambdify(Z_SCALAR, sp.diff(activation.expr, Z_SCALAR), "numpy")
+    return lambda values: np.broadcast_to(scalar(values), np.shape(values)).astype(float)
+
+
+_ELEMENTARY = {"exp": np.exp, "log": np.log, "tanh": np.tanh}
+
+
+class Evaluator:
+    """Numbers for a formula's right side at one Point."""
+
+    def __init__(self, point: Point, reading: Reading):
+        self.point = point
+        self.reading = reading
+        self.depth = point.network.depth
+
+    # -- layers ---------------------------------------------------------------
+    def layer_of(self, sym: Sym) -> int:
+        """The internal layer of a symbol (0 = input); EvalError when the network has no such layer."""
+        if sym.name in ("t", "y", "yhat"):
+            return self.depth
+        if sym.name == "x":
+            if sym.layer is not None:
+                raise EvalError("x takes no layer (it is the input; write a^{(0)} for a layer)", sym.column)
+            return 0
+        if sym.layer is None:
+            return self.depth
+        numbering = self.reading.numbering
+        display = sym.layer.value(self.depth + numbering, self.reading.generic)
+        internal = display if sym.name in ("w", "b") else display - numbering
+        lowest = 0 if sym.name in ("a", "width") else 1
+        if not lowest <= internal <= self.depth:
+            shown = sym.layer if sym.layer.base is None else f"{sym.layer} = {display}"
+            first = lowest + (0 if sym.name in ("w", "b") else numbering)
+            last = self.depth + (0 if sym.name in ("w", "b") else numbering)
+            raise EvalError(f"{_NAMES[sym.name]} has no layer {shown} (layers {first}..{last})", sym.column)
+        if sym.name == "b" and not self.point.network.bias:
+            raise EvalError("this network has no biases", sym.column)
+        return internal
+
+    def array(self, sym: Sym) -> np.ndarray:
+        """The whole matrix a symbol names (rows = samples for per-sample quantities)."""
+        point = self.point
+        if sym.name in ("N", "e", "width"):
+            return np.array(self.constant(sym))
+        layer = self.layer_of(sym)
+        if sym.name == "y":
+            if self.reading.y_is_target:
+                self.reading.note("y read as the target t (the formula uses \\hat{y} or no t)")
+                return point.T
+            self.reading.note("y read as the network's output (the formula also uses t)")
+            return point.A[self.depth]
+        table = {
+            "a": point.A,
+            "z": point.Z,
+            "delta": point.delta,
+            "w": point.W,
+            "b": point.b,
+        }
+        if sym.name in table:
+            return table[sym.name][layer]
+        return {"x": point.X, "t": point.T, "yhat": point.A[self.depth]}[sym.name]
+
+    def constant(self, sym: Sym) -> float:
+        if sym.name == "N":
+            return float(self.point.N)
+        if sym.name == "e":
+            return float(np.e)
+        return float(self.point.network.layers[self.layer_of(sym)])
+
+    def activation_layer(self, arg: Node) -> int:
+        """The layer whose activation f(arg) means: that of the first a/z (else w/b) in arg."""
+        symbols = [node for node in walk(arg) if isinstance(node, Sym)]
+        for names in (("z", "a"), ("w", "b")):
+            for sym in symbols:
+                if sym.name in names:
+                    return max(self.layer_of(sym), 1)
+        return self.depth
+
+    def function(self, call: Call):
+        if call.func != "act":
+            if call.prime:
+                raise EvalError(f"write the derivative of {call.func} out", call.column)
+            return _ELEMENTARY[call.func]
+        activation = self.point.network.activation(self.activation_layer(call.arg))
+        if call.prime:
+            return activation_derivative(activation)
+        return activation_function(activation)
+
+    # -- matrix formulas ------------------------------------------------------
+    def matrix(self, node: Node):
+        """An ndarray (2-D) or a float."""
+        method = getattr(self, f"_m_{type(node).__name__}")
+        return method(node)
+
+    def _m_Num(self, node: Num):
+        return node.value
+
+    def _m_Sym(self, node: Sym):
+        value = self.array(node)
+        return float(value) if value.ndim == 0 else value
+
+    def _m_Ones(self, node: Ones):
+        return np.ones((self.point.N, 1))
+
+    def _m_Neg(self, node: Neg):
+        return -self.matrix(node.arg)
+
+    def _m_Transpose(self, node: Transpose):
+        value = self.matrix(node.arg)
+        return value.T if isinstance(value, np.ndarray) else value
+
+    def _m_Call(self, node: Call):
+        function = self.function(node)
+        value = np.asarray(self.matrix(node.arg), dtype=float)
+        with np.errstate(all="ignore"):
+            result = function(value)
+        return float(result) if np.ndim(result) == 0 else result
+
+    def _m_Sum(self, node: Sum):
+        raise EvalError("a sum over an index needs subscripts; in a matrix formula write 1^T M", node.column)
+
+    def _m_Bin(self, node: Bin):
+        left, right = self.matrix(node.left), self.matrix(node.right)
+        return combine(node, left, right, self.reading)
+
+    # -- index formulas -------------------------------------------------------
+    def scalar(self, node: Node, bindings: dict) -> float:
+        method = getattr(self, f"_s_{type(node).__name__}")
+        return method(node, bindings)
+
+    def _s_Num(self, node: Num, bindings):
+        return node.value
+
+    def _s_Sym(self, node: Sym, bindings):
+        value = self.array(node)
+        if value.ndim == 0:
+            return float(value)
+        position = self.position(node, bindings, value.shape)
+        return float(value[position])
+
+    def position(self, node: Sym, bindings: dict, shape) -> tuple:
+        """Zero-based (row, column) of an indexed symbol."""
+        indices = [self.index_value(index, bindings, node) for index in node.indices or ()]
+        if node.name in PER_SAMPLE:
+            sample = bindings.get("n", bindings.get("#sample", 1))
+            if len(indices) == 2:
+                sample, unit = indices
+            elif len(indices) == 1:
+                unit = indices[0]
+            elif shape[1] == 1:
+                unit = 1
+            else:
+                raise EvalError(
+                    f"{_NAMES[node.name]} needs an index (the layer has {shape[1]} units)", node.column
+                )
+            wanted = (sample, unit)
+        elif node.name == "b":
+            if len(indices) > 1:
+                raise EvalError("b takes one index", node.column)
+            wanted = (1, indices[0] if indices else 1)
+        else:
+            if len(indices) != 2 and shape != (1, 1):
+                raise EvalError("w takes two indices (w_{ij})", node.column)
+            wanted = tuple(indices) if indices else (1, 1)
+        for value, size in zip(wanted, shape, strict=True):
+            if not 1 <= value <= size:
+                raise EvalError(f"index {value} out of range 1..{size} in {_NAMES[node.name]}", node.column)
+        return tuple(value - 1 for value in wanted)
+
+    def index_value(self, index, bindings: dict, node: Node) -> int:
+        if isinstance(index, int):
+            return index
+        if index not in bindings:
+            raise EvalError(f"index {index} is neither on the left side nor summed over", node.column)
+        return bindings[index]
+
+    def _s_Ones(self, node: Ones, bindings):
+        return 1.0
+
+    def _s_Neg(self, node: Neg, bindings):
+        return -self.scalar(node.arg, bindings)
+
+    def _s_Transpose(self, node: Transpose, bindings):
+        return self.scalar(node.arg, bindings)
+
+    def _s_Call(self, node: Call, bindings):
+        value = self.scalar(node.arg, bindings)
+        if (
+            node.func == "act"
+            and not self.point.network.activation(self.activation_layer(node.arg)).elementwise
+        ):
+            raise EvalError("softmax is not elementwise: use a matrix formula", node.column)
+        with np.errstate(all="ignore"):
+            return float(self.function(node)(np.asarray(value, dtype=float)))
+
+    def _s_Sum(self, node: Sum, bindings):
+        if node.upper is not None:
+            upper = round(self.scalar(node.upper, bindings))
+        else:
+            upper = self.index_range(node.body, node.index, bindings, node)
+        total = 0.0
+        for value in range(node.lower, upper + 1):
+            total += self.scalar(node.body, {**bindings, node.index: value})
+        return total
+
+    def index_range(self, body: Node, index: str, bindings: dict, node: Node) -> int:
+        """The last value of a summation index written without limits: the size it indexes."""
+        if index == "n":
+            return self.point.N
+        for sym in walk(body):
+            if isinstance(sym, Sym) and sym.indices and index in sym.indices:
+                shape = self.array(sym).shape
+                where = sym.indices.index(index)
+                if sym.name in PER_SAMPLE and len(sym.indices) == 1:
+                    return shape[1]
+                return shape[where]
+        raise EvalError(f"the summation index {index} indexes nothing", node.column)
+
+    def _s_Bin(self, node: Bin, bindings):
+        left, right = self.scalar(node.left, bindings), self.scalar(node.right, bindings)
+        with np.errstate(all="ignore"):
+            if node.op == "add":
+                return left + right
+            if node.op == "sub":
+                return left - right
+            if node.op == "div":
+                return left / right if right != 0 else float("nan")
+            if node.op == "pow":
+                return float(np.power(left, right))
+            return left * right
+
+
+_NAMES = {
+    "a": "a",
+    "z": "z",
+    "delta": "\\delta",
+    "w": "W",
+    "b": "b",
+    "x": "x",
+    "t": "t",
+    "y": "y",
+    "yhat": "\\hat{y}",
+    "width": "n",
+}
+
+
+def _shape(value) -> str:
+    return "x".join(str(size) for size in value.shape) if isinstance(value, np.ndarray) else "scalar"
+
+
+def _broadcastable(left, right) -> bool:
+    """Same shape, or one of them a scalar or a (1, n) row added to every sample."""
+    if not isinstance(left, np.ndarray) or not isinstance(right, np.ndarray):
+        return True
+    if left.shape == right.shape:
+        return True
+    return left.shape[1] == right.shape[1] and 1 in (left.shape[0], right.shape[0])
+
+
+def combine(node: Bin, left, right, reading: Reading):
+    """One binary operation of a matrix formula, with the shape rules of the module docstring."""
+    op = node.op
+    both = isinstance(left, np.ndarray) and isinstance(right, np.ndarray)
+    if op == "juxt" and both:
+        if left.shape == right.shape:
+            reading.note(
+                f"the product at column {node.column} is read as the elementwise product "
+                f"(two {_shape(left)} matrices written side by side)"
+            )
+            return left * right
+        op = "matmul"
+    if op == "matmul" and both:
+        if left.shape[1] != right.shape[0]:
+            raise EvalError(f"a {_shape(left)} matrix cannot multiply a {_shape(right)} matrix", node.column)
+        return left @ right
+    if op in ("add", "sub", "hadamard", "star", "div") and not _broadcastable(left, right):
+        raise EvalError(f"shapes {_shape(left)} and {_shape(right)} do not match", node.column)
+    with np.errstate(all="ignore"):
+        if op == "add":
+            return left + right
+        if op == "sub":
+            return left - right
+        if op == "div":
+            return left / right
+        if op == "pow":
+            return np.power(left, right)
+        return left * right

@@ -1,0 +1,119 @@
+"""Plain NumPy evaluation of a Network and of symbp's symbolic expressions.
+
+Used to check every derivation step and by ``Derivation.evaluate``. The
+activations and costs are the registry's SymPy expressions turned into NumPy
+functions (softmax, the one vector activation, is the usual shifted form), so
+the numbers are computed independently of any derived equation.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import sympy as sp
+
+from symbp.functions import A as A_SCALAR
+from symbp.functions import Activation, Cost
+from symbp.functions import T as T_SCALAR
+from symbp.functions import Z as Z_SCALAR
+from symbp.spec import Network
+from symbp.symbolic import LAMBDA, Activate, Broadcast, ColumnSum, Elementwise, N
+
+
+def softmax_rows(z: np.ndarray) -> np.ndarray:
+    shifted = np.exp(z - z.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+@cache
+def activation_function(activation: Activation):
+    """f as a NumPy function of an array (row-wise for softmax)."""
+    if not activation.elementwise:
+        return softmax_rows
+    scalar = sp.lambdify(Z_SCALAR, activation.expr, "numpy")
+    return lambda values: np.broadcast_to(scalar(values), np.shape(values)).astype(float)
+
+
+@cache
+def cost_terms_function(cost: Cost):
+    """c(a, t) as a NumPy function of two arrays."""
+    scalar = sp.lambdify((A_SCALAR, T_SCALAR), cost.expr, "numpy")
+    return lambda a, t: np.broadcast_to(scalar(a, t), np.shape(a)).astype(float)
+
+
+def forward(network: Network, W: dict, b: dict, X: np.ndarray):
+    """Forward pass: (Z, A) dicts by layer, A[0] = X."""
+    A = {0: X}
+    Z = {}
+    for layer in range(1, network.depth + 1):
+        Z[layer] = A[layer - 1] @ W[layer] + b[layer]
+        A[layer] = activation_function(network.activation(layer))(Z[layer])
+    return Z, A
+
+
+def cost_value(network: Network, output: np.ndarray, T: np.ndarray, W: dict, lam: float) -> float:
+    """The spec's cost of the outputs, with the l2 penalty."""
+    terms = cost_terms_function(network.cost)(output, T)
+    scale = 1 / output.shape[0] if network.cost.mean else 1.0
+    penalty = lam / 2 * sum(float(np.sum(weights**2)) for weights in W.values())
+    return scale * float(np.sum(terms)) + penalty
+
+
+# -- evaluation of matrix expressions --------------------------------------
+class MatrixEvaluator:
+    """Numeric value of a symbp matrix expression, dispatching on the node type."""
+
+    def __init__(self, network: Network, samples: int, lam: float):
+        self.network = network
+        self.scalars = {N: sp.Integer(samples), LAMBDA: sp.Float(lam)}
+        self.samples = samples
+
+    def __call__(self, expr, env: dict[str, np.ndarray]):
+        method = getattr(self, f"_eval_{type(expr).__name__}", None)
+        if method is None:
+            if isinstance(expr, sp.Expr) and not expr.is_Matrix:
+                return float(expr.xreplace(self.scalars))
+            raise TypeError(f"cannot evaluate {type(expr).__name__}")
+        return method(expr, env)
+
+    def _eval_MatrixSymbol(self, expr, env):
+        return env[expr.name]
+
+    def _eval_MatMul(self, expr, env):
+        result = None
+        for factor in expr.args:
+            value = self(factor, env)
+            if result is None:
+                result = value
+            elif np.ndim(value) == 0 or np.ndim(result) == 0:
+                result = result * value
+            else:
+                result = result @ value
+        return result
+
+    def _eval_MatAdd(self, expr, env):
+        return sum(self(arg, env) for arg in expr.args)
+
+    def _eval_Transpose(self, expr, env):
+        return self(expr.arg, env).T
+
+    def _eval_HadamardProduct(self, expr, env):
+        return np.prod([self(arg, env) for arg in expr.args], axis=0)
+
+    def _eval_Elementwise(self, expr: Elementwise, env):
+        body = expr.function.expr.xreplace(self.scalars)
+        function = sp.lambdify(expr.function.variables, body, "numpy")
+        arguments = [self(matrix, env) for matrix in expr.matrices]
+        return np.broadcast_to(function(*arguments), np.shape(arguments[0])).astype(float)
+
+    def _eval_ColumnSum(self, expr: ColumnSum, env):
+        return self(expr.args[0], env).sum(axis=0, keepdims=True)
+
+    def _eval_Broadcast(self, expr: Broadcast, env):
+        row = self(expr.args[0], env)
+        return np.broadcast_to(row, (self.samples, row.shape[1]))
+
+    def _eval_Activate(self, expr: Activate, env):
+        by_name = {act.name: act for act in self.network.activations}
+        return activation_function(by_name[expr.activation_name])(self(expr.args[1], env))

@@ -1,0 +1,407 @@
+"""Printers for symbp's notation: SymPy's LaTeX and pretty printers, subclassed.
+
+SymPy prints ``w[L - 1, i, j]`` as ``{w}_{L - 1,i,j}``; the texts write
+w^{(L-1)}_{ij}. These printers read the layer from the first index of every
+per-layer ``Indexed`` (``symbp.symbolic``), the layer from the name of every
+matrix (``symbp.naming``), and print symbp's matrix nodes (``Elementwise``,
+``ColumnSum``, ``Broadcast``, ``Activate``). Concrete layer numbers are shown
+through ``symbp.naming.display_layer`` so a network numbered from 1 (the third
+seed text) reads as its text does; symbolic layers (L, l-1) are names and stay.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.matrices.expressions import HadamardProduct, MatAdd, MatMul, MatrixSymbol
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
+from sympy.printing.pretty.pretty import PrettyPrinter
+from sympy.printing.pretty.stringpict import prettyForm
+
+from symbp import symbolic
+from symbp.naming import display_layer, parse_generic_matrix_name, parse_matrix_name
+
+PER_LAYER = ("w", "b", "z", "a", "delta")
+_LATEX_KIND = {"A": "A", "Z": "Z", "W": "W", "b": "b", "delta": r"\delta"}
+_PRETTY_KIND = {"A": "A", "Z": "Z", "W": "W", "b": "b", "delta": "δ"}
+_PRETTY_INDEX = {"w": "w", "b": "b", "z": "z", "a": "a", "delta": "δ"}
+PRETTY_ACTIVATION = {"sigmoid": "σ"}
+
+
+def layer_text(layer, numbering: int) -> str:
+    """A layer as a reader sees it: concrete numbers shifted by ``numbering``, 'L-1' compact."""
+    if isinstance(layer, int | sp.Integer):
+        return str(display_layer(int(layer), numbering))
+    return str(layer).replace(" ", "")
+
+
+def index_text(indices) -> str:
+    """Subscript of an entry: 'nj' for one-character indices, 'n,10' otherwise."""
+    parts = [str(index).replace(" ", "") for index in indices]
+    return ("" if all(len(part) == 1 for part in parts) else ",").join(parts)
+
+
+def matrix_parts(name: str, numbering: int) -> tuple[str, str | None, bool] | None:
+    """(kind, displayed layer, is_gradient) of a symbp matrix name, None for other names."""
+    generic = parse_generic_matrix_name(name)
+    if generic:
+        kind, base, offset = generic
+        layer = layer_text(sp.Symbol(base) + offset, numbering)
+    else:
+        try:
+            kind, number = parse_matrix_name(name)
+        except ValueError:
+            return None
+        layer = None if number is None else layer_text(number, numbering)
+    gradient = kind in ("dW", "db")
+    return (kind[1:] if gradient else kind), layer, gradient
+
+
+def _layer_shifted_sum(printer, expr: sp.Sum) -> sp.Sum:
+    """A sum over the layer symbol l whose concrete lower limit is shown in display numbering."""
+    numbering = printer._settings["numbering"]
+    if not numbering:
+        return expr
+    limits = [
+        (var, low + numbering, high) if var == symbolic.l and low.is_Integer else (var, low, high)
+        for var, low, high in expr.limits
+    ]
+    return sp.Sum(expr.function, *limits)
+
+
+class _EntrywiseMixin:
+    """Shared handling of ``Elementwise``: its scalar body printed with matrices in place of variables."""
+
+    def _entrywise_body(self, expr) -> sp.Expr:
+        placeholders = {}
+        for position, (var, matrix) in enumerate(zip(expr.function.variables, expr.matrices, strict=True)):
+            symbol = sp.Symbol(f"_symbp_matrix_{len(self._entrywise)}_{position}")
+            placeholders[var] = symbol
+            self._entrywise[symbol] = matrix
+        return expr.function.expr.xreplace(placeholders)
+
+    def _is_matrix_placeholder(self, expr) -> bool:
+        return isinstance(expr, sp.Symbol) and expr in self._entrywise
+
+    def _involves_matrix(self, expr) -> bool:
+        return any(symbol in self._entrywise for symbol in expr.free_symbols)
+
+    def _split_entrywise(self, expr: sp.Mul):
+        """(coefficient, numerator factors, denominator factors) when >= 2 matrix factors are multiplied."""
+        coefficient, factors = expr.as_coeff_mul()
+        numerator = [f for f in factors if not (f.is_Pow and f.exp.is_negative)]
+        denominator = [1 / f for f in factors if f.is_Pow and f.exp.is_negative]
+        if sum(1 for f in numerator if self._involves_matrix(f)) < 2:
+            return None
+        return coefficient, numerator, denominator
+
+
+class SymbpLatexPrinter(_EntrywiseMixin, LatexPrinter):
+    """LaTeX in the first seed text's notation (see the module docstring)."""
+
+    printmethod = "_symbp_latex"
+    _default_settings = {**LatexPrinter._default_settings, "numbering": 0, "activations": {}}
+
+    def __init__(self, settings=None):
+        super().__init__(settings)
+        self._entrywise = {}
+
+    # -- index form ---------------------------------------------------------
+    def _print_Indexed(self, expr):
+        name = str(expr.base.label)
+        numbering = self._settings["numbering"]
+        indices = expr.indices
+        if name == "width":
+            return f"n_{{{layer_text(indices[0], numbering)}}}"
+        if name == "t":
+            return f"t_{{{index_text(indices)}}}"
+        if name not in PER_LAYER:
+            return super()._print_Indexed(expr)
+        if name == "a" and indices[0] == 0:
+            return f"x_{{{index_text(indices[1:])}}}"
+        symbol = r"\delta" if name == "delta" else name
+        return f"{symbol}^{{({layer_text(indices[0], numbering)})}}_{{{index_text(indices[1:])}}}"
+
+    def _print_Derivative(self, expr):
+        variables = " ".join(
+            rf"\partial {self._print(var)}" + (f"^{{{count}}}" if count > 1 else "")
+            for var, count in expr.variable_count
+        )
+        order = sum(count for _, count in expr.variable_count)
+        power = f"^{{{order}}}" if order > 1 else ""
+        if isinstance(expr.expr, sp.Symbol | sp.Indexed):
+            return rf"\frac{{\partial{power} {self._print(expr.expr)}}}{{{variables}}}"
+        body = self.parenthesize(expr.expr, PRECEDENCE["Mul"], strict=True)
+        return rf"\frac{{\partial{power}}}{{{variables}}} {body}"
+
+    def _print_KroneckerDelta(self, expr, exp=None):
+        return rf"[{self._print(expr.args[0])} = {self._print(expr.args[1])}]"
+
+    def _print_Sum(self, expr):
+        return super()._print_Sum(_layer_shifted_sum(self, expr))
+
+    # -- matrix form --------------------------------------------------------
+    def _matrix_latex(self, name: str, transposed: bool = False) -> str | None:
+        parts = matrix_parts(name, self._settings["numbering"])
+        if parts is None:
+            return None
+        kind, layer, gradient = parts
+        tee = "T" if transposed else ""
+        if layer is None:
+            return f"{kind}^{{T}}" if transposed else kind
+        symbol = f"{_LATEX_KIND[kind]}^{{({layer}){tee}}}"
+        if gradient:
+            fraction = rf"\frac{{\partial C}}{{\partial {_LATEX_KIND[kind]}^{{({layer})}}}}"
+            return rf"\left({fraction}\right)^{{T}}" if transposed else fraction
+        return symbol
+
+    def _print_MatrixSymbol(self, expr):
+        return self._matrix_latex(expr.name) or super()._print_MatrixSymbol(expr)
+
+    def _print_Transpose(self, expr):
+        if isinstance(expr.arg, MatrixSymbol):
+            printed = self._matrix_latex(expr.arg.name, transposed=True)
+            if printed:
+                return printed
+        return super()._print_Transpose(expr)
+
+    def _print_HadamardProduct(self, expr):
+        return r" \odot ".join(
+            rf"\left({self._print(arg)}\right)"
+            if isinstance(arg, MatAdd | MatMul | HadamardProduct)
+            else self.parenthesize(arg, PRECEDENCE["Mul"], strict=True)
+            for arg in expr.args
+        )
+
+    def _print_Elementwise(self, expr):
+        saved = dict(self._entrywise)
+        try:
+            return self._print(self._entrywise_body(expr))
+        finally:
+            self._entrywise = saved
+
+    def _print_ColumnSum(self, expr):
+        return r"\mathbf{1}^{T} " + self.parenthesize(expr.args[0], PRECEDENCE["Mul"], strict=True)
+
+    def _print_Broadcast(self, expr):
+        return r"\mathbf{1} " + self._print(expr.args[0])
+
+    def _print_Activate(self, expr):
+        name = self._activation_latex(expr.activation_name)
+        return rf"{name}\left({self._print(expr.args[1])}\right)"
+
+    def _activation_latex(self, name: str) -> str:
+        return self._settings["activations"].get(name, rf"\operatorname{{{name}}}".replace("_", r"\_"))
+
+    # -- entrywise scalars ----------------------------------------------------
+    def _print_Symbol(self, expr, style="plain"):
+        if self._is_matrix_placeholder(expr):
+            return self._print(self._entrywise[expr])
+        return super()._print_Symbol(expr, style)
+
+    def _print_Mul(self, expr):
+        split = self._split_entrywise(expr) if self._entrywise else None
+        if split is None:
+            return super()._print_Mul(expr)
+        coefficient, numerator, denominator = split
+        top = r" \odot ".join(self.parenthesize(f, PRECEDENCE["Mul"], strict=True) for f in numerator)
+        if denominator:
+            bottom = r" \odot ".join(
+                self.parenthesize(f, PRECEDENCE["Mul"], strict=True) for f in denominator
+            )
+            top = rf"\frac{{{top}}}{{{bottom}}}"
+        if coefficient == 1:
+            return top
+        if coefficient == -1:
+            return "- " + top
+        return f"{self._print(coefficient)} {top}"
+
+    def _print_Pow(self, expr):
+        if self._entrywise and expr.exp.is_Integer and expr.exp > 1 and self._involves_matrix(expr.base):
+            base = self.parenthesize(expr.base, PRECEDENCE["Pow"], strict=True)
+            if self._is_matrix_placeholder(expr.base) and "^" in base:
+                base = rf"\left({base}\right)"
+            return rf"{base}^{{\circ {expr.exp}}}"
+        return super()._print_Pow(expr)
+
+
+def _script(base: str, sup: str | None = None, sub: str | None = None) -> prettyForm:
+    """``base`` with a superscript above right and a subscript below right, as a text block."""
+    pad = " " * len(base)
+    lines = ([pad + sup] if sup else []) + [base] + ([pad + sub] if sub else [])
+    wide = max(len(line) for line in lines)
+    return prettyForm("\n".join(line.ljust(wide) for line in lines), baseline=1 if sup else 0)
+
+
+class SymbpPrettyPrinter(_EntrywiseMixin, PrettyPrinter):
+    """Unicode terminal text in the same notation as ``SymbpLatexPrinter``."""
+
+    printmethod = "_symbp_pretty"
+    _default_settings = {
+        **PrettyPrinter._default_settings,
+        "use_unicode": True,
+        "num_columns": 100,
+        "numbering": 0,
+        "activations": {},
+    }
+
+    def __init__(self, settings=None):
+        super().__init__(settings)
+        self._entrywise = {}
+
+    def _print_Indexed(self, expr):
+        name = str(expr.base.label)
+        numbering = self._settings["numbering"]
+        indices = expr.indices
+        if name == "width":
+            return _script("n", None, layer_text(indices[0], numbering))
+        if name == "t":
+            return _script("t", None, index_text(indices))
+        if name not in PER_LAYER:
+            return super()._print_Indexed(expr)
+        if name == "a" and indices[0] == 0:
+            return _script("x", None, index_text(indices[1:]))
+        return _script(_PRETTY_INDEX[name], f"({layer_text(indices[0], numbering)})", index_text(indices[1:]))
+
+    def _print_Derivative(self, expr):
+        order = sum(count for _, count in expr.variable_count)
+        power = f"^{order}" if order > 1 else ""
+        denominator = prettyForm("")
+        for var, count in expr.variable_count:
+            part = prettyForm(*prettyForm("∂").right(self._print(var)))
+            if count > 1:
+                part = prettyForm(*part.right(f"^{count}"))
+            denominator = prettyForm(*denominator.right(part))
+        if isinstance(expr.expr, sp.Symbol | sp.Indexed):
+            numerator = prettyForm(*prettyForm("∂" + power).right(self._print(expr.expr)))
+            return numerator / denominator
+        operator = prettyForm("∂" + power) / denominator
+        return prettyForm(*operator.right(prettyForm(*self._print(expr.expr).parens())))
+
+    def _print_KroneckerDelta(self, expr):
+        return prettyForm(f"[{expr.args[0]} = {expr.args[1]}]")
+
+    def _print_Sum(self, expr):
+        return super()._print_Sum(_layer_shifted_sum(self, expr))
+
+    def _matrix_pretty(self, name: str, transposed: bool = False) -> prettyForm | None:
+        parts = matrix_parts(name, self._settings["numbering"])
+        if parts is None:
+            return None
+        kind, layer, gradient = parts
+        tee = "T" if transposed else ""
+        if layer is None:
+            return _script(kind, tee or None)
+        if gradient:
+            fraction = prettyForm("∂C") / _script("∂" + _PRETTY_KIND[kind], f"({layer})")
+            return prettyForm(*fraction.parens()) ** prettyForm("T") if transposed else fraction
+        return _script(_PRETTY_KIND[kind], f"({layer}){tee}")
+
+    def _print_MatrixSymbol(self, expr):
+        return self._matrix_pretty(expr.name) or super()._print_MatrixSymbol(expr)
+
+    def _print_Transpose(self, expr):
+        if isinstance(expr.arg, MatrixSymbol):
+            printed = self._matrix_pretty(expr.arg.name, transposed=True)
+            if printed:
+                return printed
+        return super()._print_Transpose(expr)
+
+    def _print_HadamardProduct(self, expr):
+        return self._print_seq(
+            expr.args,
+            None,
+            None,
+            " ⊙ ",
+            parenthesize=lambda x: isinstance(x, MatAdd | MatMul | HadamardProduct),
+        )
+
+    def _print_Elementwise(self, expr):
+        saved = dict(self._entrywise)
+        try:
+            return self._print(self._entrywise_body(expr))
+        finally:
+            self._entrywise = saved
+
+    def _print_ColumnSum(self, expr):
+        body = self._print(expr.args[0])
+        if isinstance(expr.args[0], MatAdd):
+            body = prettyForm(*body.parens())
+        return prettyForm(*prettyForm("1ᵀ⋅").right(body))
+
+    def _print_Broadcast(self, expr):
+        return prettyForm(*prettyForm("1⋅").right(self._print(expr.args[0])))
+
+    def _print_Activate(self, expr):
+        name = self._settings["activations"].get(expr.activation_name, expr.activation_name)
+        return prettyForm(*prettyForm(name).right(prettyForm(*self._print(expr.args[1]).parens())))
+
+    def _print_Symbol(self, expr, bold_name=False):
+        if self._is_matrix_placeholder(expr):
+            return self._print(self._entrywise[expr])
+        return super()._print_Symbol(expr, bold_name)
+
+    def _print_Mul(self, expr):
+        split = self._split_entrywise(expr) if self._entrywise else None
+        if split is None:
+            return super()._print_Mul(expr)
+        coefficient, numerator, denominator = split
+
+        def joined(factors):
+            forms = []
+            for factor in factors:
+                form = self._print(factor)
+                if factor.is_Add:
+                    form = prettyForm(*form.parens())
+                forms.append(form)
+            result = forms[0]
+            for form in forms[1:]:
+                result = prettyForm(*result.right(" ⊙ ", form))
+            return result
+
+        result = joined(numerator)
+        if denominator:
+            result = result / joined(denominator)
+        if coefficient == -1:
+            return prettyForm(*prettyForm("-").right(result))
+        if coefficient != 1:
+            return prettyForm(*self._print(coefficient).right("⋅", result))
+        return result
+
+    def _print_Pow(self, expr):
+        if self._entrywise and expr.exp.is_Integer and expr.exp > 1 and self._involves_matrix(expr.base):
+            base = prettyForm(*self._print(expr.base).parens())
+            return base ** prettyForm(f"∘{expr.exp}")
+        return super()._print_Pow(expr)
+
+
+def _settings(network) -> dict:
+    activations = {act.name: act.latex for act in network.activations} if network else {}
+    return {"numbering": network.numbering if network else 0, "activations": activations}
+
+
+def _pretty_settings(network) -> dict:
+    settings = _settings(network)
+    settings["activations"] = {name: PRETTY_ACTIVATION.get(name, name) for name in settings["activations"]}
+    return settings
+
+
+def latex(expr, network=None) -> str:
+    """``expr`` as LaTeX maths in symbp's notation for ``network`` (numbering, activation symbols)."""
+    return SymbpLatexPrinter(_settings(network)).doprint(expr)
+
+
+def pretty(expr, network=None) -> str:
+    """``expr`` as Unicode terminal text in symbp's notation (fixed width: output is deterministic)."""
+    return SymbpPrettyPrinter(_pretty_settings(network)).doprint(expr)
+
+
+def pretty_equation(lhs, rhs, network=None, relation: str = "=") -> str:
+    """``lhs relation rhs`` as one Unicode text block aligned on the baselines (``rhs`` may be text)."""
+    printer = SymbpPrettyPrinter(_pretty_settings(network))
+    if isinstance(rhs, str):
+        right = prettyForm(rhs, baseline=rhs.count("\n") // 2)
+    else:
+        right = printer._print(rhs)
+    form = prettyForm(*printer._print(lhs).right(f" {relation} ", right))
+    return form.render(**printer._settings)

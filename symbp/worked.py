@@ -1,0 +1,124 @@
+"""The worked numeric example: one gradient-descent step on the first training sample.
+
+Like the numbered example of the fourth seed text: concrete z, a, delta, the
+gradients and the updated weights, all computed by the engine
+(``Derivation.evaluate``) from parameters drawn with the spec's seed, then
+rounded for display. Specs without data get one random sample (stated in the
+document). Large matrices are shown with their corners and dots.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from symbp.naming import matrix_name
+
+DIGITS = 4
+MAX_SHOWN = 6  # rows or columns shown in full; larger ones show 3 + dots + 2
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One matrix of the example: its symbp name and rounded entries (None marks dots)."""
+
+    name: str
+    rows: tuple[tuple[str | None, ...], ...]
+
+
+@dataclass(frozen=True)
+class Layer:
+    layer: int
+    forward: tuple[Quantity, ...]  # Z, A
+    backward: tuple[Quantity, ...]  # delta, dW, db
+    updated: tuple[tuple[Quantity, Quantity], ...]  # (W, new W), (b, new b)
+
+
+@dataclass(frozen=True)
+class Example:
+    seed: int
+    learning_rate: float
+    from_data: bool
+    x: Quantity
+    t: Quantity
+    layers: tuple[Layer, ...]
+    cost_before: str
+    cost_after: str
+
+
+def number(value: float) -> str:
+    """A rounded entry; never '-0.0000'."""
+    text = f"{value:.{DIGITS}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def _shown(count: int) -> list[int | None]:
+    return list(range(count)) if count <= MAX_SHOWN else [0, 1, 2, None, count - 2, count - 1]
+
+
+def quantity(name: str, values) -> Quantity:
+    """A matrix (or a row, for vectors) rounded and cut to its corners."""
+    matrix = np.atleast_2d(np.asarray(values, dtype=float))
+    rows = []
+    for r in _shown(matrix.shape[0]):
+        cols = _shown(matrix.shape[1])
+        rows.append(tuple(None if r is None or c is None else number(matrix[r, c]) for c in cols))
+    return Quantity(name, tuple(rows))
+
+
+def initial_params(network, rng) -> dict[str, np.ndarray]:
+    """Weights and biases uniform in [-1, 1) (the first seed text's initialisation)."""
+    params = {}
+    for layer in range(1, network.depth + 1):
+        shape = (network.layers[layer - 1], network.layers[layer])
+        params[matrix_name("W", layer)] = rng.uniform(-1, 1, shape)
+        if network.bias:
+            params[matrix_name("b", layer)] = rng.uniform(-1, 1, shape[1])
+    return params
+
+
+def _sample(network, rng) -> tuple[np.ndarray, np.ndarray, bool]:
+    if network.has_data:
+        return np.array(network.X[:1], dtype=float), np.array(network.T[:1], dtype=float), True
+    x = rng.uniform(0, 1, (1, network.layers[0]))
+    if network.cost.name == "cce":
+        t = np.eye(network.layers[-1])[:1]
+    else:
+        t = rng.uniform(0, 1, (1, network.layers[-1]))
+    return x, t, False
+
+
+def worked_example(derivation) -> Example:
+    """Evaluate the derivation's matrix equations on the first sample and take one step."""
+    network = derivation.network
+    rng = np.random.default_rng(network.train.seed)
+    params = initial_params(network, rng)
+    x, t, from_data = _sample(network, rng)
+    values = derivation.evaluate(params, x, t)
+    rate = network.train.learning_rate
+    updated = {key: params[key] - rate * np.reshape(values["d" + key], params[key].shape) for key in params}
+    after = derivation.evaluate(updated, x, t)
+    layers = []
+    for layer in range(1, network.depth + 1):
+        forward = tuple(quantity(matrix_name(kind, layer), values[matrix_name(kind, layer)]) for kind in "ZA")
+        kinds = ("delta", "dW", "db") if network.bias else ("delta", "dW")
+        backward = tuple(
+            quantity(matrix_name(kind, layer), values[matrix_name(kind, layer)]) for kind in kinds
+        )
+        pairs = tuple(
+            (quantity(key, params[key]), quantity(key, updated[key]))
+            for key in (matrix_name("W", layer), matrix_name("b", layer))
+            if key in params
+        )
+        layers.append(Layer(layer, forward, backward, pairs))
+    return Example(
+        seed=network.train.seed,
+        learning_rate=rate,
+        from_data=from_data,
+        x=quantity(matrix_name("X"), x),
+        t=quantity(matrix_name("T"), t),
+        layers=tuple(layers),
+        cost_before=number(float(values["cost"])),
+        cost_after=number(float(after["cost"])),
+    )
