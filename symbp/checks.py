@@ -78,27 +78,44 @@ class Instance:
         return self.network.depth
 
     def forward(self, override=None):
-        """Forward pass; ``override`` = (kind, layer, index, change) perturbs one node."""
-        W, b, X = self.W, self.b, self.X
-        if override and override[0] in ("w", "b"):
-            kind, layer, index, change = override
-            target = {k: v.copy() for k, v in (W if kind == "w" else b).items()}
+        """Forward pass; ``override`` = (kind, layer, index, change) perturbs one node.
+
+        With an override the pass restarts at the perturbed layer, reusing the
+        unperturbed values below it, and also returns the cost.
+        """
+        if override is None:
+            return self._forward_from(0, {0: self.X.copy()}, {}, self.W, self.b, None)
+        kind, layer, index, change = override
+        W, b = self.W, self.b
+        if kind in ("w", "b"):
+            target = dict(W if kind == "w" else b)
+            target[layer] = target[layer].copy()
             target[layer][index] += change
             W, b = (target, b) if kind == "w" else (W, target)
-        A = {0: X.copy()}
-        Z = {}
-        if override and override[:2] == ("a", 0):
-            A[0][override[2]] += override[3]
-        for layer in range(1, self.depth + 1):
-            Z[layer] = A[layer - 1] @ W[layer] + b[layer]
-            if override and override[:2] == ("z", layer):
-                Z[layer][override[2]] += override[3]
-            A[layer] = activation_function(self.network.activation(layer))(Z[layer])
-            if override and override[:2] == ("a", layer):
-                A[layer][override[2]] += override[3]
-        if override is None:
-            return Z, A
+        start = layer - 1 if kind in ("w", "b", "z") else layer
+        A = {k: self.A[k] for k in range(start + 1)}
+        Z = {k: self.Z[k] for k in range(1, start + 1)}
+        if kind == "a":
+            A[layer] = A[layer].copy()
+            A[layer][index] += change
+        Z, A = self._forward_from(start, A, Z, W, b, override if kind == "z" else None)
         return Z, A, cost_value(self.network, A[self.depth], self.T, W, self.lam)
+
+    def _forward_from(self, start, A, Z, W, b, z_override):
+        for layer in range(start + 1, self.depth + 1):
+            Z[layer] = A[layer - 1] @ W[layer] + b[layer]
+            if z_override and z_override[1] == layer:
+                Z[layer] = Z[layer].copy()
+                Z[layer][z_override[2]] += z_override[3]
+            A[layer] = activation_function(self.network.activation(layer))(Z[layer])
+        return Z, A
+
+    def delta_reference(self, layer: int) -> np.ndarray:
+        """dC/dZ^{(layer)} by finite differences (cached through ``partial``)."""
+        rows, cols = self.samples, self.sizes[layer]
+        return np.array(
+            [[self.partial(("C",), ("z", layer, (r, c))) for c in range(cols)] for r in range(rows)]
+        )
 
     def read(self, quantity, state) -> float:
         Z, A, cost = state

@@ -555,15 +555,7 @@ class _Deriver:
         for instance in self.instances:
             env = instance.matrix_env()
             for layer in range(1, self.depth + 1):
-                env[matrix_name("delta", layer)] = np.array(
-                    [
-                        [
-                            instance.partial(("C",), ("z", layer, (row, col)))
-                            for col in range(instance.sizes[layer])
-                        ]
-                        for row in range(instance.samples)
-                    ]
-                )
+                env[matrix_name("delta", layer)] = instance.delta_reference(layer)
             evaluator = MatrixEvaluator(self.network, instance.samples, instance.lam)
             value = np.asarray(evaluator(line.expr, env), dtype=float)
             kind, layer = line.target.name.rstrip("0123456789"), line.layer
