@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from symbp.cli_verify import add_commands as add_verify_commands
 from symbp.errors import SymbpError
 from symbp.spec import builtin_names, load, load_builtin
 
@@ -52,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     derive.add_argument("-o", "--output", help="write to this file instead of standard output")
     derive.add_argument("--force", action="store_true", help="overwrite a file symbp did not write")
     derive.set_defaults(run=_cmd_derive)
+    add_verify_commands(sub)
     return parser
 
 

@@ -368,9 +368,10 @@ def describe_expected(names) -> str:
     return ", ".join(words) if len(words) < 3 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
-def _shown(text: str, column: int) -> str:
+def _shown(text: str, column: int) -> str | None:
+    """The text at a column (None at the end)."""
     if column > len(text.rstrip()):
-        return "the end of the formula"
+        return None
     return repr(text[column - 1 :].split()[0][:12])
 
 
@@ -402,7 +403,9 @@ def parse_tree(text: str) -> tuple[Node, Node]:
         if not isinstance(column, int) or column < 1:
             column = len(text.rstrip()) + 1
         expected = describe_expected(error.expected)
-        raise FormulaError(text, column, f"unexpected {_shown(text, column)}; expected {expected}") from None
+        found = _shown(text, column)
+        what = "the formula ends too early" if found is None else f"unexpected {found}"
+        raise FormulaError(text, column, f"{what}; expected {expected}") from None
     except UnexpectedInput as error:
         column = getattr(error, "column", len(text) + 1)
         raise FormulaError(text, column, "the formula is incomplete") from None

@@ -343,7 +343,7 @@ def combine(node: Bin, left, right, reading: Reading):
         if left.shape == right.shape:
             reading.note(
                 f"the product at column {node.column} is read as the elementwise product "
-                f"(two {_shape(left)} matrices written side by side)"
+                "(two matrices of the same shape written side by side, as in the third seed text)"
             )
             return left * right
         op = "matmul"
