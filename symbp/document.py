@@ -132,8 +132,9 @@ def _step_views(steps, style: MathStyle) -> tuple[StepView, ...]:
 
 
 def _subject(part: str, steps, style: MathStyle) -> str:
-    if part in ("W", "b") and steps:
-        return style.expr(steps[0].eq.lhs)
+    """The derivative a part derives, written inline (for its heading)."""
+    if part in ("W", "b") and steps and style.kind == "latex":
+        return printing.latex(steps[0].eq.lhs, style.network, inline=True)
     return ""
 
 
@@ -188,11 +189,13 @@ def lines(matrix_lines, style: MathStyle) -> tuple[LineView, ...]:
 def update_rules(network: Network, style: MathStyle) -> tuple[str, ...]:
     """Gradient descent on every parameter of a generic layer l: P <- P - eta dC/dP."""
     rules = []
-    kinds = ("W", "b") if network.bias else ("W",)
-    for kind in kinds:
+    for kind in ("W", "b") if network.bias else ("W",):
         param = sp.MatrixSymbol(f"{kind}_l", 1, 1)
         gradient = sp.MatrixSymbol(f"d{kind}_l", 1, 1)
-        rules.append(style.equation(param, sp.MatAdd(param, -ETA * gradient, evaluate=False), relation="<-"))
+        if style.kind == "latex":
+            rules.append(rf"{style.expr(param)} \leftarrow {style.expr(param)} - \eta {style.expr(gradient)}")
+        else:
+            rules.append(printing.pretty_equation(param, (param, " - η⋅", gradient), network, "←"))
     return tuple(rules)
 
 
@@ -214,7 +217,7 @@ def symbol_table(network: Network, style: MathStyle) -> tuple[tuple[str, str], .
         (style.expr(z[l, n_, j]), "weighted input of neuron j of layer l for sample n"),
         (style.expr(a[l, n_, j]), "activation (output) of neuron j of layer l for sample n"),
         (style.expr(t[n_, j]), "target for output j of sample n"),
-        (style.expr(C), f"the cost: {network.cost.description}"),
+        (style.expr(C), f"the cost ({network.cost.name}), defined in the first equation"),
         (
             style.expr(delta[l, n_, j]),
             "delta: the derivative of C by the weighted input z of neuron j, layer l",
@@ -226,7 +229,7 @@ def symbol_table(network: Network, style: MathStyle) -> tuple[tuple[str, str], .
         if layer == 1 or act != network.activations[layer - 2]:
             shown = display_layer(layer, network.numbering)
             where = "every layer" if network.uniform_activation else f"layer {shown} on"
-            rows.append((style.activation(act), f"activation of {where}: {act.description}"))
+            rows.append((style.activation(act), f"activation of {where} ({act.name})"))
     rows.append((style.expr(ETA), f"learning rate, here {network.train.learning_rate:g}"))
     return tuple(rows)
 
@@ -235,18 +238,19 @@ def matrix_table(network: Network, style: MathStyle) -> tuple[tuple[str, str], .
     """(printed matrix, meaning) for the matrix form: one row per sample, one column per neuron."""
 
     def generic(kind: str) -> str:
-        return style.expr(sp.MatrixSymbol(f"{kind}_l", 1, 1))
+        name = matrix_name(kind) if kind in ("X", "T") else f"{kind}_l"
+        return style.expr(sp.MatrixSymbol(name, 1, 1))
 
     rows = [
-        (style.expr(sp.MatrixSymbol(matrix_name("X"), 1, 1)), "inputs, N rows (samples) by n_0 columns"),
-        (style.expr(sp.MatrixSymbol(matrix_name("T"), 1, 1)), "targets, N rows by n_L columns"),
-        (generic("Z"), "weighted inputs of layer l, N by n_l"),
-        (generic("A"), "activations of layer l, N by n_l"),
-        (generic("W"), "weights of layer l, n_(l-1) by n_l; entry (i, j) is w_ij"),
+        (generic("X"), "the inputs: one row per sample, one column per input neuron"),
+        (generic("T"), "the targets: one row per sample, one column per output neuron"),
+        (generic("Z"), "weighted inputs of layer l: one row per sample, one column per neuron"),
+        (generic("A"), "activations of layer l: one row per sample, one column per neuron"),
+        (generic("W"), "weights of layer l: row i, column j holds the weight from neuron i to neuron j"),
     ]
     if network.bias:
-        rows.append((generic("b"), "biases of layer l, one row of n_l entries"))
-    rows.append((generic("delta"), "deltas of layer l, N by n_l"))
+        rows.append((generic("b"), "biases of layer l: one row, one entry per neuron"))
+    rows.append((generic("delta"), "deltas of layer l: one row per sample, one column per neuron"))
     return tuple(rows)
 
 
@@ -298,6 +302,17 @@ def _entry(style: MathStyle, lhs, rows) -> EquationView:
     return EquationView(style.expr(lhs), value, printing.pretty_equation(lhs, value, style.network))
 
 
+def _update_entry(style: MathStyle, param, gradient, rows) -> EquationView:
+    """'P - eta dC/dP = numbers' for one updated parameter."""
+    if style.kind == "latex":
+        lhs = rf"{style.expr(param)} - \eta {style.expr(gradient)}"
+        value = matrix_latex(rows)
+        return EquationView(lhs, value, f"{lhs} = {value}")
+    value = matrix_text(rows)
+    equation = printing.pretty_equation(param, (gradient, " = ", value), style.network, "- η⋅")
+    return EquationView(style.expr(param), value, equation)
+
+
 def _named(quantity) -> sp.MatrixSymbol:
     return sp.MatrixSymbol(quantity.name, 1, 1)
 
@@ -312,15 +327,14 @@ def example_groups(example, style: MathStyle) -> tuple[tuple[str, tuple[Equation
     backward = tuple(
         _entry(style, _named(q), q.rows) for layer in reversed(example.layers) for q in layer.backward
     )
-    update = []
-    for layer in example.layers:
-        for old, new in layer.updated:
-            param = _named(old)
-            gradient = sp.MatrixSymbol("d" + old.name, 1, 1)
-            update.append(_entry(style, sp.MatAdd(param, -ETA * gradient, evaluate=False), new.rows))
+    update = tuple(
+        _update_entry(style, _named(old), sp.MatrixSymbol("d" + old.name, 1, 1), new.rows)
+        for layer in example.layers
+        for old, new in layer.updated
+    )
     return (
         ("The sample", sample),
         ("Forward pass", forward),
         ("Backward pass", backward),
-        ("Update", tuple(update)),
+        ("Update", update),
     )

@@ -57,16 +57,16 @@ def matrix_parts(name: str, numbering: int) -> tuple[str, str | None, bool] | No
     return (kind[1:] if gradient else kind), layer, gradient
 
 
-def _layer_shifted_sum(printer, expr: sp.Sum) -> sp.Sum:
-    """A sum over the layer symbol l whose concrete lower limit is shown in display numbering."""
+def _display_limits(printer, expr: sp.Sum) -> list[tuple]:
+    """The limits of a sum, innermost first; a sum over the layer symbol l starts at its
+    displayed number (a name, so that it is shifted only once)."""
     numbering = printer._settings["numbering"]
-    if not numbering:
-        return expr
-    limits = [
-        (var, low + numbering, high) if var == symbolic.l and low.is_Integer else (var, low, high)
-        for var, low, high in expr.limits
-    ]
-    return sp.Sum(expr.function, *limits)
+    limits = []
+    for var, low, high in expr.limits:
+        if numbering and var == symbolic.l and low.is_Integer:
+            low = sp.Symbol(str(display_layer(int(low), numbering)))
+        limits.append((var, low, high))
+    return limits
 
 
 class _EntrywiseMixin:
@@ -100,7 +100,13 @@ class SymbpLatexPrinter(_EntrywiseMixin, LatexPrinter):
     """LaTeX in the first seed text's notation (see the module docstring)."""
 
     printmethod = "_symbp_latex"
-    _default_settings = {**LatexPrinter._default_settings, "numbering": 0, "activations": {}}
+    _default_settings = {
+        **LatexPrinter._default_settings,
+        "long_frac_ratio": 2,  # 1/N in front of a long sum, not a fraction around it
+        "inline_derivative": False,  # dC/dw as a slash (for headings), not a fraction
+        "numbering": 0,
+        "activations": {},
+    }
 
     def __init__(self, settings=None):
         super().__init__(settings)
@@ -123,6 +129,9 @@ class SymbpLatexPrinter(_EntrywiseMixin, LatexPrinter):
         return f"{symbol}^{{({layer_text(indices[0], numbering)})}}_{{{index_text(indices[1:])}}}"
 
     def _print_Derivative(self, expr):
+        if self._settings["inline_derivative"] and isinstance(expr.expr, sp.Symbol | sp.Indexed):
+            variables = " ".join(rf"\partial {self._print(var)}" for var in expr.variables)
+            return rf"\partial {self._print(expr.expr)} / {variables}"
         variables = " ".join(
             rf"\partial {self._print(var)}" + (f"^{{{count}}}" if count > 1 else "")
             for var, count in expr.variable_count
@@ -138,7 +147,15 @@ class SymbpLatexPrinter(_EntrywiseMixin, LatexPrinter):
         return rf"[{self._print(expr.args[0])} = {self._print(expr.args[1])}]"
 
     def _print_Sum(self, expr):
-        return super()._print_Sum(_layer_shifted_sum(self, expr))
+        """One sigma per index, outermost first, as the texts write them."""
+        sigmas = [
+            rf"\sum_{{{self._print(var)}={self._print(low)}}}^{{{self._print(high)}}}"
+            for var, low, high in reversed(_display_limits(self, expr))
+        ]
+        body = self._print(expr.function)
+        if expr.function.is_Add:
+            body = rf"\left({body}\right)"
+        return " ".join(sigmas) + " " + body
 
     # -- matrix form --------------------------------------------------------
     def _matrix_latex(self, name: str, transposed: bool = False) -> str | None:
@@ -222,6 +239,8 @@ class SymbpLatexPrinter(_EntrywiseMixin, LatexPrinter):
             if self._is_matrix_placeholder(expr.base) and "^" in base:
                 base = rf"\left({base}\right)"
             return rf"{base}^{{\circ {expr.exp}}}"
+        if isinstance(expr.base, sp.Indexed) and expr.exp.is_Integer and expr.exp > 0:
+            return rf"\left({self._print(expr.base)}\right)^{{{self._print(expr.exp)}}}"
         return super()._print_Pow(expr)
 
 
@@ -282,7 +301,7 @@ class SymbpPrettyPrinter(_EntrywiseMixin, PrettyPrinter):
         return prettyForm(f"[{expr.args[0]} = {expr.args[1]}]")
 
     def _print_Sum(self, expr):
-        return super()._print_Sum(_layer_shifted_sum(self, expr))
+        return super()._print_Sum(sp.Sum(expr.function, *_display_limits(self, expr)))
 
     def _matrix_pretty(self, name: str, transposed: bool = False) -> prettyForm | None:
         parts = matrix_parts(name, self._settings["numbering"])
@@ -386,9 +405,10 @@ def _pretty_settings(network) -> dict:
     return settings
 
 
-def latex(expr, network=None) -> str:
-    """``expr`` as LaTeX maths in symbp's notation for ``network`` (numbering, activation symbols)."""
-    return SymbpLatexPrinter(_settings(network)).doprint(expr)
+def latex(expr, network=None, inline: bool = False) -> str:
+    """``expr`` as LaTeX maths in symbp's notation for ``network`` (numbering, activation symbols);
+    ``inline`` writes derivatives with a slash, for headings and running text."""
+    return SymbpLatexPrinter({**_settings(network), "inline_derivative": inline}).doprint(expr)
 
 
 def pretty(expr, network=None) -> str:
@@ -397,11 +417,15 @@ def pretty(expr, network=None) -> str:
 
 
 def pretty_equation(lhs, rhs, network=None, relation: str = "=") -> str:
-    """``lhs relation rhs`` as one Unicode text block aligned on the baselines (``rhs`` may be text)."""
+    """``lhs relation rhs`` as one Unicode text block aligned on the baselines.
+
+    ``rhs`` is an expression, text (a block of lines) or a tuple of both, set side by side."""
     printer = SymbpPrettyPrinter(_pretty_settings(network))
-    if isinstance(rhs, str):
-        right = prettyForm(rhs, baseline=rhs.count("\n") // 2)
-    else:
-        right = printer._print(rhs)
-    form = prettyForm(*printer._print(lhs).right(f" {relation} ", right))
+    parts = rhs if isinstance(rhs, tuple) else (rhs,)
+    form = prettyForm(*printer._print(lhs).right(f" {relation} "))
+    for part in parts:
+        if isinstance(part, str):
+            form = prettyForm(*form.right(prettyForm(part, baseline=part.count("\n") // 2)))
+        else:
+            form = prettyForm(*form.right(printer._print(part)))
     return form.render(**printer._settings)

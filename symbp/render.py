@@ -37,6 +37,11 @@ def _uses_kronecker(derivation) -> bool:
     return any(step.eq.has(sp.KroneckerDelta) for step in derivation.steps)
 
 
+def _labels(derivation) -> frozenset[str]:
+    """The labels the document defines (a reason may cite only these as references)."""
+    return frozenset(step.label for step in derivation.steps if step.label)
+
+
 def context(derivation, fmt: str) -> dict:
     """Everything a document template may use, printed for ``fmt``."""
     network = derivation.network
@@ -57,6 +62,7 @@ def context(derivation, fmt: str) -> dict:
         "bias_symbol": bias_symbol(network),
         "max_shown": MAX_SHOWN,
         "sections": document.sections(derivation, style),
+        "labels": _labels(derivation),
         "batch_mode": _batch_mode(network),
         "input_symbol": style.expr(sp.MatrixSymbol("X", 1, 1)),
         "forward": document.lines(derivation.forward, style),
@@ -86,7 +92,8 @@ def render_section(derivation, key: str, fmt: str = "markdown") -> str:
     style = document.MathStyle(derivation.network, _PRINTER[fmt])
     for section in document.sections(derivation, style):
         if section.key == key:
-            return environment().get_template(SECTION_TEMPLATES[fmt]).render(section=section)
+            template = environment().get_template(SECTION_TEMPLATES[fmt])
+            return template.render(section=section, labels=_labels(derivation))
     known = ", ".join(view.key for view in document.sections(derivation, style))
     raise KeyError(f"no section {key!r}; this derivation has {known}")
 

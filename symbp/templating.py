@@ -9,6 +9,7 @@ from ``symbp.printing`` and is never escaped.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import jinja2
@@ -29,7 +30,7 @@ _LATEX_SPECIALS = {
     "|": r"\textbar{}",
     '"': r"\textquotedbl{}",
 }
-_MARKDOWN_SPECIALS = set("\\`*_{}[]<>()#+-.!|$~")
+_MARKDOWN_SPECIALS = set("\\`*_[]<>|$~")
 
 
 def _ascii(text: str) -> str:
@@ -65,6 +66,76 @@ def table_math(tex: str) -> str:
     return tex.replace("|", r"\vert ")
 
 
+_SCRIPTED = r"[A-Za-z0-9]+(?:\^\{[^{}]*\}|\^[A-Za-z0-9]+|_\{[^{}]*\}|_[A-Za-z0-9]+)+"
+_NOTATION = re.compile(
+    rf"(?P<top>d(?:{_SCRIPTED}|[A-Za-z]))/(?P<bottom>d(?:{_SCRIPTED}|[A-Za-z]))"
+    rf"|(?P<label>\beq:[A-Za-z0-9-]*[A-Za-z0-9])"
+    rf"|(?P<symbol>\b{_SCRIPTED})"
+)
+_GREEK = {"delta": r"\delta", "sum": r"\sum", "lambda": r"\lambda", "eta": r"\eta", "sigma": r"\sigma"}
+
+
+def _symbol_tex(token: str) -> str:
+    """'delta^{(L)}_{nj}' -> '\\delta^{(L)}_{nj}', 'W^T' -> 'W^{T}', 'delta_nk' -> '\\delta_{nk}'."""
+    name = re.match(r"[A-Za-z0-9]+", token).group(0)
+    scripts = re.sub(r"([_^])([A-Za-z0-9]+)", r"\1{\2}", token[len(name) :])
+    return _GREEK.get(name, name) + scripts
+
+
+def _reason_parts(text: str):
+    """Split a step's reason into ('text', str), ('math', tex) and ('label', label) pieces.
+
+    Reasons are written in plain text with the texts' notation inline
+    ("introduce delta^{(L)}_{nj} = dC/dz^{(L)}_{nj}", "(eq:delta-L)"); the
+    notation becomes maths and the labels become references."""
+    text = re.sub(r"\((eq:[A-Za-z0-9-]*[A-Za-z0-9])\)", r"\1", text)
+    position = 0
+    for match in _NOTATION.finditer(text):
+        if match.start() > position:
+            yield "text", text[position : match.start()]
+        if match.group("label"):
+            yield "label", match.group("label")
+        elif match.group("top"):
+            top, bottom = match.group("top")[1:], match.group("bottom")[1:]
+            yield "math", rf"\partial {_symbol_tex(top)}/\partial {_symbol_tex(bottom)}"
+        else:
+            yield "math", _symbol_tex(match.group("symbol"))
+        position = match.end()
+    if position < len(text):
+        yield "text", text[position:]
+
+
+def reason_latex(text: str, labels=()) -> str:
+    """A step's reason as LaTeX: plain text escaped, notation as maths, known labels as \\eqref."""
+    out = []
+    for kind, value in _reason_parts(text):
+        if kind == "math":
+            out.append(f"${value}$")
+        elif kind == "label" and value in labels:
+            out.append(rf"\eqref{{{value}}}")
+        else:
+            out.append(_escape_keep_spaces(value if kind == "text" else f"({value})"))
+    return "".join(out)
+
+
+def reason_markdown(text: str, labels=()) -> str:
+    """A step's reason as Markdown: plain text escaped, notation as $maths$, known labels as links."""
+    out = []
+    for kind, value in _reason_parts(text):
+        if kind == "math":
+            out.append(f"${value}$")
+        elif kind == "label" and value in labels:
+            out.append(f"[({value})](#{anchor(value)})")
+        else:
+            plain = value if kind == "text" else f"({value})"
+            out.append("".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in plain))
+    return "".join(out)
+
+
+def _escape_keep_spaces(text: str) -> str:
+    return "".join(_LATEX_SPECIALS.get(ch, ch) for ch in _ascii(text))
+
+
 def environment() -> jinja2.Environment:
     """The environment that loads ``symbp/templates`` (shipped inside the package)."""
     env = jinja2.Environment(
@@ -85,4 +156,6 @@ def environment() -> jinja2.Environment:
     env.filters["escape_markdown"] = escape_markdown
     env.filters["anchor"] = anchor
     env.filters["table_math"] = table_math
+    env.filters["reason_latex"] = reason_latex
+    env.filters["reason_markdown"] = reason_markdown
     return env
