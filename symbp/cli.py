@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from symbp.cli_generate import add_commands as add_generate_commands
 from symbp.cli_verify import add_commands as add_verify_commands
 from symbp.errors import SymbpError
 from symbp.spec import builtin_names, load, load_builtin
@@ -25,6 +26,8 @@ def _cmd_derive(args) -> int:
     from symbp.derive import derive
     from symbp.render import render
 
+    if args.pdf and (args.format != "latex" or not args.output):
+        raise SymbpError("--pdf needs --format latex and -o FILE.tex")
     derivation = derive(load(args.spec))
     text = render(derivation, args.format)
     if args.output:
@@ -34,6 +37,10 @@ def _cmd_derive(args) -> int:
         print(f"wrote {args.output}")
     else:
         sys.stdout.write(text)
+    if args.pdf:
+        from symbp.texbuild import build_pdf
+
+        print(f"wrote {build_pdf(args.output)}")
     return 0
 
 
@@ -52,8 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     derive.add_argument("--format", choices=("text", "markdown", "latex"), default="text")
     derive.add_argument("-o", "--output", help="write to this file instead of standard output")
     derive.add_argument("--force", action="store_true", help="overwrite a file symbp did not write")
+    derive.add_argument("--pdf", action="store_true", help="also build FILE.pdf (needs pdflatex)")
     derive.set_defaults(run=_cmd_derive)
     add_verify_commands(sub)
+    add_generate_commands(sub)
     return parser
 
 
