@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from symbp.codegen_printer import ModulePrinter, sigmoid, softplus, stabilise
-from symbp.symbolic import Activate, Broadcast, ColumnSum, Elementwise
+from symbp.symbolic import Activate, Broadcast, Elementwise
 
 UFUNCS = {
     sp.exp: "np.exp",
@@ -71,7 +71,7 @@ class Buffers:
         """Every scratch buffer is free again (called between statements of different lines)."""
         for key, name in self.taken:
             self.free.setdefault(key, []).append(name)
-            self.free[key].sort(key=lambda item: int(item.lstrip("maskwork")))
+            self.free[key].sort(key=lambda item: int(item.removeprefix("mask").removeprefix("work")))
         self.taken.clear()
 
 

@@ -35,6 +35,14 @@ class softplus(sp.Function):  # noqa: N801
     """log(1 + exp(u)), printed as ``np.logaddexp(0, u)``."""
 
 
+class log_softmax(sp.Function):  # noqa: N801
+    """log of the softmax output, printed as the stable ``_log_softmax`` (log-sum-exp)."""
+
+
+class safe_log(sp.Function):  # noqa: N801
+    """log inside a cost, printed as ``_safe_log``, which never takes log(0)."""
+
+
 def _one_plus_exp(base) -> sp.Expr | None:
     """u when ``base`` is 1 + exp(u), else None."""
     if isinstance(base, sp.Add) and len(base.args) == 2 and sp.S.One in base.args:
@@ -190,6 +198,12 @@ class ModulePrinter(NumPyPrinter):
 
     def _print_softplus(self, expr):
         return f"np.logaddexp(0, {self._print(expr.args[0])})"
+
+    def _print_log_softmax(self, expr):
+        return f"_log_softmax({self._print(expr.args[0])})"
+
+    def _print_safe_log(self, expr):
+        return f"_safe_log({self._print(expr.args[0])})"
 
     def _print_sign(self, expr):
         return f"np.sign({self._print(expr.args[0])})"
