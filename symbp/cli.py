@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from symbp.cli_generate import add_commands as add_generate_commands
 from symbp.cli_verify import add_commands as add_verify_commands
 from symbp.errors import SymbpError
 from symbp.spec import builtin_names, load, load_builtin
@@ -61,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     derive.add_argument("--pdf", action="store_true", help="also build FILE.pdf (needs pdflatex)")
     derive.set_defaults(run=_cmd_derive)
     add_verify_commands(sub)
+    add_generate_commands(sub)
     return parser
 
 
