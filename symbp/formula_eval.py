@@ -198,8 +198,33 @@ class Evaluator:
         raise EvalError("a sum over an index needs subscripts; in a matrix formula write 1^T M", node.column)
 
     def _m_Bin(self, node: Bin):
-        left, right = self.matrix(node.left), self.matrix(node.right)
-        return combine(node, left, right, self.reading)
+        if node.op == "juxt":
+            return self._product_chain(node)
+        return combine(node, self.matrix(node.left), self.matrix(node.right), self.reading.notes)
+
+    def _product_chain(self, node: Bin):
+        """A B C ... written side by side: left to right, or else the first grouping that fits the shapes.
+
+        Texts write X^T delta^{(3)} (W^{(2)})^T f'(z^{(2)}) for X^T (delta W^T f'(z)).
+        """
+        factors = _flatten(node)
+        values = [self.matrix(factor) for factor in factors]
+        notes = []
+        try:
+            value = values[0]
+            for factor, right in zip(factors[1:], values[1:], strict=True):
+                value = combine(Bin("juxt", node, factor, column=factor.column), value, right, notes)
+        except EvalError as error:
+            found = next(_groupings(factors, values), None)
+            if found is None:
+                raise error from None
+            value, notes = found
+            notes.append(
+                f"the product at column {factors[0].column} is grouped from the right to fit the shapes"
+            )
+        for note in notes:
+            self.reading.note(note)
+        return value
 
     # -- index formulas -------------------------------------------------------
     def scalar(self, node: Node, bindings: dict) -> float:
@@ -223,6 +248,8 @@ class Evaluator:
             sample = bindings.get("n", bindings.get("#sample", 1))
             if len(indices) == 2:
                 sample, unit = indices
+            elif node.indices == ("n",):
+                sample, unit = indices[0], 1
             elif len(indices) == 1:
                 unit = indices[0]
             elif shape[1] == 1:
@@ -335,16 +362,41 @@ def _broadcastable(left, right) -> bool:
     return left.shape[1] == right.shape[1] and 1 in (left.shape[0], right.shape[0])
 
 
-def combine(node: Bin, left, right, reading: Reading):
+def _flatten(node: Node) -> list:
+    """The factors of a chain of side-by-side products."""
+    if isinstance(node, Bin) and node.op == "juxt":
+        return _flatten(node.left) + _flatten(node.right)
+    return [node]
+
+
+def _groupings(factors: list, values: list):
+    """(value, notes) of every grouping of a product chain that fits the shapes."""
+    if len(values) == 1:
+        yield values[0], []
+        return
+    for split in range(len(values) - 1, 0, -1):
+        for left, left_notes in _groupings(factors[:split], values[:split]):
+            for right, right_notes in _groupings(factors[split:], values[split:]):
+                notes = left_notes + right_notes
+                joint = Bin("juxt", factors[split - 1], factors[split], column=factors[split].column)
+                try:
+                    yield combine(joint, left, right, notes), notes
+                except EvalError:
+                    continue
+
+
+def combine(node: Bin, left, right, notes: list):
     """One binary operation of a matrix formula, with the shape rules of the module docstring."""
     op = node.op
     both = isinstance(left, np.ndarray) and isinstance(right, np.ndarray)
     if op == "juxt" and both:
         if left.shape == right.shape:
-            reading.note(
+            note = (
                 f"the product at column {node.column} is read as the elementwise product "
                 "(two matrices of the same shape written side by side, as in the third seed text)"
             )
+            if note not in notes:
+                notes.append(note)
             return left * right
         op = "matmul"
     if op == "matmul" and both:
