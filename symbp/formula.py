@@ -378,9 +378,10 @@ def _shown(text: str, column: int) -> str | None:
 def _unexpected_character(text: str, column: int, allowed) -> str:
     char = text[column - 1]
     if char.isalpha() or char == "_":
+        name = re.match(r"\w+", text[column - 1 :])[0][:12]
         return (
-            f"unknown name starting {text[column - 1 :].split()[0][:12]!r}; symbols are a, z, x, t, y, "
-            "\\hat{y}, w, W, b, \\delta, N, n_l, e; functions \\sigma, f, g, \\exp, \\log, \\tanh"
+            f"unknown name starting {name!r}; symbols are a, z, x, t, y, \\hat{{y}}, w, W, b, \\delta, "
+            "N, n_l, e; functions \\sigma, f, g, \\exp, \\log, \\tanh"
         )
     return f"unexpected character {char!r}; expected {describe_expected(allowed or ())}"
 

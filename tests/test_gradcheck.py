@@ -1,0 +1,56 @@
+"""gradcheck: a hand-written gradient function against the derivation and central differences."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from symbp.cli import main
+from symbp.errors import SymbpError
+from symbp.gradcheck import gradcheck, load_function
+
+FIXTURES = Path(__file__).resolve().parent / "gradcheck_fixtures.py"
+
+
+def test_correct_function_passes():
+    report = gradcheck("half_adder", load_function(f"{FIXTURES}:correct"))
+    assert report.ok, report.text()
+    assert report.datasets[0] == "the spec's data" and len(report.datasets) == 3
+    assert all(row.max_rel < 1e-10 for row in report.rows)
+    assert "PASS" in report.text()
+
+
+def test_transposed_dw_is_named():
+    report = gradcheck("half_adder", load_function(f"{FIXTURES}:transposed_dw"))
+    assert not report.ok
+    assert "W2[0, 1]" in report.first_wrong
+    rows = {row.name: row for row in report.rows}
+    assert rows["W2"].max_abs > 1e-4 and rows["W1"].max_abs < 1e-12
+
+
+def test_missing_mean_is_named():
+    report = gradcheck("half_adder", load_function(f"{FIXTURES}:missing_mean"))
+    assert not report.ok
+    assert report.first_wrong.startswith("the spec's data: W1[")
+    assert all(row.max_rel == pytest.approx(3.0) for row in report.rows)  # 4 samples: 4x too big
+
+
+def test_cli_exit_status(capsys):
+    assert main(["gradcheck", f"{FIXTURES}:correct", "--spec", "half_adder"]) == 0
+    assert main(["gradcheck", f"{FIXTURES}:transposed_dw", "--spec", "half_adder"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL: the spec's data: W2[0, 1]" in out
+    assert main(["gradcheck", f"{FIXTURES}:nothing", "--spec", "half_adder"]) == 2
+    assert main(["gradcheck", "no_such_file.py:f", "--spec", "half_adder"]) == 2
+
+
+def test_user_file_is_not_edited():
+    before = FIXTURES.read_bytes()
+    gradcheck("half_adder", load_function(f"{FIXTURES}:correct"))
+    assert FIXTURES.read_bytes() == before
+
+
+def test_bad_reference():
+    with pytest.raises(SymbpError, match="FILE.py:FUNCTION"):
+        load_function("no_colon")

@@ -1,0 +1,172 @@
+"""verify(): the seed texts' equations, a table of right and wrong formulas, the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from symbp.cli import main
+from symbp.cli_verify import read_formula_file
+from symbp.verify import verify
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "symbp" / "examples"
+
+# (spec, formula, expected: "holds" or a fragment of the diagnosis of a failure)
+TABLE = [
+    # third seed text (demystified: input layer 1, half_sse, y = target)
+    ("demystified", r"\delta^{(3)} = -(y-\hat{y}) f'(z^{(3)})", "holds"),
+    ("demystified", r"\delta^{(3)} = (\hat{y} - y) \odot \hat{y} \odot (1 - \hat{y})", "holds"),
+    ("demystified", r"\frac{\partial J}{\partial W^{(2)}} = (a^{(2)})^T \delta^{(3)}", "holds"),
+    ("demystified", "dJ/dW(1) = X.T @ delta(2)", "holds"),
+    ("demystified", r"\delta^{(3)} = -(y-\hat{y}) f(z^{(3)})", "where the derivative"),
+    (
+        "demystified",
+        r"\frac{\partial J}{\partial W^{(2)}} = \frac{1}{N} (a^{(2)})^T \delta^{(3)}",
+        "extra factor 1/N",
+    ),
+    ("demystified", r"\frac{\partial J}{\partial W^{(2)}} = (a^{(1)})^T \delta^{(3)}", "off by one layer"),
+    ("demystified", r"\delta^{(2)} = \delta^{(3)} W^{(2)} f'(z^{(2)})", "W^{(2)} where W^{(2)}^T is needed"),
+    ("demystified", r"\frac{\partial J}{\partial W^{(2)}} = (\delta^{(3)})^T a^{(2)}", "transpose"),
+    # first seed text (half_adder: 2-2-2-2, sigmoid, half_mse, input layer 0)
+    ("half_adder", r"\delta^{(L)}_j = (a^{(L)}_j - t_j) \sigma'(z^{(L)}_j)", "holds"),
+    ("half_adder", "delta(L)_j = (a(L)_j - t_j) * sigma'(z(L)_j)", "holds"),
+    ("half_adder", r"\delta^{(L)}_j = (a^{(L)}_j - t_j) a^{(L)}_j (1 - a^{(L)}_j)", "holds"),
+    (
+        "half_adder",
+        r"\delta^{(l)}_j = \sigma'(z^{(l)}_j) \sum_{k=1}^{n_{l+1}} w^{(l+1)}_{jk} \delta^{(l+1)}_k",
+        "holds",
+    ),
+    ("half_adder", r"\frac{\partial C}{\partial w^{(l)}_{ij}} = a^{(l-1)}_i \delta^{(l)}_j", "holds"),
+    ("half_adder", r"\frac{\partial C}{\partial b^{(l)}_j} = \delta^{(l)}_j", "holds"),
+    ("half_adder", r"\delta^{(L)}_{nj} = \frac{1}{N} (a^{(L)}_{nj} - t_{nj}) \sigma'(z^{(L)}_{nj})", "holds"),
+    ("half_adder", r"\frac{\partial C}{\partial W^{(l)}} = (A^{(l-1)})^T \delta^{(l)}", "holds"),
+    ("half_adder", r"\frac{\partial C}{\partial b^{(l)}} = \mathbf{1}^T \delta^{(l)}", "holds"),
+    ("half_adder", r"\delta^{(l)} = (\delta^{(l+1)} (W^{(l+1)})^T) \odot \sigma'(Z^{(l)})", "holds"),
+    ("half_adder", r"\delta^{(L)} = \frac{1}{N} (A^{(L)} - T) \odot \sigma'(Z^{(L)})", "holds"),
+    ("half_adder", r"\delta^{(L)} = (A^{(L)} - T) \odot \sigma'(Z^{(L)})", "a factor 1/N is missing"),
+    (
+        "half_adder",
+        r"\delta^{(L)}_{nj} = (a^{(L)}_{nj} - t_{nj}) \sigma'(z^{(L)}_{nj})",
+        "a factor 1/N is missing",
+    ),
+    ("half_adder", r"\delta^{(L)}_j = 2 (a^{(L)}_j - t_j) \sigma'(z^{(L)}_j)", "a factor 2 too many"),
+    ("half_adder", r"\delta^{(L)}_j = (t_j - a^{(L)}_j) \sigma'(z^{(L)}_j)", "sign flipped"),
+    ("half_adder", r"\delta^{(L)}_j = a^{(L)}_j - t_j", "the activation derivative"),
+    (
+        "half_adder",
+        r"\delta^{(l)}_j = \sigma'(z^{(l)}_j) \sum_k w^{(l+1)}_{kj} \delta^{(l+1)}_k",
+        "indices transposed: w^{(l+1)}_{kj} where w^{(l+1)}_{jk} is needed",
+    ),
+    (
+        "half_adder",
+        r"\delta^{(l)}_j = \sigma'(z^{(l)}_j) \sum_k w^{(l)}_{jk} \delta^{(l+1)}_k",
+        "off by one layer",
+    ),
+    (
+        "half_adder",
+        r"\frac{\partial C}{\partial w^{(l)}_{ij}} = a^{(l-1)}_i \delta^{(l)}_j w^{(l)}_{ij}",
+        "a weight",
+    ),
+    # second seed text (logistic regression: sigmoid + bce, averaged)
+    ("logistic", r"\frac{\partial J}{\partial W} = \frac{1}{N} X^T (\hat{y} - y)", "holds"),
+    ("logistic", r"\frac{\partial J}{\partial w_{j1}} = (y - t) x_j", "holds"),
+    ("logistic", r"\delta^{(1)} = \frac{1}{N} (\hat{y} - y)", "holds"),
+    (
+        "logistic",
+        r"\frac{\partial J}{\partial w_{j1}} = \frac{1}{N} \sum_n (\sigma(z_n) - t_n) x_{nj}",
+        "holds",
+    ),
+    ("logistic", r"\frac{\partial J}{\partial W} = \frac{1}{N} X^T (y - \hat{y})", "sign flipped"),
+    (
+        "logistic",
+        r"\delta^{(1)} = \frac{1}{N} (\hat{y} - y) \sigma'(z)",
+        "an extra factor: the activation derivative",
+    ),
+    # softmax + cce and the linear net of the fourth seed text
+    ("softmax", r"\delta^{(L)} = \frac{1}{N} (A^{(L)} - T)", "holds"),
+    ("softmax", r"\delta^{(L)} = A^{(L)} - T", "a factor 1/N is missing"),
+    ("linear_net", r"\delta^{(L)} = A^{(L)} - T", "holds"),
+    ("linear_net", r"\frac{\partial C}{\partial W^{(1)}} = X^T \delta^{(1)}", "holds"),
+    ("linear_net", r"\frac{\partial C}{\partial W^{(1)}} = X^T \delta^{(2)}", "off by one layer"),
+]
+
+
+@pytest.mark.parametrize(("spec", "formula", "expected"), TABLE)
+def test_table(spec, formula, expected):
+    verdict = verify(spec, formula)
+    if expected == "holds":
+        assert verdict.holds, verdict.report()
+        assert verdict.points == 5 and verdict.max_difference < 1e-8
+    else:
+        assert not verdict.holds
+        assert verdict.diagnosis is not None and expected in verdict.diagnosis, verdict.report()
+        assert verdict.counterexample is not None
+
+
+def _expectations(path: Path):
+    for line in path.read_text(encoding="utf-8").splitlines():
+        formula, _, comment = line.partition("#")
+        if formula.strip():
+            yield formula.strip(), comment.strip()
+
+
+@pytest.mark.parametrize(
+    ("spec", "formula", "expected"),
+    [
+        (spec, formula, expected)
+        for spec in ("demystified", "logistic")
+        for formula, expected in _expectations(EXAMPLES / f"verify_{spec}.txt")
+    ],
+)
+def test_examples_files(spec, formula, expected):
+    verdict = verify(spec, formula)
+    if expected == "holds":
+        assert verdict.holds, verdict.report()
+    else:
+        assert expected.startswith("fails: ")
+        assert not verdict.holds and expected.removeprefix("fails: ") in (verdict.diagnosis or ""), (
+            verdict.report()
+        )
+
+
+def test_juxtaposition_of_same_shaped_matrices_is_reported_as_elementwise():
+    verdict = verify("demystified", r"\delta^{(2)} = \delta^{(3)} (W^{(2)})^T f'(z^{(2)})")
+    assert verdict.holds
+    assert any("elementwise product" in note for note in verdict.notes)
+
+
+def test_numbering_flag_reads_the_first_texts_layers():
+    formula = r"\delta^{(2)} = -(y-\hat{y}) f'(z^{(2)})"
+    assert not verify("demystified", formula).holds
+    assert verify("demystified", formula, numbering=0).holds
+
+
+def test_counterexample_names_every_symbol_and_both_values():
+    verdict = verify("demystified", r"\delta^{(3)} = (y-\hat{y}) f'(z^{(3)})")
+    example = verdict.counterexample
+    assert set(example.values) == {"W1", "W2", "X", "T"}
+    assert example.claimed == pytest.approx(-example.derived)
+    assert example.central == pytest.approx(example.derived, abs=1e-8)
+    assert "counterexample" in verdict.report()
+
+
+def test_generic_layer_lists_the_layers_checked():
+    verdict = verify("half_adder", r"\frac{\partial C}{\partial w^{(l)}_{ij}} = a^{(l-1)}_i \delta^{(l)}_j")
+    assert verdict.layers == [1, 2, 3]
+
+
+def test_cli_exit_status(capsys):
+    assert main(["verify", "demystified", r"\delta^{(3)} = -(y-\hat{y}) f'(z^{(3)})"]) == 0
+    assert main(["verify", "demystified", r"\delta^{(3)} = (y-\hat{y}) f'(z^{(3)})"]) == 1
+    assert main(["verify", "demystified", r"\delta^{(3)} = (y-\hat{y} f'(z^{(3)})"]) == 2
+    err = capsys.readouterr().err
+    assert "column 38" in err and "^" in err
+
+
+def test_cli_reads_a_file(capsys):
+    path = EXAMPLES / "verify_demystified.txt"
+    assert main(["verify", "demystified", "--file", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert out.count("holds") == 5 and out.count("fails") == 4
+    assert len(read_formula_file(str(path))) == 9
