@@ -81,10 +81,11 @@ def cost(network: Network, params: dict, X: np.ndarray, T: np.ndarray) -> float:
     return cost_value(network, A[network.depth], T, W, network.l2)
 
 
-def central_gradients(network: Network, params: dict, X, T, eps: float = EPS) -> dict:
-    """dC/dW_l and dC/db_l by central differences, keyed like params."""
+def central_gradients(network: Network, params: dict, X, T, names=None, eps: float = EPS) -> dict:
+    """dC/dW_l and dC/db_l by central differences, keyed like params (only ``names`` when given)."""
     result = {}
-    for name, value in params.items():
+    for name in names or params:
+        value = params[name]
         value = np.asarray(value, dtype=float)
         gradient = np.zeros_like(value)
         for position in np.ndindex(value.shape):
@@ -98,12 +99,12 @@ def central_gradients(network: Network, params: dict, X, T, eps: float = EPS) ->
     return result
 
 
-def central_deltas(network: Network, params: dict, X, T, eps: float = EPS) -> dict:
-    """dC/dZ_l for every layer by central differences, keyed by internal layer."""
+def central_deltas(network: Network, params: dict, X, T, layers=None, eps: float = EPS) -> dict:
+    """dC/dZ_l by central differences, keyed by internal layer (every layer, or ``layers``)."""
     W, b = _weights(network, params)
     Z0, A0 = forward(network, params, X)
     deltas = {}
-    for layer in range(1, network.depth + 1):
+    for layer in layers or range(1, network.depth + 1):
         delta = np.zeros_like(Z0[layer])
         for position in np.ndindex(delta.shape):
             values = []

@@ -36,7 +36,7 @@ from symbp.groundtruth import (
     random_data,
     random_params,
 )
-from symbp.naming import matrix_name
+from symbp.naming import matrix_name, parse_matrix_name
 from symbp.spec import Network, load
 
 POINTS = 5
@@ -103,6 +103,24 @@ class Verdict:
         return "\n".join(lines)
 
 
+class _Central(dict):
+    """Central differences at one point, computed on first use, one quantity at a time."""
+
+    def __init__(self, network: Network, params: dict, X, T):
+        super().__init__()
+        self.arguments = (network, params, X, T)
+
+    def __missing__(self, key: str):
+        kind, layer = parse_matrix_name(key)
+        if kind == "delta":
+            value = central_deltas(*self.arguments, layers=[layer])[layer]
+        else:
+            name = matrix_name(kind[1:], layer)
+            value = central_gradients(*self.arguments, names=[name])[name]
+        self[key] = value
+        return value
+
+
 @lru_cache(maxsize=8)
 def derivation_of(network: Network):
     """The Derivation of a network, once per process (deriving checks every step: seconds)."""
@@ -129,19 +147,9 @@ class _Check:
             X, T = random_data(network, samples, rng)
             derived = self.derivation.evaluate(params, X, T)
             point = make_point(network, params, X, T, derived)
-            central = self._central(params, X, T)
-            self.points.append((params, point, derived, central))
+            self.points.append((params, point, derived, _Central(network, params, X, T)))
         self.generic = self._generic_layers()
         self.notes = []
-
-    def _central(self, params, X, T) -> dict:
-        if self.formula.quantity.kind == "delta":
-            return {
-                matrix_name("delta", layer): value
-                for layer, value in central_deltas(self.network, params, X, T).items()
-            }
-        gradients = central_gradients(self.network, params, X, T)
-        return {"d" + name: value for name, value in gradients.items()}
 
     def reading(self, generic: int | None) -> Reading:
         return Reading(self.numbering, generic, self.y_is_target)
