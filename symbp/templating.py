@@ -28,7 +28,6 @@ _LATEX_SPECIALS = {
     "<": r"\textless{}",
     ">": r"\textgreater{}",
     "|": r"\textbar{}",
-    '"': r"\textquotedbl{}",
 }
 _MARKDOWN_SPECIALS = set("\\`*_[]<>|$~")
 

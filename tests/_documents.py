@@ -1,0 +1,26 @@
+"""Derivations shared by the document tests (derived once per test session)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from symbp.derive import derive
+from symbp.spec import load
+
+DEEP = {"name": "deep", "layers": [3, 4, 4, 4, 4, 4, 2], "activation": "tanh", "cost": "half_mse"}
+WIDE = {"name": "wide", "layers": [20, 20, 20], "activation": "sigmoid", "cost": "half_mse"}
+SPECIALS = {
+    "name": "odd_name_with_under_scores_",
+    "description": r"TeX specials: _ & % $ # { } ~ ^ \ and < > | \"quotes\" and accents: déjà vu",
+    "layers": [2, 3, 1],
+    "activation": {"name": "softsign", "expr": "z/(1+abs(z))"},
+    "cost": {"name": "quartic", "expr": "(a - t)**4/4"},
+    "bias": False,
+}
+EXTRA = {"deep": DEEP, "wide": WIDE, "specials": SPECIALS}
+
+
+@cache
+def derivation(source: str):
+    """The Derivation of a built-in example name or of one of the EXTRA specs."""
+    return derive(load(EXTRA.get(source, source)))
