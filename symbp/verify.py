@@ -171,6 +171,16 @@ class _Check:
             fitting.append(value)
         return fitting
 
+    def missing_quantity(self) -> str | None:
+        """Why the left side names nothing in this network (None when it names something)."""
+        quantity = self.formula.quantity
+        evaluator = Evaluator(self.points[0][1], self.reading(self.generic[0]))
+        try:
+            evaluator.layer_of(Sym(quantity.kind, quantity.layer))
+        except EvalError as error:
+            return f"the left side names nothing in this network: {error}"
+        return None
+
     def truth(self, evaluator: Evaluator, derived: dict, central: dict, shift: int) -> tuple:
         """(derived, central) arrays of the left side's quantity, its layer moved by ``shift``."""
         quantity = self.formula.quantity
@@ -288,19 +298,9 @@ def verify(
     network = load(network)
     parsed = parse_formula(formula)
     check = _Check(network, parsed, network.numbering if numbering is None else numbering, points, seed)
-    check.notes = []
-    if not any(value is not None for value in check.generic) and parsed.generic():
-        counter = None
-        return Verdict(
-            formula,
-            False,
-            "numerically",
-            0,
-            0.0,
-            ["no layer l fits every layer in the formula"],
-            None,
-            counter,
-        )
+    missing = "no layer l fits every layer in the formula" if not check.generic else check.missing_quantity()
+    if missing:
+        return Verdict(formula, False, "numerically", 0, np.inf, diagnosis=missing)
     largest = check.compare(None)
     if check.cross_check > CROSS_CHECK:
         raise CheckFailed(f"the derivation and central differences disagree by {check.cross_check:.2g}")

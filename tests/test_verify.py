@@ -170,3 +170,34 @@ def test_cli_reads_a_file(capsys):
     out = capsys.readouterr().out
     assert out.count("holds") == 5 and out.count("fails") == 4
     assert len(read_formula_file(str(path))) == 9
+
+
+@pytest.mark.parametrize(
+    ("spec", "formula", "fragment"),
+    [
+        ("half_adder", r"\delta^{(5)} = a", "\\delta has no layer 5 (layers 1..3)"),
+        ("demystified", r"\frac{\partial J}{\partial b^{(2)}} = \delta^{(3)}", "no biases"),
+        ("half_adder", r"\delta^{(l)}_j = \sigma'(z^{(l+5)}_j)", "no layer l fits"),
+    ],
+)
+def test_left_sides_that_name_nothing(spec, formula, fragment):
+    verdict = verify(spec, formula)
+    assert not verdict.holds and fragment in verdict.diagnosis
+
+
+def test_unbound_index_is_explained():
+    verdict = verify("half_adder", r"\delta^{(L)}_j = (a^{(L)}_j - t_j) \sigma'(z^{(L)}_k)")
+    assert not verdict.holds
+    assert "index k is neither on the left side nor summed over" in verdict.counterexample.problem
+
+
+def test_custom_activation_resolves_f_prime():
+    spec = {
+        "name": "custom",
+        "layers": [2, 3, 1],
+        "activation": {"name": "softsign", "expr": "z/(1+abs(z))"},
+        "cost": "half_mse",
+    }
+    assert verify(spec, r"\delta^{(L)} = \frac{1}{N}(A^{(L)} - T) \odot f'(Z^{(L)})").holds
+    sigmoid_form = r"\delta^{(L)} = \frac{1}{N}(A^{(L)} - T) \odot A^{(L)} \odot (1 - A^{(L)})"
+    assert not verify(spec, sigmoid_form).holds
