@@ -194,7 +194,7 @@ def test_unbound_index_is_explained():
 def test_custom_activation_resolves_f_prime():
     spec = {
         "name": "custom",
-        "layers": [2, 3, 1],
+        "layers": [2, 1],
         "activation": {"name": "softsign", "expr": "z/(1+abs(z))"},
         "cost": "half_mse",
     }
