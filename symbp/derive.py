@@ -91,6 +91,14 @@ class MatrixLine:
     layer: int
 
 
+@dataclass(frozen=True)
+class SectionView:
+    """One section of a derivation, displayable on its own (Jupyter)."""
+
+    derivation: Derivation
+    key: str
+
+
 @dataclass
 class Derivation:
     """Everything derived for one network; renderers and codegen only print this."""
@@ -110,6 +118,10 @@ class Derivation:
             if members:
                 grouped.append((name, members))
         return grouped
+
+    def section(self, key: str) -> SectionView:
+        """A displayable view of one section ("L", "L-1", "index", ...)."""
+        return SectionView(self, key)
 
     def step(self, label: str) -> Step:
         for candidate in self.steps:
@@ -449,7 +461,8 @@ class _Deriver:
             self.add(
                 delta[l, n, j],
                 sp.Sum(delta[l + 1, n, k] * w[l + 1, j, k], (k, 1, width[l + 1])) * self.hidden_fprime(l),
-                "every hidden layer repeats the pattern of eq:delta-L-1 and eq:delta-L-2",
+                "every hidden layer repeats the pattern of "
+                + ("eq:delta-L-1 and eq:delta-L-2" if self.depth > 2 else "eq:delta-L-1"),
                 "generalise",
                 section,
                 "delta",
@@ -811,4 +824,4 @@ def _entrywise(factors, symbol):
     return MatMul(coefficient, node).doit() if coefficient != 1 else node
 
 
-__all__ = ["Derivation", "MatrixLine", "Step", "derive", "derivative_in_a"]
+__all__ = ["Derivation", "MatrixLine", "SectionView", "Step", "derive", "derivative_in_a"]
