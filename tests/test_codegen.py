@@ -1,0 +1,348 @@
+"""Generated NumPy modules: fresh, ruff-clean, exact gradients, stable, and the seeds' numbers.
+
+Derivations take about a second each, so they are cached per spec and the
+architecture grid is a fixed sample of the full product.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import shutil
+import subprocess
+import sys
+import tracemalloc
+import types
+import warnings
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from symbp.cli import main as cli_main
+from symbp.codegen import generate
+from symbp.derive import derive
+from symbp.files import ownership
+from symbp.spec import builtin_names, load
+
+ROOT = Path(__file__).resolve().parents[1]
+GENERATED = ROOT / "generated"
+
+
+@cache
+def _derivation(key: str):
+    return derive(load(json.loads(key)))
+
+
+def derivation_of(spec):
+    return _derivation(json.dumps(spec, sort_keys=True))
+
+
+def module_from(source: str, name: str = "generated_module") -> types.ModuleType:
+    module = types.ModuleType(name)
+    exec(compile(source, f"<{name}>", "exec"), module.__dict__)
+    return module
+
+
+@cache
+def _module(key: str, dtype: str):
+    return module_from(generate(_derivation(key), dtype))
+
+
+def module_of(spec, dtype: str = "float64"):
+    return _module(json.dumps(spec, sort_keys=True), dtype)
+
+
+def problem(module, samples: int = 4, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((samples, module.LAYERS[0]))
+    outputs = module.LAYERS[-1]
+    if module.COST == "cce":
+        T = np.eye(outputs)[rng.integers(0, outputs, samples)]
+    else:
+        T = rng.uniform(0.05, 0.95, (samples, outputs))
+    return X, T
+
+
+def assert_close(got: dict, want: dict, relative=1e-7, absolute=1e-9):
+    assert got.keys() == want.keys()
+    for key in got:
+        g, w = np.asarray(got[key]), np.asarray(want[key])
+        assert g.shape == w.shape, key
+        error = np.abs(g - w)
+        ok = (error <= absolute) | (error <= relative * np.maximum(np.abs(g), np.abs(w)))
+        assert ok.all(), (key, g, w)
+
+
+def check_gradients(spec, seed: int = 0):
+    module = module_of(spec)
+    params = module.init_params(seed=seed + 1)
+    X, T = problem(module, seed=seed)
+    exact = module.gradients(params, X, T)
+    assert_close(exact, module.numeric_gradients(params, X, T))
+    values = derivation_of(spec).evaluate(params, X, T)
+    assert_close(exact, {key: values["d" + key].reshape(exact[key].shape) for key in exact})
+
+
+# -- generated/ is fresh, formatted, deterministic ---------------------------
+@pytest.mark.parametrize("name", builtin_names())
+def test_generated_file_is_fresh(name):
+    path = GENERATED / f"{name}.py"
+    _, _, body = path.read_text(encoding="utf-8").partition("\n")
+    assert body == generate(derivation_of(name)), f"regenerate with: symbp generate {name} -o {path}"
+    assert ownership(path) == "ours"
+
+
+def test_generation_is_deterministic():
+    first = generate(derivation_of("half_adder"), "float32")
+    again = generate(derive(load("half_adder")), "float32")
+    assert first == again
+
+
+@pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff is not installed")
+def test_generated_code_passes_ruff(tmp_path):
+    spec = {
+        "name": "odd",
+        "description": 'quotes """ and \\ backslashes are kept inside the docstring',
+        "layers": [3, 4, 2],
+        "activation": [{"name": "soft", "expr": "z/(1+abs(z))"}, "sigmoid"],
+        "cost": "bce",
+        "l2": 0.01,
+    }
+    (tmp_path / "odd.py").write_text(generate(derivation_of(spec), "float32"), encoding="utf-8")
+    targets = [str(GENERATED), str(tmp_path / "odd.py")]
+    config = ["--config", str(ROOT / "pyproject.toml")]
+    assert subprocess.run(["ruff", "check", *config, *targets], capture_output=True).returncode == 0
+    assert (
+        subprocess.run(["ruff", "format", "--check", *config, *targets], capture_output=True).returncode == 0
+    )
+    assert "quotes" in module_from((tmp_path / "odd.py").read_text()).__doc__
+
+
+def test_module_imports_only_numpy():
+    source = generate(derivation_of("softmax"))
+    imports = {line.split()[1] for line in source.splitlines() if line.startswith(("import ", "from "))}
+    assert imports == {"numpy"}
+
+
+def test_backward_lines_carry_labels():
+    source = generate(derivation_of("half_adder"))
+    for statement, label in [
+        ("delta3 = ", "# eq:delta-L-matrix"),
+        ("delta2 = ", "# eq:delta-rec-matrix"),
+        ("dW2 = ", "# eq:dW-matrix"),
+        ("db1 = ", "# eq:db-matrix"),
+    ]:
+        assert any(
+            line.strip().startswith(statement) and line.endswith(label) for line in source.splitlines()
+        )
+
+
+# -- exact gradients -----------------------------------------------------------
+@pytest.mark.parametrize("name", builtin_names())
+def test_builtin_gradients(name):
+    check_gradients(name)
+
+
+def _grid() -> list[dict]:
+    """A fixed sample of activation x cost x bias x depth 1..4 x widths 1..5."""
+    hidden = ["sigmoid", "tanh", "relu", "softplus", "identity"]
+    outputs = [("sigmoid", "half_mse"), ("sigmoid", "bce"), ("tanh", "half_sse"), ("softmax", "cce"),
+               ("identity", "half_mse"), ("softplus", "half_sse")]  # fmt: skip
+    rng = random.Random(6)
+    combos = list(itertools.product(hidden, outputs, (True, False), (1, 2, 3, 4)))
+    specs = []
+    for act, (out, cost), bias, depth in rng.sample(combos, 10):
+        widths = [rng.randint(1, 5) for _ in range(depth + 1)]
+        if out == "softmax":
+            widths[-1] = max(widths[-1], 2)
+        specs.append(
+            {
+                "name": "grid",
+                "layers": widths,
+                "activation": [act] * (depth - 1) + [out],
+                "cost": cost,
+                "bias": bias,
+            }
+        )
+    return specs
+
+
+@pytest.mark.parametrize("spec", _grid(), ids=lambda spec: f"{spec['layers']}-{'/'.join(spec['activation'])}")
+def test_grid_gradients(spec):
+    check_gradients(spec)
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    layers=st.lists(st.integers(1, 4), min_size=2, max_size=4),
+    act=st.sampled_from(["sigmoid", "tanh", "softplus"]),
+    cost=st.sampled_from(["half_mse", "half_sse"]),
+    bias=st.booleans(),
+    l2=st.sampled_from([0.0, 0.05]),
+)
+def test_random_architectures(layers, act, cost, bias, l2):
+    spec = {"name": "drawn", "layers": layers, "activation": act, "cost": cost, "bias": bias, "l2": l2}
+    check_gradients(spec, seed=len(layers))
+
+
+def test_l2_and_train_step_agree_with_gradients():
+    spec = {"name": "decay", "layers": [3, 4, 2], "activation": "tanh", "cost": "half_mse", "l2": 0.1}
+    module = module_of(spec)
+    params = module.init_params(seed=3)
+    X, T = problem(module)
+    expected = {key: params[key] - 0.2 * value for key, value in module.gradients(params, X, T).items()}
+    module.train(params, X, T, learning_rate=0.2, epochs=1)
+    assert_close(params, expected, relative=1e-12, absolute=1e-15)
+
+
+# -- custom functions flow through the same path -------------------------------
+def test_custom_activation_and_cost_change_the_backward_code():
+    custom = {
+        "name": "custom",
+        "layers": [2, 3, 1],
+        "activation": {"name": "softsign", "expr": "z/(1+abs(z))"},
+        "cost": {"name": "quartic", "expr": "(a - t)**4/4"},
+    }
+    plain = {"name": "custom", "layers": [2, 3, 1], "activation": "sigmoid", "cost": "half_mse"}
+
+    def backward(spec):
+        return [line for line in generate(derivation_of(spec)).splitlines() if "# eq:" in line]
+
+    assert backward(custom) != backward(plain)
+    delta_output = next(line for line in backward(custom) if "eq:delta-L-matrix" in line)
+    assert "** 3" in delta_output and "np.abs(Z2)" in delta_output.replace("abs(Z2)", "np.abs(Z2)")
+    check_gradients(custom)
+
+
+# -- training and the seeds -----------------------------------------------------
+def test_half_adder_script_trains():
+    result = subprocess.run(
+        [sys.executable, str(GENERATED / "half_adder.py")], capture_output=True, text=True, check=True
+    )
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Initial cost:") and "Training finished" in lines
+    assert float(next(line for line in lines if line.startswith("Final cost:")).split(":")[1]) < 1e-3
+    module = module_of("half_adder")
+    params = module.init_params(seed=module.TRAIN["seed"])
+    X, T = np.array(module.DATA_X), np.array(module.DATA_T)
+    settings_ = {key: value for key, value in module.TRAIN.items() if key not in ("seed", "print_every")}
+    costs = module.train(params, X, T, seed=module.TRAIN["seed"], **settings_)
+    assert costs[-1] < 1e-3
+    assert np.array_equal(np.round(module.forward(params, X)), T)
+
+
+def seed003_step(params, x, y, alpha):
+    """One per-sample update with the fourth seed text's scalar formulas (linear activations)."""
+    (w11, w12), (w21, w22) = params["W1"]
+    (w31, w32), (w41, w42) = params["W2"]
+    b1, b2 = params["b1"]
+    b3, b4 = params["b2"]
+    x1, x2 = x
+    y1, y2 = y
+    h1 = w11 * x1 + w21 * x2 + b1
+    h2 = w12 * x1 + w22 * x2 + b2
+    o1 = w31 * h1 + w41 * h2 + b3
+    o2 = w32 * h1 + w42 * h2 + b4
+    d_o1, d_o2 = (o1 - y1) * 1, (o2 - y2) * 1
+    d_h1 = (d_o1 * w31 + d_o2 * w32) * 1
+    d_h2 = (d_o1 * w41 + d_o2 * w42) * 1
+    return {
+        "W1": np.array(
+            [
+                [w11 - alpha * d_h1 * x1, w12 - alpha * d_h2 * x1],
+                [w21 - alpha * d_h1 * x2, w22 - alpha * d_h2 * x2],
+            ]
+        ),
+        "b1": np.array([b1 - alpha * d_h1, b2 - alpha * d_h2]),
+        "W2": np.array(
+            [
+                [w31 - alpha * d_o1 * h1, w32 - alpha * d_o2 * h1],
+                [w41 - alpha * d_o1 * h2, w42 - alpha * d_o2 * h2],
+            ]
+        ),
+        "b2": np.array([b3 - alpha * d_o1, b4 - alpha * d_o2]),
+    }
+
+
+def test_linear_net_per_sample_step_matches_seed003():
+    module = module_of("linear_net")
+    alpha = module.TRAIN["learning_rate"]
+    X, T = np.array(module.DATA_X), np.array(module.DATA_T)
+    params = module.init_params(seed=0)
+    expected = seed003_step({k: v.tolist() for k, v in params.items()}, X[0], T[0], alpha)
+    module.train(params, X[:1], T[:1], learning_rate=alpha, epochs=1, batch_size=1)
+    assert_close(params, expected, relative=1e-13, absolute=1e-16)
+    # a whole epoch: one step per sample, in the order the documented shuffle gives
+    params = module.init_params(seed=0)
+    expected = {k: v.tolist() for k, v in params.items()}
+    for index in np.random.default_rng(5).permutation(len(X)):
+        expected = {k: v.tolist() for k, v in seed003_step(expected, X[index], T[index], alpha).items()}
+    module.train(params, X, T, learning_rate=alpha, epochs=1, batch_size=1, seed=5)
+    assert_close(params, {k: np.array(v) for k, v in expected.items()}, relative=1e-13, absolute=1e-16)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "logistic",
+        "softmax",
+        {"name": "wide", "layers": [3, 4, 2], "activation": ["softplus", "sigmoid"], "cost": "bce"},
+        {"name": "soft", "layers": [3, 2], "activation": {"name": "sgm", "expr": "1/(1+exp(-z))"}},
+    ],
+    ids=str,
+)
+def test_stable_with_large_inputs(spec):
+    module = module_of(spec)
+    params = module.init_params(seed=1)
+    X, T = problem(module, samples=6)
+    X = X * 1e4
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isfinite(module.cost(params, X, T))
+        assert all(np.isfinite(value).all() for value in module.gradients(params, X, T).values())
+        costs = module.train(params, X, T, learning_rate=0.01, epochs=3, batch_size=4)
+        assert np.isfinite(costs).all()
+        assert np.isfinite(module.forward(params, X)).all()
+
+
+def test_float32_module_trains_in_float32():
+    module = module_of("softmax", "float32")
+    params = module.init_params()
+    assert params["W1"].dtype == np.float32
+    X, T = np.array(module.DATA_X), np.array(module.DATA_T)
+    costs = module.train(params, X, T, learning_rate=0.5, epochs=50)
+    assert params["W1"].dtype == np.float32 and costs[-1] < costs[0]
+
+
+def test_train_step_does_not_allocate_in_steady_state():
+    module = module_of("half_adder")
+    params = module.init_params()
+    X, T = np.array(module.DATA_X), np.array(module.DATA_T)
+    step = module._make_step(params, len(X), 0.5)
+    step(X, T)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.take_snapshot()
+        for _ in range(200):
+            step(X, T)
+        after = tracemalloc.take_snapshot()
+    finally:
+        tracemalloc.stop()
+    grown = sum(stat.size_diff for stat in after.compare_to(before, "filename") if stat.size_diff > 0)
+    assert grown < 2000
+
+
+# -- the command ---------------------------------------------------------------
+def test_cli_generate_writes_owned_file(tmp_path, capsys):
+    target = tmp_path / "adder.py"
+    assert cli_main(["generate", "half_adder", "-o", str(target), "--dtype", "float32"]) == 0
+    assert ownership(target) == "ours" and "DTYPE = np.float32" in target.read_text()
+    assert cli_main(["generate", "half_adder", "-o", str(target)]) == 0
+    target.write_text(target.read_text() + "# mine\n")
+    assert cli_main(["generate", "half_adder", "-o", str(target)]) == 2
+    assert "refusing" in capsys.readouterr().err
