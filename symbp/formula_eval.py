@@ -51,6 +51,7 @@ class Point:
     Z: dict
     A: dict
     delta: dict
+    symbolic: bool = False
 
     @property
     def N(self) -> int:
@@ -81,6 +82,19 @@ def activation_derivative(activation: Activation):
 
 
 _ELEMENTARY = {"exp": np.exp, "log": np.log, "tanh": np.tanh}
+_SYMBOLIC = {"exp": sp.exp, "log": sp.log, "tanh": sp.tanh}
+
+
+def _symbolic_function(call: Call, activation: Activation):
+    """The exact (SymPy) version of a function, applied entry by entry."""
+    if call.func != "act":
+        scalar = _SYMBOLIC[call.func]
+    elif not activation.elementwise:
+        raise EvalError("softmax has no exact entrywise form here", call.column)
+    else:
+        body = sp.diff(activation.expr, Z_SCALAR) if call.prime else activation.expr
+        scalar = sp.Lambda(Z_SCALAR, body)
+    return np.vectorize(scalar, otypes=[object])
 
 
 class Evaluator:
@@ -90,6 +104,11 @@ class Evaluator:
         self.point = point
         self.reading = reading
         self.depth = point.network.depth
+        self.symbolic = point.symbolic
+
+    def scalar_of(self, value):
+        """A number of this evaluation: float, or an exact SymPy number or expression."""
+        return sp.sympify(value) if self.symbolic else float(value)
 
     # -- layers ---------------------------------------------------------------
     def layer_of(self, sym: Sym) -> int:
@@ -140,10 +159,10 @@ class Evaluator:
 
     def constant(self, sym: Sym) -> float:
         if sym.name == "N":
-            return float(self.point.N)
+            return self.scalar_of(self.point.N)
         if sym.name == "e":
-            return float(np.e)
-        return float(self.point.network.layers[self.layer_of(sym)])
+            return sp.E if self.symbolic else float(np.e)
+        return self.scalar_of(self.point.network.layers[self.layer_of(sym)])
 
     def activation_layer(self, arg: Node) -> int:
         """The layer whose activation f(arg) means: that of the first a/z (else w/b) in arg."""
@@ -160,6 +179,8 @@ class Evaluator:
                 raise EvalError(f"write the derivative of {call.func} out", call.column)
             return _ELEMENTARY[call.func]
         activation = self.point.network.activation(self.activation_layer(call.arg))
+        if self.symbolic:
+            return _symbolic_function(call, activation)
         if call.prime:
             return activation_derivative(activation)
         return activation_function(activation)
@@ -171,11 +192,11 @@ class Evaluator:
         return method(node)
 
     def _m_Num(self, node: Num):
-        return node.value
+        return sp.Rational(repr(node.value)) if self.symbolic else node.value
 
     def _m_Sym(self, node: Sym):
         value = self.array(node)
-        return float(value) if value.ndim == 0 else value
+        return self.scalar_of(value.item()) if value.ndim == 0 else value
 
     def _m_Ones(self, node: Ones):
         return np.ones((self.point.N, 1))
@@ -189,10 +210,10 @@ class Evaluator:
 
     def _m_Call(self, node: Call):
         function = self.function(node)
-        value = np.asarray(self.matrix(node.arg), dtype=float)
+        value = np.asarray(self.matrix(node.arg), dtype=object if self.symbolic else float)
         with np.errstate(all="ignore"):
             result = function(value)
-        return float(result) if np.ndim(result) == 0 else result
+        return self.scalar_of(np.asarray(result).item()) if np.ndim(result) == 0 else result
 
     def _m_Sum(self, node: Sum):
         raise EvalError("a sum over an index needs subscripts; in a matrix formula write 1^T M", node.column)
@@ -232,14 +253,14 @@ class Evaluator:
         return method(node, bindings)
 
     def _s_Num(self, node: Num, bindings):
-        return node.value
+        return self._m_Num(node)
 
     def _s_Sym(self, node: Sym, bindings):
         value = self.array(node)
         if value.ndim == 0:
-            return float(value)
+            return self.scalar_of(value.item())
         position = self.position(node, bindings, value.shape)
-        return float(value[position])
+        return self.scalar_of(value[position])
 
     def position(self, node: Sym, bindings: dict, shape) -> tuple:
         """Zero-based (row, column) of an indexed symbol."""
@@ -296,7 +317,8 @@ class Evaluator:
         ):
             raise EvalError("softmax is not elementwise: use a matrix formula", node.column)
         with np.errstate(all="ignore"):
-            return float(self.function(node)(np.asarray(value, dtype=float)))
+            result = self.function(node)(np.asarray(value, dtype=object if self.symbolic else float))
+        return self.scalar_of(np.asarray(result).item())
 
     def _s_Sum(self, node: Sum, bindings):
         if node.upper is not None:
@@ -331,7 +353,7 @@ class Evaluator:
             if node.op == "div":
                 return left / right if right != 0 else float("nan")
             if node.op == "pow":
-                return float(np.power(left, right))
+                return left**right if self.symbolic else float(np.power(left, right))
             return left * right
 
 

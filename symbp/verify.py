@@ -37,6 +37,7 @@ from symbp.groundtruth import (
     random_params,
 )
 from symbp.naming import matrix_name, parse_matrix_name
+from symbp.proof import instance, is_zero, small_enough
 from symbp.spec import Network, load
 
 POINTS = 5
@@ -84,12 +85,14 @@ class Verdict:
     diagnosis: str | None = None
     counterexample: Counterexample | None = None
     layers: list = field(default_factory=list)
+    proof: str | None = None
 
     def summary(self) -> str:
         if self.holds:
             where = f" for l = {', '.join(map(str, self.layers))}" if self.layers else ""
+            proved = f"{self.proof}, and " if self.proof else ""
             return (
-                f"holds{where}: agrees {self.method} at {self.points} random points "
+                f"holds{where}: {proved}agrees {self.method} at {self.points} random points "
                 f"(largest difference {self.max_difference:.2g})"
             )
         why = f": {self.diagnosis}" if self.diagnosis else ""
@@ -171,6 +174,23 @@ class _Check:
             fitting.append(value)
         return fitting
 
+    def prove(self) -> str | None:
+        """How the formula was proved exactly on a symbolic instance, or None (too big, or not proved)."""
+        if not small_enough(self.network):
+            return None
+        samples = 1 if self.formula.per_sample else batch_sizes(self.network, 1)[0]
+        point, exact = instance(self.network, samples)
+        for generic in self.generic:
+            evaluator = Evaluator(point, self.reading(generic))
+            try:
+                truth, _ = self.truth(evaluator, exact, exact, 0)
+                entries, problem = self._entries(evaluator, self.formula.rhs, truth)
+            except EvalError:
+                return None
+            if problem or not all(is_zero(claimed - truth[position]) for position, claimed in entries):
+                return None
+        return f"proved symbolically (exact SymPy algebra on this network, {samples} symbolic sample(s))"
+
     def missing_quantity(self) -> str | None:
         """Why the left side names nothing in this network (None when it names something)."""
         quantity = self.formula.quantity
@@ -240,7 +260,8 @@ class _Check:
                     shape = "x".join(map(str, claim.shape))
                     wanted = "x".join(map(str, truth.shape))
                     return [], f"the right side is {shape}, the left side {wanted}"
-                return [(position, float(claim[position])) for position in np.ndindex(truth.shape)], None
+                positions = np.ndindex(truth.shape)
+                return [(position, evaluator.scalar_of(claim[position])) for position in positions], None
             return self._index_entries(evaluator, rhs, truth), None
         except EvalError as error:
             column = f" (column {error.column})" if error.column else ""
@@ -306,7 +327,10 @@ def verify(
         raise CheckFailed(f"the derivation and central differences disagree by {check.cross_check:.2g}")
     layers = [value for value in check.generic if value is not None]
     if largest is not None:
-        return Verdict(formula, True, "numerically", len(check.points), largest, check.notes, layers=layers)
+        proof = check.prove()
+        return Verdict(
+            formula, True, "numerically", len(check.points), largest, check.notes, layers=layers, proof=proof
+        )
     counterexample = check.compare(None, keep=True)
     diagnosis = None
     for candidate in candidates(parsed):
