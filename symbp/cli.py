@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from symbp.cli_demo import add_commands as add_demo_commands
 from symbp.cli_generate import add_commands as add_generate_commands
 from symbp.cli_verify import add_commands as add_verify_commands
 from symbp.errors import SymbpError
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     derive.set_defaults(run=_cmd_derive)
     add_verify_commands(sub)
     add_generate_commands(sub)
+    add_demo_commands(sub)
     return parser
 
 

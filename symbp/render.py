@@ -42,8 +42,11 @@ def _labels(derivation) -> frozenset[str]:
     return frozenset(step.label for step in derivation.steps if step.label)
 
 
-def context(derivation, fmt: str) -> dict:
-    """Everything a document template may use, printed for ``fmt``."""
+def context(derivation, fmt: str, training: dict | None = None) -> dict:
+    """Everything a document template may use, printed for ``fmt``.
+
+    ``training`` (optional, from ``symbp demo``) holds a run's cost curve for the PDF's plot.
+    """
     network = derivation.network
     style = document.MathStyle(network, _PRINTER[fmt])
     example = worked_example(derivation)
@@ -77,14 +80,15 @@ def context(derivation, fmt: str) -> dict:
             "cost_before": example.cost_before,
             "cost_after": example.cost_after,
         },
+        "training": training,
     }
 
 
-def render(derivation, fmt: str = "text") -> str:
+def render(derivation, fmt: str = "text", training: dict | None = None) -> str:
     """The whole derivation document in ``fmt`` ("text", "markdown" or "latex")."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    return environment().get_template(TEMPLATES[fmt]).render(context(derivation, fmt))
+    return environment().get_template(TEMPLATES[fmt]).render(context(derivation, fmt, training))
 
 
 def render_section(derivation, key: str, fmt: str = "markdown") -> str:
