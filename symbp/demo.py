@@ -107,7 +107,7 @@ def plot_points(curve: list[tuple[int, float]]) -> list[tuple[int, str]]:
     return [(epoch, f"{value:.6e}") for epoch, value in thinned]
 
 
-def run_demo(network: Network, folder: Path, *, force: bool = False, pdf: bool = True, out=sys.stdout):
+def run_demo(network: Network, folder: Path, *, force: bool = False, pdf: bool = True, out=None):
     """Run the pipeline for ``network`` into ``folder``; print progress to ``out``."""
     started = time.perf_counter()
     folder = Path(folder)
@@ -116,7 +116,7 @@ def run_demo(network: Network, folder: Path, *, force: bool = False, pdf: bool =
     name = network.name
 
     def say(text: str = ""):
-        print(text, file=out, flush=True)
+        print(text, file=out or sys.stdout, flush=True)
 
     say(f"symbp demo: {name} ({network.summary()})")
     derivation = derive(network)

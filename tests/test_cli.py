@@ -1,0 +1,122 @@
+"""The command line: listings, derivations, the demo, and one clear line for every bad input."""
+
+import shutil
+
+import pytest
+
+from symbp.cli import main
+from symbp.files import ownership
+
+COMMANDS = {
+    "derive": lambda spec: ["derive", spec],
+    "generate": lambda spec: ["generate", spec],
+    "verify": lambda spec: ["verify", spec, r"\delta^{(L)} = a - t"],
+    "demo": lambda spec: ["demo", spec, "--no-pdf"],
+}
+
+
+def run(argv, capsys):
+    status = main(argv)
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_examples_lists_every_builtin(capsys):
+    status, out, _ = run(["examples"], capsys)
+    assert status == 0
+    for name in ("half_adder", "demystified", "logistic", "softmax", "linear_net"):
+        assert name in out
+    assert len(out.strip().splitlines()) == 5
+
+
+def test_derive_prints_terminal_maths_and_markdown(capsys):
+    status, out, _ = run(["derive", "logistic"], capsys)
+    assert status == 0 and "δ" in out and "eq:delta-L" in out and "chain rule" in out
+    status, out, _ = run(["derive", "logistic", "--format", "markdown"], capsys)
+    assert status == 0 and out.count("$$") >= 10
+
+
+def bad_inputs(tmp_path):
+    empty = tmp_path / "empty.toml"
+    empty.write_text("")
+    broken = tmp_path / "broken.toml"
+    broken.write_text("name = [1, 2\n")
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\xff\xfe\xfa")
+    return {
+        "missing file": str(tmp_path / "missing.toml"),
+        "empty file": str(empty),
+        "TOML syntax error": str(broken),
+        "directory": str(tmp_path),
+        "unknown built-in": "half_addr",
+        "non-UTF-8": str(binary),
+    }
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_reports_bad_input_in_one_line(command, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for case, spec in bad_inputs(tmp_path).items():
+        status, _, err = run(COMMANDS[command](spec), capsys)
+        assert status == 2, (command, case)
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in err and "error" in lines[0], (command, case, err)
+
+
+def test_demo_writes_everything_into_its_folder(tmp_path, capsys):
+    folder = tmp_path / "out"
+    status, out, _ = run(["demo", "linear_net", "-o", str(folder), "--no-pdf"], capsys)
+    assert status == 0
+    for name in ("linear_net.py", "linear_net.tex", "linear_net-cost.csv"):
+        assert ownership(folder / name) == "ours"
+        assert str(folder / name) in out
+    assert "Gradient check" in out and "target" in out
+    curve = (folder / "linear_net-cost.csv").read_text().splitlines()
+    assert curve[1] == "epoch,cost" and curve[2].startswith("0,")
+    status, _, _ = run(["demo", "linear_net", "-o", str(folder), "--no-pdf"], capsys)
+    assert status == 0, "a second run may replace its own files"
+
+
+def test_demo_refuses_a_folder_with_foreign_or_edited_files(tmp_path, capsys):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
+    status, _, err = run(["demo", "linear_net", "-o", str(folder), "--no-pdf"], capsys)
+    assert status == 2 and "notes.txt" in err and "--force" in err
+    assert (folder / "notes.txt").read_text() == "mine"
+    (folder / "notes.txt").unlink()
+    assert run(["demo", "linear_net", "-o", str(folder), "--no-pdf"], capsys)[0] == 0
+    module = folder / "linear_net.py"
+    module.write_text(module.read_text() + "# my change\n")
+    status, _, err = run(["demo", "linear_net", "-o", str(folder), "--no-pdf"], capsys)
+    assert status == 2 and "linear_net.py" in err
+    assert module.read_text().endswith("# my change\n")
+    assert run(["demo", "linear_net", "-o", str(folder), "--no-pdf", "--force"], capsys)[0] == 0
+
+
+def test_demo_reports_divergence_instead_of_training_on_nan(tmp_path, capsys):
+    spec = tmp_path / "wild.toml"
+    spec.write_text(
+        'name = "wild"\nlayers = [1, 3, 1]\nactivation = "identity"\ncost = "half_mse"\n'
+        "[train]\nlearning_rate = 1000.0\nepochs = 50\nprint_every = 10\n"
+        "[data]\nX = [[10000.0], [-10000.0]]\nT = [[1.0], [0.0]]\n"
+    )
+    status, out, _ = run(["demo", str(spec), "-o", str(tmp_path / "out"), "--no-pdf"], capsys)
+    assert status == 1 and "diverged" in out
+
+
+def test_demo_half_adder_builds_the_pdf_with_the_training_curve(tmp_path, capsys):
+    import os
+
+    if shutil.which("pdflatex") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("pdflatex is required in CI")
+        pytest.skip("no TeX installation")
+    folder = tmp_path / "half_adder"
+    status, out, _ = run(["demo", "-o", str(folder)], capsys)
+    assert status == 0
+    assert (folder / "half_adder.pdf").stat().st_size > 10_000
+    tex = (folder / "half_adder.tex").read_text()
+    assert r"\begin{semilogyaxis}" in tex and "Training" in tex
+    final = [line for line in out.splitlines() if "Epoch: 20000" in line][0]
+    assert float(final.rsplit(":", 1)[1]) < 1e-3
