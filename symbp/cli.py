@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from symbp.cli_demo import add_commands as add_demo_commands
+from symbp.cli_descend import add_commands as add_descend_commands
 from symbp.cli_generate import add_commands as add_generate_commands
 from symbp.cli_verify import add_commands as add_verify_commands
 from symbp.errors import SymbpError
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_verify_commands(sub)
     add_generate_commands(sub)
     add_demo_commands(sub)
+    add_descend_commands(sub)
     return parser
 
 
