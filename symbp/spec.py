@@ -279,11 +279,16 @@ def _parse_toml_text(text: str, origin: str) -> dict:
         raise SymbpError(f"{origin}: TOML syntax error: {error}") from None
 
 
+def loads(text: str, origin: str = "<spec>") -> Network:
+    """A Network from the text of a TOML document."""
+    return network_from_dict(_parse_toml_text(text, origin))
+
+
 def load_builtin(name: str) -> Network:
     if name not in builtin_names():
         raise SpecError("example", name, "one of " + ", ".join(builtin_names()))
     text = resources.files("symbp.examples").joinpath(f"{name}.toml").read_text(encoding="utf-8")
-    return network_from_dict(_parse_toml_text(text, f"built-in example {name}"))
+    return loads(text, f"built-in example {name}")
 
 
 def load_file(path: str | Path) -> Network:
@@ -302,7 +307,7 @@ def load_file(path: str | Path) -> Network:
         raise SymbpError(f"{path}: not UTF-8 text (byte {error.start})") from None
     if not text.strip():
         raise SymbpError(f"{path}: the file is empty")
-    return network_from_dict(_parse_toml_text(text, str(path)))
+    return loads(text, str(path))
 
 
 def load(source: str | Path | dict | Network) -> Network:
