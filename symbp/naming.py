@@ -60,9 +60,17 @@ def parse_generic_matrix_name(name: str) -> tuple[str, str, int] | None:
     return kind, base, offset
 
 
-def display_layer(layer, numbering: int):
-    """The layer number shown to a reader (input layer 0 or 1)."""
-    return layer + numbering
+def display_layer(layer, numbering: int, parameter: bool = False):
+    """The layer label shown to a reader whose input layer is ``numbering`` (0 or 1).
+
+    Quantities of a layer (z, a, delta) shift with the numbering. Weights and biases
+    keep the number of the matrix: numbered from 1, W^{(l)} leaves layer l (the third
+    seed text), which is the same matrix as the first text's W^{(l)} entering layer l.
+    Symbolic labels (L, l) name the reader's layers, so parameters there shift down.
+    """
+    if isinstance(layer, int):
+        return layer if parameter else layer + numbering
+    return layer - numbering if parameter else layer
 
 
 def param_names(depth: int, bias: bool) -> list[str]:

@@ -28,11 +28,14 @@ _PRETTY_INDEX = {"w": "w", "b": "b", "z": "z", "a": "a", "delta": "δ"}
 PRETTY_ACTIVATION = {"sigmoid": "σ"}
 
 
-def layer_text(layer, numbering: int) -> str:
-    """A layer as a reader sees it: concrete numbers shifted by ``numbering``, 'L-1' compact."""
+PARAMETER_KINDS = ("w", "b", "W", "dW", "db")
+
+
+def layer_text(layer, numbering: int, parameter: bool = False) -> str:
+    """A layer as a reader sees it (``symbp.naming.display_layer``), 'L-1' compact."""
     if isinstance(layer, int | sp.Integer):
-        return str(display_layer(int(layer), numbering))
-    return str(layer).replace(" ", "")
+        return str(display_layer(int(layer), numbering, parameter))
+    return str(display_layer(layer, numbering, parameter)).replace(" ", "")
 
 
 def index_text(indices) -> str:
@@ -46,13 +49,13 @@ def matrix_parts(name: str, numbering: int) -> tuple[str, str | None, bool] | No
     generic = parse_generic_matrix_name(name)
     if generic:
         kind, base, offset = generic
-        layer = layer_text(sp.Symbol(base) + offset, numbering)
+        layer = layer_text(sp.Symbol(base) + offset, numbering, kind in PARAMETER_KINDS)
     else:
         try:
             kind, number = parse_matrix_name(name)
         except ValueError:
             return None
-        layer = None if number is None else layer_text(number, numbering)
+        layer = None if number is None else layer_text(number, numbering, kind in PARAMETER_KINDS)
     gradient = kind in ("dW", "db")
     return (kind[1:] if gradient else kind), layer, gradient
 
@@ -126,7 +129,8 @@ class SymbpLatexPrinter(_EntrywiseMixin, LatexPrinter):
         if name == "a" and indices[0] == 0:
             return f"x_{{{index_text(indices[1:])}}}"
         symbol = r"\delta" if name == "delta" else name
-        return f"{symbol}^{{({layer_text(indices[0], numbering)})}}_{{{index_text(indices[1:])}}}"
+        layer = layer_text(indices[0], numbering, name in PARAMETER_KINDS)
+        return f"{symbol}^{{({layer})}}_{{{index_text(indices[1:])}}}"
 
     def _print_Derivative(self, expr):
         if self._settings["inline_derivative"] and isinstance(expr.expr, sp.Symbol | sp.Indexed):
@@ -280,7 +284,8 @@ class SymbpPrettyPrinter(_EntrywiseMixin, PrettyPrinter):
             return super()._print_Indexed(expr)
         if name == "a" and indices[0] == 0:
             return _script("x", None, index_text(indices[1:]))
-        return _script(_PRETTY_INDEX[name], f"({layer_text(indices[0], numbering)})", index_text(indices[1:]))
+        layer = layer_text(indices[0], numbering, name in PARAMETER_KINDS)
+        return _script(_PRETTY_INDEX[name], f"({layer})", index_text(indices[1:]))
 
     def _print_Derivative(self, expr):
         order = sum(count for _, count in expr.variable_count)
