@@ -21,13 +21,13 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 import sympy as sp
 
 from symbp.errors import CheckFailed
-from symbp.numeric import activation_function, cost_value
+from symbp.numeric import activation_function, cost_values, forward
 from symbp.spec import Network
 from symbp.symbolic import LAMBDA, C, L, N
 
@@ -62,91 +62,89 @@ class Instance:
         self.sizes = tuple(min(size, max_width) for size in network.layers)
         self.samples = samples
         rng = np.random.default_rng(seed)
-        for _attempt in range(100):
-            self._draw(rng)
-            # Finite differences need a point away from kinks (relu, abs) at z = 0.
-            if all(np.min(np.abs(values)) > 20 * STEP for values in self.Z.values()):
-                break
-        self._partials: dict = {}
-
-    def _draw(self, rng):
-        sizes, network = self.sizes, self.network
-        layers = range(1, network.depth + 1)
-        self.W = {k: rng.uniform(-1, 1, (sizes[k - 1], sizes[k])) for k in layers}
-        self.b = {k: rng.uniform(-1, 1, sizes[k]) if network.bias else np.zeros(sizes[k]) for k in layers}
-        self.X = rng.uniform(-1, 1, (self.samples, sizes[0]))
-        self.T = random_targets(network, rng, self.samples, sizes[-1])
+        depth = network.depth
+        layers = range(1, depth + 1)
+        self.W = {k: rng.uniform(-1, 1, (self.sizes[k - 1], self.sizes[k])) for k in layers}
+        self.b = {
+            k: rng.uniform(-1, 1, self.sizes[k]) if network.bias else np.zeros(self.sizes[k]) for k in layers
+        }
+        self.X = rng.uniform(-1, 1, (samples, self.sizes[0]))
+        self.T = random_targets(network, rng, samples, self.sizes[-1])
         self.lam = network.l2
-        self.Z, self.A = self.forward()
+        self.Z, self.A = forward(network, self.W, self.b, self.X)
+        self._partials: dict = {}
 
     @property
     def depth(self) -> int:
         return self.network.depth
 
-    def forward(self, override=None):
-        """Forward pass; ``override`` = (kind, layer, index, change) perturbs one node.
-
-        With an override the pass restarts at the perturbed layer, reusing the
-        unperturbed values below it, and also returns the cost.
-        """
-        if override is None:
-            return self._forward_from(0, {0: self.X.copy()}, {}, self.W, self.b, None)
-        kind, layer, index, change = override
-        W, b = self.W, self.b
-        if kind in ("w", "b"):
-            target = dict(W if kind == "w" else b)
-            target[layer] = target[layer].copy()
-            target[layer][index] += change
-            W, b = (target, b) if kind == "w" else (W, target)
-        start = layer - 1 if kind in ("w", "b", "z") else layer
-        A = {k: self.A[k] for k in range(start + 1)}
-        Z = {k: self.Z[k] for k in range(1, start + 1)}
-        if kind == "a":
-            A[layer] = A[layer].copy()
-            A[layer][index] += change
-        Z, A = self._forward_from(start, A, Z, W, b, override if kind == "z" else None)
-        return Z, A, cost_value(self.network, A[self.depth], self.T, W, self.lam)
-
-    def _forward_from(self, start, A, Z, W, b, z_override):
-        for layer in range(start + 1, self.depth + 1):
-            Z[layer] = A[layer - 1] @ W[layer] + b[layer]
-            if z_override and z_override[1] == layer:
-                Z[layer] = Z[layer].copy()
-                Z[layer][z_override[2]] += z_override[3]
-            A[layer] = activation_function(self.network.activation(layer))(Z[layer])
-        return Z, A
-
-    def delta_reference(self, layer: int) -> np.ndarray:
-        """dC/dZ^{(layer)} by finite differences (cached through ``partial``)."""
-        rows, cols = self.samples, self.sizes[layer]
-        return np.array(
-            [[self.partial(("C",), ("z", layer, (r, c))) for c in range(cols)] for r in range(rows)]
-        )
-
-    def read(self, quantity, state) -> float:
-        Z, A, cost = state
-        if quantity[0] == "C":
-            return cost
-        kind, layer, index = quantity
-        return float((Z if kind == "z" else A)[layer][index])
-
     def partial(self, quantity, variable) -> float:
-        """d quantity / d variable by Richardson-extrapolated central differences."""
+        """d quantity / d variable by Richardson-extrapolated central differences.
+
+        ``quantity`` is ("C",) or a node ("z" | "a", layer, index); ``variable`` a
+        node ("w" | "b" | "z" | "a", layer, index). Partials of the cost come from
+        the batched table ``cost_gradient``; the others move one node and run the
+        forward pass only from its layer up to the quantity's layer.
+        """
+        kind, layer, index = variable
+        if quantity[0] == "C":
+            return float(self.cost_gradient[kind][layer][index])
         key = (quantity, variable)
         if key not in self._partials:
-            kind, layer, index = variable
-
-            def central(h):
-                plus = self.read(quantity, self.forward((kind, layer, index, h)))
-                minus = self.read(quantity, self.forward((kind, layer, index, -h)))
-                return (plus - minus) / (2 * h)
-
-            self._partials[key] = (4 * central(STEP / 2) - central(STEP)) / 3
+            values = [self._moved_value(quantity, variable, change) for change in OFFSETS]
+            self._partials[key] = float(richardson(np.array(values)))
         return self._partials[key]
 
+    def _moved_value(self, quantity, variable, change: float) -> float:
+        """The value of node ``quantity`` after moving node ``variable`` by ``change``."""
+        kind, layer, index = variable
+        target_kind, target_layer, target_index = quantity
+        W = _moved(self.W, layer, index, change) if kind == "w" else self.W
+        b = _moved(self.b, layer, index, change) if kind == "b" else self.b
+        start = layer if kind == "a" else layer - 1
+        Z, A = dict(self.Z), dict(self.A)
+        if kind == "a":
+            A = _moved(A, layer, index, change)
+        for current in range(start + 1, target_layer + 1):
+            Z[current] = A[current - 1] @ W[current] + b[current]
+            if kind == "z" and current == layer:
+                Z = _moved(Z, layer, index, change)
+            A[current] = activation_function(self.network.activation(current))(Z[current])
+        return float((Z if target_kind == "z" else A)[target_layer][target_index])
+
     @cached_property
-    def cost(self) -> float:
-        return cost_value(self.network, self.A[self.depth], self.T, self.W, self.lam)
+    def cost_gradient(self) -> dict[str, dict[int, np.ndarray]]:
+        """dC/dnode for every w, b, z and a of every layer: ``[kind][layer]`` arrays.
+
+        Central differences (steps h and h/2, Richardson) of the numeric cost:
+        every node of every layer is moved in its own copy of the network, and
+        all copies run through one batched forward pass. The pass therefore
+        costs a constant number of NumPy calls per layer, instead of one pass
+        from the moved layer upwards per node (quadratic in depth). Nothing in
+        it uses the derived recursion.
+        """
+        batch = PerturbedBatch(self)
+        costs = cost_values(self.network, batch.outputs, self.T, batch.squares, self.lam)
+        gradient: dict[str, dict[int, np.ndarray]] = {kind: {} for kind in NODE_KINDS}
+        for kind, layer, shape, rows in batch.groups:
+            gradient[kind][layer] = richardson(costs[rows].reshape(len(OFFSETS), -1)).reshape(shape)
+        return gradient
+
+    @cached_property
+    def reference_env(self) -> dict[str, np.ndarray]:
+        """``matrix_env`` plus finite-difference deltaL, dWL and dbL of every layer.
+
+        Built once per instance: every matrix line of every layer is checked
+        against it, so it must not be rebuilt per line (quadratic in depth).
+        """
+        from symbp.naming import matrix_name
+
+        env = self.matrix_env()
+        for layer in range(1, self.depth + 1):
+            env[matrix_name("delta", layer)] = self.cost_gradient["z"][layer]
+            env[matrix_name("dW", layer)] = self.cost_gradient["w"][layer]
+            env[matrix_name("db", layer)] = self.cost_gradient["b"][layer][None, :]
+        return env
 
     def matrix_env(self) -> dict[str, np.ndarray]:
         """Arrays by matrix name, for evaluating matrix expressions."""
@@ -160,14 +158,83 @@ class Instance:
             env[matrix_name("A", layer)] = self.A[layer]
         return env
 
-    def params(self) -> dict[str, np.ndarray]:
-        from symbp.naming import param_names
 
-        values = {}
-        for name in param_names(self.depth, self.network.bias):
-            layer = int(name[1:])
-            values[name] = (self.W if name[0] == "W" else self.b)[layer]
-        return values
+NODE_KINDS = ("w", "b", "z", "a")
+# Each node is moved by +h, -h, +h/2, -h/2: two central differences for Richardson.
+OFFSETS = STEP * np.array([1.0, -1.0, 0.5, -0.5])
+
+
+def richardson(values: np.ndarray) -> np.ndarray:
+    """Derivative from values at the OFFSETS (first axis): central differences at h
+    and h/2 combined so that the h^2 error term cancels (error O(h^4))."""
+    wide = (values[0] - values[1]) / (2 * STEP)
+    narrow = (values[2] - values[3]) / STEP
+    return (4 * narrow - wide) / 3
+
+
+def unit_moves(array: np.ndarray) -> np.ndarray:
+    """Copies of ``array``, each with one entry moved by one offset.
+
+    Shape (len(OFFSETS) * array.size, *array.shape); offset-major, entries in C order.
+    """
+    units = np.eye(array.size).reshape(array.size, *array.shape)
+    moves = OFFSETS.reshape(-1, *([1] * (array.ndim + 1))) * units
+    return array + moves.reshape(-1, *array.shape)
+
+
+def _moved(values: dict, layer: int, index, change: float) -> dict:
+    """A copy of a by-layer dict of arrays with one entry moved."""
+    moved = dict(values)
+    moved[layer] = values[layer].copy()
+    moved[layer][index] += change
+    return moved
+
+
+class PerturbedBatch:
+    """One forward pass over many copies of an instance, each with one node moved.
+
+    Copies enter at the layer of their moved node (below it they equal the
+    instance); from there on all copies go through each layer together.
+    ``outputs`` are the copies' output activations, ``squares`` their sums of
+    squared weights (for the l2 penalty), and ``groups`` lists
+    (kind, layer, shape, rows): which rows hold the copies of which nodes.
+    """
+
+    def __init__(self, instance: Instance):
+        self.instance = instance
+        self.groups: list[tuple[str, int, tuple, slice]] = []
+        self.rows = 0
+        sizes, samples = instance.sizes, instance.samples
+        square_total = sum(float(np.sum(weights**2)) for weights in instance.W.values())
+        outputs = np.empty((0, samples, sizes[0]))
+        squares = []
+        for layer in range(1, instance.depth + 1):
+            entering, entering_squares = self._entering_z(layer, square_total)
+            Z = np.concatenate([outputs @ instance.W[layer] + instance.b[layer], *entering])
+            A = activation_function(instance.network.activation(layer))(Z)
+            outputs = np.concatenate([A, self._enter("a", layer, instance.A[layer])])
+            squares = [*squares, *entering_squares, np.full(len(outputs) - len(A), square_total)]
+        self.outputs = outputs
+        self.squares = np.concatenate(squares)
+
+    def _entering_z(self, layer: int, square_total: float):
+        """z values of the copies that move w, b or z of ``layer``, and their weight squares."""
+        instance = self.instance
+        below, W, b = instance.A[layer - 1], instance.W[layer], instance.b[layer]
+        moved_W = self._enter("w", layer, W)
+        moved_b = self._enter("b", layer, b)
+        blocks = [below @ moved_W + b, (below @ W)[None] + moved_b[:, None, :]]
+        blocks.append(self._enter("z", layer, instance.Z[layer]))
+        w_squares = square_total - float(np.sum(W**2)) + np.sum(moved_W**2, axis=(1, 2))
+        other = np.full(len(blocks[1]) + len(blocks[2]), square_total)
+        return blocks, [w_squares, other]
+
+    def _enter(self, kind: str, layer: int, values: np.ndarray) -> np.ndarray:
+        """The moved copies of one layer's ``values``; records which rows they take."""
+        moved = unit_moves(values)
+        self.groups.append((kind, layer, values.shape, slice(self.rows, self.rows + len(moved))))
+        self.rows += len(moved)
+        return moved
 
 
 def random_targets(network: Network, rng, samples: int, width: int) -> np.ndarray:
@@ -242,6 +309,27 @@ class ExactGradient:
 
 
 # -- evaluation of index-form expressions ---------------------------------
+class IndexEvaluator:
+    """Value of an index-form expression on an Instance, with indices bound in ``env``.
+
+    Every expression is compiled once into nested Python closures (cached across
+    instances, layers and index values): a check evaluates the same equation for
+    up to 3 instances x every layer x 6 index values, and walking the SymPy tree
+    with type dispatch per node each time made the checks the slowest part.
+    """
+
+    def __init__(self, instance: Instance, env: dict):
+        self.instance = instance
+        self.env = {L: instance.depth, N: instance.samples, LAMBDA: instance.lam, **env}
+
+    def __call__(self, expr) -> float:
+        return _compile(expr)(self)
+
+    def node(self, indexed):
+        """('w', layer, (row, col)) etc. for an Indexed with concrete indices (0-based)."""
+        return _compile_node(indexed)(self)
+
+
 _FUNCTIONS = {
     sp.exp: math.exp,
     sp.log: math.log,
@@ -257,127 +345,182 @@ _FUNCTIONS = {
 }
 
 
-class IndexEvaluator:
-    """Value of an index-form expression on an Instance, dispatching on node type."""
+@lru_cache(maxsize=8192)
+def _compile(expr):
+    """A function evaluator -> value of ``expr``, chosen by the most specific node type."""
+    kind = type(expr)
+    for ancestor in kind.__mro__:
+        compiler = _COMPILERS.get(ancestor)
+        if compiler is not None:
+            return compiler(expr)
+    if isinstance(expr, sp.Function) and kind in _FUNCTIONS:
+        return _compile_function(_FUNCTIONS[kind], [_compile(arg) for arg in expr.args])
+    raise TypeError(f"cannot evaluate {kind.__name__}: {expr}")
 
-    def __init__(self, instance: Instance, env: dict):
-        self.instance = instance
-        self.env = {L: instance.depth, N: instance.samples, LAMBDA: instance.lam, **env}
 
-    def __call__(self, expr) -> float:
-        for cls in type(expr).__mro__:
-            method = getattr(self, f"_eval_{cls.__name__}", None)
-            if method is not None:
-                return method(expr)
-        if isinstance(expr, sp.Function) and type(expr) in _FUNCTIONS:
-            return _FUNCTIONS[type(expr)](*[self(arg) for arg in expr.args])
-        raise TypeError(f"cannot evaluate {type(expr).__name__}: {expr}")
+def _constant(value):
+    return lambda evaluator: value
 
-    def _eval_Number(self, expr):
-        return float(expr)
 
-    def _eval_NumberSymbol(self, expr):
-        return float(expr)
+def _compile_symbol(expr):
+    return lambda evaluator: evaluator.env[expr]
 
-    def _eval_Symbol(self, expr):
-        return self.env[expr]
 
-    def _eval_Add(self, expr):
-        return sum(self(arg) for arg in expr.args)
+def _compile_function(function, arguments):
+    return lambda evaluator: function(*[argument(evaluator) for argument in arguments])
 
-    def _eval_Mul(self, expr):
-        return math.prod(self(arg) for arg in expr.args)
 
-    def _eval_Pow(self, expr):
-        return self(expr.base) ** self(expr.exp)
+def _compile_add(expr):
+    terms = [_compile(arg) for arg in expr.args]
+    return lambda evaluator: sum(term(evaluator) for term in terms)
 
-    def _eval_Sum(self, expr):
-        return self._sum(expr.function, list(reversed(expr.limits)))
 
-    def _sum(self, function, limits) -> float:
-        """Loop over the limits, outermost first, binding each index in the environment."""
-        if not limits:
-            return self(function)
-        (var, low, high), *inner = limits
-        saved = self.env.get(var)
-        total = 0.0
-        for value in range(int(self(low)), int(self(high)) + 1):
-            self.env[var] = value
-            total += self._sum(function, inner)
+def _compile_mul(expr):
+    factors = [_compile(arg) for arg in expr.args]
+    return lambda evaluator: math.prod(factor(evaluator) for factor in factors)
+
+
+def _compile_pow(expr):
+    base, exponent = _compile(expr.base), _compile(expr.exp)
+    return lambda evaluator: base(evaluator) ** exponent(evaluator)
+
+
+def _compile_sum(expr):
+    """Nested loops, the innermost limit (listed first by SymPy) wrapped first."""
+    body = _compile(expr.function)
+    for var, low, high in expr.limits:
+        body = _loop(var, _compile(low), _compile(high), body)
+    return body
+
+
+def _loop(var, low, high, body):
+    """Sum of ``body`` over var = low..high, restoring any outer binding of var."""
+
+    def total(evaluator) -> float:
+        env = evaluator.env
+        saved = env.get(var)
+        result = 0.0
+        for value in range(int(low(evaluator)), int(high(evaluator)) + 1):
+            env[var] = value
+            result += body(evaluator)
         if saved is None:
-            self.env.pop(var, None)
+            env.pop(var, None)
         else:
-            self.env[var] = saved
-        return total
+            env[var] = saved
+        return result
 
-    def _eval_KroneckerDelta(self, expr):
-        return 1.0 if self(expr.args[0]) == self(expr.args[1]) else 0.0
+    return total
 
-    def _eval_Piecewise(self, expr):
-        for value, condition in expr.args:
-            if self._truth(condition):
-                return self(value)
+
+def _compile_kronecker(expr):
+    left, right = (_compile(arg) for arg in expr.args)
+    return lambda evaluator: 1.0 if left(evaluator) == right(evaluator) else 0.0
+
+
+def _compile_heaviside(expr):
+    argument = _compile(expr.args[0])
+    return lambda evaluator: 1.0 if argument(evaluator) > 0 else 0.0
+
+
+def _compile_piecewise(expr):
+    branches = [(_compile(value), _compile_condition(condition)) for value, condition in expr.args]
+
+    def value(evaluator) -> float:
+        for branch, condition in branches:
+            if condition(evaluator):
+                return branch(evaluator)
         raise ValueError(f"no branch of {expr} applies")
 
-    def _eval_Heaviside(self, expr):
-        x = self(expr.args[0])
-        return 1.0 if x > 0 else 0.0
+    return value
 
-    def _truth(self, condition) -> bool:
-        if condition in (sp.true, True):
-            return True
-        if condition in (sp.false, False):
-            return False
-        if isinstance(condition, sp.And):
-            return all(self._truth(arg) for arg in condition.args)
-        if isinstance(condition, sp.Or):
-            return any(self._truth(arg) for arg in condition.args)
-        left, right = self(condition.lhs), self(condition.rhs)
-        return {">": left > right, ">=": left >= right, "<": left < right, "<=": left <= right}.get(
-            condition.rel_op, left == right
+
+_RELATIONS = {
+    ">": lambda x, y: x > y,
+    ">=": lambda x, y: x >= y,
+    "<": lambda x, y: x < y,
+    "<=": lambda x, y: x <= y,
+    "!=": lambda x, y: x != y,
+}
+
+
+def _compile_condition(condition):
+    """A function evaluator -> bool for a Piecewise condition."""
+    if condition in (sp.true, True):
+        return _constant(True)
+    if condition in (sp.false, False):
+        return _constant(False)
+    if isinstance(condition, (sp.And, sp.Or)):
+        parts = [_compile_condition(arg) for arg in condition.args]
+        combine = all if isinstance(condition, sp.And) else any
+        return lambda evaluator: combine(part(evaluator) for part in parts)
+    left, right = _compile(condition.lhs), _compile(condition.rhs)
+    relation = _RELATIONS.get(condition.rel_op, lambda x, y: x == y)
+    return lambda evaluator: relation(left(evaluator), right(evaluator))
+
+
+@lru_cache(maxsize=4096)
+def _compile_node(indexed):
+    """A function evaluator -> (name, layer, 0-based index) for an Indexed."""
+    name = indexed.base.label.name
+    indices = [_compile(index) for index in indexed.indices]
+    if name in ("w", "b", "z", "a", "delta"):
+        return lambda evaluator: (
+            name,
+            int(indices[0](evaluator)),
+            tuple(int(index(evaluator)) - 1 for index in indices[1:]),
         )
+    if name == "t":
+        return lambda evaluator: (name, None, tuple(int(index(evaluator)) - 1 for index in indices))
+    return lambda evaluator: (name, int(indices[0](evaluator)), ())
 
-    def _indices(self, indexed):
-        return tuple(int(self(index)) for index in indexed.indices)
 
-    def node(self, indexed):
-        """('w', layer, (row, col)) etc. for an Indexed with concrete indices (0-based)."""
-        name = str(indexed.base.label)
-        values = self._indices(indexed)
-        if name in ("w", "b", "z", "a", "delta"):
-            return name, values[0], tuple(v - 1 for v in values[1:])
-        if name == "t":
-            return name, None, tuple(v - 1 for v in values)
-        return name, values[0], ()
-
-    def _eval_Indexed(self, expr):
-        name, layer, index = self.node(expr)
-        instance = self.instance
-        if name == "width":
-            return instance.sizes[layer]
-        if name == "t":
-            return float(instance.T[index])
-        if name == "w":
-            return float(instance.W[layer][index])
-        if name == "b":
-            return float(instance.b[layer][index])
-        if name == "z":
-            return float(instance.Z[layer][index])
-        if name == "a":
-            return float(instance.A[layer][index])
-        if name == "delta":
-            return instance.partial(("C",), ("z", layer, index))
+def _read_node(instance: Instance, name: str, layer, index) -> float:
+    """The instance's value of one node."""
+    if name == "width":
+        return instance.sizes[layer]
+    if name == "t":
+        return float(instance.T[index])
+    if name == "delta":
+        return instance.partial(("C",), ("z", layer, index))
+    arrays = {"w": instance.W, "b": instance.b, "z": instance.Z, "a": instance.A}
+    if name not in arrays:
         raise TypeError(f"unknown quantity {name}")
+    return float(arrays[name][layer][index])
 
-    def _eval_Derivative(self, expr):
-        (variable, count), *rest = expr.variable_count
-        if rest or count != 1:
-            raise TypeError(f"only first partial derivatives are evaluated: {expr}")
-        quantity = ("C",) if expr.expr == C else self.node(expr.expr)
-        kind, layer, index = self.node(variable)
-        if quantity[0] not in ("C", "z", "a") or kind not in ("w", "b", "z", "a"):
-            raise TypeError(f"cannot evaluate {expr}")
-        return self.instance.partial(quantity, (kind, layer, index))
+
+def _compile_indexed(expr):
+    node = _compile_node(expr)
+    return lambda evaluator: _read_node(evaluator.instance, *node(evaluator))
+
+
+def _compile_derivative(expr):
+    """A first partial derivative by finite differences on the instance."""
+    (variable, count), *rest = expr.variable_count
+    if rest or count != 1:
+        raise TypeError(f"only first partial derivatives are evaluated: {expr}")
+    quantity = _constant(("C",)) if expr.expr == C else _compile_node(expr.expr)
+    quantity_name = "C" if expr.expr == C else expr.expr.base.label.name
+    if quantity_name not in ("C", "z", "a") or variable.base.label.name not in ("w", "b", "z", "a"):
+        raise TypeError(f"cannot evaluate {expr}")
+    node = _compile_node(variable)
+    return lambda evaluator: evaluator.instance.partial(quantity(evaluator), node(evaluator))
+
+
+_COMPILERS = {
+    sp.Integer: lambda expr: _constant(int(expr)),
+    sp.Number: lambda expr: _constant(float(expr)),
+    sp.NumberSymbol: lambda expr: _constant(float(expr)),
+    sp.Symbol: _compile_symbol,
+    sp.Add: _compile_add,
+    sp.Mul: _compile_mul,
+    sp.Pow: _compile_pow,
+    sp.Sum: _compile_sum,
+    sp.KroneckerDelta: _compile_kronecker,
+    sp.Piecewise: _compile_piecewise,
+    sp.Heaviside: _compile_heaviside,
+    sp.Indexed: _compile_indexed,
+    sp.Derivative: _compile_derivative,
+}
 
 
 def reference_value(instance: Instance, lhs, evaluator: IndexEvaluator, exact: ExactGradient | None):

@@ -255,7 +255,7 @@ class _Deriver:
     def derive_output_layer(self):
         section, section_delta = "L", delta[L, n, j]
         chain_w = sp.Sum(self.output_factor(j) * D(z[L, n, j], w[L, i, j]), (n, 1, N)) + self.penalty(L)
-        reach = "w^{(L)}_{ij} reaches C only through z^{(L)}_{nj} of each sample n"
+        reach = "an output-layer weight reaches C only through z^{(L)}_{nj} of each sample n"
         if not self.network.activation(self.depth).elementwise:
             reach += " (softmax: z^{(L)}_{nj} moves every output a^{(L)}_{nm})"
         self.add(D(C, w[L, i, j]), chain_w, f"chain rule: {reach}", "chain_rule", section, "W")
@@ -282,7 +282,7 @@ class _Deriver:
             self.add(
                 D(C, b[L, j]),
                 chain_b,
-                "chain rule: b^{(L)}_j enters only z^{(L)}_{nj}",
+                "chain rule: an output-layer bias enters only z^{(L)}_{nj}",
                 "chain_rule",
                 section,
                 "b",
@@ -473,7 +473,7 @@ class _Deriver:
         self.add(
             D(C, w[l, i, j]),
             sp.Sum(a[l - 1, n, i] * delta[l, n, j], (n, 1, N)) + self.penalty(l),
-            "every layer: dz^{(l)}_{nj}/dw^{(l)}_{ij} = a^{(l-1)}_{ni}",
+            "every layer: z^{(l)}_{nj} changes with its weight from neuron i at the rate a^{(l-1)}_{ni}",
             "generalise",
             section,
             "W",
@@ -566,26 +566,10 @@ class _Deriver:
     def _check_matrix_line(self, line: MatrixLine):
         """A concrete layer's matrix line against finite differences on each instance."""
         for instance in self.instances:
-            env = instance.matrix_env()
-            for layer in range(1, self.depth + 1):
-                env[matrix_name("delta", layer)] = instance.delta_reference(layer)
+            env = instance.reference_env
             evaluator = MatrixEvaluator(self.network, instance.samples, instance.lam)
             value = np.asarray(evaluator(line.expr, env), dtype=float)
-            kind, layer = line.target.name.rstrip("0123456789"), line.layer
-            if kind == "delta":
-                reference = env[line.target.name]
-            else:
-                parameter = "w" if kind == "dW" else "b"
-                shape = instance.W[layer].shape if kind == "dW" else (1, instance.sizes[layer])
-                reference = np.array(
-                    [
-                        [
-                            instance.partial(("C",), (parameter, layer, (r, c) if kind == "dW" else (c,)))
-                            for c in range(shape[1])
-                        ]
-                        for r in range(shape[0])
-                    ]
-                )
+            reference, layer = env[line.target.name], line.layer
             for got, want in zip(value.ravel(), reference.ravel(), strict=True):
                 if checks.compare(got, want) > checks.RELATIVE_TOLERANCE:
                     checks.raise_failure(

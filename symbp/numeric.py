@@ -22,8 +22,9 @@ from symbp.symbolic import LAMBDA, Activate, Broadcast, ColumnSum, Elementwise, 
 
 
 def softmax_rows(z: np.ndarray) -> np.ndarray:
-    shifted = np.exp(z - z.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
+    """Softmax of each row (last axis), so stacks of matrices work too."""
+    shifted = np.exp(z - z.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)
 
 
 @cache
@@ -54,13 +55,28 @@ def forward(network: Network, W: dict, b: dict, X: np.ndarray):
 
 def cost_value(network: Network, output: np.ndarray, T: np.ndarray, W: dict, lam: float) -> float:
     """The spec's cost of the outputs, with the l2 penalty."""
-    terms = cost_terms_function(network.cost)(output, T)
-    scale = 1 / output.shape[0] if network.cost.mean else 1.0
-    penalty = lam / 2 * sum(float(np.sum(weights**2)) for weights in W.values())
-    return scale * float(np.sum(terms)) + penalty
+    squares = sum(float(np.sum(weights**2)) for weights in W.values())
+    return float(cost_values(network, output, T, squares, lam))
+
+
+def cost_values(network: Network, outputs: np.ndarray, T: np.ndarray, squares, lam: float) -> np.ndarray:
+    """The cost of a stack of output matrices (shape (..., N, n_L)) at once.
+
+    ``squares`` is the sum of squared weights behind each stack entry (for the
+    l2 penalty lam/2 * squares).
+    """
+    terms = cost_terms_function(network.cost)(outputs, T)
+    scale = 1 / outputs.shape[-2] if network.cost.mean else 1.0
+    return scale * np.sum(terms, axis=(-2, -1)) + lam / 2 * np.asarray(squares)
 
 
 # -- evaluation of matrix expressions --------------------------------------
+@cache
+def _lambdified(variables: tuple, body: sp.Expr):
+    """NumPy function of an Elementwise body; cached because every layer's line repeats it."""
+    return sp.lambdify(variables, body, "numpy")
+
+
 class MatrixEvaluator:
     """Numeric value of a symbp matrix expression, dispatching on the node type."""
 
@@ -102,8 +118,7 @@ class MatrixEvaluator:
         return np.prod([self(arg, env) for arg in expr.args], axis=0)
 
     def _eval_Elementwise(self, expr: Elementwise, env):
-        body = expr.function.expr.xreplace(self.scalars)
-        function = sp.lambdify(expr.function.variables, body, "numpy")
+        function = _lambdified(expr.function.variables, expr.function.expr.xreplace(self.scalars))
         arguments = [self(matrix, env) for matrix in expr.matrices]
         return np.broadcast_to(function(*arguments), np.shape(arguments[0])).astype(float)
 
