@@ -1,4 +1,4 @@
-# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: 3b9995ad92aba987a841c59e86d615189ff4c54d613b21524e1b3a9b938df886
+# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: cf76b348d92e492c13abaf8e08fcd738e6e61cc9fc4e9f17368d9fdd3affe396
 """demystified: 2-3-1, sigmoid, half_sse, no biases.
 
 hours slept/studied -> test score; the third seed text's network (input layer numbered 1)
@@ -75,7 +75,8 @@ def cost(params, X, T):
     X, T = _arrays(params, X, T)
     values = _forward(params, X)
     A2 = values["A2"]
-    total = np.sum((A2 - T) ** 2 / 2)
+    terms = (A2 - T) ** 2 / 2
+    total = np.sum(terms)
     return float(total)
 
 
@@ -88,10 +89,14 @@ def gradients(params, X, T):
     A1 = _sigmoid(Z1)
     Z2 = A1 @ W2
     A2 = _sigmoid(Z2)
-    delta2 = A2 * (1 - A2) * (A2 - T)  # eq:delta-L-matrix
-    dW2 = A1.T @ delta2  # eq:dW-matrix
-    delta1 = (delta2 @ W2.T) * (A1 * (1 - A1))  # eq:delta-rec-matrix
-    dW1 = X.T @ delta1  # eq:dW-matrix
+    # eq:delta-L-matrix
+    delta2 = A2 * (1 - A2) * (A2 - T)
+    # eq:dW-matrix
+    dW2 = A1.T @ delta2
+    # eq:delta-rec-matrix
+    delta1 = (delta2 @ W2.T) * (A1 * (1 - A1))
+    # eq:dW-matrix
+    dW1 = X.T @ delta1
     return {"W1": dW1, "W2": dW2}
 
 

@@ -1,4 +1,4 @@
-# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: c62b2e107ef60fec1d59726486af060d6a22ffc28a229f6e66251b60be4ab36f
+# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: db21f23641d2086ec5b453e910afd080c1b17d4365b865f27a428542aeacc1bd
 """half_adder: 2-2-2-2, sigmoid, half_mse, biases.
 
 half adder (sum, carry) of two bits; the first seed text's network
@@ -82,7 +82,8 @@ def cost(params, X, T):
     X, T = _arrays(params, X, T)
     values = _forward(params, X)
     A3 = values["A3"]
-    total = np.sum((A3 - T) ** 2 / 2) / X.shape[0]
+    terms = (A3 - T) ** 2 / 2
+    total = np.sum(terms) / X.shape[0]
     return float(total)
 
 
@@ -102,15 +103,24 @@ def gradients(params, X, T):
     A2 = _sigmoid(Z2)
     Z3 = A2 @ W3 + b3
     A3 = _sigmoid(Z3)
-    delta3 = 1 / N * (A3 * (1 - A3) * (A3 - T))  # eq:delta-L-matrix
-    dW3 = A2.T @ delta3  # eq:dW-matrix
-    db3 = np.sum(delta3, axis=0)  # eq:db-matrix
-    delta2 = (delta3 @ W3.T) * (A2 * (1 - A2))  # eq:delta-rec-matrix
-    dW2 = A1.T @ delta2  # eq:dW-matrix
-    db2 = np.sum(delta2, axis=0)  # eq:db-matrix
-    delta1 = (delta2 @ W2.T) * (A1 * (1 - A1))  # eq:delta-rec-matrix
-    dW1 = X.T @ delta1  # eq:dW-matrix
-    db1 = np.sum(delta1, axis=0)  # eq:db-matrix
+    # eq:delta-L-matrix
+    delta3 = 1 / N * (A3 * (1 - A3) * (A3 - T))
+    # eq:dW-matrix
+    dW3 = A2.T @ delta3
+    # eq:db-matrix
+    db3 = np.sum(delta3, axis=0)
+    # eq:delta-rec-matrix
+    delta2 = (delta3 @ W3.T) * (A2 * (1 - A2))
+    # eq:dW-matrix
+    dW2 = A1.T @ delta2
+    # eq:db-matrix
+    db2 = np.sum(delta2, axis=0)
+    # eq:delta-rec-matrix
+    delta1 = (delta2 @ W2.T) * (A1 * (1 - A1))
+    # eq:dW-matrix
+    dW1 = X.T @ delta1
+    # eq:db-matrix
+    db1 = np.sum(delta1, axis=0)
     return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2, "W3": dW3, "b3": db3}
 
 
@@ -196,7 +206,7 @@ def _make_step(params, N, learning_rate):
         # eq:dW-matrix
         np.matmul(A2.T, delta3, out=dW3)
         # eq:db-matrix
-        np.sum(delta3, axis=0, out=db3)
+        np.add.reduce(delta3, axis=0, out=db3)
         # eq:delta-rec-matrix
         np.matmul(delta3, W3.T, out=delta2)
         np.subtract(1, A2, out=work1)
@@ -205,7 +215,7 @@ def _make_step(params, N, learning_rate):
         # eq:dW-matrix
         np.matmul(A1.T, delta2, out=dW2)
         # eq:db-matrix
-        np.sum(delta2, axis=0, out=db2)
+        np.add.reduce(delta2, axis=0, out=db2)
         # eq:delta-rec-matrix
         np.matmul(delta2, W2.T, out=delta1)
         np.subtract(1, A1, out=work1)
@@ -214,7 +224,7 @@ def _make_step(params, N, learning_rate):
         # eq:dW-matrix
         np.matmul(X.T, delta1, out=dW1)
         # eq:db-matrix
-        np.sum(delta1, axis=0, out=db1)
+        np.add.reduce(delta1, axis=0, out=db1)
         np.subtract(W1, dW1, out=W1)
         np.subtract(b1, db1, out=b1)
         np.subtract(W2, dW2, out=W2)

@@ -1,4 +1,4 @@
-# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: cf66628ea517cdabb8644f0bb1a4712e8ed11beff703caed57833c1552eda2bd
+# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: 8ced0c1e98c41a321d0b3a1cf1266585740ba421bbd50cdcbd91b1d8a7937a2c
 """linear_net: 2-2-2, identity, half_sse, biases.
 
 2-2-2 linear network updated per sample; the fourth seed text's numerical example
@@ -66,7 +66,8 @@ def cost(params, X, T):
     X, T = _arrays(params, X, T)
     values = _forward(params, X)
     A2 = values["A2"]
-    total = np.sum((A2 - T) ** 2 / 2)
+    terms = (A2 - T) ** 2 / 2
+    total = np.sum(terms)
     return float(total)
 
 
@@ -81,12 +82,18 @@ def gradients(params, X, T):
     A1 = Z1
     Z2 = A1 @ W2 + b2
     A2 = Z2
-    delta2 = A2 - T  # eq:delta-L-matrix
-    dW2 = A1.T @ delta2  # eq:dW-matrix
-    db2 = np.sum(delta2, axis=0)  # eq:db-matrix
-    delta1 = delta2 @ W2.T  # eq:delta-rec-matrix
-    dW1 = X.T @ delta1  # eq:dW-matrix
-    db1 = np.sum(delta1, axis=0)  # eq:db-matrix
+    # eq:delta-L-matrix
+    delta2 = A2 - T
+    # eq:dW-matrix
+    dW2 = A1.T @ delta2
+    # eq:db-matrix
+    db2 = np.sum(delta2, axis=0)
+    # eq:delta-rec-matrix
+    delta1 = delta2 @ W2.T
+    # eq:dW-matrix
+    dW1 = X.T @ delta1
+    # eq:db-matrix
+    db1 = np.sum(delta1, axis=0)
     return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
 
 
@@ -156,13 +163,13 @@ def _make_step(params, N, learning_rate):
         # eq:dW-matrix
         np.matmul(A1.T, delta2, out=dW2)
         # eq:db-matrix
-        np.sum(delta2, axis=0, out=db2)
+        np.add.reduce(delta2, axis=0, out=db2)
         # eq:delta-rec-matrix
         np.matmul(delta2, W2.T, out=delta1)
         # eq:dW-matrix
         np.matmul(X.T, delta1, out=dW1)
         # eq:db-matrix
-        np.sum(delta1, axis=0, out=db1)
+        np.add.reduce(delta1, axis=0, out=db1)
         np.subtract(W1, dW1, out=W1)
         np.subtract(b1, db1, out=b1)
         np.subtract(W2, dW2, out=W2)

@@ -1,4 +1,4 @@
-# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: 3607dffe683cd3c18aa7a38885e14d3730cd0f70e5fdaf18215da0ad196b4728
+# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: 7e3516125aca3b9c7bb385517f17f67fc529aa95b35bbaee7a7f099a75fd0732
 """logistic: 2-1, sigmoid, bce, biases.
 
 logistic regression: one sigmoid neuron, binary cross-entropy (second seed text)
@@ -74,7 +74,8 @@ def cost(params, X, T):
     X, T = _arrays(params, X, T)
     values = _forward(params, X)
     Z1 = values["Z1"]
-    total = np.sum(T * np.logaddexp(0, -Z1) + (1 - T) * np.logaddexp(0, Z1)) / X.shape[0]
+    terms = T * np.logaddexp(0, -Z1) + (1 - T) * np.logaddexp(0, Z1)
+    total = np.sum(terms) / X.shape[0]
     return float(total)
 
 
@@ -86,9 +87,12 @@ def gradients(params, X, T):
     b1 = params["b1"]
     Z1 = X @ W1 + b1
     A1 = _sigmoid(Z1)
-    delta1 = 1 / N * (A1 - T)  # eq:delta-L-matrix
-    dW1 = X.T @ delta1  # eq:dW-matrix
-    db1 = np.sum(delta1, axis=0)  # eq:db-matrix
+    # eq:delta-L-matrix
+    delta1 = 1 / N * (A1 - T)
+    # eq:dW-matrix
+    dW1 = X.T @ delta1
+    # eq:db-matrix
+    db1 = np.sum(delta1, axis=0)
     return {"W1": dW1, "b1": db1}
 
 
@@ -150,7 +154,7 @@ def _make_step(params, N, learning_rate):
         # eq:dW-matrix
         np.matmul(X.T, delta1, out=dW1)
         # eq:db-matrix
-        np.sum(delta1, axis=0, out=db1)
+        np.add.reduce(delta1, axis=0, out=db1)
         np.subtract(W1, dW1, out=W1)
         np.subtract(b1, db1, out=b1)
 

@@ -1,4 +1,4 @@
-# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: 9a2c2dfed65e8734d8a21e4eae8687378988b072d52497280c891047c0b86f0c
+# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: 6c54d4cd8e76e31d4b9d2d1bc3d5927ec05f67a84280489d00f2521f8e671f18
 """softmax: 2-3, softmax, cce, biases.
 
 multi-class logistic regression: softmax output, categorical cross-entropy (second seed text)
@@ -86,7 +86,8 @@ def cost(params, X, T):
     X, T = _arrays(params, X, T)
     values = _forward(params, X)
     Z1 = values["Z1"]
-    total = np.sum(-T * _log_softmax(Z1)) / X.shape[0]
+    terms = -T * _log_softmax(Z1)
+    total = np.sum(terms) / X.shape[0]
     return float(total)
 
 
@@ -98,9 +99,12 @@ def gradients(params, X, T):
     b1 = params["b1"]
     Z1 = X @ W1 + b1
     A1 = _softmax(Z1)
-    delta1 = 1 / N * (A1 - T)  # eq:delta-L-matrix
-    dW1 = X.T @ delta1  # eq:dW-matrix
-    db1 = np.sum(delta1, axis=0)  # eq:db-matrix
+    # eq:delta-L-matrix
+    delta1 = 1 / N * (A1 - T)
+    # eq:dW-matrix
+    dW1 = X.T @ delta1
+    # eq:db-matrix
+    db1 = np.sum(delta1, axis=0)
     return {"W1": dW1, "b1": db1}
 
 
@@ -163,7 +167,7 @@ def _make_step(params, N, learning_rate):
         # eq:dW-matrix
         np.matmul(X.T, delta1, out=dW1)
         # eq:db-matrix
-        np.sum(delta1, axis=0, out=db1)
+        np.add.reduce(delta1, axis=0, out=db1)
         np.subtract(W1, dW1, out=W1)
         np.subtract(b1, db1, out=b1)
 

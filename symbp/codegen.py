@@ -18,13 +18,14 @@ import jinja2
 import sympy as sp
 
 from symbp.codegen_inplace import InPlaceWriter
+from symbp.codegen_lines import Assigner
 from symbp.codegen_printer import ModulePrinter, check_identifier, log_softmax, safe_log, softplus, stabilise
 from symbp.codegen_tidy import Line, scale_lines, tidy_lines
 from symbp.functions import A as A_SCALAR
 from symbp.functions import T as T_SCALAR
 from symbp.functions import Z as Z_SCALAR
 from symbp.naming import matrix_name, param_names, parse_matrix_name
-from symbp.symbolic import LAMBDA, Activate
+from symbp.symbolic import LAMBDA, Activate, Elementwise
 
 DTYPES = ("float64", "float32")
 LINE_LIMIT = 110
@@ -140,16 +141,23 @@ class _Context:
         return [check_identifier(name) for name in param_names(self.depth, self.network.bias)]
 
     def forward_lines(self) -> list[str]:
-        return [
-            f"{self.printer.doprint(line.target)} = {self.printer.doprint(line.expr)}"
-            for line in self.derivation.forward
-        ]
+        assign = Assigner(self.printer, 4)
+        statements = []
+        for line in self.derivation.forward:
+            expr = line.expr
+            act = self.network.activation(line.layer)
+            if isinstance(expr, Activate) and act.custom:
+                # as an Elementwise node a long custom activation can be split into temporaries
+                expr = Elementwise(sp.Lambda(Z_SCALAR, act.expr), expr.args[1])
+            statements += assign(self.printer.doprint(line.target), expr)
+        return statements
 
-    def backward_lines(self) -> list[tuple[str, str]]:
+    def backward_lines(self) -> list[tuple[str, list[str]]]:
+        assign = Assigner(self.printer, 4)
         result = []
         for line in self.lines:
             expr = line.core if line.coefficient == 1 else sp.MatMul(line.coefficient, line.core)
-            result.append((line.label, f"{self.printer.doprint(line.target)} = {self.printer.doprint(expr)}"))
+            result.append((line.label, assign(self.printer.doprint(line.target), expr)))
         return result
 
     def uses_n(self) -> bool:
@@ -187,13 +195,15 @@ class _Context:
             body = body.replace(lambda e: isinstance(e, sp.log) and e.args[0] == a, lambda e: log_softmax(z))
         if body.has(sp.log):
             body = body.replace(lambda e: isinstance(e, sp.log), lambda e: safe_log(e.args[0]))
-        terms = self.printer.doprint(stabilise(body))
         lines = ["values = _forward(params, X)"]
         lines += [
             f'{name} = values["{name}"]' for name in (a_name, z_name) if sp.Symbol(name) in body.free_symbols
         ]
+        arrays = [(symbol, sp.MatrixSymbol(symbol.name, 1, 1)) for symbol in (a, t, z) if body.has(symbol)]
+        terms = Elementwise(sp.Lambda(tuple(s for s, _ in arrays), stabilise(body)), *(m for _, m in arrays))
+        lines += Assigner(self.printer, 4)("terms", terms)
         scale = " / X.shape[0]" if network.cost.mean else ""
-        lines.append(f"total = np.sum({terms}){scale}")
+        lines.append(f"total = np.sum(terms){scale}")
         if network.l2:
             weights = " + ".join(f'np.sum(params["W{layer}"] ** 2)' for layer in range(1, self.depth + 1))
             lines.append(f"total = total + L2 / 2 * ({weights})")

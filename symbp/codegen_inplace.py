@@ -210,7 +210,8 @@ class InPlaceWriter:
 
     def _into_ColumnSum(self, expr, out):
         keep = "" if out in self.flat else ", keepdims=True"
-        self.emit(f"np.sum({self.operand(expr.args[0])}, axis=0{keep}, out={out})")
+        # np.add.reduce is np.sum without its Python-level wrapper: half the cost on small arrays
+        self.emit(f"np.add.reduce({self.operand(expr.args[0])}, axis=0{keep}, out={out})")
 
     def _into_Elementwise(self, expr: Elementwise, out):
         env = {var: self.operand(m) for var, m in zip(expr.function.variables, expr.matrices, strict=True)}

@@ -163,6 +163,10 @@ class ModulePrinter(NumPyPrinter):
             text = f"{top} / ({' * '.join(self.parenthesize(f, level, strict=True) for f in denominator)})"
         if sign and len(numerator) + len(denominator) > 1 and numerator and precedence(numerator[0]) < level:
             return f"-({text})"
+        if sign and numerator and isinstance(numerator[0], sp.Pow) and not text.startswith(("1 /", "np.")):
+            # ruff format writes a negated power as -(x**2)
+            first = self._print(numerator[0])
+            return f"-({first}){text[len(first) :]}"
         return sign + text
 
     def _print_Pow(self, expr, rational=False):

@@ -1,0 +1,199 @@
+"""Speed of generated training steps against the yardsticks, side by side in one process.
+
+    python benchmarks/train_step.py [--quick]
+
+Prints, per epoch (one full-batch step):
+* the first seed text's program (../shared/bench/seed000_ann.py, class ANN)
+  against the generated half_adder module (target: >= 30x faster);
+* for [784,256,256,10] batch 256 and [1024,1024,1024,1024] batch 512 (sigmoid
+  hidden, softmax output, cce, float32): ../shared/bench/reference_mlp.py's
+  ReferenceMLP against the generated module on the same data and weights
+  (target >= 0.95 of its speed), and the matmul floor: the step's matmuls
+  alone (target >= 0.90);
+* tracemalloc: bytes still held and peak transient bytes per steady-state step.
+
+The yardsticks are used by path, never copied. Timings interleave the
+contenders round by round and report medians, so a busy machine slows all
+of them alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.util
+import io
+import random
+import statistics
+import sys
+import time
+import tracemalloc
+import types
+from pathlib import Path
+
+import numpy as np
+
+from symbp.codegen import generate
+from symbp.derive import derive
+from symbp.spec import load
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT.parent / "shared" / "bench"
+SIZES = [([784, 256, 256, 10], 256), ([1024, 1024, 1024, 1024], 512)]
+
+
+def seed_ann_class():
+    """Class ANN from the seed program: the part of the file above its '####' separator."""
+    text = (BENCH / "seed000_ann.py").read_text(encoding="utf-8")
+    top = text.split("\n####", 1)[0]
+    namespace: dict = {"__name__": "seed000_ann"}
+    exec(compile(top, str(BENCH / "seed000_ann.py"), "exec"), namespace)
+    return namespace["ANN"]
+
+
+def reference_module():
+    spec = importlib.util.spec_from_file_location("reference_mlp", BENCH / "reference_mlp.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def module_from_source(source: str, name: str) -> types.ModuleType:
+    module = types.ModuleType(name)
+    exec(compile(source, f"<{name}>", "exec"), module.__dict__)
+    return module
+
+
+def per_call(function, seconds: float) -> float:
+    """Seconds per call of ``function``, from one timed batch of calls lasting about ``seconds``."""
+    function()
+    count, spent = 1, 0.0
+    while spent < seconds:
+        start = time.perf_counter()
+        for _ in range(count):
+            function()
+        spent = time.perf_counter() - start
+        if spent < seconds:
+            count *= 2
+    return spent / count
+
+
+def interleaved(contenders: dict, rounds: int, seconds: float) -> dict:
+    samples = {name: [] for name in contenders}
+    for _ in range(rounds):
+        for name, function in contenders.items():
+            samples[name].append(per_call(function, seconds))
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def allocations(step, calls: int = 50) -> tuple[int, int]:
+    """(bytes still held after ``calls`` steps, peak transient bytes during them) in steady state."""
+    step()
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        base, _ = tracemalloc.get_traced_memory()
+        for _ in range(calls):
+            step()
+        current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return (current - base) // calls, peak - base
+
+
+def half_adder(rounds: int, seconds: float):
+    ANN = seed_ann_class()
+    random.seed(0)
+    training = {(0, 0): (0, 0), (0, 1): (1, 0), (1, 0): (1, 0), (1, 1): (0, 1)}
+    seed_net = ANN(2, [2, 2], 2, training)
+    module = module_from_source(generate(derive(load("half_adder"))), "half_adder")
+    params = module.init_params()
+    X, T = np.array(module.DATA_X), np.array(module.DATA_T)
+    epochs = 1000
+
+    def generated_epoch():
+        module.train(params, X, T, learning_rate=0.5, epochs=epochs)
+
+    times = interleaved(
+        {"seed": lambda: seed_net.epoch_train(0.5), "generated": generated_epoch}, rounds, seconds
+    )
+    seed, generated = times["seed"], times["generated"] / epochs
+    print("half_adder [2, 2, 2, 2] batch 4, float64, per epoch:")
+    print(f"  seed000_ann.py ANN     {seed * 1e6:10.1f} us")
+    print(
+        f"  generated train()      {generated * 1e6:10.1f} us   "
+        f"{seed / generated:6.1f}x faster (target >= 30x)"
+    )
+    step = module._make_step(params, len(X), 0.5)
+    held, peak = allocations(lambda: step(X, T))
+    print(f"  allocations per step: {held} bytes held, {peak} bytes peak transient")
+
+
+def matmul_floor(Ws, X, batch):
+    """The step's matmuls alone, into preallocated buffers: L forward, L dW, L-1 delta."""
+    A = [X] + [np.empty((batch, w.shape[1]), X.dtype) for w in Ws]
+    D = [np.empty((batch, w.shape[1]), X.dtype) for w in Ws]
+    G = [np.empty_like(w) for w in Ws]
+
+    def run():
+        for layer, weights in enumerate(Ws):
+            np.matmul(A[layer], weights, out=A[layer + 1])
+        for layer in range(len(Ws) - 1, -1, -1):
+            np.matmul(A[layer].T, D[layer], out=G[layer])
+            if layer:
+                np.matmul(D[layer], Ws[layer].T, out=D[layer - 1])
+
+    return run
+
+
+def large(sizes, batch, rounds: int, seconds: float):
+    reference = reference_module()
+    X, T, Ws, bs = reference.make_problem(sizes, batch, "softmax")
+    ref = reference.ReferenceMLP(X, T, Ws, bs, "softmax", lr=0.1, dtype="float32")
+    depth = len(sizes) - 1
+    spec = {
+        "name": "mlp",
+        "layers": sizes,
+        "activation": ["sigmoid"] * (depth - 1) + ["softmax"],
+        "cost": "cce",
+    }
+    module = module_from_source(generate(derive(load(spec)), "float32"), "mlp")
+    params = {}
+    for layer in range(1, depth + 1):
+        params[f"W{layer}"] = np.array(Ws[layer - 1], np.float32)
+        params[f"b{layer}"] = np.array(bs[layer - 1], np.float32)
+    X32, T32 = np.array(X, np.float32), np.array(T, np.float32)
+    step = module._make_step(params, batch, 0.1)
+    floor = matmul_floor([np.array(w, np.float32) for w in Ws], X32, batch)
+    times = interleaved(
+        {"reference": ref.step, "generated": lambda: step(X32, T32), "floor": floor}, rounds, seconds
+    )
+    print(f"{sizes} batch {batch}, sigmoid/softmax, cce, float32, per step:")
+    print(f"  reference_mlp.py       {times['reference'] * 1e3:10.2f} ms")
+    print(
+        f"  generated step         {times['generated'] * 1e3:10.2f} ms   "
+        f"{times['reference'] / times['generated']:5.3f} of the reference's speed (target >= 0.95)"
+    )
+    print(
+        f"  matmul floor           {times['floor'] * 1e3:10.2f} ms   "
+        f"generated at {times['floor'] / times['generated']:5.3f} of the floor (target >= 0.90)"
+    )
+    held, peak = allocations(lambda: step(X32, T32), calls=5)
+    print(f"  allocations per step: {held} bytes held, {peak} bytes peak transient")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer and shorter rounds (noisier)")
+    args = parser.parse_args(argv)
+    rounds, seconds = (3, 0.2) if args.quick else (7, 0.5)
+    with contextlib.redirect_stdout(io.StringIO()):
+        reference_module()
+    half_adder(rounds, seconds)
+    for sizes, batch in SIZES:
+        large(sizes, batch, rounds, seconds)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
