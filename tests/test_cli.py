@@ -120,3 +120,16 @@ def test_demo_half_adder_builds_the_pdf_with_the_training_curve(tmp_path, capsys
     assert r"\begin{semilogyaxis}" in tex and "Training" in tex
     final = [line for line in out.splitlines() if "Epoch: 20000" in line][0]
     assert float(final.rsplit(":", 1)[1]) < 1e-3
+
+
+def test_tex_injection_in_a_spec_is_escaped(tmp_path, capsys):
+    spec = tmp_path / "sneaky.toml"
+    spec.write_text(
+        'name = "sneaky"\n'
+        "description = '\\input{/etc/passwd} \\write18{rm -rf /} \\immediate'\n"
+        'layers = [2, 1]\nactivation = "sigmoid"\n'
+    )
+    status, out, _ = run(["derive", str(spec), "--format", "latex"], capsys)
+    assert status == 0
+    assert "\\input{" not in out and "\\write18" not in out and "\\immediate" not in out
+    assert "textbackslash" in out
