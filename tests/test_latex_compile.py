@@ -18,7 +18,7 @@ import pytest
 from symbp.render import render
 from symbp.spec import builtin_names
 from symbp.texbuild import read_log, tex_available
-from tests._documents import EXTRA, derivation
+from _documents import EXTRA, derivation
 
 CASES = [*builtin_names(), *EXTRA]
 MAX_OVERFULL_PT = 10.0

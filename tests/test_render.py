@@ -14,7 +14,7 @@ from symbp.files import with_header
 from symbp.render import render, render_section, step_latex
 from symbp.spec import builtin_names, load
 from symbp.templating import environment, escape_latex, reason_latex
-from tests._documents import SPECIALS, derivation
+from _documents import SPECIALS, derivation
 
 ROOT = Path(__file__).resolve().parents[1]
 
