@@ -14,11 +14,11 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from _documents import EXTRA, derivation
 
 from symbp.render import render
 from symbp.spec import builtin_names
 from symbp.texbuild import read_log, tex_available
-from _documents import EXTRA, derivation
 
 CASES = [*builtin_names(), *EXTRA]
 MAX_OVERFULL_PT = 10.0

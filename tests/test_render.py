@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 import sympy as sp
+from _documents import SPECIALS, derivation
 
 from symbp import printing, symbolic
 from symbp.files import with_header
 from symbp.render import render, render_section, step_latex
 from symbp.spec import builtin_names, load
 from symbp.templating import environment, escape_latex, reason_latex
-from _documents import SPECIALS, derivation
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -97,7 +97,11 @@ def test_leaky_relu_slope_is_configurable():
         ({"data": {"X": [[1, 2]], "T": [[1], [0]]}}, "data.T", "as many rows"),
         ({"name": "bad name!"}, "name", "letters, digits or _"),
         ({"activation": {"name": "mine", "expr": "x/(1+abs(x))"}}, "activation.expr", "unknown name 'x'"),
-        ({"activation": {"name": "mine", "expr": "__import__('os').system('true')"}}, "activation.expr", "only calls of the listed"),
+        (
+            {"activation": {"name": "mine", "expr": "__import__('os').system('true')"}},
+            "activation.expr",
+            "only calls of the listed",
+        ),
         ({"activation": {"name": "mine", "expr": "z.real"}}, "activation.expr", "Attribute"),
         ({"activation": {"name": "mine", "expr": "z +"}}, "activation.expr", "syntax error at column"),
         ({"activation": {"name": "mine", "expr": "3"}}, "activation.expr", "depends on z"),
