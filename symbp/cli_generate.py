@@ -13,12 +13,13 @@ import sys
 def _cmd_generate(args) -> int:
     from symbp.codegen import generate
     from symbp.derive import derive
+    from symbp.files import check_writable, write_owned
     from symbp.spec import load
 
+    if args.output:
+        check_writable(args.output, args.force)  # refuse before the slow derivation, not after it
     source = generate(derive(load(args.spec)), dtype=args.dtype)
     if args.output:
-        from symbp.files import write_owned
-
         write_owned(args.output, source, force=args.force)
         print(f"wrote {args.output}")
     else:
