@@ -130,18 +130,18 @@ def half_adder(rounds: int, seconds: float):
 
 
 def matmul_floor(Ws, X, batch):
-    """The step's matmuls alone, into preallocated buffers: L forward, L dW, L-1 delta."""
+    """The step's matrix products alone (np.dot, as the step calls them): L forward, L dW, L-1 delta."""
     A = [X] + [np.empty((batch, w.shape[1]), X.dtype) for w in Ws]
     D = [np.empty((batch, w.shape[1]), X.dtype) for w in Ws]
     G = [np.empty_like(w) for w in Ws]
 
     def run():
         for layer, weights in enumerate(Ws):
-            np.matmul(A[layer], weights, out=A[layer + 1])
+            np.dot(A[layer], weights, out=A[layer + 1])
         for layer in range(len(Ws) - 1, -1, -1):
-            np.matmul(A[layer].T, D[layer], out=G[layer])
+            np.dot(A[layer].T, D[layer], out=G[layer])
             if layer:
-                np.matmul(D[layer], Ws[layer].T, out=D[layer - 1])
+                np.dot(D[layer], Ws[layer].T, out=D[layer - 1])
 
     return run
 

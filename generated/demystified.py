@@ -1,4 +1,4 @@
-# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: cf76b348d92e492c13abaf8e08fcd738e6e61cc9fc4e9f17368d9fdd3affe396
+# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: d0b8578ddc8fe489066c2d7cf096665aee8946cc15e4e04858762f6f126b61be
 """demystified: 2-3-1, sigmoid, half_sse, no biases.
 
 hours slept/studied -> test score; the third seed text's network (input layer numbered 1)
@@ -24,17 +24,13 @@ DATA_X = [[0.3, 1.0], [0.5, 0.2], [1.0, 0.4]]
 DATA_T = [[0.75], [0.82], [0.93]]
 TRAIN = {"learning_rate": 1.0, "epochs": 10000, "batch_size": None, "seed": 0, "print_every": 1000}
 
-# exp(-z) overflows for z below about -88 (float32) or -709 (float64): clip -z there.
-_EXP_LIMIT = {np.dtype(np.float32): 87.0, np.dtype(np.float64): 708.0}
-
 
 def _sigmoid(z, out=None):
-    """Logistic function 1 / (1 + exp(-z)) without overflow; `out` may be `z`."""
-    out = np.negative(z, out=out)
-    np.minimum(out, _EXP_LIMIT.get(out.dtype, 708.0), out=out)
-    np.exp(out, out=out)
-    np.add(out, 1, out=out)
-    return np.reciprocal(out, out=out)
+    """Logistic function as (1 + tanh(z/2)) / 2: tanh never overflows; `out` may be `z`."""
+    out = np.multiply(z, 0.5, out=out)
+    np.tanh(out, out=out)
+    np.multiply(out, 0.5, out=out)
+    return np.add(out, 0.5, out=out)
 
 
 def init_params(seed=0, dtype=DTYPE):
@@ -154,9 +150,9 @@ def _make_step(params, N, learning_rate):
     work2 = np.empty((N, 3), dtype)
 
     def step(X, T):
-        np.matmul(X, W1, out=Z1)
+        np.dot(X, W1, out=Z1)
         _sigmoid(Z1, out=A1)
-        np.matmul(A1, W2, out=Z2)
+        np.dot(A1, W2, out=Z2)
         _sigmoid(Z2, out=A2)
         # eq:delta-L-matrix
         np.subtract(1, A2, out=delta2)
@@ -165,14 +161,14 @@ def _make_step(params, N, learning_rate):
         np.multiply(delta2, A2, out=delta2)
         np.multiply(delta2, learning_rate, out=delta2)
         # eq:dW-matrix
-        np.matmul(A1.T, delta2, out=dW2)
+        np.dot(A1.T, delta2, out=dW2)
         # eq:delta-rec-matrix
-        np.matmul(delta2, W2.T, out=delta1)
+        np.dot(delta2, W2.T, out=delta1)
         np.subtract(1, A1, out=work2)
         np.multiply(work2, A1, out=work2)
         np.multiply(delta1, work2, out=delta1)
         # eq:dW-matrix
-        np.matmul(X.T, delta1, out=dW1)
+        np.dot(X.T, delta1, out=dW1)
         np.subtract(W1, dW1, out=W1)
         np.subtract(W2, dW2, out=W2)
 

@@ -1,4 +1,4 @@
-# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: db21f23641d2086ec5b453e910afd080c1b17d4365b865f27a428542aeacc1bd
+# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: 1fb3d2d6cdc19b162bab67b7c5d232d741101765ff37d46ae251b0fde00129a9
 """half_adder: 2-2-2-2, sigmoid, half_mse, biases.
 
 half adder (sum, carry) of two bits; the first seed text's network
@@ -24,17 +24,13 @@ DATA_X = [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
 DATA_T = [[0.0, 0.0], [1.0, 0.0], [1.0, 0.0], [0.0, 1.0]]
 TRAIN = {"learning_rate": 0.5, "epochs": 20000, "batch_size": None, "seed": 0, "print_every": 1000}
 
-# exp(-z) overflows for z below about -88 (float32) or -709 (float64): clip -z there.
-_EXP_LIMIT = {np.dtype(np.float32): 87.0, np.dtype(np.float64): 708.0}
-
 
 def _sigmoid(z, out=None):
-    """Logistic function 1 / (1 + exp(-z)) without overflow; `out` may be `z`."""
-    out = np.negative(z, out=out)
-    np.minimum(out, _EXP_LIMIT.get(out.dtype, 708.0), out=out)
-    np.exp(out, out=out)
-    np.add(out, 1, out=out)
-    return np.reciprocal(out, out=out)
+    """Logistic function as (1 + tanh(z/2)) / 2: tanh never overflows; `out` may be `z`."""
+    out = np.multiply(z, 0.5, out=out)
+    np.tanh(out, out=out)
+    np.multiply(out, 0.5, out=out)
+    return np.add(out, 0.5, out=out)
 
 
 def init_params(seed=0, dtype=DTYPE):
@@ -188,13 +184,13 @@ def _make_step(params, N, learning_rate):
     work1 = np.empty((N, 2), dtype)
 
     def step(X, T):
-        np.matmul(X, W1, out=Z1)
+        np.dot(X, W1, out=Z1)
         np.add(Z1, b1, out=Z1)
         _sigmoid(Z1, out=A1)
-        np.matmul(A1, W2, out=Z2)
+        np.dot(A1, W2, out=Z2)
         np.add(Z2, b2, out=Z2)
         _sigmoid(Z2, out=A2)
-        np.matmul(A2, W3, out=Z3)
+        np.dot(A2, W3, out=Z3)
         np.add(Z3, b3, out=Z3)
         _sigmoid(Z3, out=A3)
         # eq:delta-L-matrix
@@ -204,25 +200,25 @@ def _make_step(params, N, learning_rate):
         np.multiply(delta3, A3, out=delta3)
         np.multiply(delta3, learning_rate / N, out=delta3)
         # eq:dW-matrix
-        np.matmul(A2.T, delta3, out=dW3)
+        np.dot(A2.T, delta3, out=dW3)
         # eq:db-matrix
         np.add.reduce(delta3, axis=0, out=db3)
         # eq:delta-rec-matrix
-        np.matmul(delta3, W3.T, out=delta2)
+        np.dot(delta3, W3.T, out=delta2)
         np.subtract(1, A2, out=work1)
         np.multiply(work1, A2, out=work1)
         np.multiply(delta2, work1, out=delta2)
         # eq:dW-matrix
-        np.matmul(A1.T, delta2, out=dW2)
+        np.dot(A1.T, delta2, out=dW2)
         # eq:db-matrix
         np.add.reduce(delta2, axis=0, out=db2)
         # eq:delta-rec-matrix
-        np.matmul(delta2, W2.T, out=delta1)
+        np.dot(delta2, W2.T, out=delta1)
         np.subtract(1, A1, out=work1)
         np.multiply(work1, A1, out=work1)
         np.multiply(delta1, work1, out=delta1)
         # eq:dW-matrix
-        np.matmul(X.T, delta1, out=dW1)
+        np.dot(X.T, delta1, out=dW1)
         # eq:db-matrix
         np.add.reduce(delta1, axis=0, out=db1)
         np.subtract(W1, dW1, out=W1)

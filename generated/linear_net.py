@@ -1,4 +1,4 @@
-# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: 8ced0c1e98c41a321d0b3a1cf1266585740ba421bbd50cdcbd91b1d8a7937a2c
+# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: ffad8160bd9de296396b35aecae640eff23b0f0d60eac27505293681e1490d36
 """linear_net: 2-2-2, identity, half_sse, biases.
 
 2-2-2 linear network updated per sample; the fourth seed text's numerical example
@@ -153,21 +153,21 @@ def _make_step(params, N, learning_rate):
     db1 = np.empty_like(b1)
 
     def step(X, T):
-        np.matmul(X, W1, out=Z1)
+        np.dot(X, W1, out=Z1)
         np.add(Z1, b1, out=Z1)
-        np.matmul(A1, W2, out=Z2)
+        np.dot(A1, W2, out=Z2)
         np.add(Z2, b2, out=Z2)
         # eq:delta-L-matrix
         np.subtract(A2, T, out=delta2)
         np.multiply(delta2, learning_rate, out=delta2)
         # eq:dW-matrix
-        np.matmul(A1.T, delta2, out=dW2)
+        np.dot(A1.T, delta2, out=dW2)
         # eq:db-matrix
         np.add.reduce(delta2, axis=0, out=db2)
         # eq:delta-rec-matrix
-        np.matmul(delta2, W2.T, out=delta1)
+        np.dot(delta2, W2.T, out=delta1)
         # eq:dW-matrix
-        np.matmul(X.T, delta1, out=dW1)
+        np.dot(X.T, delta1, out=dW1)
         # eq:db-matrix
         np.add.reduce(delta1, axis=0, out=db1)
         np.subtract(W1, dW1, out=W1)

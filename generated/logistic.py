@@ -1,4 +1,4 @@
-# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: 7e3516125aca3b9c7bb385517f17f67fc529aa95b35bbaee7a7f099a75fd0732
+# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: 352eee83dfc960348f916afda7abdbba568d0618541cf9fb3ad313b296631c4d
 """logistic: 2-1, sigmoid, bce, biases.
 
 logistic regression: one sigmoid neuron, binary cross-entropy (second seed text)
@@ -24,17 +24,13 @@ DATA_X = [[0.5, 1.0], [1.0, 1.5], [1.5, 0.5], [2.0, 2.5], [3.0, 3.5], [3.5, 2.0]
 DATA_T = [[0.0], [0.0], [0.0], [0.0], [1.0], [1.0], [1.0], [1.0]]
 TRAIN = {"learning_rate": 0.5, "epochs": 2000, "batch_size": None, "seed": 0, "print_every": 200}
 
-# exp(-z) overflows for z below about -88 (float32) or -709 (float64): clip -z there.
-_EXP_LIMIT = {np.dtype(np.float32): 87.0, np.dtype(np.float64): 708.0}
-
 
 def _sigmoid(z, out=None):
-    """Logistic function 1 / (1 + exp(-z)) without overflow; `out` may be `z`."""
-    out = np.negative(z, out=out)
-    np.minimum(out, _EXP_LIMIT.get(out.dtype, 708.0), out=out)
-    np.exp(out, out=out)
-    np.add(out, 1, out=out)
-    return np.reciprocal(out, out=out)
+    """Logistic function as (1 + tanh(z/2)) / 2: tanh never overflows; `out` may be `z`."""
+    out = np.multiply(z, 0.5, out=out)
+    np.tanh(out, out=out)
+    np.multiply(out, 0.5, out=out)
+    return np.add(out, 0.5, out=out)
 
 
 def init_params(seed=0, dtype=DTYPE):
@@ -145,14 +141,14 @@ def _make_step(params, N, learning_rate):
     db1 = np.empty_like(b1)
 
     def step(X, T):
-        np.matmul(X, W1, out=Z1)
+        np.dot(X, W1, out=Z1)
         np.add(Z1, b1, out=Z1)
         _sigmoid(Z1, out=A1)
         # eq:delta-L-matrix
         np.subtract(A1, T, out=delta1)
         np.multiply(delta1, learning_rate / N, out=delta1)
         # eq:dW-matrix
-        np.matmul(X.T, delta1, out=dW1)
+        np.dot(X.T, delta1, out=dW1)
         # eq:db-matrix
         np.add.reduce(delta1, axis=0, out=db1)
         np.subtract(W1, dW1, out=W1)

@@ -1,4 +1,4 @@
-# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: 6c54d4cd8e76e31d4b9d2d1bc3d5927ec05f67a84280489d00f2521f8e671f18
+# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: 55ee0342f252ccf9401b6e083f526da5613463b5dd1e729657f9c77b719c465b
 """softmax: 2-3, softmax, cce, biases.
 
 multi-class logistic regression: softmax output, categorical cross-entropy (second seed text)
@@ -158,14 +158,14 @@ def _make_step(params, N, learning_rate):
     work1 = np.empty((N, 1), dtype)
 
     def step(X, T):
-        np.matmul(X, W1, out=Z1)
+        np.dot(X, W1, out=Z1)
         np.add(Z1, b1, out=Z1)
         _softmax(Z1, out=A1, row=work1)
         # eq:delta-L-matrix
         np.subtract(A1, T, out=delta1)
         np.multiply(delta1, learning_rate / N, out=delta1)
         # eq:dW-matrix
-        np.matmul(X.T, delta1, out=dW1)
+        np.dot(X.T, delta1, out=dW1)
         # eq:db-matrix
         np.add.reduce(delta1, axis=0, out=db1)
         np.subtract(W1, dW1, out=W1)

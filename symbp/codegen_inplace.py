@@ -3,7 +3,7 @@
 The training step must not allocate, so ``delta2 = (delta3 @ W3.T) * (A2 * (1 - A2))``
 is printed as a sequence of ufunc calls writing into preallocated buffers::
 
-    np.matmul(delta3, W3.T, out=delta2)
+    np.dot(delta3, W3.T, out=delta2)
     np.subtract(1, A2, out=work1)
     np.multiply(work1, A2, out=work1)
     np.multiply(delta2, work1, out=delta2)
@@ -153,7 +153,8 @@ class InPlaceWriter:
                     if index == len(matrices)
                     else self.buffers.take(self.shape_of(sp.MatMul(*matrices[:index]).shape))
                 )
-                self.emit(f"np.matmul({left}, {self.operand(right)}, out={target})")
+                # np.dot: the same BLAS call as np.matmul for 2-D arrays, with half the call overhead
+                self.emit(f"np.dot({left}, {self.operand(right)}, out={target})")
                 left = target
         self.scale(coefficient, out)
 
