@@ -62,17 +62,22 @@ class Instance:
         self.sizes = tuple(min(size, max_width) for size in network.layers)
         self.samples = samples
         rng = np.random.default_rng(seed)
-        depth = network.depth
-        layers = range(1, depth + 1)
-        self.W = {k: rng.uniform(-1, 1, (self.sizes[k - 1], self.sizes[k])) for k in layers}
-        self.b = {
-            k: rng.uniform(-1, 1, self.sizes[k]) if network.bias else np.zeros(self.sizes[k]) for k in layers
-        }
-        self.X = rng.uniform(-1, 1, (samples, self.sizes[0]))
-        self.T = random_targets(network, rng, samples, self.sizes[-1])
+        for _attempt in range(100):
+            self._draw(rng)
+            # Finite differences need a point away from kinks (relu, abs) at z = 0.
+            if all(np.min(np.abs(values)) > 20 * STEP for values in self.Z.values()):
+                break
+        self._partials: dict = {}
+
+    def _draw(self, rng):
+        sizes, network = self.sizes, self.network
+        layers = range(1, network.depth + 1)
+        self.W = {k: rng.uniform(-1, 1, (sizes[k - 1], sizes[k])) for k in layers}
+        self.b = {k: rng.uniform(-1, 1, sizes[k]) if network.bias else np.zeros(sizes[k]) for k in layers}
+        self.X = rng.uniform(-1, 1, (self.samples, sizes[0]))
+        self.T = random_targets(network, rng, self.samples, sizes[-1])
         self.lam = network.l2
         self.Z, self.A = forward(network, self.W, self.b, self.X)
-        self._partials: dict = {}
 
     @property
     def depth(self) -> int:
@@ -297,11 +302,12 @@ class ExactGradient:
 
     @cached_property
     def values(self) -> dict:
-        point = {symbol: self._value(key) for key, symbol in self.symbols.items()}
-        return {
-            key: float(sp.diff(self.expression, symbol).evalf(subs=point))
-            for key, symbol in self.symbols.items()
-        }
+        symbols = list(self.symbols.values())
+        gradient = sp.lambdify(
+            symbols, [sp.diff(self.expression, symbol) for symbol in symbols], "math", cse=True
+        )
+        values = gradient(*[self._value(key) for key in self.symbols])
+        return dict(zip(self.symbols, map(float, values), strict=True))
 
     def _value(self, key) -> float:
         kind, layer, index = key
