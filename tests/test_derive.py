@@ -1,0 +1,214 @@
+"""The derivation engine: steps, emerging deltas, checks, and gradients against finite differences."""
+
+from functools import cache
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from symbp.derive import derive
+from symbp.functions import A, make_activation
+from symbp.local import derivative_in_a
+from symbp.naming import param_names
+from symbp.numeric import cost_value, forward
+from symbp.spec import builtin_names, load
+from symbp.symbolic import L, N, a, delta, t, z
+
+CUSTOM_ACTIVATION = {"name": "softsign", "expr": "z/(1+abs(z))"}
+CUSTOM_COST = {"name": "quartic", "expr": "(a - t)**4/4"}
+
+
+@cache
+def derived(name_or_items):
+    source = name_or_items if isinstance(name_or_items, str) else dict(name_or_items)
+    return derive(load(source))
+
+
+def frozen(spec: dict):
+    return tuple((key, freeze(value)) for key, value in sorted(spec.items()))
+
+
+def freeze(value):
+    if isinstance(value, dict):
+        return _FrozenDict(value)
+    if isinstance(value, list):
+        return _FrozenList(value)
+    return value
+
+
+class _FrozenDict(dict):
+    def __hash__(self):
+        return hash(tuple(sorted((k, str(v)) for k, v in self.items())))
+
+
+class _FrozenList(list):
+    def __hash__(self):
+        return hash(tuple(str(v) for v in self))
+
+
+def numeric_gradient(network, params, X, T, eps=1e-5):
+    """Central differences of the numeric cost: the trusted reference."""
+
+    def cost(values):
+        W = {k: values[f"W{k}"] for k in range(1, network.depth + 1)}
+        b = {k: values.get(f"b{k}", np.zeros(network.layers[k])) for k in range(1, network.depth + 1)}
+        _, activations = forward(network, W, b, X)
+        return cost_value(network, activations[network.depth], T, W, network.l2)
+
+    gradient = {}
+    for name, value in params.items():
+        grad = np.zeros_like(value)
+        for index in np.ndindex(value.shape):
+            shifted = {k: v.copy() for k, v in params.items()}
+            shifted[name][index] += eps
+            plus = cost(shifted)
+            shifted[name][index] -= 2 * eps
+            gradient_value = (plus - cost(shifted)) / (2 * eps)
+            grad[index] = gradient_value
+        gradient[name] = grad
+    return gradient
+
+
+def random_problem(network, seed=0, samples=5):
+    rng = np.random.default_rng(seed)
+    params = {}
+    for name in param_names(network.depth, network.bias):
+        layer = int(name[1:])
+        shape = (
+            (network.layers[layer - 1], network.layers[layer]) if name[0] == "W" else (network.layers[layer],)
+        )
+        params[name] = rng.uniform(-1, 1, shape)
+    X = rng.uniform(-1, 1, (samples, network.layers[0]))
+    if network.cost.name == "cce":
+        T = np.eye(network.layers[-1])[rng.integers(0, network.layers[-1], samples)]
+    else:
+        T = rng.uniform(0.1, 0.9, (samples, network.layers[-1]))
+    return params, X, T
+
+
+def assert_gradients_match(derivation, seed=0):
+    network = derivation.network
+    params, X, T = random_problem(network, seed)
+    values = derivation.evaluate(params, X, T)
+    reference = numeric_gradient(network, params, X, T)
+    for name, expected in reference.items():
+        got = values["d" + name]
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-9, err_msg=name)
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_builtin_examples_derive_and_every_step_checks(name):
+    derivation = derived(name)
+    for step in derivation.steps:
+        if step.kind == "definition":
+            continue
+        assert step.check is not None, step
+        assert step.check.points >= 3
+        assert step.check.max_error <= 1e-7
+    depth = derivation.network.depth
+    expected_sections = ["cost", "L", "L-1", "L-2"][: depth + 1] + ["index", "matrix"]
+    assert [section for section, _ in derivation.sections()] == expected_sections
+    assert_gradients_match(derivation)
+
+
+def test_half_adder_follows_the_first_seed_text():
+    derivation = derived("half_adder")
+    kinds = [step.kind for step in derivation.steps if step.section == "L-2"]
+    assert "swap_sums" in kinds and kinds.count("recognise_delta") >= 2
+    output_delta = derivation.step("eq:delta-L").eq.rhs
+    j = sp.Symbol("j", integer=True, positive=True)
+    n = sp.Symbol("n", integer=True, positive=True)
+    expected = (a[L, n, j] - t[n, j]) * a[L, n, j] * (1 - a[L, n, j]) / N
+    assert sp.simplify(output_delta - expected) == 0
+    recursion = derivation.step("eq:delta-L-1").eq.rhs
+    assert recursion.has(delta[L, n, sp.Symbol("k", integer=True, positive=True)])
+    assert derivation.step("eq:delta-L-2").eq.rhs.has(
+        delta[L - 1, n, sp.Symbol("p", integer=True, positive=True)]
+    )
+    assert any(step.check.method.startswith("symbolic") for step in derivation.steps if step.check)
+
+
+def test_softmax_with_cce_simplifies_to_a_minus_t_over_n_by_a_step():
+    derivation = derived("softmax")
+    kinds = [step.kind for step in derivation.steps if step.section == "L"]
+    assert "simplify" in kinds
+    n, j = sp.symbols("n j", integer=True, positive=True)
+    assert sp.simplify(derivation.step("eq:delta-L").eq.rhs - (a[L, n, j] - t[n, j]) / N) == 0
+
+
+def test_bce_with_sigmoid_cancels_the_sigmoid_derivative():
+    n, j = sp.symbols("n j", integer=True, positive=True)
+    assert sp.simplify(derived("logistic").step("eq:delta-L").eq.rhs - (a[L, n, j] - t[n, j]) / N) == 0
+
+
+def test_half_sse_has_no_one_over_n():
+    n, j = sp.symbols("n j", integer=True, positive=True)
+    rhs = derived("demystified").step("eq:delta-L").eq.rhs
+    assert sp.simplify(rhs - (a[L, n, j] - t[n, j]) * a[L, n, j] * (1 - a[L, n, j])) == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("sigmoid", A * (1 - A)), ("tanh", 1 - A**2), ("identity", 1), ("softplus", 1 - sp.exp(-A))],
+)
+def test_activation_derivatives_are_expressed_through_the_activation(name, expected):
+    assert sp.simplify(derivative_in_a(make_activation(name)) - expected) == 0
+
+
+def test_custom_activation_and_cost_change_the_factors():
+    derivation = derived(
+        frozen({"name": "custom", "layers": [2, 3, 2], "activation": CUSTOM_ACTIVATION, "cost": CUSTOM_COST})
+    )
+    output_delta = derivation.step("eq:delta-L").eq.rhs
+    n, j = sp.symbols("n j", integer=True, positive=True)
+    entry = {a[L, n, j]: 0.7, t[n, j]: 0.2, z[L, n, j]: -0.4, N: 5}
+    softsign_slope = 1 / (1 + 0.4) ** 2
+    assert float(output_delta.subs(entry)) == pytest.approx((0.7 - 0.2) ** 3 * softsign_slope / 5, rel=1e-12)
+    hidden = derivation.step("eq:delta-L-1").eq.rhs
+    assert hidden.has(sp.Abs) and not hidden.has(a[L - 1, n, j] * (1 - a[L - 1, n, j]))
+    assert_gradients_match(derivation, seed=3)
+
+
+GRID_ACTIVATIONS = ["sigmoid", "tanh", "relu", {"name": "leaky_relu", "slope": 0.1}, "softplus", "identity"]
+GRID_COSTS = ["half_mse", "half_sse", CUSTOM_COST]
+
+
+@pytest.mark.parametrize("activation", GRID_ACTIVATIONS + [CUSTOM_ACTIVATION], ids=str)
+@pytest.mark.parametrize("cost", GRID_COSTS, ids=str)
+def test_index_form_gradients_agree_with_finite_differences(activation, cost):
+    bias = (str(activation) + str(cost)).__len__() % 2 == 0
+    spec = {"name": "grid", "layers": [3, 2, 2], "activation": activation, "cost": cost, "bias": bias}
+    assert_gradients_match(derived(frozen(spec)), seed=1)
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_bce_and_mixed_activations_and_l2(bias):
+    spec = {
+        "name": "mixed",
+        "layers": [2, 3, 3, 1],
+        "activation": ["tanh", "relu", "sigmoid"],
+        "cost": "bce",
+        "bias": bias,
+        "l2": 0.05,
+    }
+    derivation = derived(frozen(spec))
+    assert derivation.step("eq:dW").eq.rhs.has(sp.Symbol("lambda", nonnegative=True))
+    assert_gradients_match(derivation, seed=2)
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3, 5])
+def test_shallow_and_deep_networks_get_the_steps_that_exist(depth):
+    derivation = derived(frozen({"name": "d", "layers": [2] * (depth + 1), "activation": "tanh"}))
+    sections = [section for section, _ in derivation.sections()]
+    assert ("L-1" in sections) == (depth >= 2) and ("L-2" in sections) == (depth >= 3)
+    assert [line.target.name for line in derivation.backward][:2] == [f"delta{depth}", f"dW{depth}"]
+    assert len(derivation.backward) == 3 * depth
+    assert_gradients_match(derivation)
+
+
+def test_matrix_form_is_labelled_for_code_to_cite():
+    derivation = derived("half_adder")
+    labels = {line.label for line in derivation.backward}
+    assert labels == {"eq:delta-L-matrix", "eq:delta-rec-matrix", "eq:dW-matrix", "eq:db-matrix"}
+    matrix_steps = {step.label for step in derivation.general_matrix}
+    assert labels <= matrix_steps
