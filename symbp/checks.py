@@ -33,7 +33,7 @@ from symbp.symbolic import LAMBDA, C, L, N
 
 RELATIVE_TOLERANCE = 1e-7
 ABSOLUTE_TOLERANCE = 1e-9
-STEP = 1e-3
+STEP = 1e-4
 EXACT_LIMIT_OPS = 4000
 
 

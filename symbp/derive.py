@@ -214,7 +214,7 @@ class _Deriver:
     def output_factor(self, unit) -> sp.Expr:
         """dC/dz^{(L)}_{n,unit} as an unevaluated chain (summed over outputs for softmax)."""
         if self.network.activation(self.depth).elementwise:
-            return D(C, a[L, n, unit]) * D(a[L, n, unit], z[L, n, unit])
+            return chain_product(D(C, a[L, n, unit]), D(a[L, n, unit], z[L, n, unit]))
         return sp.Sum(D(C, a[L, n, m]) * D(a[L, n, m], z[L, n, unit]), (m, 1, width[L]))
 
     def evaluate_factors(self, expr: sp.Expr, concrete_of) -> sp.Expr:
@@ -254,7 +254,9 @@ class _Deriver:
 
     def derive_output_layer(self):
         section, section_delta = "L", delta[L, n, j]
-        chain_w = sp.Sum(self.output_factor(j) * D(z[L, n, j], w[L, i, j]), (n, 1, N)) + self.penalty(L)
+        chain_w = sp.Sum(
+            chain_product(self.output_factor(j), D(z[L, n, j], w[L, i, j])), (n, 1, N)
+        ) + self.penalty(L)
         reach = "an output-layer weight reaches C only through z^{(L)}_{nj} of each sample n"
         if not self.network.activation(self.depth).elementwise:
             reach += " (softmax: z^{(L)}_{nj} moves every output a^{(L)}_{nm})"
@@ -278,7 +280,7 @@ class _Deriver:
             self.add(D(C, w[L, i, j]), evaluated_w, why, "simplify", section, "W")
             delta_value = simplified
         if self.network.bias:
-            chain_b = sp.Sum(self.output_factor(j) * D(z[L, n, j], b[L, j]), (n, 1, N))
+            chain_b = sp.Sum(chain_product(self.output_factor(j), D(z[L, n, j], b[L, j])), (n, 1, N))
             self.add(
                 D(C, b[L, j]),
                 chain_b,
@@ -345,7 +347,7 @@ class _Deriver:
             limits = [
                 (unit, 1, width[lay]) for unit, lay in zip(reversed(hops), reversed(layers[:-1]), strict=True)
             ]
-            return sp.Sum(sp.Mul(*factors), *limits, (n, 1, N))
+            return sp.Sum(chain_product(*factors), *limits, (n, 1, N))
 
         parts = [("W", w[layer, i, j], D(z[layer, n, j], w[layer, i, j]), a[layer - 1, n, i])]
         if self.network.bias:
@@ -531,7 +533,12 @@ class _Deriver:
                     continue
                 if step.label == "eq:delta-rec" and layer == self.depth:
                     continue
-                eq = step.eq.xreplace({l: layer}) if step.label != "eq:delta-L-index" else step.eq
+                # Rebuilt unevaluated: an evaluated Eq makes SymPy try to decide the equality.
+                eq = (
+                    sp.Eq(*(side.xreplace({l: layer}) for side in step.eq.args), evaluate=False)
+                    if step.label != "eq:delta-L-index"
+                    else step.eq
+                )
                 eq = sp.Eq(
                     eq.lhs.subs(L, self.depth),
                     self._concrete_rhs(eq.rhs.subs(L, self.depth), layer),
@@ -605,6 +612,12 @@ def simplify_output_delta(expr: sp.Expr) -> sp.Expr:
     return candidate if sp.count_ops(candidate) < sp.count_ops(expr) else expr
 
 
+def chain_product(*factors) -> sp.Expr:
+    """A product kept in the order of the chain (outermost quantity first), for the reader."""
+    flat = [part for factor in factors for part in (factor.args if isinstance(factor, sp.Mul) else (factor,))]
+    return sp.Mul(*flat, evaluate=False)
+
+
 def replace_factors(expr: sp.Expr, product: sp.Expr, replacement: sp.Expr) -> sp.Expr:
     """Replace the factors of ``product`` inside any product of ``expr`` by ``replacement``."""
     wanted = sp.Mul.make_args(product)
@@ -615,7 +628,7 @@ def replace_factors(expr: sp.Expr, product: sp.Expr, replacement: sp.Expr) -> sp
             return node
         for factor in wanted:
             factors.remove(factor)
-        return sp.Mul(replacement, *factors)
+        return chain_product(replacement, *factors)
 
     return expr.replace(lambda node: isinstance(node, sp.Mul), swap)
 

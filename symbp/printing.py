@@ -75,6 +75,17 @@ def _display_limits(printer, expr: sp.Sum) -> list[tuple]:
 class _EntrywiseMixin:
     """Shared handling of ``Elementwise``: its scalar body printed with matrices in place of variables."""
 
+    def _print_Mul(self, expr):
+        """Chain-rule products (they hold partial derivatives) keep the order of the chain."""
+        if not any(isinstance(arg, sp.Derivative) for arg in expr.args):
+            return super()._print_Mul(expr)
+        saved = self._settings["order"]
+        self._settings["order"] = "none"
+        try:
+            return super()._print_Mul(expr)
+        finally:
+            self._settings["order"] = saved
+
     def _entrywise_body(self, expr) -> sp.Expr:
         placeholders = {}
         for position, (var, matrix) in enumerate(zip(expr.function.variables, expr.matrices, strict=True)):
