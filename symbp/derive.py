@@ -272,31 +272,28 @@ class _Deriver:
         )
         delta_value = self.evaluate_factors(self.output_factor(j), self.concrete_of)
         simplified = simplify_output_delta(delta_value)
+        why = "simplify: the factors cancel" + (
+            "; the targets of each sample sum to one (one-hot)" if delta_value.has(sp.Sum) else ""
+        )
         if simplified != delta_value:
             evaluated_w = sp.Sum(simplified * a[L - 1, n, i], (n, 1, N)) + self.penalty(L)
-            why = "simplify: the factors cancel" + (
-                "; the targets of each sample sum to one (one-hot)" if delta_value.has(sp.Sum) else ""
-            )
             self.add(D(C, w[L, i, j]), evaluated_w, why, "simplify", section, "W")
-            delta_value = simplified
         if self.network.bias:
+            bias_step = D(C, b[L, j])
             chain_b = sp.Sum(chain_product(self.output_factor(j), D(z[L, n, j], b[L, j])), (n, 1, N))
             self.add(
-                D(C, b[L, j]),
+                bias_step,
                 chain_b,
                 "chain rule: an output-layer bias enters only z^{(L)}_{nj}",
                 "chain_rule",
                 section,
                 "b",
             )
-            self.add(
-                D(C, b[L, j]),
-                sp.Sum(delta_value, (n, 1, N)),
-                "evaluate each factor (dz/db = 1)",
-                "evaluate",
-                section,
-                "b",
-            )
+            evaluated_b = self.evaluate_factors(chain_b, self.concrete_of)
+            self.add(bias_step, evaluated_b, "evaluate each factor (dz/db = 1)", "evaluate", section, "b")
+            if simplified != delta_value:
+                self.add(bias_step, sp.Sum(simplified, (n, 1, N)), why, "simplify", section, "b")
+        delta_value = simplified
         self.output_delta = delta_value
         self.add(
             section_delta,
