@@ -124,7 +124,7 @@ def half_adder(rounds: int, seconds: float):
         f"  generated train()      {generated * 1e6:10.1f} us   "
         f"{seed / generated:6.1f}x faster (target >= 30x)"
     )
-    step = module._make_step(params, len(X), 0.5)
+    step = module._make_step(*module._packed(params), len(X), 0.5)
     held, peak = allocations(lambda: step(X, T))
     print(f"  allocations per step: {held} bytes held, {peak} bytes peak transient")
 
@@ -163,7 +163,7 @@ def large(sizes, batch, rounds: int, seconds: float):
         params[f"W{layer}"] = np.array(Ws[layer - 1], np.float32)
         params[f"b{layer}"] = np.array(bs[layer - 1], np.float32)
     X32, T32 = np.array(X, np.float32), np.array(T, np.float32)
-    step = module._make_step(params, batch, 0.1)
+    step = module._make_step(*module._packed(params), batch, 0.1)
     floor = matmul_floor([np.array(w, np.float32) for w in Ws], X32, batch)
     times = interleaved(
         {"reference": ref.step, "generated": lambda: step(X32, T32), "floor": floor}, rounds, seconds

@@ -1,4 +1,4 @@
-# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: ffad8160bd9de296396b35aecae640eff23b0f0d60eac27505293681e1490d36
+# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: 4143c7a8cf0ffe1e1f188ce06414fd8bdf510e765c9e77b771d5c054784424f9
 """linear_net: 2-2-2, identity, half_sse, biases.
 
 2-2-2 linear network updated per sample; the fourth seed text's numerical example
@@ -129,10 +129,23 @@ def gradient_check(params, X, T):
     return worst
 
 
-def _make_step(params, N, learning_rate):
-    """One gradient-descent step on a batch of N rows, updating params in place.
+def _packed(params):
+    """One contiguous array holding a copy of every parameter, and views of it keyed and shaped like params."""
+    flat = np.empty(sum(value.size for value in params.values()), params["W1"].dtype)
+    views, offset = {}, 0
+    for key, value in params.items():
+        views[key] = flat[offset : offset + value.size].reshape(value.shape)
+        np.copyto(views[key], value)
+        offset += value.size
+    return flat, views
 
-    Every buffer is allocated here, once; the step only writes into them.
+
+def _make_step(flat, params, N, learning_rate):
+    """One gradient-descent step on a batch of N rows, updating `flat` in place.
+
+    `params` are views of `flat` (see `_packed`), so one subtraction updates
+    them all. Every buffer is allocated here, once; the step only writes into
+    them.
     The learning rate is folded into the output delta, so every delta, dW and
     db buffer holds learning_rate times the derived quantity.
     """
@@ -141,16 +154,17 @@ def _make_step(params, N, learning_rate):
     b1 = params["b1"]
     W2 = params["W2"]
     b2 = params["b2"]
+    gradient, gradients = _packed(params)
     Z1 = np.empty((N, 2), dtype)
     A1 = Z1  # the identity: A1 is Z1
     Z2 = np.empty((N, 2), dtype)
     A2 = Z2  # the identity: A2 is Z2
     delta2 = np.empty((N, 2), dtype)
-    dW2 = np.empty_like(W2)
-    db2 = np.empty_like(b2)
+    dW2 = gradients["W2"]
+    db2 = gradients["b2"]
     delta1 = np.empty((N, 2), dtype)
-    dW1 = np.empty_like(W1)
-    db1 = np.empty_like(b1)
+    dW1 = gradients["W1"]
+    db1 = gradients["b1"]
 
     def step(X, T):
         np.dot(X, W1, out=Z1)
@@ -170,10 +184,7 @@ def _make_step(params, N, learning_rate):
         np.dot(X.T, delta1, out=dW1)
         # eq:db-matrix
         np.add.reduce(delta1, axis=0, out=db1)
-        np.subtract(W1, dW1, out=W1)
-        np.subtract(b1, db1, out=b1)
-        np.subtract(W2, dW2, out=W2)
-        np.subtract(b2, db2, out=b2)
+        np.subtract(flat, gradient, out=flat)
 
     return step
 
@@ -190,8 +201,19 @@ def train(params, X, T, *, learning_rate, epochs, batch_size=None, print_every=0
     total = X.shape[0]
     size = total if batch_size is None else min(batch_size, total)
     rest = total % size
-    step = _make_step(params, size, learning_rate)
-    last = _make_step(params, rest, learning_rate) if rest else None
+    flat, work = _packed(params)
+    try:
+        return _train_packed(flat, work, X, T, learning_rate, epochs, size, rest, print_every, seed)
+    finally:
+        for key, value in work.items():
+            np.copyto(params[key], value)
+
+
+def _train_packed(flat, params, X, T, learning_rate, epochs, size, rest, print_every, seed):
+    """The loop of `train`, on parameters packed by `_packed`."""
+    total = X.shape[0]
+    step = _make_step(flat, params, size, learning_rate)
+    last = _make_step(flat, params, rest, learning_rate) if rest else None
     rng = np.random.default_rng(seed)
     order = np.arange(total)
     X_batch, T_batch = np.empty((size, X.shape[1]), X.dtype), np.empty((size, T.shape[1]), T.dtype)

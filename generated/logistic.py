@@ -1,4 +1,4 @@
-# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: 352eee83dfc960348f916afda7abdbba568d0618541cf9fb3ad313b296631c4d
+# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: b9c5b93b6c1348fb90ad9b83bae9be179918ef6d4e6857a85c56aa3274e67f63
 """logistic: 2-1, sigmoid, bce, biases.
 
 logistic regression: one sigmoid neuron, binary cross-entropy (second seed text)
@@ -24,13 +24,27 @@ DATA_X = [[0.5, 1.0], [1.0, 1.5], [1.5, 0.5], [2.0, 2.5], [3.0, 3.5], [3.5, 2.0]
 DATA_T = [[0.0], [0.0], [0.0], [0.0], [1.0], [1.0], [1.0], [1.0]]
 TRAIN = {"learning_rate": 0.5, "epochs": 2000, "batch_size": None, "seed": 0, "print_every": 200}
 
+# exp(-z) overflows for z below about -88 (float32) or -709 (float64): -z is clipped there.
+_EXP_LIMIT = {np.dtype(np.float32): 87.0, np.dtype(np.float64): 708.0}
+
 
 def _sigmoid(z, out=None):
-    """Logistic function as (1 + tanh(z/2)) / 2: tanh never overflows; `out` may be `z`."""
-    out = np.multiply(z, 0.5, out=out)
-    np.tanh(out, out=out)
-    np.multiply(out, 0.5, out=out)
-    return np.add(out, 0.5, out=out)
+    """Logistic function without overflow; `out` may be `z`.
+
+    Small arrays are bound by the cost of each call: (1 + tanh(z/2)) / 2 takes
+    four. Large ones by the transcendental, where exp is faster than tanh:
+    1 / (1 + exp(-z)) with -z clipped below exp's overflow.
+    """
+    if z.size <= 4096:
+        out = np.multiply(z, 0.5, out=out)
+        np.tanh(out, out=out)
+        np.multiply(out, 0.5, out=out)
+        return np.add(out, 0.5, out=out)
+    out = np.negative(z, out=out)
+    np.minimum(out, _EXP_LIMIT.get(out.dtype, 708.0), out=out)
+    np.exp(out, out=out)
+    np.add(out, 1, out=out)
+    return np.reciprocal(out, out=out)
 
 
 def init_params(seed=0, dtype=DTYPE):
@@ -124,21 +138,35 @@ def gradient_check(params, X, T):
     return worst
 
 
-def _make_step(params, N, learning_rate):
-    """One gradient-descent step on a batch of N rows, updating params in place.
+def _packed(params):
+    """One contiguous array holding a copy of every parameter, and views of it keyed and shaped like params."""
+    flat = np.empty(sum(value.size for value in params.values()), params["W1"].dtype)
+    views, offset = {}, 0
+    for key, value in params.items():
+        views[key] = flat[offset : offset + value.size].reshape(value.shape)
+        np.copyto(views[key], value)
+        offset += value.size
+    return flat, views
 
-    Every buffer is allocated here, once; the step only writes into them.
+
+def _make_step(flat, params, N, learning_rate):
+    """One gradient-descent step on a batch of N rows, updating `flat` in place.
+
+    `params` are views of `flat` (see `_packed`), so one subtraction updates
+    them all. Every buffer is allocated here, once; the step only writes into
+    them.
     The learning rate is folded into the output delta, so every delta, dW and
     db buffer holds learning_rate times the derived quantity.
     """
     dtype = params["W1"].dtype
     W1 = params["W1"]
     b1 = params["b1"]
+    gradient, gradients = _packed(params)
     Z1 = np.empty((N, 1), dtype)
     A1 = Z1  # f is applied in place: no backward line reads Z1
     delta1 = np.empty((N, 1), dtype)
-    dW1 = np.empty_like(W1)
-    db1 = np.empty_like(b1)
+    dW1 = gradients["W1"]
+    db1 = gradients["b1"]
 
     def step(X, T):
         np.dot(X, W1, out=Z1)
@@ -151,8 +179,7 @@ def _make_step(params, N, learning_rate):
         np.dot(X.T, delta1, out=dW1)
         # eq:db-matrix
         np.add.reduce(delta1, axis=0, out=db1)
-        np.subtract(W1, dW1, out=W1)
-        np.subtract(b1, db1, out=b1)
+        np.subtract(flat, gradient, out=flat)
 
     return step
 
@@ -169,8 +196,19 @@ def train(params, X, T, *, learning_rate, epochs, batch_size=None, print_every=0
     total = X.shape[0]
     size = total if batch_size is None else min(batch_size, total)
     rest = total % size
-    step = _make_step(params, size, learning_rate)
-    last = _make_step(params, rest, learning_rate) if rest else None
+    flat, work = _packed(params)
+    try:
+        return _train_packed(flat, work, X, T, learning_rate, epochs, size, rest, print_every, seed)
+    finally:
+        for key, value in work.items():
+            np.copyto(params[key], value)
+
+
+def _train_packed(flat, params, X, T, learning_rate, epochs, size, rest, print_every, seed):
+    """The loop of `train`, on parameters packed by `_packed`."""
+    total = X.shape[0]
+    step = _make_step(flat, params, size, learning_rate)
+    last = _make_step(flat, params, rest, learning_rate) if rest else None
     rng = np.random.default_rng(seed)
     order = np.arange(total)
     X_batch, T_batch = np.empty((size, X.shape[1]), X.dtype), np.empty((size, T.shape[1]), T.dtype)

@@ -1,4 +1,4 @@
-# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: 55ee0342f252ccf9401b6e083f526da5613463b5dd1e729657f9c77b719c465b
+# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: 2ebf4aa48ccfb3d799f91a7212ad402bcd00c0391d7ee8883fbce8b63330108a
 """softmax: 2-3, softmax, cce, biases.
 
 multi-class logistic regression: softmax output, categorical cross-entropy (second seed text)
@@ -140,21 +140,35 @@ def gradient_check(params, X, T):
     return worst
 
 
-def _make_step(params, N, learning_rate):
-    """One gradient-descent step on a batch of N rows, updating params in place.
+def _packed(params):
+    """One contiguous array holding a copy of every parameter, and views of it keyed and shaped like params."""
+    flat = np.empty(sum(value.size for value in params.values()), params["W1"].dtype)
+    views, offset = {}, 0
+    for key, value in params.items():
+        views[key] = flat[offset : offset + value.size].reshape(value.shape)
+        np.copyto(views[key], value)
+        offset += value.size
+    return flat, views
 
-    Every buffer is allocated here, once; the step only writes into them.
+
+def _make_step(flat, params, N, learning_rate):
+    """One gradient-descent step on a batch of N rows, updating `flat` in place.
+
+    `params` are views of `flat` (see `_packed`), so one subtraction updates
+    them all. Every buffer is allocated here, once; the step only writes into
+    them.
     The learning rate is folded into the output delta, so every delta, dW and
     db buffer holds learning_rate times the derived quantity.
     """
     dtype = params["W1"].dtype
     W1 = params["W1"]
     b1 = params["b1"]
+    gradient, gradients = _packed(params)
     Z1 = np.empty((N, 3), dtype)
     A1 = Z1  # f is applied in place: no backward line reads Z1
     delta1 = np.empty((N, 3), dtype)
-    dW1 = np.empty_like(W1)
-    db1 = np.empty_like(b1)
+    dW1 = gradients["W1"]
+    db1 = gradients["b1"]
     work1 = np.empty((N, 1), dtype)
 
     def step(X, T):
@@ -168,8 +182,7 @@ def _make_step(params, N, learning_rate):
         np.dot(X.T, delta1, out=dW1)
         # eq:db-matrix
         np.add.reduce(delta1, axis=0, out=db1)
-        np.subtract(W1, dW1, out=W1)
-        np.subtract(b1, db1, out=b1)
+        np.subtract(flat, gradient, out=flat)
 
     return step
 
@@ -186,8 +199,19 @@ def train(params, X, T, *, learning_rate, epochs, batch_size=None, print_every=0
     total = X.shape[0]
     size = total if batch_size is None else min(batch_size, total)
     rest = total % size
-    step = _make_step(params, size, learning_rate)
-    last = _make_step(params, rest, learning_rate) if rest else None
+    flat, work = _packed(params)
+    try:
+        return _train_packed(flat, work, X, T, learning_rate, epochs, size, rest, print_every, seed)
+    finally:
+        for key, value in work.items():
+            np.copyto(params[key], value)
+
+
+def _train_packed(flat, params, X, T, learning_rate, epochs, size, rest, print_every, seed):
+    """The loop of `train`, on parameters packed by `_packed`."""
+    total = X.shape[0]
+    step = _make_step(flat, params, size, learning_rate)
+    last = _make_step(flat, params, rest, learning_rate) if rest else None
     rng = np.random.default_rng(seed)
     order = np.arange(total)
     X_batch, T_batch = np.empty((size, X.shape[1]), X.dtype), np.empty((size, T.shape[1]), T.dtype)

@@ -254,13 +254,9 @@ class _Context:
             writer.into(line.core, target)
             writer.scale(line.coefficient, target)
             backward.append((line.label, statements))
-        update = []
-        for name in self.param_names():
-            kind, layer = parse_matrix_name(name)
-            grad = matrix_name("d" + kind, layer)
-            if not folded:
-                update.append(f"np.multiply({grad}, learning_rate, out={grad})")
-            update.append(f"np.subtract({name}, {grad}, out={name})")
+        # one subtraction updates every parameter: params and gradients are views of two flat arrays
+        update = [] if folded else ["np.multiply(gradient, learning_rate, out=gradient)"]
+        update.append("np.subtract(flat, gradient, out=flat)")
         for name, (shape, boolean) in writer.buffers.declared.items():
             buffers.append(f"{name} = np.empty({shape}, {'bool' if boolean else 'dtype'})")
         return {
@@ -279,10 +275,9 @@ class _Context:
 
     def _gradient_buffer(self, target: str, line: Line) -> str:
         kind, layer = parse_matrix_name(target)
-        if kind == "dW":
-            return f"np.empty_like(W{layer})"
-        if kind == "db":
-            return f"np.empty_like(b{layer})"
+        if kind in ("dW", "db"):
+            return f'gradients["{kind[1:]}{layer}"]'
+
         return f"np.empty({_Shapes()(line.target.shape)}, dtype)"
 
     # -- everything ---------------------------------------------------------

@@ -345,7 +345,8 @@ def test_train_step_does_not_allocate_in_steady_state():
     module = module_of("half_adder")
     params = module.init_params()
     X, T = np.array(module.DATA_X), np.array(module.DATA_T)
-    step = module._make_step(params, len(X), 0.5)
+    flat, packed = module._packed(params)
+    step = module._make_step(flat, packed, len(X), 0.5)
     step(X, T)
     tracemalloc.start()
     try:
