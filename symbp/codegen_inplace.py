@@ -3,7 +3,7 @@
 The training step must not allocate, so ``delta2 = (delta3 @ W3.T) * (A2 * (1 - A2))``
 is printed as a sequence of ufunc calls writing into preallocated buffers::
 
-    np.dot(delta3, W3.T, out=delta2)
+    np.matmul(delta3, W3.T, out=delta2)
     np.subtract(1, A2, out=work1)
     np.multiply(work1, A2, out=work1)
     np.multiply(delta2, work1, out=delta2)
@@ -83,8 +83,9 @@ class InPlaceWriter:
     ``b`` and gradients ``db`` have shape (n,) as the module contract says).
     """
 
-    def __init__(self, printer: ModulePrinter, shape_of, flat: set[str], activations: dict):
+    def __init__(self, printer: ModulePrinter, shape_of, flat: set[str], activations: dict, product: str):
         self.printer = printer
+        self.product = product
         self.shape_of = shape_of
         self.flat = flat
         self.activations = activations
@@ -153,8 +154,7 @@ class InPlaceWriter:
                     if index == len(matrices)
                     else self.buffers.take(self.shape_of(sp.MatMul(*matrices[:index]).shape))
                 )
-                # np.dot: the same BLAS call as np.matmul for 2-D arrays, with half the call overhead
-                self.emit(f"np.dot({left}, {self.operand(right)}, out={target})")
+                self.emit(f"{self.product}({left}, {self.operand(right)}, out={target})")
                 left = target
         self.scale(coefficient, out)
 
