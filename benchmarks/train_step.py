@@ -182,7 +182,8 @@ def large(sizes, batch, rounds: int, seconds: float):
     )
     print(
         f"  matmul floor           {times['floor'] * 1e3:10.2f} ms   "
-        f"generated at {times['floor'] / times['generated']:5.3f} of the floor (target >= 0.90)"
+        f"generated at {times['floor'] / times['generated']:5.3f} of the floor (target >= 0.90), "
+        f"reference at {times['floor'] / times['reference']:5.3f}"
     )
     held, peak = allocations(lambda: step(X32, T32), calls=5)
     print(f"  allocations per step: {held} bytes held, {peak} bytes peak transient")

@@ -88,6 +88,10 @@ def check_gradients(spec, seed: int = 0):
     assert_close(exact, module.numeric_gradients(params, X, T))
     values = derivation_of(spec).evaluate(params, X, T)
     assert_close(exact, {key: values["d" + key].reshape(exact[key].shape) for key in exact})
+    # the in-place training step is printed separately from the same lines: one step must agree
+    expected = {key: params[key] - 0.1 * exact[key] for key in params}
+    module.train(params, X, T, learning_rate=0.1, epochs=1)
+    assert_close(params, expected, relative=1e-10, absolute=1e-13)
 
 
 # -- generated/ is fresh, formatted, deterministic ---------------------------
