@@ -212,6 +212,9 @@ class ModulePrinter(NumPyPrinter):
     def _print_sign(self, expr):
         return f"np.sign({self._print(expr.args[0])})"
 
+    def _print_erf(self, expr):
+        return f"_erf({self._print(expr.args[0])})"
+
     # -- matrix nodes -------------------------------------------------------
     def _print_MatMul(self, expr):
         scalars = [arg for arg in expr.args if not arg.is_Matrix]

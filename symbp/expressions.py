@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import math
 
+import numpy as np
 import sympy as sp
 
 from symbp.errors import SpecError
@@ -30,6 +31,8 @@ FUNCTIONS = {
     "erf": sp.erf,
 }
 CONSTANTS = {"pi": sp.pi, "e": sp.E}
+# For sympy.lambdify: NumPy has every function above but erf, which is applied entry by entry.
+NUMPY_MODULES = [{"erf": np.vectorize(math.erf, otypes=[float])}, "numpy"]
 
 _BINARY = {
     ast.Add: lambda x, y: x + y,

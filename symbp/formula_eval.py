@@ -22,6 +22,7 @@ from functools import cache
 import numpy as np
 import sympy as sp
 
+from symbp.expressions import NUMPY_MODULES
 from symbp.formula import Bin, Call, Neg, Node, Num, Ones, Sum, Sym, Transpose, walk
 from symbp.functions import Activation
 from symbp.functions import Z as Z_SCALAR
@@ -77,7 +78,7 @@ def activation_derivative(activation: Activation):
     """f' as a NumPy function (elementwise activations only)."""
     if not activation.elementwise:
         raise EvalError(f"f' of {activation.name} is a Jacobian, not an elementwise factor")
-    scalar = sp.lambdify(Z_SCALAR, sp.diff(activation.expr, Z_SCALAR), "numpy")
+    scalar = sp.lambdify(Z_SCALAR, sp.diff(activation.expr, Z_SCALAR), NUMPY_MODULES)
     return lambda values: np.broadcast_to(scalar(values), np.shape(values)).astype(float)
 
 

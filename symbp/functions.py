@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from symbp.errors import SpecError
-from symbp.expressions import parse_expression
+from symbp.expressions import NUMPY_MODULES, parse_expression
 
 Z = sp.Symbol("z", real=True)
 A = sp.Symbol("a", real=True)
@@ -117,7 +117,7 @@ def _stays_in_unit_interval(expr: sp.Expr) -> bool:
     """Outputs strictly inside (0, 1) at the limits and on a dense grid of z."""
     import numpy as np
 
-    numeric = sp.lambdify(Z, expr, "numpy")
+    numeric = sp.lambdify(Z, expr, NUMPY_MODULES)
     grid = np.linspace(-30, 30, 1201)
     with np.errstate(all="ignore"):
         values = np.asarray(numeric(grid), dtype=float) * np.ones_like(grid)

@@ -13,6 +13,7 @@ from functools import cache
 import numpy as np
 import sympy as sp
 
+from symbp.expressions import NUMPY_MODULES
 from symbp.functions import A as A_SCALAR
 from symbp.functions import Activation, Cost
 from symbp.functions import T as T_SCALAR
@@ -32,14 +33,14 @@ def activation_function(activation: Activation):
     """f as a NumPy function of an array (row-wise for softmax)."""
     if not activation.elementwise:
         return softmax_rows
-    scalar = sp.lambdify(Z_SCALAR, activation.expr, "numpy")
+    scalar = sp.lambdify(Z_SCALAR, activation.expr, NUMPY_MODULES)
     return lambda values: np.broadcast_to(scalar(values), np.shape(values)).astype(float)
 
 
 @cache
 def cost_terms_function(cost: Cost):
     """c(a, t) as a NumPy function of two arrays."""
-    scalar = sp.lambdify((A_SCALAR, T_SCALAR), cost.expr, "numpy")
+    scalar = sp.lambdify((A_SCALAR, T_SCALAR), cost.expr, NUMPY_MODULES)
     return lambda a, t: np.broadcast_to(scalar(a, t), np.shape(a)).astype(float)
 
 
@@ -74,7 +75,7 @@ def cost_values(network: Network, outputs: np.ndarray, T: np.ndarray, squares, l
 @cache
 def _lambdified(variables: tuple, body: sp.Expr):
     """NumPy function of an Elementwise body; cached because every layer's line repeats it."""
-    return sp.lambdify(variables, body, "numpy")
+    return sp.lambdify(variables, body, NUMPY_MODULES)
 
 
 class MatrixEvaluator:

@@ -212,3 +212,15 @@ def test_matrix_form_is_labelled_for_code_to_cite():
     assert labels == {"eq:delta-L-matrix", "eq:delta-rec-matrix", "eq:dW-matrix", "eq:db-matrix"}
     matrix_steps = {step.label for step in derivation.general_matrix}
     assert labels <= matrix_steps
+
+
+def test_custom_activation_with_erf_derives_and_generates():
+    from symbp.codegen import generate
+
+    spec = {"name": "gelu_like", "layers": [2, 3, 2], "activation": {"name": "g", "expr": "z*(1+erf(z))/2"}}
+    derivation = derived(frozen(spec))
+    assert_gradients_match(derivation)
+    namespace: dict = {}
+    exec(compile(generate(derivation), "gelu_like.py", "exec"), namespace)
+    _, X, T = random_problem(derivation.network, seed=4)
+    assert namespace["gradient_check"](namespace["init_params"](seed=0), X, T) < 1e-6
