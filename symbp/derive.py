@@ -606,7 +606,10 @@ def simplify_output_delta(expr: sp.Expr) -> sp.Expr:
             lambda e: sp.Integer(1),
         )
     candidate = sp.factor(sp.cancel(expr))
-    return candidate if sp.count_ops(candidate) < sp.count_ops(expr) else expr
+    shorter = sp.count_ops(candidate) < sp.count_ops(expr)
+    # cancel() splits exp(u) into several exponentials that can overflow separately.
+    same_exponentials = len(candidate.atoms(sp.exp)) <= len(expr.atoms(sp.exp))
+    return candidate if shorter and same_exponentials else expr
 
 
 def chain_product(*factors) -> sp.Expr:
@@ -634,7 +637,7 @@ def _split_sum(total: sp.Sum) -> sp.Expr:
     """sum_k (x + y) -> sum_k x + sum_k y, with factors free of k moved out."""
     (var, low, high), *rest = total.limits
     pieces = []
-    for term in sp.Add.make_args(sp.expand(total.function)):
+    for term in sp.Add.make_args(sp.expand_mul(total.function)):
         outside, inside = term.as_independent(var, as_Add=False)
         pieces.append(outside * sp.Sum(inside, (var, low, high)))
     return sp.Add(*pieces) if not rest else sp.Sum(sp.Add(*pieces), *rest)

@@ -33,7 +33,7 @@ def collapse_kronecker(expr: sp.Expr) -> sp.Expr:
             return sp.Integer(0)
         limits = list(total.limits)
         for position, (var, _low, _high) in enumerate(limits):
-            terms = sp.Add.make_args(sp.expand(function))
+            terms = sp.Add.make_args(sp.expand_mul(function))
             if not all(_kronecker_partner(term, var) is not None for term in terms):
                 continue
             collapsed = []
@@ -41,7 +41,7 @@ def collapse_kronecker(expr: sp.Expr) -> sp.Expr:
                 kronecker, partner = _kronecker_partner(term, var)
                 collapsed.append((term / kronecker).xreplace({var: partner}))
             rest = limits[:position] + limits[position + 1 :]
-            body = sp.Add(*collapsed)
+            body = sp.factor_terms(sp.Add(*collapsed))
             return collapse(sp.Sum(body, *rest)) if rest else body
         return sp.Sum(function, *limits)
 
