@@ -1,14 +1,17 @@
 """The command line: listings, derivations, the demo, and one clear line for every bad input."""
 
 import shutil
+from pathlib import Path
 
 import pytest
 
 from symbp.cli import main
 from symbp.files import ownership
 
+FIXTURES = str(Path(__file__).with_name("gradcheck_fixtures.py"))
 COMMANDS = {
     "derive": lambda spec: ["derive", spec],
+    "gradcheck": lambda spec: ["gradcheck", f"{FIXTURES}:correct", "--spec", spec],
     "generate": lambda spec: ["generate", spec],
     "verify": lambda spec: ["verify", spec, r"\delta^{(L)} = a - t"],
     "demo": lambda spec: ["demo", spec, "--no-pdf"],
@@ -133,3 +136,28 @@ def test_tex_injection_in_a_spec_is_escaped(tmp_path, capsys):
     assert status == 0
     assert "\\input{" not in out and "\\write18" not in out and "\\immediate" not in out
     assert "textbackslash" in out
+
+
+def test_gradcheck_reports_a_bad_function_file_in_one_line(tmp_path, capsys):
+    for target in (f"{tmp_path / 'missing.py'}:f", f"{FIXTURES}:no_such_function", str(tmp_path)):
+        status, _, err = run(["gradcheck", target, "--spec", "half_adder"], capsys)
+        assert status == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    import os
+
+    from symbp.files import write_owned
+
+    target = tmp_path / "module.py"
+    write_owned(target, "x = 1\n")
+    before = target.read_bytes()
+
+    def interrupted(source, destination):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_owned(target, "x = 2\n")
+    assert target.read_bytes() == before
+    assert [path.name for path in tmp_path.iterdir()] == ["module.py"]
