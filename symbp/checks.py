@@ -27,6 +27,10 @@ import numpy as np
 import sympy as sp
 
 from symbp.errors import CheckFailed
+from symbp.functions import A as A_SCALAR
+from symbp.functions import T as T_SCALAR
+from symbp.functions import Z as Z_SCALAR
+from symbp.naming import matrix_name
 from symbp.numeric import activation_function, cost_values, forward
 from symbp.spec import Network
 from symbp.symbolic import LAMBDA, C, L, N
@@ -142,8 +146,6 @@ class Instance:
         Built once per instance: every matrix line of every layer is checked
         against it, so it must not be rebuilt per line (quadratic in depth).
         """
-        from symbp.naming import matrix_name
-
         env = self.matrix_env()
         for layer in range(1, self.depth + 1):
             env[matrix_name("delta", layer)] = self.cost_gradient["z"][layer]
@@ -153,8 +155,6 @@ class Instance:
 
     def matrix_env(self) -> dict[str, np.ndarray]:
         """Arrays by matrix name, for evaluating matrix expressions."""
-        from symbp.naming import matrix_name
-
         env = {"X": self.X, "T": self.T}
         for layer in range(1, self.depth + 1):
             env[matrix_name("W", layer)] = self.W[layer]
@@ -278,10 +278,6 @@ class ExactGradient:
         return self.symbols[key]
 
     def _expanded_cost(self, W, b):
-        from symbp.functions import A as A_SCALAR
-        from symbp.functions import T as T_SCALAR
-        from symbp.functions import Z as Z_SCALAR
-
         instance, network = self.instance, self.instance.network
         total = sp.Integer(0)
         for sample in range(instance.samples):

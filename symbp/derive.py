@@ -22,7 +22,7 @@ from symbp import checks
 from symbp.checks import Check, ExactGradient, IndexEvaluator, Instance
 from symbp.local import activation_factor, collapse_kronecker, cost_factor, derivative_in_a, z_factor
 from symbp.naming import generic_matrix_name, matrix_name
-from symbp.numeric import MatrixEvaluator
+from symbp.numeric import MatrixEvaluator, cost_value
 from symbp.spec import Network
 from symbp.symbolic import (
     LAMBDA,
@@ -144,8 +144,6 @@ class Derivation:
         evaluator = MatrixEvaluator(self.network, X.shape[0], self.network.l2)
         for line in self.forward + self.backward:
             env[line.target.name] = np.asarray(evaluator(line.expr, env), dtype=float)
-        from symbp.numeric import cost_value
-
         weights = {layer: env[matrix_name("W", layer)] for layer in range(1, self.network.depth + 1)}
         results = {name: value for name, value in env.items() if name not in params}
         for layer in range(1, self.network.depth + 1):
