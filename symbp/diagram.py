@@ -41,6 +41,12 @@ class Node:
     def at(self) -> str:
         return f"({self.x},{self.y})"
 
+    @property
+    def text(self) -> str:
+        """The label as plain text (Mermaid diagrams in Markdown): a^{(1)}_{2} -> a(1)_2."""
+        plain = self.label.strip("$").replace(r"\vdots", "...").replace("^{(", "(").replace(")}", ")")
+        return plain.replace("_{", "_").replace("}", "").replace("{", "")
+
 
 @dataclass(frozen=True)
 class Edge:
