@@ -161,3 +161,17 @@ def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path, mon
         write_owned(target, "x = 2\n")
     assert target.read_bytes() == before
     assert [path.name for path in tmp_path.iterdir()] == ["module.py"]
+
+
+def test_ci_tests_the_installed_package_with_its_templates_and_examples():
+    import os
+    from importlib import resources
+
+    import symbp
+
+    if os.environ.get("CI") == "true":
+        assert "site-packages" in symbp.__file__, symbp.__file__
+    templates = {item.name for item in resources.files("symbp.templates").iterdir()}
+    assert {"derivation.tex.j2", "derivation.md.j2", "numpy_module.py.j2", "descent.py.j2"} <= templates
+    examples = {item.name for item in resources.files("symbp.examples").iterdir()}
+    assert {"half_adder.toml", "verify_demystified.txt"} <= examples
