@@ -1,4 +1,4 @@
-# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: 49b4d955c8e504555b3c1852c9439773a44f5248c935daa6bce36b0d815af174
+# written by symbp; symbp-sha256: 460e5edf0072f6b36a94340e04545d1b20b0c6b5b30229497bb68da84670e568
 """demystified: 2-3-1, sigmoid, half_sse, no biases.
 
 hours slept/studied -> test score; the third seed text's network (input layer numbered 1)
@@ -9,9 +9,6 @@ training step is printed from the derived matrix equations; each line names
 the equation it implements. Layer 0 is the input; W{l} has shape
 (n_{l-1}, n_l), rows of X are samples.
 """
-
-# The ownership header symbp writes on line 1 is longer than the line limit.
-# ruff: noqa: E501
 
 import numpy as np
 
@@ -131,7 +128,10 @@ def numeric_gradients(params, X, T, eps=1e-6):
 
 
 def gradient_check(params, X, T):
-    """The largest relative error |g - n| / max(|g| + |n|, 1e-12) of `gradients` against `numeric_gradients`."""
+    """The largest relative error of `gradients` against `numeric_gradients`.
+
+    Entry by entry |g - n| / max(|g| + |n|, 1e-12).
+    """
     exact = gradients(params, X, T)
     approximate = numeric_gradients(params, X, T)
     worst = 0.0
@@ -143,7 +143,7 @@ def gradient_check(params, X, T):
 
 
 def _packed(params):
-    """One contiguous array holding a copy of every parameter, and views of it keyed and shaped like params."""
+    """One contiguous array holding a copy of every parameter, and views of it shaped like params."""
     flat = np.empty(sum(value.size for value in params.values()), params["W1"].dtype)
     views, offset = {}, 0
     for key, value in params.items():

@@ -1,4 +1,4 @@
-# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: 5900ebb70bba1be08576a085baba1195927376ff5e2c7752b4ab52e5b07d9f85
+# written by symbp; symbp-sha256: a418bb3f47675737b4a02fb099883a1f14363ad1143a88c5905359e5803d75c9
 """half_adder: 2-2-2-2, sigmoid, half_mse, biases.
 
 half adder (sum, carry) of two bits; the first seed text's network
@@ -9,9 +9,6 @@ training step is printed from the derived matrix equations; each line names
 the equation it implements. Layer 0 is the input; W{l} has shape
 (n_{l-1}, n_l), rows of X are samples.
 """
-
-# The ownership header symbp writes on line 1 is longer than the line limit.
-# ruff: noqa: E501
 
 import numpy as np
 
@@ -155,7 +152,10 @@ def numeric_gradients(params, X, T, eps=1e-6):
 
 
 def gradient_check(params, X, T):
-    """The largest relative error |g - n| / max(|g| + |n|, 1e-12) of `gradients` against `numeric_gradients`."""
+    """The largest relative error of `gradients` against `numeric_gradients`.
+
+    Entry by entry |g - n| / max(|g| + |n|, 1e-12).
+    """
     exact = gradients(params, X, T)
     approximate = numeric_gradients(params, X, T)
     worst = 0.0
@@ -167,7 +167,7 @@ def gradient_check(params, X, T):
 
 
 def _packed(params):
-    """One contiguous array holding a copy of every parameter, and views of it keyed and shaped like params."""
+    """One contiguous array holding a copy of every parameter, and views of it shaped like params."""
     flat = np.empty(sum(value.size for value in params.values()), params["W1"].dtype)
     views, offset = {}, 0
     for key, value in params.items():

@@ -1,4 +1,4 @@
-# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: 4143c7a8cf0ffe1e1f188ce06414fd8bdf510e765c9e77b771d5c054784424f9
+# written by symbp; symbp-sha256: e2f5dfc498e76b3d1cefe5765a7cf66c1439e3e9a1af80aa426cf6eff54a6de9
 """linear_net: 2-2-2, identity, half_sse, biases.
 
 2-2-2 linear network updated per sample; the fourth seed text's numerical example
@@ -9,9 +9,6 @@ training step is printed from the derived matrix equations; each line names
 the equation it implements. Layer 0 is the input; W{l} has shape
 (n_{l-1}, n_l), rows of X are samples.
 """
-
-# The ownership header symbp writes on line 1 is longer than the line limit.
-# ruff: noqa: E501
 
 import numpy as np
 
@@ -118,7 +115,10 @@ def numeric_gradients(params, X, T, eps=1e-6):
 
 
 def gradient_check(params, X, T):
-    """The largest relative error |g - n| / max(|g| + |n|, 1e-12) of `gradients` against `numeric_gradients`."""
+    """The largest relative error of `gradients` against `numeric_gradients`.
+
+    Entry by entry |g - n| / max(|g| + |n|, 1e-12).
+    """
     exact = gradients(params, X, T)
     approximate = numeric_gradients(params, X, T)
     worst = 0.0
@@ -130,7 +130,7 @@ def gradient_check(params, X, T):
 
 
 def _packed(params):
-    """One contiguous array holding a copy of every parameter, and views of it keyed and shaped like params."""
+    """One contiguous array holding a copy of every parameter, and views of it shaped like params."""
     flat = np.empty(sum(value.size for value in params.values()), params["W1"].dtype)
     views, offset = {}, 0
     for key, value in params.items():

@@ -1,4 +1,4 @@
-# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: b9c5b93b6c1348fb90ad9b83bae9be179918ef6d4e6857a85c56aa3274e67f63
+# written by symbp; symbp-sha256: 985075021394ff069e73d9ddca146f7614f85e8824bcee1761b767edb425f31a
 """logistic: 2-1, sigmoid, bce, biases.
 
 logistic regression: one sigmoid neuron, binary cross-entropy (second seed text)
@@ -9,9 +9,6 @@ training step is printed from the derived matrix equations; each line names
 the equation it implements. Layer 0 is the input; W{l} has shape
 (n_{l-1}, n_l), rows of X are samples.
 """
-
-# The ownership header symbp writes on line 1 is longer than the line limit.
-# ruff: noqa: E501
 
 import numpy as np
 
@@ -127,7 +124,10 @@ def numeric_gradients(params, X, T, eps=1e-6):
 
 
 def gradient_check(params, X, T):
-    """The largest relative error |g - n| / max(|g| + |n|, 1e-12) of `gradients` against `numeric_gradients`."""
+    """The largest relative error of `gradients` against `numeric_gradients`.
+
+    Entry by entry |g - n| / max(|g| + |n|, 1e-12).
+    """
     exact = gradients(params, X, T)
     approximate = numeric_gradients(params, X, T)
     worst = 0.0
@@ -139,7 +139,7 @@ def gradient_check(params, X, T):
 
 
 def _packed(params):
-    """One contiguous array holding a copy of every parameter, and views of it keyed and shaped like params."""
+    """One contiguous array holding a copy of every parameter, and views of it shaped like params."""
     flat = np.empty(sum(value.size for value in params.values()), params["W1"].dtype)
     views, offset = {}, 0
     for key, value in params.items():

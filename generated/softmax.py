@@ -1,4 +1,4 @@
-# Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed. symbp-sha256: 2ebf4aa48ccfb3d799f91a7212ad402bcd00c0391d7ee8883fbce8b63330108a
+# written by symbp; symbp-sha256: 81f7932b82eae073282e8b9127c2d28883c15c337fdca2a163eb1b9b06923013
 """softmax: 2-3, softmax, cce, biases.
 
 multi-class logistic regression: softmax output, categorical cross-entropy (second seed text)
@@ -9,9 +9,6 @@ training step is printed from the derived matrix equations; each line names
 the equation it implements. Layer 0 is the input; W{l} has shape
 (n_{l-1}, n_l), rows of X are samples.
 """
-
-# The ownership header symbp writes on line 1 is longer than the line limit.
-# ruff: noqa: E501
 
 import numpy as np
 
@@ -129,7 +126,10 @@ def numeric_gradients(params, X, T, eps=1e-6):
 
 
 def gradient_check(params, X, T):
-    """The largest relative error |g - n| / max(|g| + |n|, 1e-12) of `gradients` against `numeric_gradients`."""
+    """The largest relative error of `gradients` against `numeric_gradients`.
+
+    Entry by entry |g - n| / max(|g| + |n|, 1e-12).
+    """
     exact = gradients(params, X, T)
     approximate = numeric_gradients(params, X, T)
     worst = 0.0
@@ -141,7 +141,7 @@ def gradient_check(params, X, T):
 
 
 def _packed(params):
-    """One contiguous array holding a copy of every parameter, and views of it keyed and shaped like params."""
+    """One contiguous array holding a copy of every parameter, and views of it shaped like params."""
     flat = np.empty(sum(value.size for value in params.values()), params["W1"].dtype)
     views, offset = {}, 0
     for key, value in params.items():

@@ -27,7 +27,8 @@ _COMMENT = {
     ".txt": ("# ", ""),
 }
 _HEADER = re.compile(r"symbp-sha256: ([0-9a-f]{64})")
-MARK = "Written by symbp; edits are kept safe: symbp will not overwrite this file once it is changed."
+# Short enough that the header line stays within ruff's line length in generated modules.
+MARK = "written by symbp;"
 
 
 def _digest(body: str) -> str:
