@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from importlib.metadata import version
 
 from symbp.cli_demo import add_commands as add_demo_commands
 from symbp.cli_descend import add_commands as add_descend_commands
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="symbp",
         description="Derive backpropagation symbolically, print it, generate NumPy code from it.",
     )
+    parser.add_argument("--version", action="version", version=f"symbp {version('symbp')}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     examples = sub.add_parser("examples", help="list the built-in example networks")
