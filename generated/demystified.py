@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 460e5edf0072f6b36a94340e04545d1b20b0c6b5b30229497bb68da84670e568
+# written by symbp; symbp-sha256: 070d89438db48246f7801991b9e85e7ebe97e3487de8fb12426286b3290dc4c3
 """demystified: 2-3-1, sigmoid, half_sse, no biases.
 
 hours slept/studied -> test score; the third seed text's network (input layer numbered 1)
@@ -9,6 +9,8 @@ training step is printed from the derived matrix equations; each line names
 the equation it implements. Layer 0 is the input; W{l} has shape
 (n_{l-1}, n_l), rows of X are samples.
 """
+
+import sys
 
 import numpy as np
 
@@ -261,13 +263,19 @@ def main():
     print("Initial cost:", cost(params, X, T))
     print("Starting training")
     settings = {key: value for key, value in TRAIN.items() if key != "seed"}
-    train(params, X, T, seed=TRAIN["seed"], **settings)
+    with np.errstate(all="ignore"):
+        final = train(params, X, T, seed=TRAIN["seed"], **settings)[-1]
+    if not np.isfinite(final):
+        # Say so instead of printing NaN outputs: the step was too large for this network.
+        print("Training diverged: the cost became", final, "- try a smaller learning rate")
+        return 1
     print("Training finished")
-    print("Final cost:", cost(params, X, T))
+    print("Final cost:", final)
     print("Neural net output:")
     for x, y in zip(X, forward(params, X), strict=True):
         print(" ", tuple(float(value) for value in x), ":", y)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: a418bb3f47675737b4a02fb099883a1f14363ad1143a88c5905359e5803d75c9
+# written by symbp; symbp-sha256: 873cdc5051922017af2bb338e3f6505224f3e48d40f8c3102ae1259c4eb6d093
 """half_adder: 2-2-2-2, sigmoid, half_mse, biases.
 
 half adder (sum, carry) of two bits; the first seed text's network
@@ -9,6 +9,8 @@ training step is printed from the derived matrix equations; each line names
 the equation it implements. Layer 0 is the input; W{l} has shape
 (n_{l-1}, n_l), rows of X are samples.
 """
+
+import sys
 
 import numpy as np
 
@@ -313,13 +315,19 @@ def main():
     print("Initial cost:", cost(params, X, T))
     print("Starting training")
     settings = {key: value for key, value in TRAIN.items() if key != "seed"}
-    train(params, X, T, seed=TRAIN["seed"], **settings)
+    with np.errstate(all="ignore"):
+        final = train(params, X, T, seed=TRAIN["seed"], **settings)[-1]
+    if not np.isfinite(final):
+        # Say so instead of printing NaN outputs: the step was too large for this network.
+        print("Training diverged: the cost became", final, "- try a smaller learning rate")
+        return 1
     print("Training finished")
-    print("Final cost:", cost(params, X, T))
+    print("Final cost:", final)
     print("Neural net output:")
     for x, y in zip(X, forward(params, X), strict=True):
         print(" ", tuple(float(value) for value in x), ":", y)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

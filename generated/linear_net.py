@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: e2f5dfc498e76b3d1cefe5765a7cf66c1439e3e9a1af80aa426cf6eff54a6de9
+# written by symbp; symbp-sha256: d9a2612a519349500b4ab693e6992e89a1100d586c11c39b831f938e2191caad
 """linear_net: 2-2-2, identity, half_sse, biases.
 
 2-2-2 linear network updated per sample; the fourth seed text's numerical example
@@ -9,6 +9,8 @@ training step is printed from the derived matrix equations; each line names
 the equation it implements. Layer 0 is the input; W{l} has shape
 (n_{l-1}, n_l), rows of X are samples.
 """
+
+import sys
 
 import numpy as np
 
@@ -248,13 +250,19 @@ def main():
     print("Initial cost:", cost(params, X, T))
     print("Starting training")
     settings = {key: value for key, value in TRAIN.items() if key != "seed"}
-    train(params, X, T, seed=TRAIN["seed"], **settings)
+    with np.errstate(all="ignore"):
+        final = train(params, X, T, seed=TRAIN["seed"], **settings)[-1]
+    if not np.isfinite(final):
+        # Say so instead of printing NaN outputs: the step was too large for this network.
+        print("Training diverged: the cost became", final, "- try a smaller learning rate")
+        return 1
     print("Training finished")
-    print("Final cost:", cost(params, X, T))
+    print("Final cost:", final)
     print("Neural net output:")
     for x, y in zip(X, forward(params, X), strict=True):
         print(" ", tuple(float(value) for value in x), ":", y)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

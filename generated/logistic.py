@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 985075021394ff069e73d9ddca146f7614f85e8824bcee1761b767edb425f31a
+# written by symbp; symbp-sha256: 6fc958e8a656b252dfc698106af6209ec43a008ee31c08feeccad78f08106707
 """logistic: 2-1, sigmoid, bce, biases.
 
 logistic regression: one sigmoid neuron, binary cross-entropy (second seed text)
@@ -9,6 +9,8 @@ training step is printed from the derived matrix equations; each line names
 the equation it implements. Layer 0 is the input; W{l} has shape
 (n_{l-1}, n_l), rows of X are samples.
 """
+
+import sys
 
 import numpy as np
 
@@ -243,13 +245,19 @@ def main():
     print("Initial cost:", cost(params, X, T))
     print("Starting training")
     settings = {key: value for key, value in TRAIN.items() if key != "seed"}
-    train(params, X, T, seed=TRAIN["seed"], **settings)
+    with np.errstate(all="ignore"):
+        final = train(params, X, T, seed=TRAIN["seed"], **settings)[-1]
+    if not np.isfinite(final):
+        # Say so instead of printing NaN outputs: the step was too large for this network.
+        print("Training diverged: the cost became", final, "- try a smaller learning rate")
+        return 1
     print("Training finished")
-    print("Final cost:", cost(params, X, T))
+    print("Final cost:", final)
     print("Neural net output:")
     for x, y in zip(X, forward(params, X), strict=True):
         print(" ", tuple(float(value) for value in x), ":", y)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

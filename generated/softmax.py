@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 81f7932b82eae073282e8b9127c2d28883c15c337fdca2a163eb1b9b06923013
+# written by symbp; symbp-sha256: 3d9ab1a9eb991abceb8b1dbe0c4d4a58ddfc5cdb8f76c3a0355eff343a53d4c4
 """softmax: 2-3, softmax, cce, biases.
 
 multi-class logistic regression: softmax output, categorical cross-entropy (second seed text)
@@ -9,6 +9,8 @@ training step is printed from the derived matrix equations; each line names
 the equation it implements. Layer 0 is the input; W{l} has shape
 (n_{l-1}, n_l), rows of X are samples.
 """
+
+import sys
 
 import numpy as np
 
@@ -246,13 +248,19 @@ def main():
     print("Initial cost:", cost(params, X, T))
     print("Starting training")
     settings = {key: value for key, value in TRAIN.items() if key != "seed"}
-    train(params, X, T, seed=TRAIN["seed"], **settings)
+    with np.errstate(all="ignore"):
+        final = train(params, X, T, seed=TRAIN["seed"], **settings)[-1]
+    if not np.isfinite(final):
+        # Say so instead of printing NaN outputs: the step was too large for this network.
+        print("Training diverged: the cost became", final, "- try a smaller learning rate")
+        return 1
     print("Training finished")
-    print("Final cost:", cost(params, X, T))
+    print("Final cost:", final)
     print("Neural net output:")
     for x, y in zip(X, forward(params, X), strict=True):
         print(" ", tuple(float(value) for value in x), ":", y)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -175,3 +175,19 @@ def test_ci_tests_the_installed_package_with_its_templates_and_examples():
     assert {"derivation.tex.j2", "derivation.md.j2", "numpy_module.py.j2", "descent.py.j2"} <= templates
     examples = {item.name for item in resources.files("symbp.examples").iterdir()}
     assert {"half_adder.toml", "verify_demystified.txt"} <= examples
+
+
+def test_a_generated_module_run_as_a_script_reports_divergence(tmp_path, capsys):
+    import subprocess
+    import sys
+
+    spec = tmp_path / "wild.toml"
+    spec.write_text(
+        'name = "wild"\nlayers = [1, 3, 1]\nactivation = "identity"\ncost = "half_mse"\n'
+        "[train]\nlearning_rate = 1000.0\nepochs = 20\nprint_every = 10\n"
+        "[data]\nX = [[10000.0], [-10000.0]]\nT = [[1.0], [0.0]]\n"
+    )
+    module = tmp_path / "wild.py"
+    assert run(["generate", str(spec), "-o", str(module)], capsys)[0] == 0
+    result = subprocess.run([sys.executable, str(module)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "Training diverged" in result.stdout and not result.stderr
