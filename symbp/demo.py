@@ -27,7 +27,7 @@ from symbp.render import render
 from symbp.spec import Network
 from symbp.texbuild import build_pdf, tex_available
 
-BUILD_SUFFIXES = (".pdf", ".aux", ".log", ".out", ".fls", ".fdb_latexmk", ".toc")
+BUILD_SUFFIXES = (".pdf", ".log")  # the PDF, and the log a failed build leaves
 MAX_PLOT_POINTS = 200
 SUMMARY_LABELS = ("eq:delta-L-matrix", "eq:delta-rec-matrix", "eq:dW-matrix", "eq:db-matrix")
 

@@ -6,9 +6,11 @@ it raises one clear error saying what to install.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,24 +44,46 @@ def tex_available() -> bool:
 
 
 def build_pdf(tex_path: str | Path, timeout: float = 300) -> Path:
-    """Compile ``tex_path`` next to itself; returns the PDF path or raises SymbpError."""
+    """Compile ``tex_path`` into the PDF beside it; returns the PDF path or raises SymbpError.
+
+    TeX runs in a private temporary folder (shell escape off), and only the
+    finished PDF is moved into place with a rename: an interrupted or failed
+    build never leaves a half-written PDF, and the by-products (.aux, .log,
+    ...) do not litter the output folder. A failed build leaves its log beside
+    the .tex for reading.
+    """
     tex_path = Path(tex_path)
     if not tex_available():
         raise SymbpError(INSTALL_HINT)
     folder, name = tex_path.parent.resolve(), tex_path.name
+    options = ["-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape"]
     if shutil.which("latexmk"):
-        commands = [["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", name]]
+        commands = [["latexmk", "-pdf", *options, name]]
     else:
-        once = ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", name]
+        once = ["pdflatex", *options, name]
         commands = [once, once]  # twice: references and labels settle on the second run
-    for command in commands:
-        try:
-            result = subprocess.run(command, cwd=folder, capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise SymbpError(f"{tex_path}: TeX did not finish within {timeout:g} s") from None
-        if result.returncode != 0:
-            log = folder / (tex_path.stem + ".log")
-            errors = read_log(log.read_text(errors="replace")).errors if log.exists() else ()
-            first = errors[0] if errors else result.stdout.strip().splitlines()[-1:]
-            raise SymbpError(f"{tex_path}: pdflatex failed: {first} (see {log})")
-    return tex_path.with_suffix(".pdf")
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".symbp-tex-") as workspace:
+        shutil.copyfile(tex_path, Path(workspace) / name)
+        for command in commands:
+            try:
+                result = subprocess.run(
+                    command, cwd=workspace, capture_output=True, text=True, timeout=timeout
+                )
+            except subprocess.TimeoutExpired:
+                raise SymbpError(f"{tex_path}: TeX did not finish within {timeout:g} s") from None
+            if result.returncode != 0:
+                raise SymbpError(_failure(tex_path, Path(workspace), result.stdout))
+        pdf = tex_path.with_suffix(".pdf")
+        os.replace(Path(workspace) / pdf.name, pdf)
+    return pdf
+
+
+def _failure(tex_path: Path, workspace: Path, output: str) -> str:
+    """The first TeX error, with the log copied beside the .tex for reading."""
+    log = workspace / (tex_path.stem + ".log")
+    kept = tex_path.with_suffix(".log")
+    if log.exists():
+        shutil.copyfile(log, kept)
+    errors = read_log(log.read_text(errors="replace")).errors if log.exists() else ()
+    first = errors[0] if errors else output.strip().splitlines()[-1:]
+    return f"{tex_path}: pdflatex failed: {first} (see {kept})"

@@ -191,3 +191,25 @@ def test_a_generated_module_run_as_a_script_reports_divergence(tmp_path, capsys)
     assert run(["generate", str(spec), "-o", str(module)], capsys)[0] == 0
     result = subprocess.run([sys.executable, str(module)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and "Training diverged" in result.stdout and not result.stderr
+
+
+def test_pdf_builds_are_atomic_and_leave_no_by_products(tmp_path):
+    import os
+
+    from symbp.errors import SymbpError
+    from symbp.texbuild import build_pdf
+
+    if shutil.which("pdflatex") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("pdflatex is required in CI")
+        pytest.skip("no TeX installation")
+    good = tmp_path / "good.tex"
+    good.write_text("\\documentclass{article}\\begin{document}Hello\\end{document}\n")
+    assert build_pdf(good) == tmp_path / "good.pdf"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["good.pdf", "good.tex"]
+    bad = tmp_path / "bad.tex"
+    bad.write_text("\\documentclass{article}\\begin{document}\\nosuchcommand\\end{document}\n")
+    with pytest.raises(SymbpError, match="Undefined control sequence"):
+        build_pdf(bad)
+    assert not (tmp_path / "bad.pdf").exists() and (tmp_path / "bad.log").exists()
+    assert not [path for path in tmp_path.iterdir() if path.name.startswith(".")]
