@@ -71,7 +71,9 @@ def derivative_in_a(activation: Activation) -> sp.Expr | None:
 
 def _candidates(expr: sp.Expr, derivative: sp.Expr):
     yield derivative.subs(expr, A_SCALAR)
-    if not expr.has(sp.Abs, sp.Piecewise, sp.Max, sp.Min, sp.sign):
+    # Inverting a = f(z) is cheap and reliable when z occurs once (sigmoid, tanh, softplus);
+    # with several occurrences (z/(1+e^-z)) sympy.solve can take minutes for nothing.
+    if expr.count(Z_SCALAR) == 1 and not expr.has(sp.Abs, sp.Piecewise, sp.Max, sp.Min, sp.sign):
         try:
             inverses = sp.solve(sp.Eq(A_SCALAR, expr), Z_SCALAR)
         except (NotImplementedError, ValueError, TypeError):
