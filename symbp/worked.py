@@ -68,13 +68,17 @@ def quantity(name: str, values) -> Quantity:
 
 
 def initial_params(network, rng) -> dict[str, np.ndarray]:
-    """Weights and biases uniform in [-1, 1) (the first seed text's initialisation)."""
+    """The generated module's ``init_params``: uniform in (-1, 1) / sqrt(n_{l-1}), W then b per layer.
+
+    Drawing them the same way lets a reader reproduce the worked example with the module.
+    """
     params = {}
     for layer in range(1, network.depth + 1):
-        shape = (network.layers[layer - 1], network.layers[layer])
-        params[matrix_name("W", layer)] = rng.uniform(-1, 1, shape)
+        fan_in, fan_out = network.layers[layer - 1], network.layers[layer]
+        limit = 1 / np.sqrt(fan_in)
+        params[matrix_name("W", layer)] = rng.uniform(-limit, limit, (fan_in, fan_out))
         if network.bias:
-            params[matrix_name("b", layer)] = rng.uniform(-1, 1, shape[1])
+            params[matrix_name("b", layer)] = rng.uniform(-limit, limit, fan_out)
     return params
 
 

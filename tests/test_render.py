@@ -141,3 +141,20 @@ def test_generated_documents_are_fresh(name, suffix, fmt):
     assert path.read_bytes() == expected.encode("utf-8"), (
         f"{path} is stale: run python -m symbp.generated_documents"
     )
+
+
+def test_worked_example_starts_from_the_generated_modules_initial_weights():
+    import numpy as np
+
+    from symbp.codegen import generate
+    from symbp.worked import initial_params
+
+    for name in ("half_adder", "demystified"):
+        network = derivation(name).network
+        namespace: dict = {}
+        exec(compile(generate(derivation(name)), f"{name}.py", "exec"), namespace)
+        expected = namespace["init_params"](seed=network.train.seed)
+        drawn = initial_params(network, np.random.default_rng(network.train.seed))
+        assert drawn.keys() == expected.keys()
+        for key in drawn:
+            np.testing.assert_array_equal(drawn[key], expected[key])
