@@ -144,3 +144,14 @@ def test_missing_file_directory_and_unknown_example(tmp_path):
         load(tmp_path)
     with pytest.raises(SpecError, match="one of demystified, half_adder"):
         load("half_addr")
+
+
+def test_the_readme_example_spec_is_valid():
+    from pathlib import Path
+
+    from symbp.spec import loads
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```toml", 1)[1].split("```", 1)[0]
+    network = loads(block)
+    assert network.summary() == "4-8-8-3, tanh/softsign/softmax, cce, biases, l2 0.001"
