@@ -17,15 +17,14 @@ of the layer their argument belongs to.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 
 import numpy as np
 import sympy as sp
 
-from symbp.expressions import NUMPY_MODULES
 from symbp.formula import Bin, Call, Neg, Node, Num, Ones, Sum, Sym, Transpose, walk
 from symbp.functions import Activation
 from symbp.functions import Z as Z_SCALAR
+from symbp.numeric import activation_derivative as numeric_activation_derivative
 from symbp.numeric import activation_function
 from symbp.spec import Network
 
@@ -73,13 +72,11 @@ class Reading:
             self.notes.append(text)
 
 
-@cache
 def activation_derivative(activation: Activation):
-    """f' as a NumPy function (elementwise activations only)."""
+    """f' as a NumPy function (elementwise activations only; softmax's f' is a Jacobian)."""
     if not activation.elementwise:
         raise EvalError(f"f' of {activation.name} is a Jacobian, not an elementwise factor")
-    scalar = sp.lambdify(Z_SCALAR, sp.diff(activation.expr, Z_SCALAR), NUMPY_MODULES)
-    return lambda values: np.broadcast_to(scalar(values), np.shape(values)).astype(float)
+    return numeric_activation_derivative(activation)
 
 
 _ELEMENTARY = {"exp": np.exp, "log": np.log, "tanh": np.tanh}

@@ -13,7 +13,8 @@ import numpy as np
 
 from symbp.formula_eval import Point
 from symbp.naming import matrix_name, param_names
-from symbp.numeric import activation_function, cost_value
+from symbp.numeric import cost_value, forward_from
+from symbp.numeric import forward as numeric_forward
 from symbp.spec import Network
 
 EPS = 1e-6
@@ -60,19 +61,9 @@ def _weights(network: Network, params: dict) -> tuple[dict, dict]:
     return W, b
 
 
-def forward_from(network: Network, W: dict, b: dict, Z: dict, A: dict, start: int):
-    """Run the forward pass on from Z[start] (filling Z and A above it)."""
-    A[start] = activation_function(network.activation(start))(Z[start])
-    for layer in range(start + 1, network.depth + 1):
-        Z[layer] = A[layer - 1] @ W[layer] + b[layer]
-        A[layer] = activation_function(network.activation(layer))(Z[layer])
-
-
 def forward(network: Network, params: dict, X: np.ndarray) -> tuple[dict, dict]:
     W, b = _weights(network, params)
-    Z, A = {1: X @ W[1] + b[1]}, {0: X}
-    forward_from(network, W, b, Z, A, 1)
-    return Z, A
+    return numeric_forward(network, W, b, X)
 
 
 def cost(network: Network, params: dict, X: np.ndarray, T: np.ndarray) -> float:

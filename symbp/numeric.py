@@ -28,30 +28,48 @@ def softmax_rows(z: np.ndarray) -> np.ndarray:
     return shifted / shifted.sum(axis=-1, keepdims=True)
 
 
+def _array_function(variables, expr: sp.Expr):
+    """``expr`` as a NumPy function of arrays, its result shaped like the first argument.
+
+    (A constant body such as identity's derivative 1 would otherwise come back as a scalar.)
+    """
+    scalar = sp.lambdify(variables, expr, NUMPY_MODULES)
+    return lambda first, *rest: np.broadcast_to(scalar(first, *rest), np.shape(first)).astype(float)
+
+
 @cache
 def activation_function(activation: Activation):
     """f as a NumPy function of an array (row-wise for softmax)."""
     if not activation.elementwise:
         return softmax_rows
-    scalar = sp.lambdify(Z_SCALAR, activation.expr, NUMPY_MODULES)
-    return lambda values: np.broadcast_to(scalar(values), np.shape(values)).astype(float)
+    return _array_function(Z_SCALAR, activation.expr)
+
+
+@cache
+def activation_derivative(activation: Activation):
+    """f' as a NumPy function of an array (elementwise activations only)."""
+    return _array_function(Z_SCALAR, sp.diff(activation.expr, Z_SCALAR))
 
 
 @cache
 def cost_terms_function(cost: Cost):
     """c(a, t) as a NumPy function of two arrays."""
-    scalar = sp.lambdify((A_SCALAR, T_SCALAR), cost.expr, NUMPY_MODULES)
-    return lambda a, t: np.broadcast_to(scalar(a, t), np.shape(a)).astype(float)
+    return _array_function((A_SCALAR, T_SCALAR), cost.expr)
 
 
 def forward(network: Network, W: dict, b: dict, X: np.ndarray):
     """Forward pass: (Z, A) dicts by layer, A[0] = X."""
-    A = {0: X}
-    Z = {}
-    for layer in range(1, network.depth + 1):
+    Z, A = {1: X @ W[1] + b[1]}, {0: X}
+    forward_from(network, W, b, Z, A, 1)
+    return Z, A
+
+
+def forward_from(network: Network, W: dict, b: dict, Z: dict, A: dict, start: int):
+    """Run the forward pass on from Z[start], filling A[start] and Z, A above it."""
+    A[start] = activation_function(network.activation(start))(Z[start])
+    for layer in range(start + 1, network.depth + 1):
         Z[layer] = A[layer - 1] @ W[layer] + b[layer]
         A[layer] = activation_function(network.activation(layer))(Z[layer])
-    return Z, A
 
 
 def cost_value(network: Network, output: np.ndarray, T: np.ndarray, W: dict, lam: float) -> float:
@@ -75,7 +93,7 @@ def cost_values(network: Network, outputs: np.ndarray, T: np.ndarray, squares, l
 @cache
 def _lambdified(variables: tuple, body: sp.Expr):
     """NumPy function of an Elementwise body; cached because every layer's line repeats it."""
-    return sp.lambdify(variables, body, NUMPY_MODULES)
+    return _array_function(variables, body)
 
 
 class MatrixEvaluator:
@@ -120,8 +138,7 @@ class MatrixEvaluator:
 
     def _eval_Elementwise(self, expr: Elementwise, env):
         function = _lambdified(expr.function.variables, expr.function.expr.xreplace(self.scalars))
-        arguments = [self(matrix, env) for matrix in expr.matrices]
-        return np.broadcast_to(function(*arguments), np.shape(arguments[0])).astype(float)
+        return function(*[self(matrix, env) for matrix in expr.matrices])
 
     def _eval_ColumnSum(self, expr: ColumnSum, env):
         return self(expr.args[0], env).sum(axis=0, keepdims=True)
