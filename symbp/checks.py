@@ -548,12 +548,6 @@ def compare(rhs_value: float, reference: float) -> float:
     return abs(rhs_value - reference) / scale
 
 
-def describe_method(methods: set[str]) -> str:
-    if methods == {"exact"}:
-        return "symbolic"
-    return "numeric"
-
-
 def raise_failure(eq, where: str, rhs_value: float, reference: float):
     raise CheckFailed(
         f"derivation step does not check at {where}: right side {rhs_value!r}, "

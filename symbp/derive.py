@@ -20,7 +20,7 @@ from sympy.matrices.expressions import MatAdd, MatMul, MatrixSymbol
 
 from symbp import checks
 from symbp.checks import Check, ExactGradient, IndexEvaluator, Instance
-from symbp.local import activation_factor, collapse_kronecker, cost_factor, derivative_in_a, z_factor
+from symbp.local import activation_factor, collapse_kronecker, cost_factor, z_factor
 from symbp.matrix_form import concrete_symbol, generic_symbol, to_matrix
 from symbp.naming import matrix_name
 from symbp.numeric import MatrixEvaluator, cost_value
@@ -138,7 +138,6 @@ class Derivation:
         weights = {layer: env[matrix_name("W", layer)] for layer in range(1, self.network.depth + 1)}
         results = {name: value for name, value in env.items() if name not in params}
         for layer in range(1, self.network.depth + 1):
-            results.pop(f"b{layer}", None)
             if f"db{layer}" in results:
                 results[f"db{layer}"] = results[f"db{layer}"].reshape(-1)
         results["cost"] = cost_value(
@@ -170,19 +169,17 @@ class _Deriver:
         return reference if reference.small else None
 
     # -- recording and checking ---------------------------------------
-    def add(self, lhs, rhs, reason, kind, section, part="", label=None, layers=(None,), checked=True):
+    def add(self, lhs, rhs, reason, kind, section, part="", label=None, layers=(None,)):
         eq = sp.Eq(lhs, rhs, evaluate=False)
-        check = self._check(eq, layers) if checked else None
-        self.derivation.steps.append(Step(eq, reason, kind, section, part, label, check))
-        return rhs
+        self.derivation.steps.append(Step(eq, reason, kind, section, part, label, self._check(eq, layers)))
 
     def _check(self, eq: sp.Eq, layers) -> Check:
         worst, methods, points = 0.0, set(), 0
+        free = _free_indices(eq.lhs)
         for instance, exact in zip(self.instances, self.exact, strict=True):
             for layer_value in layers:
                 env = {} if layer_value is None else {l: layer_value}
                 evaluator = IndexEvaluator(instance, env)
-                free = _free_indices(eq.lhs)
                 ranges = _index_ranges(eq.lhs, evaluator, instance)
                 for combo in checks.index_combinations(free, ranges):
                     evaluator.env.update(dict(zip(free, combo, strict=True)))
@@ -366,12 +363,9 @@ class _Deriver:
             fprime_next = activation_factor(
                 self.network, self.concrete_of(L - 1), L - 1, n, units[1], units[1]
             )
+            fprime = activation_factor(self.network, self.concrete_of(layer), layer, n, j, j)
             if back == 2:
-                rest = (
-                    w[L - 1, j, p]
-                    * activation_factor(self.network, self.concrete_of(layer), layer, n, j, j)
-                    * input_value
-                )
+                rest = w[L - 1, j, p] * fprime * input_value
                 swapped = sp.Sum(inner * fprime_next * rest, (p, 1, width[L - 1]), (n, 1, N)) + penalty
                 self.add(
                     lhs,
@@ -391,7 +385,6 @@ class _Deriver:
                     part,
                 )
                 inner = sp.Sum(delta[L - 1, n, p] * w[L - 1, j, p], (p, 1, width[L - 1]))
-            fprime = activation_factor(self.network, self.concrete_of(layer), layer, n, j, j)
             grouped = sp.Sum(inner * fprime * input_value, (n, 1, N)) + penalty
             self.add(lhs, grouped, "collect the sum over the layer above", "collect", section, part)
             result_delta = inner * fprime
@@ -519,23 +512,15 @@ class _Deriver:
                     continue
                 if step.label == "eq:delta-rec" and layer == self.depth:
                     continue
-                # Rebuilt unevaluated: an evaluated Eq makes SymPy try to decide the equality.
-                eq = (
-                    sp.Eq(*(side.xreplace({l: layer}) for side in step.eq.args), evaluate=False)
-                    if step.label != "eq:delta-L-index"
-                    else step.eq
-                )
-                eq = sp.Eq(
-                    eq.lhs.subs(L, self.depth),
-                    self._concrete_rhs(eq.rhs.subs(L, self.depth), layer),
-                    evaluate=False,
-                )
+                lhs, rhs = (side.xreplace({l: layer}).subs(L, self.depth) for side in step.eq.args)
+                # Unevaluated: an evaluated Eq makes SymPy try to decide the equality.
+                eq = sp.Eq(lhs, self._concrete_rhs(rhs), evaluate=False)
                 target, expr = to_matrix(eq, concrete)
                 line = MatrixLine(target, expr, labels[step.label], layer)
                 self._check_matrix_line(line)
                 self.derivation.backward.append(line)
 
-    def _concrete_rhs(self, rhs: sp.Expr, layer: int) -> sp.Expr:
+    def _concrete_rhs(self, rhs: sp.Expr) -> sp.Expr:
         """Evaluate generic f_l' placeholders at a concrete layer."""
         return self.evaluate_factors(rhs, lambda expr: int(expr)) if rhs.has(sp.Derivative) else rhs
 
@@ -640,13 +625,18 @@ def _fresh_dummy(derivative: sp.Derivative) -> sp.Symbol:
     raise RuntimeError("no free summation index")
 
 
+def _lhs_target(lhs) -> sp.Indexed:
+    """The Indexed a step is about: the parameter of dC/dw, or the delta itself."""
+    return lhs.variables[0] if isinstance(lhs, sp.Derivative) else lhs
+
+
 def _free_indices(lhs) -> list[sp.Symbol]:
-    target = lhs.variables[0] if isinstance(lhs, sp.Derivative) else lhs
+    target = _lhs_target(lhs)
     return [index for index in target.indices[1:] if isinstance(index, sp.Symbol) and index not in (L, l)]
 
 
 def _index_ranges(lhs, evaluator: IndexEvaluator, instance: Instance) -> dict:
-    target = lhs.variables[0] if isinstance(lhs, sp.Derivative) else lhs
+    target = _lhs_target(lhs)
     layer = int(evaluator(target.indices[0]))
     name = str(target.base.label)
     positions = {"w": (layer - 1, layer), "b": (layer,), "delta": (None, layer)}[name]
@@ -668,4 +658,4 @@ def _describe(methods: set[str], points: int, worst: float) -> Check:
     return Check("numeric", points, worst, "compared with central finite differences (Richardson, float64)")
 
 
-__all__ = ["Derivation", "MatrixLine", "SectionView", "Step", "derive", "derivative_in_a"]
+__all__ = ["Derivation", "MatrixLine", "SectionView", "Step", "derive"]

@@ -95,15 +95,6 @@ class Elementwise(MatrixExpr):
     def shape(self):
         return self.args[1].shape
 
-    def scalar_body(self, names: dict | None = None) -> sp.Expr:
-        """The Lambda body with each variable replaced by a scalar named after its matrix."""
-        names = names or {}
-        replacements = {
-            var: sp.Symbol(names.get(str(mat), str(mat)))
-            for var, mat in zip(self.function.variables, self.matrices, strict=True)
-        }
-        return self.function.expr.xreplace(replacements)
-
 
 class ColumnSum(MatrixExpr):
     """1^T M: the sum over the rows (samples) of M, shape (1, cols)."""
@@ -162,8 +153,3 @@ class MatrixSymbols:
     @property
     def layers(self) -> range:
         return range(1, self.network.depth + 1)
-
-
-def scalar_symbols() -> tuple[sp.Symbol, sp.Symbol, sp.Symbol]:
-    """The scalar placeholders a, t, z that activations and costs are written in."""
-    return A_SCALAR, T_SCALAR, Z_SCALAR
