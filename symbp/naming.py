@@ -15,11 +15,13 @@ MATRIX_KINDS = ("A", "Z", "W", "b", "delta", "dW", "db")
 _MATRIX_NAME = re.compile(r"^(A|Z|W|b|delta|dW|db)(\d+)$")
 _GENERIC_NAME = re.compile(r"^(A|Z|W|b|delta|dW|db)_(l|L)(?:(plus|minus)(\d+))?$")
 
-# Index-form bases (sympy IndexedBase labels) -> LaTeX symbol.
-INDEX_LATEX = {"w": "w", "b": "b", "z": "z", "a": "a", "t": "t", "delta": r"\delta", "width": "n"}
-# Matrix kinds -> LaTeX symbol.
-MATRIX_LATEX = {"A": "A", "Z": "Z", "W": "W", "b": "b", "delta": r"\delta"}
-GRADIENT_LATEX = {"dW": "W", "db": "b"}
+# What a reader sees for an index-form base (w, a, delta, ...; x is layer 0's a, n a width)
+# or a matrix kind (A, W, delta, ...), in LaTeX and in terminal text.
+_PLAIN = ("w", "b", "z", "a", "t", "x", "n", "A", "Z", "W")
+LATEX_SYMBOL = {**{name: name for name in _PLAIN}, "delta": r"\delta"}
+UNICODE_SYMBOL = {**{name: name for name in _PLAIN}, "delta": "δ"}
+# Parameters keep their matrix's number when the input layer is numbered 1 (see display_layer).
+PARAMETER_KINDS = ("w", "b", "W", "dW", "db")
 
 
 def matrix_name(kind: str, layer: int | None = None) -> str:

@@ -19,16 +19,17 @@ from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm
 
 from symbp import symbolic
-from symbp.naming import display_layer, parse_generic_matrix_name, parse_matrix_name
+from symbp.naming import (
+    LATEX_SYMBOL,
+    PARAMETER_KINDS,
+    UNICODE_SYMBOL,
+    display_layer,
+    parse_generic_matrix_name,
+    parse_matrix_name,
+)
 
 PER_LAYER = ("w", "b", "z", "a", "delta")
-_LATEX_KIND = {"A": "A", "Z": "Z", "W": "W", "b": "b", "delta": r"\delta"}
-_PRETTY_KIND = {"A": "A", "Z": "Z", "W": "W", "b": "b", "delta": "δ"}
-_PRETTY_INDEX = {"w": "w", "b": "b", "z": "z", "a": "a", "delta": "δ"}
 PRETTY_ACTIVATION = {"sigmoid": "σ"}
-
-
-PARAMETER_KINDS = ("w", "b", "W", "dW", "db")
 
 
 def layer_text(layer, numbering: int, parameter: bool = False) -> str:
@@ -74,6 +75,21 @@ def _display_limits(printer, expr: sp.Sum) -> list[tuple]:
 
 class _EntrywiseMixin:
     """Shared handling of ``Elementwise``: its scalar body printed with matrices in place of variables."""
+
+    def _indexed_parts(self, expr) -> tuple[str, str | None, str] | None:
+        """(symbol key, displayed layer or None, subscript) of an index-form quantity; None if not ours."""
+        name = str(expr.base.label)
+        numbering = self._settings["numbering"]
+        indices = expr.indices
+        if name == "width":
+            return "n", None, layer_text(indices[0], numbering)
+        if name == "t":
+            return "t", None, index_text(indices)
+        if name not in PER_LAYER:
+            return None
+        if name == "a" and indices[0] == 0:
+            return "x", None, index_text(indices[1:])
+        return name, layer_text(indices[0], numbering, name in PARAMETER_KINDS), index_text(indices[1:])
 
     def _print_Mul(self, expr):
         """Chain-rule products (they hold partial derivatives) keep the order of the chain."""
@@ -128,20 +144,12 @@ class SymbpLatexPrinter(_EntrywiseMixin, LatexPrinter):
 
     # -- index form ---------------------------------------------------------
     def _print_Indexed(self, expr):
-        name = str(expr.base.label)
-        numbering = self._settings["numbering"]
-        indices = expr.indices
-        if name == "width":
-            return f"n_{{{layer_text(indices[0], numbering)}}}"
-        if name == "t":
-            return f"t_{{{index_text(indices)}}}"
-        if name not in PER_LAYER:
+        parts = self._indexed_parts(expr)
+        if parts is None:
             return super()._print_Indexed(expr)
-        if name == "a" and indices[0] == 0:
-            return f"x_{{{index_text(indices[1:])}}}"
-        symbol = r"\delta" if name == "delta" else name
-        layer = layer_text(indices[0], numbering, name in PARAMETER_KINDS)
-        return f"{symbol}^{{({layer})}}_{{{index_text(indices[1:])}}}"
+        key, layer, subscript = parts
+        superscript = f"^{{({layer})}}" if layer is not None else ""
+        return f"{LATEX_SYMBOL[key]}{superscript}_{{{subscript}}}"
 
     def _print_Derivative(self, expr):
         if self._settings["inline_derivative"] and isinstance(expr.expr, sp.Symbol | sp.Indexed):
@@ -181,9 +189,9 @@ class SymbpLatexPrinter(_EntrywiseMixin, LatexPrinter):
         tee = "T" if transposed else ""
         if layer is None:
             return f"{kind}^{{T}}" if transposed else kind
-        symbol = f"{_LATEX_KIND[kind]}^{{({layer}){tee}}}"
+        symbol = f"{LATEX_SYMBOL[kind]}^{{({layer}){tee}}}"
         if gradient:
-            fraction = rf"\frac{{\partial C}}{{\partial {_LATEX_KIND[kind]}^{{({layer})}}}}"
+            fraction = rf"\frac{{\partial C}}{{\partial {LATEX_SYMBOL[kind]}^{{({layer})}}}}"
             return rf"\left({fraction}\right)^{{T}}" if transposed else fraction
         return symbol
 
@@ -284,19 +292,11 @@ class SymbpPrettyPrinter(_EntrywiseMixin, PrettyPrinter):
         self._entrywise = {}
 
     def _print_Indexed(self, expr):
-        name = str(expr.base.label)
-        numbering = self._settings["numbering"]
-        indices = expr.indices
-        if name == "width":
-            return _script("n", None, layer_text(indices[0], numbering))
-        if name == "t":
-            return _script("t", None, index_text(indices))
-        if name not in PER_LAYER:
+        parts = self._indexed_parts(expr)
+        if parts is None:
             return super()._print_Indexed(expr)
-        if name == "a" and indices[0] == 0:
-            return _script("x", None, index_text(indices[1:]))
-        layer = layer_text(indices[0], numbering, name in PARAMETER_KINDS)
-        return _script(_PRETTY_INDEX[name], f"({layer})", index_text(indices[1:]))
+        key, layer, subscript = parts
+        return _script(UNICODE_SYMBOL[key], f"({layer})" if layer is not None else None, subscript)
 
     def _print_Derivative(self, expr):
         order = sum(count for _, count in expr.variable_count)
@@ -328,9 +328,9 @@ class SymbpPrettyPrinter(_EntrywiseMixin, PrettyPrinter):
         if layer is None:
             return _script(kind, tee or None)
         if gradient:
-            fraction = prettyForm("∂C") / _script("∂" + _PRETTY_KIND[kind], f"({layer})")
+            fraction = prettyForm("∂C") / _script("∂" + UNICODE_SYMBOL[kind], f"({layer})")
             return prettyForm(*fraction.parens()) ** prettyForm("T") if transposed else fraction
-        return _script(_PRETTY_KIND[kind], f"({layer}){tee}")
+        return _script(UNICODE_SYMBOL[kind], f"({layer}){tee}")
 
     def _print_MatrixSymbol(self, expr):
         return self._matrix_pretty(expr.name) or super()._print_MatrixSymbol(expr)
