@@ -1,5 +1,6 @@
 """The derivation engine: steps, emerging deltas, checks, and gradients against finite differences."""
 
+import json
 from functools import cache
 
 import numpy as np
@@ -8,9 +9,9 @@ import sympy as sp
 
 from symbp.derive import derive
 from symbp.functions import A, make_activation
+from symbp.groundtruth import central_gradients
 from symbp.local import derivative_in_a
 from symbp.naming import param_names
-from symbp.numeric import cost_value, forward
 from symbp.spec import builtin_names, load
 from symbp.symbolic import L, N, a, delta, t, z
 
@@ -18,55 +19,14 @@ CUSTOM_ACTIVATION = {"name": "softsign", "expr": "z/(1+abs(z))"}
 CUSTOM_COST = {"name": "quartic", "expr": "(a - t)**4/4"}
 
 
+def derived(source: str | dict):
+    """The Derivation of a built-in name or a spec dict, derived once per test session."""
+    return _derived(source if isinstance(source, str) else json.dumps(source, sort_keys=True))
+
+
 @cache
-def derived(name_or_items):
-    source = name_or_items if isinstance(name_or_items, str) else dict(name_or_items)
-    return derive(load(source))
-
-
-def frozen(spec: dict):
-    return tuple((key, freeze(value)) for key, value in sorted(spec.items()))
-
-
-def freeze(value):
-    if isinstance(value, dict):
-        return _FrozenDict(value)
-    if isinstance(value, list):
-        return _FrozenList(value)
-    return value
-
-
-class _FrozenDict(dict):
-    def __hash__(self):
-        return hash(tuple(sorted((k, str(v)) for k, v in self.items())))
-
-
-class _FrozenList(list):
-    def __hash__(self):
-        return hash(tuple(str(v) for v in self))
-
-
-def numeric_gradient(network, params, X, T, eps=1e-5):
-    """Central differences of the numeric cost: the trusted reference."""
-
-    def cost(values):
-        W = {k: values[f"W{k}"] for k in range(1, network.depth + 1)}
-        b = {k: values.get(f"b{k}", np.zeros(network.layers[k])) for k in range(1, network.depth + 1)}
-        _, activations = forward(network, W, b, X)
-        return cost_value(network, activations[network.depth], T, W, network.l2)
-
-    gradient = {}
-    for name, value in params.items():
-        grad = np.zeros_like(value)
-        for index in np.ndindex(value.shape):
-            shifted = {k: v.copy() for k, v in params.items()}
-            shifted[name][index] += eps
-            plus = cost(shifted)
-            shifted[name][index] -= 2 * eps
-            gradient_value = (plus - cost(shifted)) / (2 * eps)
-            grad[index] = gradient_value
-        gradient[name] = grad
-    return gradient
+def _derived(key: str):
+    return derive(load(json.loads(key) if key.startswith("{") else key))
 
 
 def random_problem(network, seed=0, samples=5):
@@ -90,7 +50,7 @@ def assert_gradients_match(derivation, seed=0):
     network = derivation.network
     params, X, T = random_problem(network, seed)
     values = derivation.evaluate(params, X, T)
-    reference = numeric_gradient(network, params, X, T)
+    reference = central_gradients(network, params, X, T, eps=1e-5)
     for name, expected in reference.items():
         got = values["d" + name]
         np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-9, err_msg=name)
@@ -157,7 +117,7 @@ def test_activation_derivatives_are_expressed_through_the_activation(name, expec
 
 def test_custom_activation_and_cost_change_the_factors():
     derivation = derived(
-        frozen({"name": "custom", "layers": [2, 3, 2], "activation": CUSTOM_ACTIVATION, "cost": CUSTOM_COST})
+        {"name": "custom", "layers": [2, 3, 2], "activation": CUSTOM_ACTIVATION, "cost": CUSTOM_COST}
     )
     output_delta = derivation.step("eq:delta-L").eq.rhs
     n, j = sp.symbols("n j", integer=True, positive=True)
@@ -178,7 +138,7 @@ GRID_COSTS = ["half_mse", "half_sse", CUSTOM_COST]
 def test_index_form_gradients_agree_with_finite_differences(activation, cost):
     bias = (str(activation) + str(cost)).__len__() % 2 == 0
     spec = {"name": "grid", "layers": [3, 2, 2], "activation": activation, "cost": cost, "bias": bias}
-    assert_gradients_match(derived(frozen(spec)), seed=1)
+    assert_gradients_match(derived(spec), seed=1)
 
 
 @pytest.mark.parametrize("bias", [True, False])
@@ -191,14 +151,14 @@ def test_bce_and_mixed_activations_and_l2(bias):
         "bias": bias,
         "l2": 0.05,
     }
-    derivation = derived(frozen(spec))
+    derivation = derived(spec)
     assert derivation.step("eq:dW").eq.rhs.has(sp.Symbol("lambda", nonnegative=True))
     assert_gradients_match(derivation, seed=2)
 
 
 @pytest.mark.parametrize("depth", [1, 2, 3, 5])
 def test_shallow_and_deep_networks_get_the_steps_that_exist(depth):
-    derivation = derived(frozen({"name": "d", "layers": [2] * (depth + 1), "activation": "tanh"}))
+    derivation = derived({"name": "d", "layers": [2] * (depth + 1), "activation": "tanh"})
     sections = [section for section, _ in derivation.sections()]
     assert ("L-1" in sections) == (depth >= 2) and ("L-2" in sections) == (depth >= 3)
     assert [line.target.name for line in derivation.backward][:2] == [f"delta{depth}", f"dW{depth}"]
@@ -218,7 +178,7 @@ def test_custom_activation_with_erf_derives_and_generates():
     from symbp.codegen import generate
 
     spec = {"name": "gelu_like", "layers": [2, 3, 2], "activation": {"name": "g", "expr": "z*(1+erf(z))/2"}}
-    derivation = derived(frozen(spec))
+    derivation = derived(spec)
     assert_gradients_match(derivation)
     namespace: dict = {}
     exec(compile(generate(derivation), "gelu_like.py", "exec"), namespace)
