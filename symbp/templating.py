@@ -43,16 +43,24 @@ def _ascii(text: str) -> str:
     return "".join(ch if ch.isascii() else "?" for ch in kept)
 
 
+def _latex_literal(text: str) -> str:
+    """TeX specials escaped, nothing else changed."""
+    return "".join(_LATEX_SPECIALS.get(ch, ch) for ch in text)
+
+
+def _markdown_literal(text: str) -> str:
+    """Markdown specials backslash-escaped, nothing else changed."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in text)
+
+
 def escape_latex(text: object) -> str:
     """``text`` as LaTeX that prints it literally (TeX specials escaped, whitespace collapsed)."""
-    plain = " ".join(_ascii(str(text)).split())
-    return "".join(_LATEX_SPECIALS.get(ch, ch) for ch in plain)
+    return _latex_literal(" ".join(_ascii(str(text)).split()))
 
 
 def escape_markdown(text: object) -> str:
     """``text`` as Markdown that prints it literally (no emphasis, links, HTML or maths)."""
-    plain = " ".join(str(text).split())
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in plain)
+    return _markdown_literal(" ".join(str(text).split()))
 
 
 def anchor(label: str) -> str:
@@ -113,7 +121,7 @@ def reason_latex(text: str, labels=()) -> str:
         elif kind == "label" and value in labels:
             out.append(rf"\eqref{{{value}}}")
         else:
-            out.append(_escape_keep_spaces(value if kind == "text" else f"({value})"))
+            out.append(_latex_literal(_ascii(value if kind == "text" else f"({value})")))
     return "".join(out)
 
 
@@ -126,13 +134,8 @@ def reason_markdown(text: str, labels=()) -> str:
         elif kind == "label" and value in labels:
             out.append(f"[({value})](#{anchor(value)})")
         else:
-            plain = value if kind == "text" else f"({value})"
-            out.append("".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in plain))
+            out.append(_markdown_literal(value if kind == "text" else f"({value})"))
     return "".join(out)
-
-
-def _escape_keep_spaces(text: str) -> str:
-    return "".join(_LATEX_SPECIALS.get(ch, ch) for ch in _ascii(text))
 
 
 def environment() -> jinja2.Environment:
