@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 6fc958e8a656b252dfc698106af6209ec43a008ee31c08feeccad78f08106707
+# written by symbp; symbp-sha256: 6d4c582eda944796d6b607e12ed7495100459c33618c559be57d784dda649a95
 """logistic: 2-1, sigmoid, bce, biases.
 
 logistic regression: one sigmoid neuron, binary cross-entropy (second seed text)
@@ -23,27 +23,27 @@ DATA_X = [[0.5, 1.0], [1.0, 1.5], [1.5, 0.5], [2.0, 2.5], [3.0, 3.5], [3.5, 2.0]
 DATA_T = [[0.0], [0.0], [0.0], [0.0], [1.0], [1.0], [1.0], [1.0]]
 TRAIN = {"learning_rate": 0.5, "epochs": 2000, "batch_size": None, "seed": 0, "print_every": 200}
 
-# exp(-z) overflows for z below about -88 (float32) or -709 (float64): -z is clipped there.
+# exp(-z) overflows for z below about -88 (float32) or -709 (float64)
 _EXP_LIMIT = {np.dtype(np.float32): 87.0, np.dtype(np.float64): 708.0}
 
 
 def _sigmoid(z, out=None):
-    """Logistic function without overflow; `out` may be `z`.
+    """1 / (1 + exp(-z)) without overflow warnings, accurate in relative terms for either sign of z.
 
-    Small arrays are bound by the cost of each call: (1 + tanh(z/2)) / 2 takes
-    four. Large ones by the transcendental, where exp is faster than tanh:
-    1 / (1 + exp(-z)) with -z clipped below exp's overflow.
+    Where exp(-z) overflows, 1 / (1 + inf) is the correct limit 0. Small arrays
+    clip -z below the overflow, large ones silence it instead: the clip costs a
+    pass over the array, np.errstate a fixed couple of microseconds. `out` may be `z`.
     """
-    if z.size <= 4096:
-        out = np.multiply(z, 0.5, out=out)
-        np.tanh(out, out=out)
-        np.multiply(out, 0.5, out=out)
-        return np.add(out, 0.5, out=out)
     out = np.negative(z, out=out)
-    np.minimum(out, _EXP_LIMIT.get(out.dtype, 708.0), out=out)
-    np.exp(out, out=out)
+    if out.size <= 4096:
+        np.minimum(out, _EXP_LIMIT.get(out.dtype, 708.0), out=out)
+        np.exp(out, out=out)
+    else:
+        with np.errstate(over="ignore"):
+            np.exp(out, out=out)
     np.add(out, 1, out=out)
-    return np.reciprocal(out, out=out)
+    # np.divide(1, x) is vectorised where np.reciprocal is not
+    return np.divide(1, out, out=out)
 
 
 def init_params(seed=0, dtype=DTYPE):

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 3d9ab1a9eb991abceb8b1dbe0c4d4a58ddfc5cdb8f76c3a0355eff343a53d4c4
+# written by symbp; symbp-sha256: c61e7386dd4ef3a10d9d45ee84575bf61f0b7715c5dbf794dbb8b67f5c5ecbdf
 """softmax: 2-3, softmax, cce, biases.
 
 multi-class logistic regression: softmax output, categorical cross-entropy (second seed text)
@@ -35,11 +35,14 @@ def _softmax(z, out=None, row=None):
     """Row-wise softmax, shifted by the row maximum so exp never overflows; `out` may be `z`."""
     if row is None:
         row = np.empty((z.shape[0], 1), z.dtype)
-    np.max(z, axis=1, keepdims=True, out=row)
+    # ufunc.reduce is np.max / np.sum without their Python-level wrappers
+    np.maximum.reduce(z, axis=1, keepdims=True, out=row)
     out = np.subtract(z, row, out=out)
     np.exp(out, out=out)
-    np.sum(out, axis=1, keepdims=True, out=row)
-    return np.divide(out, row, out=out)
+    np.add.reduce(out, axis=1, keepdims=True, out=row)
+    # one division per row, then a multiplication per entry (cheaper than a division per entry)
+    np.divide(1, row, out=row)
+    return np.multiply(out, row, out=out)
 
 
 def _log_softmax(z):

@@ -10,6 +10,7 @@ import copy
 import dataclasses
 import itertools
 import json
+import math
 import random
 import shutil
 import subprocess
@@ -329,6 +330,67 @@ def test_stable_with_large_inputs(spec):
         costs = module.train(params, X, T, learning_rate=0.01, epochs=3, batch_size=4)
         assert np.isfinite(costs).all()
         assert np.isfinite(module.forward(params, X)).all()
+
+
+def reference_sigmoid(z: float) -> float:
+    """1 / (1 + e^-z) in exact-enough float arithmetic from the math module, for either sign of z."""
+    if z >= 0:
+        return 1 / (1 + math.exp(-z))
+    return math.exp(z) / (1 + math.exp(z)) if z > -745 else 0.0
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("size", [12, 5000], ids=["clipped", "overflow silenced"])
+def test_sigmoid_helper_matches_math_and_never_warns(dtype, size):
+    module = module_of("logistic", dtype)
+    rng = np.random.default_rng(3)
+    z = np.concatenate([[-1e4, -800.0, -90.0, -30.0, 0.0, 30.0, 90.0, 1e4], rng.normal(0, 20, size - 8)])
+    z = z.astype(dtype).reshape(-1, 1)
+    want = np.array([reference_sigmoid(float(value)) for value in z.ravel()]).reshape(z.shape)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = module._sigmoid(z.copy())
+        in_place = z.copy()
+        module._sigmoid(in_place, out=in_place)
+    tiny = np.finfo(dtype).tiny
+    relative = np.abs(got - want) / np.maximum(want, tiny)
+    assert got.dtype == np.dtype(dtype)
+    assert np.max(relative[want > 1e3 * tiny]) < 50 * np.finfo(dtype).eps
+    assert np.max(np.abs(got - want)) < 50 * np.finfo(dtype).eps
+    np.testing.assert_array_equal(in_place, got)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("shape", [(3, 4), (600, 10)])
+def test_softmax_helper_matches_math_and_never_warns(dtype, shape):
+    module = module_of("softmax", dtype)
+    z = np.random.default_rng(4).normal(0, 30, shape)
+    z[0, :2] = [1e4, -1e4]
+    z = z.astype(dtype)
+    want = []
+    for row in z.astype(float):
+        top = max(row)
+        exps = [math.exp(value - top) for value in row]
+        want.append([value / math.fsum(exps) for value in exps])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = module._softmax(z.copy())
+    np.testing.assert_allclose(got, np.array(want), rtol=50 * np.finfo(dtype).eps, atol=np.finfo(dtype).tiny)
+    np.testing.assert_allclose(got.sum(axis=1), 1, rtol=10 * np.finfo(dtype).eps * shape[1])
+
+
+def test_wide_batches_stay_finite_with_large_inputs():
+    """Batches of over 4096 entries per layer take the exp path of the sigmoid."""
+    spec = {"name": "wide", "layers": [3, 12, 10], "activation": ["sigmoid", "softmax"], "cost": "cce"}
+    module = module_of(spec)
+    params = module.init_params(seed=1)
+    X, T = problem(module, samples=500)
+    X = X * 1e4
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        costs = module.train(params, X, T, learning_rate=0.01, epochs=3)
+        assert np.isfinite(costs).all()
+        assert all(np.isfinite(value).all() for value in module.gradients(params, X, T).values())
 
 
 def test_float32_module_trains_in_float32():
