@@ -9,12 +9,16 @@ Prints, per epoch (one full-batch step):
   hidden, softmax output, cce, float32): ../shared/bench/reference_mlp.py's
   ReferenceMLP against the generated module on the same data and weights
   (target >= 0.95 of its speed), and the matmul floor: the step's matmuls
-  alone (target >= 0.90);
-* tracemalloc: bytes still held and peak transient bytes per steady-state step.
+  alone (target >= 0.90), and the NumPy bound: the floor plus the elementwise
+  work no NumPy step can avoid (one exp per activation entry, one update pass
+  over the parameters), which caps the fraction of the floor any step reaches;
+* tracemalloc, over steady-state steps: bytes still held after them all (a
+  leak grows with the number of steps) and the peak of transient bytes.
 
-The yardsticks are used by path, never copied. Timings interleave the
-contenders round by round and report medians, so a busy machine slows all
-of them alike.
+The yardsticks are used by path, never copied. The contenders take turns in
+many short rounds; ratios are taken round by round and reported as median and
+quartiles, because this shared machine's speed drifts by tens of percent
+within seconds while contenders timed side by side drift alike.
 """
 
 from __future__ import annotations
@@ -79,12 +83,29 @@ def per_call(function, seconds: float) -> float:
     return spent / count
 
 
-def interleaved(contenders: dict, rounds: int, seconds: float) -> dict:
+def interleaved(contenders: dict, rounds: int, seconds: float) -> dict[str, list[float]]:
+    """Seconds per call of each contender, one sample per round; the contenders take turns in every round."""
     samples = {name: [] for name in contenders}
     for _ in range(rounds):
         for name, function in contenders.items():
             samples[name].append(per_call(function, seconds))
-    return {name: statistics.median(values) for name, values in samples.items()}
+    return samples
+
+
+def ratio(samples: dict, numerator: str, denominator: str) -> str:
+    """Median and quartiles of numerator/denominator time, taken round by round.
+
+    The machine's speed drifts (shared CPUs): contenders timed in the same round
+    see the same machine, so the ratio of their times is far steadier than
+    either time.
+    """
+    ratios = [a / b for a, b in zip(samples[numerator], samples[denominator], strict=True)]
+    low, middle, high = statistics.quantiles(ratios, n=4)
+    return f"{middle:5.3f} (quartiles {low:.3f}-{high:.3f})"
+
+
+def median_ms(samples: dict, name: str) -> str:
+    return f"{statistics.median(samples[name]) * 1e3:10.2f} ms"
 
 
 def allocations(step, calls: int = 50) -> tuple[int, int]:
@@ -99,7 +120,16 @@ def allocations(step, calls: int = 50) -> tuple[int, int]:
         current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    return (current - base) // calls, peak - base
+    return current - base, peak - base
+
+
+def report_allocations(step, calls: int):
+    held, peak = allocations(step, calls)
+    more, _ = allocations(step, 2 * calls)
+    print(
+        f"  allocations: {held} bytes still held after {calls} steps, {more} after {2 * calls}; "
+        f"{peak} bytes peak transient"
+    )
 
 
 def half_adder(rounds: int, seconds: float):
@@ -115,25 +145,25 @@ def half_adder(rounds: int, seconds: float):
     def generated_epoch():
         module.train(params, X, T, learning_rate=0.5, epochs=epochs)
 
-    times = interleaved(
+    samples = interleaved(
         {"seed": lambda: seed_net.epoch_train(0.5), "generated": generated_epoch}, rounds, seconds
     )
-    seed, generated = times["seed"], times["generated"] / epochs
+    samples["generated"] = [value / epochs for value in samples["generated"]]
     print("half_adder [2, 2, 2, 2] batch 4, float64, per epoch:")
-    print(f"  seed000_ann.py ANN     {seed * 1e6:10.1f} us")
+    print(f"  seed000_ann.py ANN     {statistics.median(samples['seed']) * 1e6:10.1f} us")
     print(
-        f"  generated train()      {generated * 1e6:10.1f} us   "
-        f"{seed / generated:6.1f}x faster (target >= 30x)"
+        f"  generated train()      {statistics.median(samples['generated']) * 1e6:10.1f} us   "
+        f"{ratio(samples, 'seed', 'generated')} times faster (target >= 30)"
     )
     step = module._make_step(*module._packed(params), len(X), 0.5)
-    held, peak = allocations(lambda: step(X, T))
-    print(f"  allocations per step: {held} bytes held, {peak} bytes peak transient")
+    report_allocations(lambda: step(X, T), 50)
 
 
 def matmul_floor(Ws, X, batch):
     """The step's matrix products alone, into preallocated buffers: L forward, L dW, L-1 delta."""
+    rng = np.random.default_rng(1)
     A = [X] + [np.empty((batch, w.shape[1]), X.dtype) for w in Ws]
-    D = [np.empty((batch, w.shape[1]), X.dtype) for w in Ws]
+    D = [rng.standard_normal((batch, w.shape[1])).astype(X.dtype) for w in Ws]
     G = [np.empty_like(w) for w in Ws]
 
     def run():
@@ -143,6 +173,26 @@ def matmul_floor(Ws, X, batch):
             np.matmul(A[layer].T, D[layer], out=G[layer])
             if layer:
                 np.matmul(D[layer], Ws[layer].T, out=D[layer - 1])
+
+    return run
+
+
+def numpy_bound(Ws, bs, X, batch):
+    """The least work any NumPy step must do: the matmul floor, one np.exp per activation entry
+    (sigmoid and softmax both need one) and one pass subtracting the gradient from every parameter."""
+    floor = matmul_floor(Ws, X, batch)
+    rng = np.random.default_rng(2)
+    exps = [rng.uniform(-1, 0, (batch, w.shape[1])).astype(X.dtype) for w in Ws]
+    size = sum(w.size for w in Ws) + sum(b.size for b in bs)
+    params = rng.uniform(-1, 1, size).astype(X.dtype)
+    gradient = np.zeros_like(params)
+
+    def run():
+        floor()
+        for values in exps:
+            np.exp(values, out=values)
+            np.negative(values, out=values)
+        np.subtract(params, gradient, out=params)
 
     return run
 
@@ -170,30 +220,38 @@ def large(sizes, batch, rounds: int, seconds: float):
         params[f"b{layer}"] = np.array(bs[layer - 1], np.float32)
     X32, T32 = np.array(X, np.float32), np.array(T, np.float32)
     step = module._make_step(*module._packed(params), batch, 0.1)
-    floor = matmul_floor([np.array(w, np.float32) for w in Ws], X32, batch)
-    times = interleaved(
-        {"reference": ref.step, "generated": lambda: step(X32, T32), "floor": floor}, rounds, seconds
-    )
-    print(f"{sizes} batch {batch}, sigmoid/softmax, cce, float32, per step:")
-    print(f"  reference_mlp.py       {times['reference'] * 1e3:10.2f} ms")
+    W32 = [np.array(w, np.float32) for w in Ws]
+    contenders = {
+        "reference": ref.step,
+        "generated": lambda: step(X32, T32),
+        "floor": matmul_floor(W32, X32, batch),
+        "bound": numpy_bound(W32, bs, X32, batch),
+    }
+    samples = interleaved(contenders, rounds, seconds)
+    print(f"{sizes} batch {batch}, sigmoid/softmax, cce, float32, per step (median over {rounds} rounds):")
+    print(f"  reference_mlp.py       {median_ms(samples, 'reference')}")
     print(
-        f"  generated step         {times['generated'] * 1e3:10.2f} ms   "
-        f"{times['reference'] / times['generated']:5.3f} of the reference's speed (target >= 0.95)"
+        f"  generated step         {median_ms(samples, 'generated')}   "
+        f"{ratio(samples, 'reference', 'generated')} of the reference's speed (target >= 0.95)"
     )
     print(
-        f"  matmul floor           {times['floor'] * 1e3:10.2f} ms   "
-        f"generated at {times['floor'] / times['generated']:5.3f} of the floor (target >= 0.90), "
-        f"reference at {times['floor'] / times['reference']:5.3f}"
+        f"  matmul floor           {median_ms(samples, 'floor')}   "
+        f"generated at {ratio(samples, 'floor', 'generated')} of the floor (target >= 0.90), "
+        f"reference at {ratio(samples, 'floor', 'reference')}"
     )
-    held, peak = allocations(lambda: step(X32, T32), calls=5)
-    print(f"  allocations per step: {held} bytes held, {peak} bytes peak transient")
+    print(
+        f"  NumPy bound            {median_ms(samples, 'bound')}   "
+        f"floor + one exp per activation + one parameter update: at {ratio(samples, 'floor', 'bound')} "
+        "of the floor, no NumPy step can be faster"
+    )
+    report_allocations(lambda: step(X32, T32), 5)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer and shorter rounds (noisier)")
     args = parser.parse_args(argv)
-    rounds, seconds = (3, 0.2) if args.quick else (7, 0.5)
+    rounds, seconds = (5, 0.05) if args.quick else (25, 0.05)
     with contextlib.redirect_stdout(io.StringIO()):
         reference_module()
     half_adder(rounds, seconds)

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: c27284a7c24d172b65208132a08051691a86de5036fd035e056b23b709f76c38
+# written by symbp; symbp-sha256: b070b797e97873b3bb2583a6be00bb04395dda6f6dc45b263bdef9da291f0d3c
 """demystified: 2-3-1, sigmoid, half_sse, no biases.
 
 hours slept/studied -> test score; the third seed text's network (input layer numbered 1)
@@ -41,9 +41,9 @@ def _sigmoid(z, out=None):
     else:
         with np.errstate(over="ignore"):
             np.exp(out, out=out)
-    np.add(out, 1, out=out)
+    np.add(out, 1.0, out=out)
     # np.divide(1, x) is vectorised where np.reciprocal is not
-    return np.divide(1, out, out=out)
+    return np.divide(1.0, out, out=out)
 
 
 def init_params(seed=0, dtype=DTYPE):
@@ -185,7 +185,7 @@ def _make_step(flat, params, N, learning_rate):
         np.dot(A1, W2, out=Z2)
         _sigmoid(Z2, out=A2)
         # eq:delta-L-matrix
-        np.subtract(1, A2, out=delta2)
+        np.subtract(1.0, A2, out=delta2)
         np.subtract(A2, T, out=work1)
         np.multiply(delta2, work1, out=delta2)
         np.multiply(delta2, A2, out=delta2)
@@ -194,7 +194,7 @@ def _make_step(flat, params, N, learning_rate):
         np.dot(A1.T, delta2, out=dW2)
         # eq:delta-rec-matrix
         np.dot(delta2, W2.T, out=delta1)
-        np.subtract(1, A1, out=work2)
+        np.subtract(1.0, A1, out=work2)
         np.multiply(work2, A1, out=work2)
         np.multiply(delta1, work2, out=delta1)
         # eq:dW-matrix

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 7408718422794f5b7dc140aaf19ac5450a8ce233440c47ed8e0bfda1c1ff2489
+# written by symbp; symbp-sha256: 83b3621ba9d1033b76fcc71b8c8b875710bbd25461afdb9e2d8ded0c268a0757
 """half_adder: 2-2-2-2, sigmoid, half_mse, biases.
 
 half adder (sum, carry) of two bits; the first seed text's network
@@ -41,9 +41,9 @@ def _sigmoid(z, out=None):
     else:
         with np.errstate(over="ignore"):
             np.exp(out, out=out)
-    np.add(out, 1, out=out)
+    np.add(out, 1.0, out=out)
     # np.divide(1, x) is vectorised where np.reciprocal is not
-    return np.divide(1, out, out=out)
+    return np.divide(1.0, out, out=out)
 
 
 def init_params(seed=0, dtype=DTYPE):
@@ -212,6 +212,7 @@ def _make_step(flat, params, N, learning_rate):
     dW1 = gradients["W1"]
     db1 = gradients["b1"]
     work1 = np.empty((N, 2), dtype)
+    ones = np.ones(N, dtype)  # column sums are printed as products ones @ M
 
     def step(X, T):
         np.dot(X, W1, out=Z1)
@@ -224,7 +225,7 @@ def _make_step(flat, params, N, learning_rate):
         np.add(Z3, b3, out=Z3)
         _sigmoid(Z3, out=A3)
         # eq:delta-L-matrix
-        np.subtract(1, A3, out=delta3)
+        np.subtract(1.0, A3, out=delta3)
         np.subtract(A3, T, out=work1)
         np.multiply(delta3, work1, out=delta3)
         np.multiply(delta3, A3, out=delta3)
@@ -232,25 +233,25 @@ def _make_step(flat, params, N, learning_rate):
         # eq:dW-matrix
         np.dot(A2.T, delta3, out=dW3)
         # eq:db-matrix
-        np.add.reduce(delta3, axis=0, out=db3)
+        np.dot(ones, delta3, out=db3)
         # eq:delta-rec-matrix
         np.dot(delta3, W3.T, out=delta2)
-        np.subtract(1, A2, out=work1)
+        np.subtract(1.0, A2, out=work1)
         np.multiply(work1, A2, out=work1)
         np.multiply(delta2, work1, out=delta2)
         # eq:dW-matrix
         np.dot(A1.T, delta2, out=dW2)
         # eq:db-matrix
-        np.add.reduce(delta2, axis=0, out=db2)
+        np.dot(ones, delta2, out=db2)
         # eq:delta-rec-matrix
         np.dot(delta2, W2.T, out=delta1)
-        np.subtract(1, A1, out=work1)
+        np.subtract(1.0, A1, out=work1)
         np.multiply(work1, A1, out=work1)
         np.multiply(delta1, work1, out=delta1)
         # eq:dW-matrix
         np.dot(X.T, delta1, out=dW1)
         # eq:db-matrix
-        np.add.reduce(delta1, axis=0, out=db1)
+        np.dot(ones, delta1, out=db1)
         np.subtract(flat, gradient, out=flat)
 
     return step

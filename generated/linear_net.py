@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: d9a2612a519349500b4ab693e6992e89a1100d586c11c39b831f938e2191caad
+# written by symbp; symbp-sha256: e2d3255641d8d1f0665abd9b8ecf512a785a56c730b3e824f818c2ee0c73e7dd
 """linear_net: 2-2-2, identity, half_sse, biases.
 
 2-2-2 linear network updated per sample; the fourth seed text's numerical example
@@ -167,6 +167,7 @@ def _make_step(flat, params, N, learning_rate):
     delta1 = np.empty((N, 2), dtype)
     dW1 = gradients["W1"]
     db1 = gradients["b1"]
+    ones = np.ones(N, dtype)  # column sums are printed as products ones @ M
 
     def step(X, T):
         np.dot(X, W1, out=Z1)
@@ -179,13 +180,13 @@ def _make_step(flat, params, N, learning_rate):
         # eq:dW-matrix
         np.dot(A1.T, delta2, out=dW2)
         # eq:db-matrix
-        np.add.reduce(delta2, axis=0, out=db2)
+        np.dot(ones, delta2, out=db2)
         # eq:delta-rec-matrix
         np.dot(delta2, W2.T, out=delta1)
         # eq:dW-matrix
         np.dot(X.T, delta1, out=dW1)
         # eq:db-matrix
-        np.add.reduce(delta1, axis=0, out=db1)
+        np.dot(ones, delta1, out=db1)
         np.subtract(flat, gradient, out=flat)
 
     return step

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 6d4c582eda944796d6b607e12ed7495100459c33618c559be57d784dda649a95
+# written by symbp; symbp-sha256: 534a43b3b4d492d0ed48a6e8e76fb7aaec9c5c24105e600d6c164807694bba7d
 """logistic: 2-1, sigmoid, bce, biases.
 
 logistic regression: one sigmoid neuron, binary cross-entropy (second seed text)
@@ -41,9 +41,9 @@ def _sigmoid(z, out=None):
     else:
         with np.errstate(over="ignore"):
             np.exp(out, out=out)
-    np.add(out, 1, out=out)
+    np.add(out, 1.0, out=out)
     # np.divide(1, x) is vectorised where np.reciprocal is not
-    return np.divide(1, out, out=out)
+    return np.divide(1.0, out, out=out)
 
 
 def init_params(seed=0, dtype=DTYPE):
@@ -169,6 +169,7 @@ def _make_step(flat, params, N, learning_rate):
     delta1 = np.empty((N, 1), dtype)
     dW1 = gradients["W1"]
     db1 = gradients["b1"]
+    ones = np.ones(N, dtype)  # column sums are printed as products ones @ M
 
     def step(X, T):
         np.dot(X, W1, out=Z1)
@@ -180,7 +181,7 @@ def _make_step(flat, params, N, learning_rate):
         # eq:dW-matrix
         np.dot(X.T, delta1, out=dW1)
         # eq:db-matrix
-        np.add.reduce(delta1, axis=0, out=db1)
+        np.dot(ones, delta1, out=db1)
         np.subtract(flat, gradient, out=flat)
 
     return step

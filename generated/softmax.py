@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: c61e7386dd4ef3a10d9d45ee84575bf61f0b7715c5dbf794dbb8b67f5c5ecbdf
+# written by symbp; symbp-sha256: 9deac3ff21f5e0c2ed1a8c14d0a4094d361f58401fc570772296eda3e3e60e68
 """softmax: 2-3, softmax, cce, biases.
 
 multi-class logistic regression: softmax output, categorical cross-entropy (second seed text)
@@ -41,7 +41,7 @@ def _softmax(z, out=None, row=None):
     np.exp(out, out=out)
     np.add.reduce(out, axis=1, keepdims=True, out=row)
     # one division per row, then a multiplication per entry (cheaper than a division per entry)
-    np.divide(1, row, out=row)
+    np.divide(1.0, row, out=row)
     return np.multiply(out, row, out=out)
 
 
@@ -175,6 +175,7 @@ def _make_step(flat, params, N, learning_rate):
     dW1 = gradients["W1"]
     db1 = gradients["b1"]
     work1 = np.empty((N, 1), dtype)
+    ones = np.ones(N, dtype)  # column sums are printed as products ones @ M
 
     def step(X, T):
         np.dot(X, W1, out=Z1)
@@ -186,7 +187,7 @@ def _make_step(flat, params, N, learning_rate):
         # eq:dW-matrix
         np.dot(X.T, delta1, out=dW1)
         # eq:db-matrix
-        np.add.reduce(delta1, axis=0, out=db1)
+        np.dot(ones, delta1, out=db1)
         np.subtract(flat, gradient, out=flat)
 
     return step

@@ -263,6 +263,8 @@ class _Context:
         update.append("np.subtract(flat, gradient, out=flat)")
         for name, (shape, boolean) in writer.buffers.declared.items():
             buffers.append(f"{name} = np.empty({shape}, {'bool' if boolean else 'dtype'})")
+        if writer.uses_ones:
+            buffers.append("ones = np.ones(N, dtype)  # column sums are printed as products ones @ M")
         return {
             "folded": folded,
             "buffer_lines": buffers,
