@@ -225,11 +225,21 @@ def symbol_table(network: Network, style: MathStyle) -> tuple[tuple[str, str], .
     ]
     if network.l2:
         rows.append((style.expr(LAMBDA), f"L2 penalty weight, here {network.l2:g}"))
+    runs: list[list] = []  # [activation, first layer, last layer] of each run of equal activations
     for layer, act in enumerate(network.activations, start=1):
-        if layer == 1 or act != network.activations[layer - 2]:
-            shown = display_layer(layer, network.numbering)
-            where = "every layer" if network.uniform_activation else f"layer {shown} on"
-            rows.append((style.activation(act), f"activation of {where} ({act.name})"))
+        if runs and runs[-1][0] == act:
+            runs[-1][2] = layer
+        else:
+            runs.append([act, layer, layer])
+    for act, first, last in runs:
+        shown = [display_layer(layer, network.numbering) for layer in (first, last)]
+        if network.uniform_activation:
+            where = "every layer"
+        elif first == last:
+            where = f"layer {shown[0]}"
+        else:
+            where = f"layers {shown[0]} to {shown[1]}"
+        rows.append((style.activation(act), f"activation of {where} ({act.name})"))
     rows.append((style.expr(ETA), f"learning rate, here {network.train.learning_rate:g}"))
     return tuple(rows)
 

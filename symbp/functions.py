@@ -141,6 +141,8 @@ ACTIVATION_NAMES = tuple(BUILTIN_ACTIVATIONS)
 BUILTIN_COSTS = {
     "half_mse": ((A - T) ** 2 / 2, True, "half MSE", "1/(2N) sum_n sum_j (a - t)^2"),
     "half_sse": ((A - T) ** 2 / 2, False, "half SSE", "1/2 sum_n sum_j (a - t)^2"),
+    "mse": ((A - T) ** 2, True, "MSE", "1/N sum_n sum_j (a - t)^2"),
+    "sse": ((A - T) ** 2, False, "SSE", "sum_n sum_j (a - t)^2"),
     "bce": (
         -(T * sp.log(A) + (1 - T) * sp.log(1 - A)),
         True,

@@ -175,7 +175,8 @@ def _grid() -> list[dict]:
     """
     hidden = ["sigmoid", "tanh", "relu", "softplus", "identity"]
     outputs = [("sigmoid", "half_mse"), ("sigmoid", "bce"), ("tanh", "half_sse"), ("softmax", "cce"),
-               ("identity", "half_mse"), ("softplus", "half_sse")]  # fmt: skip
+               ("identity", "half_mse"), ("softplus", "half_sse"), ("identity", "mse"),
+               ("tanh", "sse")]  # fmt: skip
     rng = random.Random(6)
     combos = list(itertools.product(hidden, outputs, (True, False), (1, 2, 3, 4)))
     # depth 1 has no hidden layer: every output activation and cost, biases on and off

@@ -82,7 +82,7 @@ def test_leaky_relu_slope_is_configurable():
         ({"cost": "cce"}, "cost", "only with a softmax output"),
         ({"activation": "relu", "cost": "bce"}, "cost", "stay in (0, 1)"),
         ({"activation": "tanh", "cost": "bce"}, "cost", "stay in (0, 1)"),
-        ({"cost": "hinge"}, "cost", "half_mse, half_sse, bce, cce"),
+        ({"cost": "hinge"}, "cost", "half_mse, half_sse, mse, sse, bce, cce"),
         ({"bias": "yes"}, "bias", "true or false"),
         ({"l2": -1}, "l2", ">= 0"),
         ({"numbering": 2}, "numbering", "0 (input layer is layer 0)"),
