@@ -524,8 +524,28 @@ def parse_formula(text: str) -> Formula:
         if isinstance(node, Sym) and node.name in ("N", "e") and node.indices:
             raise FormulaError(text, node.column, f"no subscript on {text[node.column - 1]}")
     if quantity.matrix:
-        for node in walk(right):
-            if isinstance(node, Sym) and node.indices is not None:
-                message = "no subscripts on the right side of a matrix formula (the left side has none)"
-                raise FormulaError(text, node.column, message)
+        stray = _subscript_not_summed(right, frozenset())
+        if stray is not None:
+            message = (
+                "no subscripts on the right side of a matrix formula (the left side has none), "
+                "except a sample index summed over: \\sum_n \\delta^{(l)}_n"
+            )
+            raise FormulaError(text, stray.column, message)
     return Formula(text, quantity, right)
+
+
+def _subscript_not_summed(node: Node, summed: frozenset) -> Sym | None:
+    """The first symbol whose subscript is not a single index of an enclosing sum (a row: one sample).
+
+    Weights and biases have no row per sample, so any subscript on them counts.
+    """
+    if isinstance(node, Sym) and node.indices is not None:
+        if len(node.indices) != 1 or node.indices[0] not in summed or node.name in ("w", "b"):
+            return node
+    if isinstance(node, Sum):
+        summed = summed | {node.index}
+    for child in children(node):
+        found = _subscript_not_summed(child, summed)
+        if found is not None:
+            return found
+    return None

@@ -103,6 +103,8 @@ class Evaluator:
         self.reading = reading
         self.depth = point.network.depth
         self.symbolic = point.symbolic
+        # in a matrix formula, the sample (row) each index of an enclosing sum stands for
+        self.rows: dict[str, int] = {}
 
     def scalar_of(self, value):
         """A number of this evaluation: float, or an exact SymPy number or expression."""
@@ -194,6 +196,10 @@ class Evaluator:
 
     def _m_Sym(self, node: Sym):
         value = self.array(node)
+        if node.indices is not None:
+            # parse_formula allows only a summed sample index here, on per-sample matrices
+            row = self.rows[node.indices[0]]
+            return value[row : row + 1]
         return self.scalar_of(value.item()) if value.ndim == 0 else value
 
     def _m_Ones(self, node: Ones):
@@ -214,7 +220,19 @@ class Evaluator:
         return self.scalar_of(np.asarray(result).item()) if np.ndim(result) == 0 else result
 
     def _m_Sum(self, node: Sum):
-        raise EvalError("a sum over an index needs subscripts; in a matrix formula write 1^T M", node.column)
+        """A sum over the samples: the body with row n of each matrix subscripted n, added up."""
+        samples = self.point.N
+        upper = samples if node.upper is None else self.matrix(node.upper)
+        if node.lower != 1 or np.ndim(upper) != 0 or upper != samples:
+            raise EvalError("a sum in a matrix formula runs over the samples, from 1 to N", node.column)
+        if node.index in self.rows:
+            raise EvalError(f"the index {node.index} is already summed over", node.column)
+        total = 0
+        for row in range(samples):
+            self.rows[node.index] = row
+            total = total + self.matrix(node.body)
+        del self.rows[node.index]
+        return total
 
     def _m_Bin(self, node: Bin):
         if node.op == "juxt":

@@ -91,6 +91,8 @@ def test_functions_and_numbers():
         (r"\delta^{(3)} = \frac{\partial C}{\partial a}", 22, "only on the left side"),
         (r"\delta^{(3)} = a_{i+1}", 17, "index letters"),
         (r"\frac{\partial C}{\partial W^{(2)}} = a_i", 39, "no subscripts on the right side"),
+        (r"\frac{\partial C}{\partial b^{(2)}} = \sum_n \delta_{nj}", 46, "except a sample index summed"),
+        (r"\frac{\partial C}{\partial b^{(2)}} = \sum_n W^{(2)}_n", 46, "except a sample index summed"),
         ("delta = 1 ? 2", 11, "unexpected character '?'"),
     ],
 )

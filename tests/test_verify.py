@@ -42,6 +42,12 @@ TABLE = [
     ("half_adder", r"\delta^{(L)}_{nj} = \frac{1}{N} (a^{(L)}_{nj} - t_{nj}) \sigma'(z^{(L)}_{nj})", "holds"),
     ("half_adder", r"\frac{\partial C}{\partial W^{(l)}} = (A^{(l-1)})^T \delta^{(l)}", "holds"),
     ("half_adder", r"\frac{\partial C}{\partial b^{(l)}} = \mathbf{1}^T \delta^{(l)}", "holds"),
+    # sums over the samples in matrix formulas: row n of a matrix is written with the subscript n
+    ("half_adder", r"\frac{\partial C}{\partial b^{(l)}} = \sum_{n=1}^{N} \delta^{(l)}_n", "holds"),
+    ("half_adder", "dC/dW(l) = sum_n a(l-1)_n.T @ delta(l)_n", "holds"),
+    ("half_adder", r"\frac{\partial C}{\partial b^{(l)}} = \sum_n \delta^{(l+1)}_n", "off by one layer"),
+    ("logistic", r"\frac{\partial C}{\partial W} = \frac{1}{N} \sum_n x_n^T (a_n - t_n)", "holds"),
+    ("logistic", r"\frac{\partial C}{\partial W} = \sum_n x_n^T (a_n - t_n)", "a factor 1/N is missing"),
     ("half_adder", r"\delta^{(l)} = (\delta^{(l+1)} (W^{(l+1)})^T) \odot \sigma'(Z^{(l)})", "holds"),
     ("half_adder", r"\delta^{(L)} = \frac{1}{N} (A^{(L)} - T) \odot \sigma'(Z^{(L)})", "holds"),
     ("half_adder", r"\delta^{(L)} = (A^{(L)} - T) \odot \sigma'(Z^{(L)})", "a factor 1/N is missing"),
