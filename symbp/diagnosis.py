@@ -3,7 +3,8 @@
 Each candidate is the claim with one typical slip undone (a sign, a factor
 1/N or 2, the activation derivative, a weight, a transpose, swapped indices,
 a layer off by one); the first edit that makes the formula hold at every check
-point names the slip. No candidate holding means no diagnosis, not a guess.
+point names the slip. When no single edit does, pairs of edits are tried the
+same way (two slips). No candidate holding means no diagnosis, not a guess.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 
 from symbp.formula import Bin, Call, Formula, Layer, Neg, Node, Num, Sum, Sym, Transpose, walk
+
+# pairs of repairs tried at the most: about a second on small networks (0.15 ms a pair)
+PAIR_LIMIT = 6000
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,27 @@ def candidates(formula: Formula):
     yield from _transposes(rhs, nodes)
     yield from _layer_shifts(formula, rhs, nodes)
     yield from _missing_factors(formula, rhs, nodes, layers)
+
+
+def two_slips(formula: Formula, limit: int = PAIR_LIMIT):
+    """Pairs of repairs, for a claim that no single one explains: each candidate, then each of its own.
+
+    At most ``limit`` pairs, simplest first, so a claim far from any repair
+    costs a bounded search and the same search every time.
+    """
+    tried = 0
+    for first in candidates(formula):
+        for second in candidates(replace(formula, rhs=first.rhs)):
+            if first.shift and second.shift:
+                continue
+            if tried == limit:
+                return
+            tried += 1
+            yield Candidate(
+                f"two slips: {first.description}; and {second.description}",
+                second.rhs,
+                first.shift + second.shift,
+            )
 
 
 def _transposes(rhs: Node, nodes: list):

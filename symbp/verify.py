@@ -24,7 +24,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from symbp.diagnosis import Candidate, candidates, show
+from symbp.diagnosis import Candidate, candidates, show, two_slips
 from symbp.errors import CheckFailed
 from symbp.formula import Formula, Layer, Sym, parse_formula, walk
 from symbp.formula_eval import EvalError, Evaluator, Reading
@@ -333,7 +333,7 @@ def verify(
         )
     counterexample = check.compare(None, keep=True)
     diagnosis = None
-    for candidate in candidates(parsed):
+    for candidate in itertools.chain(candidates(parsed), two_slips(parsed)):
         if check.compare(candidate) is not None:
             diagnosis = candidate.description
             break

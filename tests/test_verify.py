@@ -8,6 +8,8 @@ import pytest
 
 from symbp.cli import main
 from symbp.cli_verify import read_formula_file
+from symbp.diagnosis import two_slips
+from symbp.formula import parse_formula
 from symbp.verify import verify
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "symbp" / "examples"
@@ -89,6 +91,13 @@ TABLE = [
         r"\delta^{(1)} = \frac{1}{N} (\hat{y} - y) \sigma'(z)",
         "an extra factor: the activation derivative",
     ),
+    # two slips at once
+    ("half_adder", r"\delta^{(L)} = (T - A^{(L)}) \odot \sigma'(Z^{(L)})", "two slips: sign flipped"),
+    (
+        "half_adder",
+        r"\delta^{(l)} = (\delta^{(l+1)} W^{(l+1)}) \odot \sigma(Z^{(l)})",
+        "two slips: f(z^{(l)}) where the derivative",
+    ),
     # softmax + cce and the linear net of the fourth seed text
     ("softmax", r"\delta^{(L)} = \frac{1}{N} (A^{(L)} - T)", "holds"),
     ("softmax", r"\delta^{(L)} = A^{(L)} - T", "a factor 1/N is missing"),
@@ -108,6 +117,19 @@ def test_table(spec, formula, expected):
         assert not verdict.holds
         assert verdict.diagnosis is not None and expected in verdict.diagnosis, verdict.report()
         assert verdict.counterexample is not None
+
+
+def test_a_claim_no_repair_explains_gets_no_diagnosis():
+    verdict = verify("half_adder", r"\delta^{(L)} = \exp(A^{(L)}) \odot T \odot T")
+    assert not verdict.holds and verdict.counterexample is not None
+    assert verdict.diagnosis is None, verdict.diagnosis
+
+
+def test_pairs_of_repairs_are_bounded_and_name_both_slips():
+    formula = parse_formula(r"\delta^{(L)} = (T - A^{(L)}) \odot \sigma'(Z^{(L)})")
+    pairs = list(two_slips(formula, limit=50))
+    assert len(pairs) == 50
+    assert all(pair.description.startswith("two slips: ") and "; and " in pair.description for pair in pairs)
 
 
 def _expectations(path: Path):
