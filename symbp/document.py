@@ -93,15 +93,19 @@ class MathStyle:
 
     def activation(self, act) -> str:
         """The activation's symbol, with its definition when it is elementwise: sigma(z) = 1/(1+e^-z)."""
+        body = act.expr
+        if isinstance(body, sp.Function) and len(body.args) == 1:
+            # tanh(z) = tanh(z) defines nothing: show the function in exponentials instead
+            body = body.rewrite(sp.exp)
         if self.kind == "latex":
             symbol = act.latex
             if not act.elementwise:
                 return symbol
-            return rf"{symbol}(z) = {self.expr(act.expr)}"
+            return rf"{symbol}(z) = {self.expr(body)}"
         symbol = printing.PRETTY_ACTIVATION.get(act.name, act.name)
         if not act.elementwise:
             return symbol
-        return printing.pretty_equation(sp.Symbol(f"{symbol}(z)"), act.expr, self.network, "=")
+        return printing.pretty_equation(sp.Symbol(f"{symbol}(z)"), body, self.network, "=")
 
 
 def describe_check(step) -> str:
