@@ -251,6 +251,12 @@ class _ToTree(Transformer):
             return Call("exp", False, exponent, column=base.column)
         return Bin("pow", base, exponent, column=caret.column)
 
+    def entrywise_power(self, children):
+        """A^{\\circ 2}: the entrywise power symbp's documents print; powers of matrices are entrywise."""
+        base, token = children
+        exponent = Num(float(re.search(r"[0-9]+", token.value).group()), column=token.column)
+        return Bin("pow", base, exponent, column=token.column)
+
     def number(self, children):
         return _number(children[0])
 
@@ -300,16 +306,19 @@ def _number(token: Token) -> Num:
     return Num(float(token.value), column=token.column)
 
 
-def _symbol(head: Token, suffixes: list) -> Sym:
+def _symbol(head: Token, suffixes: list) -> Sym | Transpose:
+    """A symbol with its layer and subscript; W^{(l)T} (as symbp's documents print it) is (W^{(l)})^T."""
     name = "yhat" if head.type == "HAT_Y" else SYMBOLS[head.value]
     layer = indices = None
+    transposed = False
     for suffix in suffixes:
         if suffix.type in ("LAYER_SUP", "PLAIN_LAYER"):
             if layer is not None:
                 raise _Invalid(suffix.column, "one layer index per symbol")
             layer = _layer_from_match(_LAYER.search(suffix.value))
-            if suffix.type == "LAYER_SUP" and re.search(r"(T|\\top)\s*\}$", suffix.value):
-                raise _Invalid(suffix.column, "the transpose outside the layer: (W^{(l)})^T")
+            transposed = suffix.type == "LAYER_SUP" and bool(re.search(r"(T|\\top)\s*\}$", suffix.value))
+        elif transposed:
+            raise _Invalid(suffix.column, "no subscript on a transposed matrix")
         elif indices is not None or (name == "width" and layer is not None):
             raise _Invalid(suffix.column, "one subscript per symbol")
         elif name == "width":
@@ -319,7 +328,8 @@ def _symbol(head: Token, suffixes: list) -> Sym:
             layer = _layer_from_match(match)
         else:
             indices = _indices(suffix)
-    return Sym(name, layer, indices, column=head.column)
+    symbol = Sym(name, layer, indices, column=head.column)
+    return Transpose(symbol, column=head.column) if transposed else symbol
 
 
 @cache
@@ -349,6 +359,7 @@ TERMINAL_NAMES = {
     "ONES": "\\mathbf{1}",
     "TRANSPOSE": "a transpose (^T)",
     "LAYER_SUP": "a layer superscript (^{(l)})",
+    "ENTRYWISE_POWER": "an entrywise power (^{\\circ 2})",
     "PLAIN_LAYER": "a layer in parentheses ((l))",
     "SUB": "a subscript (_{ij})",
     "$END": "the end of the formula",

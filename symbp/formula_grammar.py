@@ -39,6 +39,7 @@ upper: CARET LBRACE expr RBRACE
           | postfixed TRANSPOSE              -> transpose
           | postfixed CARET LBRACE expr RBRACE -> power
           | postfixed CARET NUMBER           -> power
+          | postfixed ENTRYWISE_POWER          -> entrywise_power
 
 ?atom: NUMBER                                -> number
      | symbol
@@ -74,6 +75,7 @@ NAME: /[aAzZxXtTyYwWbBnNCJEe]/
 ONES.3: /\\mathbf\s*\{\s*1\s*\}|\\mathbb\s*\{\s*1\s*\}|\\vec\s*\{\s*1\s*\}|ones/
 TRANSPOSE.2: /\^\s*\{\s*(T|\\top|\\intercal|\\mathsf\s*\{\s*T\s*\}|\\mathrm\s*\{\s*T\s*\})\s*\}/
            | /\^\s*(T(?![A-Za-z])|\\top|\\intercal)|\.T(?![A-Za-z])|ᵀ/
+ENTRYWISE_POWER.3: /\^\s*\{\s*\\circ\s*[0-9]+\s*\}/
 LAYER_SUP.3: /\^\s*\{\s*[(\[]\s*([0-9]+|[Ll](\s*[+-]\s*[0-9]+)?)\s*[)\]]\s*(T|\\top)?\s*\}/
            | /\^\s*[(\[]\s*([0-9]+|[Ll](\s*[+-]\s*[0-9]+)?)\s*[)\]]/
 PLAIN_LAYER.2: /[(\[]\s*([0-9]+|[Ll](\s*[+-]\s*[0-9]+)?)\s*[)\]]/

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sympy as sp
 from sympy.matrices.expressions import HadamardProduct, MatAdd, MatMul, MatrixSymbol
 from sympy.printing.latex import LatexPrinter
-from sympy.printing.precedence import PRECEDENCE
+from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm
 
@@ -59,6 +59,12 @@ def matrix_parts(name: str, numbering: int) -> tuple[str, str | None, bool] | No
         layer = None if number is None else layer_text(number, numbering, kind in PARAMETER_KINDS)
     gradient = kind in ("dW", "db")
     return (kind[1:] if gradient else kind), layer, gradient
+
+
+def bracketed_in_product(arg) -> bool:
+    """Whether a factor of an entrywise product needs brackets: products of matrices, and anything
+    binding looser than a product (sums, entrywise functions whose body is a sum: odot (1 - A^2))."""
+    return isinstance(arg, MatAdd | MatMul | HadamardProduct) or precedence(arg) < PRECEDENCE["Mul"]
 
 
 def _display_limits(printer, expr: sp.Sum) -> list[tuple]:
@@ -208,7 +214,7 @@ class SymbpLatexPrinter(_EntrywiseMixin, LatexPrinter):
     def _print_HadamardProduct(self, expr):
         return r" \odot ".join(
             rf"\left({self._print(arg)}\right)"
-            if isinstance(arg, MatAdd | MatMul | HadamardProduct)
+            if bracketed_in_product(arg)
             else self.parenthesize(arg, PRECEDENCE["Mul"], strict=True)
             for arg in expr.args
         )
@@ -348,7 +354,7 @@ class SymbpPrettyPrinter(_EntrywiseMixin, PrettyPrinter):
             None,
             None,
             " ⊙ ",
-            parenthesize=lambda x: isinstance(x, MatAdd | MatMul | HadamardProduct),
+            parenthesize=bracketed_in_product,
         )
 
     def _print_Elementwise(self, expr):

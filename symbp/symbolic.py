@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sympy as sp
 from sympy.matrices.expressions import MatrixExpr
+from sympy.printing.precedence import precedence
 
 from symbp.functions import A as A_SCALAR
 from symbp.functions import T as T_SCALAR
@@ -94,6 +95,11 @@ class Elementwise(MatrixExpr):
     @property
     def shape(self):
         return self.args[1].shape
+
+    @property
+    def precedence(self) -> int:
+        """The printed body's binding, which SymPy's printers read: (1 - A) needs brackets in a product."""
+        return precedence(self.function.expr)
 
 
 class ColumnSum(MatrixExpr):

@@ -6,10 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from symbp import printing
 from symbp.cli import main
 from symbp.cli_verify import read_formula_file
+from symbp.derive import derive
 from symbp.diagnosis import two_slips
 from symbp.formula import parse_formula
+from symbp.spec import load
 from symbp.verify import verify
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "symbp" / "examples"
@@ -247,3 +250,30 @@ def test_exact_zero_test_knows_the_sigmoid():
     sigma = 1 / (1 + sp.exp(-z))
     assert is_zero(sigma * (1 - sigma) - sp.diff(sigma, z))
     assert not is_zero(sigma * (1 - sigma) - sigma)
+
+
+ROUND_TRIP_SPECS = [
+    "half_adder",
+    "demystified",
+    "softmax",
+    {"name": "deep", "layers": [2, 3, 3, 1], "activation": ["tanh", "tanh", "sigmoid"], "cost": "bce"},
+    {"name": "cubic", "layers": [2, 1, 2], "cost": "mse",
+     "activation": [{"name": "cubic", "expr": "z**3/3 + z"}, "identity"]},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "spec", ROUND_TRIP_SPECS, ids=lambda spec: spec if isinstance(spec, str) else spec["name"]
+)
+def test_every_general_equation_the_documents_print_reads_back_and_holds(spec):
+    """The LaTeX that documents print for the general index and matrix forms, read by verify's parser:
+    a printer that drops a bracket (odot 1 - A^2 for odot (1 - A^2)) makes a formula that fails.
+    Piecewise derivatives (relu) print as cases, which verify's grammar does not read."""
+    network = load(spec)
+    equations = [step for step in derive(network).steps if step.label and step.section in ("index", "matrix")]
+    labels = {step.label for step in equations}
+    assert {"eq:delta-L-index", "eq:dW", "eq:delta-L-matrix", "eq:dW-matrix"} <= labels
+    for step in equations:
+        text = f"{printing.latex(step.eq.lhs, network)} = {printing.latex(step.eq.rhs, network)}"
+        verdict = verify(network, text)
+        assert verdict.holds, verdict.report()
