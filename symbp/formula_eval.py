@@ -83,7 +83,7 @@ _ELEMENTARY = {"exp": np.exp, "log": np.log, "tanh": np.tanh}
 _SYMBOLIC = {"exp": sp.exp, "log": sp.log, "tanh": sp.tanh}
 
 
-def _symbolic_function(call: Call, activation: Activation):
+def _symbolic_function(call: Call, activation: Activation | None):
     """The exact (SymPy) version of a function, applied entry by entry."""
     if call.func != "act":
         scalar = _SYMBOLIC[call.func]
@@ -177,7 +177,7 @@ class Evaluator:
         if call.func != "act":
             if call.prime:
                 raise EvalError(f"write the derivative of {call.func} out", call.column)
-            return _ELEMENTARY[call.func]
+            return _symbolic_function(call, None) if self.symbolic else _ELEMENTARY[call.func]
         activation = self.point.network.activation(self.activation_layer(call.arg))
         if self.symbolic:
             return _symbolic_function(call, activation)
