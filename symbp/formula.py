@@ -239,7 +239,10 @@ class _ToTree(Transformer):
 
     def binop(self, children):
         left, op, right = children
-        return Bin(OPERATORS[op.value.strip()], left, right, column=op.column)
+        operator = OPERATORS[op.value.strip()]
+        if operator == "div":
+            return _quotient(left, right, op.column)
+        return Bin(operator, left, right, column=op.column)
 
     def transpose(self, children):
         return Transpose(children[0], column=children[1].column)
@@ -272,7 +275,7 @@ class _ToTree(Transformer):
         return Call(FUNCTIONS[func.value], prime, children[-1], column=func.column)
 
     def frac(self, children):
-        return Bin("div", children[2], children[5], column=children[0].column)
+        return _quotient(children[2], children[5], children[0].column)
 
     def partial(self, children):
         return Partial(children[1], column=children[0].column)
@@ -300,6 +303,21 @@ class _ToTree(Transformer):
 
     def symbol(self, children):
         return _symbol(children[0], children[1:])
+
+
+def _quotient(top: Node, bottom: Node, column: int) -> Node:
+    """top / bottom; da/dz of one layer and entry is f'(z) of that layer, as symbp's documents print it."""
+    if (
+        isinstance(top, Partial)
+        and isinstance(bottom, Partial)
+        and isinstance(top.arg, Sym)
+        and isinstance(bottom.arg, Sym)
+        and (top.arg.name, bottom.arg.name) == ("a", "z")
+    ):
+        if (top.arg.layer, top.arg.indices) != (bottom.arg.layer, bottom.arg.indices):
+            raise _Invalid(column, "da/dz of one neuron: the same layer and subscript on a and z")
+        return Call("act", True, bottom.arg, column=column)
+    return Bin("div", top, bottom, column=column)
 
 
 def _number(token: Token) -> Num:

@@ -16,9 +16,9 @@ from sympy.matrices.expressions import HadamardProduct, MatAdd, MatMul, MatrixSy
 
 from symbp.naming import generic_matrix_name, matrix_name
 from symbp.spec import Network
+from symbp.symbolic import ActivationDerivative, L, MatrixSymbols, N, i, l, n
 from symbp.symbolic import ColumnSum as ColumnSumNode
 from symbp.symbolic import Elementwise as ElementwiseNode
-from symbp.symbolic import L, MatrixSymbols, N, i, l, n
 
 
 def generic_symbol(network: Network):
@@ -143,9 +143,8 @@ def _entrywise(factors, symbol):
             else _matrix_of(node, symbol)
         )
         if isinstance(node, sp.Derivative):
-            variable = sp.Function("fprime")(sp.Symbol("z_entry"))
             placeholder = sp.Symbol(f"{matrix.name}_entry")
-            replacements[node] = variable.func(placeholder)
+            replacements[node] = ActivationDerivative(placeholder)
             if matrix not in matrices:
                 matrices.append(matrix)
                 variables.append(placeholder)

@@ -232,6 +232,9 @@ class SymbpLatexPrinter(_EntrywiseMixin, LatexPrinter):
     def _print_Broadcast(self, expr):
         return r"\mathbf{1} " + self._print(expr.args[0])
 
+    def _print_ActivationDerivative(self, expr):
+        return rf"f'\left({self._print(expr.args[0])}\right)"
+
     def _print_Activate(self, expr):
         name = self._activation_latex(expr.activation_name)
         return rf"{name}\left({self._print(expr.args[1])}\right)"
@@ -372,6 +375,9 @@ class SymbpPrettyPrinter(_EntrywiseMixin, PrettyPrinter):
 
     def _print_Broadcast(self, expr):
         return prettyForm(*prettyForm("1⋅").right(self._print(expr.args[0])))
+
+    def _print_ActivationDerivative(self, expr):
+        return prettyForm(*prettyForm("f′").right(prettyForm(*self._print(expr.args[0]).parens())))
 
     def _print_Activate(self, expr):
         name = self._settings["activations"].get(expr.activation_name, expr.activation_name)

@@ -130,6 +130,12 @@ class Activate(MatrixExpr):
         return self.args[1].shape
 
 
+class ActivationDerivative(sp.Function):
+    """f'(z) of a generic layer l, where the hidden layers' activations differ and no one formula fits."""
+
+    nargs = 1
+
+
 class MatrixSymbols:
     """The concrete network's matrices, named by ``symbp.naming``."""
 

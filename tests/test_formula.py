@@ -94,6 +94,7 @@ def test_functions_and_numbers():
         (r"\frac{\partial C}{\partial b^{(2)}} = \sum_n \delta_{nj}", 46, "except a sample index summed"),
         (r"\frac{\partial C}{\partial b^{(2)}} = \sum_n W^{(2)}_n", 46, "except a sample index summed"),
         ("delta = 1 ? 2", 11, "unexpected character '?'"),
+        (r"\delta^{(2)}_j = \frac{\partial a^{(2)}_j}{\partial z^{(3)}_j}", 18, "da/dz of one neuron"),
     ],
 )
 def test_errors_point_at_the_column(text, column, fragment):

@@ -96,6 +96,14 @@ TABLE = [
         r"\delta^{(1)} = \frac{1}{N} (\hat{y} - y) \sigma'(z)",
         "an extra factor: the activation derivative",
     ),
+    # da/dz written out is f'(z) of that layer
+    (
+        "half_adder",
+        r"\delta^{(l)}_j = \frac{\partial a^{(l)}_j}{\partial z^{(l)}_j} "
+        r"\sum_k \delta^{(l+1)}_k w^{(l+1)}_{jk}",
+        "holds",
+    ),
+    ("half_adder", "delta(L)_j = (a(L)_j - t_j) * (da(L)_j/dz(L)_j)", "holds"),
     # two slips at once
     ("half_adder", r"\delta^{(L)} = (T - A^{(L)}) \odot \sigma'(Z^{(L)})", "two slips: sign flipped"),
     (
@@ -271,6 +279,8 @@ ROUND_TRIP_SPECS = [
     "demystified",
     "softmax",
     {"name": "deep", "layers": [2, 3, 3, 1], "activation": ["tanh", "tanh", "sigmoid"], "cost": "bce"},
+    # hidden layers with different activations: the general forms keep f' (da/dz) unnamed
+    {"name": "mixed", "layers": [2, 2, 2, 1], "activation": ["tanh", "sigmoid", "sigmoid"], "cost": "sse"},
     {"name": "cubic", "layers": [2, 1, 2], "cost": "mse",
      "activation": [{"name": "cubic", "expr": "z**3/3 + z"}, "identity"]},
 ]  # fmt: skip
