@@ -41,7 +41,7 @@ def show(node: Node) -> str:
         inner = show(node.arg)
         return f"({inner})^T" if not isinstance(node.arg, Sym) else f"{inner}^T"
     if isinstance(node, Call):
-        name = {"act": "f", "exp": "\\exp", "log": "\\log", "tanh": "\\tanh"}[node.func]
+        name = "f" if node.func == "act" else "\\" + node.func
         return f"{name}{chr(39) if node.prime else ''}({show(node.arg)})"
     if isinstance(node, Neg):
         return f"-{show(node.arg)}"

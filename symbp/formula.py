@@ -98,7 +98,7 @@ class Ones(Node):
 
 @dataclass(frozen=True)
 class Call(Node):
-    """f(x), f'(x): ``func`` is "act" (f, g, sigma: the spec's activation), "exp", "log" or "tanh"."""
+    """f(x), f'(x): ``func`` is "act" (f, g, sigma: the spec's activation) or a name in ELEMENTARY."""
 
     func: str
     prime: bool
@@ -153,11 +153,12 @@ SYMBOLS = {
     "n": "width",
     "e": "e",
 }
+# functions a formula may apply besides the activation; NumPy and SymPy spell them alike
+ELEMENTARY = ("exp", "log", "tanh", "sinh", "cosh")
 FUNCTIONS = {
     **dict.fromkeys(("\\sigma", "sigma", "σ", "f", "g"), "act"),
-    **dict.fromkeys(("\\exp", "exp"), "exp"),
-    **dict.fromkeys(("\\log", "log", "\\ln", "ln"), "log"),
-    **dict.fromkeys(("\\tanh", "tanh"), "tanh"),
+    **dict.fromkeys(("\\ln", "ln"), "log"),
+    **{spelling: name for name in ELEMENTARY for spelling in ("\\" + name, name)},
 }
 OPERATORS = {
     "\\cdot": "juxt",
@@ -368,7 +369,7 @@ TERMINAL_NAMES = {
     "NUMBER": "a number",
     "FRAC": "\\frac",
     "SUM": "\\sum",
-    "FUNC": "a function (\\sigma, f, \\exp, \\log, \\tanh)",
+    "FUNC": "a function (\\sigma, f, \\exp, \\log, \\tanh, \\sinh, \\cosh)",
     "PRIME": "a prime (')",
     "PARTIAL": "\\partial",
     "HAT_Y": "\\hat{y}",

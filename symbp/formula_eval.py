@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy as sp
 
-from symbp.formula import Bin, Call, Neg, Node, Num, Ones, Sum, Sym, Transpose, walk
+from symbp.formula import ELEMENTARY, Bin, Call, Neg, Node, Num, Ones, Sum, Sym, Transpose, walk
 from symbp.functions import Activation
 from symbp.functions import Z as Z_SCALAR
 from symbp.numeric import activation_derivative as numeric_activation_derivative
@@ -79,8 +79,8 @@ def activation_derivative(activation: Activation):
     return numeric_activation_derivative(activation)
 
 
-_ELEMENTARY = {"exp": np.exp, "log": np.log, "tanh": np.tanh}
-_SYMBOLIC = {"exp": sp.exp, "log": sp.log, "tanh": sp.tanh}
+_ELEMENTARY = {name: getattr(np, name) for name in ELEMENTARY}
+_SYMBOLIC = {name: getattr(sp, name) for name in ELEMENTARY}
 
 
 def _symbolic_function(call: Call, activation: Activation | None):

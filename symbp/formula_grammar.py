@@ -66,7 +66,7 @@ RPAR: /\\right\s*[)\]]|[)\]]/
 NUMBER: /[0-9]+(\.[0-9]+)?/
 FRAC.3: /\\[dt]?frac/
 SUM.3: /\\sum(\s*\\limits)?|sum|∑/
-FUNC.3: /\\sigma|sigma|σ|\\exp|exp|\\tanh|tanh|\\log|log|\\ln|ln|f|g/
+FUNC.3: /\\sigma|sigma|σ|\\exp|exp|\\tanh|tanh|\\sinh|sinh|\\cosh|cosh|\\log|log|\\ln|ln|f|g/
 PRIME.2: /'|′|\^\s*\\prime|\^\s*\{\s*\\prime\s*\}/
 PARTIAL.2: /\\partial|∂|d(?=\s*[A-Za-z\\])/
 HAT_Y.3: /\\(wide)?hat\s*\{\s*[yY]\s*\}|\\(wide)?hat\s*[yY](?![A-Za-z])|yhat|ŷ/

@@ -5,7 +5,8 @@ cost and its derivatives (dC/dW by ``sympy.diff``, dC/dZ by differentiating
 the cost written from a free z entry) are exact expressions, and so is the
 claim, evaluated by the same evaluator as the numbers. The claim is proved
 when claim - derivative cancels to 0 for every entry, after each exp(u) is
-named by a fresh symbol (which makes sigmoid-type expressions rational).
+named by a fresh symbol (which makes sigmoid-type expressions rational; tanh,
+sinh and cosh are first written with exp).
 Only small networks are tried: expressions grow fast with depth and width, and
 an unproved formula still has its numeric verdict.
 """
@@ -115,7 +116,8 @@ def is_zero(expr) -> bool:
         symbol = names.setdefault(key, sp.Symbol(f"E{len(names)}", positive=True))
         return 1 / symbol if negative else symbol
 
-    rational = expr.replace(lambda node: isinstance(node, sp.exp), name)
+    hyperbolic_free = expr.rewrite((sp.tanh, sp.sinh, sp.cosh), sp.exp)
+    rational = hyperbolic_free.replace(lambda node: isinstance(node, sp.exp), name)
     if sp.count_ops(rational) > MAX_OPERATIONS:
         return False
     combined = sp.together(rational)

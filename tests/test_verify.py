@@ -17,6 +17,13 @@ from symbp.verify import verify
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "symbp" / "examples"
 
+LOG_COSH = {
+    "name": "logcosh",
+    "layers": [1, 3, 1],
+    "activation": ["sigmoid", "identity"],
+    "cost": {"name": "logcosh", "expr": "log(cosh(a - t))"},
+}
+
 # (spec, formula, expected: "holds" or a fragment of the diagnosis of a failure)
 TABLE = [
     # third seed text (demystified: input layer 1, half_sse, y = target)
@@ -104,6 +111,14 @@ TABLE = [
         "holds",
     ),
     ("half_adder", "delta(L)_j = (a(L)_j - t_j) * (da(L)_j/dz(L)_j)", "holds"),
+    # hyperbolic functions (a log-cosh cost)
+    (LOG_COSH, r"\delta^{(L)} = \frac{1}{N} \tanh(A^{(L)} - T)", "holds"),
+    (
+        LOG_COSH,
+        r"\delta^{(L)}_{nj} = \frac{\sinh(a^{(L)}_{nj} - t_{nj})}{N \cosh(a^{(L)}_{nj} - t_{nj})}",
+        "holds",
+    ),
+    (LOG_COSH, r"\delta^{(L)} = \tanh(A^{(L)} - T)", "a factor 1/N is missing"),
     # two slips at once
     ("half_adder", r"\delta^{(L)} = (T - A^{(L)}) \odot \sigma'(Z^{(L)})", "two slips: sign flipped"),
     (
@@ -249,6 +264,7 @@ def test_small_networks_are_proved_symbolically():
     assert verdict.proof is not None and "proved symbolically" in verdict.summary()
     deep = verify("half_adder", r"\frac{\partial C}{\partial W^{(L)}} = (A^{(L-1)})^T \delta^{(L)}")
     assert deep.holds and deep.proof is None  # depth 3: too big to expand, numeric verdict only
+    assert verify(LOG_COSH, r"\delta^{(L)} = \frac{1}{N} \tanh(A^{(L)} - T)").proof is not None
     # small, but a quartic cost through two sigmoids has a numerator of degree ~50 in 26 symbols:
     # expanding it ran for minutes, so the proof is not tried
     quartic = {
