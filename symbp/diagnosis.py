@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
-from symbp.formula import Bin, Call, Formula, Layer, Neg, Node, Num, Sum, Sym, Transpose, walk
+from symbp.formula import Bin, Call, Cases, Formula, Layer, Neg, Node, Num, Sum, Sym, Transpose, walk
 
 # pairs of repairs tried at the most: about a second on small networks (0.15 ms a pair)
 PAIR_LIMIT = 6000
@@ -45,6 +45,8 @@ def show(node: Node) -> str:
         return f"{name}{chr(39) if node.prime else ''}({show(node.arg)})"
     if isinstance(node, Neg):
         return f"-{show(node.arg)}"
+    if isinstance(node, Cases):
+        return "\\begin{cases}...\\end{cases}"
     if isinstance(node, Bin):
         symbol = {"add": " + ", "sub": " - ", "div": "/", "pow": "^", "hadamard": " \\odot "}.get(
             node.op, " "
@@ -53,18 +55,31 @@ def show(node: Node) -> str:
     return "..."
 
 
-def substitute(node: Node, target: Node, new: Node) -> Node:
-    """A copy of ``node`` with the sub-tree ``target`` (by identity) replaced by ``new``."""
-    if node is target:
-        return new
+def _map_children(node: Node, function) -> Node:
+    """``node`` with ``function`` applied to each child (a Node field, or a tuple of them: the cases)."""
     changes = {}
     for item in fields(node):
         value = getattr(node, item.name)
         if isinstance(value, Node):
-            replaced = substitute(value, target, new)
-            if replaced is not value:
-                changes[item.name] = replaced
+            mapped = function(value)
+        elif isinstance(value, tuple) and value and all(isinstance(part, Node) for part in value):
+            mapped = tuple(function(part) for part in value)
+        else:
+            continue
+        if any(after is not before for after, before in zip(_parts(mapped), _parts(value), strict=True)):
+            changes[item.name] = mapped
     return replace(node, **changes) if changes else node
+
+
+def _parts(value) -> tuple:
+    return value if isinstance(value, tuple) else (value,)
+
+
+def substitute(node: Node, target: Node, new: Node) -> Node:
+    """A copy of ``node`` with the sub-tree ``target`` (by identity) replaced by ``new``."""
+    if node is target:
+        return new
+    return _map_children(node, lambda child: substitute(child, target, new))
 
 
 def _shift_all(node: Node, step: int) -> Node:
@@ -73,12 +88,7 @@ def _shift_all(node: Node, step: int) -> Node:
         if node.layer is None or node.name == "width":
             return node
         return replace(node, layer=Layer(node.layer.base, node.layer.offset + step))
-    changes = {
-        item.name: _shift_all(getattr(node, item.name), step)
-        for item in fields(node)
-        if isinstance(getattr(node, item.name), Node)
-    }
-    return replace(node, **changes) if changes else node
+    return _map_children(node, lambda child: _shift_all(child, step))
 
 
 def _factor_words(node: Node) -> str:
@@ -140,6 +150,7 @@ def candidates(formula: Formula):
                 yield Candidate(f"an extra factor: {_factor_words(dropped)}", substitute(rhs, node, kept))
         if isinstance(node, Bin) and node.op == "div":
             yield Candidate(f"an extra factor 1/{show(node.right)}", substitute(rhs, node, node.left))
+    yield from _reversed_conditions(rhs, nodes)
     yield from _transposes(rhs, nodes)
     yield from _layer_shifts(formula, rhs, nodes)
     yield from _missing_factors(formula, rhs, nodes, layers)
@@ -164,6 +175,24 @@ def two_slips(formula: Formula, limit: int = PAIR_LIMIT):
                 second.rhs,
                 first.shift + second.shift,
             )
+
+
+_REVERSED = {">": "<", "<": ">", ">=": "<=", "<=": ">="}
+
+
+def _reversed_conditions(rhs: Node, nodes: list):
+    for node in nodes:
+        if isinstance(node, Cases):
+            for position, piece in enumerate(node.pieces):
+                if piece.relation is None:
+                    continue
+                flipped = replace(piece, relation=_REVERSED[piece.relation])
+                pieces = node.pieces[:position] + (flipped,) + node.pieces[position + 1 :]
+                condition = f"{show(piece.left)} {piece.relation} {show(piece.right)}"
+                yield Candidate(
+                    f"the condition {condition} is reversed ({_REVERSED[piece.relation]} is needed)",
+                    substitute(rhs, node, replace(node, pieces=pieces)),
+                )
 
 
 def _transposes(rhs: Node, nodes: list):

@@ -135,6 +135,23 @@ class Sum(Node):
 
 
 @dataclass(frozen=True)
+class Piece(Node):
+    """One line of a cases bracket: ``value`` where ``left relation right`` (relation None: otherwise)."""
+
+    value: Node
+    relation: str | None = None
+    left: Node | None = None
+    right: Node | None = None
+
+
+@dataclass(frozen=True)
+class Cases(Node):
+    """\\begin{cases} ... \\end{cases}: the value of the first piece whose condition holds."""
+
+    pieces: tuple
+
+
+@dataclass(frozen=True)
 class Partial(Node):
     arg: Node
 
@@ -159,6 +176,12 @@ FUNCTIONS = {
     **dict.fromkeys(("\\sigma", "sigma", "σ", "f", "g"), "act"),
     **dict.fromkeys(("\\ln", "ln"), "log"),
     **{spelling: name for name in ELEMENTARY for spelling in ("\\" + name, name)},
+}
+RELATIONS = {
+    **dict.fromkeys((">", "\\gt"), ">"),
+    **dict.fromkeys(("<", "\\lt"), "<"),
+    **dict.fromkeys((">=", "\\geq", "\\ge", "≥"), ">="),
+    **dict.fromkeys(("<=", "\\leq", "\\le", "≤"), "<="),
 }
 OPERATORS = {
     "\\cdot": "juxt",
@@ -278,6 +301,20 @@ class _ToTree(Transformer):
     def frac(self, children):
         return _quotient(children[2], children[5], children[0].column)
 
+    def piece(self, children):
+        value, _amp, *rest = children
+        left, relation, right = rest[-3:]
+        return Piece(value, RELATIONS[relation.value], left, right, column=relation.column)
+
+    def otherwise(self, children):
+        return Piece(children[0], column=children[2].column)
+
+    def cases(self, children):
+        pieces = tuple(child for child in children if isinstance(child, Piece))
+        if any(piece.relation is None for piece in pieces[:-1]):
+            raise _Invalid(children[0].column, "'otherwise' only on the last line of the cases")
+        return Cases(pieces, column=children[0].column)
+
     def partial(self, children):
         return Partial(children[1], column=children[0].column)
 
@@ -379,6 +416,13 @@ TERMINAL_NAMES = {
     "TRANSPOSE": "a transpose (^T)",
     "LAYER_SUP": "a layer superscript (^{(l)})",
     "ENTRYWISE_POWER": "an entrywise power (^{\\circ 2})",
+    "CASES_BEGIN": "\\begin{cases}",
+    "CASES_END": "\\end{cases}",
+    "ROW_END": "\\\\ (the end of a line of cases)",
+    "AMP": "&",
+    "CASE_IF": "\\text{for}",
+    "CASE_ELSE": "\\text{otherwise}",
+    "RELATION": "a comparison (>, <, \\geq, \\leq)",
     "PLAIN_LAYER": "a layer in parentheses ((l))",
     "SUB": "a subscript (_{ij})",
     "$END": "the end of the formula",
@@ -510,6 +554,10 @@ def children(node: Node) -> tuple:
         return (node.arg,)
     if isinstance(node, Sum):
         return (node.body,) if node.upper is None else (node.upper, node.body)
+    if isinstance(node, Cases):
+        return node.pieces
+    if isinstance(node, Piece):
+        return (node.value,) if node.relation is None else (node.value, node.left, node.right)
     return ()
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy as sp
 
-from symbp.formula import ELEMENTARY, Bin, Call, Neg, Node, Num, Ones, Sum, Sym, Transpose, walk
+from symbp.formula import ELEMENTARY, Bin, Call, Cases, Neg, Node, Num, Ones, Sum, Sym, Transpose, walk
 from symbp.functions import Activation
 from symbp.functions import Z as Z_SCALAR
 from symbp.numeric import activation_derivative as numeric_activation_derivative
@@ -79,6 +79,7 @@ def activation_derivative(activation: Activation):
     return numeric_activation_derivative(activation)
 
 
+_RELATIONS = {">": np.greater, "<": np.less, ">=": np.greater_equal, "<=": np.less_equal}
 _ELEMENTARY = {name: getattr(np, name) for name in ELEMENTARY}
 _SYMBOLIC = {name: getattr(sp, name) for name in ELEMENTARY}
 
@@ -234,6 +235,26 @@ class Evaluator:
         del self.rows[node.index]
         return total
 
+    def _m_Cases(self, node: Cases):
+        return self._cases(node, self.matrix)
+
+    def _cases(self, node: Cases, value_of):
+        """The first piece whose condition holds, entry by entry (value_of: matrix or scalar evaluation)."""
+        if self.symbolic:
+            raise EvalError("cases have no exact form to prove here", node.column)
+        *pieces, last = node.pieces
+        if last.relation is not None:
+            pieces.append(last)
+        result = value_of(last.value) if last.relation is None else np.nan
+        for piece in reversed(pieces):
+            holds = _RELATIONS[piece.relation](value_of(piece.left), value_of(piece.right))
+            value = value_of(piece.value)
+            if np.ndim(holds) == np.ndim(value) == np.ndim(result) == 0:
+                result = value if holds else result
+            else:
+                result = np.where(holds, value, result)
+        return result
+
     def _m_Bin(self, node: Bin):
         if node.op == "juxt":
             return self._product_chain(node)
@@ -358,6 +379,9 @@ class Evaluator:
                     return shape[1]
                 return shape[where]
         raise EvalError(f"the summation index {index} indexes nothing", node.column)
+
+    def _s_Cases(self, node: Cases, bindings):
+        return self._cases(node, lambda part: self.scalar(part, bindings))
 
     def _s_Bin(self, node: Bin, bindings):
         left, right = self.scalar(node.left, bindings), self.scalar(node.right, bindings)

@@ -49,6 +49,10 @@ upper: CARET LBRACE expr RBRACE
      | LBRACE expr RBRACE                    -> group
      | FRAC LBRACE expr RBRACE LBRACE expr RBRACE -> frac
      | PARTIAL atom                          -> partial
+     | CASES_BEGIN case (ROW_END case)* ROW_END? CASES_END -> cases
+
+case: expr AMP CASE_IF? expr RELATION expr   -> piece
+    | expr AMP CASE_ELSE                     -> otherwise
 
 symbol: (NAME | DELTA | HAT_Y) suffix*
 ?suffix: LAYER_SUP | PLAIN_LAYER | SUB
@@ -76,6 +80,13 @@ ONES.3: /\\mathbf\s*\{\s*1\s*\}|\\mathbb\s*\{\s*1\s*\}|\\vec\s*\{\s*1\s*\}|ones/
 TRANSPOSE.2: /\^\s*\{\s*(T|\\top|\\intercal|\\mathsf\s*\{\s*T\s*\}|\\mathrm\s*\{\s*T\s*\})\s*\}/
            | /\^\s*(T(?![A-Za-z])|\\top|\\intercal)|\.T(?![A-Za-z])|ᵀ/
 ENTRYWISE_POWER.3: /\^\s*\{\s*\\circ\s*[0-9]+\s*\}/
+CASES_BEGIN.3: /\\begin\s*\{\s*cases\s*\}/
+CASES_END.3: /\\end\s*\{\s*cases\s*\}/
+ROW_END.3: /\\\\/
+AMP: "&"
+CASE_IF.3: /\\text\s*\{\s*(for|if)\s*\}/
+CASE_ELSE.3: /\\text\s*\{\s*(otherwise|else)\s*\}/
+RELATION: ">=" | "<=" | ">" | "<" | /\\g(eq|e|t)(?![A-Za-z])/ | /\\l(eq|e|t)(?![A-Za-z])/ | "≥" | "≤"
 LAYER_SUP.3: /\^\s*\{\s*[(\[]\s*([0-9]+|[Ll](\s*[+-]\s*[0-9]+)?)\s*[)\]]\s*(T|\\top)?\s*\}/
            | /\^\s*[(\[]\s*([0-9]+|[Ll](\s*[+-]\s*[0-9]+)?)\s*[)\]]/
 PLAIN_LAYER.2: /[(\[]\s*([0-9]+|[Ll](\s*[+-]\s*[0-9]+)?)\s*[)\]]/

@@ -17,6 +17,7 @@ from symbp.verify import verify
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "symbp" / "examples"
 
+RELU = {"name": "relu", "layers": [2, 3, 2], "activation": ["relu", "softplus"], "cost": "half_sse"}
 LOG_COSH = {
     "name": "logcosh",
     "layers": [1, 3, 1],
@@ -102,6 +103,25 @@ TABLE = [
         "logistic",
         r"\delta^{(1)} = \frac{1}{N} (\hat{y} - y) \sigma'(z)",
         "an extra factor: the activation derivative",
+    ),
+    # a piecewise derivative written as cases (relu)
+    (
+        RELU,
+        r"\delta^{(l)} = \left(\delta^{(l+1)} W^{(l+1)T}\right) \odot "
+        r"\begin{cases} 1 & \text{for}\: Z^{(l)} > 0 \\ 0 & \text{otherwise} \end{cases}",
+        "holds",
+    ),
+    (
+        RELU,
+        r"\delta^{(1)}_j = \begin{cases} \sum_k \delta^{(2)}_k w^{(2)}_{jk} & z^{(1)}_j > 0 "
+        r"\\ 0 & \text{else} \end{cases}",
+        "holds",
+    ),
+    (
+        RELU,
+        r"\delta^{(1)} = (\delta^{(2)} W^{(2)T}) \odot "
+        r"\begin{cases} 1 & Z^{(1)} \leq 0 \\ 0 & \text{otherwise} \end{cases}",
+        "the condition z^{(1)} <= 0 is reversed",
     ),
     # da/dz written out is f'(z) of that layer
     (
@@ -295,6 +315,7 @@ ROUND_TRIP_SPECS = [
     "demystified",
     "softmax",
     {"name": "deep", "layers": [2, 3, 3, 1], "activation": ["tanh", "tanh", "sigmoid"], "cost": "bce"},
+    RELU,
     # hidden layers with different activations: the general forms keep f' (da/dz) unnamed
     {"name": "mixed", "layers": [2, 2, 2, 1], "activation": ["tanh", "sigmoid", "sigmoid"], "cost": "sse"},
     {"name": "cubic", "layers": [2, 1, 2], "cost": "mse",
@@ -307,8 +328,7 @@ ROUND_TRIP_SPECS = [
 )
 def test_every_general_equation_the_documents_print_reads_back_and_holds(spec):
     """The LaTeX that documents print for the general index and matrix forms, read by verify's parser:
-    a printer that drops a bracket (odot 1 - A^2 for odot (1 - A^2)) makes a formula that fails.
-    Piecewise derivatives (relu) print as cases, which verify's grammar does not read."""
+    a printer that drops a bracket (odot 1 - A^2 for odot (1 - A^2)) makes a formula that fails."""
     network = load(spec)
     equations = [step for step in derive(network).steps if step.label and step.section in ("index", "matrix")]
     labels = {step.label for step in equations}
