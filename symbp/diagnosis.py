@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
-from symbp.formula import Bin, Call, Cases, Formula, Layer, Neg, Node, Num, Sum, Sym, Transpose, walk
+from symbp.formula import Bin, Call, Cases, Formula, Layer, Neg, Node, Num, Piece, Sum, Sym, Transpose, walk
 
 # pairs of repairs tried at the most: about a second on small networks (0.15 ms a pair)
 PAIR_LIMIT = 6000
@@ -246,7 +246,7 @@ def _layer_shifts(formula: Formula, rhs: Node, nodes: list):
 def _missing_factors(formula: Formula, rhs: Node, nodes: list, layers: list):
     if not formula.matrix:
         return
-    products = [node for node in nodes if not isinstance(node, Num | Sum)]
+    products = [node for node in nodes if not isinstance(node, Num | Sum | Piece)]
     for layer in layers:
         factor = Call("act", True, Sym("z", layer))
         for node in products:

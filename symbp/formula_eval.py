@@ -246,14 +246,15 @@ class Evaluator:
         if last.relation is not None:
             pieces.append(last)
         result = value_of(last.value) if last.relation is None else np.nan
+        covered = last.relation is None
         for piece in reversed(pieces):
             holds = _RELATIONS[piece.relation](value_of(piece.left), value_of(piece.right))
-            value = value_of(piece.value)
-            if np.ndim(holds) == np.ndim(value) == np.ndim(result) == 0:
-                result = value if holds else result
-            else:
-                result = np.where(holds, value, result)
-        return result
+            result = np.where(holds, value_of(piece.value), result)
+            covered = np.logical_or(covered, holds)
+        if not np.all(covered):
+            message = "no line of the cases holds for some entries: end them with \\text{otherwise}"
+            raise EvalError(message, node.column)
+        return result if np.ndim(result) else self.scalar_of(result)
 
     def _m_Bin(self, node: Bin):
         if node.op == "juxt":

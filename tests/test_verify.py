@@ -167,6 +167,13 @@ def test_table(spec, formula, expected):
         assert verdict.counterexample is not None
 
 
+def test_cases_without_a_value_for_every_entry_are_undefined_not_wrong_numbers():
+    formula = r"\delta^{(1)} = (\delta^{(2)} W^{(2)T}) \odot \begin{cases} 1 & Z^{(1)} > 0 \end{cases}"
+    verdict = verify(RELU, formula)
+    assert not verdict.holds
+    assert "end them with \\text{otherwise}" in verdict.report()
+
+
 def test_a_claim_no_repair_explains_gets_no_diagnosis():
     verdict = verify("half_adder", r"\delta^{(L)} = \exp(A^{(L)}) \odot T \odot T")
     assert not verdict.holds and verdict.counterexample is not None
