@@ -113,7 +113,7 @@ def activation_factor(network: Network, concrete_layer: int, layer, sample, out_
         through_a = derivative_in_a(act)
         if through_a is not None:
             return through_a.subs(A_SCALAR, a[layer, sample, out_unit])
-        return sp.diff(act.expr, Z_SCALAR).subs(Z_SCALAR, z[layer, sample, out_unit])
+        return _tidy(sp.diff(act.expr, Z_SCALAR)).subs(Z_SCALAR, z[layer, sample, out_unit])
     value = activation_local(network, concrete_layer, layer, sample, out_unit, m)
     derivative = collapse_kronecker(sp.diff(value, z[layer, sample, in_unit]))
     return _softmax_through_a(derivative, layer, sample, (out_unit, in_unit))
@@ -133,7 +133,14 @@ def cost_factor(network: Network, sample, unit) -> sp.Expr:
     """dC/da^{(L)}_{sample,unit}, by diff of the cost's definition."""
     fresh_sample, fresh_unit = sp.symbols("n_c j_c", integer=True, positive=True)
     data_term = cost_definition(replace(network, l2=0.0), fresh_sample, fresh_unit)
-    return collapse_kronecker(sp.diff(data_term, a[L, sample, unit]))
+    return _tidy(collapse_kronecker(sp.diff(data_term, a[L, sample, unit])))
+
+
+def _tidy(expr: sp.Expr) -> sp.Expr:
+    """sinh(u)/cosh(u) as tanh(u), as a reader writes it: diff leaves hyperbolic quotients unsimplified."""
+    if expr.has(sp.sinh, sp.cosh, sp.sin, sp.cos):
+        return sp.trigsimp(expr)
+    return expr
 
 
 def z_factor(layer, sample, unit, variable, bias: bool, dummy) -> sp.Expr:

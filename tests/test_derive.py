@@ -107,6 +107,19 @@ def test_half_sse_has_no_one_over_n():
     assert sp.simplify(rhs - (a[L, n, j] - t[n, j]) * a[L, n, j] * (1 - a[L, n, j])) == 0
 
 
+def test_hyperbolic_quotients_read_as_tanh():
+    """diff(log(cosh(u))) is sinh(u)/cosh(u) to SymPy; the derivation says tanh(u), as a reader would."""
+    spec = {
+        "name": "lc",
+        "layers": [2, 2],
+        "activation": ["identity"],
+        "cost": {"name": "lc", "expr": "log(cosh(a - t))"},
+    }
+    n, j = sp.symbols("n j", integer=True, positive=True)
+    rhs = derived(spec).step("eq:delta-L").eq.rhs
+    assert rhs == sp.tanh(a[L, n, j] - t[n, j]) / N
+
+
 @pytest.mark.parametrize(
     ("name", "expected"),
     [("sigmoid", A * (1 - A)), ("tanh", 1 - A**2), ("identity", 1), ("softplus", 1 - sp.exp(-A))],
