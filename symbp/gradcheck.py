@@ -48,14 +48,51 @@ def load_function(reference: str):
     return function
 
 
+# the usual slips in hand-written gradients: (what the code returned, in terms of the derived g, why)
+SLIPS = (
+    (lambda g, samples: -g, "the sign is flipped"),
+    (lambda g, samples: 2 * g, "it is twice the derived gradient (a factor 2 too many, or a 1/2 missing)"),
+    (lambda g, samples: g / 2, "it is half the derived gradient (a factor 2 missing)"),
+    (lambda g, samples: samples * g, "it is N times the derived gradient (the mean cost's 1/N is missing)"),
+    (lambda g, samples: g / samples, "it is 1/N times the derived gradient (an extra 1/N)"),
+)
+
+
+def slip(value: np.ndarray, expected: np.ndarray, samples: int) -> str | None:
+    """Which usual slip turns the derived gradient into ``value`` at every entry, if one does."""
+    if value.shape == expected.shape[::-1] and _agrees(value.T, expected):
+        return "it is the transpose of the derived gradient"
+    if value.shape != expected.shape:
+        return None
+    for wrong, words in SLIPS:
+        if _agrees(value, wrong(expected, samples)):
+            return words
+    return None
+
+
+def _close(value: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """Entry by entry: within ATOL + RTOL |expected| (NaN never is)."""
+    return np.abs(value - expected) <= ATOL + RTOL * np.abs(expected)
+
+
+def _agrees(value: np.ndarray, expected: np.ndarray) -> bool:
+    return bool(np.all(_close(value, expected)))
+
+
 @dataclass
 class Row:
-    """Largest errors of one parameter's gradient over all data sets."""
+    """Largest errors of one parameter's gradient over all data sets, and the slips that explain them."""
 
     name: str
     max_abs: float = 0.0
     max_rel: float = 0.0
     max_abs_central: float = 0.0
+    slips: list = field(default_factory=list)
+
+    @property
+    def slip(self) -> str | None:
+        """The slip that explains the failure on every data set where it failed."""
+        return self.slips[0] if self.slips and len(set(self.slips)) == 1 else None
 
 
 @dataclass
@@ -88,6 +125,7 @@ class Report:
             lines.append("PASS: every entry agrees with the derived gradient and with central differences")
         else:
             lines.append(f"FAIL: {self.first_wrong}")
+            lines += [f"  {row.name}: {row.slip}" for row in self.rows if row.slip]
         return "\n".join(lines)
 
 
@@ -127,7 +165,7 @@ def gradcheck(network, function, *, seed: int = 0, random_sets: int = 2) -> Repo
             )
             continue
         for name in names:
-            _check_entry(report, rows[name], label, claimed, derived["d" + name], central[name])
+            _check_entry(report, rows[name], label, claimed, derived["d" + name], central[name], len(X))
         report.cross_check = max(
             report.cross_check, max(float(np.max(np.abs(derived["d" + n] - central[n]))) for n in names)
         )
@@ -137,13 +175,20 @@ def gradcheck(network, function, *, seed: int = 0, random_sets: int = 2) -> Repo
 
 
 def _check_entry(
-    report: Report, row: Row, label: str, claimed: dict, expected: np.ndarray, central: np.ndarray
+    report: Report,
+    row: Row,
+    label: str,
+    claimed: dict,
+    expected: np.ndarray,
+    central: np.ndarray,
+    samples: int,
 ):
     if row.name not in claimed:
         report.first_wrong = report.first_wrong or f"{label}: no gradient for {row.name} in the returned dict"
         return
     value = np.asarray(claimed[row.name], dtype=float)
     if value.shape != expected.shape:
+        row.slips.append(slip(value, expected, samples))
         report.fail(f"{label}: {row.name} has shape {value.shape}, the parameter has shape {expected.shape}")
         row.max_abs = row.max_rel = row.max_abs_central = np.inf
         return
@@ -152,8 +197,9 @@ def _check_entry(
     row.max_abs = max(row.max_abs, float(np.max(error)))
     row.max_rel = max(row.max_rel, float(np.max(error)) / scale)
     row.max_abs_central = max(row.max_abs_central, float(np.max(np.abs(value - central))))
-    wrong = np.argwhere(~(error <= ATOL + RTOL * np.abs(expected)))
+    wrong = np.argwhere(~_close(value, expected))
     if len(wrong):
+        row.slips.append(slip(value, expected, samples))
         position = tuple(int(index) for index in wrong[0])
         report.fail(
             f"{label}: {row.name}{list(position)} is {value[position]:.10g}, the derived gradient is "

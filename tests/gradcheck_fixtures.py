@@ -1,4 +1,4 @@
-"""Hand-written gradients for half_adder (2-2-2-2, sigmoid, half_mse): one right, two subtly wrong."""
+"""Hand-written gradients for half_adder (2-2-2-2, sigmoid, half_mse): one right, the others wrong."""
 
 import numpy as np
 
@@ -39,3 +39,22 @@ def transposed_dw(params, X, T):
 def missing_mean(params, X, T):
     """Forgets the 1/N of the half_mse cost."""
     return _backward(params, X, T, scale=False)
+
+
+def flipped_biases(params, X, T):
+    """The biases' gradients with the wrong sign."""
+    grads = _backward(params, X, T)
+    return {key: -value if key.startswith("b") else value for key, value in grads.items()}
+
+
+def no_derivative(params, X, T):
+    """Backpropagates through a instead of a (1 - a): no single slip explains it."""
+    activations = _forward(params, X)
+    delta = (activations[3] - T) / X.shape[0]
+    grads = {}
+    for layer in (3, 2, 1):
+        grads[f"W{layer}"] = activations[layer - 1].T @ delta
+        grads[f"b{layer}"] = delta.sum(axis=0)
+        if layer > 1:
+            delta = (delta @ params[f"W{layer}"].T) * activations[layer - 1]
+    return grads

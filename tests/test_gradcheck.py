@@ -27,6 +27,8 @@ def test_transposed_dw_is_named():
     assert "W2[0, 1]" in report.first_wrong
     rows = {row.name: row for row in report.rows}
     assert rows["W2"].max_abs > 1e-4 and rows["W1"].max_abs < 1e-12
+    assert rows["W2"].slip == "it is the transpose of the derived gradient"
+    assert "  W2: it is the transpose of the derived gradient" in report.text()
 
 
 def test_missing_mean_is_named():
@@ -34,6 +36,21 @@ def test_missing_mean_is_named():
     assert not report.ok
     assert report.first_wrong.startswith("the spec's data: W1[")
     assert all(row.max_rel == pytest.approx(3.0) for row in report.rows)  # 4 samples: 4x too big
+    assert all(
+        row.slip == "it is N times the derived gradient (the mean cost's 1/N is missing)"
+        for row in report.rows
+    )
+
+
+def test_slips_are_named_only_when_they_explain_every_entry():
+    flipped = {
+        row.name: row.slip
+        for row in gradcheck("half_adder", load_function(f"{FIXTURES}:flipped_biases")).rows
+    }
+    assert flipped == {"W1": None, "b1": "the sign is flipped", "W2": None, "b2": "the sign is flipped",
+                       "W3": None, "b3": "the sign is flipped"}  # fmt: skip
+    report = gradcheck("half_adder", load_function(f"{FIXTURES}:no_derivative"))
+    assert not report.ok and all(row.slip is None for row in report.rows)
 
 
 def test_cli_exit_status(capsys):
