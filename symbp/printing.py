@@ -82,6 +82,10 @@ def _display_limits(printer, expr: sp.Sum) -> list[tuple]:
 class _EntrywiseMixin:
     """Shared handling of ``Elementwise``: its scalar body printed with matrices in place of variables."""
 
+    def __init__(self, settings=None):
+        super().__init__(settings)
+        self._entrywise = {}
+
     def _indexed_parts(self, expr) -> tuple[str, str | None, str] | None:
         """(symbol key, displayed layer or None, subscript) of an index-form quantity; None if not ours."""
         name = str(expr.base.label)
@@ -143,10 +147,6 @@ class SymbpLatexPrinter(_EntrywiseMixin, LatexPrinter):
         "numbering": 0,
         "activations": {},
     }
-
-    def __init__(self, settings=None):
-        super().__init__(settings)
-        self._entrywise = {}
 
     # -- index form ---------------------------------------------------------
     def _print_Indexed(self, expr):
@@ -295,10 +295,6 @@ class SymbpPrettyPrinter(_EntrywiseMixin, PrettyPrinter):
         "numbering": 0,
         "activations": {},
     }
-
-    def __init__(self, settings=None):
-        super().__init__(settings)
-        self._entrywise = {}
 
     def _print_Indexed(self, expr):
         parts = self._indexed_parts(expr)
