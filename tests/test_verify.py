@@ -334,14 +334,17 @@ ROUND_TRIP_SPECS = [
     "spec", ROUND_TRIP_SPECS, ids=lambda spec: spec if isinstance(spec, str) else spec["name"]
 )
 def test_every_labelled_equation_the_documents_print_reads_back_and_holds(spec):
-    """The LaTeX that documents print for every labelled equation (layer by layer, then the general
-    index and matrix forms), read by verify's parser:
+    """The LaTeX that documents print for every labelled equation (layer by layer, the general index and
+    matrix forms) and every line of the backward pass, read by verify's parser:
     a printer that drops a bracket (odot 1 - A^2 for odot (1 - A^2)) makes a formula that fails."""
     network = load(spec)
-    equations = [step for step in derive(network).steps if step.label not in (None, "eq:cost")]
-    labels = {step.label for step in equations}
-    assert {"eq:delta-L-index", "eq:dW", "eq:delta-L-matrix", "eq:dW-matrix"} <= labels
-    for step in equations:
-        text = f"{printing.latex(step.eq.lhs, network)} = {printing.latex(step.eq.rhs, network)}"
-        verdict = verify(network, text)
+    derivation = derive(network)
+    equations = [step for step in derivation.steps if step.label not in (None, "eq:cost")]
+    assert {"eq:delta-L-index", "eq:dW", "eq:delta-L-matrix", "eq:dW-matrix"} <= {
+        step.label for step in equations
+    }
+    sides = [(step.eq.lhs, step.eq.rhs) for step in equations]
+    sides += [(line.target, line.expr) for line in derivation.backward]  # the algorithm's backward pass
+    for lhs, rhs in sides:
+        verdict = verify(network, f"{printing.latex(lhs, network)} = {printing.latex(rhs, network)}")
         assert verdict.holds, verdict.report()
