@@ -9,7 +9,6 @@ holding files symbp did not write is refused unless ``force`` is given.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import sys
 import time
@@ -22,6 +21,7 @@ from symbp.codegen import generate
 from symbp.derive import Derivation, derive
 from symbp.errors import SymbpError
 from symbp.files import ownership, write_owned
+from symbp.gradcheck import import_file
 from symbp.printing import pretty_equation
 from symbp.render import render
 from symbp.spec import Network
@@ -62,14 +62,6 @@ def check_folder(folder: Path, force: bool):
             f"{folder}: holds {path.name}, which symbp did not write (or which was edited); "
             "choose another folder with -o or use --force"
         )
-
-
-def load_module(path: Path, name: str):
-    """Import a generated module from its file (it is ours: symbp just wrote it)."""
-    spec = importlib.util.spec_from_file_location(f"symbp_generated_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def training_data(network: Network, module):
@@ -132,7 +124,7 @@ def run_demo(network: Network, folder: Path, *, force: bool = False, pdf: bool =
     write_owned(module_path, generate(derivation), force=force)
     result.files.append(module_path)
     say(f"\n2. Generated the NumPy training module {module_path} from these equations.")
-    module = load_module(module_path, name)
+    module = import_file(module_path, f"symbp_generated_{name}")
     X, T = training_data(network, module)
     params = module.init_params(seed=network.train.seed)
     result.gradient_error = float(module.gradient_check(params, X, T))

@@ -26,6 +26,15 @@ ATOL = 1e-7
 CROSS_CHECK = 1e-5
 
 
+def import_file(path: Path, module_name: str):
+    """The module a .py file defines, imported under ``module_name`` (the file is only read)."""
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def load_function(reference: str):
     """``FILE.py:FUNCTION`` -> the function (the file is imported as a module)."""
     path_text, colon, name = reference.rpartition(":")
@@ -34,12 +43,8 @@ def load_function(reference: str):
     path = Path(path_text)
     if not path.is_file():
         raise SymbpError(f"{path}: no such file")
-    module_name = f"_symbp_gradcheck_{abs(hash(str(path.resolve())))}"
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
     try:
-        spec.loader.exec_module(module)
+        module = import_file(path, f"_symbp_gradcheck_{abs(hash(str(path.resolve())))}")
     except Exception as error:  # the user's module: any failure is reported, not raised
         raise SymbpError(f"{path}: importing it failed: {type(error).__name__}: {error}") from None
     function = getattr(module, name, None)
