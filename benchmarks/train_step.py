@@ -182,16 +182,16 @@ def numpy_bound(Ws, bs, X, batch):
     (sigmoid and softmax both need one) and one pass subtracting the gradient from every parameter."""
     floor = matmul_floor(Ws, X, batch)
     rng = np.random.default_rng(2)
-    exps = [rng.uniform(-1, 0, (batch, w.shape[1])).astype(X.dtype) for w in Ws]
+    exponents = [rng.uniform(-1, 0, (batch, w.shape[1])).astype(X.dtype) for w in Ws]
+    powers = [np.empty_like(values) for values in exponents]
     size = sum(w.size for w in Ws) + sum(b.size for b in bs)
     params = rng.uniform(-1, 1, size).astype(X.dtype)
     gradient = np.zeros_like(params)
 
     def run():
         floor()
-        for values in exps:
-            np.exp(values, out=values)
-            np.negative(values, out=values)
+        for values, out in zip(exponents, powers, strict=True):
+            np.exp(values, out=out)
         np.subtract(params, gradient, out=params)
 
     return run
