@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 83b3621ba9d1033b76fcc71b8c8b875710bbd25461afdb9e2d8ded0c268a0757
+# written by symbp; symbp-sha256: 066d1385cea005c57b5be6e23d56783684d83d01f038de3f1f7ad7c40a4e420d
 """half_adder: 2-2-2-2, sigmoid, half_mse, biases.
 
 half adder (sum, carry) of two bits; the first seed text's network
@@ -212,7 +212,7 @@ def _make_step(flat, params, N, learning_rate):
     dW1 = gradients["W1"]
     db1 = gradients["b1"]
     work1 = np.empty((N, 2), dtype)
-    ones = np.ones(N, dtype)  # column sums are printed as products ones @ M
+    ones = np.ones(N, dtype)  # column sums as the product 1^T M (eq:db-matrix)
 
     def step(X, T):
         np.dot(X, W1, out=Z1)

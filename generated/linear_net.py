@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: e2d3255641d8d1f0665abd9b8ecf512a785a56c730b3e824f818c2ee0c73e7dd
+# written by symbp; symbp-sha256: 768cd1a9b8b7422032e78e95bb03b97b751889c7369e7407871cce79cfe444d2
 """linear_net: 2-2-2, identity, half_sse, biases.
 
 2-2-2 linear network updated per sample; the fourth seed text's numerical example
@@ -167,7 +167,7 @@ def _make_step(flat, params, N, learning_rate):
     delta1 = np.empty((N, 2), dtype)
     dW1 = gradients["W1"]
     db1 = gradients["b1"]
-    ones = np.ones(N, dtype)  # column sums are printed as products ones @ M
+    ones = np.ones(N, dtype)  # column sums as the product 1^T M (eq:db-matrix)
 
     def step(X, T):
         np.dot(X, W1, out=Z1)

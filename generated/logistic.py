@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 534a43b3b4d492d0ed48a6e8e76fb7aaec9c5c24105e600d6c164807694bba7d
+# written by symbp; symbp-sha256: 2116bce532bbe59685f3af6a243042f52de68d62fd458ce5e326b5e9404c6c9d
 """logistic: 2-1, sigmoid, bce, biases.
 
 logistic regression: one sigmoid neuron, binary cross-entropy (second seed text)
@@ -169,7 +169,7 @@ def _make_step(flat, params, N, learning_rate):
     delta1 = np.empty((N, 1), dtype)
     dW1 = gradients["W1"]
     db1 = gradients["b1"]
-    ones = np.ones(N, dtype)  # column sums are printed as products ones @ M
+    ones = np.ones(N, dtype)  # column sums as the product 1^T M (eq:db-matrix)
 
     def step(X, T):
         np.dot(X, W1, out=Z1)

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 9deac3ff21f5e0c2ed1a8c14d0a4094d361f58401fc570772296eda3e3e60e68
+# written by symbp; symbp-sha256: e3171fed7b355f3681077feefc8a6550732581b083040e3718882ca8d3ee75f7
 """softmax: 2-3, softmax, cce, biases.
 
 multi-class logistic regression: softmax output, categorical cross-entropy (second seed text)
@@ -175,7 +175,7 @@ def _make_step(flat, params, N, learning_rate):
     dW1 = gradients["W1"]
     db1 = gradients["b1"]
     work1 = np.empty((N, 1), dtype)
-    ones = np.ones(N, dtype)  # column sums are printed as products ones @ M
+    ones = np.ones(N, dtype)  # column sums as the product 1^T M (eq:db-matrix)
 
     def step(X, T):
         np.dot(X, W1, out=Z1)

@@ -264,7 +264,7 @@ class _Context:
         for name, (shape, boolean) in writer.buffers.declared.items():
             buffers.append(f"{name} = np.empty({shape}, {'bool' if boolean else 'dtype'})")
         if writer.uses_ones:
-            buffers.append("ones = np.ones(N, dtype)  # column sums are printed as products ones @ M")
+            buffers.append("ones = np.ones(N, dtype)  # column sums as the product 1^T M (eq:db-matrix)")
         return {
             "folded": folded,
             "buffer_lines": buffers,
