@@ -13,8 +13,16 @@ from dataclasses import dataclass, fields, replace
 
 from symbp.formula import Bin, Call, Cases, Formula, Layer, Neg, Node, Num, Piece, Sum, Sym, Transpose, walk
 
-# pairs of repairs tried at the most: about a second on small networks (0.15 ms a pair)
+# pairs of repairs tried at the most: about a second on small networks (0.15 ms a pair). A pair costs
+# more on a big network, so there the limit shrinks in proportion beyond PAIR_FULL_SIZE parameters
+# (a count, not a time budget, so the same formula gets the same diagnosis on every machine).
 PAIR_LIMIT = 6000
+PAIR_FULL_SIZE = 1000
+PAIR_MINIMUM = 200
+
+
+def pair_limit(parameters: int) -> int:
+    return max(PAIR_MINIMUM, min(PAIR_LIMIT, PAIR_LIMIT * PAIR_FULL_SIZE // max(parameters, 1)))
 
 
 @dataclass(frozen=True)

@@ -36,13 +36,9 @@ MAX_MONOMIALS = 10**9
 
 
 def small_enough(network: Network) -> bool:
-    parameters = sum(
-        network.layers[layer - 1] * network.layers[layer] + network.layers[layer] * network.bias
-        for layer in range(1, network.depth + 1)
-    )
     elementwise = all(activation.elementwise for activation in network.activations)
     plain = elementwise and all(not act.expr.has(sp.Piecewise, sp.Abs) for act in network.activations)
-    return network.depth <= MAX_DEPTH and parameters <= MAX_PARAMETERS and elementwise and plain
+    return network.depth <= MAX_DEPTH and network.parameter_count <= MAX_PARAMETERS and elementwise and plain
 
 
 def _symbols(name: str, rows: int, cols: int) -> np.ndarray:

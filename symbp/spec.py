@@ -73,6 +73,12 @@ class Network:
     def has_data(self) -> bool:
         return self.X is not None
 
+    @property
+    def parameter_count(self) -> int:
+        """Weights and biases together."""
+        pairs = zip(self.layers[:-1], self.layers[1:], strict=True)
+        return sum(fan_in * fan_out + fan_out * self.bias for fan_in, fan_out in pairs)
+
     def activation(self, layer: int) -> Activation:
         """f_l for l in 1..L."""
         return self.activations[layer - 1]

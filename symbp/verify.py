@@ -24,7 +24,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from symbp.diagnosis import Candidate, candidates, show, two_slips
+from symbp.diagnosis import Candidate, candidates, pair_limit, show, two_slips
 from symbp.errors import CheckFailed
 from symbp.formula import Formula, Layer, Sym, parse_formula, walk
 from symbp.formula_eval import EvalError, Evaluator, Reading
@@ -185,6 +185,7 @@ class _Check:
             try:
                 truth, _ = self.truth(evaluator, exact, exact, 0)
                 entries, problem = self._entries(evaluator, self.formula.rhs, truth)
+                entries = list(entries)
             except EvalError:
                 return None
             if problem or not all(is_zero(claimed - truth[position]) for position, claimed in entries):
@@ -233,14 +234,18 @@ class _Check:
                 if candidate is None:
                     self.notes += [note for note in reading.notes if note not in self.notes]
                 worst = None
-                for position, claimed in entries:
-                    expected = truth[position]
-                    difference = abs(claimed - expected) if claimed is not None else np.inf
-                    if not difference <= ATOL + RTOL * abs(expected):
-                        if worst is None or difference > worst[2]:
+                try:
+                    for position, claimed in entries:
+                        expected = truth[position]
+                        difference = abs(claimed - expected) if claimed is not None else np.inf
+                        if difference <= ATOL + RTOL * abs(expected):
+                            largest = max(largest, difference)
+                        elif not keep:
+                            return None  # a repair that fails: no need to evaluate the other entries
+                        elif worst is None or difference > worst[2]:
                             worst = (position, claimed, difference)
-                    else:
-                        largest = max(largest, difference)
+                except EvalError as error:
+                    problem = _problem(error)
                 if worst is not None or problem is not None:
                     if not keep:
                         return None
@@ -251,7 +256,10 @@ class _Check:
         return largest
 
     def _entries(self, evaluator: Evaluator, rhs, truth: np.ndarray):
-        """[(position in truth, claimed value)] and a problem text when the claim cannot be evaluated."""
+        """(position in truth, claimed value) pairs, and a problem text when the claim cannot be evaluated.
+
+        Index formulas are evaluated entry by entry as the pairs are read (an EvalError can come then).
+        """
         try:
             if self.formula.matrix:
                 claim = evaluator.matrix(rhs)
@@ -264,10 +272,9 @@ class _Check:
                 return [(position, evaluator.scalar_of(claim[position])) for position in positions], None
             return self._index_entries(evaluator, rhs, truth), None
         except EvalError as error:
-            column = f" (column {error.column})" if error.column else ""
-            return [], f"{error}{column}"
+            return [], _problem(error)
 
-    def _index_entries(self, evaluator: Evaluator, rhs, truth: np.ndarray) -> list:
+    def _index_entries(self, evaluator: Evaluator, rhs, truth: np.ndarray):
         quantity = self.formula.quantity
         indices = quantity.indices
         if quantity.kind == "b" or (quantity.kind == "delta" and len(indices) == 1):
@@ -279,7 +286,6 @@ class _Check:
             [index] if isinstance(index, int) else range(1, size + 1)
             for index, (_, size) in zip(indices, axes, strict=True)
         ]
-        entries = []
         for values in itertools.islice(itertools.product(*ranges), MAX_ENTRIES):
             bindings = {
                 name: value for name, value in zip(indices, values, strict=True) if isinstance(name, str)
@@ -289,8 +295,7 @@ class _Check:
             position = tuple(value - 1 for value in values)
             if not all(0 <= p < size for p, (_, size) in zip(position, axes, strict=True)):
                 raise EvalError(f"index {values} is outside the quantity")
-            entries.append((position, evaluator.scalar(rhs, bindings)))
-        return entries
+            yield position, evaluator.scalar(rhs, bindings)
 
     def _counterexample(self, generic, point, truth, checked, position, claimed, problem) -> Counterexample:
         quantity = self.formula.quantity
@@ -310,6 +315,11 @@ class _Check:
         return Counterexample(
             where, float(truth[position]), claimed, float(checked[position]), values, problem
         )
+
+
+def _problem(error: EvalError) -> str:
+    column = f" (column {error.column})" if error.column else ""
+    return f"{error}{column}"
 
 
 def verify(
@@ -333,7 +343,8 @@ def verify(
         )
     counterexample = check.compare(None, keep=True)
     diagnosis = None
-    for candidate in itertools.chain(candidates(parsed), two_slips(parsed)):
+    pairs = two_slips(parsed, pair_limit(network.parameter_count))
+    for candidate in itertools.chain(candidates(parsed), pairs):
         if check.compare(candidate) is not None:
             diagnosis = candidate.description
             break

@@ -10,7 +10,7 @@ from symbp import printing
 from symbp.cli import main
 from symbp.cli_verify import read_formula_file
 from symbp.derive import derive
-from symbp.diagnosis import two_slips
+from symbp.diagnosis import pair_limit, two_slips
 from symbp.formula import parse_formula
 from symbp.spec import load
 from symbp.verify import verify
@@ -185,6 +185,12 @@ def test_pairs_of_repairs_are_bounded_and_name_both_slips():
     pairs = list(two_slips(formula, limit=50))
     assert len(pairs) == 50
     assert all(pair.description.startswith("two slips: ") and "; and " in pair.description for pair in pairs)
+
+
+def test_pair_search_shrinks_on_big_networks_by_a_count_not_a_clock():
+    assert pair_limit(load("half_adder").parameter_count) == 6000
+    assert pair_limit(64 * 128 + 128 + 128 * 128 + 128 + 128 * 10 + 10) == 6000 * 1000 // 26122
+    assert pair_limit(10**7) == 200
 
 
 def _expectations(path: Path):
