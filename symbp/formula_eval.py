@@ -242,12 +242,11 @@ class Evaluator:
         """The first piece whose condition holds, entry by entry (value_of: matrix or scalar evaluation)."""
         if self.symbolic:
             raise EvalError("cases have no exact form to prove here", node.column)
-        *pieces, last = node.pieces
-        if last.relation is not None:
-            pieces.append(last)
-        result = value_of(last.value) if last.relation is None else np.nan
-        covered = last.relation is None
-        for piece in reversed(pieces):
+        otherwise = node.pieces[-1] if node.pieces[-1].relation is None else None
+        conditional = [piece for piece in node.pieces if piece.relation is not None]
+        result = np.nan if otherwise is None else value_of(otherwise.value)
+        covered = otherwise is not None
+        for piece in reversed(conditional):
             holds = _RELATIONS[piece.relation](value_of(piece.left), value_of(piece.right))
             result = np.where(holds, value_of(piece.value), result)
             covered = np.logical_or(covered, holds)
