@@ -64,7 +64,7 @@ def matrix_parts(name: str, numbering: int) -> tuple[str, str | None, bool] | No
 def bracketed_in_product(arg) -> bool:
     """Whether a factor of an entrywise product needs brackets: products of matrices, and anything
     binding looser than a product (sums, entrywise functions whose body is a sum: odot (1 - A^2))."""
-    return isinstance(arg, MatAdd | MatMul | HadamardProduct) or precedence(arg) < PRECEDENCE["Mul"]
+    return isinstance(arg, MatMul | HadamardProduct) or precedence(arg) < PRECEDENCE["Mul"]
 
 
 def _display_limits(printer, expr: sp.Sum) -> list[tuple]:
