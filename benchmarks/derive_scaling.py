@@ -1,7 +1,7 @@
 """How derivation time and expression size grow with depth (issue 4, item 7).
 
 For width 2 (sigmoid, half_mse, biases) and depth 1..50 this prints the time of
-``symbp.derive.derive(network)`` (the derivation and all of its checks) and the
+``symbp.derivation.derive(network)`` (the derivation and all of its checks) and the
 size of what it derives (sum of ``sympy.count_ops`` over the step equations and
 the backward matrix lines), next to the naive route: ``sympy.diff`` of the
 fully expanded cost by one first-layer weight. The naive column stops after
@@ -45,8 +45,8 @@ def derived_worker(depth: int) -> dict:
     """Time derive() on a cold process, then measure the size of what it derived."""
     import sympy as sp
 
-    from symbp.derive import derive
-    from symbp.spec import load
+    from symbp.derivation.engine import derive
+    from symbp.spec.network import load
 
     network = load(network_spec(depth))
     start = time.perf_counter()
@@ -61,10 +61,10 @@ def expanded_cost(depth: int):
     """The fully expanded one-sample cost in concrete scalar symbols, and w^{(1)}_{11}."""
     import sympy as sp
 
-    from symbp.functions import A as A_SCALAR
-    from symbp.functions import T as T_SCALAR
-    from symbp.functions import Z as Z_SCALAR
-    from symbp.spec import load
+    from symbp.spec.functions import A as A_SCALAR
+    from symbp.spec.functions import T as T_SCALAR
+    from symbp.spec.functions import Z as Z_SCALAR
+    from symbp.spec.network import load
 
     network = load(network_spec(depth))
     row = list(sp.symbols(f"x1:{WIDTH + 1}", real=True))

@@ -37,10 +37,10 @@ from pathlib import Path
 
 import numpy as np
 
-from symbp.codegen import generate
-from symbp.derive import derive
+from symbp.codegen.generator import generate
+from symbp.derivation.engine import derive
 from symbp.errors import CheckFailed
-from symbp.spec import load
+from symbp.spec.network import load
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT.parent / "shared" / "bench"

@@ -1,4 +1,4 @@
-"""The Jinja2 environment of symbp's document templates, and its text filters.
+"""The one Jinja2 environment of symbp's templates, and its text filters.
 
 Delimiters are nbconvert's ``((* *))``, ``((( )))`` and ``((= =))``: with
 Jinja2's defaults ``a^{{2}}`` silently renders as ``a^2`` in a TeX template.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 
 import jinja2
 
@@ -138,10 +139,19 @@ def reason_markdown(text: str, labels=()) -> str:
     return "".join(out)
 
 
+def template_folder() -> Path:
+    """The folder of symbp's templates: ``symbp/templates`` in an installed wheel, where
+    pyproject.toml maps the checkout's top-level ``templates/``; that folder itself in a
+    checkout or an editable install."""
+    package = Path(__file__).resolve().parent
+    installed = package / "templates"
+    return installed if installed.is_dir() else package.parent / "templates"
+
+
 def environment() -> jinja2.Environment:
-    """The environment that loads ``symbp/templates`` (shipped inside the package)."""
+    """The one environment of every template: documents, generated modules, the descent loop."""
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("symbp", "templates"),
+        loader=jinja2.FileSystemLoader(template_folder()),
         block_start_string="((*",
         block_end_string="*))",
         variable_start_string="(((",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from symbp.derive import derive
-from symbp.spec import load
+from symbp.derivation.engine import derive
+from symbp.spec.network import load
 
 DEEP = {"name": "deep", "layers": [3, 4, 4, 4, 4, 4, 2], "activation": "tanh", "cost": "half_mse"}
 WIDE = {"name": "wide", "layers": [20, 20, 20], "activation": "sigmoid", "cost": "half_mse"}

@@ -14,13 +14,13 @@ import pytest
 import sympy as sp
 from sympy.matrices.expressions import MatMul, Transpose
 
-from symbp.checks import Instance
-from symbp.derive import D, MatrixLine, _Deriver
+from symbp.derivation.checks import Instance
+from symbp.derivation.engine import D, MatrixLine, _Deriver
+from symbp.derivation.numeric import cost_value, cost_values
+from symbp.derivation.symbolic import LAMBDA, C, L, MatrixSymbols, N, a, delta, i, j, k, l, n, t, w, width, z
 from symbp.errors import CheckFailed
 from symbp.naming import matrix_name
-from symbp.numeric import cost_value, cost_values
-from symbp.spec import load
-from symbp.symbolic import LAMBDA, C, L, MatrixSymbols, N, a, delta, i, j, k, l, n, t, w, width, z
+from symbp.spec.network import load
 
 
 def network(**changes):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from symbp.cli import main
+from symbp.cli.main import main
 from symbp.files import ownership
 
 FIXTURES = str(Path(__file__).with_name("gradcheck_fixtures.py"))
@@ -171,9 +171,11 @@ def test_ci_tests_the_installed_package_with_its_templates_and_examples():
 
     if os.environ.get("CI") == "true":
         assert "site-packages" in symbp.__file__, symbp.__file__
-    templates = {item.name for item in resources.files("symbp.templates").iterdir()}
+    from symbp.templating import template_folder
+
+    templates = {path.name for path in template_folder().iterdir()}
     assert {"derivation.tex.j2", "derivation.md.j2", "numpy_module.py.j2", "descent.py.j2"} <= templates
-    examples = {item.name for item in resources.files("symbp.examples").iterdir()}
+    examples = {item.name for item in resources.files("symbp.spec.examples").iterdir()}
     assert {"half_adder.toml", "verify_demystified.txt"} <= examples
 
 
@@ -197,7 +199,7 @@ def test_pdf_builds_are_atomic_and_leave_no_by_products(tmp_path):
     import os
 
     from symbp.errors import SymbpError
-    from symbp.texbuild import build_pdf
+    from symbp.rendering.pdf import build_pdf
 
     if shutil.which("pdflatex") is None:
         if os.environ.get("CI") == "true":

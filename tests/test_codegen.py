@@ -16,7 +16,6 @@ import shutil
 import subprocess
 import sys
 import tracemalloc
-import types
 import warnings
 from functools import cache
 from pathlib import Path
@@ -26,11 +25,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from symbp.cli import main as cli_main
-from symbp.codegen import generate
-from symbp.derive import derive
+from symbp.cli.main import main as cli_main
+from symbp.codegen.generator import generate
+from symbp.codegen.loading import load_module as module_from
+from symbp.derivation.engine import derive
 from symbp.files import ownership
-from symbp.spec import builtin_names, load
+from symbp.spec.network import builtin_names, load
 
 ROOT = Path(__file__).resolve().parents[1]
 GENERATED = ROOT / "generated"
@@ -43,12 +43,6 @@ def _derivation(key: str):
 
 def derivation_of(spec):
     return _derivation(json.dumps(spec, sort_keys=True))
-
-
-def module_from(source: str, name: str = "generated_module") -> types.ModuleType:
-    module = types.ModuleType(name)
-    exec(compile(source, f"<{name}>", "exec"), module.__dict__)
-    return module
 
 
 @cache
@@ -100,7 +94,7 @@ def check_gradients(spec, seed: int = 0):
 def test_generated_file_is_fresh(name):
     path = GENERATED / f"{name}.py"
     _, _, body = path.read_text(encoding="utf-8").partition("\n")
-    assert body == generate(derivation_of(name)), f"regenerate with: symbp generate {name} -o {path}"
+    assert body == generate(derivation_of(name)), "stale: regenerate with python -m symbp.cli.refresh"
     assert ownership(path) == "ours"
 
 

@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symbp.derive import derive
-from symbp.functions import A, make_activation
-from symbp.groundtruth import central_gradients
-from symbp.local import derivative_in_a
+from symbp.derivation.engine import derive
+from symbp.derivation.local import derivative_in_a
+from symbp.derivation.symbolic import L, N, a, delta, t, z
 from symbp.naming import param_names
-from symbp.spec import builtin_names, load
-from symbp.symbolic import L, N, a, delta, t, z
+from symbp.spec.functions import A, make_activation
+from symbp.spec.network import builtin_names, load
+from symbp.verification.groundtruth import central_gradients
 
 CUSTOM_ACTIVATION = {"name": "softsign", "expr": "z/(1+abs(z))"}
 CUSTOM_COST = {"name": "quartic", "expr": "(a - t)**4/4"}
@@ -188,7 +188,7 @@ def test_matrix_form_is_labelled_for_code_to_cite():
 
 
 def test_custom_activation_with_erf_derives_and_generates():
-    from symbp.codegen import generate
+    from symbp.codegen.generator import generate
 
     spec = {"name": "gelu_like", "layers": [2, 3, 2], "activation": {"name": "g", "expr": "z*(1+erf(z))/2"}}
     derivation = derived(spec)

@@ -5,8 +5,8 @@ import math
 import pytest
 import sympy as sp
 
-from symbp.cli import main
-from symbp.descend import X, descend
+from symbp.cli.main import main
+from symbp.codegen.descent import X, descend
 from symbp.errors import SymbpError
 
 

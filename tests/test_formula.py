@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from symbp.formula import Bin, Call, FormulaError, Layer, Sum, Sym, Transpose, parse_formula, parse_tree
+from symbp.verification.formula import (
+    Bin,
+    Call,
+    FormulaError,
+    Layer,
+    Sum,
+    Sym,
+    Transpose,
+    parse_formula,
+    parse_tree,
+)
 
 
 def test_seed_text_equation_six():

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from symbp.cli import main
+from symbp.cli.main import main
 from symbp.errors import SymbpError
-from symbp.gradcheck import gradcheck, load_function
+from symbp.verification.gradient_check import gradcheck, load_function
 
 FIXTURES = Path(__file__).resolve().parent / "gradcheck_fixtures.py"
 

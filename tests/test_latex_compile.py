@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from _documents import EXTRA, derivation
 
-from symbp.render import render
-from symbp.spec import builtin_names
-from symbp.texbuild import read_log, tex_available
+from symbp.rendering.pdf import read_log, tex_available
+from symbp.rendering.renderer import render
+from symbp.spec.network import builtin_names
 
 CASES = [*builtin_names(), *EXTRA]
 MAX_OVERFULL_PT = 10.0

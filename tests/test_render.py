@@ -10,10 +10,11 @@ import pytest
 import sympy as sp
 from _documents import SPECIALS, derivation
 
-from symbp import printing, symbolic
+from symbp.derivation import symbolic
 from symbp.files import with_header
-from symbp.render import render, render_section, step_latex
-from symbp.spec import builtin_names, load
+from symbp.rendering import printing
+from symbp.rendering.renderer import render, render_section, step_latex
+from symbp.spec.network import builtin_names, load
 from symbp.templating import environment, escape_latex, reason_latex
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,6 +127,7 @@ def test_templates_ship_with_the_package():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())
     setuptools = project["tool"]["setuptools"]
     assert "symbp.templates" in setuptools["packages"]
+    assert setuptools["package-dir"]["symbp.templates"] == "templates"
     assert "*.j2" in setuptools["package-data"]["symbp.templates"]
     assert {"derivation.tex.j2", "derivation.md.j2", "derivation.txt.j2"} <= set(
         environment().list_templates()
@@ -137,17 +139,15 @@ def test_templates_ship_with_the_package():
 def test_generated_documents_are_fresh(name, suffix, fmt):
     path = ROOT / "generated" / f"{name}{suffix}"
     expected = with_header(path, render(derivation(name), fmt))
-    assert path.exists(), f"{path} is missing: run python -m symbp.generated_documents"
-    assert path.read_bytes() == expected.encode("utf-8"), (
-        f"{path} is stale: run python -m symbp.generated_documents"
-    )
+    assert path.exists(), f"{path} is missing: run python -m symbp.cli.refresh"
+    assert path.read_bytes() == expected.encode("utf-8"), f"{path} is stale: run python -m symbp.cli.refresh"
 
 
 def test_worked_example_starts_from_the_generated_modules_initial_weights():
     import numpy as np
 
-    from symbp.codegen import generate
-    from symbp.worked import initial_params
+    from symbp.codegen.generator import generate
+    from symbp.rendering.worked import initial_params
 
     for name in ("half_adder", "demystified"):
         network = derivation(name).network

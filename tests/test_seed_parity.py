@@ -11,9 +11,9 @@ import os
 import numpy as np
 import pytest
 
-from symbp.codegen import generate
-from symbp.derive import derive
-from symbp.spec import load
+from symbp.codegen.generator import generate
+from symbp.derivation.engine import derive
+from symbp.spec.network import load
 
 
 def module_for(network, tmp_path):

@@ -7,8 +7,8 @@ import pytest
 import sympy as sp
 
 from symbp.errors import SpecError, SymbpError
-from symbp.functions import Z
-from symbp.spec import builtin_names, load, network_from_dict
+from symbp.spec.functions import Z
+from symbp.spec.network import builtin_names, load, network_from_dict
 
 
 def spec(**fields):
@@ -149,7 +149,7 @@ def test_missing_file_directory_and_unknown_example(tmp_path):
 def test_the_readme_example_spec_is_valid():
     from pathlib import Path
 
-    from symbp.spec import loads
+    from symbp.spec.network import loads
 
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     block = readme.split("```toml", 1)[1].split("```", 1)[0]

@@ -6,16 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from symbp import printing
-from symbp.cli import main
-from symbp.cli_verify import read_formula_file
-from symbp.derive import derive
-from symbp.diagnosis import pair_limit, two_slips
-from symbp.formula import parse_formula
-from symbp.spec import load
-from symbp.verify import verify
+from symbp.cli.main import main
+from symbp.cli.verify import read_formula_file
+from symbp.derivation.engine import derive
+from symbp.rendering import printing
+from symbp.spec.network import load
+from symbp.verification.diagnosis import pair_limit, two_slips
+from symbp.verification.formula import parse_formula
+from symbp.verification.verdict import verify
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "symbp" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[1] / "symbp" / "spec" / "examples"
 
 RELU = {"name": "relu", "layers": [2, 3, 2], "activation": ["relu", "softplus"], "cost": "half_sse"}
 LOG_COSH = {
@@ -315,7 +315,7 @@ def test_small_networks_are_proved_symbolically():
 def test_exact_zero_test_knows_the_sigmoid():
     import sympy as sp
 
-    from symbp.proof import is_zero
+    from symbp.verification.proof import is_zero
 
     z = sp.Symbol("z", real=True)
     sigma = 1 / (1 + sp.exp(-z))

@@ -1,0 +1,33 @@
+"""``symbp demo [SPEC] [-o FOLDER] [--force] [--no-pdf]``: the end-to-end run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def _cmd_demo(args) -> int:
+    from symbp.cli.end_to_end import Diverged, run_demo
+    from symbp.spec.network import load
+
+    network = load(args.spec)
+    folder = Path(args.output) if args.output else Path("symbp-out") / network.name
+    try:
+        run_demo(network, folder, force=args.force, pdf=not args.no_pdf)
+    except Diverged as error:
+        print(f"symbp demo: {error}")
+        return 1
+    return 0
+
+
+def add_commands(sub):
+    """Register the ``demo`` subcommand."""
+    demo = sub.add_parser("demo", help="derive, document, generate, check and train one network end to end")
+    demo.add_argument(
+        "spec", nargs="?", default="half_adder", help="built-in example or TOML spec (default half_adder)"
+    )
+    demo.add_argument("-o", "--output", help="output folder (default ./symbp-out/NAME/)")
+    demo.add_argument(
+        "--force", action="store_true", help="write into a folder holding files symbp did not write"
+    )
+    demo.add_argument("--no-pdf", action="store_true", help="do not build the PDF even when TeX is installed")
+    demo.set_defaults(run=_cmd_demo)

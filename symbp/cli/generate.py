@@ -1,0 +1,39 @@
+"""``symbp generate SPEC [-o FILE.py] [--dtype float32|float64]``: the NumPy training module.
+
+Without ``-o`` the module goes to standard output; with it, the file is
+written atomically with symbp's ownership header, and a file someone else
+wrote or edited is refused unless ``--force`` is given.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def _cmd_generate(args) -> int:
+    from symbp.codegen.generator import generate
+    from symbp.derivation.engine import derive
+    from symbp.files import check_writable, write_owned
+    from symbp.spec.network import load
+
+    if args.output:
+        check_writable(args.output, args.force)  # refuse before the slow derivation, not after it
+    source = generate(derive(load(args.spec)), dtype=args.dtype)
+    if args.output:
+        write_owned(args.output, source, force=args.force)
+        print(f"wrote {args.output}")
+    else:
+        sys.stdout.write(source)
+    return 0
+
+
+def add_commands(sub):
+    """Register the ``generate`` subcommand on an argparse subparsers object."""
+    generate = sub.add_parser("generate", help="generate a plain NumPy training module from the derivation")
+    generate.add_argument("spec", help="a built-in example name or a TOML spec file")
+    generate.add_argument(
+        "-o", "--output", help="write the module to this .py file instead of standard output"
+    )
+    generate.add_argument("--dtype", choices=("float64", "float32"), default="float64", help="default dtype")
+    generate.add_argument("--force", action="store_true", help="overwrite a file symbp did not write")
+    generate.set_defaults(run=_cmd_generate)

@@ -1,0 +1,16 @@
+"""Stage 3b, code generation: a plain NumPy training module printed from the derived equations.
+
+Also the gradient-descent loop of ``symbp descend`` (the fourth seed text).
+"""
+
+from symbp.exports import lazy
+
+__all__ = ["descend", "generate", "load_module"]
+__getattr__, __dir__ = lazy(
+    __name__,
+    {
+        "descend": "symbp.codegen.descent",
+        "generate": "symbp.codegen.generator",
+        "load_module": "symbp.codegen.loading",
+    },
+)

@@ -1,0 +1,69 @@
+"""``symbp descend``: gradient descent on a one-variable function, as in the fourth seed text.
+
+The text approximates f'(x) by a finite difference; here f'(x) is derived by
+SymPy from the parsed expression, and a small descent module is generated
+from a template and run. The expression is read by symbp's whitelisting
+parser, never evaluated as Python; the generated code contains only what
+SymPy's Python printer wrote for the parsed expression.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import sympy as sp
+from sympy.printing.pycode import PythonCodePrinter
+
+from symbp.errors import SymbpError
+from symbp.spec.expressions import parse_expression
+from symbp.templating import environment
+
+X = sp.Symbol("x", real=True)
+
+
+@dataclass(frozen=True)
+class Descent:
+    function: sp.Expr
+    derivative: sp.Expr
+    source: str
+    path: list[float]
+
+
+def descent_source(function: sp.Expr, x0: float, learning_rate: float, steps: int) -> str:
+    """The generated descent module for ``function``."""
+    derivative = sp.diff(function, X)
+    printer = PythonCodePrinter({"fully_qualified_modules": True})
+    template = environment().get_template("descent.py.j2")
+    function_code = printer.doprint(function)
+    derivative_code = printer.doprint(derivative)
+    return template.render(
+        uses_math="math." in function_code + derivative_code,
+        function_text=sp.sstr(function),
+        derivative_text=sp.sstr(derivative),
+        function_code=function_code,
+        derivative_code=derivative_code,
+        x0=repr(float(x0)),
+        learning_rate=repr(float(learning_rate)),
+        steps=repr(int(steps)),
+    )
+
+
+def descend(text: str, x0: float, learning_rate: float, steps: int) -> Descent:
+    """Derive f'(x), generate the descent loop and run it."""
+    function = parse_expression(text, {"x": X}, "function")
+    for name, value in (("--x0", x0), ("--lr", learning_rate)):
+        if not math.isfinite(value):
+            raise SymbpError(f"{name}: got {value}; allowed: a finite number")
+    if steps < 0 or steps > 10**7:
+        raise SymbpError(f"--steps: got {steps}; allowed: an integer from 0 to 10000000")
+    source = descent_source(function, x0, learning_rate, steps)
+    namespace: dict = {"__name__": "symbp_descent"}
+    exec(compile(source, "<symbp descent>", "exec"), namespace)  # noqa: S102 (our own generated code)
+    try:
+        path = namespace["descend"](float(x0), float(learning_rate), int(steps))
+    except OverflowError:
+        raise SymbpError("descent diverged: x overflowed (the learning rate is too large)") from None
+    if not all(math.isfinite(value) for value in path):
+        raise SymbpError("descent diverged: x became infinite or NaN (the learning rate is too large)")
+    return Descent(function, sp.diff(function, X), source, path)

@@ -1,0 +1,555 @@
+"""Machine checks of derivation steps against independent references.
+
+A step is an equation between index-form (or matrix-form) expressions. To
+check it, a concrete small instance of the spec is drawn at random (same
+activations, cost, bias and depth; widths capped at 3; a few samples), both
+sides are evaluated there for several index values, and compared with a
+reference that never looks at the derivation:
+
+* ``exact``: sympy.diff of the fully expanded cost of the instance (only
+  where that expression is small), evaluated at the point;
+* ``numeric``: central finite differences of the numeric cost, with one
+  Richardson extrapolation (float64, error far below the 1e-7 tolerance).
+
+Unevaluated chain-rule factors such as da/dz or dz/dw are themselves
+replaced by finite-difference partials of the numeric forward pass, so even
+the first chain-rule step is checked. A disagreement raises CheckFailed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+import numpy as np
+import sympy as sp
+
+from symbp.derivation.numeric import activation_function, cost_values, forward
+from symbp.derivation.symbolic import LAMBDA, C, L, N
+from symbp.errors import CheckFailed
+from symbp.naming import matrix_name
+from symbp.spec.functions import A as A_SCALAR
+from symbp.spec.functions import T as T_SCALAR
+from symbp.spec.functions import Z as Z_SCALAR
+from symbp.spec.network import Network
+
+RELATIVE_TOLERANCE = 1e-7
+ABSOLUTE_TOLERANCE = 1e-9
+STEP = 1e-4
+EXACT_LIMIT_OPS = 4000
+
+
+@dataclass(frozen=True)
+class Check:
+    """How a step was checked: method, number of random points, largest error."""
+
+    method: str
+    points: int
+    max_error: float
+    detail: str
+
+    def describe(self) -> str:
+        """A summary that does not depend on floating-point noise (documents stay byte-stable)."""
+        return (
+            f"{self.method}: {self.detail}; agrees within a relative error of {RELATIVE_TOLERANCE:g} "
+            f"at {self.points} random points"
+        )
+
+
+class Instance:
+    """A concrete random network: small widths, random parameters and data."""
+
+    def __init__(self, network: Network, seed: int, max_width: int = 3, samples: int = 3):
+        self.network = network
+        self.sizes = tuple(min(size, max_width) for size in network.layers)
+        self.samples = samples
+        rng = np.random.default_rng(seed)
+        for _attempt in range(100):
+            self._draw(rng)
+            # Finite differences need a point away from kinks (relu, abs) at z = 0.
+            if all(np.min(np.abs(values)) > 20 * STEP for values in self.Z.values()):
+                break
+        self._partials: dict = {}
+
+    def _draw(self, rng):
+        sizes, network = self.sizes, self.network
+        layers = range(1, network.depth + 1)
+        self.W = {k: rng.uniform(-1, 1, (sizes[k - 1], sizes[k])) for k in layers}
+        self.b = {k: rng.uniform(-1, 1, sizes[k]) if network.bias else np.zeros(sizes[k]) for k in layers}
+        self.X = rng.uniform(-1, 1, (self.samples, sizes[0]))
+        self.T = random_targets(network, rng, self.samples, sizes[-1])
+        self.lam = network.l2
+        self.Z, self.A = forward(network, self.W, self.b, self.X)
+
+    @property
+    def depth(self) -> int:
+        return self.network.depth
+
+    def partial(self, quantity, variable) -> float:
+        """d quantity / d variable by Richardson-extrapolated central differences.
+
+        ``quantity`` is ("C",) or a node ("z" | "a", layer, index); ``variable`` a
+        node ("w" | "b" | "z" | "a", layer, index). Partials of the cost come from
+        the batched table ``cost_gradient``; the others move one node and run the
+        forward pass only from its layer up to the quantity's layer.
+        """
+        kind, layer, index = variable
+        if quantity[0] == "C":
+            return float(self.cost_gradient[kind][layer][index])
+        key = (quantity, variable)
+        if key not in self._partials:
+            values = [self._moved_value(quantity, variable, change) for change in OFFSETS]
+            self._partials[key] = float(richardson(np.array(values)))
+        return self._partials[key]
+
+    def _moved_value(self, quantity, variable, change: float) -> float:
+        """The value of node ``quantity`` after moving node ``variable`` by ``change``."""
+        kind, layer, index = variable
+        target_kind, target_layer, target_index = quantity
+        W = _moved(self.W, layer, index, change) if kind == "w" else self.W
+        b = _moved(self.b, layer, index, change) if kind == "b" else self.b
+        start = layer if kind == "a" else layer - 1
+        Z, A = dict(self.Z), dict(self.A)
+        if kind == "a":
+            A = _moved(A, layer, index, change)
+        for current in range(start + 1, target_layer + 1):
+            Z[current] = A[current - 1] @ W[current] + b[current]
+            if kind == "z" and current == layer:
+                Z = _moved(Z, layer, index, change)
+            A[current] = activation_function(self.network.activation(current))(Z[current])
+        return float((Z if target_kind == "z" else A)[target_layer][target_index])
+
+    @cached_property
+    def cost_gradient(self) -> dict[str, dict[int, np.ndarray]]:
+        """dC/dnode for every w, b, z and a of every layer: ``[kind][layer]`` arrays.
+
+        Central differences (steps h and h/2, Richardson) of the numeric cost:
+        every node of every layer is moved in its own copy of the network, and
+        all copies run through one batched forward pass. The pass therefore
+        costs a constant number of NumPy calls per layer, instead of one pass
+        from the moved layer upwards per node (quadratic in depth). Nothing in
+        it uses the derived recursion.
+        """
+        batch = PerturbedBatch(self)
+        costs = cost_values(self.network, batch.outputs, self.T, batch.squares, self.lam)
+        gradient: dict[str, dict[int, np.ndarray]] = {kind: {} for kind in NODE_KINDS}
+        for kind, layer, shape, rows in batch.groups:
+            gradient[kind][layer] = richardson(costs[rows].reshape(len(OFFSETS), -1)).reshape(shape)
+        return gradient
+
+    @cached_property
+    def reference_env(self) -> dict[str, np.ndarray]:
+        """``matrix_env`` plus finite-difference deltaL, dWL and dbL of every layer.
+
+        Built once per instance: every matrix line of every layer is checked
+        against it, so it must not be rebuilt per line (quadratic in depth).
+        """
+        env = self.matrix_env()
+        for layer in range(1, self.depth + 1):
+            env[matrix_name("delta", layer)] = self.cost_gradient["z"][layer]
+            env[matrix_name("dW", layer)] = self.cost_gradient["w"][layer]
+            env[matrix_name("db", layer)] = self.cost_gradient["b"][layer][None, :]
+        return env
+
+    def matrix_env(self) -> dict[str, np.ndarray]:
+        """Arrays by matrix name, for evaluating matrix expressions."""
+        env = {"X": self.X, "T": self.T}
+        for layer in range(1, self.depth + 1):
+            env[matrix_name("W", layer)] = self.W[layer]
+            env[matrix_name("b", layer)] = self.b[layer][None, :]
+            env[matrix_name("Z", layer)] = self.Z[layer]
+            env[matrix_name("A", layer)] = self.A[layer]
+        return env
+
+
+NODE_KINDS = ("w", "b", "z", "a")
+# Each node is moved by +h, -h, +h/2, -h/2: two central differences for Richardson.
+OFFSETS = STEP * np.array([1.0, -1.0, 0.5, -0.5])
+
+
+def richardson(values: np.ndarray) -> np.ndarray:
+    """Derivative from values at the OFFSETS (first axis): central differences at h
+    and h/2 combined so that the h^2 error term cancels (error O(h^4))."""
+    wide = (values[0] - values[1]) / (2 * STEP)
+    narrow = (values[2] - values[3]) / STEP
+    return (4 * narrow - wide) / 3
+
+
+def unit_moves(array: np.ndarray) -> np.ndarray:
+    """Copies of ``array``, each with one entry moved by one offset.
+
+    Shape (len(OFFSETS) * array.size, *array.shape); offset-major, entries in C order.
+    """
+    units = np.eye(array.size).reshape(array.size, *array.shape)
+    moves = OFFSETS.reshape(-1, *([1] * (array.ndim + 1))) * units
+    return array + moves.reshape(-1, *array.shape)
+
+
+def _moved(values: dict, layer: int, index, change: float) -> dict:
+    """A copy of a by-layer dict of arrays with one entry moved."""
+    moved = dict(values)
+    moved[layer] = values[layer].copy()
+    moved[layer][index] += change
+    return moved
+
+
+class PerturbedBatch:
+    """One forward pass over many copies of an instance, each with one node moved.
+
+    Copies enter at the layer of their moved node (below it they equal the
+    instance); from there on all copies go through each layer together.
+    ``outputs`` are the copies' output activations, ``squares`` their sums of
+    squared weights (for the l2 penalty), and ``groups`` lists
+    (kind, layer, shape, rows): which rows hold the copies of which nodes.
+    """
+
+    def __init__(self, instance: Instance):
+        self.instance = instance
+        self.groups: list[tuple[str, int, tuple, slice]] = []
+        self.rows = 0
+        sizes, samples = instance.sizes, instance.samples
+        square_total = sum(float(np.sum(weights**2)) for weights in instance.W.values())
+        outputs = np.empty((0, samples, sizes[0]))
+        squares = []
+        for layer in range(1, instance.depth + 1):
+            entering, entering_squares = self._entering_z(layer, square_total)
+            Z = np.concatenate([outputs @ instance.W[layer] + instance.b[layer], *entering])
+            A = activation_function(instance.network.activation(layer))(Z)
+            outputs = np.concatenate([A, self._enter("a", layer, instance.A[layer])])
+            squares = [*squares, *entering_squares, np.full(len(outputs) - len(A), square_total)]
+        self.outputs = outputs
+        self.squares = np.concatenate(squares)
+
+    def _entering_z(self, layer: int, square_total: float):
+        """z values of the copies that move w, b or z of ``layer``, and their weight squares."""
+        instance = self.instance
+        below, W, b = instance.A[layer - 1], instance.W[layer], instance.b[layer]
+        moved_W = self._enter("w", layer, W)
+        moved_b = self._enter("b", layer, b)
+        blocks = [below @ moved_W + b, (below @ W)[None] + moved_b[:, None, :]]
+        blocks.append(self._enter("z", layer, instance.Z[layer]))
+        w_squares = square_total - float(np.sum(W**2)) + np.sum(moved_W**2, axis=(1, 2))
+        other = np.full(len(blocks[1]) + len(blocks[2]), square_total)
+        return blocks, [w_squares, other]
+
+    def _enter(self, kind: str, layer: int, values: np.ndarray) -> np.ndarray:
+        """The moved copies of one layer's ``values``; records which rows they take."""
+        moved = unit_moves(values)
+        self.groups.append((kind, layer, values.shape, slice(self.rows, self.rows + len(moved))))
+        self.rows += len(moved)
+        return moved
+
+
+def random_targets(network: Network, rng, samples: int, width: int) -> np.ndarray:
+    """Targets a cost accepts: one-hot rows for cce, inside (0, 1) for the others."""
+    if network.cost.name == "cce":
+        return np.eye(width)[rng.integers(0, width, samples)]
+    return rng.uniform(0.05, 0.95, (samples, width))
+
+
+# -- exact reference: sympy.diff of the expanded cost ----------------------
+class ExactGradient:
+    """dC/dw and dC/db of an instance from sympy.diff of its fully expanded cost."""
+
+    def __init__(self, instance: Instance):
+        self.instance = instance
+        network = instance.network
+        sizes = instance.sizes
+        self.symbols = {}
+        W, b = {}, {}
+        for layer in range(1, network.depth + 1):
+            W[layer] = sp.Matrix(
+                sizes[layer - 1],
+                sizes[layer],
+                lambda r, c, layer=layer: self._symbol(("w", layer, (r, c))),
+            )
+            b[layer] = sp.Matrix(
+                1,
+                sizes[layer],
+                lambda r, c, layer=layer: self._symbol(("b", layer, (c,))) if network.bias else 0,
+            )
+        self.expression = self._expanded_cost(W, b)
+        self.small = sp.count_ops(self.expression) <= EXACT_LIMIT_OPS
+
+    def _symbol(self, key):
+        self.symbols[key] = sp.Symbol("_".join(map(str, (key[0], key[1], *key[2]))), real=True)
+        return self.symbols[key]
+
+    def _expanded_cost(self, W, b):
+        instance, network = self.instance, self.instance.network
+        total = sp.Integer(0)
+        for sample in range(instance.samples):
+            row = sp.Matrix([[sp.Float(x) for x in instance.X[sample]]])
+            for layer in range(1, network.depth + 1):
+                z_row = row * W[layer] + b[layer]
+                act = network.activation(layer)
+                if act.elementwise:
+                    row = z_row.applyfunc(lambda value, act=act: act.expr.subs(Z_SCALAR, value))
+                else:
+                    exps = z_row.applyfunc(sp.exp)
+                    row = exps / sum(exps)
+            for unit, target in enumerate(instance.T[sample]):
+                total += network.cost.expr.subs({A_SCALAR: row[unit], T_SCALAR: sp.Float(target)})
+        scale = sp.Rational(1, instance.samples) if network.cost.mean else 1
+        penalty = sp.Float(instance.lam) / 2 * sum(sum(x**2 for x in matrix) for matrix in W.values())
+        return scale * total + penalty
+
+    @cached_property
+    def values(self) -> dict:
+        symbols = list(self.symbols.values())
+        gradient = sp.lambdify(
+            symbols, [sp.diff(self.expression, symbol) for symbol in symbols], "math", cse=True
+        )
+        values = gradient(*[self._value(key) for key in self.symbols])
+        return dict(zip(self.symbols, map(float, values), strict=True))
+
+    def _value(self, key) -> float:
+        kind, layer, index = key
+        return float((self.instance.W if kind == "w" else self.instance.b)[layer][index])
+
+
+# -- evaluation of index-form expressions ---------------------------------
+class IndexEvaluator:
+    """Value of an index-form expression on an Instance, with indices bound in ``env``.
+
+    Every expression is compiled once into nested Python closures (cached across
+    instances, layers and index values): a check evaluates the same equation for
+    up to 3 instances x every layer x 6 index values, and walking the SymPy tree
+    with type dispatch per node each time made the checks the slowest part.
+    """
+
+    def __init__(self, instance: Instance, env: dict):
+        self.instance = instance
+        self.env = {L: instance.depth, N: instance.samples, LAMBDA: instance.lam, **env}
+
+    def __call__(self, expr) -> float:
+        return _compile(expr)(self)
+
+    def node(self, indexed):
+        """('w', layer, (row, col)) etc. for an Indexed with concrete indices (0-based)."""
+        return _compile_node(indexed)(self)
+
+
+_FUNCTIONS = {
+    sp.exp: math.exp,
+    sp.log: math.log,
+    sp.tanh: math.tanh,
+    sp.Abs: abs,
+    sp.sinh: math.sinh,
+    sp.cosh: math.cosh,
+    sp.sin: math.sin,
+    sp.cos: math.cos,
+    sp.atan: math.atan,
+    sp.erf: math.erf,
+    sp.sign: lambda x: float(np.sign(x)),
+}
+
+
+@lru_cache(maxsize=8192)
+def _compile(expr):
+    """A function evaluator -> value of ``expr``, chosen by the most specific node type."""
+    kind = type(expr)
+    for ancestor in kind.__mro__:
+        compiler = _COMPILERS.get(ancestor)
+        if compiler is not None:
+            return compiler(expr)
+    if isinstance(expr, sp.Function) and kind in _FUNCTIONS:
+        return _compile_function(_FUNCTIONS[kind], [_compile(arg) for arg in expr.args])
+    raise TypeError(f"cannot evaluate {kind.__name__}: {expr}")
+
+
+def _constant(value):
+    return lambda evaluator: value
+
+
+def _compile_symbol(expr):
+    return lambda evaluator: evaluator.env[expr]
+
+
+def _compile_function(function, arguments):
+    return lambda evaluator: function(*[argument(evaluator) for argument in arguments])
+
+
+def _compile_add(expr):
+    terms = [_compile(arg) for arg in expr.args]
+    return lambda evaluator: sum(term(evaluator) for term in terms)
+
+
+def _compile_mul(expr):
+    factors = [_compile(arg) for arg in expr.args]
+    return lambda evaluator: math.prod(factor(evaluator) for factor in factors)
+
+
+def _compile_pow(expr):
+    base, exponent = _compile(expr.base), _compile(expr.exp)
+    return lambda evaluator: base(evaluator) ** exponent(evaluator)
+
+
+def _compile_sum(expr):
+    """Nested loops, the innermost limit (listed first by SymPy) wrapped first."""
+    body = _compile(expr.function)
+    for var, low, high in expr.limits:
+        body = _loop(var, _compile(low), _compile(high), body)
+    return body
+
+
+def _loop(var, low, high, body):
+    """Sum of ``body`` over var = low..high, restoring any outer binding of var."""
+
+    def total(evaluator) -> float:
+        env = evaluator.env
+        saved = env.get(var)
+        result = 0.0
+        for value in range(int(low(evaluator)), int(high(evaluator)) + 1):
+            env[var] = value
+            result += body(evaluator)
+        if saved is None:
+            env.pop(var, None)
+        else:
+            env[var] = saved
+        return result
+
+    return total
+
+
+def _compile_kronecker(expr):
+    left, right = (_compile(arg) for arg in expr.args)
+    return lambda evaluator: 1.0 if left(evaluator) == right(evaluator) else 0.0
+
+
+def _compile_heaviside(expr):
+    argument = _compile(expr.args[0])
+    return lambda evaluator: 1.0 if argument(evaluator) > 0 else 0.0
+
+
+def _compile_piecewise(expr):
+    branches = [(_compile(value), _compile_condition(condition)) for value, condition in expr.args]
+
+    def value(evaluator) -> float:
+        for branch, condition in branches:
+            if condition(evaluator):
+                return branch(evaluator)
+        raise ValueError(f"no branch of {expr} applies")
+
+    return value
+
+
+_RELATIONS = {
+    ">": lambda x, y: x > y,
+    ">=": lambda x, y: x >= y,
+    "<": lambda x, y: x < y,
+    "<=": lambda x, y: x <= y,
+    "!=": lambda x, y: x != y,
+}
+
+
+def _compile_condition(condition):
+    """A function evaluator -> bool for a Piecewise condition."""
+    if condition in (sp.true, True):
+        return _constant(True)
+    if condition in (sp.false, False):
+        return _constant(False)
+    if isinstance(condition, (sp.And, sp.Or)):
+        parts = [_compile_condition(arg) for arg in condition.args]
+        combine = all if isinstance(condition, sp.And) else any
+        return lambda evaluator: combine(part(evaluator) for part in parts)
+    left, right = _compile(condition.lhs), _compile(condition.rhs)
+    relation = _RELATIONS.get(condition.rel_op, lambda x, y: x == y)
+    return lambda evaluator: relation(left(evaluator), right(evaluator))
+
+
+@lru_cache(maxsize=4096)
+def _compile_node(indexed):
+    """A function evaluator -> (name, layer, 0-based index) for an Indexed."""
+    name = indexed.base.label.name
+    indices = [_compile(index) for index in indexed.indices]
+    if name in ("w", "b", "z", "a", "delta"):
+        return lambda evaluator: (
+            name,
+            int(indices[0](evaluator)),
+            tuple(int(index(evaluator)) - 1 for index in indices[1:]),
+        )
+    if name == "t":
+        return lambda evaluator: (name, None, tuple(int(index(evaluator)) - 1 for index in indices))
+    return lambda evaluator: (name, int(indices[0](evaluator)), ())
+
+
+def _read_node(instance: Instance, name: str, layer, index) -> float:
+    """The instance's value of one node."""
+    if name == "width":
+        return instance.sizes[layer]
+    if name == "t":
+        return float(instance.T[index])
+    if name == "delta":
+        return instance.partial(("C",), ("z", layer, index))
+    arrays = {"w": instance.W, "b": instance.b, "z": instance.Z, "a": instance.A}
+    if name not in arrays:
+        raise TypeError(f"unknown quantity {name}")
+    return float(arrays[name][layer][index])
+
+
+def _compile_indexed(expr):
+    node = _compile_node(expr)
+    return lambda evaluator: _read_node(evaluator.instance, *node(evaluator))
+
+
+def _compile_derivative(expr):
+    """A first partial derivative by finite differences on the instance."""
+    (variable, count), *rest = expr.variable_count
+    if rest or count != 1:
+        raise TypeError(f"only first partial derivatives are evaluated: {expr}")
+    quantity = _constant(("C",)) if expr.expr == C else _compile_node(expr.expr)
+    quantity_name = "C" if expr.expr == C else expr.expr.base.label.name
+    if quantity_name not in ("C", "z", "a") or variable.base.label.name not in ("w", "b", "z", "a"):
+        raise TypeError(f"cannot evaluate {expr}")
+    node = _compile_node(variable)
+    return lambda evaluator: evaluator.instance.partial(quantity(evaluator), node(evaluator))
+
+
+_COMPILERS = {
+    sp.Integer: lambda expr: _constant(int(expr)),
+    sp.Number: lambda expr: _constant(float(expr)),
+    sp.NumberSymbol: lambda expr: _constant(float(expr)),
+    sp.Symbol: _compile_symbol,
+    sp.Add: _compile_add,
+    sp.Mul: _compile_mul,
+    sp.Pow: _compile_pow,
+    sp.Sum: _compile_sum,
+    sp.KroneckerDelta: _compile_kronecker,
+    sp.Piecewise: _compile_piecewise,
+    sp.Heaviside: _compile_heaviside,
+    sp.Indexed: _compile_indexed,
+    sp.Derivative: _compile_derivative,
+}
+
+
+def reference_value(instance: Instance, lhs, evaluator: IndexEvaluator, exact: ExactGradient | None):
+    """The independent value of a step's left side and how it was obtained."""
+    if isinstance(lhs, sp.Derivative) and lhs.expr == C and exact is not None and exact.small:
+        kind, layer, index = evaluator.node(lhs.variables[0])
+        return exact.values[(kind, layer, index)], "exact"
+    return evaluator(lhs), "numeric"
+
+
+def index_combinations(free: list[sp.Symbol], ranges: dict, limit: int = 6):
+    """Up to ``limit`` assignments of the free indices, spread over their ranges."""
+    combos = list(itertools.product(*[range(1, ranges[var] + 1) for var in free]))
+    if len(combos) <= limit:
+        return combos
+    stride = len(combos) / limit
+    return [combos[int(k * stride)] for k in range(limit)]
+
+
+def compare(rhs_value: float, reference: float) -> float:
+    """Relative error, measured against max(|reference|, tolerance floor)."""
+    scale = max(abs(reference), ABSOLUTE_TOLERANCE / RELATIVE_TOLERANCE)
+    return abs(rhs_value - reference) / scale
+
+
+def raise_failure(eq, where: str, rhs_value: float, reference: float):
+    raise CheckFailed(
+        f"derivation step does not check at {where}: right side {rhs_value!r}, "
+        f"reference {reference!r}\n  step: {eq}"
+    )

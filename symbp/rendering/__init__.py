@@ -1,0 +1,14 @@
+"""Stage 3a, rendering: the Derivation printed as LaTeX (and PDF), Markdown or terminal text."""
+
+from symbp.exports import lazy
+
+__all__ = ["build_pdf", "render", "render_section", "step_latex"]
+__getattr__, __dir__ = lazy(
+    __name__,
+    {
+        "build_pdf": "symbp.rendering.pdf",
+        "render": "symbp.rendering.renderer",
+        "render_section": "symbp.rendering.renderer",
+        "step_latex": "symbp.rendering.renderer",
+    },
+)

@@ -1,0 +1,339 @@
+"""Network: parse and validate a spec (TOML file, Python dict or built-in name).
+
+Everything later in the pipeline trusts a Network, so every rule lives here:
+each bad value raises one SpecError that names the field, the value and what
+is allowed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from symbp.errors import SpecError, SymbpError
+from symbp.spec.functions import (
+    NAME_PATTERN,
+    Activation,
+    Cost,
+    custom_activation,
+    custom_cost,
+    make_activation,
+    make_cost,
+)
+
+TOP_KEYS = ("name", "description", "layers", "activation", "cost", "bias", "l2", "numbering", "train", "data")
+TRAIN_KEYS = ("learning_rate", "epochs", "batch_size", "seed", "print_every")
+DATA_KEYS = ("X", "T")
+MAX_WIDTH = 100_000
+MAX_DEPTH = 500
+
+
+@dataclass(frozen=True)
+class Train:
+    """How the generated module trains: gradient descent settings."""
+
+    learning_rate: float = 0.1
+    epochs: int = 1000
+    batch_size: int | None = None
+    seed: int = 0
+    print_every: int = 100
+
+
+@dataclass(frozen=True)
+class Network:
+    """A validated feed-forward network description.
+
+    ``layers`` holds n_0..n_L; ``activations`` holds f_1..f_L (one per
+    non-input layer); ``numbering`` is the layer number of the input layer in
+    documents and formulas (0 as in the first seed text, 1 as in the third).
+    """
+
+    name: str
+    layers: tuple[int, ...]
+    activations: tuple[Activation, ...]
+    cost: Cost
+    bias: bool = True
+    l2: float = 0.0
+    train: Train = Train()
+    X: tuple[tuple[float, ...], ...] | None = None
+    T: tuple[tuple[float, ...], ...] | None = None
+    numbering: int = 0
+    description: str = ""
+
+    @property
+    def depth(self) -> int:
+        """L, the number of layers with weights."""
+        return len(self.layers) - 1
+
+    @property
+    def has_data(self) -> bool:
+        return self.X is not None
+
+    @property
+    def parameter_count(self) -> int:
+        """Weights and biases together."""
+        pairs = zip(self.layers[:-1], self.layers[1:], strict=True)
+        return sum(fan_in * fan_out + fan_out * self.bias for fan_in, fan_out in pairs)
+
+    def activation(self, layer: int) -> Activation:
+        """f_l for l in 1..L."""
+        return self.activations[layer - 1]
+
+    @property
+    def uniform_activation(self) -> Activation | None:
+        """The hidden-and-output activation when all layers share one."""
+        first = self.activations[0]
+        return first if all(act == first for act in self.activations) else None
+
+    def __repr__(self) -> str:
+        return f"Network({self.name}: {self.summary()})"
+
+    def summary(self) -> str:
+        names = [act.name for act in self.activations]
+        acts = names[0] if len(set(names)) == 1 else "/".join(names)
+        bias = "biases" if self.bias else "no biases"
+        l2 = f", l2 {self.l2:g}" if self.l2 else ""
+        sizes = "-".join(str(n) for n in self.layers)
+        return f"{sizes}, {acts}, {self.cost.name}, {bias}{l2}"
+
+
+def _require_int(field: str, value: object, minimum: int, maximum: int | None = None) -> int:
+    top = f" and at most {maximum}" if maximum is not None else ""
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise SpecError(field, value, f"an integer at least {minimum}{top}")
+    if maximum is not None and value > maximum:
+        raise SpecError(field, value, f"an integer at least {minimum}{top}")
+    return value
+
+
+def _require_number(field: str, value: object, minimum: float, *, strict: bool) -> float:
+    relation = ">" if strict else ">="
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or (value <= minimum if strict else value < minimum)
+    ):
+        raise SpecError(field, value, f"a finite number {relation} {minimum:g}")
+    return float(value)
+
+
+def _reject_unknown(field: str, table: dict, allowed: tuple[str, ...]):
+    for key in table:
+        if key not in allowed:
+            where = f"{field}.{key}" if field else str(key)
+            raise SpecError(where, table[key], f"known keys are {', '.join(allowed)}")
+
+
+def _require_name(field: str, value: object) -> str:
+    if not isinstance(value, str) or not re.match(NAME_PATTERN, value):
+        raise SpecError(field, value, "a name of 1-32 letters, digits or _ starting with a letter")
+    return value
+
+
+def _parse_activation(field: str, value: object) -> Activation:
+    if isinstance(value, str):
+        return make_activation(value)
+    if isinstance(value, dict):
+        _reject_unknown(field, value, ("name", "expr", "slope"))
+        name = _require_name(f"{field}.name", value.get("name"))
+        if "expr" in value:
+            if "slope" in value:
+                raise SpecError(f"{field}.slope", value["slope"], "slope only with leaky_relu")
+            return custom_activation(name, value["expr"], field)
+        options = {k: v for k, v in value.items() if k != "name"}
+        return make_activation(name, **options)
+    raise SpecError(field, value, "an activation name or a table {name, expr}")
+
+
+def _parse_activations(value: object, depth: int) -> tuple[Activation, ...]:
+    if isinstance(value, list):
+        if len(value) != depth:
+            raise SpecError(
+                "activation",
+                value,
+                f"one activation for all layers or a list of exactly {depth} (layers 1..{depth})",
+            )
+        return tuple(_parse_activation(f"activation[{k}]", item) for k, item in enumerate(value))
+    return (_parse_activation("activation", value),) * depth
+
+
+def _parse_cost(value: object) -> Cost:
+    if isinstance(value, str):
+        return make_cost(value)
+    if isinstance(value, dict):
+        _reject_unknown("cost", value, ("name", "expr"))
+        name = _require_name("cost.name", value.get("name"))
+        if "expr" not in value:
+            return make_cost(name)
+        return custom_cost(name, value["expr"])
+    raise SpecError("cost", value, "a cost name or a table {name, expr}")
+
+
+def _check_pairing(activations: tuple[Activation, ...], cost: Cost):
+    for layer, act in enumerate(activations[:-1], start=1):
+        if not act.elementwise:
+            raise SpecError(f"activation[{layer - 1}]", act.name, "softmax only at the output layer")
+    output = activations[-1]
+    if not output.elementwise and cost.name != "cce":
+        raise SpecError("cost", cost.name, "cce with a softmax output layer")
+    if cost.name == "cce" and output.elementwise:
+        raise SpecError("cost", "cce", "cce only with a softmax output layer (activation of the last layer)")
+    if cost.name == "bce" and not output.values_in_unit_interval:
+        raise SpecError(
+            "cost",
+            "bce",
+            f"bce only with an output activation whose values stay in (0, 1), such as sigmoid "
+            f"(the output activation is {output.name})",
+        )
+
+
+def _parse_rows(field: str, value: object, width: int) -> tuple[tuple[float, ...], ...]:
+    if not isinstance(value, list) or not value:
+        raise SpecError(field, value, "a non-empty list of rows (lists of numbers)")
+    rows = []
+    for index, row in enumerate(value):
+        if not isinstance(row, list) or len(row) != width:
+            raise SpecError(f"{field}[{index}]", row, f"a row of exactly {width} numbers")
+        for number in row:
+            if isinstance(number, bool) or not isinstance(number, int | float) or not math.isfinite(number):
+                raise SpecError(f"{field}[{index}]", row, "finite numbers only")
+        rows.append(tuple(float(number) for number in row))
+    return tuple(rows)
+
+
+def _parse_train(value: object) -> Train:
+    if not isinstance(value, dict):
+        raise SpecError("train", value, "a table with " + ", ".join(TRAIN_KEYS))
+    _reject_unknown("train", value, TRAIN_KEYS)
+    defaults = Train()
+    batch = value.get("batch_size")
+    return Train(
+        learning_rate=_require_number(
+            "train.learning_rate", value.get("learning_rate", defaults.learning_rate), 0, strict=True
+        ),
+        epochs=_require_int("train.epochs", value.get("epochs", defaults.epochs), 0, 10**9),
+        batch_size=None if batch is None else _require_int("train.batch_size", batch, 1),
+        seed=_require_int("train.seed", value.get("seed", defaults.seed), 0, 2**32 - 1),
+        print_every=_require_int("train.print_every", value.get("print_every", defaults.print_every), 0),
+    )
+
+
+def network_from_dict(spec: dict) -> Network:
+    """Validate a spec given as a dict (the shape of a TOML document)."""
+    if not isinstance(spec, dict):
+        raise SpecError("spec", spec, "a table of fields: " + ", ".join(TOP_KEYS))
+    _reject_unknown("", spec, TOP_KEYS)
+    name = _require_name("name", spec.get("name"))
+    description = spec.get("description", "")
+    if not isinstance(description, str) or len(description) > 500:
+        raise SpecError("description", description, "a string of at most 500 characters")
+    layers_value = spec.get("layers")
+    if not isinstance(layers_value, list) or not 2 <= len(layers_value) <= MAX_DEPTH + 1:
+        raise SpecError("layers", layers_value, f"a list of 2 to {MAX_DEPTH + 1} layer sizes n_0..n_L")
+    layers = tuple(_require_int(f"layers[{k}]", size, 1, MAX_WIDTH) for k, size in enumerate(layers_value))
+    depth = len(layers) - 1
+    if "activation" not in spec:
+        raise SpecError("activation", None, "an activation name, table or list (required)")
+    activations = _parse_activations(spec["activation"], depth)
+    cost = _parse_cost(spec.get("cost", "half_mse"))
+    _check_pairing(activations, cost)
+    bias = spec.get("bias", True)
+    if not isinstance(bias, bool):
+        raise SpecError("bias", bias, "true or false")
+    l2 = _require_number("l2", spec.get("l2", 0.0), 0, strict=False)
+    numbering = spec.get("numbering", 0)
+    if numbering not in (0, 1) or isinstance(numbering, bool):
+        raise SpecError("numbering", numbering, "0 (input layer is layer 0) or 1 (input layer is layer 1)")
+    train = _parse_train(spec.get("train", {}))
+    data = spec.get("data")
+    X = T = None
+    if data is not None:
+        if not isinstance(data, dict):
+            raise SpecError("data", data, "a table with X and T")
+        _reject_unknown("data", data, DATA_KEYS)
+        X = _parse_rows("data.X", data.get("X"), layers[0])
+        T = _parse_rows("data.T", data.get("T"), layers[-1])
+        if len(X) != len(T):
+            raise SpecError("data.T", f"{len(T)} rows", f"as many rows as data.X ({len(X)})")
+    return Network(
+        name=name,
+        layers=layers,
+        activations=activations,
+        cost=cost,
+        bias=bias,
+        l2=l2,
+        train=train,
+        X=X,
+        T=T,
+        numbering=numbering,
+        description=description,
+    )
+
+
+def builtin_names() -> list[str]:
+    """Names of the built-in examples, sorted."""
+    folder = resources.files("symbp.spec.examples")
+    return sorted(item.name[:-5] for item in folder.iterdir() if item.name.endswith(".toml"))
+
+
+def _parse_toml_text(text: str, origin: str) -> dict:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise SymbpError(f"{origin}: TOML syntax error: {error}") from None
+
+
+def loads(text: str, origin: str = "<spec>") -> Network:
+    """A Network from the text of a TOML document."""
+    return network_from_dict(_parse_toml_text(text, origin))
+
+
+def load_builtin(name: str) -> Network:
+    if name not in builtin_names():
+        raise SpecError("example", name, "one of " + ", ".join(builtin_names()))
+    text = resources.files("symbp.spec.examples").joinpath(f"{name}.toml").read_text(encoding="utf-8")
+    return loads(text, f"built-in example {name}")
+
+
+def load_file(path: str | Path) -> Network:
+    path = Path(path)
+    if path.is_dir():
+        raise SymbpError(f"{path}: is a directory, not a spec file")
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SymbpError(f"{path}: no such file") from None
+    except OSError as error:
+        raise SymbpError(f"{path}: cannot read ({error.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SymbpError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    if not text.strip():
+        raise SymbpError(f"{path}: the file is empty")
+    return loads(text, str(path))
+
+
+def load(source: str | Path | dict | Network) -> Network:
+    """A Network from a Network, a dict, a built-in name or a TOML path.
+
+    >>> import symbp
+    >>> symbp.load("half_adder")
+    Network(half_adder: 2-2-2-2, sigmoid, half_mse, biases)
+    >>> symbp.load({"name": "tiny", "layers": [3, 1], "activation": "sigmoid", "cost": "bce"})
+    Network(tiny: 3-1, sigmoid, bce, biases)
+    """
+    if isinstance(source, Network):
+        return source
+    if isinstance(source, dict):
+        return network_from_dict(source)
+    text = str(source)
+    if isinstance(source, str) and re.match(NAME_PATTERN, text) and not text.endswith(".toml"):
+        if text in builtin_names() or not Path(text).exists():
+            return load_builtin(text)
+    return load_file(text)

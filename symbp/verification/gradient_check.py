@@ -1,0 +1,227 @@
+"""Check a hand-written gradient function against central differences and the Derivation.
+
+The function has the generated-module contract's signature, ``f(params, X, T)
+-> dict`` with keys W1..WL (b1..bL) and the parameters' shapes. It is imported
+from the user's file (never edited) and called on the spec's data, if any, and
+on random data, each time with fresh random parameters (copies, so the function
+cannot change what it is checked against).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from symbp.errors import CheckFailed, SymbpError
+from symbp.naming import param_names
+from symbp.spec.network import Network, load
+from symbp.verification.groundtruth import batch_sizes, central_gradients, random_data, random_params
+
+RTOL = 1e-5
+ATOL = 1e-7
+CROSS_CHECK = 1e-5
+
+
+def import_file(path: Path, module_name: str):
+    """The module a .py file defines, imported under ``module_name`` (the file is only read)."""
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_function(reference: str):
+    """``FILE.py:FUNCTION`` -> the function (the file is imported as a module)."""
+    path_text, colon, name = reference.rpartition(":")
+    if not colon or not path_text or not name.isidentifier():
+        raise SymbpError(f"{reference}: expected FILE.py:FUNCTION")
+    path = Path(path_text)
+    if not path.is_file():
+        raise SymbpError(f"{path}: no such file")
+    try:
+        module = import_file(path, f"_symbp_gradcheck_{abs(hash(str(path.resolve())))}")
+    except Exception as error:  # the user's module: any failure is reported, not raised
+        raise SymbpError(f"{path}: importing it failed: {type(error).__name__}: {error}") from None
+    function = getattr(module, name, None)
+    if not callable(function):
+        raise SymbpError(f"{path}: no function named {name}")
+    return function
+
+
+# the usual slips in hand-written gradients: (what the code returned, in terms of the derived g, why)
+SLIPS = (
+    (lambda g, samples: -g, "the sign is flipped"),
+    (lambda g, samples: 2 * g, "it is twice the derived gradient (a factor 2 too many, or a 1/2 missing)"),
+    (lambda g, samples: g / 2, "it is half the derived gradient (a factor 2 missing)"),
+    (lambda g, samples: samples * g, "it is N times the derived gradient (the mean cost's 1/N is missing)"),
+    (lambda g, samples: g / samples, "it is 1/N times the derived gradient (an extra 1/N)"),
+)
+
+
+def slip(value: np.ndarray, expected: np.ndarray, samples: int) -> str | None:
+    """Which usual slip turns the derived gradient into ``value`` at every entry, if one does."""
+    if value.shape == expected.shape[::-1] and _agrees(value.T, expected):
+        return "it is the transpose of the derived gradient"
+    if value.shape != expected.shape:
+        return None
+    for wrong, words in SLIPS:
+        if _agrees(value, wrong(expected, samples)):
+            return words
+    return None
+
+
+def _close(value: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """Entry by entry: within ATOL + RTOL |expected| (NaN never is)."""
+    return np.abs(value - expected) <= ATOL + RTOL * np.abs(expected)
+
+
+def _agrees(value: np.ndarray, expected: np.ndarray) -> bool:
+    return bool(np.all(_close(value, expected)))
+
+
+@dataclass
+class Row:
+    """Largest errors of one parameter's gradient over all data sets, and the slips that explain them."""
+
+    name: str
+    max_abs: float = 0.0
+    max_rel: float = 0.0
+    max_abs_central: float = 0.0
+    slips: list = field(default_factory=list)
+
+    @property
+    def slip(self) -> str | None:
+        """The slip that explains the failure on every data set where it failed."""
+        return self.slips[0] if self.slips and len(set(self.slips)) == 1 else None
+
+
+@dataclass
+class Report:
+    rows: list
+    datasets: list
+    first_wrong: str | None = None
+    cross_check: float = 0.0
+    problems: list = field(default_factory=list)
+
+    def fail(self, message: str):
+        """Record a failure; the first one is the one reported."""
+        self.first_wrong = self.first_wrong or message
+
+    @property
+    def ok(self) -> bool:
+        return self.first_wrong is None
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def text(self) -> str:
+        """The report as ``symbp gradcheck`` prints it."""
+        lines = [f"checked on {', '.join(self.datasets)}", ""]
+        lines.append(
+            f"{'parameter':10s} {'max abs error':>14s} {'max rel error':>14s} {'vs central diff':>16s}"
+        )
+        for row in self.rows:
+            lines.append(
+                f"{row.name:10s} {row.max_abs:14.3g} {row.max_rel:14.3g} {row.max_abs_central:16.3g}"
+            )
+        lines.append("")
+        if self.ok:
+            lines.append("PASS: every entry agrees with the derived gradient and with central differences")
+        else:
+            lines.append(f"FAIL: {self.first_wrong}")
+            lines += [f"  {row.name}: {row.slip}" for row in self.rows if row.slip]
+        return "\n".join(lines)
+
+
+def _datasets(network: Network, rng: np.random.Generator, random_sets: int):
+    if network.has_data:
+        yield "the spec's data", np.array(network.X, dtype=float), np.array(network.T, dtype=float)
+    for samples in batch_sizes(network, random_sets):
+        X, T = random_data(network, samples, rng)
+        yield f"random data (N={samples})", X, T
+
+
+def gradcheck(network, function, *, seed: int = 0, random_sets: int = 2) -> Report:
+    """Compare ``function(params, X, T)`` with the derived gradients and central differences.
+
+    >>> import symbp
+    >>> module = symbp.load_module(symbp.generate(symbp.derive(symbp.load("half_adder"))))
+    >>> symbp.gradcheck("half_adder", module.gradients).ok
+    True
+    >>> def doubled(params, X, T):
+    ...     return {key: 2 * value for key, value in module.gradients(params, X, T).items()}
+    >>> report = symbp.gradcheck("half_adder", doubled)
+    >>> report.ok, report.rows[0].name, report.rows[0].slip
+    (False, 'W1', 'it is twice the derived gradient (a factor 2 too many, or a 1/2 missing)')
+    """
+    from symbp.verification.verdict import derivation_of
+
+    network = load(network)
+    derivation = derivation_of(network)
+    names = param_names(network.depth, network.bias)
+    rows = {name: Row(name) for name in names}
+    report = Report(list(rows.values()), [])
+    rng = np.random.default_rng(seed)
+    for label, X, T in _datasets(network, rng, random_sets):
+        report.datasets.append(label)
+        params = random_params(network, rng)
+        derived = derivation.evaluate(params, X, T)
+        central = central_gradients(network, params, X, T)
+        try:
+            claimed = function({key: value.copy() for key, value in params.items()}, X.copy(), T.copy())
+        except Exception as error:  # the user's code: report it as the failure it is
+            report.first_wrong = (
+                report.first_wrong or f"{label}: the function raised {type(error).__name__}: {error}"
+            )
+            continue
+        if not isinstance(claimed, dict):
+            report.first_wrong = (
+                report.first_wrong or f"{label}: the function returned {type(claimed).__name__}, not a dict"
+            )
+            continue
+        for name in names:
+            _check_entry(report, rows[name], label, claimed, derived["d" + name], central[name], len(X))
+        report.cross_check = max(
+            report.cross_check, max(float(np.max(np.abs(derived["d" + n] - central[n]))) for n in names)
+        )
+    if report.cross_check > CROSS_CHECK:
+        raise CheckFailed(f"the derivation and central differences disagree by {report.cross_check:.2g}")
+    return report
+
+
+def _check_entry(
+    report: Report,
+    row: Row,
+    label: str,
+    claimed: dict,
+    expected: np.ndarray,
+    central: np.ndarray,
+    samples: int,
+):
+    if row.name not in claimed:
+        report.first_wrong = report.first_wrong or f"{label}: no gradient for {row.name} in the returned dict"
+        return
+    value = np.asarray(claimed[row.name], dtype=float)
+    if value.shape != expected.shape:
+        row.slips.append(slip(value, expected, samples))
+        report.fail(f"{label}: {row.name} has shape {value.shape}, the parameter has shape {expected.shape}")
+        row.max_abs = row.max_rel = row.max_abs_central = np.inf
+        return
+    error = np.abs(value - expected)
+    scale = max(float(np.max(np.abs(expected))), 1e-12)
+    row.max_abs = max(row.max_abs, float(np.max(error)))
+    row.max_rel = max(row.max_rel, float(np.max(error)) / scale)
+    row.max_abs_central = max(row.max_abs_central, float(np.max(np.abs(value - central))))
+    wrong = np.argwhere(~_close(value, expected))
+    if len(wrong):
+        row.slips.append(slip(value, expected, samples))
+        position = tuple(int(index) for index in wrong[0])
+        report.fail(
+            f"{label}: {row.name}{list(position)} is {value[position]:.10g}, the derived gradient is "
+            f"{expected[position]:.10g} (central differences {central[position]:.10g})"
+        )

@@ -1,0 +1,139 @@
+"""Exact proof of a formula on a small symbolic instance of the network.
+
+Every weight, bias, input and target is a SymPy symbol; the forward pass, the
+cost and its derivatives (dC/dW by ``sympy.diff``, dC/dZ by differentiating
+the cost written from a free z entry) are exact expressions, and so is the
+claim, evaluated by the same evaluator as the numbers. The claim is proved
+when claim - derivative cancels to 0 for every entry, after each exp(u) is
+named by a fresh symbol (which makes sigmoid-type expressions rational; tanh,
+sinh and cosh are first written with exp).
+Only small networks are tried: expressions grow fast with depth and width, and
+an unproved formula still has its numeric verdict.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+import sympy as sp
+
+from symbp.naming import matrix_name
+from symbp.spec.functions import A as A_SCALAR
+from symbp.spec.functions import T as T_SCALAR
+from symbp.spec.functions import Z as Z_SCALAR
+from symbp.spec.network import Network
+from symbp.verification.evaluate import Point
+
+MAX_DEPTH = 2
+MAX_PARAMETERS = 12
+MAX_OPERATIONS = 3000
+# cancel expands the numerator: at most this many monomials (symbols + degree choose degree) are tried.
+# The proofs in the tests reach 3.5e8 in under a second; a sigmoid net with a quartic cost reached 2e20
+# and ran for minutes.
+MAX_MONOMIALS = 10**9
+
+
+def small_enough(network: Network) -> bool:
+    elementwise = all(activation.elementwise for activation in network.activations)
+    plain = elementwise and all(not act.expr.has(sp.Piecewise, sp.Abs) for act in network.activations)
+    return network.depth <= MAX_DEPTH and network.parameter_count <= MAX_PARAMETERS and elementwise and plain
+
+
+def _symbols(name: str, rows: int, cols: int) -> np.ndarray:
+    entries = [[sp.Symbol(f"{name}_{row}{col}", real=True) for col in range(cols)] for row in range(rows)]
+    return np.array(entries, dtype=object)
+
+
+def _activate(network: Network, layer: int, values: np.ndarray) -> np.ndarray:
+    body = sp.Lambda(Z_SCALAR, network.activation(layer).expr)
+    return np.vectorize(body, otypes=[object])(values)
+
+
+def _cost(network: Network, output: np.ndarray, T: np.ndarray, W: dict):
+    terms = sum(
+        network.cost.expr.subs({A_SCALAR: a, T_SCALAR: t}) for a, t in zip(output.flat, T.flat, strict=True)
+    )
+    scale = sp.Rational(1, output.shape[0]) if network.cost.mean else 1
+    penalty = sp.nsimplify(network.l2) / 2 * sum(entry**2 for weights in W.values() for entry in weights.flat)
+    return scale * terms + penalty
+
+
+@lru_cache(maxsize=4)
+def instance(network: Network, samples: int) -> tuple[Point, dict]:
+    """A symbolic Point and the exact derivatives dW, db, delta (keyed like Derivation.evaluate)."""
+    X = _symbols("x", samples, network.layers[0])
+    T = _symbols("t", samples, network.layers[-1])
+    W, b, Z, A = {}, {}, {}, {0: X}
+    for layer in range(1, network.depth + 1):
+        W[layer] = _symbols(f"w{layer}", network.layers[layer - 1], network.layers[layer])
+        b[layer] = (
+            _symbols(f"b{layer}", 1, network.layers[layer])
+            if network.bias
+            else np.zeros((1, network.layers[layer]), dtype=object)
+        )
+        Z[layer] = A[layer - 1] @ W[layer] + b[layer]
+        A[layer] = _activate(network, layer, Z[layer])
+    cost = _cost(network, A[network.depth], T, W)
+    exact = {}
+    gradient = np.vectorize(lambda variable: sp.diff(cost, variable), otypes=[object])
+    for layer in W:
+        exact[matrix_name("dW", layer)] = gradient(W[layer])
+        if network.bias:
+            exact[matrix_name("db", layer)] = gradient(b[layer])
+        exact[matrix_name("delta", layer)] = _deltas(network, W, b, A, Z, T, layer)
+    point = Point(network, X, T, W, b, Z, A, {layer: exact[matrix_name("delta", layer)] for layer in W}, True)
+    return point, exact
+
+
+def _deltas(network: Network, W: dict, b: dict, A: dict, Z: dict, T: np.ndarray, layer: int) -> np.ndarray:
+    """dC/dZ_layer: the cost written from free z entries of that layer, differentiated, then put back."""
+    free = _symbols(f"zeta{layer}", *Z[layer].shape)
+    current = _activate(network, layer, free)
+    for above in range(layer + 1, network.depth + 1):
+        current = _activate(network, above, current @ W[above] + b[above])
+    cost = _cost(network, current, T, W)
+    back = dict(zip(free.flat, Z[layer].flat, strict=True))
+    return np.vectorize(lambda zeta: sp.diff(cost, zeta).xreplace(back), otypes=[object])(free)
+
+
+def is_zero(expr) -> bool:
+    """True when ``expr`` cancels to 0 exactly (False also when it is too big to try)."""
+    expr = sp.sympify(expr)
+    if expr == 0:
+        return True
+    names = {}
+
+    def name(power: sp.exp):
+        argument = sp.expand(power.args[0])
+        negative = argument.could_extract_minus_sign()
+        key = -argument if negative else argument
+        symbol = names.setdefault(key, sp.Symbol(f"E{len(names)}", positive=True))
+        return 1 / symbol if negative else symbol
+
+    hyperbolic_free = expr.rewrite((sp.tanh, sp.sinh, sp.cosh), sp.exp)
+    rational = hyperbolic_free.replace(lambda node: isinstance(node, sp.exp), name)
+    if sp.count_ops(rational) > MAX_OPERATIONS:
+        return False
+    combined = sp.together(rational)
+    numerator, _ = sp.fraction(combined)
+    symbols, degree = len(numerator.free_symbols), _degree(numerator)
+    if math.comb(symbols + degree, degree) > MAX_MONOMIALS:
+        return False
+    return sp.cancel(combined) == 0
+
+
+def _degree(expr: sp.Expr) -> int:
+    """An upper bound on the total degree of ``expr`` as a polynomial, read off its tree without expanding."""
+    if expr.is_Symbol:
+        return 1
+    if expr.is_Number:
+        return 0
+    if expr.is_Add:
+        return max(_degree(arg) for arg in expr.args)
+    if expr.is_Mul:
+        return sum(_degree(arg) for arg in expr.args)
+    if expr.is_Pow and expr.exp.is_Integer:
+        return abs(int(expr.exp)) * _degree(expr.base)
+    return max([1] + [_degree(arg) for arg in expr.args])

@@ -1,0 +1,195 @@
+"""The package layout: stages import only earlier stages, the public API's examples run, the wheel works."""
+
+from __future__ import annotations
+
+import ast
+import doctest
+import importlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "symbp"
+GROUND = 0
+STAGES = {"spec": 1, "derivation": 2, "rendering": 3, "codegen": 3, "verification": 3, "cli": 4}
+API_MODULES = (
+    "symbp",
+    "symbp.spec.network",
+    "symbp.derivation.engine",
+    "symbp.rendering.renderer",
+    "symbp.rendering.pdf",
+    "symbp.codegen.generator",
+    "symbp.codegen.loading",
+    "symbp.verification.verdict",
+    "symbp.verification.gradient_check",
+)
+
+
+def _stage(module: str) -> str | None:
+    """'symbp.derivation.engine' -> 'derivation'; ground-floor modules -> None."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 or (len(parts) == 2 and parts[1] in STAGES) else None
+
+
+def _imports(path: Path) -> set[str]:
+    """Every symbp module a file imports, at the top or inside functions."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("symbp"):
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name.startswith("symbp"))
+    return found
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = sorted(path for path in PACKAGE.rglob("*.py") if path != PACKAGE / "__init__.py")
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda path: str(path.relative_to(ROOT)))
+def test_a_module_imports_only_its_own_stage_and_earlier_ones(path):
+    module = _module_name(path)
+    own = _stage(module)
+    level = STAGES[own] if own else GROUND
+    for imported in _imports(path):
+        other = _stage(imported)
+        if imported == "symbp":
+            pytest.fail(f"{module} imports the top-level package, which comes after every stage")
+        if other is None:
+            continue
+        if other == own:
+            continue
+        assert STAGES[other] < level, f"{module} (stage {own or 'ground'}) imports {imported} (stage {other})"
+
+
+def test_the_stage_rule_catches_a_sibling_import(tmp_path):
+    rendering = tmp_path / "symbp" / "rendering"
+    rendering.mkdir(parents=True)
+    (rendering / "bad.py").write_text("from symbp.verification.formula import parse_formula\n")
+    assert _imports(rendering / "bad.py") == {"symbp.verification.formula"}
+    assert _stage("symbp.verification.formula") == "verification" and STAGES["verification"] == 3
+
+
+def test_every_subpackage_init_names_only_its_entry_points():
+    for stage in STAGES:
+        package = importlib.import_module(f"symbp.{stage}")
+        assert package.__all__, stage
+        for name in package.__all__:
+            assert getattr(package, name) is not None, (stage, name)
+
+
+def test_the_top_level_names_are_the_pipeline_entry_points():
+    import symbp
+
+    expected = {"load", "derive", "render", "build_pdf", "generate", "load_module", "verify", "gradcheck"}
+    assert expected <= set(symbp.__all__)
+    for name in expected:
+        assert callable(getattr(symbp, name)), name
+        assert getattr(symbp, name).__doc__.count(">>>") >= 1, f"{name} has no runnable example"
+
+
+@pytest.mark.parametrize("name", API_MODULES)
+def test_the_api_examples_run(name):
+    if os.environ.get("CI") == "true" and name == "symbp.rendering.pdf":
+        from symbp.rendering.pdf import tex_available
+
+        assert tex_available(), "CI must install TeX (.ci/tex-deps): the build_pdf example needs it"
+    module = importlib.import_module(name)
+    failed, attempted = doctest.testmod(module, optionflags=doctest.ELLIPSIS, verbose=False)
+    assert attempted > 0 and failed == 0
+
+
+def test_reprs_are_one_line():
+    import symbp
+
+    derivation = symbp.derive(symbp.load("half_adder"))
+    assert repr(derivation) == "Derivation(half_adder: 2-2-2-2, sigmoid, half_mse, biases, 42 steps)"
+    assert repr(derivation.network) == "Network(half_adder: 2-2-2-2, sigmoid, half_mse, biases)"
+    for step in derivation.steps:
+        text = repr(step)
+        assert "\n" not in text and len(text) < 160 and text.startswith("Step(")
+    assert repr(derivation.section("L-1")) == "SectionView(half_adder, 'L-1')"
+
+
+def test_help_imports_no_sympy():
+    code = (
+        "import sys\nfrom symbp.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "assert 'sympy' not in sys.modules, 'symbp --help imported sympy'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, cwd=ROOT.parent)
+
+
+def test_the_installed_wheel_finds_its_templates_outside_the_checkout(tmp_path):
+    """Build the wheel, install it into a fresh venv, run two commands from a folder elsewhere."""
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = wheels.glob("symbp-*.whl")
+    environment = tmp_path / "venv"
+    venv.create(environment, system_site_packages=True, with_pip=True)
+    python = environment / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    where = subprocess.run(
+        [str(python), "-c", "import symbp; print(symbp.__file__)"],
+        cwd=elsewhere,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    assert Path(where).is_relative_to(environment), where
+    symbp_command = environment / "bin" / "symbp"
+    latex = subprocess.run(
+        [str(symbp_command), "derive", "half_adder", "--format", "latex"],
+        cwd=elsewhere,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert latex.startswith(r"\documentclass") and r"\label{eq:delta-rec-matrix}" in latex
+    module = subprocess.run(
+        [str(symbp_command), "generate", "half_adder"],
+        cwd=elsewhere,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    from symbp.files import with_header
+
+    assert with_header("half_adder.py", module) == (ROOT / "generated" / "half_adder.py").read_text()
+
+
+def test_the_notebook_session_of_docs_api_runs(tmp_path, monkeypatch):
+    from symbp.rendering.pdf import tex_available
+
+    if not tex_available():
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must install TeX (.ci/tex-deps): docs/api.md builds a PDF")
+        pytest.skip("docs/api.md builds a PDF; TeX is not installed")
+    monkeypatch.chdir(tmp_path)
+    failed, attempted = doctest.testfile(
+        str(ROOT / "docs" / "api.md"), module_relative=False, optionflags=doctest.ELLIPSIS
+    )
+    assert attempted >= 20 and failed == 0
