@@ -149,33 +149,23 @@ def test_the_installed_wheel_finds_its_templates_outside_the_checkout(tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    where = subprocess.run(
-        [str(python), "-c", "import symbp; print(symbp.__file__)"],
-        cwd=elsewhere,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+
+    def output(*command) -> str:
+        return subprocess.run(
+            [str(part) for part in command],
+            cwd=elsewhere,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+
+    where = output(python, "-c", "import symbp; print(symbp.__file__)").strip()
     assert Path(where).is_relative_to(environment), where
     symbp_command = environment / "bin" / "symbp"
-    latex = subprocess.run(
-        [str(symbp_command), "derive", "half_adder", "--format", "latex"],
-        cwd=elsewhere,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    latex = output(symbp_command, "derive", "half_adder", "--format", "latex")
     assert latex.startswith(r"\documentclass") and r"\label{eq:delta-rec-matrix}" in latex
-    module = subprocess.run(
-        [str(symbp_command), "generate", "half_adder"],
-        cwd=elsewhere,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    module = output(symbp_command, "generate", "half_adder")
     from symbp.files import with_header
 
     assert with_header("half_adder.py", module) == (ROOT / "generated" / "half_adder.py").read_text()
