@@ -142,7 +142,17 @@ def test_the_installed_wheel_finds_its_templates_outside_the_checkout(tmp_path):
     venv.create(environment, system_site_packages=True, with_pip=True)
     python = environment / "bin" / "python"
     subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-index",
+            "--ignore-installed",
+            str(wheel),
+        ],
         check=True,
         capture_output=True,
     )
