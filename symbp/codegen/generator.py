@@ -325,7 +325,7 @@ def _rows(rows, lead: str) -> str:
 
 
 def _output_kind(network) -> str:
-    """"softmax" or "sigmoid" for a classifier's output layer (predict picks classes), else "values"."""
+    """ "softmax" or "sigmoid" for a classifier's output layer (predict picks classes), else "values"."""
     output = network.activation(network.depth)
     return output.name if output.name in ("softmax", "sigmoid") and not output.custom else "values"
 

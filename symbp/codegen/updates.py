@@ -22,16 +22,15 @@ from symbp.codegen.inplace import InPlaceWriter, ScalarWriter
 from symbp.codegen.printer import ModulePrinter
 from symbp.derivation.optimizers import (
     ETA,
-    G,
     IN_PLACE,
-    M,
     M_HAT,
     SETTINGS,
     STEP,
     THETA,
-    V,
     V_HAT,
-    VELOCITY,
+    G,
+    M,
+    V,
     optimizer,
 )
 
@@ -73,7 +72,7 @@ class UpdateSource:
 
 
 def _vector_names(name: str) -> dict:
-    state = {VELOCITY: "velocity"} if name in ("momentum", "nesterov") else {M: "m", V: "v"}
+    state = {V: "velocity"} if name in ("momentum", "nesterov") else {M: "m", V: "v"}
     return {THETA: "flat", G: "gradient", SCALED_G: "gradient", M_HAT: "m_hat", V_HAT: "v_hat", **state}
 
 

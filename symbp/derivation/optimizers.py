@@ -20,7 +20,6 @@ THETA = sp.Symbol("theta")
 G = sp.Symbol("g")
 ETA = sp.Symbol("eta", positive=True)
 MU = sp.Symbol("mu", nonnegative=True)
-VELOCITY = sp.Symbol("v")
 M = sp.Symbol("m")
 V = sp.Symbol("v")
 M_HAT = sp.Symbol("mhat")
@@ -36,7 +35,15 @@ ALPHA = sp.Symbol("alpha", positive=True)
 TAU = sp.Symbol("tau", positive=True)
 
 # The symbol of every setting, by its name in the spec's [train] table.
-SETTINGS = {"learning_rate": ETA, "momentum": MU, "beta1": BETA1, "beta2": BETA2, "eps": EPS, "tolerance": TAU}
+SETTINGS = {
+    "learning_rate": ETA,
+    "momentum": MU,
+    "beta1": BETA1,
+    "beta2": BETA2,
+    "eps": EPS,
+    "tolerance": TAU,
+}
+_SGD_SETTINGS = ("learning_rate", "momentum")
 
 
 @dataclass(frozen=True)
@@ -85,14 +92,14 @@ def _momentum() -> Optimizer:
         GRADIENT,
         Rule(
             "eq:update-momentum-velocity",
-            VELOCITY,
+            V,
             "<-",
-            MU * VELOCITY - ETA * G,
+            MU * V - ETA * G,
             "the velocity: a decaying sum of past steps",
         ),
-        Rule("eq:update-momentum", THETA, "<-", THETA + VELOCITY, "a step along the velocity"),
+        Rule("eq:update-momentum", THETA, "<-", THETA + V, "a step along the velocity"),
     )
-    return Optimizer("momentum", "Gradient descent with momentum", rules, (VELOCITY,), _SGD_SETTINGS, True)
+    return Optimizer("momentum", "Gradient descent with momentum", rules, (V,), _SGD_SETTINGS, True)
 
 
 def _nesterov() -> Optimizer:
@@ -100,20 +107,20 @@ def _nesterov() -> Optimizer:
         GRADIENT,
         Rule(
             "eq:update-nesterov-velocity",
-            VELOCITY,
+            V,
             "<-",
-            MU * VELOCITY - ETA * G,
+            MU * V - ETA * G,
             "the velocity, as for momentum",
         ),
         Rule(
             "eq:update-nesterov",
             THETA,
             "<-",
-            THETA + MU * VELOCITY - ETA * G,
+            THETA + MU * V - ETA * G,
             "Nesterov's look-ahead: the step momentum would take next, plus the gradient step",
         ),
     )
-    return Optimizer("nesterov", "Nesterov's accelerated gradient", rules, (VELOCITY,), _SGD_SETTINGS, True)
+    return Optimizer("nesterov", "Nesterov's accelerated gradient", rules, (V,), _SGD_SETTINGS, True)
 
 
 def _adam() -> Optimizer:
@@ -167,9 +174,6 @@ def _quasi_newton(name: str, title: str, estimate: str) -> Optimizer:
         ),
     )
     return Optimizer(name, title, rules, (), ("tolerance",), False)
-
-
-_SGD_SETTINGS = ("learning_rate", "momentum")
 
 
 def optimizer(name: str) -> Optimizer:
