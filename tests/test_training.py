@@ -388,3 +388,24 @@ def test_predict_and_accuracy_pick_classes():
     assert np.array_equal(logistic.predict(params, X), (logistic.forward(params, X) > 0.5).astype(int))
     assert logistic.accuracy(params, X, T) == 1.0
     assert not hasattr(module_of(NETWORKS[3]), "accuracy")
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov", "adam", "bfgs", "lbfgs"])
+def test_the_document_prints_the_chosen_optimiser_and_the_module_cites_its_labels(name):
+    from symbp.derivation.optimizers import optimizer
+    from symbp.rendering.renderer import render
+
+    spec = {"name": "net", "layers": [2, 3, 1], "activation": "sigmoid", "train": {"optimizer": name}}
+    derivation = derive(load(spec))
+    tex, text = render(derivation, "latex"), render(derivation, "text")
+    chosen = optimizer(name)
+    for label in chosen.labels:
+        assert rf"\label{{{label}}}" in tex and f"[{label}]" in text
+    others = {label for other in ("sgd", "momentum", "adam", "bfgs") for label in optimizer(other).labels}
+    assert not {label for label in others - set(chosen.labels) if rf"\label{{{label}}}" in tex}
+    source = generate(derivation)
+    for in_place in ("sgd", "momentum", "nesterov", "adam"):
+        for label in optimizer(in_place).labels[1:]:
+            assert f"        # {label}\n" in source
+    assert "eq:update-gradient" in source and "from scipy.optimize import minimize" in source
+    assert "\nimport scipy" not in source and "\nfrom scipy" not in source  # SciPy only inside bfgs's path
