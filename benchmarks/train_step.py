@@ -12,6 +12,10 @@ Prints, per epoch (one full-batch step):
   alone (target >= 0.90), and the NumPy bound: the floor plus the elementwise
   work no NumPy step can avoid (one exp per activation entry, one update pass
   over the parameters), which caps the fraction of the floor any step reaches;
+* per in-place optimiser (sgd, momentum, nesterov, adam) at both sizes: time
+  per step relative to plain SGD, and its fraction of the NumPy bound;
+* train(params, X, T, epochs=1) called in a loop against a step of one long
+  train() call (target <= 1.2x: buffers and packing are kept between calls);
 * tracemalloc, over steady-state steps: bytes still held after them all (a
   leak grows with the number of steps) and the peak of transient bytes.
 
@@ -45,6 +49,9 @@ from symbp.spec.network import load
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT.parent / "shared" / "bench"
 SIZES = [([784, 256, 256, 10], 256), ([1024, 1024, 1024, 1024], 512)]
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
+SETTINGS = {"momentum": 0.9, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+LOOP_EPOCHS = 20
 
 
 def seed_ann_class():
@@ -132,6 +139,23 @@ def report_allocations(step, calls: int):
     )
 
 
+def optimiser_step(module, params, X, T, optimizer: str, learning_rate: float):
+    """One full-batch step of ``optimizer`` as train() takes it: the derived gradient, then the update."""
+    factory, names, folded = module.IN_PLACE[optimizer]
+    cached = module._cached(params, X, len(X), learning_rate if folded else 1.0)
+    for key, value in params.items():
+        np.copyto(cached["views"][key], value)
+    settings = {"learning_rate": learning_rate, **SETTINGS}
+    update = factory(cached["flat"], cached["gradient"], *(settings[name] for name in names), X.dtype)
+    step = cached["step"]
+
+    def run():
+        step(X, T)
+        update()
+
+    return run
+
+
 def half_adder(rounds: int, seconds: float):
     ANN = seed_ann_class()
     random.seed(0)
@@ -155,8 +179,10 @@ def half_adder(rounds: int, seconds: float):
         f"  generated train()      {statistics.median(samples['generated']) * 1e6:10.1f} us   "
         f"{ratio(samples, 'seed', 'generated')} times faster (target >= 30)"
     )
-    step = module._make_step(*module._packed(params), len(X), 0.5)
-    report_allocations(lambda: step(X, T), 50)
+    for optimizer in OPTIMIZERS:
+        print(f"  {optimizer:9s}", end="")
+        report_allocations(optimiser_step(module, params, X, T, optimizer, 0.5), 50)
+    loop_against_long_call(module, params, X, T, 0.5, rounds, seconds)
 
 
 def matmul_floor(Ws, X, batch):
@@ -219,11 +245,12 @@ def large(sizes, batch, rounds: int, seconds: float):
         params[f"W{layer}"] = np.array(Ws[layer - 1], np.float32)
         params[f"b{layer}"] = np.array(bs[layer - 1], np.float32)
     X32, T32 = np.array(X, np.float32), np.array(T, np.float32)
-    step = module._make_step(*module._packed(params), batch, 0.1)
+    steps = {name: optimiser_step(module, params, X32, T32, name, 0.1) for name in OPTIMIZERS}
     W32 = [np.array(w, np.float32) for w in Ws]
     contenders = {
         "reference": ref.step,
-        "generated": lambda: step(X32, T32),
+        "generated": steps["sgd"],
+        **{name: step for name, step in steps.items() if name != "sgd"},
         "floor": matmul_floor(W32, X32, batch),
         "bound": numpy_bound(W32, bs, X32, batch),
     }
@@ -244,7 +271,43 @@ def large(sizes, batch, rounds: int, seconds: float):
         f"floor + one exp per activation + one parameter update: at {ratio(samples, 'floor', 'bound')} "
         "of the floor, no NumPy step can be faster"
     )
-    report_allocations(lambda: step(X32, T32), 5)
+    print("  in-place optimisers, time per step relative to sgd, and at what fraction of the NumPy bound:")
+    for name in OPTIMIZERS[1:]:
+        print(
+            f"    {name:9s}          {median_ms(samples, name)}   "
+            f"{ratio(samples, name, 'generated')} of sgd, "
+            f"at {ratio(samples, 'bound', name)} of the bound (target >= {BOUND_TARGET[sizes[1]]})"
+        )
+    print(
+        f"    sgd                {median_ms(samples, 'generated')}   "
+        f"at {ratio(samples, 'bound', 'generated')} of the bound (target >= {BOUND_TARGET[sizes[1]]})"
+    )
+    for name, step in steps.items():
+        print(f"  {name:9s}", end="")
+        report_allocations(step, 5)
+    loop_against_long_call(module, params, X32, T32, 0.1, max(3, rounds // 5), seconds)
+
+
+BOUND_TARGET = {256: 0.92, 1024: 0.95}
+
+
+def loop_against_long_call(module, params, X, T, learning_rate, rounds: int, seconds: float):
+    """train(epochs=1) called in a loop against a step of one long train() call (target <= 1.2x)."""
+    loop_params = {key: value.copy() for key, value in params.items()}
+    long_params = {key: value.copy() for key, value in params.items()}
+
+    def short_call():
+        module.train(loop_params, X, T, learning_rate=learning_rate, epochs=1)
+
+    def long_call():
+        module.train(long_params, X, T, learning_rate=learning_rate, epochs=LOOP_EPOCHS)
+
+    samples = interleaved({"short": short_call, "long": long_call}, rounds, seconds)
+    samples["long"] = [value / LOOP_EPOCHS for value in samples["long"]]
+    print(
+        f"  train(epochs=1) in a loop: {ratio(samples, 'short', 'long')} times a step of one "
+        f"train(epochs={LOOP_EPOCHS}) call (target <= 1.2)"
+    )
 
 
 def main(argv=None) -> int:

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 768cd1a9b8b7422032e78e95bb03b97b751889c7369e7407871cce79cfe444d2
+# written by symbp; symbp-sha256: 4a82d950b942cc8f1156def6592a82d77f9559c4765cb7552153ac2f2608b896
 """linear_net: 2-2-2, identity, half_sse, biases.
 
 2-2-2 linear network updated per sample; the fourth seed text's numerical example
@@ -10,6 +10,7 @@ the equation it implements. Layer 0 is the input; W{l} has shape
 (n_{l-1}, n_l), rows of X are samples.
 """
 
+import os
 import sys
 
 import numpy as np
@@ -21,7 +22,22 @@ L2 = 0.0
 DTYPE = np.float64
 DATA_X = [[0.05, 0.1], [0.2, 0.4]]
 DATA_T = [[0.01, 0.99], [0.3, 0.5]]
-TRAIN = {"learning_rate": 0.1, "epochs": 50, "batch_size": 1, "seed": 0, "print_every": 10}
+TRAIN = {
+    "learning_rate": 0.1,
+    "epochs": 50,
+    "batch_size": 1,
+    "seed": 0,
+    "print_every": 10,
+    "optimizer": "sgd",
+    "momentum": 0.9,
+    "beta1": 0.9,
+    "beta2": 0.999,
+    "eps": 1e-08,
+    "tolerance": 1e-05,
+    "shuffle": True,
+    "validation": 0.0,
+    "early_stopping": 0,
+}
 
 
 def init_params(seed=0, dtype=DTYPE):
@@ -142,12 +158,13 @@ def _packed(params):
     return flat, views
 
 
-def _make_step(flat, params, N, learning_rate):
-    """One gradient-descent step on a batch of N rows, updating `flat` in place.
+def _make_step(params, gradient, gradients, N, learning_rate):
+    """The derived backward pass on a batch of N rows, writing learning_rate * dC/dtheta (eq:update-gradient).
 
-    `params` are views of `flat` (see `_packed`), so one subtraction updates
-    them all. Every buffer is allocated here, once; the step only writes into
-    them.
+    `params` and `gradients` are views of two flat vectors (see `_packed`; the
+    second is `gradient`), so
+    an optimiser updates every parameter with one ufunc call on the vectors.
+    Every buffer is allocated here, once; the step only writes into them.
     The learning rate is folded into the output delta, so every delta, dW and
     db buffer holds learning_rate times the derived quantity.
     """
@@ -156,7 +173,6 @@ def _make_step(flat, params, N, learning_rate):
     b1 = params["b1"]
     W2 = params["W2"]
     b2 = params["b2"]
-    gradient, gradients = _packed(params)
     Z1 = np.empty((N, 2), dtype)
     A1 = Z1  # the identity: A1 is Z1
     Z2 = np.empty((N, 2), dtype)
@@ -187,72 +203,405 @@ def _make_step(flat, params, N, learning_rate):
         np.dot(X.T, delta1, out=dW1)
         # eq:db-matrix
         np.dot(ones, delta1, out=db1)
-        np.subtract(flat, gradient, out=flat)
 
     return step
 
 
-def train(params, X, T, *, learning_rate, epochs, batch_size=None, print_every=0, seed=0):
-    """Gradient descent on (X, T), updating params in place; returns the costs it computed.
+def _update_sgd(flat, gradient, dtype):
+    """Gradient descent: the update of flat from gradient, which holds learning_rate * g.
 
-    Full batch when batch_size is None, else mini-batches of batch_size rows in
-    an order shuffled each epoch by np.random.default_rng(seed) (batch_size=1
-    is per-sample training). The cost is computed only before training, every
-    print_every epochs (and printed then) and after the last epoch.
+    Vectors allocated here, once; one ufunc call a step writes flat.
     """
+
+    def update():
+        # eq:update-sgd
+        np.subtract(flat, gradient, out=flat)
+
+    return update
+
+
+def _update_momentum(flat, gradient, momentum, dtype):
+    """Gradient descent with momentum: the update of flat from gradient, which holds learning_rate * g.
+
+    Vectors allocated here, once (velocity start at zero); one ufunc call a step writes flat.
+    """
+    velocity = np.zeros(flat.shape, dtype)
+
+    def update():
+        # eq:update-momentum-velocity
+        np.multiply(velocity, momentum, out=velocity)
+        np.subtract(velocity, gradient, out=velocity)
+        # eq:update-momentum
+        np.add(flat, velocity, out=flat)
+
+    return update
+
+
+def _update_nesterov(flat, gradient, momentum, dtype):
+    """Nesterov's accelerated gradient: the update of flat from gradient, which holds learning_rate * g.
+
+    Vectors allocated here, once (velocity start at zero); one ufunc call a step writes flat.
+    """
+    velocity = np.zeros(flat.shape, dtype)
+    work1 = np.empty(flat.shape, dtype)
+
+    def update():
+        # eq:update-nesterov-velocity
+        np.multiply(velocity, momentum, out=velocity)
+        np.subtract(velocity, gradient, out=velocity)
+        # eq:update-nesterov
+        np.multiply(velocity, momentum, out=work1)
+        np.subtract(work1, gradient, out=work1)
+        np.add(flat, work1, out=flat)
+
+    return update
+
+
+def _update_adam(flat, gradient, learning_rate, beta1, beta2, eps, dtype):
+    """Adam: the update of flat from gradient.
+
+    Vectors allocated here, once (m, v start at zero); one ufunc call a step writes flat.
+    """
+    m = np.zeros(flat.shape, dtype)
+    v = np.zeros(flat.shape, dtype)
+    m_hat = np.empty(flat.shape, dtype)
+    v_hat = np.empty(flat.shape, dtype)
+    work1 = np.empty(flat.shape, dtype)
+    work2 = np.empty(flat.shape, dtype)
+    t = 0
+
+    def update():
+        nonlocal t
+        t += 1  # the step number t = 1, 2, ... of the bias corrections
+        # eq:update-adam-m
+        np.multiply(m, beta1, out=m)
+        np.multiply(gradient, 1 - beta1, out=work1)
+        np.add(m, work1, out=m)
+        # eq:update-adam-v
+        np.multiply(v, beta2, out=v)
+        np.square(gradient, out=work1)
+        np.multiply(work1, 1 - beta2, out=work1)
+        np.add(v, work1, out=v)
+        # eq:update-adam-mhat
+        np.copyto(m_hat, m)
+        np.divide(m_hat, 1 - (beta1**t), out=m_hat)
+        # eq:update-adam-vhat
+        np.copyto(v_hat, v)
+        np.divide(v_hat, 1 - (beta2**t), out=v_hat)
+        # eq:update-adam
+        np.multiply(m_hat, learning_rate, out=work1)
+        np.sqrt(v_hat, out=work2)
+        np.add(work2, eps, out=work2)
+        np.divide(work1, work2, out=work1)
+        np.subtract(flat, work1, out=flat)
+
+    return update
+
+
+# optimizer: (the factory of its update, the settings it reads, whether gradient holds learning_rate * g)
+IN_PLACE = {
+    "sgd": (_update_sgd, (), True),
+    "momentum": (_update_momentum, ("momentum",), True),
+    "nesterov": (_update_nesterov, ("momentum",), True),
+    "adam": (_update_adam, ("learning_rate", "beta1", "beta2", "eps"), False),
+}
+OPTIMIZERS = (*IN_PLACE, "bfgs", "lbfgs")
+SCIPY_METHODS = {"bfgs": "BFGS", "lbfgs": "L-BFGS-B"}
+# The last train() call's packed parameters, gradient and step buffers, kept for the next call
+# with the same shapes, dtype, batch sizes and learning rate (a loop of short calls reuses them).
+_CACHE = {}
+
+
+class History(list):
+    """The training costs `train` computed: a list, as it always was, with more on it.
+
+    `epochs[k]` is the epoch (or iteration) of `self[k]`, `validation[k]` the
+    validation cost then (empty without validation data), and `stopped` why
+    training ended: "epochs", "converged", "early_stopping" or "interrupted"
+    (Ctrl-C: the parameters are those of the last completed step).
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.epochs = []
+        self.validation = []
+        self.stopped = "epochs"
+        self.last_epoch = 0
+
+    def record(self, epoch, value, held_out):
+        self.append(value)
+        self.epochs.append(epoch)
+        if held_out is not None:
+            self.validation.append(held_out)
+
+
+class _EarlyStopping:
+    """Stop once the validation cost has not fallen below its best for `patience` epochs in a row."""
+
+    def __init__(self, patience):
+        self.patience = patience
+        self.best = np.inf
+        self.waited = 0
+
+    def stop(self, value):
+        if value < self.best:
+            self.best, self.waited = value, 0
+            return False
+        self.waited += 1
+        return self.waited >= self.patience
+
+
+def _split(X, T, validation, seed):
+    """(training X, T), (validation X, T) or None: a held-out fraction of seeded random rows, or a pair."""
+    if validation is None or (not isinstance(validation, tuple | list) and not validation):
+        return (X, T), None
+    if isinstance(validation, tuple | list):
+        X_held, T_held = (np.ascontiguousarray(array, dtype=X.dtype) for array in validation)
+        return (X, T), (X_held, T_held)
+    held = round(validation * X.shape[0])
+    if not 0 < validation < 1 or held in (0, X.shape[0]):
+        raise ValueError(f"validation={validation!r} must hold out some rows of {X.shape[0]}, not all")
+    order = np.random.default_rng(seed).permutation(X.shape[0])
+    kept, out = np.sort(order[held:]), np.sort(order[:held])
+    return (X[kept], T[kept]), (X[out], T[out])
+
+
+def train(
+    params,
+    X,
+    T,
+    *,
+    learning_rate,
+    epochs,
+    batch_size=None,
+    print_every=0,
+    seed=0,
+    optimizer=TRAIN["optimizer"],
+    momentum=TRAIN["momentum"],
+    beta1=TRAIN["beta1"],
+    beta2=TRAIN["beta2"],
+    eps=TRAIN["eps"],
+    tolerance=TRAIN["tolerance"],
+    shuffle=TRAIN["shuffle"],
+    validation=TRAIN["validation"],
+    early_stopping=TRAIN["early_stopping"],
+):
+    """Train on (X, T), updating params in place; returns the costs it computed (a `History`).
+
+    optimizer is one of OPTIMIZERS: sgd, momentum, nesterov and adam step in
+    place (full batch when batch_size is None, else mini-batches of batch_size
+    rows, shuffled each epoch by np.random.default_rng(seed) when shuffle;
+    batch_size=1 is per-sample training); bfgs and lbfgs run SciPy's minimize
+    on the full batch for at most `epochs` iterations, until every entry of
+    the gradient is below tolerance. Each call starts the optimiser's state
+    afresh. validation is a fraction of the rows held out (seeded) or a pair
+    (X_validation, T_validation); early_stopping > 0 stops once the validation
+    cost has not improved for that many epochs (the parameters stay those of
+    the last epoch). The costs are computed before training, every print_every
+    epochs (and printed then) and at the end. Ctrl-C ends training cleanly.
+    """
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer={optimizer!r}: choose one of {', '.join(OPTIMIZERS)}")
     X, T = _arrays(params, X, T)
-    total = X.shape[0]
-    size = total if batch_size is None else min(batch_size, total)
-    rest = total % size
-    flat, work = _packed(params)
+    (X, T), held_out = _split(X, T, validation, seed)
+    if early_stopping and held_out is None:
+        raise ValueError("early_stopping needs validation data (a fraction or a pair of arrays)")
+    stopper = _EarlyStopping(early_stopping) if early_stopping else None
+    history = History()
+    settings = {
+        "learning_rate": learning_rate,
+        "momentum": momentum,
+        "beta1": beta1,
+        "beta2": beta2,
+        "eps": eps,
+    }
+    if optimizer in IN_PLACE:
+        factory, names, folded = IN_PLACE[optimizer]
+        size = X.shape[0] if batch_size is None else min(batch_size, X.shape[0])
+        cached = _cached(params, X, size, learning_rate if folded else 1.0)
+        update = factory(cached["flat"], cached["gradient"], *(settings[name] for name in names), X.dtype)
+        run = _descend
+        arguments = (cached, update, size, shuffle, seed)
+    else:
+        cached = _cached(params, X, X.shape[0], 1.0)
+        run = _minimize
+        arguments = (cached, SCIPY_METHODS[optimizer], tolerance)
+    views = cached["views"]
+    for key, value in params.items():
+        np.copyto(views[key], value)
     try:
-        return _train_packed(flat, work, X, T, learning_rate, epochs, size, rest, print_every, seed)
+        run(views, X, T, held_out, epochs, print_every, stopper, history, *arguments)
+    except KeyboardInterrupt:
+        history.stopped = "interrupted"
     finally:
-        for key, value in work.items():
+        for key, value in views.items():
             np.copyto(params[key], value)
+    if not history.epochs or history.epochs[-1] != history.last_epoch:
+        history.record(history.last_epoch, *_costs(views, X, T, held_out))
+    return history
 
 
-def _train_packed(flat, params, X, T, learning_rate, epochs, size, rest, print_every, seed):
-    """The loop of `train`, on parameters packed by `_packed`."""
+def _costs(params, X, T, held_out):
+    """The training cost, and the validation cost or None."""
+    return cost(params, X, T), None if held_out is None else cost(params, *held_out)
+
+
+def _cached(params, X, size, learning_rate):
+    """Packed parameters, gradient, steps and batch buffers: from the last call when they fit."""
+    rest = X.shape[0] % size
+    key = (X.dtype, tuple((name, value.shape) for name, value in params.items()), size, rest, learning_rate)
+    if key not in _CACHE:
+        _CACHE.clear()
+        flat, views = _packed(params)
+        gradient, gradients = _packed(params)
+        _CACHE[key] = {
+            "flat": flat,
+            "views": views,
+            "gradient": gradient,
+            "step": _make_step(views, gradient, gradients, size, learning_rate),
+            "last": _make_step(views, gradient, gradients, rest, learning_rate) if rest else None,
+            "batch": (np.empty((size, X.shape[1]), X.dtype), np.empty((size, LAYERS[-1]), X.dtype)),
+            "rest": (np.empty((rest, X.shape[1]), X.dtype), np.empty((rest, LAYERS[-1]), X.dtype)),
+        }
+    return _CACHE[key]
+
+
+def _report(history, epoch, params, X, T, held_out, print_every):
+    """Record the costs every print_every epochs, and print them."""
+    if not (print_every and epoch % print_every == 0):
+        return
+    history.record(epoch, *_costs(params, X, T, held_out))
+    shown = () if held_out is None else (", Validation cost:", history.validation[-1])
+    print(" Epoch:", epoch, ", Current cost:", history[-1], *shown, flush=True)
+
+
+def _descend(
+    params, X, T, held_out, epochs, print_every, stopper, history, cached, update, size, shuffle, seed
+):
+    """The epochs of an in-place optimiser: step (the derived gradient), then update."""
     total = X.shape[0]
-    step = _make_step(flat, params, size, learning_rate)
-    last = _make_step(flat, params, rest, learning_rate) if rest else None
+    rest = total % size
+    step, last = cached["step"], cached["last"]
+    (X_batch, T_batch), (X_last, T_last) = cached["batch"], cached["rest"]
     rng = np.random.default_rng(seed)
     order = np.arange(total)
-    X_batch, T_batch = np.empty((size, X.shape[1]), X.dtype), np.empty((size, T.shape[1]), T.dtype)
-    X_last, T_last = np.empty((rest, X.shape[1]), X.dtype), np.empty((rest, T.shape[1]), T.dtype)
-    costs = [cost(params, X, T)]
+    history.record(0, *_costs(params, X, T, held_out))
     for epoch in range(1, epochs + 1):
         if size == total:
             step(X, T)
+            update()
         else:
-            rng.shuffle(order)
+            if shuffle:
+                rng.shuffle(order)
             for start in range(0, total - rest, size):
                 np.take(X, order[start : start + size], axis=0, out=X_batch, mode="clip")
                 np.take(T, order[start : start + size], axis=0, out=T_batch, mode="clip")
                 step(X_batch, T_batch)
+                update()
             if last is not None:
                 np.take(X, order[total - rest :], axis=0, out=X_last, mode="clip")
                 np.take(T, order[total - rest :], axis=0, out=T_last, mode="clip")
                 last(X_last, T_last)
-        if print_every and epoch % print_every == 0:
-            costs.append(cost(params, X, T))
-            print(" Epoch:", epoch, ", Current cost:", costs[-1])
-    if epochs and not (print_every and epochs % print_every == 0):
-        costs.append(cost(params, X, T))
-    return costs
+                update()
+        history.last_epoch = epoch
+        _report(history, epoch, params, X, T, held_out, print_every)
+        if stopper is not None and stopper.stop(cost(params, *held_out)):
+            history.stopped = "early_stopping"
+            return
+
+
+class _Stop(Exception):
+    """Raised in SciPy's callback to end the iterations early."""
+
+
+def _minimize(params, X, T, held_out, epochs, print_every, stopper, history, cached, method, tolerance):
+    """bfgs and lbfgs: scipy.optimize.minimize on the packed parameters, jac the derived gradient.
+
+    eq:update-bfgs-direction and eq:update-bfgs (or their lbfgs forms) are
+    SciPy's; this function gives it C and g (eq:update-gradient) and the
+    stopping rule (eq:update-bfgs-stop): tolerance and at most `epochs` iterations.
+    """
+    try:
+        from scipy.optimize import minimize
+    except ImportError:
+        raise ImportError(
+            f"method {method} needs SciPy: pip install scipy (or pip install 'symbp[train]')"
+        ) from None
+    flat, gradient, step = cached["flat"], cached["gradient"], cached["step"]
+    accepted = flat.astype(np.float64)
+    history.record(0, *_costs(params, X, T, held_out))
+
+    def objective(theta):
+        np.copyto(flat, theta)
+        step(X, T)  # eq:update-gradient: the derived backward pass, learning rate 1
+        return cost(params, X, T), gradient.astype(np.float64)
+
+    def callback(theta):
+        np.copyto(accepted, theta)
+        np.copyto(flat, theta)
+        history.last_epoch += 1
+        _report(history, history.last_epoch, params, X, T, held_out, print_every)
+        if stopper is not None and stopper.stop(cost(params, *held_out)):
+            history.stopped = "early_stopping"
+            raise _Stop
+
+    options = {"maxiter": epochs, "gtol": tolerance}
+    if method == "BFGS":
+        options["norm"] = np.inf  # every entry of g below tolerance (eq:update-bfgs-stop)
+    try:
+        result = minimize(
+            objective, accepted.copy(), jac=True, method=method, options=options, callback=callback
+        )
+    except (_Stop, KeyboardInterrupt) as stop:
+        np.copyto(flat, accepted)
+        if isinstance(stop, KeyboardInterrupt):
+            raise
+        return
+    np.copyto(flat, result.x)
+    history.stopped = "converged" if result.success else "epochs"
+
+
+def save_params(path, params):
+    """Write params to `path` (.npz added when missing) as np.savez does, atomically: one array per key."""
+    path = os.fspath(path)
+    if not path.endswith(".npz"):
+        path += ".npz"
+    temporary = f"{path}.{os.getpid()}.tmp"
+    with open(temporary, "wb") as file:
+        np.savez(file, **params)
+    os.replace(temporary, path)
+    return path
+
+
+def load_params(path):
+    """The params dict that `save_params` wrote to `path`, keys in their order."""
+    with np.load(os.fspath(path)) as data:
+        return {key: data[key] for key in data.files}
+
+
+def predict(params, X):
+    """The network's outputs for the rows of X (a regression: no classes to pick)."""
+    return forward(params, X)
 
 
 def main():
-    """Train on the spec's data as the spec says and print the outputs."""
+    """Train on the spec's data as the spec says and print the outputs; Ctrl-C stops cleanly (status 130)."""
     params = init_params(seed=TRAIN["seed"])
     X = np.array(DATA_X, dtype=DTYPE)
     T = np.array(DATA_T, dtype=DTYPE)
     print("Initial cost:", cost(params, X, T))
     print("Starting training")
     settings = {key: value for key, value in TRAIN.items() if key != "seed"}
-    with np.errstate(all="ignore"):
-        final = train(params, X, T, seed=TRAIN["seed"], **settings)[-1]
+    try:
+        with np.errstate(all="ignore"):
+            history = train(params, X, T, seed=TRAIN["seed"], **settings)
+    except ImportError as error:
+        print(error)
+        return 2
+    final = history[-1]
+    if history.stopped == "interrupted":
+        print("Interrupted: training stopped after epoch", history.last_epoch, "with cost", final)
+        return 130
     if not np.isfinite(final):
         # Say so instead of printing NaN outputs: the step was too large for this network.
         print("Training diverged: the cost became", final, "- try a smaller learning rate")

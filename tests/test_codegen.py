@@ -386,18 +386,24 @@ def test_float32_module_trains_in_float32():
     assert params["W1"].dtype == np.float32 and costs[-1] < costs[0]
 
 
-def test_train_step_does_not_allocate_in_steady_state():
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov", "adam"])
+def test_train_step_and_update_do_not_allocate_in_steady_state(optimizer):
     module = module_of("half_adder")
     params = module.init_params()
     X, T = np.array(module.DATA_X), np.array(module.DATA_T)
-    flat, packed = module._packed(params)
-    step = module._make_step(flat, packed, len(X), 0.5)
+    cached = module._cached(params, X, len(X), 0.5)
+    factory, names, _ = module.IN_PLACE[optimizer]
+    settings = {"learning_rate": 0.5, "momentum": 0.9, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+    update = factory(cached["flat"], cached["gradient"], *(settings[name] for name in names), X.dtype)
+    step = cached["step"]
     step(X, T)
+    update()
     tracemalloc.start()
     try:
         before = tracemalloc.take_snapshot()
         for _ in range(200):
             step(X, T)
+            update()
         after = tracemalloc.take_snapshot()
     finally:
         tracemalloc.stop()

@@ -89,7 +89,23 @@ def test_leaky_relu_slope_is_configurable():
         ({"train": {"learning_rate": 0}}, "train.learning_rate", "> 0"),
         ({"train": {"epochs": -1}}, "train.epochs", "integer at least 0"),
         ({"train": {"batch_size": 0}}, "train.batch_size", "integer at least 1"),
-        ({"train": {"momentum": 0.9}}, "train.momentum", "known keys are"),
+        ({"train": {"momentum": 0.9}}, "train.momentum", "only with optimizer momentum or nesterov"),
+        ({"train": {"nesterov": True}}, "train.nesterov", "known keys are"),
+        (
+            {"train": {"optimizer": "rmsprop"}},
+            "train.optimizer",
+            "sgd, momentum, nesterov, adam, bfgs, lbfgs",
+        ),
+        ({"train": {"optimizer": "momentum", "momentum": 1.0}}, "train.momentum", "below 1"),
+        ({"train": {"optimizer": "adam", "beta2": -0.1}}, "train.beta2", "at least 0"),
+        ({"train": {"optimizer": "adam", "eps": 0}}, "train.eps", "> 0"),
+        ({"train": {"optimizer": "sgd", "beta1": 0.9}}, "train.beta1", "only with optimizer adam"),
+        ({"train": {"optimizer": "bfgs", "tolerance": "small"}}, "train.tolerance", "> 0"),
+        ({"train": {"shuffle": "yes"}}, "train.shuffle", "true or false"),
+        ({"train": {"validation": 1.5}}, "train.validation", "below 1"),
+        ({"train": {"early_stopping": 5}}, "train.early_stopping", "validation data is set"),
+        ({"train": {"early_stopping": -1}}, "train.early_stopping", "integer at least 0"),
+        ({"train": {"epochs": 10**9 + 1}}, "train.epochs", "at most 1000000000"),
         ({"data": {"X": [[1, 2, 3]], "T": [[1]]}}, "data.X[0]", "exactly 2 numbers"),
         ({"data": {"X": [[1, 2]], "T": [[1, 0]]}}, "data.T[0]", "exactly 1 numbers"),
         ({"data": {"X": [[1, math.inf]], "T": [[1]]}}, "data.X[0]", "finite numbers"),
@@ -155,3 +171,44 @@ def test_the_readme_example_spec_is_valid():
     block = readme.split("```toml", 1)[1].split("```", 1)[0]
     network = loads(block)
     assert network.summary() == "4-8-8-3, tanh/softsign/softmax, cce, biases, l2 0.001"
+
+
+def test_optimizer_settings_and_held_out_data_parse():
+    data = {"X": [[0, 0], [0, 1], [1, 0], [1, 1]], "T": [[0], [1], [1], [0]]}
+    held = {**data, "X_validation": [[0.5, 0.5]], "T_validation": [[1]]}
+    network = network_from_dict(
+        spec(train={"optimizer": "adam", "beta1": 0.8, "eps": 1e-7, "early_stopping": 3}, data=held)
+    )
+    train = network.train
+    assert (train.optimizer, train.beta1, train.beta2, train.eps, train.early_stopping) == (
+        "adam",
+        0.8,
+        0.999,
+        1e-7,
+        3,
+    )
+    assert network.X_validation == ((0.5, 0.5),) and network.T_validation == ((1.0,),)
+    fraction = network_from_dict(spec(train={"optimizer": "nesterov", "validation": 0.25}, data=data))
+    assert fraction.train.validation == 0.25 and fraction.train.momentum == 0.9
+    assert network_from_dict(spec(train={"epochs": 10**9})).train.epochs == 10**9
+
+
+@pytest.mark.parametrize(
+    ("train", "data", "field", "fragment"),
+    [
+        ({}, {"X_validation": [[0.5, 0.5]]}, "data.T_validation", "non-empty list of rows"),
+        ({}, {"X_validation": [[0.5]], "T_validation": [[1]]}, "data.X_validation[0]", "exactly 2"),
+        (
+            {"validation": 0.5},
+            {"X_validation": [[0, 0]], "T_validation": [[1]]},
+            "train.validation",
+            "one source",
+        ),
+        ({"validation": 0.1}, {}, "train.validation", "rows on both sides of 4"),
+    ],
+)
+def test_bad_held_out_data_names_its_field(train, data, field, fragment):
+    base = {"X": [[0, 0], [0, 1], [1, 0], [1, 1]], "T": [[0], [1], [1], [0]]}
+    with pytest.raises(SpecError) as error:
+        network_from_dict(spec(train=train, data={**base, **data}))
+    assert error.value.field == field and fragment in str(error.value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 
@@ -12,11 +13,15 @@ def _cmd_demo(args) -> int:
     network = load(args.spec)
     folder = Path(args.output) if args.output else Path("symbp-out") / network.name
     try:
-        run_demo(network, folder, force=args.force, pdf=not args.no_pdf)
+        result = run_demo(network, folder, force=args.force, pdf=not args.no_pdf)
     except Diverged as error:
         print(f"symbp demo: {error}")
         return 1
-    return 0
+    except ImportError as error:  # bfgs or lbfgs without SciPy: the module's one line says what to install
+        print(f"symbp demo: error: {error}", file=sys.stderr)
+        return 2
+    # 130 as a shell reports a run ended by Ctrl-C (128 + SIGINT)
+    return 130 if result.interrupted else 0
 
 
 def add_commands(sub):

@@ -9,6 +9,7 @@ holding files symbp did not write is refused unless ``force`` is given.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 import time
@@ -43,6 +44,7 @@ class DemoResult:
     gradient_error: float = math.nan
     costs: list[float] = field(default_factory=list)
     pdf: Path | None = None
+    interrupted: bool = False  # Ctrl-C ended training; the files hold the run up to then
 
 
 def check_folder(folder: Path, force: bool):
@@ -84,12 +86,18 @@ def summary(derivation: Derivation) -> str:
     return "\n".join(blocks)
 
 
-def cost_curve(costs: list[float], print_every: int, epochs: int) -> list[tuple[int, float]]:
-    """(epoch, cost) for the costs ``train`` returned: epoch 0, every print_every, the last."""
-    epochs_of = [0] + [print_every * k for k in range(1, len(costs))]
-    if len(costs) > 1 and epochs % print_every:
-        epochs_of[-1] = epochs
-    return list(zip(epochs_of, costs, strict=True))
+def train_settings(network: Network) -> dict:
+    """The keyword arguments of the module's train() for the spec's [train] table and held-out data."""
+    settings = {
+        key: value
+        for key, value in dataclasses.asdict(network.train).items()
+        if key not in ("print_every", "validation")
+    }
+    if network.X_validation is not None:
+        settings["validation"] = (np.array(network.X_validation), np.array(network.T_validation))
+    else:
+        settings["validation"] = network.train.validation
+    return settings
 
 
 def plot_points(curve: list[tuple[int, float]]) -> list[tuple[int, str]]:
@@ -135,43 +143,39 @@ def run_demo(network: Network, folder: Path, *, force: bool = False, pdf: bool =
 
     settings = network.train
     batch = "full batch" if settings.batch_size is None else f"batches of {settings.batch_size}"
-    say(f"4. Training: {settings.epochs} epochs, {batch}, learning rate {settings.learning_rate:g}")
+    method = "" if settings.optimizer == "sgd" else f", optimizer {settings.optimizer}"
+    say(f"4. Training: {settings.epochs} epochs, {batch}, learning rate {settings.learning_rate:g}{method}")
     print_every = settings.print_every or max(1, settings.epochs // 10)
     with np.errstate(all="ignore"):
         say(f" Initial cost: {module.cost(params, X, T)}")
-        result.costs = module.train(
-            params,
-            X,
-            T,
-            learning_rate=settings.learning_rate,
-            epochs=settings.epochs,
-            batch_size=settings.batch_size,
-            print_every=print_every,
-            seed=settings.seed,
-        )
+        history = module.train(params, X, T, print_every=print_every, **train_settings(network))
         outputs = module.forward(params, X)
-    if not all(math.isfinite(value) for value in result.costs) or not np.all(np.isfinite(outputs)):
+    result.costs = history
+    if not all(math.isfinite(value) for value in history) or not np.all(np.isfinite(outputs)):
         raise Diverged(
-            f"training diverged: the cost became {result.costs[-1]} (learning rate "
+            f"training diverged: the cost became {history[-1]} (learning rate "
             f"{settings.learning_rate:g} is too large for this network; try a smaller one)"
         )
+    if history.stopped == "interrupted":
+        result.interrupted = True
+        say(f"   Interrupted (Ctrl-C) after epoch {history.last_epoch}: cost {history[-1]}; kept so far")
+    elif history.stopped == "early_stopping":
+        say(f"   Early stopping after epoch {history.last_epoch}: the validation cost stopped improving")
     say("   Outputs next to targets:")
     for x, y, t in zip(X[:16], outputs[:16], T[:16], strict=True):
         say(f"   {_row(x)} -> {_row(y)}   target {_row(t)}")
 
-    curve = cost_curve(result.costs, print_every, settings.epochs)
     csv_path = folder / f"{name}-cost.csv"
-    write_owned(
-        csv_path, "epoch,cost\n" + "".join(f"{epoch},{value!r}\n" for epoch, value in curve), force=force
-    )
+    write_owned(csv_path, cost_csv(history), force=force)
     result.files.append(csv_path)
     training = {
-        "epochs": settings.epochs,
-        "batch_mode": batch,
+        "epochs": history.last_epoch,
+        "batch_mode": batch + method,
         "gradient_error": latex_number(result.gradient_error),
-        "first": latex_number(result.costs[0]),
-        "last": latex_number(result.costs[-1]),
-        "points": plot_points(curve),
+        "first": latex_number(history[0]),
+        "last": latex_number(history[-1]),
+        "points": plot_points(list(zip(history.epochs, history, strict=True))),
+        "validation_points": plot_points(list(zip(history.epochs, history.validation, strict=False))),
     }
     tex = folder / f"{name}.tex"
     write_owned(tex, render(derivation, "latex", training=training), force=force)
@@ -188,6 +192,16 @@ def run_demo(network: Network, folder: Path, *, force: bool = False, pdf: bool =
         say(f"   {path}")
     say(f"Done in {time.perf_counter() - started:.1f} s.")
     return result
+
+
+def cost_csv(history) -> str:
+    """epoch,cost (and validation when held-out data was used), one row per recorded epoch."""
+    if not history.validation:
+        return "epoch,cost\n" + "".join(
+            f"{epoch},{value!r}\n" for epoch, value in zip(history.epochs, history, strict=True)
+        )
+    rows = zip(history.epochs, history, history.validation, strict=True)
+    return "epoch,cost,validation\n" + "".join(f"{epoch},{value!r},{held!r}\n" for epoch, value, held in rows)
 
 
 def latex_number(value: float) -> str:

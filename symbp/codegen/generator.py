@@ -20,6 +20,7 @@ from symbp.codegen.inplace import InPlaceWriter
 from symbp.codegen.lines import Assigner
 from symbp.codegen.printer import ModulePrinter, check_identifier, log_softmax, safe_log, softplus, stabilise
 from symbp.codegen.tidy import Line, scale_lines, tidy_lines
+from symbp.codegen.updates import update_sources
 from symbp.derivation.symbolic import LAMBDA, Activate, Elementwise
 from symbp.naming import matrix_name, param_names, parse_matrix_name
 from symbp.spec.functions import A as A_SCALAR
@@ -247,9 +248,8 @@ class _Context:
             writer.into(line.core, target)
             writer.scale(line.coefficient, target)
             backward.append((line.label, statements))
-        # one subtraction updates every parameter: params and gradients are views of two flat arrays
+        # the gradient vector holds learning_rate * dC/dtheta for the optimiser (eq:update-gradient)
         update = [] if folded else ["np.multiply(gradient, learning_rate, out=gradient)"]
-        update.append("np.subtract(flat, gradient, out=flat)")
         for name, (shape, boolean) in writer.buffers.declared.items():
             buffers.append(f"{name} = np.empty({shape}, {'bool' if boolean else 'dtype'})")
         if writer.uses_ones:
@@ -308,11 +308,26 @@ class _Context:
             "cost_lines": cost_lines,
             "cost_doc": cost_doc,
             "is_cce": network.cost.name == "cce",
+            "has_validation": network.X_validation is not None,
+            "data_x_validation": _rows(network.X_validation, "DATA_X_VALIDATION = "),
+            "data_t_validation": _rows(network.T_validation, "DATA_T_VALIDATION = "),
+            "updates": update_sources(),
+            "output_kind": _output_kind(network),
         }
         values.update(self.step())
         printed = repr(values)
         values["helpers"] = sorted(name for name, call in HELPER_CALLS.items() if call in printed)
         return values
+
+
+def _rows(rows, lead: str) -> str:
+    return "" if rows is None else literal([list(row) for row in rows], 0, len(lead))
+
+
+def _output_kind(network) -> str:
+    """ "softmax" or "sigmoid" for a classifier's output layer (predict picks classes), else "values"."""
+    output = network.activation(network.depth)
+    return output.name if output.name in ("softmax", "sigmoid") and not output.custom else "values"
 
 
 class _ByLayer(dict):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from symbp.derivation import optimizers
 from symbp.derivation.symbolic import LAMBDA, C, N, a, b, delta, t, w, width, z
 from symbp.naming import display_layer, matrix_name
 from symbp.rendering import printing
@@ -33,8 +34,8 @@ PART_TITLES = {
 }
 SECTION_OFFSET = {"L": 0, "L-1": 1, "L-2": 2}
 ETA = sp.Symbol("eta")
-RELATIONS_LATEX = {"=": "=", "<-": r"\leftarrow"}
-RELATIONS_PRETTY = {"=": "=", "<-": "←"}
+RELATIONS_LATEX = {"=": "=", "<-": r"\leftarrow", "<": "<"}
+RELATIONS_PRETTY = {"=": "=", "<-": "←", "<": "<"}
 
 
 @dataclass(frozen=True)
@@ -190,17 +191,86 @@ def lines(matrix_lines, style: MathStyle) -> tuple[LineView, ...]:
     )
 
 
-def update_rules(network: Network, style: MathStyle) -> tuple[str, ...]:
-    """Gradient descent on every parameter of a generic layer l: P <- P - eta dC/dP."""
+@dataclass(frozen=True)
+class RuleView:
+    equation: str
+    aligned: str  # LaTeX with & before the relation (for align); the equation itself otherwise
+    label: str
+    why: str
+
+
+def _terms(expr, target) -> list[tuple[bool, sp.Expr]]:
+    """(is negative, magnitude) of each term of ``expr``, the terms holding ``target`` first, then
+    positive before negative: theta - eta g reads as the texts write it, not as SymPy orders it."""
+    terms = [term.as_coeff_Mul() for term in sp.Add.make_args(expr)]
+    terms = [(coefficient.is_negative, abs(coefficient) * rest) for coefficient, rest in terms]
+    return sorted(terms, key=lambda term: (not term[1].has(target), term[0]))
+
+
+def _rhs(rule, style: MathStyle):
+    """The right side in the texts' term order: LaTeX text, or a tuple of parts for the pretty printer."""
+    terms = _terms(rule.expr, rule.target)
+    if style.kind == "latex":
+        text = ""
+        for index, (negative, magnitude) in enumerate(terms):
+            sign = ("- " if negative else "") if index == 0 else (" - " if negative else " + ")
+            text += sign + style.expr(magnitude)
+        return text
+    parts: list = []
+    for index, (negative, magnitude) in enumerate(terms):
+        if index:
+            parts.append(" - " if negative else " + ")
+        elif negative:
+            parts.append("-")
+        parts.append(magnitude)
+    return tuple(parts)
+
+
+def update_rules(network: Network, style: MathStyle) -> tuple[RuleView, ...]:
+    """The spec's optimiser, rule by rule (``symbp.derivation.optimizers``): the module's update lines."""
     rules = []
-    for kind in ("W", "b") if network.bias else ("W",):
-        param = sp.MatrixSymbol(f"{kind}_l", 1, 1)
-        gradient = sp.MatrixSymbol(f"d{kind}_l", 1, 1)
+    for rule in optimizers.optimizer(network.train.optimizer).rules:
+        rhs = _rhs(rule, style)
         if style.kind == "latex":
-            rules.append(rf"{style.expr(param)} \leftarrow {style.expr(param)} - \eta {style.expr(gradient)}")
+            lhs, relation = style.expr(rule.target), RELATIONS_LATEX[rule.relation]
+            equation, aligned = f"{lhs} {relation} {rhs}", f"{lhs} &{relation} {rhs}"
         else:
-            rules.append(printing.pretty_equation(param, (param, " - η⋅", gradient), network, "←"))
+            equation = printing.pretty_equation(rule.target, rhs, network, RELATIONS_PRETTY[rule.relation])
+            aligned = equation
+        rules.append(RuleView(equation, aligned, rule.label, rule.why))
     return tuple(rules)
+
+
+def packed_parameters(network: Network) -> str:
+    """What theta and g hold, inline LaTeX in the document's notation: every W^(l) (and b^(l))."""
+    kinds = ("W", "b") if network.bias else ("W",)
+    names = [printing.latex(sp.MatrixSymbol(f"{kind}_l", 1, 1), network) for kind in kinds]
+    gradients = [printing.latex(sp.MatrixSymbol(f"d{kind}_l", 1, 1), network, inline=True) for kind in kinds]
+    theta = printing.latex(optimizers.THETA, network)
+    g = printing.latex(optimizers.G, network)
+    return (
+        f"${theta}$ holds every ${'$ and $'.join(names)}$, "
+        f"${g}$ every ${'$ and $'.join(gradients)}$ of the backward pass"
+    )
+
+
+def update_settings(network: Network, style: MathStyle) -> tuple[str, ...]:
+    """'eta = 0.5' and the like: the optimiser's settings, each symbol printed from its SymPy symbol."""
+    train = network.train
+    chosen = optimizers.optimizer(train.optimizer).settings
+    return tuple(
+        f"{style.expr(optimizers.SETTINGS[name])} = {_number(getattr(train, name), style)}" for name in chosen
+    )
+
+
+def _number(value: float, style: MathStyle) -> str:
+    """A setting's value: 0.9, or 10^{-8} in LaTeX where Python writes 1e-08."""
+    text = f"{value:g}"
+    if style.kind != "latex" or "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    power = f"10^{{{int(exponent)}}}"
+    return power if mantissa == "1" else rf"{mantissa} \cdot {power}"
 
 
 def symbol_table(network: Network, style: MathStyle) -> tuple[tuple[str, str], ...]:

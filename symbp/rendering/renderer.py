@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from symbp.derivation.optimizers import THETA, optimizer
 from symbp.derivation.symbolic import w
 from symbp.rendering import document
 from symbp.rendering.diagram import MAX_SHOWN, bias_symbol, layout
@@ -72,6 +73,10 @@ def context(derivation, fmt: str, training: dict | None = None) -> dict:
         "backward": document.lines(derivation.backward, style),
         "learning_rate": f"{network.train.learning_rate:g}",
         "updates": document.update_rules(network, style),
+        "optimizer_title": optimizer(network.train.optimizer).title,
+        "update_settings": document.update_settings(network, style),
+        "theta_symbol": style.expr(THETA),
+        "packed_parameters": document.packed_parameters(network),
         "epochs_note": f"The spec trains for {network.train.epochs} epochs (passes over the training data).",
         "example": {
             "seed": example.seed,

@@ -26,21 +26,55 @@ from symbp.spec.functions import (
 )
 
 TOP_KEYS = ("name", "description", "layers", "activation", "cost", "bias", "l2", "numbering", "train", "data")
-TRAIN_KEYS = ("learning_rate", "epochs", "batch_size", "seed", "print_every")
-DATA_KEYS = ("X", "T")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "bfgs", "lbfgs")
+# Each optimiser's own settings; a setting given with another optimiser is refused.
+OPTIMIZER_SETTINGS = {
+    "momentum": ("momentum", "nesterov"),
+    "beta1": ("adam",),
+    "beta2": ("adam",),
+    "eps": ("adam",),
+    "tolerance": ("bfgs", "lbfgs"),
+}
+TRAIN_KEYS = (
+    "learning_rate",
+    "epochs",
+    "batch_size",
+    "seed",
+    "print_every",
+    "optimizer",
+    *OPTIMIZER_SETTINGS,
+    "shuffle",
+    "validation",
+    "early_stopping",
+)
+DATA_KEYS = ("X", "T", "X_validation", "T_validation")
 MAX_WIDTH = 100_000
 MAX_DEPTH = 500
 
 
 @dataclass(frozen=True)
 class Train:
-    """How the generated module trains: gradient descent settings."""
+    """How the generated module trains: the optimiser, its settings, and what is held out.
+
+    ``epochs`` bounds the iterations of bfgs and lbfgs; ``validation`` is the
+    fraction of the rows held out (0: none, or the spec's own validation data);
+    ``early_stopping`` is the patience in epochs (0: never stop early).
+    """
 
     learning_rate: float = 0.1
     epochs: int = 1000
     batch_size: int | None = None
     seed: int = 0
     print_every: int = 100
+    optimizer: str = "sgd"
+    momentum: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
+    tolerance: float = 1e-5
+    shuffle: bool = True
+    validation: float = 0.0
+    early_stopping: int = 0
 
 
 @dataclass(frozen=True)
@@ -61,6 +95,8 @@ class Network:
     train: Train = Train()
     X: tuple[tuple[float, ...], ...] | None = None
     T: tuple[tuple[float, ...], ...] | None = None
+    X_validation: tuple[tuple[float, ...], ...] | None = None
+    T_validation: tuple[tuple[float, ...], ...] | None = None
     numbering: int = 0
     description: str = ""
 
@@ -206,13 +242,49 @@ def _parse_rows(field: str, value: object, width: int) -> tuple[tuple[float, ...
     return tuple(rows)
 
 
+def _require_fraction(field: str, value: object) -> float:
+    """A number in [0, 1) (momentum, beta1, beta2, the validation fraction)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1:
+        raise SpecError(field, value, "a number at least 0 and below 1")
+    return float(value)
+
+
+def _parse_optimizer(value: dict) -> dict:
+    optimizer = value.get("optimizer", Train.optimizer)
+    if optimizer not in OPTIMIZERS:
+        raise SpecError("train.optimizer", optimizer, "one of " + ", ".join(OPTIMIZERS))
+    for key, users in OPTIMIZER_SETTINGS.items():
+        if key in value and optimizer not in users:
+            raise SpecError(f"train.{key}", value[key], f"only with optimizer {' or '.join(users)}")
+    defaults = Train()
+    return {
+        "optimizer": optimizer,
+        "momentum": _require_fraction("train.momentum", value.get("momentum", defaults.momentum)),
+        "beta1": _require_fraction("train.beta1", value.get("beta1", defaults.beta1)),
+        "beta2": _require_fraction("train.beta2", value.get("beta2", defaults.beta2)),
+        "eps": _require_number("train.eps", value.get("eps", defaults.eps), 0, strict=True),
+        "tolerance": _require_number(
+            "train.tolerance", value.get("tolerance", defaults.tolerance), 0, strict=True
+        ),
+    }
+
+
 def _parse_train(value: object) -> Train:
     if not isinstance(value, dict):
         raise SpecError("train", value, "a table with " + ", ".join(TRAIN_KEYS))
     _reject_unknown("train", value, TRAIN_KEYS)
     defaults = Train()
     batch = value.get("batch_size")
+    shuffle = value.get("shuffle", defaults.shuffle)
+    if not isinstance(shuffle, bool):
+        raise SpecError("train.shuffle", shuffle, "true or false")
     return Train(
+        **_parse_optimizer(value),
+        shuffle=shuffle,
+        validation=_require_fraction("train.validation", value.get("validation", defaults.validation)),
+        early_stopping=_require_int(
+            "train.early_stopping", value.get("early_stopping", defaults.early_stopping), 0
+        ),
         learning_rate=_require_number(
             "train.learning_rate", value.get("learning_rate", defaults.learning_rate), 0, strict=True
         ),
@@ -221,6 +293,33 @@ def _parse_train(value: object) -> Train:
         seed=_require_int("train.seed", value.get("seed", defaults.seed), 0, 2**32 - 1),
         print_every=_require_int("train.print_every", value.get("print_every", defaults.print_every), 0),
     )
+
+
+def _parse_pair(data: dict, x_key: str, t_key: str, layers) -> tuple:
+    """Inputs and targets of one data set (rows of n_0 and n_L numbers, as many of each)."""
+    X = _parse_rows(f"data.{x_key}", data.get(x_key), layers[0])
+    T = _parse_rows(f"data.{t_key}", data.get(t_key), layers[-1])
+    if len(X) != len(T):
+        raise SpecError(f"data.{t_key}", f"{len(T)} rows", f"as many rows as data.{x_key} ({len(X)})")
+    return X, T
+
+
+def _check_held_out(train: Train, X, X_validation):
+    """Validation needs rows to hold out, from one source; early stopping needs validation."""
+    if train.validation and X_validation is not None:
+        raise SpecError(
+            "train.validation", train.validation, "0 when the spec has data.X_validation (one source)"
+        )
+    if train.validation and X is not None and round(train.validation * len(X)) in (0, len(X)):
+        raise SpecError(
+            "train.validation", train.validation, f"a fraction leaving rows on both sides of {len(X)}"
+        )
+    if train.early_stopping and not train.validation and X_validation is None:
+        raise SpecError(
+            "train.early_stopping",
+            train.early_stopping,
+            "0 unless validation data is set (train.validation or data.X_validation)",
+        )
 
 
 def network_from_dict(spec: dict) -> Network:
@@ -251,15 +350,15 @@ def network_from_dict(spec: dict) -> Network:
         raise SpecError("numbering", numbering, "0 (input layer is layer 0) or 1 (input layer is layer 1)")
     train = _parse_train(spec.get("train", {}))
     data = spec.get("data")
-    X = T = None
+    X = T = X_validation = T_validation = None
     if data is not None:
         if not isinstance(data, dict):
             raise SpecError("data", data, "a table with X and T")
         _reject_unknown("data", data, DATA_KEYS)
-        X = _parse_rows("data.X", data.get("X"), layers[0])
-        T = _parse_rows("data.T", data.get("T"), layers[-1])
-        if len(X) != len(T):
-            raise SpecError("data.T", f"{len(T)} rows", f"as many rows as data.X ({len(X)})")
+        X, T = _parse_pair(data, "X", "T", layers)
+        if "X_validation" in data or "T_validation" in data:
+            X_validation, T_validation = _parse_pair(data, "X_validation", "T_validation", layers)
+    _check_held_out(train, X, X_validation)
     return Network(
         name=name,
         layers=layers,
@@ -270,6 +369,8 @@ def network_from_dict(spec: dict) -> Network:
         train=train,
         X=X,
         T=T,
+        X_validation=X_validation,
+        T_validation=T_validation,
         numbering=numbering,
         description=description,
     )

@@ -1,0 +1,70 @@
+"""The demo's training: the spec's optimiser and held-out data, both cost curves, and Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from symbp.cli.main import main
+
+ROOT = Path(__file__).resolve().parents[1]
+ADDER = (
+    'layers = [2, 2, 2, 2]\nactivation = "sigmoid"\n'
+    "[data]\nX = [[0, 0], [0, 1], [1, 0], [1, 1], [0, 0], [0, 1], [1, 0], [1, 1]]\n"
+    "T = [[0, 0], [1, 0], [1, 0], [0, 1], [0, 0], [1, 0], [1, 0], [0, 1]]\n"
+)
+
+
+def test_demo_trains_with_the_spec_optimiser_and_plots_training_and_validation(tmp_path, capsys):
+    spec = tmp_path / "held.toml"
+    spec.write_text(
+        'name = "held"\n'
+        + ADDER.replace(
+            "[data]",
+            '[train]\noptimizer = "adam"\nlearning_rate = 0.05\nepochs = 300\nprint_every = 50\n'
+            "validation = 0.25\n[data]",
+        )
+    )
+    folder = tmp_path / "out"
+    assert main(["demo", str(spec), "-o", str(folder), "--no-pdf"]) == 0
+    out = capsys.readouterr().out
+    assert "optimizer adam" in out and "Validation cost:" in out
+    rows = (folder / "held-cost.csv").read_text().splitlines()[1:]  # after the ownership line
+    assert rows[0] == "epoch,cost,validation" and [row.split(",")[0] for row in rows[1:]] == [
+        str(epoch) for epoch in range(0, 301, 50)
+    ]
+    tex = (folder / "held.tex").read_text()
+    assert r"\addlegendentry{training}" in tex and r"\addlegendentry{validation}" in tex
+    assert r"\label{eq:update-adam-mhat}" in tex
+
+
+def test_ctrl_c_in_a_billion_epochs_ends_the_demo_with_130_and_no_traceback(tmp_path):
+    spec = tmp_path / "long.toml"
+    spec.write_text(
+        'name = "long"\n'
+        + ADDER.replace("[data]", "[train]\nepochs = 1000000000\nprint_every = 2000\n[data]")
+    )
+    folder = tmp_path / "out"
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "symbp.cli.main", "demo", str(spec), "-o", str(folder), "--no-pdf"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+    )
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if "Epoch: 4000 " in line:
+            process.send_signal(signal.SIGINT)
+            break
+    out, err = process.communicate(timeout=600)
+    out = "".join(lines) + out
+    assert process.returncode == 130, (out, err)
+    assert "Traceback" not in err and "Traceback" not in out
+    assert "Interrupted (Ctrl-C) after epoch" in out
+    assert (folder / "long.tex").exists() and (folder / "long-cost.csv").read_text().count("\n") >= 3

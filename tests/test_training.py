@@ -1,0 +1,411 @@
+"""Training with the generated module: each optimiser against its textbook formula, BFGS against SciPy
+on hand-written costs, shuffling, validation, early stopping, Ctrl-C, saving and loading, predictions.
+
+The textbook formulas are evaluated here, in float64, from the module's plain `gradients()` (itself
+checked against central differences elsewhere); the module's in-place steps must agree number for number.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from functools import cache
+
+import numpy as np
+import pytest
+
+from symbp.codegen.generator import generate
+from symbp.codegen.loading import load_module
+from symbp.derivation.engine import derive
+from symbp.spec.network import load
+
+NETWORKS = [
+    "half_adder",
+    "demystified",
+    "softmax",
+    {"name": "mixed", "layers": [3, 4, 2], "activation": ["tanh", "identity"], "cost": "half_sse", "l2": 0.1},
+]
+SETTINGS = {"learning_rate": 0.3, "momentum": 0.8, "beta1": 0.85, "beta2": 0.99, "eps": 1e-3}
+
+
+def scipy_optimize():
+    """scipy.optimize, or a skip (a failure in CI, which installs the `train` extra)."""
+    try:
+        from scipy import optimize
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("SciPy (the `train` extra) is required in CI")
+        pytest.skip("SciPy is not installed (pip install '.[train]')")
+    return optimize
+
+
+@cache
+def _module(key: str):
+    return load_module(generate(derive(load(json.loads(key)))))
+
+
+def module_of(spec):
+    return _module(json.dumps(spec, sort_keys=True))
+
+
+def problem(module, samples=5, seed=3):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-1, 1, (samples, module.LAYERS[0]))
+    if module.COST == "cce":
+        T = np.eye(module.LAYERS[-1])[rng.integers(0, module.LAYERS[-1], samples)]
+    else:
+        T = rng.uniform(0, 1, (samples, module.LAYERS[-1]))
+    return X, T
+
+
+def flat(params):
+    return np.concatenate([value.reshape(-1) for value in params.values()])
+
+
+def unflat(vector, like):
+    result, offset = {}, 0
+    for key, value in like.items():
+        result[key] = vector[offset : offset + value.size].reshape(value.shape)
+        offset += value.size
+    return result
+
+
+def textbook(optimizer, module, params, X, T, steps):
+    """theta after `steps` full-batch steps of the optimiser, by its textbook formula."""
+    eta, mu = SETTINGS["learning_rate"], SETTINGS["momentum"]
+    beta1, beta2, eps = SETTINGS["beta1"], SETTINGS["beta2"], SETTINGS["eps"]
+    theta = flat(params).copy()
+    v = np.zeros_like(theta)
+    m = np.zeros_like(theta)
+    for t in range(1, steps + 1):
+        g = flat(module.gradients(unflat(theta, params), X, T))
+        if optimizer == "sgd":
+            theta = theta - eta * g
+        elif optimizer == "momentum":
+            v = mu * v - eta * g
+            theta = theta + v
+        elif optimizer == "nesterov":
+            v = mu * v - eta * g
+            theta = theta + mu * v - eta * g
+        else:
+            m = beta1 * m + (1 - beta1) * g
+            v = beta2 * v + (1 - beta2) * g * g
+            m_hat = m / (1 - beta1**t)
+            v_hat = v / (1 - beta2**t)
+            theta = theta - eta * m_hat / (np.sqrt(v_hat) + eps)
+    return theta
+
+
+@pytest.mark.parametrize("steps", [1, 2])
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov", "adam"])
+@pytest.mark.parametrize("spec", NETWORKS, ids=lambda spec: spec if isinstance(spec, str) else spec["name"])
+def test_steps_of_each_optimiser_equal_the_textbook_formula(spec, optimizer, steps):
+    module = module_of(spec)
+    X, T = problem(module)
+    params = module.init_params(seed=1)
+    expected = textbook(optimizer, module, params, X, T, steps)
+    module.train(params, X, T, epochs=steps, optimizer=optimizer, **SETTINGS)
+    np.testing.assert_allclose(flat(params), expected, rtol=1e-12, atol=1e-12)
+    assert not np.allclose(flat(params), flat(module.init_params(seed=1)))
+
+
+def test_adam_bias_correction_at_steps_1_and_2():
+    module = module_of("half_adder")
+    X, T = problem(module)
+    start = module.init_params(seed=1)
+    eta, beta1, beta2, eps = (SETTINGS[key] for key in ("learning_rate", "beta1", "beta2", "eps"))
+    g1 = flat(module.gradients(start, X, T))
+    after_one = {key: value.copy() for key, value in start.items()}
+    module.train(after_one, X, T, epochs=1, optimizer="adam", **SETTINGS)
+    # step 1: m_hat = g and v_hat = g^2 exactly, so every entry moves by eta g / (|g| + eps)
+    np.testing.assert_allclose(flat(start) - flat(after_one), eta * g1 / (np.abs(g1) + eps), atol=1e-12)
+    g2 = flat(module.gradients(after_one, X, T))
+    m_hat = (beta1 * (1 - beta1) * g1 + (1 - beta1) * g2) / (1 - beta1**2)
+    v_hat = (beta2 * (1 - beta2) * g1**2 + (1 - beta2) * g2**2) / (1 - beta2**2)
+    after_two = {key: value.copy() for key, value in start.items()}
+    module.train(after_two, X, T, epochs=2, optimizer="adam", **SETTINGS)
+    step_two = flat(after_one) - flat(after_two)
+    np.testing.assert_allclose(step_two, eta * m_hat / (np.sqrt(v_hat) + eps), atol=1e-12)
+    uncorrected = (
+        eta
+        * (beta1 * (1 - beta1) * g1 + (1 - beta1) * g2)
+        / (np.sqrt(beta2 * (1 - beta2) * g1**2 + (1 - beta2) * g2**2) + eps)
+    )
+    assert np.max(np.abs(step_two - uncorrected)) > 1e-3  # the correction is not a no-op
+
+
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def demystified_by_hand(theta, X, y):
+    """Welch's J = 1/2 sum (y - yhat)^2 of a 2-3-1 sigmoid net without biases, and dJ/dW1, dJ/dW2."""
+    W1, W2 = theta[:6].reshape(2, 3), theta[6:].reshape(3, 1)
+    z2 = X @ W1
+    a2 = _sigmoid(z2)
+    z3 = a2 @ W2
+    yhat = _sigmoid(z3)
+    J = 0.5 * np.sum((y - yhat) ** 2)
+    delta3 = -(y - yhat) * yhat * (1 - yhat)
+    delta2 = (delta3 @ W2.T) * a2 * (1 - a2)
+    return J, np.concatenate([(X.T @ delta2).ravel(), (a2.T @ delta3).ravel()])
+
+
+def logistic_by_hand(theta, X, t, l2):
+    """Mean binary cross-entropy of one sigmoid neuron plus l2/2 |w|^2, and its gradient (w, b)."""
+    w, b = theta[:2], theta[2]
+    a = _sigmoid(X @ w + b)
+    N = len(X)
+    J = -np.mean(t * np.log(a) + (1 - t) * np.log(1 - a)) + l2 / 2 * np.sum(w**2)
+    return J, np.concatenate([X.T @ (a - t) / N + l2 * w, [np.mean(a - t)]])
+
+
+@pytest.mark.parametrize("method", ["bfgs", "lbfgs"])
+def test_bfgs_on_demystified_reaches_the_minimum_scipy_reaches_on_a_hand_written_cost(method):
+    optimize = scipy_optimize()
+    network = load("demystified")
+    module = module_of("demystified")
+    X, y = np.array(network.X), np.array(network.T)
+    params = module.init_params(seed=0)
+    theta0 = flat(params).copy()
+    history = module.train(params, X, y, learning_rate=1.0, epochs=200, optimizer=method, print_every=1)
+    scipy_method = {"bfgs": "BFGS", "lbfgs": "L-BFGS-B"}[method]
+    result = optimize.minimize(
+        demystified_by_hand,
+        theta0,
+        args=(X, y.ravel()[:, None]),
+        jac=True,
+        method=scipy_method,
+        options={"maxiter": 200},
+    )
+    assert history.stopped == "converged" and result.success
+    assert abs(history[-1] - result.fun) < 1e-9
+    assert abs(history.epochs[-1] - result.nit) <= 2
+    np.testing.assert_allclose(module.forward(params, X), y, atol=1e-3)
+
+
+def test_bfgs_on_logistic_with_l2_reaches_scipys_minimum_on_a_hand_written_cost():
+    optimize = scipy_optimize()
+    spec = {"name": "logistic_l2", "layers": [2, 1], "activation": "sigmoid", "cost": "bce", "l2": 0.05}
+    module = module_of(spec)
+    network = load("logistic")
+    X, t = np.array(network.X), np.array(network.T)
+    params = module.init_params(seed=0)
+    theta0 = flat(params).copy()
+    history = module.train(params, X, t, learning_rate=1.0, epochs=500, optimizer="bfgs", tolerance=1e-10)
+    result = optimize.minimize(
+        logistic_by_hand, theta0, args=(X, t.ravel(), 0.05), jac=True, method="BFGS", options={"gtol": 1e-10}
+    )
+    assert history.stopped == "converged"
+    assert abs(history[-1] - result.fun) < 1e-12
+    np.testing.assert_allclose(flat(params), result.x, atol=1e-6)
+
+
+def test_seed_parity_demystified_bfgs_converges_in_under_100_iterations_with_a_falling_cost():
+    """Welch's part 6 trains this network with SciPy's BFGS: fewer than 100 iterations, J falling each one."""
+    scipy_optimize()
+    network = load({**_demystified_spec(), "train": {"optimizer": "bfgs", "epochs": 200, "print_every": 1}})
+    module = load_module(generate(derive(network)))
+    X, y = np.array(network.X), np.array(network.T)
+    params = module.init_params(seed=0)
+    history = module.train(params, X, y, learning_rate=1.0, epochs=network.train.epochs, print_every=1)
+    assert module.TRAIN["optimizer"] == "bfgs"
+    assert history.stopped == "converged" and history.epochs[-1] < 100
+    assert all(later <= earlier for earlier, later in itertools.pairwise(history))
+    assert history[-1] < 1e-9
+
+
+def _demystified_spec():
+    import tomllib
+    from importlib import resources
+
+    text = resources.files("symbp.spec.examples").joinpath("demystified.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+def test_bfgs_without_scipy_says_what_to_install(monkeypatch):
+    import sys
+
+    module = module_of("half_adder")
+    X, T = problem(module)
+    monkeypatch.setitem(sys.modules, "scipy", None)
+    monkeypatch.setitem(sys.modules, "scipy.optimize", None)
+    with pytest.raises(ImportError) as error:
+        module.train(module.init_params(), X, T, learning_rate=1.0, epochs=5, optimizer="bfgs")
+    message = str(error.value)
+    assert "\n" not in message and "pip install scipy" in message and "symbp[train]" in message
+
+
+def test_shuffling_is_reproducible_under_a_seed_and_changes_the_order():
+    module = module_of("half_adder")
+    X, T = problem(module, samples=6)
+
+    def run(**options):
+        params = module.init_params(seed=2)
+        module.train(params, X, T, learning_rate=0.5, epochs=3, batch_size=1, **options)
+        return flat(params).tobytes()
+
+    assert run(seed=4) == run(seed=4)
+    assert run(seed=4) != run(seed=5)
+    in_order = run(seed=4, shuffle=False)
+    assert in_order != run(seed=4)
+    # without shuffling, per-sample steps take the rows in turn (the fourth seed text's loop)
+    params = module.init_params(seed=2)
+    for _ in range(3):
+        for row in range(len(X)):
+            g = module.gradients(params, X[row : row + 1], T[row : row + 1])
+            params = {key: value - 0.5 * g[key] for key, value in params.items()}
+    np.testing.assert_allclose(np.frombuffer(in_order), flat(params), rtol=1e-12, atol=1e-14)
+
+
+def test_early_stopping_stops_at_the_right_epoch_of_a_constructed_validation_curve():
+    module = module_of("half_adder")
+    curve = [5.0, 4.0, 3.0, 3.5, 3.0, 2.9, 3.1, 3.2, 3.3, 1.0]
+    stopper = module._EarlyStopping(3)
+    stopped = next(epoch for epoch, value in enumerate(curve, start=1) if stopper.stop(value))
+    assert stopped == 9  # best 2.9 at epoch 6; epochs 7, 8, 9 do not improve on it
+
+
+def test_early_stopping_in_train_stops_where_its_validation_history_says():
+    module = module_of("half_adder")
+    X, T = problem(module, samples=8, seed=5)
+    X_held, T_held = problem(module, samples=8, seed=6)
+    params = module.init_params()
+    history = module.train(
+        params,
+        X,
+        T,
+        learning_rate=2.0,
+        epochs=3000,
+        print_every=1,
+        validation=(X_held, T_held),
+        early_stopping=4,
+    )
+    assert history.stopped == "early_stopping" and len(history.validation) == len(history)
+    best, waited, stop = np.inf, 0, None
+    for epoch, value in zip(history.epochs[1:], history.validation[1:], strict=True):
+        best, waited = (value, 0) if value < best else (best, waited + 1)
+        if waited == 4:
+            stop = epoch
+            break
+    assert history.epochs[-1] == stop < 3000
+
+
+def test_validation_fraction_holds_out_seeded_rows_and_records_their_cost():
+    module = module_of("softmax")
+    X, T = problem(module, samples=20)
+    history = module.train(
+        module.init_params(), X, T, learning_rate=0.5, epochs=40, print_every=10, validation=0.25
+    )
+    (_, _), (X_held, T_held) = module._split(X, T, 0.25, 0)
+    assert len(X_held) == 5 and history.epochs == [0, 10, 20, 30, 40]
+    assert len(history.validation) == 5 and history.validation[0] == module.cost(
+        module.init_params(), X_held, T_held
+    )
+    with pytest.raises(ValueError, match="must hold out some rows"):
+        module.train(module.init_params(), X, T, learning_rate=0.5, epochs=1, validation=0.01)
+
+
+def test_ctrl_c_ends_training_keeping_the_last_completed_step(monkeypatch):
+    module = module_of("half_adder")
+    X, T = problem(module)
+    factory, names, folded = module.IN_PLACE["momentum"]
+    calls = []
+
+    def interrupting(*arguments):
+        update = factory(*arguments)
+
+        def counted():
+            calls.append(1)
+            if len(calls) == 6:
+                raise KeyboardInterrupt
+            update()
+
+        return counted
+
+    monkeypatch.setitem(module.IN_PLACE, "momentum", (interrupting, names, folded))
+    params = module.init_params()
+    history = module.train(params, X, T, learning_rate=0.5, epochs=10**9, optimizer="momentum", print_every=2)
+    monkeypatch.undo()
+    assert history.stopped == "interrupted" and history.last_epoch == 5
+    assert history.epochs == [0, 2, 4, 5]
+    expected = module.init_params()
+    module.train(expected, X, T, learning_rate=0.5, epochs=5, optimizer="momentum")
+    assert flat(params).tobytes() == flat(expected).tobytes()
+    assert history[-1] == module.cost(expected, X, T)
+
+
+def test_short_calls_in_a_loop_reuse_buffers_and_equal_one_long_call():
+    module = module_of("half_adder")
+    X, T = problem(module)
+    looped = module.init_params()
+    module.train(looped, X, T, learning_rate=0.5, epochs=1)
+    cached = next(iter(module._CACHE.values()))
+    for _ in range(4):
+        module.train(looped, X, T, learning_rate=0.5, epochs=1)
+    assert next(iter(module._CACHE.values())) is cached
+    once = module.init_params()
+    module.train(once, X, T, learning_rate=0.5, epochs=5)
+    assert flat(looped).tobytes() == flat(once).tobytes()
+    other = {key: value.astype(np.float32) for key, value in module.init_params().items()}
+    module.train(other, X, T, learning_rate=0.5, epochs=1)
+    assert other["W1"].dtype == np.float32 and next(iter(module._CACHE.values())) is not cached
+
+
+def test_history_is_the_list_of_training_costs_it_always_was():
+    module = module_of("half_adder")
+    X, T = problem(module)
+    history = module.train(module.init_params(), X, T, learning_rate=0.5, epochs=7, print_every=3)
+    assert isinstance(history, list) and history.epochs == [0, 3, 6, 7] and history.validation == []
+    assert list(history) == [float(value) for value in history] and history.stopped == "epochs"
+
+
+def test_save_and_load_round_trip_the_bytes(tmp_path):
+    module = module_of("softmax")
+    params = {key: value.astype(np.float32) for key, value in module.init_params(seed=3).items()}
+    written = module.save_params(tmp_path / "weights", params)
+    assert written.endswith("weights.npz") and sorted(os.listdir(tmp_path)) == ["weights.npz"]
+    loaded = module.load_params(written)
+    assert list(loaded) == list(params)
+    for key, value in params.items():
+        assert loaded[key].dtype == value.dtype and loaded[key].shape == value.shape
+        assert loaded[key].tobytes() == value.tobytes()
+
+
+def test_predict_and_accuracy_pick_classes():
+    softmax = module_of("softmax")
+    X, T = problem(softmax, samples=12)
+    params = softmax.init_params()
+    classes = softmax.predict(params, X)
+    assert np.array_equal(classes, np.argmax(softmax.forward(params, X), axis=1))
+    assert softmax.accuracy(params, X, T) == np.mean(classes == np.argmax(T, axis=1))
+    logistic = module_of("logistic")
+    network = load("logistic")
+    X, T = np.array(network.X), np.array(network.T)
+    params = logistic.init_params()
+    logistic.train(params, X, T, learning_rate=0.5, epochs=2000)
+    assert np.array_equal(logistic.predict(params, X), (logistic.forward(params, X) > 0.5).astype(int))
+    assert logistic.accuracy(params, X, T) == 1.0
+    assert not hasattr(module_of(NETWORKS[3]), "accuracy")
+
+
+@pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov", "adam", "bfgs", "lbfgs"])
+def test_the_document_prints_the_chosen_optimiser_and_the_module_cites_its_labels(name):
+    from symbp.derivation.optimizers import optimizer
+    from symbp.rendering.renderer import render
+
+    spec = {"name": "net", "layers": [2, 3, 1], "activation": "sigmoid", "train": {"optimizer": name}}
+    derivation = derive(load(spec))
+    tex, text = render(derivation, "latex"), render(derivation, "text")
+    chosen = optimizer(name)
+    for label in chosen.labels:
+        assert rf"\label{{{label}}}" in tex and f"[{label}]" in text
+    others = {label for other in ("sgd", "momentum", "adam", "bfgs") for label in optimizer(other).labels}
+    assert not {label for label in others - set(chosen.labels) if rf"\label{{{label}}}" in tex}
+    source = generate(derivation)
+    for in_place in ("sgd", "momentum", "nesterov", "adam"):
+        for label in optimizer(in_place).labels[1:]:
+            assert f"        # {label}\n" in source
+    assert "eq:update-gradient" in source and "from scipy.optimize import minimize" in source
+    assert "\nimport scipy" not in source and "\nfrom scipy" not in source  # SciPy only inside bfgs's path
