@@ -14,7 +14,7 @@ import pytest
 import sympy as sp
 from sympy.matrices.expressions import MatMul, Transpose
 
-from symbp.derivation.checks import Instance
+from symbp.derivation.checks import ExactGradient, Instance
 from symbp.derivation.engine import D, MatrixLine, _Deriver
 from symbp.derivation.numeric import cost_value, cost_values
 from symbp.derivation.symbolic import LAMBDA, C, L, MatrixSymbols, N, a, delta, i, j, k, l, n, t, w, width, z
@@ -159,3 +159,35 @@ def test_reference_env_holds_every_layer():
     for layer in (1, 2, 3):
         for kind in ("delta", "dW", "db", "A", "Z", "W", "b"):
             assert matrix_name(kind, layer) in instance.reference_env
+
+
+# -- the exact reference is sympy.diff of the expanded cost ------------------
+EXACT_CASES = {
+    "sigmoid, bce, l2": {"layers": [2, 2, 1], "activation": "sigmoid", "cost": "bce", "l2": 0.3},
+    "relu (Piecewise)": {"layers": [2, 3, 2], "activation": "relu", "cost": "half_mse"},
+    "leaky_relu, tanh, no biases": {
+        "layers": [2, 2, 2],
+        "activation": [{"name": "leaky_relu", "slope": 0.2}, "tanh"],
+        "cost": "sse",
+        "bias": False,
+    },
+    "softmax, cce": {"layers": [2, 2, 3], "activation": ["softplus", "softmax"], "cost": "cce"},
+    "custom abs and erf": {
+        "layers": [2, 2, 1],
+        "activation": [{"name": "soft", "expr": "z/(1+abs(z))"}, {"name": "gelu", "expr": "z*(1+erf(z))/2"}],
+        "cost": {"name": "cube", "expr": "abs(a-t)**3"},
+    },
+}
+
+
+@pytest.mark.parametrize("spec", EXACT_CASES.values(), ids=EXACT_CASES)
+def test_exact_reference_equals_sympy_diff_of_the_expanded_cost(spec):
+    """ExactGradient shares the work at common nodes; its values must be sympy.diff(E, s) itself."""
+    exact = ExactGradient(Instance(load({"name": "exact", **spec}), seed=11, samples=1))
+    symbols = list(exact.symbols.values())
+    direct = [sp.diff(exact.expression, symbol) for symbol in symbols]
+    point = {symbol: exact._value(key) for key, symbol in exact.symbols.items()}
+    expected = sp.lambdify(symbols, direct, "math")(*point.values())
+    assert len(expected) == len(exact.values) > 0
+    for key, value in zip(exact.symbols, expected, strict=True):
+        assert exact.values[key] == pytest.approx(value, rel=1e-12, abs=1e-15), key

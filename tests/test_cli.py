@@ -7,6 +7,7 @@ import pytest
 
 from symbp.cli.main import main
 from symbp.files import ownership
+from symbp.spec.network import builtin_names, load
 
 FIXTURES = str(Path(__file__).with_name("gradcheck_fixtures.py"))
 COMMANDS = {
@@ -30,6 +31,14 @@ def test_examples_lists_every_builtin(capsys):
     for name in ("half_adder", "demystified", "logistic", "softmax", "linear_net"):
         assert name in out
     assert len(out.strip().splitlines()) == 5
+
+
+def test_examples_lines_say_what_the_loaded_networks_say(capsys):
+    """The listing reads the TOML fields without building the Networks (no SymPy); same lines."""
+    _, out, _ = run(["examples"], capsys)
+    networks = {name: load(name) for name in builtin_names()}
+    expected = [f"{name:12s} {net.summary():40s} {net.description}" for name, net in networks.items()]
+    assert out.splitlines() == expected
 
 
 def test_derive_prints_terminal_maths_and_markdown(capsys):

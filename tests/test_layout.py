@@ -129,6 +129,18 @@ def test_help_imports_no_sympy():
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, cwd=ROOT.parent)
 
 
+@pytest.mark.parametrize("argv", [["--help"], ["--version"], ["examples"]], ids=" ".join)
+def test_light_commands_load_no_sympy_numpy_jinja2_or_lark(argv):
+    code = (
+        f"import sys\nfrom symbp.cli import main\ntry:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
+        "print(sorted({'sympy', 'numpy', 'jinja2', 'lark'} & set(sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT.parent)
+    assert done.returncode == 0, done.stderr
+    loaded = done.stdout.splitlines()[-1]
+    assert loaded == "[]", f"symbp {' '.join(argv)} imported {loaded}"
+
+
 def test_the_installed_wheel_finds_its_templates_outside_the_checkout(tmp_path):
     """Build the wheel, install it into a fresh venv, run two commands from a folder elsewhere."""
     wheels = tmp_path / "wheels"

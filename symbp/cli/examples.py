@@ -4,11 +4,11 @@ from __future__ import annotations
 
 
 def _cmd_examples(args) -> int:
-    from symbp.spec.network import builtin_names, load_builtin
+    from symbp.spec.catalog import builtin_names, builtin_summary
 
     for name in builtin_names():
-        network = load_builtin(name)
-        print(f"{name:12s} {network.summary():40s} {network.description}")
+        summary, description = builtin_summary(name)
+        print(f"{name:12s} {summary:40s} {description}")
     return 0
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from importlib.metadata import version
 
 from symbp.cli import demo, derive, descend, examples, generate, verify
 from symbp.errors import SymbpError
@@ -16,12 +15,25 @@ from symbp.errors import SymbpError
 COMMANDS = (examples, derive, verify, generate, demo, descend)  # in the order --help lists them
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: the installed version, looked up only when asked (importlib.metadata costs ~10 ms)."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, help="show program's version number and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from importlib.metadata import version
+
+        print(f"symbp {version('symbp')}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="symbp",
         description="Derive backpropagation symbolically, print it, generate NumPy code from it.",
     )
-    parser.add_argument("--version", action="version", version=f"symbp {version('symbp')}")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
         command.add_commands(sub)

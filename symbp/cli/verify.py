@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 from symbp.errors import SymbpError
-from symbp.verification.formula import FormulaError
 
 
 def read_formula_file(path: str) -> list[str]:
@@ -31,6 +30,7 @@ def read_formula_file(path: str) -> list[str]:
 
 def _cmd_verify(args) -> int:
     from symbp.spec.network import load
+    from symbp.verification.formula import FormulaError
     from symbp.verification.verdict import verify
 
     network = load(args.spec)

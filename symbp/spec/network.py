@@ -11,10 +11,10 @@ import math
 import re
 import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from symbp.errors import SpecError, SymbpError
+from symbp.spec.catalog import builtin_names, builtin_text, summary_line
 from symbp.spec.functions import (
     NAME_PATTERN,
     Activation,
@@ -130,11 +130,7 @@ class Network:
 
     def summary(self) -> str:
         names = [act.name for act in self.activations]
-        acts = names[0] if len(set(names)) == 1 else "/".join(names)
-        bias = "biases" if self.bias else "no biases"
-        l2 = f", l2 {self.l2:g}" if self.l2 else ""
-        sizes = "-".join(str(n) for n in self.layers)
-        return f"{sizes}, {acts}, {self.cost.name}, {bias}{l2}"
+        return summary_line(self.layers, names, self.cost.name, self.bias, self.l2)
 
 
 def _require_int(field: str, value: object, minimum: int, maximum: int | None = None) -> int:
@@ -376,12 +372,6 @@ def network_from_dict(spec: dict) -> Network:
     )
 
 
-def builtin_names() -> list[str]:
-    """Names of the built-in examples, sorted."""
-    folder = resources.files("symbp.spec.examples")
-    return sorted(item.name[:-5] for item in folder.iterdir() if item.name.endswith(".toml"))
-
-
 def _parse_toml_text(text: str, origin: str) -> dict:
     try:
         return tomllib.loads(text)
@@ -397,8 +387,7 @@ def loads(text: str, origin: str = "<spec>") -> Network:
 def load_builtin(name: str) -> Network:
     if name not in builtin_names():
         raise SpecError("example", name, "one of " + ", ".join(builtin_names()))
-    text = resources.files("symbp.spec.examples").joinpath(f"{name}.toml").read_text(encoding="utf-8")
-    return loads(text, f"built-in example {name}")
+    return loads(builtin_text(name), f"built-in example {name}")
 
 
 def load_file(path: str | Path) -> Network:
