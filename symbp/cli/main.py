@@ -10,10 +10,10 @@ import argparse
 import sys
 from importlib.metadata import version
 
-from symbp.cli import demo, derive, descend, examples, generate, verify
+from symbp.cli import demo, derive, descend, examples, generate, notations, verify
 from symbp.errors import SymbpError
 
-COMMANDS = (examples, derive, verify, generate, demo, descend)  # in the order --help lists them
+COMMANDS = (examples, notations, derive, verify, generate, demo, descend)  # in the order --help lists them
 
 
 def build_parser() -> argparse.ArgumentParser:
