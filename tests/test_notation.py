@@ -172,3 +172,44 @@ def test_notations_command_lists_every_profile_without_sympy():
     assert [line.split()[0] for line in lines[:-1]] == list(NAMES)
     for line, profile in zip(lines, PROFILES.values(), strict=False):
         assert line.endswith(profile.source) and profile.summary() in line
+
+
+def test_a_spec_names_its_notation_or_overrides_one():
+    from symbp.spec.network import load
+
+    base = {"name": "tiny", "layers": [2, 1], "activation": "sigmoid"}
+    assert load(base).notation == PROFILES["seed"]
+    assert load({**base, "notation": "nielsen"}).notation == PROFILES["nielsen"]
+    custom = load({**base, "notation": {"profile": "ng", "learning_rate": r"\eta"}}).notation
+    assert custom.weight == r"\Theta" and custom.learning_rate == r"\eta"
+    with pytest.raises(SpecError) as raised:
+        load({**base, "notation": {"profile": "ng", "layout": "3d"}})
+    assert raised.value.field == "notation.layout"
+
+
+def test_numbering_still_numbers_the_input_layer_and_keeps_the_weight_numbers():
+    from symbp.spec.network import load
+
+    demystified = load("demystified")
+    assert demystified.numbering == demystified.notation.input_layer == 1
+    assert demystified.notation.weights_named_by == "leaving"  # W^{(1)} leaves layer 1, as the text writes
+    assert load({"name": "n", "layers": [2, 1], "activation": "sigmoid", "numbering": 0}).numbering == 0
+
+
+@pytest.mark.parametrize("command", ["derive", "demo", "verify", "gradcheck"])
+def test_notation_option_names_a_profile(command, capsys, tmp_path, monkeypatch):
+    from symbp.cli.main import build_parser, main
+
+    monkeypatch.chdir(tmp_path)
+    args = {
+        "gradcheck": ["gradcheck", "x.py:f", "--spec", "logistic"],
+        "verify": ["verify", "logistic", "C = 0"],
+    }
+    argv = args.get(command, [command, "logistic"]) + ["--notation", "nielsen"]
+    assert build_parser().parse_args(argv).notation == "nielsen"
+    bad = argv[:-1] + ["knuth"]
+    if command == "gradcheck":  # the function file is read first; give it one
+        (tmp_path / "x.py").write_text("def f(params, X, T):\n    return {}\n")
+    assert main(bad) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--notation" in err[0] and "nielsen" in err[0]
