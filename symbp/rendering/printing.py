@@ -519,7 +519,7 @@ class SymbpPrettyPrinter(_EntrywiseMixin, PrettyPrinter):
 
 def symbols_of(network) -> Symbols:
     """The Symbols of ``network``'s notation (the seed text's without a network)."""
-    return Symbols(network.notation, network.depth) if network else Symbols()
+    return Symbols(network.notation, network.depth, network.cost.mean) if network else Symbols()
 
 
 def _settings(network) -> dict:

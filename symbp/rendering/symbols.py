@@ -10,9 +10,11 @@ is LaTeX; ``unicode`` turns it into terminal text.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import sympy as sp
 
+from symbp.derivation.symbolic import N
 from symbp.naming import display_layer
 from symbp.spec.notation import SEED, Notation
 
@@ -54,15 +56,19 @@ def unicode(tex: str) -> str:
     text = re.sub(r"\\mathcal\{L\}", "ℒ", text)
     for command, char in sorted(_UNICODE_COMMANDS.items(), key=lambda item: -len(item[0])):
         text = re.sub(re.escape(command) + r"(?![A-Za-z])", char, text)
-    return text.replace("{", "").replace("}", "").replace(r"\_", "_").replace(" ", "")
+    text = text.replace("{", "").replace("}", "").replace(r"\_", "_").replace(" ", "")
+    return unicodedata.normalize("NFC", text)
 
 
 class Symbols:
     """A Notation applied to one network (its depth names the layers of a named style)."""
 
-    def __init__(self, notation: Notation = SEED, depth: int | None = None):
+    def __init__(self, notation: Notation = SEED, depth: int | None = None, mean_cost: bool = True):
         self.notation = notation
         self.depth = depth
+        self.mean_cost = (
+            mean_cost  # the cost averages its samples' losses (1/N), so a sample's delta is N delta
+        )
         self.letters = self._letter_map()
 
     # -- index letters -------------------------------------------------------
@@ -160,6 +166,14 @@ class Symbols:
     def generic_function(self) -> str:
         """The symbol of an activation that differs from layer to layer (f, or the notation's letter)."""
         return GENERIC_FUNCTION if self.notation.function == r"\sigma" else self.notation.function
+
+    @property
+    def delta_scale(self):
+        """The derivation's delta over the notation's: -1 for -dE/dnet, 1/N for a sample's own loss."""
+        scale = sp.Integer(self.notation.delta_sign)
+        if self.notation.delta_of == "sample" and self.mean_cost:
+            scale = scale / N
+        return scale
 
     @property
     def cost(self) -> str:

@@ -1,8 +1,10 @@
-"""A derived equation as a notation states it: the delta's sign, one sample, column vectors.
+"""A derived equation as a notation states it: the delta's sign and scale, one sample, columns.
 
 Only SymPy transformations of the derivation's own expressions, no typed
-equations. ``delta_sign = -1`` (Rumelhart: delta = -dE/dnet) substitutes
-delta = -delta' and solves for delta'. A column layout transposes the whole
+equations. The derivation's delta is dC/dz of the whole cost; a notation's
+delta' may be minus that (Rumelhart: -dE/dnet) or a sample's own loss's
+(deeplearning.ai's dZ, N times the mean cost's): delta = scale delta' is
+substituted and solved for delta'. A column layout transposes the whole
 matrix equation and lets SymPy push the transpose through products and sums
 ((A W)^T = W^T A^T, (X odot Y)^T = X^T odot Y^T); every matrix of the result
 is then a ``ColumnMatrix``, the source's own column-vector matrix (W^T of the
@@ -39,51 +41,63 @@ def _is_delta(node) -> bool:
     return isinstance(node, MatrixSymbol) and _kind(node) == "delta"
 
 
-def flip_delta(lhs, rhs):
-    """delta = -delta': every delta of ``rhs`` negated; a delta on the left is solved for."""
-    deltas = {node: -node for node in rhs.atoms(sp.Indexed, MatrixSymbol) if _is_delta(node)}
-    flipped = rhs.xreplace(deltas)
-    return lhs, tidy_signs(-flipped if _is_delta(lhs) else flipped)
+def scale_delta(lhs, rhs, scale):
+    """delta = scale delta': every delta of ``rhs`` replaced; a delta on the left is solved for."""
+    deltas = {node: scale * node for node in rhs.atoms(sp.Indexed, MatrixSymbol) if _is_delta(node)}
+    replaced = rhs.xreplace(deltas)
+    return lhs, tidy(replaced / scale if _is_delta(lhs) else replaced)
 
 
-def tidy_signs(expr):
-    """Minus signs moved out of sums, Hadamard products and matrix products, so that two cancel."""
+def tidy(expr):
+    """Scalar factors moved out of sums, Hadamard and matrix products (so that N / N and -(-x) cancel),
+    and a leading minus absorbed by a difference with the target: -(a - t) x -> (t - a) x."""
     if not expr.args or isinstance(expr, sp.Indexed | MatrixSymbol):
         return expr
-    args = [tidy_signs(arg) for arg in expr.args]
-    if isinstance(expr, sp.Sum) and args[0].could_extract_minus_sign():
-        return -sp.Sum(-args[0], *expr.limits)
-    if isinstance(expr, HadamardProduct):
-        sign, factors = 1, []
+    args = [tidy(arg) for arg in expr.args]
+    if isinstance(expr, sp.Sum):
+        variables = [limit[0] for limit in expr.limits]
+        outside, inside = args[0].as_independent(*variables, as_Add=False)
+        return _minus_into_difference(outside * sp.Sum(inside, *expr.limits)) if outside != 1 else expr
+    if isinstance(expr, HadamardProduct | MatMul):
+        coefficient, factors = sp.Integer(1), []
         for factor in args:
-            coefficient, rest = _matrix_sign(factor)
-            sign *= coefficient
-            factors.append(rest)
-        product = HadamardProduct(*factors)
-        return product if sign == 1 else MatMul(-1, product)
-    if isinstance(expr, MatMul) and len(args) == 2 and args[0] == -1 and isinstance(args[1], Elementwise):
-        body = _minus_into_difference(-args[1].function.expr)
-        if not body.could_extract_minus_sign():
-            return Elementwise(sp.Lambda(args[1].function.variables, body), *args[1].matrices)
-    if isinstance(expr, MatMul):
-        sign, factors = 1, []
-        for factor in args:
-            coefficient, rest = _matrix_sign(factor) if factor.is_Matrix else (1, factor)
-            if rest == -1:
-                coefficient, rest = -1, None
-            sign *= coefficient
-            if rest is not None and rest != 1:
+            scalar, rest = _split_scalar(factor)
+            coefficient *= scalar
+            if rest is not None:
                 factors.append(rest)
-        if sign == -1:
-            factors.insert(0, sp.Integer(-1))
-        return MatMul(*factors) if len(factors) > 1 else factors[0]
-    if isinstance(expr, sp.Mul) and args[0].could_extract_minus_sign():
+        inner = factors[0] if len(factors) == 1 else expr.func(*factors)
+        return _scaled(coefficient, inner)
+    if isinstance(expr, sp.Mul):
         return _minus_into_difference(expr.func(*args))
     return expr.func(*args)
 
 
-def _minus_into_difference(product: sp.Mul) -> sp.Expr:
+def _split_scalar(expr) -> tuple[sp.Expr, sp.Basic | None]:
+    """(scalar, matrix part) of a factor; (scalar, None) for a scalar."""
+    if not expr.is_Matrix:
+        return expr, None
+    if isinstance(expr, MatMul):
+        scalars = [arg for arg in expr.args if not arg.is_Matrix]
+        matrices = [arg for arg in expr.args if arg.is_Matrix]
+        return sp.Mul(*scalars), matrices[0] if len(matrices) == 1 else MatMul(*matrices)
+    return sp.Integer(1), expr
+
+
+def _scaled(coefficient, matrix):
+    """coefficient * matrix; a minus moved into an entrywise body's difference with the target."""
+    if coefficient == 1:
+        return matrix
+    if coefficient == -1 and isinstance(matrix, Elementwise):
+        body = _minus_into_difference(-matrix.function.expr)
+        if not body.could_extract_minus_sign():
+            return Elementwise(sp.Lambda(matrix.function.variables, body), *matrix.matrices)
+    return MatMul(coefficient, matrix)
+
+
+def _minus_into_difference(product: sp.Expr) -> sp.Expr:
     """-x (a - t) -> x (t - a): a leading minus absorbed by a difference, as the sources write it."""
+    if not isinstance(product, sp.Mul):
+        return product
     coefficient, factors = product.as_coeff_mul()
     differences = sorted((factor for factor in factors if factor.is_Add), key=_holds_no_target)
     if coefficient != -1 or not differences:
@@ -97,14 +111,6 @@ def _holds_no_target(expr) -> bool:
     """False for a difference with the target in it (t_nj, or T's entry in an entrywise body)."""
     targets = [node for node in expr.atoms(sp.Indexed) if str(node.base.label) == "t"]
     return not (targets or any(symbol.name.startswith("T_") for symbol in expr.free_symbols))
-
-
-def _matrix_sign(expr) -> tuple[int, sp.Basic]:
-    """(-1, M) for -M, (1, M) otherwise."""
-    if isinstance(expr, MatMul) and expr.args and expr.args[0] == -1:
-        rest = expr.args[1:]
-        return -1, rest[0] if len(rest) == 1 else MatMul(*rest)
-    return 1, expr
 
 
 def to_columns(lhs, rhs):
@@ -129,8 +135,8 @@ def _products_first(expr):
 
 def as_printed(lhs, rhs, symbols: Symbols):
     """An equation of the derivation as the notation states it (index or matrix form)."""
-    if symbols.notation.delta_sign < 0:
-        lhs, rhs = flip_delta(lhs, rhs)
+    if symbols.delta_scale != 1:
+        lhs, rhs = scale_delta(lhs, rhs, symbols.delta_scale)
     if not (lhs.is_Matrix and symbols.column):
         return lhs, rhs
     if symbols.per_sample:

@@ -24,6 +24,7 @@ WEIGHTS_NAMED_BY = ("entering", "leaving")
 LAYER_STYLES = ("paren", "bare", "bracket", "named")
 GRADIENT_STYLES = ("partial", "nabla", "d")
 UNINDEXED = ("sample", "mean")
+DELTA_OF = ("cost", "sample")
 # Fields that hold a LaTeX symbol (the terminal printers translate them).
 SYMBOL_FIELDS = (
     "cost",
@@ -92,6 +93,9 @@ class Notation:
     delta: str = r"\delta"
     # -- delta and what an unindexed formula means
     delta_sign: int = 1  # 1: delta = dC/dz; -1: delta = -dE/dnet (Rumelhart, Hinton and Williams)
+    delta_of: str = (
+        "cost"  # cost: delta = dC/dz of the whole cost; sample: of each sample's own loss (dZ = dL/dZ)
+    )
     unindexed: str = "sample"  # a formula without a sample index: one sample, or the batch mean
     # -- products and operators
     hadamard: str = r"\odot"
@@ -107,6 +111,7 @@ class Notation:
             ("layer_style", LAYER_STYLES),
             ("gradient_style", GRADIENT_STYLES),
             ("unindexed", UNINDEXED),
+            ("delta_of", DELTA_OF),
         ):
             if getattr(self, field) not in allowed:
                 raise SpecError(f"notation.{field}", getattr(self, field), ", ".join(allowed))
@@ -149,6 +154,7 @@ class Notation:
 SEED = Notation()
 WELCH = dataclasses.replace(
     SEED,
+    delta_of="sample",
     name="welch",
     source="Neural Networks Demystified (Stephen Welch; the third seed text), parts 4 and 7",
     weights_named_by="leaving",
@@ -164,6 +170,7 @@ WELCH = dataclasses.replace(
 )
 NIELSEN = dataclasses.replace(
     SEED,
+    delta_of="sample",
     name="nielsen",
     source="Neural Networks and Deep Learning (Michael Nielsen), ch. 2 (BP1-BP4) and ch. 3",
     layout="column",
@@ -182,6 +189,7 @@ NIELSEN = dataclasses.replace(
 )
 NG = dataclasses.replace(
     SEED,
+    delta_of="sample",
     name="ng",
     source="Machine Learning (Andrew Ng, Coursera), week 5: backpropagation and ex4",
     layout="column",
@@ -208,6 +216,7 @@ NG = dataclasses.replace(
 )
 DEEPLEARNING_AI = dataclasses.replace(
     SEED,
+    delta_of="sample",
     name="deeplearning_ai",
     source="Deep Learning Specialization (deeplearning.ai), course 1 weeks 3-4, course 2 week 1",
     layout="column",
@@ -232,13 +241,14 @@ DEEPLEARNING_AI = dataclasses.replace(
 )
 GOODFELLOW = dataclasses.replace(
     SEED,
+    delta_of="sample",
     name="goodfellow",
     source="Deep Learning (Goodfellow, Bengio, Courville), section 6.5, algorithms 6.3 and 6.4",
     layout="column",
     weight_indices="to_from",
     index_letters=("j", "i"),
     cost="J",
-    cost_one="L",
+    cost_one="J",  # algorithm 6.4 computes the gradient of J for one example
     target="y",
     prediction=r"\hat{y}",
     pre_activation="a",
@@ -258,6 +268,7 @@ GOODFELLOW = dataclasses.replace(
 )
 BISHOP = dataclasses.replace(
     SEED,
+    delta_of="sample",
     name="bishop",
     source="Pattern Recognition and Machine Learning (Christopher Bishop), section 5.3",
     layout="column",
@@ -300,6 +311,7 @@ CS231N = dataclasses.replace(
 )
 UFLDL = dataclasses.replace(
     SEED,
+    delta_of="sample",
     name="ufldl",
     source="UFLDL tutorial (Stanford): Neural Networks, Backpropagation Algorithm",
     layout="column",
@@ -325,6 +337,7 @@ UFLDL = dataclasses.replace(
 )
 WIKIPEDIA = dataclasses.replace(
     SEED,
+    delta_of="sample",
     name="wikipedia",
     source="Wikipedia, Backpropagation (derivation section; matrix section for the layout)",
     layout="column",
@@ -343,6 +356,7 @@ WIKIPEDIA = dataclasses.replace(
 )
 RUMELHART = dataclasses.replace(
     SEED,
+    delta_of="sample",
     name="rumelhart",
     source="Rumelhart, Hinton, Williams: Learning internal representations by error propagation (PDP, ch. 8)",
     layout="column",
@@ -364,6 +378,7 @@ RUMELHART = dataclasses.replace(
 )
 RASCHKA = dataclasses.replace(
     SEED,
+    delta_of="sample",
     name="raschka",
     source="Python Machine Learning (Sebastian Raschka, Vahid Mirjalili), 2nd ed., ch. 12",
     layer_style="named",
@@ -381,6 +396,7 @@ RASCHKA = dataclasses.replace(
 )
 THREE_BLUE_ONE_BROWN = dataclasses.replace(
     SEED,
+    delta_of="sample",
     name="3blue1brown",
     source="3Blue1Brown, Backpropagation calculus (Deep learning, chapter 4; Grant Sanderson)",
     layout="column",
