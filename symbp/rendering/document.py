@@ -18,8 +18,8 @@ from symbp.derivation.symbolic import LAMBDA, C, N, a, b, delta, t, w, width, z
 from symbp.naming import matrix_name
 from symbp.rendering import printing
 from symbp.rendering.reasons import reason_text, stated_reason
-from symbp.rendering.symbols import unicode
 from symbp.spec.network import Network
+from symbp.spec.notation import as_text as unicode
 
 SECTION_TITLES = {
     "cost": "The cost",

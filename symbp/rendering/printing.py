@@ -21,8 +21,9 @@ from sympy.printing.pretty.stringpict import prettyForm
 
 from symbp.derivation import symbolic
 from symbp.naming import PARAMETER_KINDS, parse_generic_matrix_name, parse_matrix_name
-from symbp.rendering.symbols import Symbols, unicode
+from symbp.rendering.symbols import Symbols
 from symbp.rendering.transform import as_printed
+from symbp.spec.notation import as_text as unicode
 
 PER_LAYER = ("w", "b", "z", "a", "delta")
 LAYER_BASES = {"L": symbolic.L, "l": symbolic.l}

@@ -15,7 +15,8 @@ import re
 import sympy as sp
 
 from symbp.derivation import symbolic
-from symbp.rendering.symbols import Symbols, unicode
+from symbp.rendering.symbols import Symbols
+from symbp.spec.notation import as_text as unicode
 
 _TOKEN = re.compile(
     r"(?P<name>[A-Za-z]+|1)(?:\^\{?\((?P<layer>[^)]*)\)\}?|\^(?P<tee>T))?(?:_\{?(?P<sub>[a-z]+)\}?)?$"

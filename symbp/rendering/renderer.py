@@ -16,8 +16,8 @@ from symbp.rendering import document
 from symbp.rendering.diagram import MAX_SHOWN, bias_symbol, layout
 from symbp.rendering.printing import latex, symbols_of
 from symbp.rendering.reasons import ReasonSymbol
-from symbp.rendering.symbols import unicode
 from symbp.rendering.worked import worked_example
+from symbp.spec.notation import as_text as unicode
 from symbp.templating import environment
 
 FORMATS = ("text", "markdown", "latex")

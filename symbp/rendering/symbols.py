@@ -4,13 +4,10 @@ The printers (``symbp.rendering.printing``) ask a ``Symbols`` how to write a
 layer (``^{(l)}``, ``^l``, ``^{[l]}``, ``^{(out)}``), an index letter (the
 derivation's i, j, n renamed to the source's k, j, x), a weight's subscript
 order (to_from swaps the derivation's i, j) and every named symbol. All of it
-is LaTeX; ``unicode`` turns it into terminal text.
+is LaTeX; ``symbp.spec.notation.as_text`` turns it into terminal text.
 """
 
 from __future__ import annotations
-
-import re
-import unicodedata
 
 import sympy as sp
 
@@ -27,37 +24,6 @@ NAMED_SYMBOLS = {"C": "cost", "N": "samples", "lambda": "l2", "eta": "learning_r
 # The generic symbol of an activation function: sigma names the logistic function, so a
 # notation writing sigmoid as sigma writes any other activation f.
 GENERIC_FUNCTION = "f"
-
-_UNICODE_COMMANDS = {
-    r"\sigma": "σ",
-    r"\Theta": "Θ",
-    r"\theta": "θ",
-    r"\eta": "η",
-    r"\alpha": "α",
-    r"\lambda": "λ",
-    r"\delta": "δ",
-    r"\epsilon": "ε",
-    r"\varepsilon": "ε",
-    r"\phi": "φ",
-    r"\varphi": "φ",
-    r"\odot": "⊙",
-    r"\bullet": "•",
-    r"\circ": "∘",
-    r"\top": "ᵀ",
-    r"\nabla": "∇",
-    r"\partial": "∂",
-}
-
-
-def unicode(tex: str) -> str:
-    """A notation's LaTeX symbol as terminal text: \\hat{y} -> ŷ, \\mathrm{net} -> net, \\Theta -> Θ."""
-    text = re.sub(r"\\hat\{(\w)\}", lambda match: match.group(1) + "\u0302", tex)
-    text = re.sub(r"\\(?:mathrm|text|operatorname)\{([^{}]*)\}", r"\1", text)
-    text = re.sub(r"\\mathcal\{L\}", "ℒ", text)
-    for command, char in sorted(_UNICODE_COMMANDS.items(), key=lambda item: -len(item[0])):
-        text = re.sub(re.escape(command) + r"(?![A-Za-z])", char, text)
-    text = text.replace("{", "").replace("}", "").replace(r"\_", "_").replace(" ", "")
-    return unicodedata.normalize("NFC", text)
 
 
 class Symbols:
@@ -116,21 +82,15 @@ class Symbols:
             if name:
                 return f"({name})"
             style = "paren"
-        label = self.layer_label(layer, parameter)
-        return {"paren": f"({label})", "bare": label, "bracket": f"[{label}]"}[style]
+        return self.notation.mark(self.layer_label(layer, parameter), style)
 
     def _layer_name(self, layer, parameter: bool) -> str | None:
         """in / h / out of a named style (Raschka); parameters are named by the layer they enter."""
         given = sp.sympify(layer)
-        if not parameter and given == 0:
-            return self.notation.layer_names[0]
-        if given == sp.Symbol("L", integer=True, positive=True) or (
-            self.depth is not None and given == self.depth
-        ):
+        if given == sp.Symbol("L", integer=True, positive=True):
             return self.notation.layer_names[2]
-        hidden = self.notation.layer_names[1]
-        if given.is_Integer and self.depth is not None and 0 < int(given) < self.depth:
-            return hidden if self.depth == 2 else f"{hidden}{int(given)}"
+        if given.is_Integer and self.depth is not None:
+            return self.notation.layer_name(int(given), self.depth, parameter)
         return None
 
     def scripted(self, symbol: str, layer=None, subscript: str = "", parameter: bool = False) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import sympy as sp
 from sympy.matrices.expressions import HadamardProduct, MatMul, MatrixSymbol, Transpose
 
-from symbp.derivation.symbolic import Elementwise, N
+from symbp.derivation.symbolic import ColumnSum, Elementwise, N
 from symbp.naming import parse_generic_matrix_name, parse_matrix_name
 from symbp.rendering.symbols import Symbols
 
@@ -69,6 +69,9 @@ def tidy(expr):
         return _scaled(coefficient, inner)
     if isinstance(expr, sp.Mul):
         return _minus_into_difference(expr.func(*args))
+    if isinstance(expr, ColumnSum):
+        scalar, matrix = _split_scalar(args[0])
+        return _scaled(scalar, ColumnSum(matrix))
     return expr.func(*args)
 
 

@@ -14,6 +14,8 @@ field below). Symbols are LaTeX; terminal printers translate them.
 from __future__ import annotations
 
 import dataclasses
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from symbp.errors import SpecError
@@ -134,6 +136,25 @@ class Notation:
             if not getattr(self, field) and field != "prediction":
                 raise SpecError(f"notation.{field}", getattr(self, field), "a non-empty LaTeX symbol")
 
+    def mark(self, label: str, style: str | None = None) -> str:
+        """The superscript body of a layer label: '(2)', '2' (bare), '[2]', '(out)' (named)."""
+        style = style or self.layer_style
+        return {"paren": f"({label})", "bare": label, "bracket": f"[{label}]", "named": f"({label})"}[style]
+
+    def layer_name(self, layer: int, depth: int, parameter: bool = False) -> str | None:
+        """A concrete layer's name in the named style (in, h or h1, h2, ..., out); None if it has none.
+        Weights and biases are named by the layer they enter, so no parameter is named 'in'."""
+        if self.layer_style != "named":
+            return None
+        first, hidden, last = self.layer_names
+        if layer == 0:
+            return None if parameter else first
+        if layer == depth:
+            return last
+        if 0 < layer < depth:
+            return hidden if depth == 2 else f"{hidden}{layer}"
+        return None
+
     def summary(self) -> str:
         """One line of the axes a reader notices first: layout, weight entry, layer mark, symbols."""
         layer = {
@@ -149,6 +170,38 @@ class Notation:
         sign = ", delta=-dE/dnet" if self.delta_sign < 0 else ""
         weight = f"{self.weight}_{{{entry}}}"
         return f"{layout}, {weight}, {layer[self.layer_style]}, input {self.input_layer}, {symbols}{sign}"
+
+
+_UNICODE_COMMANDS = {
+    r"\sigma": "σ",
+    r"\Theta": "Θ",
+    r"\theta": "θ",
+    r"\eta": "η",
+    r"\alpha": "α",
+    r"\lambda": "λ",
+    r"\delta": "δ",
+    r"\epsilon": "ε",
+    r"\varepsilon": "ε",
+    r"\phi": "φ",
+    r"\varphi": "φ",
+    r"\odot": "⊙",
+    r"\bullet": "•",
+    r"\circ": "∘",
+    r"\top": "ᵀ",
+    r"\nabla": "∇",
+    r"\partial": "∂",
+}
+
+
+def as_text(tex: str) -> str:
+    """A notation's LaTeX symbol as terminal text: \\hat{y} -> ŷ, \\mathrm{net} -> net, \\Theta -> Θ."""
+    text = re.sub(r"\\hat\{(\w)\}", lambda match: match.group(1) + "\u0302", tex)
+    text = re.sub(r"\\(?:mathrm|text|operatorname)\{([^{}]*)\}", r"\1", text)
+    text = re.sub(r"\\mathcal\{L\}", "ℒ", text)
+    for command, char in sorted(_UNICODE_COMMANDS.items(), key=lambda item: -len(item[0])):
+        text = re.sub(re.escape(command) + r"(?![A-Za-z])", char, text)
+    text = text.replace("{", "").replace("}", "").replace(r"\_", "_").replace(" ", "")
+    return unicodedata.normalize("NFC", text)
 
 
 SEED = Notation()
