@@ -159,3 +159,17 @@ def test_profile_documents_compile(profile, logs):
     assert not report.undefined, report.undefined
     assert not [width for width in report.overfull if width > MAX_OVERFULL_PT], report.overfull
     assert "Output written on" in log
+
+
+def test_docs_notation_table_is_printed_by_symbp():
+    from symbp.rendering.notation_table import BEGIN, END, REFERENCE, profile_table
+
+    text = (Path(__file__).parents[1] / "docs" / "notation.md").read_text(encoding="utf-8")
+    committed = text[text.index(BEGIN) : text.index(END) + len(END)]
+    assert committed == profile_table(derive(load(REFERENCE))), "stale: run python -m symbp.cli.refresh"
+    for name in PROFILES:
+        assert f"| `{name}` |" in committed
+    assert (
+        r"\delta^{l} = \left(\left(w^{l+1}\right)^{T} \delta^{l+1}\right) \odot" in committed
+    )  # Nielsen BP2
+    assert r"dW^{[l]} = \frac{1}{m} dZ^{[l]} A^{[l-1]T}" in committed  # deeplearning.ai
