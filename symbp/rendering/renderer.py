@@ -144,9 +144,8 @@ def render_section(derivation, key: str, fmt: str = "markdown") -> str:
 
 def step_latex(step, network=None) -> str:
     """One step as display maths with its reason, for Jupyter's ``_repr_latex_``."""
-    style = document.MathStyle(network, "latex") if network else None
-    lhs = style.expr(step.eq.lhs) if style else latex(step.eq.lhs)
-    rhs = style.expr(step.eq.rhs) if style else latex(step.eq.rhs)
+    style = document.MathStyle(network, "latex")
+    lhs, rhs = (style.expr(side) for side in style.stated(step.eq.lhs, step.eq.rhs))
     reason = step.reason.replace("\\", "").replace("{", "").replace("}", "")
     return rf"$$ {lhs} = {rhs} \qquad \text{{({reason})}} $$"
 
