@@ -5,12 +5,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from symbp.cli.notation_option import add_notation_option, with_notation
+
 
 def _cmd_demo(args) -> int:
     from symbp.cli.end_to_end import Diverged, run_demo
     from symbp.spec.network import load
 
-    network = load(args.spec)
+    network = with_notation(load(args.spec), args.notation)
     folder = Path(args.output) if args.output else Path("symbp-out") / network.name
     try:
         result = run_demo(network, folder, force=args.force, pdf=not args.no_pdf)
@@ -35,4 +37,5 @@ def add_commands(sub):
         "--force", action="store_true", help="write into a folder holding files symbp did not write"
     )
     demo.add_argument("--no-pdf", action="store_true", help="do not build the PDF even when TeX is installed")
+    add_notation_option(demo)
     demo.set_defaults(run=_cmd_demo)

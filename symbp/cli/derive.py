@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from symbp.cli.notation_option import add_notation_option, with_notation
 from symbp.errors import SymbpError
 
 
@@ -14,7 +15,7 @@ def _cmd_derive(args) -> int:
 
     if args.pdf and (args.format != "latex" or not args.output):
         raise SymbpError("--pdf needs --format latex and -o FILE.tex")
-    derivation = derive(load(args.spec))
+    derivation = derive(with_notation(load(args.spec), args.notation))
     text = render(derivation, args.format)
     if args.output:
         from symbp.files import write_owned
@@ -38,4 +39,5 @@ def add_commands(sub):
     derive.add_argument("-o", "--output", help="write to this file instead of standard output")
     derive.add_argument("--force", action="store_true", help="overwrite a file symbp did not write")
     derive.add_argument("--pdf", action="store_true", help="also build FILE.pdf (needs pdflatex)")
+    add_notation_option(derive)
     derive.set_defaults(run=_cmd_derive)

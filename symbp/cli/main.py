@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from symbp.cli import demo, derive, descend, examples, generate, verify
+from symbp.cli import demo, derive, descend, examples, generate, notations, verify
 from symbp.errors import SymbpError
 
-COMMANDS = (examples, derive, verify, generate, demo, descend)  # in the order --help lists them
+COMMANDS = (examples, notations, derive, verify, generate, demo, descend)  # in the order --help lists them
 
 
 class _VersionAction(argparse.Action):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from symbp.cli.notation_option import add_notation_option, with_notation
 from symbp.errors import SymbpError
 
 
@@ -33,7 +34,7 @@ def _cmd_verify(args) -> int:
     from symbp.verification.formula import FormulaError
     from symbp.verification.verdict import verify
 
-    network = load(args.spec)
+    network = with_notation(load(args.spec), args.notation)
     formulas = list(args.formulas) + (read_formula_file(args.file) if args.file else [])
     if not formulas:
         raise SymbpError("give at least one formula (or --file FILE)")
@@ -52,10 +53,11 @@ def _cmd_verify(args) -> int:
 
 
 def _cmd_gradcheck(args) -> int:
+    from symbp.spec.network import load
     from symbp.verification.gradient_check import gradcheck, load_function
 
     function = load_function(args.function)
-    report = gradcheck(args.spec, function, seed=args.seed)
+    report = gradcheck(with_notation(load(args.spec), args.notation), function, seed=args.seed)
     print(report.text())
     return 0 if report.ok else 1
 
@@ -76,10 +78,12 @@ def add_commands(sub) -> None:
     )
     verify.add_argument("--points", type=int, default=5, help="random check points (default 5)")
     verify.add_argument("--seed", type=int, default=0, help="seed of the random check points")
+    add_notation_option(verify)
     verify.set_defaults(run=_cmd_verify)
 
     gradcheck = sub.add_parser("gradcheck", help="check a hand-written gradient function f(params, X, T)")
     gradcheck.add_argument("function", help="FILE.py:FUNCTION")
     gradcheck.add_argument("--spec", required=True, help="a built-in example name or a TOML spec file")
     gradcheck.add_argument("--seed", type=int, default=0, help="seed of the random parameters and data")
+    add_notation_option(gradcheck)
     gradcheck.set_defaults(run=_cmd_gradcheck)

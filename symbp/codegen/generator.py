@@ -18,6 +18,7 @@ import sympy as sp
 
 from symbp.codegen.inplace import InPlaceWriter
 from symbp.codegen.lines import Assigner
+from symbp.codegen.notation_doc import notation_lines
 from symbp.codegen.printer import ModulePrinter, check_identifier, log_softmax, safe_log, softplus, stabilise
 from symbp.codegen.tidy import Line, scale_lines, tidy_lines
 from symbp.codegen.updates import update_sources
@@ -313,6 +314,7 @@ class _Context:
             "data_t_validation": _rows(network.T_validation, "DATA_T_VALIDATION = "),
             "updates": update_sources(),
             "output_kind": _output_kind(network),
+            "notation_lines": [docstring_text(line).strip() for line in notation_lines(network)],
         }
         values.update(self.step())
         printed = repr(values)

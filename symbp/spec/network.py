@@ -7,6 +7,7 @@ is allowed.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import tomllib
@@ -24,8 +25,21 @@ from symbp.spec.functions import (
     make_activation,
     make_cost,
 )
+from symbp.spec.notation import SEED, Notation, notation_from
 
-TOP_KEYS = ("name", "description", "layers", "activation", "cost", "bias", "l2", "numbering", "train", "data")
+TOP_KEYS = (
+    "name",
+    "description",
+    "layers",
+    "activation",
+    "cost",
+    "bias",
+    "l2",
+    "numbering",
+    "notation",
+    "train",
+    "data",
+)
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "bfgs", "lbfgs")
 # Each optimiser's own settings; a setting given with another optimiser is refused.
 OPTIMIZER_SETTINGS = {
@@ -82,8 +96,8 @@ class Network:
     """A validated feed-forward network description.
 
     ``layers`` holds n_0..n_L; ``activations`` holds f_1..f_L (one per
-    non-input layer); ``numbering`` is the layer number of the input layer in
-    documents and formulas (0 as in the first seed text, 1 as in the third).
+    non-input layer); ``notation`` says how documents and formulas write the
+    network (symbp.spec.notation); its input_layer is the old ``numbering``.
     """
 
     name: str
@@ -97,8 +111,13 @@ class Network:
     T: tuple[tuple[float, ...], ...] | None = None
     X_validation: tuple[tuple[float, ...], ...] | None = None
     T_validation: tuple[tuple[float, ...], ...] | None = None
-    numbering: int = 0
+    notation: Notation = SEED
     description: str = ""
+
+    @property
+    def numbering(self) -> int:
+        """The layer number of the input layer in documents and formulas (0 or 1)."""
+        return self.notation.input_layer
 
     @property
     def depth(self) -> int:
@@ -341,9 +360,7 @@ def network_from_dict(spec: dict) -> Network:
     if not isinstance(bias, bool):
         raise SpecError("bias", bias, "true or false")
     l2 = _require_number("l2", spec.get("l2", 0.0), 0, strict=False)
-    numbering = spec.get("numbering", 0)
-    if numbering not in (0, 1) or isinstance(numbering, bool):
-        raise SpecError("numbering", numbering, "0 (input layer is layer 0) or 1 (input layer is layer 1)")
+    notation = _parse_notation(spec)
     train = _parse_train(spec.get("train", {}))
     data = spec.get("data")
     X = T = X_validation = T_validation = None
@@ -367,9 +384,22 @@ def network_from_dict(spec: dict) -> Network:
         T=T,
         X_validation=X_validation,
         T_validation=T_validation,
-        numbering=numbering,
+        notation=notation,
         description=description,
     )
+
+
+def _parse_notation(spec: dict) -> Notation:
+    """The spec's notation; the older ``numbering`` key numbers the input layer and keeps every
+    weight matrix's number (numbered from 1, W^{(l)} leaves layer l, as in the third seed text)."""
+    notation = notation_from(spec.get("notation", "seed"))
+    if "numbering" not in spec:
+        return notation
+    numbering = spec["numbering"]
+    if numbering not in (0, 1) or isinstance(numbering, bool):
+        raise SpecError("numbering", numbering, "0 (input layer is layer 0) or 1 (input layer is layer 1)")
+    named_by = "leaving" if numbering else "entering"
+    return dataclasses.replace(notation, input_layer=numbering, weights_named_by=named_by)
 
 
 def _parse_toml_text(text: str, origin: str) -> dict:
