@@ -110,6 +110,8 @@ class ReasonSymbol:
         if layer is None:
             return self._out(getattr(notation, _QUANTITIES[name]), None, subscript)
         layer_expr = sp.sympify(layer, locals=_LAYERS)
+        if name == "a" and layer_expr == symbolic.L and symbols.writes_prediction:
+            return self._out(notation.prediction, None, subscript)
         return self._out(getattr(notation, _QUANTITIES[name]), layer_expr, subscript, parameter=name in "wb")
 
     def _out(self, symbol: str, layer=None, subscript: str = "", parameter=False, transposed=False) -> str:
