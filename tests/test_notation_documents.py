@@ -129,7 +129,7 @@ def test_the_half_adders_example_sample_shows_every_term():
     assert showing_sample([(0, 0), (0, 2), (1, 0)]) == 1  # none without a zero: the first with most
 
 
-COMPILED = ("nielsen", "deeplearning_ai", "ng", "raschka", "rumelhart", "cs231n")
+COMPILED = tuple(PROFILES)
 
 
 @cache

@@ -104,7 +104,7 @@ class _EntrywiseMixin:
         subscript = symbols.subscript(indices[1:], weight=name == "w")
         if name == "a" and indices[0] == 0 and notation.input != notation.activation:
             return notation.input, None, False, subscript
-        if name == "a" and self._is_output(indices[0]) and self._prediction_replaces(notation):
+        if name == "a" and self._is_output(indices[0]) and symbols.writes_prediction:
             return notation.prediction, None, False, subscript
         symbol = {
             "w": notation.weight,
@@ -118,16 +118,6 @@ class _EntrywiseMixin:
     def _is_output(self, layer) -> bool:
         depth = self._settings["symbols"].depth
         return layer == symbolic.L or (depth is not None and layer == depth)
-
-    @staticmethod
-    def _prediction_replaces(notation) -> bool:
-        """Whether the output's activation is written as the prediction (y-hat, y, p): a plain symbol,
-        not a function of the input such as h_Theta(x), which the symbol table names instead."""
-        return (
-            bool(notation.prediction)
-            and "(" not in notation.prediction
-            and (notation.prediction != notation.activation)
-        )
 
     def _print_Mul(self, expr):
         """Chain-rule products (they hold partial derivatives) keep the order of the chain."""

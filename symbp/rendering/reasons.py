@@ -15,6 +15,7 @@ import re
 import sympy as sp
 
 from symbp.derivation import symbolic
+from symbp.derivation.symbolic import N
 from symbp.rendering.symbols import Symbols
 from symbp.spec.notation import as_text as unicode
 
@@ -31,29 +32,44 @@ _MATRICES = {
     "delta": "delta_matrix",
 }
 
-# The matrix steps in column vectors, in the derivation's own token style (translated like its reasons).
+# The matrix steps in column vectors (the row layout's prose names its entries (n, j)).
 COLUMN_REASONS = {
     "eq:delta-L-matrix": "all outputs at once (columns are samples)",
-    "eq:delta-rec-matrix": "sum_k w_jk delta_k is entry j of W delta; f' applies entrywise",
-    "eq:dW-matrix": "sum_n delta_nj a_ni is entry (j, i) of delta A^T",
-    "eq:db-matrix": "sum_n delta_nj is entry j of the row sums delta 1",
+    "eq:delta-rec-matrix": "the sum over the layer above is its transposed weight matrix times its deltas; "
+    "f' applies entrywise",
+    "eq:dW-matrix": "the sum over the samples of each delta times each activation below is a matrix product "
+    "with the transposed activations",
+    "eq:db-matrix": "the bias gradient sums the deltas over the samples (the columns)",
 }
 PER_SAMPLE_REASONS = {
     "eq:delta-L-matrix": "one sample: the column vector of the output layer",
-    "eq:delta-rec-matrix": "sum_k w_jk delta_k is entry j of W delta; f' applies entrywise",
-    "eq:dW-matrix": "delta_j a_i is entry (j, i) of the outer product delta A^T",
-    "eq:db-matrix": "one sample: the bias gradient is the delta itself",
+    "eq:delta-rec-matrix": COLUMN_REASONS["eq:delta-rec-matrix"],
+    "eq:dW-matrix": "one sample: the outer product of its deltas and its transposed activations below",
+    "eq:db-matrix": "one sample: the bias gradient is its delta",
 }
+# A single index letter, or C or N, standing alone in a reason's prose ("entry (n, j)", "sample n").
+_PROSE_LETTER = re.compile(r"(?<![\w^_{\\])([ijkmnpqCN])(?![\w}])")
 
 
 def stated_reason(step, symbols: Symbols) -> str:
-    """The reason of a step in the notation's layout (column layouts restate the matrix steps)."""
+    """The reason of a step in the notation: column layouts restate the matrix steps, a sample's own
+    delta is the derivative of one sample's cost, and the prose's letters are the notation's."""
     if step.kind == "matrix" and symbols.column:
         table = PER_SAMPLE_REASONS if symbols.per_sample else COLUMN_REASONS
-        return table.get(step.label, step.reason)
+        reason = table.get(step.label, step.reason)
+    else:
+        reason = step.reason
+    if symbols.delta_scale.has(N):
+        reason = reason.replace("= dC/dz", "= dC_x/dz")
     if symbols.notation.delta_sign < 0:
-        return step.reason.replace("= dC/dz", "= -dC/dz")
-    return step.reason
+        reason = reason.replace("= dC", "= -dC")
+    return _PROSE_LETTER.sub(lambda match: _prose_letter(match.group(1), symbols), reason)
+
+
+def _prose_letter(letter: str, symbols: Symbols) -> str:
+    if letter in ("C", "N"):
+        return unicode(symbols.named(letter))
+    return symbols.letter(letter)
 
 
 class ReasonSymbol:
@@ -80,8 +96,10 @@ class ReasonSymbol:
         notation, symbols = self.symbols.notation, self.symbols
         if name == "sum" and sub:
             return self._out(r"\sum", None, symbols.subscript(list(sub)))
-        if name == "C" and not (layer or tee or sub):
-            return self._out(notation.cost)
+        if name == "C" and not (layer or tee):
+            return (
+                self._out(notation.cost_one if sub == "x" else notation.cost) if sub in (None, "x") else None
+            )
         if name == "1" and tee:
             return self._out(r"\mathbf{1}", None, "", transposed=True)
         if tee and name in ("W", "A"):
@@ -92,6 +110,8 @@ class ReasonSymbol:
         if layer is None:
             return self._out(getattr(notation, _QUANTITIES[name]), None, subscript)
         layer_expr = sp.sympify(layer, locals=_LAYERS)
+        if name == "a" and layer_expr == symbolic.L and symbols.writes_prediction:
+            return self._out(notation.prediction, None, subscript)
         return self._out(getattr(notation, _QUANTITIES[name]), layer_expr, subscript, parameter=name in "wb")
 
     def _out(self, symbol: str, layer=None, subscript: str = "", parameter=False, transposed=False) -> str:

@@ -128,6 +128,13 @@ class Symbols:
         return GENERIC_FUNCTION if self.notation.function == r"\sigma" else self.notation.function
 
     @property
+    def writes_prediction(self) -> bool:
+        """Whether the output's activation is written as the prediction (y-hat, y, p): a plain symbol,
+        not a function of the input such as h_Theta(x), which the symbol table names instead."""
+        prediction = self.notation.prediction
+        return bool(prediction) and "(" not in prediction and prediction != self.notation.activation
+
+    @property
     def delta_scale(self):
         """The derivation's delta over the notation's: -1 for -dE/dnet, 1/N for a sample's own loss."""
         scale = sp.Integer(self.notation.delta_sign)
