@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 0a3871e80da796764aa906123c631e298be83314dbce14ed5389420dbb5d6ce7
+# written by symbp; symbp-sha256: 2e6b7888412067fcd2cd924c6fd2e527a3af25ea7bd78c5ed0d8c1d14d3dfe50
 """demystified: 2-3-1, sigmoid, half_sse, no biases.
 
 hours slept/studied -> test score; the third seed text's network (input layer numbered 1)
@@ -623,6 +623,8 @@ def main():
         # Say so instead of printing NaN outputs: the step was too large for this network.
         print("Training diverged: the cost became", final, "- try a smaller learning rate")
         return 1
+    if history.stopped == "early_stopping":
+        print("Stopped early after epoch", history.last_epoch, "- the validation cost stopped falling")
     print("Training finished")
     print("Final cost:", final)
     print("Neural net output:")

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 03511420126f8c44c1b8feb0cb1e0c87ca2f04ce650639f813ad781204d86241
+# written by symbp; symbp-sha256: 7c4c46513edd9cc4662e4cb514c3af3bf746c1f40eec64b92918ebd436a02db5
 """half_adder: 2-2-2-2, sigmoid, half_mse, biases.
 
 half adder (sum, carry) of two bits; the first seed text's network
@@ -676,6 +676,8 @@ def main():
         # Say so instead of printing NaN outputs: the step was too large for this network.
         print("Training diverged: the cost became", final, "- try a smaller learning rate")
         return 1
+    if history.stopped == "early_stopping":
+        print("Stopped early after epoch", history.last_epoch, "- the validation cost stopped falling")
     print("Training finished")
     print("Final cost:", final)
     print("Neural net output:")

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 4a82d950b942cc8f1156def6592a82d77f9559c4765cb7552153ac2f2608b896
+# written by symbp; symbp-sha256: 8969729f22a36fce69ec6e60441817c986cd9397aaa42cfa3603eb1b4edeb424
 """linear_net: 2-2-2, identity, half_sse, biases.
 
 2-2-2 linear network updated per sample; the fourth seed text's numerical example
@@ -606,6 +606,8 @@ def main():
         # Say so instead of printing NaN outputs: the step was too large for this network.
         print("Training diverged: the cost became", final, "- try a smaller learning rate")
         return 1
+    if history.stopped == "early_stopping":
+        print("Stopped early after epoch", history.last_epoch, "- the validation cost stopped falling")
     print("Training finished")
     print("Final cost:", final)
     print("Neural net output:")

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: cb70d9052586094356849c4e6eaa2a36d8dcec254920b842f67c6c81acae355c
+# written by symbp; symbp-sha256: 578df9854cbad53d9d221e1cefe0d36e9050499c494bd5d7d465e7b92a318db5
 """logistic: 2-1, sigmoid, bce, biases.
 
 logistic regression: one sigmoid neuron, binary cross-entropy (second seed text)
@@ -606,6 +606,8 @@ def main():
         # Say so instead of printing NaN outputs: the step was too large for this network.
         print("Training diverged: the cost became", final, "- try a smaller learning rate")
         return 1
+    if history.stopped == "early_stopping":
+        print("Stopped early after epoch", history.last_epoch, "- the validation cost stopped falling")
     print("Training finished")
     print("Final cost:", final)
     print("Neural net output:")

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: f4cff46f32fd69851f3ed5826e1c19a04249d18f1b6bd3bebd1e1ae1d90508de
+# written by symbp; symbp-sha256: d15e351f226807b7705e7b0eed26ce97384eb9925d75de669929db0392275bf4
 """softmax: 2-3, softmax, cce, biases.
 
 multi-class logistic regression: softmax output, categorical cross-entropy (second seed text)
@@ -612,6 +612,8 @@ def main():
         # Say so instead of printing NaN outputs: the step was too large for this network.
         print("Training diverged: the cost became", final, "- try a smaller learning rate")
         return 1
+    if history.stopped == "early_stopping":
+        print("Stopped early after epoch", history.last_epoch, "- the validation cost stopped falling")
     print("Training finished")
     print("Final cost:", final)
     print("Neural net output:")

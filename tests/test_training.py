@@ -409,3 +409,31 @@ def test_the_document_prints_the_chosen_optimiser_and_the_module_cites_its_label
             assert f"        # {label}\n" in source
     assert "eq:update-gradient" in source and "from scipy.optimize import minimize" in source
     assert "\nimport scipy" not in source and "\nfrom scipy" not in source  # SciPy only inside bfgs's path
+
+
+def test_a_generated_script_trains_with_the_spec_validation_set_and_early_stopping(tmp_path):
+    import subprocess
+    import sys
+
+    rows = {"X": [[0, 0], [0, 1], [1, 0], [1, 1]], "T": [[0], [1], [1], [0]]}
+    spec = {
+        "name": "xor",
+        "layers": [2, 3, 1],
+        "activation": "sigmoid",
+        "train": {"optimizer": "momentum", "epochs": 400, "print_every": 100, "early_stopping": 50},
+        "data": {**rows, "X_validation": [[0, 0.1], [0.9, 1]], "T_validation": [[0], [0]]},
+    }
+    script = tmp_path / "xor.py"
+    script.write_text(generate(derive(load(spec))))
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    module = load_module(script.read_text())
+    params = module.init_params(seed=0)
+    validation = (np.array(module.DATA_X_VALIDATION), np.array(module.DATA_T_VALIDATION))
+    settings = {key: value for key, value in module.TRAIN.items() if key != "validation"}
+    history = module.train(
+        params, np.array(module.DATA_X), np.array(module.DATA_T), validation=validation, **settings
+    )
+    assert history.stopped == "early_stopping" and 0 < history.last_epoch < 400
+    assert f"Stopped early after epoch {history.last_epoch} -" in run.stdout
+    assert f"Final cost: {history[-1]}" in run.stdout
