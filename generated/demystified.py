@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 2e6b7888412067fcd2cd924c6fd2e527a3af25ea7bd78c5ed0d8c1d14d3dfe50
+# written by symbp; symbp-sha256: c1461814c26d1f3127c20ea8593cda08578beade94a7a1aea842b629f88ba121
 """demystified: 2-3-1, sigmoid, half_sse, no biases.
 
 hours slept/studied -> test score; the third seed text's network (input layer numbered 1)
@@ -295,11 +295,9 @@ def _update_adam(flat, gradient, learning_rate, beta1, beta2, eps, dtype):
         np.multiply(work1, 1 - beta2, out=work1)
         np.add(v, work1, out=v)
         # eq:update-adam-mhat
-        np.copyto(m_hat, m)
-        np.divide(m_hat, 1 - (beta1**t), out=m_hat)
+        np.multiply(m, 1 / (1 - (beta1**t)), out=m_hat)
         # eq:update-adam-vhat
-        np.copyto(v_hat, v)
-        np.divide(v_hat, 1 - (beta2**t), out=v_hat)
+        np.multiply(v, 1 / (1 - (beta2**t)), out=v_hat)
         # eq:update-adam
         np.multiply(m_hat, learning_rate, out=work1)
         np.sqrt(v_hat, out=work2)

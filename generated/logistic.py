@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 578df9854cbad53d9d221e1cefe0d36e9050499c494bd5d7d465e7b92a318db5
+# written by symbp; symbp-sha256: 68efca5159df83d58c7fb83748b3bac42fd6ca2d927bd5b9feff21c3f2201447
 """logistic: 2-1, sigmoid, bce, biases.
 
 logistic regression: one sigmoid neuron, binary cross-entropy (second seed text)
@@ -278,11 +278,9 @@ def _update_adam(flat, gradient, learning_rate, beta1, beta2, eps, dtype):
         np.multiply(work1, 1 - beta2, out=work1)
         np.add(v, work1, out=v)
         # eq:update-adam-mhat
-        np.copyto(m_hat, m)
-        np.divide(m_hat, 1 - (beta1**t), out=m_hat)
+        np.multiply(m, 1 / (1 - (beta1**t)), out=m_hat)
         # eq:update-adam-vhat
-        np.copyto(v_hat, v)
-        np.divide(v_hat, 1 - (beta2**t), out=v_hat)
+        np.multiply(v, 1 / (1 - (beta2**t)), out=v_hat)
         # eq:update-adam
         np.multiply(m_hat, learning_rate, out=work1)
         np.sqrt(v_hat, out=work2)
