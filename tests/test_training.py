@@ -437,3 +437,32 @@ def test_a_generated_script_trains_with_the_spec_validation_set_and_early_stoppi
     assert history.stopped == "early_stopping" and 0 < history.last_epoch < 400
     assert f"Stopped early after epoch {history.last_epoch} -" in run.stdout
     assert f"Final cost: {history[-1]}" in run.stdout
+
+
+def test_ctrl_c_during_bfgs_keeps_the_last_accepted_iterate(monkeypatch):
+    scipy_optimize()
+    module = module_of("demystified")
+    network = load("demystified")
+    X, y = np.array(network.X), np.array(network.T)
+    real_cost, calls, iterates = module.cost, [], []
+
+    def interrupting_cost(params, X, T):
+        calls.append(1)
+        if len(calls) == 25:
+            raise KeyboardInterrupt
+        return real_cost(params, X, T)
+
+    monkeypatch.setattr(module, "cost", interrupting_cost)
+    real_report = module._report
+
+    def remembering_report(history, epoch, params, *rest):
+        iterates.append(flat(params).copy())
+        return real_report(history, epoch, params, *rest)
+
+    monkeypatch.setattr(module, "_report", remembering_report)
+    params = module.init_params(seed=0)
+    history = module.train(params, X, y, learning_rate=1.0, epochs=200, optimizer="bfgs", print_every=1)
+    monkeypatch.undo()
+    assert history.stopped == "interrupted" and 0 < history.last_epoch < 200
+    assert flat(params).tobytes() == iterates[-1].tobytes()  # the iterate SciPy accepted last
+    assert history[-1] == module.cost(params, X, y) < history[0]
