@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: fff6bb75abbcc3514a39482a458525382ea2c0064700831e3fc66fe379a848ce
+# written by symbp; symbp-sha256: 1a2379b31aa0936ee265201db5943e2401c5cd5e48016f35bd9aa25d5df7ae84
 """demystified: 2-3-1, sigmoid, half_sse, no biases.
 
 hours slept/studied -> test score; the third seed text's network (input layer numbered 1)
@@ -301,11 +301,9 @@ def _update_adam(flat, gradient, learning_rate, beta1, beta2, eps, dtype):
         np.multiply(work1, 1 - beta2, out=work1)
         np.add(v, work1, out=v)
         # eq:update-adam-mhat
-        np.copyto(m_hat, m)
-        np.divide(m_hat, 1 - (beta1**t), out=m_hat)
+        np.multiply(m, 1 / (1 - (beta1**t)), out=m_hat)
         # eq:update-adam-vhat
-        np.copyto(v_hat, v)
-        np.divide(v_hat, 1 - (beta2**t), out=v_hat)
+        np.multiply(v, 1 / (1 - (beta2**t)), out=v_hat)
         # eq:update-adam
         np.multiply(m_hat, learning_rate, out=work1)
         np.sqrt(v_hat, out=work2)
@@ -629,6 +627,8 @@ def main():
         # Say so instead of printing NaN outputs: the step was too large for this network.
         print("Training diverged: the cost became", final, "- try a smaller learning rate")
         return 1
+    if history.stopped == "early_stopping":
+        print("Stopped early after epoch", history.last_epoch, "- the validation cost stopped falling")
     print("Training finished")
     print("Final cost:", final)
     print("Neural net output:")

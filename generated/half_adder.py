@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 03511420126f8c44c1b8feb0cb1e0c87ca2f04ce650639f813ad781204d86241
+# written by symbp; symbp-sha256: bc248606a90a340479ffcc8d2caa822fd1a9707a758578959edad64d7327a343
 """half_adder: 2-2-2-2, sigmoid, half_mse, biases.
 
 half adder (sum, carry) of two bits; the first seed text's network
@@ -348,11 +348,9 @@ def _update_adam(flat, gradient, learning_rate, beta1, beta2, eps, dtype):
         np.multiply(work1, 1 - beta2, out=work1)
         np.add(v, work1, out=v)
         # eq:update-adam-mhat
-        np.copyto(m_hat, m)
-        np.divide(m_hat, 1 - (beta1**t), out=m_hat)
+        np.multiply(m, 1 / (1 - (beta1**t)), out=m_hat)
         # eq:update-adam-vhat
-        np.copyto(v_hat, v)
-        np.divide(v_hat, 1 - (beta2**t), out=v_hat)
+        np.multiply(v, 1 / (1 - (beta2**t)), out=v_hat)
         # eq:update-adam
         np.multiply(m_hat, learning_rate, out=work1)
         np.sqrt(v_hat, out=work2)
@@ -676,6 +674,8 @@ def main():
         # Say so instead of printing NaN outputs: the step was too large for this network.
         print("Training diverged: the cost became", final, "- try a smaller learning rate")
         return 1
+    if history.stopped == "early_stopping":
+        print("Stopped early after epoch", history.last_epoch, "- the validation cost stopped falling")
     print("Training finished")
     print("Final cost:", final)
     print("Neural net output:")

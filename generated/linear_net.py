@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 4a82d950b942cc8f1156def6592a82d77f9559c4765cb7552153ac2f2608b896
+# written by symbp; symbp-sha256: 821282d06066d53035d99cdfe3a4f8676c6086d7d1d111873e521029317fd02d
 """linear_net: 2-2-2, identity, half_sse, biases.
 
 2-2-2 linear network updated per sample; the fourth seed text's numerical example
@@ -283,11 +283,9 @@ def _update_adam(flat, gradient, learning_rate, beta1, beta2, eps, dtype):
         np.multiply(work1, 1 - beta2, out=work1)
         np.add(v, work1, out=v)
         # eq:update-adam-mhat
-        np.copyto(m_hat, m)
-        np.divide(m_hat, 1 - (beta1**t), out=m_hat)
+        np.multiply(m, 1 / (1 - (beta1**t)), out=m_hat)
         # eq:update-adam-vhat
-        np.copyto(v_hat, v)
-        np.divide(v_hat, 1 - (beta2**t), out=v_hat)
+        np.multiply(v, 1 / (1 - (beta2**t)), out=v_hat)
         # eq:update-adam
         np.multiply(m_hat, learning_rate, out=work1)
         np.sqrt(v_hat, out=work2)
@@ -606,6 +604,8 @@ def main():
         # Say so instead of printing NaN outputs: the step was too large for this network.
         print("Training diverged: the cost became", final, "- try a smaller learning rate")
         return 1
+    if history.stopped == "early_stopping":
+        print("Stopped early after epoch", history.last_epoch, "- the validation cost stopped falling")
     print("Training finished")
     print("Final cost:", final)
     print("Neural net output:")

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: cb70d9052586094356849c4e6eaa2a36d8dcec254920b842f67c6c81acae355c
+# written by symbp; symbp-sha256: 68efca5159df83d58c7fb83748b3bac42fd6ca2d927bd5b9feff21c3f2201447
 """logistic: 2-1, sigmoid, bce, biases.
 
 logistic regression: one sigmoid neuron, binary cross-entropy (second seed text)
@@ -278,11 +278,9 @@ def _update_adam(flat, gradient, learning_rate, beta1, beta2, eps, dtype):
         np.multiply(work1, 1 - beta2, out=work1)
         np.add(v, work1, out=v)
         # eq:update-adam-mhat
-        np.copyto(m_hat, m)
-        np.divide(m_hat, 1 - (beta1**t), out=m_hat)
+        np.multiply(m, 1 / (1 - (beta1**t)), out=m_hat)
         # eq:update-adam-vhat
-        np.copyto(v_hat, v)
-        np.divide(v_hat, 1 - (beta2**t), out=v_hat)
+        np.multiply(v, 1 / (1 - (beta2**t)), out=v_hat)
         # eq:update-adam
         np.multiply(m_hat, learning_rate, out=work1)
         np.sqrt(v_hat, out=work2)
@@ -606,6 +604,8 @@ def main():
         # Say so instead of printing NaN outputs: the step was too large for this network.
         print("Training diverged: the cost became", final, "- try a smaller learning rate")
         return 1
+    if history.stopped == "early_stopping":
+        print("Stopped early after epoch", history.last_epoch, "- the validation cost stopped falling")
     print("Training finished")
     print("Final cost:", final)
     print("Neural net output:")

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: f4cff46f32fd69851f3ed5826e1c19a04249d18f1b6bd3bebd1e1ae1d90508de
+# written by symbp; symbp-sha256: 49a4b94754f25632b051275c5fbb8ef04ea9669bf2dd18dba4c4428c5782c839
 """softmax: 2-3, softmax, cce, biases.
 
 multi-class logistic regression: softmax output, categorical cross-entropy (second seed text)
@@ -284,11 +284,9 @@ def _update_adam(flat, gradient, learning_rate, beta1, beta2, eps, dtype):
         np.multiply(work1, 1 - beta2, out=work1)
         np.add(v, work1, out=v)
         # eq:update-adam-mhat
-        np.copyto(m_hat, m)
-        np.divide(m_hat, 1 - (beta1**t), out=m_hat)
+        np.multiply(m, 1 / (1 - (beta1**t)), out=m_hat)
         # eq:update-adam-vhat
-        np.copyto(v_hat, v)
-        np.divide(v_hat, 1 - (beta2**t), out=v_hat)
+        np.multiply(v, 1 / (1 - (beta2**t)), out=v_hat)
         # eq:update-adam
         np.multiply(m_hat, learning_rate, out=work1)
         np.sqrt(v_hat, out=work2)
@@ -612,6 +610,8 @@ def main():
         # Say so instead of printing NaN outputs: the step was too large for this network.
         print("Training diverged: the cost became", final, "- try a smaller learning rate")
         return 1
+    if history.stopped == "early_stopping":
+        print("Stopped early after epoch", history.last_epoch, "- the validation cost stopped falling")
     print("Training finished")
     print("Final cost:", final)
     print("Neural net output:")

@@ -409,3 +409,60 @@ def test_the_document_prints_the_chosen_optimiser_and_the_module_cites_its_label
             assert f"        # {label}\n" in source
     assert "eq:update-gradient" in source and "from scipy.optimize import minimize" in source
     assert "\nimport scipy" not in source and "\nfrom scipy" not in source  # SciPy only inside bfgs's path
+
+
+def test_a_generated_script_trains_with_the_spec_validation_set_and_early_stopping(tmp_path):
+    import subprocess
+    import sys
+
+    rows = {"X": [[0, 0], [0, 1], [1, 0], [1, 1]], "T": [[0], [1], [1], [0]]}
+    spec = {
+        "name": "xor",
+        "layers": [2, 3, 1],
+        "activation": "sigmoid",
+        "train": {"optimizer": "momentum", "epochs": 400, "print_every": 100, "early_stopping": 50},
+        "data": {**rows, "X_validation": [[0, 0.1], [0.9, 1]], "T_validation": [[0], [0]]},
+    }
+    script = tmp_path / "xor.py"
+    script.write_text(generate(derive(load(spec))))
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    module = load_module(script.read_text())
+    params = module.init_params(seed=0)
+    validation = (np.array(module.DATA_X_VALIDATION), np.array(module.DATA_T_VALIDATION))
+    settings = {key: value for key, value in module.TRAIN.items() if key != "validation"}
+    history = module.train(
+        params, np.array(module.DATA_X), np.array(module.DATA_T), validation=validation, **settings
+    )
+    assert history.stopped == "early_stopping" and 0 < history.last_epoch < 400
+    assert f"Stopped early after epoch {history.last_epoch} -" in run.stdout
+    assert f"Final cost: {history[-1]}" in run.stdout
+
+
+def test_ctrl_c_during_bfgs_keeps_the_last_accepted_iterate(monkeypatch):
+    scipy_optimize()
+    module = module_of("demystified")
+    network = load("demystified")
+    X, y = np.array(network.X), np.array(network.T)
+    real_cost, calls, iterates = module.cost, [], []
+
+    def interrupting_cost(params, X, T):
+        calls.append(1)
+        if len(calls) == 25:
+            raise KeyboardInterrupt
+        return real_cost(params, X, T)
+
+    monkeypatch.setattr(module, "cost", interrupting_cost)
+    real_report = module._report
+
+    def remembering_report(history, epoch, params, *rest):
+        iterates.append(flat(params).copy())
+        return real_report(history, epoch, params, *rest)
+
+    monkeypatch.setattr(module, "_report", remembering_report)
+    params = module.init_params(seed=0)
+    history = module.train(params, X, y, learning_rate=1.0, epochs=200, optimizer="bfgs", print_every=1)
+    monkeypatch.undo()
+    assert history.stopped == "interrupted" and 0 < history.last_epoch < 200
+    assert flat(params).tobytes() == iterates[-1].tobytes()  # the iterate SciPy accepted last
+    assert history[-1] == module.cost(params, X, y) < history[0]

@@ -96,7 +96,12 @@ class _RuleWriter:
         scalar = ScalarWriter(writer, self.env, SHAPE)
         out = self.env[target]
         if not expr.has(target):
-            scalar.into(expr, out)
+            factor, vector = expr.as_independent(*self.env, as_Add=False)
+            if vector in self.env and factor != 1:
+                # a vector times a scalar (m / (1 - beta1^t)): one pass, the scalar computed once
+                writer.emit(f"np.multiply({self.env[vector]}, {writer.scalar_text(factor)}, out={out})")
+            else:
+                scalar.into(expr, out)
             return tuple(writer.out)
         rest, own = expr.as_independent(target, as_Add=True)
         factor = sp.simplify(own / target)

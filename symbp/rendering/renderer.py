@@ -82,6 +82,8 @@ def context(derivation, fmt: str, training: dict | None = None) -> dict:
         "optimizer_title": optimizer(network.train.optimizer).title,
         "update_settings": document.update_settings(network, style),
         "theta_symbol": style.expr(THETA),
+        # squares, roots and quotients of vectors appear (Adam's): say they act entry by entry
+        "entrywise_rules": any(rule.expr.has(sp.Pow) for rule in optimizer(network.train.optimizer).rules),
         "packed_parameters": document.packed_parameters(network),
         "epochs_note": f"The spec trains for {network.train.epochs} epochs (passes over the training data).",
         "example": {
