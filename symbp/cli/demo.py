@@ -6,14 +6,14 @@ from pathlib import Path
 
 
 def _cmd_demo(args) -> int:
-    from symbp.cli.end_to_end import Diverged, run_demo
+    from symbp.cli.end_to_end import DemoFailed, run_demo
     from symbp.spec.network import load
 
     network = load(args.spec)
     folder = Path(args.output) if args.output else Path("symbp-out") / network.name
     try:
         run_demo(network, folder, force=args.force, pdf=not args.no_pdf)
-    except Diverged as error:
+    except DemoFailed as error:
         print(f"symbp demo: {error}")
         return 1
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from symbp.errors import SymbpError
 
@@ -14,6 +15,12 @@ def _cmd_derive(args) -> int:
 
     if args.pdf and (args.format != "latex" or not args.output):
         raise SymbpError("--pdf needs --format latex and -o FILE.tex")
+    if args.output:
+        from symbp.files import check_writable
+
+        check_writable(args.output, args.force)  # refuse before the slow derivation, not after it
+        if args.pdf:
+            check_writable(Path(args.output).with_suffix(".pdf"), args.force)
     derivation = derive(load(args.spec))
     text = render(derivation, args.format)
     if args.output:
@@ -26,7 +33,7 @@ def _cmd_derive(args) -> int:
     if args.pdf:
         from symbp.rendering.pdf import build_pdf
 
-        print(f"wrote {build_pdf(args.output)}")
+        print(f"wrote {build_pdf(args.output, force=args.force)}")
     return 0
 
 

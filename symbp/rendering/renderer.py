@@ -14,7 +14,7 @@ from symbp.derivation.symbolic import w
 from symbp.rendering import document
 from symbp.rendering.diagram import MAX_SHOWN, bias_symbol, layout
 from symbp.rendering.printing import latex
-from symbp.rendering.worked import worked_example
+from symbp.rendering.worked import omitted_because, worked_example
 from symbp.templating import environment
 
 FORMATS = ("text", "markdown", "latex")
@@ -49,7 +49,8 @@ def context(derivation, fmt: str, training: dict | None = None) -> dict:
     """
     network = derivation.network
     style = document.MathStyle(network, _PRINTER[fmt])
-    example = worked_example(derivation)
+    omitted = omitted_because(network)
+    example = None if omitted else worked_example(derivation)
     i, j, l = sp.symbols("i j l")  # noqa: E741 (the texts' layer index)
     return {
         "name": network.name,
@@ -73,7 +74,10 @@ def context(derivation, fmt: str, training: dict | None = None) -> dict:
         "learning_rate": f"{network.train.learning_rate:g}",
         "updates": document.update_rules(network, style),
         "epochs_note": f"The spec trains for {network.train.epochs} epochs (passes over the training data).",
-        "example": {
+        "example": {"omitted": omitted}
+        if omitted
+        else {
+            "omitted": None,
             "seed": example.seed,
             "from_data": example.from_data,
             "groups": document.example_groups(example, style),
