@@ -16,6 +16,10 @@ Prints, per epoch (one full-batch step):
   per step relative to plain SGD, and its fraction of the NumPy bound;
 * train(params, X, T, epochs=1) called in a loop against a step of one long
   train() call (target <= 1.2x: buffers and packing are kept between calls);
+* for reference, when installed: a PyTorch eager step (autograd, torch.optim.SGD)
+  and a JAX jit step (jax.grad of the same cost) on the same data and weights;
+  the generated step should stay ahead of PyTorch eager and reach JAX jit at the
+  large size (a note says which is not installed);
 * tracemalloc, over steady-state steps: bytes still held after them all (a
   leak grows with the number of steps) and the peak of transient bytes.
 
@@ -247,12 +251,14 @@ def large(sizes, batch, rounds: int, seconds: float):
     X32, T32 = np.array(X, np.float32), np.array(T, np.float32)
     steps = {name: optimiser_step(module, params, X32, T32, name, 0.1) for name in OPTIMIZERS}
     W32 = [np.array(w, np.float32) for w in Ws]
+    frameworks, missing = framework_steps(W32, bs, X32, T32, 0.1)
     contenders = {
         "reference": ref.step,
         "generated": steps["sgd"],
         **{name: step for name, step in steps.items() if name != "sgd"},
         "floor": matmul_floor(W32, X32, batch),
         "bound": numpy_bound(W32, bs, X32, batch),
+        **frameworks,
     }
     samples = interleaved(contenders, rounds, seconds)
     print(f"{sizes} batch {batch}, sigmoid/softmax, cce, float32, per step (median over {rounds} rounds):")
@@ -282,6 +288,14 @@ def large(sizes, batch, rounds: int, seconds: float):
         f"    sgd                {median_ms(samples, 'generated')}   "
         f"at {ratio(samples, 'bound', 'generated')} of the bound (target >= {BOUND_TARGET[sizes[1]]})"
     )
+    for name, label in (("torch", "PyTorch eager step"), ("jax", "JAX jit step")):
+        if name in frameworks:
+            print(
+                f"  {label:22s} {median_ms(samples, name)}   "
+                f"the generated step is {ratio(samples, name, 'generated')} times its speed"
+            )
+    for note in missing:
+        print(f"  ({note})")
     for name, step in steps.items():
         print(f"  {name:9s}", end="")
         report_allocations(step, 5)
@@ -289,6 +303,70 @@ def large(sizes, batch, rounds: int, seconds: float):
 
 
 BOUND_TARGET = {256: 0.92, 1024: 0.95}
+
+
+def torch_step(Ws, bs, X, T, learning_rate: float):
+    """One PyTorch eager step: sigmoid hidden layers, softmax + cross-entropy, autograd, SGD."""
+    import torch
+
+    weights = [torch.tensor(np.asarray(w, np.float32), requires_grad=True) for w in Ws]
+    biases = [torch.tensor(np.asarray(b, np.float32), requires_grad=True) for b in bs]
+    inputs = torch.tensor(np.asarray(X, np.float32))
+    labels = torch.tensor(np.asarray(T, np.float32)).argmax(dim=1)
+    optimizer = torch.optim.SGD(weights + biases, lr=learning_rate)
+
+    def run():
+        optimizer.zero_grad(set_to_none=True)
+        hidden = inputs
+        for w, b in zip(weights[:-1], biases[:-1], strict=True):
+            hidden = torch.sigmoid(hidden @ w + b)
+        loss = torch.nn.functional.cross_entropy(hidden @ weights[-1] + biases[-1], labels)
+        loss.backward()
+        optimizer.step()
+
+    return run
+
+
+def jax_step(Ws, bs, X, T, learning_rate: float):
+    """One JAX jit step of the same cost: jax.grad, then params - lr * grads, compiled once."""
+    import jax
+    import jax.numpy as jnp
+
+    def cost(params, inputs, targets):
+        hidden = inputs
+        for w, b in params[:-1]:
+            hidden = jax.nn.sigmoid(hidden @ w + b)
+        w, b = params[-1]
+        return -jnp.mean(jnp.sum(targets * jax.nn.log_softmax(hidden @ w + b), axis=1))
+
+    @jax.jit
+    def step(params, inputs, targets):
+        grads = jax.grad(cost)(params, inputs, targets)
+        return jax.tree_util.tree_map(lambda p, g: p - learning_rate * g, params, grads)
+
+    state = {
+        "params": [
+            (jnp.asarray(w, jnp.float32), jnp.asarray(b, jnp.float32)) for w, b in zip(Ws, bs, strict=True)
+        ]
+    }
+    inputs, targets = jnp.asarray(X, jnp.float32), jnp.asarray(T, jnp.float32)
+    jax.block_until_ready(step(state["params"], inputs, targets))  # compile outside the timing
+
+    def run():
+        state["params"] = jax.block_until_ready(step(state["params"], inputs, targets))
+
+    return run
+
+
+def framework_steps(Ws, bs, X, T, learning_rate: float) -> tuple[dict, list[str]]:
+    """The PyTorch and JAX contenders that are installed, and a note for each that is not."""
+    steps, missing = {}, []
+    for name, make in (("torch", torch_step), ("jax", jax_step)):
+        if importlib.util.find_spec(name) is None:
+            missing.append(f"{name} is not installed: no {name} row")
+            continue
+        steps[name] = make(Ws, bs, X, T, learning_rate)
+    return steps, missing
 
 
 def loop_against_long_call(module, params, X, T, learning_rate, rounds: int, seconds: float):

@@ -217,10 +217,16 @@ def test_pdf_builds_are_atomic_and_leave_no_by_products(tmp_path):
     good = tmp_path / "good.tex"
     good.write_text("\\documentclass{article}\\begin{document}Hello\\end{document}\n")
     assert build_pdf(good) == tmp_path / "good.pdf"
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["good.pdf", "good.tex"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        ".good.pdf.symbp-sha256",
+        "good.pdf",
+        "good.tex",
+    ]
     bad = tmp_path / "bad.tex"
     bad.write_text("\\documentclass{article}\\begin{document}\\nosuchcommand\\end{document}\n")
     with pytest.raises(SymbpError, match="Undefined control sequence"):
         build_pdf(bad)
     assert not (tmp_path / "bad.pdf").exists() and (tmp_path / "bad.log").exists()
-    assert not [path for path in tmp_path.iterdir() if path.name.startswith(".")]
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == [
+        ".good.pdf.symbp-sha256"
+    ]

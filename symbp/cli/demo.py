@@ -9,14 +9,14 @@ from symbp.cli.notation_option import add_notation_option, with_notation
 
 
 def _cmd_demo(args) -> int:
-    from symbp.cli.end_to_end import Diverged, run_demo
+    from symbp.cli.end_to_end import DemoFailed, run_demo
     from symbp.spec.network import load
 
     network = with_notation(load(args.spec), args.notation)
     folder = Path(args.output) if args.output else Path("symbp-out") / network.name
     try:
         result = run_demo(network, folder, force=args.force, pdf=not args.no_pdf)
-    except Diverged as error:
+    except DemoFailed as error:
         print(f"symbp demo: {error}")
         return 1
     except ImportError as error:  # bfgs or lbfgs without SciPy: the module's one line says what to install

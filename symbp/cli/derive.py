@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from symbp.cli.notation_option import add_notation_option, with_notation
 from symbp.errors import SymbpError
@@ -15,6 +16,12 @@ def _cmd_derive(args) -> int:
 
     if args.pdf and (args.format != "latex" or not args.output):
         raise SymbpError("--pdf needs --format latex and -o FILE.tex")
+    if args.output:
+        from symbp.files import check_writable
+
+        check_writable(args.output, args.force)  # refuse before the slow derivation, not after it
+        if args.pdf:
+            check_writable(Path(args.output).with_suffix(".pdf"), args.force)
     derivation = derive(with_notation(load(args.spec), args.notation))
     text = render(derivation, args.format)
     if args.output:
@@ -27,7 +34,7 @@ def _cmd_derive(args) -> int:
     if args.pdf:
         from symbp.rendering.pdf import build_pdf
 
-        print(f"wrote {build_pdf(args.output)}")
+        print(f"wrote {build_pdf(args.output, force=args.force)}")
     return 0
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from symbp.cli.options import integer, number
+
+MAX_STEPS = 10**7
+
 
 def _cmd_descend(args) -> int:
     from symbp.codegen.descent import descend
@@ -22,8 +26,12 @@ def add_commands(sub):
         "descend", help="gradient descent on a function of x, with f'(x) derived symbolically"
     )
     descend.add_argument("function", help="an expression in x, for example 'x**3 - 4*x**2 + 6'")
-    descend.add_argument("--x0", type=float, default=0.5, help="starting point (default 0.5)")
-    descend.add_argument("--lr", type=float, default=0.05, help="learning rate (default 0.05)")
-    descend.add_argument("--steps", type=int, default=100, help="number of steps (default 100)")
+    descend.add_argument("--x0", type=number(), default=0.5, help="starting point (default 0.5)")
+    descend.add_argument(
+        "--lr", type=number(0, strict_minimum=True), default=0.05, help="learning rate (default 0.05)"
+    )
+    descend.add_argument(
+        "--steps", type=integer(0, MAX_STEPS), default=100, help="number of steps (default 100)"
+    )
     descend.add_argument("--show-code", action="store_true", help="print the generated descent module")
     descend.set_defaults(run=_cmd_descend)

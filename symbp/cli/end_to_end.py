@@ -25,15 +25,23 @@ from symbp.files import ownership, write_owned
 from symbp.rendering.pdf import INSTALL_HINT, build_pdf, tex_available
 from symbp.rendering.printing import equation, pretty_equation
 from symbp.rendering.renderer import render
-from symbp.spec.network import Network
-from symbp.verification.gradient_check import import_file
+from symbp.spec.network import Network, require_checkable
+from symbp.verification.isolated import import_file
 
-BUILD_SUFFIXES = (".pdf", ".log")  # the PDF, and the log a failed build leaves
 MAX_PLOT_POINTS = 200
 SUMMARY_LABELS = ("eq:delta-L-matrix", "eq:delta-rec-matrix", "eq:dW-matrix", "eq:db-matrix")
 
 
-class Diverged(SymbpError):
+GRADIENT_TOLERANCE = 1e-4  # the built-in examples stay below 2e-6
+DIFFERENCE_STEP = 1e-6  # the step of the generated module's numeric_gradients
+ROUNDING_ULPS = 1e3  # rounding of one cost evaluation, in units of float64's epsilon times the cost
+
+
+class DemoFailed(SymbpError):
+    """The demo ran, but what it produced is wrong (exit status 1, not 0)."""
+
+
+class Diverged(DemoFailed):
     """Training produced a non-finite cost."""
 
 
@@ -57,8 +65,6 @@ def check_folder(folder: Path, force: bool):
         if path.name.startswith("."):
             continue
         if ownership(path) == "ours":
-            continue
-        if path.suffix in BUILD_SUFFIXES and ownership(path.with_suffix(".tex")) == "ours":
             continue
         raise SymbpError(
             f"{folder}: holds {path.name}, which symbp did not write (or which was edited); "
@@ -112,6 +118,7 @@ def run_demo(network: Network, folder: Path, *, force: bool = False, pdf: bool =
     """Run the pipeline for ``network`` into ``folder``; print progress to ``out``."""
     started = time.perf_counter()
     folder = Path(folder)
+    require_checkable(network, "the demo")
     check_folder(folder, force)
     result = DemoResult(folder)
     name = network.name
@@ -141,6 +148,11 @@ def run_demo(network: Network, folder: Path, *, force: bool = False, pdf: bool =
         "3. Gradient check (derived gradients vs central differences): "
         f"largest relative error {result.gradient_error:.2e}"
     )
+    if not result.gradient_error <= GRADIENT_TOLERANCE and not _within_rounding(module, params, X, T):
+        raise DemoFailed(
+            f"gradient check failed: largest relative error {result.gradient_error:.2e}, allowed at most "
+            f"{GRADIENT_TOLERANCE:g}; nothing was trained ({module_path} is kept for inspection)"
+        )
 
     settings = network.train
     batch = "full batch" if settings.batch_size is None else f"batches of {settings.batch_size}"
@@ -183,7 +195,7 @@ def run_demo(network: Network, folder: Path, *, force: bool = False, pdf: bool =
     result.files.append(tex)
     say(f"\n5. Wrote the derivation document {tex}")
     if pdf and tex_available():
-        result.pdf = build_pdf(tex)
+        result.pdf = build_pdf(tex, force=force)
         result.files.append(result.pdf)
         say(f"   and built {result.pdf}")
     elif pdf:
@@ -203,6 +215,23 @@ def cost_csv(history) -> str:
         )
     rows = zip(history.epochs, history, history.validation, strict=True)
     return "epoch,cost,validation\n" + "".join(f"{epoch},{value!r},{held!r}\n" for epoch, value, held in rows)
+
+
+def _within_rounding(module, params, X, T) -> bool:
+    """Whether every gradient entry agrees with central differences up to their rounding error.
+
+    Central differences of a cost C with step h carry an error of about
+    eps * |C| / h: with large inputs that swamps small gradients (biases next
+    to weights of 10^6), and only a difference beyond it is a failure.
+    """
+    exact = module.gradients(params, X, T)
+    approximate = module.numeric_gradients(params, X, T, eps=DIFFERENCE_STEP)
+    rounding = ROUNDING_ULPS * np.finfo(float).eps * abs(float(module.cost(params, X, T))) / DIFFERENCE_STEP
+    for key, value in exact.items():
+        allowed = GRADIENT_TOLERANCE * (np.abs(value) + np.abs(approximate[key])) + rounding
+        if not np.all(np.abs(value - approximate[key]) <= allowed):
+            return False
+    return True
 
 
 def latex_number(value: float) -> str:

@@ -1,13 +1,17 @@
 """The ``symbp`` command: argparse front end over the pipeline.
 
-Every command reports a SymbpError (bad spec, unreadable file, ...) as one
-line on stderr and exits with status 2; no traceback reaches the user.
+Every command reports a SymbpError (bad spec, unreadable file, ...) and a bad
+option value as one line on stderr and exits with status 2; no traceback
+reaches the user. SIGTERM is turned into an exception like Ctrl-C, so every
+clean-up (temporary files, a running TeX) runs on either signal.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 
 from symbp.cli import demo, derive, descend, examples, generate, notations, verify
 from symbp.errors import SymbpError
@@ -28,8 +32,19 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: unwind like Ctrl-C (clean-ups run), then exit with 128 + 15."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """Option errors as one line (the usage is in --help), status 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="symbp",
         description="Derive backpropagation symbolically, print it, generate NumPy code from it.",
     )
@@ -40,17 +55,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminate(signum, frame):
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
     try:
         return args.run(args)
     except SymbpError as error:
         print(f"symbp {args.command}: error: {error}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("symbp: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as interrupt:
+        terminated = isinstance(interrupt, Terminated)
+        print(f"symbp {args.command}: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
+        return 128 + (signal.SIGTERM if terminated else signal.SIGINT)
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

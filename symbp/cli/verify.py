@@ -9,18 +9,21 @@ first wrong entry is named), 2 when the file or spec cannot be loaded.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from symbp.cli.notation_option import add_notation_option, with_notation
+from symbp.cli.options import integer, number, seed
 from symbp.errors import SymbpError
+from symbp.files import read_text
+
+MAX_POINTS = 1000
+MAX_FORMULA_FILE_BYTES = 2**20
+DEFAULT_TIMEOUT = 60.0  # symbp.verification.gradient_check.DEFAULT_TIMEOUT (not imported: it loads SymPy)
+MAX_TIMEOUT = 86400.0
 
 
 def read_formula_file(path: str) -> list[str]:
     """Formulas of a file, one a line; blank lines and text after '#' are skipped."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise SymbpError(f"{path}: cannot read ({error.strerror})") from None
+    text = read_text(path, limit=MAX_FORMULA_FILE_BYTES, what="formula file")
     formulas = []
     for line in text.splitlines():
         formula = line.split("#", 1)[0].strip()
@@ -54,10 +57,10 @@ def _cmd_verify(args) -> int:
 
 def _cmd_gradcheck(args) -> int:
     from symbp.spec.network import load
-    from symbp.verification.gradient_check import gradcheck, load_function
+    from symbp.verification.gradient_check import gradcheck
 
-    function = load_function(args.function)
-    report = gradcheck(with_notation(load(args.spec), args.notation), function, seed=args.seed)
+    network = with_notation(load(args.spec), args.notation)
+    report = gradcheck(network, args.function, seed=args.seed, timeout=args.timeout)
     print(report.text())
     return 0 if report.ok else 1
 
@@ -76,14 +79,22 @@ def add_commands(sub) -> None:
         choices=(0, 1),
         help="layer number of the input layer in the formulas (default: the spec's numbering)",
     )
-    verify.add_argument("--points", type=int, default=5, help="random check points (default 5)")
-    verify.add_argument("--seed", type=int, default=0, help="seed of the random check points")
+    verify.add_argument(
+        "--points", type=integer(1, MAX_POINTS), default=5, help="random check points (default 5)"
+    )
+    verify.add_argument("--seed", type=seed, default=0, help="seed of the random check points")
     add_notation_option(verify)
     verify.set_defaults(run=_cmd_verify)
 
     gradcheck = sub.add_parser("gradcheck", help="check a hand-written gradient function f(params, X, T)")
     gradcheck.add_argument("function", help="FILE.py:FUNCTION")
     gradcheck.add_argument("--spec", required=True, help="a built-in example name or a TOML spec file")
-    gradcheck.add_argument("--seed", type=int, default=0, help="seed of the random parameters and data")
+    gradcheck.add_argument("--seed", type=seed, default=0, help="seed of the random parameters and data")
+    gradcheck.add_argument(
+        "--timeout",
+        type=number(0, MAX_TIMEOUT, strict_minimum=True),
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds your code may run, import and all calls together (default {DEFAULT_TIMEOUT:g})",
+    )
     add_notation_option(gradcheck)
     gradcheck.set_defaults(run=_cmd_gradcheck)

@@ -64,6 +64,34 @@ def descend(text: str, x0: float, learning_rate: float, steps: int) -> Descent:
         path = namespace["descend"](float(x0), float(learning_rate), int(steps))
     except OverflowError:
         raise SymbpError("descent diverged: x overflowed (the learning rate is too large)") from None
+    except (ArithmeticError, ValueError) as error:
+        at_start = _first_undefined(namespace["f_prime"], [float(x0)]) is not None
+        where = f"at --x0 {x0:g}" if at_start else "on the descent path"
+        raise SymbpError(
+            f"f'(x) = {sp.sstr(sp.diff(function, X))} cannot be evaluated {where} ({error}); "
+            "allowed: a start whose path stays inside the domain of f'"
+        ) from None
+    if not all(isinstance(value, float) for value in path):
+        raise SymbpError(
+            "descent left the real numbers (f'(x) was complex on the path); "
+            "allowed: a start whose path stays inside the domain of f'"
+        )
     if not all(math.isfinite(value) for value in path):
         raise SymbpError("descent diverged: x became infinite or NaN (the learning rate is too large)")
+    outside = _first_undefined(namespace["f"], path)
+    if outside is not None:
+        raise SymbpError(
+            f"descent left the domain of f: f({outside:g}) is undefined; "
+            "allowed: a start and learning rate whose path stays inside the domain of f"
+        )
     return Descent(function, sp.diff(function, X), source, path)
+
+
+def _first_undefined(function, points: list[float]) -> float | None:
+    """The first point where ``function`` cannot be evaluated (division by zero, log of a negative)."""
+    for point in points:
+        try:
+            function(point)
+        except (ArithmeticError, ValueError):
+            return point
+    return None

@@ -598,8 +598,14 @@ def compare(rhs_value: float, reference: float) -> float:
     return abs(rhs_value - reference) / scale
 
 
-def raise_failure(eq, where: str, rhs_value: float, reference: float):
+def raise_failure(eq, where: str, rhs_value: float, reference: float, instance: Instance | None = None):
+    """A failed check: the spec field whose numbers overflow there when there is one, else the step."""
+    from symbp.derivation.conditioning import culprit
+
+    field_error = culprit(instance) if instance is not None else None
+    if field_error is not None:
+        raise field_error
     raise CheckFailed(
         f"derivation step does not check at {where}: right side {rhs_value!r}, "
-        f"reference {reference!r}\n  step: {eq}"
+        f"reference {reference!r}; step: {eq}"
     )

@@ -12,6 +12,7 @@ spec's own local expressions), and every step is checked by
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -196,14 +197,17 @@ class _Deriver:
                 ranges = _index_ranges(eq.lhs, evaluator, instance)
                 for combo in checks.index_combinations(free, ranges):
                     evaluator.env.update(dict(zip(free, combo, strict=True)))
-                    reference, method = checks.reference_value(instance, eq.lhs, evaluator, exact)
-                    value = evaluator(eq.rhs)
+                    try:
+                        reference, method = checks.reference_value(instance, eq.lhs, evaluator, exact)
+                        value = evaluator(eq.rhs)
+                    except ArithmeticError:  # overflow at the check point: raise_failure names the field
+                        reference = value = math.nan
                     error = checks.compare(value, reference)
                     if not error <= checks.RELATIVE_TOLERANCE:
                         where = ", ".join(
                             f"{var}={val}" for var, val in evaluator.env.items() if isinstance(var, sp.Symbol)
                         )
-                        checks.raise_failure(eq, where, value, reference)
+                        checks.raise_failure(eq, where, value, reference, instance)
                     worst = max(worst, error)
                     methods.add(method)
             points += 1
@@ -564,7 +568,7 @@ class _Deriver:
             for got, want in zip(value.ravel(), reference.ravel(), strict=True):
                 if checks.compare(got, want) > checks.RELATIVE_TOLERANCE:
                     checks.raise_failure(
-                        sp.Eq(line.target, line.expr, evaluate=False), f"layer {layer}", got, want
+                        sp.Eq(line.target, line.expr, evaluate=False), f"layer {layer}", got, want, instance
                     )
 
     def run(self) -> Derivation:

@@ -9,12 +9,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from symbp.errors import SymbpError
+from symbp.files import check_writable, write_owned, write_owned_bytes
 
 INSTALL_HINT = (
     "no TeX installation found (pdflatex); on Debian or Ubuntu install it with: "
@@ -43,14 +45,16 @@ def tex_available() -> bool:
     return shutil.which("pdflatex") is not None
 
 
-def build_pdf(tex_path: str | Path, timeout: float = 300) -> Path:
+def build_pdf(tex_path: str | Path, timeout: float = 300, force: bool = False) -> Path:
     """Compile ``tex_path`` into the PDF beside it; returns the PDF path or raises SymbpError.
 
-    TeX runs in a private temporary folder (shell escape off), and only the
-    finished PDF is moved into place with a rename: an interrupted or failed
-    build never leaves a half-written PDF, and the by-products (.aux, .log,
-    ...) do not litter the output folder. A failed build leaves its log beside
-    the .tex for reading.
+    TeX runs in a private temporary folder (shell escape off, its own process
+    group), and only the finished PDF is written beside the .tex, atomically
+    and under the ownership rule of every output (a PDF symbp did not write is
+    refused unless ``force``): an interrupted or failed build never leaves a
+    half-written PDF, a running TeX or its temporary folder behind, and the
+    by-products (.aux, .log, ...) do not litter the output folder. A failed
+    build keeps its log beside the .tex for reading.
 
     >>> import symbp, tempfile, pathlib
     >>> tex = pathlib.Path(tempfile.mkdtemp()) / "half_adder.tex"
@@ -61,6 +65,8 @@ def build_pdf(tex_path: str | Path, timeout: float = 300) -> Path:
     'half_adder.pdf'
     """
     tex_path = Path(tex_path)
+    pdf = tex_path.with_suffix(".pdf")
+    check_writable(pdf, force)
     if not tex_available():
         raise SymbpError(INSTALL_HINT)
     folder, name = tex_path.parent.resolve(), tex_path.name
@@ -73,25 +79,55 @@ def build_pdf(tex_path: str | Path, timeout: float = 300) -> Path:
     with tempfile.TemporaryDirectory(dir=folder, prefix=".symbp-tex-") as workspace:
         shutil.copyfile(tex_path, Path(workspace) / name)
         for command in commands:
-            try:
-                result = subprocess.run(
-                    command, cwd=workspace, capture_output=True, text=True, timeout=timeout
-                )
-            except subprocess.TimeoutExpired:
-                raise SymbpError(f"{tex_path}: TeX did not finish within {timeout:g} s") from None
-            if result.returncode != 0:
-                raise SymbpError(_failure(tex_path, Path(workspace), result.stdout))
-        pdf = tex_path.with_suffix(".pdf")
-        os.replace(Path(workspace) / pdf.name, pdf)
+            returncode, output = _run(command, Path(workspace), timeout, tex_path)
+            if returncode != 0:
+                raise SymbpError(_failure(tex_path, Path(workspace), command[0], output, force))
+        write_owned_bytes(pdf, (Path(workspace) / pdf.name).read_bytes(), force)
     return pdf
 
 
-def _failure(tex_path: Path, workspace: Path, output: str) -> str:
-    """The first TeX error, with the log copied beside the .tex for reading."""
+def _run(command: list[str], workspace: Path, timeout: float, tex_path: Path) -> tuple[int, str]:
+    """Run one TeX command in its own process group, which is ended however this call ends.
+
+    A new session keeps a terminal's Ctrl-C from reaching TeX directly; the
+    group is killed on a timeout, an interrupt or SIGTERM (which the CLI turns
+    into an exception), so latexmk and its pdflatex never outlive symbp.
+    """
+    process = subprocess.Popen(
+        command,
+        cwd=workspace,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+        start_new_session=True,
+    )
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise SymbpError(f"{tex_path}: TeX did not finish within {timeout:g} s") from None
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
+    return process.returncode, output
+
+
+def _failure(tex_path: Path, workspace: Path, program: str, output: str, force: bool) -> str:
+    """The first TeX error of this build and the log it came from (kept beside the .tex)."""
     log = workspace / (tex_path.stem + ".log")
+    if not log.is_file():
+        last = output.strip().splitlines()[-1:] or ["no output"]
+        return f"{tex_path}: {program} failed before TeX wrote a log: {last[0]}"
+    text = log.read_text(encoding="utf-8", errors="replace")
+    errors = read_log(text).errors
+    first = errors[0] if errors else "TeX stopped without an error line"
     kept = tex_path.with_suffix(".log")
-    if log.exists():
-        shutil.copyfile(log, kept)
-    errors = read_log(log.read_text(errors="replace")).errors if log.exists() else ()
-    first = errors[0] if errors else output.strip().splitlines()[-1:]
-    return f"{tex_path}: pdflatex failed: {first} (see {kept})"
+    try:
+        write_owned(kept, text, force)
+    except SymbpError:
+        return f"{tex_path}: pdflatex failed: {first} (its log was not kept: {kept} is not symbp's)"
+    return f"{tex_path}: pdflatex failed: {first} (this build's log: {kept})"

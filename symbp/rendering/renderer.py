@@ -17,7 +17,7 @@ from symbp.rendering import document
 from symbp.rendering.diagram import MAX_SHOWN, bias_symbol, layout
 from symbp.rendering.printing import latex, symbols_of
 from symbp.rendering.reasons import ReasonSymbol
-from symbp.rendering.worked import worked_example
+from symbp.rendering.worked import omitted_because, worked_example
 from symbp.spec.notation import as_text as unicode
 from symbp.templating import environment
 
@@ -53,7 +53,8 @@ def context(derivation, fmt: str, training: dict | None = None) -> dict:
     """
     network = derivation.network
     style = document.MathStyle(network, _PRINTER[fmt])
-    example = worked_example(derivation)
+    omitted = omitted_because(network)
+    example = None if omitted else worked_example(derivation)
     i, j, l = sp.symbols("i j l")  # noqa: E741 (the texts' layer index)
     return {
         **_notation_context(network, style),
@@ -86,7 +87,10 @@ def context(derivation, fmt: str, training: dict | None = None) -> dict:
         "entrywise_rules": any(rule.expr.has(sp.Pow) for rule in optimizer(network.train.optimizer).rules),
         "packed_parameters": document.packed_parameters(network),
         "epochs_note": f"The spec trains for {network.train.epochs} epochs (passes over the training data).",
-        "example": {
+        "example": {"omitted": omitted}
+        if omitted
+        else {
+            "omitted": None,
             "seed": example.seed,
             "from_data": example.from_data,
             "sample": example.sample,

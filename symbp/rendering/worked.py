@@ -20,6 +20,8 @@ import numpy as np
 from symbp.naming import matrix_name
 
 DIGITS = 4
+MAX_WORKED_PARAMETERS = 10**6  # the only width-dependent part of a document: about 5 copies of the parameters
+BYTES_PER_PARAMETER = 40  # measured with tracemalloc: parameters, updated parameters, gradients, forward pass
 MAX_SHOWN = 6  # rows or columns shown in full; larger ones show 3 + dots + 2
 
 
@@ -104,6 +106,22 @@ def _sample(network, rng) -> tuple[np.ndarray, np.ndarray, int]:
     else:
         t = rng.uniform(0, 1, (1, network.layers[-1]))
     return x, t, 0
+
+
+def omitted_because(network) -> str | None:
+    """Why a document leaves the worked example out (None: it is worked), with the memory it would take.
+
+    The derivation and the rest of a document are symbolic, the same for any
+    width; only the worked example evaluates the concrete network.
+    """
+    count = network.parameter_count
+    if count <= MAX_WORKED_PARAMETERS:
+        return None
+    return (
+        f"The worked example is left out: this network has {count:,} weights and biases, and one "
+        f"evaluated step would hold about {BYTES_PER_PARAMETER * count / 2**30:,.1f} GiB; symbp works "
+        f"examples for networks of up to {MAX_WORKED_PARAMETERS:,}."
+    )
 
 
 def worked_example(derivation) -> Example:

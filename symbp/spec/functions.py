@@ -21,7 +21,7 @@ Z = sp.Symbol("z", real=True)
 A = sp.Symbol("a", real=True)
 T = sp.Symbol("t", real=True)
 
-NAME_PATTERN = r"^[A-Za-z][A-Za-z0-9_]{0,31}$"
+NAME_PATTERN = r"[A-Za-z][A-Za-z0-9_]{0,31}"  # matched in full (re.fullmatch: no trailing newline)
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,12 @@ class Activation:
 
 @dataclass(frozen=True)
 class Cost:
-    """A cost C = s * sum_n sum_j c(a_nj, t_nj), s = 1/N when ``mean`` else 1."""
+    """A cost C = s * sum_n sum_j c(a_nj, t_nj), s = 1/N when ``mean`` else 1.
+
+    ``targets`` is what the derivation assumes of the targets: "any" real
+    numbers, "unit" (each in [0, 1]: bce) or "distribution" (each row in [0, 1]
+    and summing to 1: cce, whose delta A - T needs it).
+    """
 
     name: str
     expr: sp.Expr
@@ -54,6 +59,7 @@ class Cost:
     latex: str
     description: str
     custom: bool = False
+    targets: str = "any"
 
 
 def _sigmoid(z):
@@ -102,7 +108,7 @@ def make_cost(name: str) -> Cost:
         allowed = ", ".join(BUILTIN_COSTS) + ", or a table {name, expr} with an expression in a and t"
         raise SpecError("cost", name, allowed)
     expr, mean, latex, description = BUILTIN_COSTS[name]
-    return Cost(name, expr, mean, latex, description)
+    return Cost(name, expr, mean, latex, description, targets=COST_TARGETS.get(name, "any"))
 
 
 def custom_cost(name: str, expr_text: str) -> Cost:
@@ -152,3 +158,4 @@ BUILTIN_COSTS = {
     "cce": (-T * sp.log(A), True, "categorical cross-entropy", "-(1/N) sum_n sum_j t log a"),
 }
 COST_NAMES = tuple(BUILTIN_COSTS)
+COST_TARGETS = {"bce": "unit", "cce": "distribution"}

@@ -11,10 +11,12 @@ import dataclasses
 import math
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from symbp.errors import SpecError, SymbpError
+from symbp.files import read_text
 from symbp.spec.catalog import builtin_names, builtin_text, summary_line
 from symbp.spec.functions import (
     NAME_PATTERN,
@@ -64,6 +66,11 @@ TRAIN_KEYS = (
 DATA_KEYS = ("X", "T", "X_validation", "T_validation")
 MAX_WIDTH = 100_000
 MAX_DEPTH = 500
+MAX_SPEC_BYTES = 8 * 2**20
+TARGET_SUM_TOLERANCE = 1e-9
+# Commands that evaluate the concrete network (verify, gradcheck, the demo) difference every
+# parameter: 2 P cost evaluations of O(N P) each. The derivation and generated code take any width.
+MAX_CHECKED_PARAMETERS = 20_000
 
 
 @dataclass(frozen=True)
@@ -181,7 +188,7 @@ def _reject_unknown(field: str, table: dict, allowed: tuple[str, ...]):
 
 
 def _require_name(field: str, value: object) -> str:
-    if not isinstance(value, str) or not re.match(NAME_PATTERN, value):
+    if not isinstance(value, str) or not re.fullmatch(NAME_PATTERN, value):
         raise SpecError(field, value, "a name of 1-32 letters, digits or _ starting with a letter")
     return value
 
@@ -284,6 +291,23 @@ def _parse_optimizer(value: dict) -> dict:
     }
 
 
+def _check_targets(rows: tuple[tuple[float, ...], ...], cost: Cost):
+    """Refuse targets that break what the cost's derivation assumes (``Cost.targets``)."""
+    if cost.targets == "any":
+        return
+    for index, row in enumerate(rows):
+        if not all(0 <= value <= 1 for value in row):
+            raise SpecError(
+                f"data.T[{index}]", list(row), f"targets in [0, 1] with {cost.name} (probabilities)"
+            )
+        if cost.targets == "distribution" and abs(math.fsum(row) - 1) > TARGET_SUM_TOLERANCE:
+            raise SpecError(
+                f"data.T[{index}]",
+                list(row),
+                f"a row summing to 1 with {cost.name} (the derived delta A - T assumes it)",
+            )
+
+
 def _parse_train(value: object) -> Train:
     if not isinstance(value, dict):
         raise SpecError("train", value, "a table with " + ", ".join(TRAIN_KEYS))
@@ -337,11 +361,34 @@ def _check_held_out(train: Train, X, X_validation):
         )
 
 
+def _reject_control_characters(spec: dict):
+    """No string anywhere in the spec holds a control character other than tab and newline.
+
+    A NUL in a description would make the generated module unimportable, an
+    escape sequence would reach the terminal; one walk (without recursion: the
+    value may nest deeply) covers every field, present and future.
+    """
+    pending = [("", spec)]
+    while pending:
+        field, value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend((f"{field}.{key}" if field else str(key), item) for key, item in value.items())
+        elif isinstance(value, list):
+            pending.extend((f"{field}[{index}]", item) for index, item in enumerate(value))
+        elif isinstance(value, str) and any(_is_control(char) for char in value):
+            raise SpecError(field, value, "text without control characters (tab and newline are allowed)")
+
+
+def _is_control(char: str) -> bool:
+    return char not in "\t\n" and unicodedata.category(char) in ("Cc", "Cs")
+
+
 def network_from_dict(spec: dict) -> Network:
     """Validate a spec given as a dict (the shape of a TOML document)."""
     if not isinstance(spec, dict):
         raise SpecError("spec", spec, "a table of fields: " + ", ".join(TOP_KEYS))
     _reject_unknown("", spec, TOP_KEYS)
+    _reject_control_characters(spec)
     name = _require_name("name", spec.get("name"))
     description = spec.get("description", "")
     if not isinstance(description, str) or len(description) > 500:
@@ -371,6 +418,9 @@ def network_from_dict(spec: dict) -> Network:
         X, T = _parse_pair(data, "X", "T", layers)
         if "X_validation" in data or "T_validation" in data:
             X_validation, T_validation = _parse_pair(data, "X_validation", "T_validation", layers)
+        _check_targets(T, cost)
+        if T_validation is not None:
+            _check_targets(T_validation, cost)
     _check_held_out(train, X, X_validation)
     return Network(
         name=name,
@@ -402,6 +452,19 @@ def _parse_notation(spec: dict) -> Notation:
     return dataclasses.replace(notation, input_layer=numbering, weights_named_by=named_by)
 
 
+def require_checkable(network: Network, task: str):
+    """Refuse, before any work or file, a network too large for the numeric checks of ``task``."""
+    count = network.parameter_count
+    if count > MAX_CHECKED_PARAMETERS:
+        raise SpecError(
+            "layers",
+            list(network.layers),
+            f"at most {MAX_CHECKED_PARAMETERS:,} weights and biases for {task}: this network has {count:,} "
+            f"({8 * count / 2**20:,.0f} MiB a copy), and central differences over all of them take "
+            f"{2 * count:,} cost evaluations of {count:,} parameters each (derive and generate: any size)",
+        )
+
+
 def _parse_toml_text(text: str, origin: str) -> dict:
     try:
         return tomllib.loads(text)
@@ -421,21 +484,9 @@ def load_builtin(name: str) -> Network:
 
 
 def load_file(path: str | Path) -> Network:
-    path = Path(path)
-    if path.is_dir():
-        raise SymbpError(f"{path}: is a directory, not a spec file")
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SymbpError(f"{path}: no such file") from None
-    except OSError as error:
-        raise SymbpError(f"{path}: cannot read ({error.strerror})") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise SymbpError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    text = read_text(path, limit=MAX_SPEC_BYTES, what="spec file (TOML)")
     if not text.strip():
-        raise SymbpError(f"{path}: the file is empty")
+        raise SymbpError(f"{path}: the file is empty; allowed: a spec file (TOML)")
     return loads(text, str(path))
 
 
@@ -453,7 +504,7 @@ def load(source: str | Path | dict | Network) -> Network:
     if isinstance(source, dict):
         return network_from_dict(source)
     text = str(source)
-    if isinstance(source, str) and re.match(NAME_PATTERN, text) and not text.endswith(".toml"):
+    if isinstance(source, str) and re.fullmatch(NAME_PATTERN, text) and not text.endswith(".toml"):
         if text in builtin_names() or not Path(text).exists():
             return load_builtin(text)
     return load_file(text)

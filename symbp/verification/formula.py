@@ -30,6 +30,7 @@ from symbp.errors import SymbpError
 from symbp.verification.grammar import GRAMMAR
 
 MAX_LENGTH = 2000
+MAX_NESTING = 150  # parse-tree levels: about three a bracket, a sign or an operator
 
 
 class FormulaError(SymbpError, ValueError):
@@ -460,6 +461,23 @@ def _unexpected_character(text: str, column: int, allowed) -> str:
     return f"unexpected character {char!r}; expected {describe_expected(allowed or ())}"
 
 
+def _check_nesting(text: str, tree) -> None:
+    """Refuse a parse tree nested deeper than MAX_NESTING before anything walks it recursively.
+
+    The grammar's parser is iterative, so 900 nested braces parse; the tree
+    walks after it (transformer, evaluation, proof) are recursive.
+    """
+    pending = [(tree, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > MAX_NESTING:
+            column = getattr(node.meta, "column", 1) if hasattr(node, "meta") else getattr(node, "column", 1)
+            raise FormulaError(
+                text, column or 1, f"nesting (brackets, signs, operators) at most {MAX_NESTING} levels deep"
+            )
+        pending.extend((child, depth + 1) for child in getattr(node, "children", ()))
+
+
 def parse_tree(text: str) -> tuple[Node, Node]:
     """(left side, right side) of a formula, or FormulaError pointing at the column."""
     if not isinstance(text, str) or not text.strip():
@@ -469,7 +487,9 @@ def parse_tree(text: str) -> tuple[Node, Node]:
     if "\n" in text.strip():
         raise FormulaError(text, text.index("\n") + 1, "one formula per line")
     try:
-        return _ToTree().transform(_parser().parse(text))
+        tree = _parser().parse(text)
+        _check_nesting(text, tree)
+        return _ToTree().transform(tree)
     except UnexpectedCharacters as error:
         message = _unexpected_character(text, error.column, error.allowed)
         raise FormulaError(text, error.column, message) from None

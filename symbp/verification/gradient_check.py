@@ -9,43 +9,28 @@ cannot change what it is checked against).
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from symbp.errors import CheckFailed, SymbpError
 from symbp.naming import param_names
-from symbp.spec.network import Network, load
+from symbp.spec.network import Network, load, require_checkable
 from symbp.verification.groundtruth import batch_sizes, central_gradients, random_data, random_params
+from symbp.verification.isolated import call_here, call_isolated, import_file, split_reference
 
+DEFAULT_TIMEOUT = 60.0
 RTOL = 1e-5
 ATOL = 1e-7
 CROSS_CHECK = 1e-5
 
 
-def import_file(path: Path, module_name: str):
-    """The module a .py file defines, imported under ``module_name`` (the file is only read)."""
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def load_function(reference: str):
-    """``FILE.py:FUNCTION`` -> the function (the file is imported as a module)."""
-    path_text, colon, name = reference.rpartition(":")
-    if not colon or not path_text or not name.isidentifier():
-        raise SymbpError(f"{reference}: expected FILE.py:FUNCTION")
-    path = Path(path_text)
-    if not path.is_file():
-        raise SymbpError(f"{path}: no such file")
+    """``FILE.py:FUNCTION`` -> the function, imported here (``gradcheck`` runs a reference isolated)."""
+    path, name = split_reference(reference)
     try:
         module = import_file(path, f"_symbp_gradcheck_{abs(hash(str(path.resolve())))}")
-    except Exception as error:  # the user's module: any failure is reported, not raised
+    except (Exception, SystemExit) as error:  # the user's module: any failure is reported, not raised
         raise SymbpError(f"{path}: importing it failed: {type(error).__name__}: {error}") from None
     function = getattr(module, name, None)
     if not callable(function):
@@ -146,8 +131,15 @@ def _datasets(network: Network, rng: np.random.Generator, random_sets: int):
         yield f"random data (N={samples})", X, T
 
 
-def gradcheck(network, function, *, seed: int = 0, random_sets: int = 2) -> Report:
+def gradcheck(
+    network, function, *, seed: int = 0, random_sets: int = 2, timeout: float = DEFAULT_TIMEOUT
+) -> Report:
     """Compare ``function(params, X, T)`` with the derived gradients and central differences.
+
+    ``function`` is a Python callable (called here) or a ``"FILE.py:FUNCTION"``
+    reference, whose code is imported and called in a child process that may
+    run for ``timeout`` seconds: whatever it does (exit, hang, crash) becomes
+    the verdict, never symbp's own exit status.
 
     >>> import symbp
     >>> module = symbp.load_module(symbp.generate(symbp.derive(symbp.load("half_adder"))))
@@ -162,27 +154,27 @@ def gradcheck(network, function, *, seed: int = 0, random_sets: int = 2) -> Repo
     from symbp.verification.verdict import derivation_of
 
     network = load(network)
+    require_checkable(network, "gradcheck")
+    if isinstance(function, str):
+        split_reference(function)  # a bad reference is refused before the derivation
     derivation = derivation_of(network)
     names = param_names(network.depth, network.bias)
     rows = {name: Row(name) for name in names}
     report = Report(list(rows.values()), [])
     rng = np.random.default_rng(seed)
-    for label, X, T in _datasets(network, rng, random_sets):
+    cases = [
+        (label, random_params(network, rng), X, T) for label, X, T in _datasets(network, rng, random_sets)
+    ]
+    if isinstance(function, str):
+        claims = call_isolated(function, [case[1:] for case in cases], timeout)
+    else:
+        claims = [call_here(function, params, X, T) for _, params, X, T in cases]
+    for (label, params, X, T), claimed in zip(cases, claims, strict=True):
         report.datasets.append(label)
-        params = random_params(network, rng)
         derived = derivation.evaluate(params, X, T)
         central = central_gradients(network, params, X, T)
-        try:
-            claimed = function({key: value.copy() for key, value in params.items()}, X.copy(), T.copy())
-        except Exception as error:  # the user's code: report it as the failure it is
-            report.first_wrong = (
-                report.first_wrong or f"{label}: the function raised {type(error).__name__}: {error}"
-            )
-            continue
-        if not isinstance(claimed, dict):
-            report.first_wrong = (
-                report.first_wrong or f"{label}: the function returned {type(claimed).__name__}, not a dict"
-            )
+        if isinstance(claimed, str):
+            report.fail(f"{label}: {claimed}")
             continue
         for name in names:
             _check_entry(report, rows[name], label, claimed, derived["d" + name], central[name], len(X))
@@ -206,7 +198,7 @@ def _check_entry(
     if row.name not in claimed:
         report.first_wrong = report.first_wrong or f"{label}: no gradient for {row.name} in the returned dict"
         return
-    value = np.asarray(claimed[row.name], dtype=float)
+    value = claimed[row.name]
     if value.shape != expected.shape:
         row.slips.append(slip(value, expected, samples))
         report.fail(f"{label}: {row.name} has shape {value.shape}, the parameter has shape {expected.shape}")

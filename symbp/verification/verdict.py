@@ -26,7 +26,7 @@ import numpy as np
 
 from symbp.errors import CheckFailed
 from symbp.naming import matrix_name, parse_matrix_name
-from symbp.spec.network import Network, load
+from symbp.spec.network import Network, load, require_checkable
 from symbp.verification.diagnosis import Candidate, candidates, pair_limit, show, two_slips
 from symbp.verification.evaluate import EvalError, Evaluator, Reading
 from symbp.verification.formula import Formula, Layer, Sym, parse_formula, walk
@@ -344,6 +344,7 @@ def verify(
     True
     """
     network = load(network)
+    require_checkable(network, "verify")
     parsed = parse_formula(formula)
     check = _Check(network, parsed, network.numbering if numbering is None else numbering, points, seed)
     missing = "no layer l fits every layer in the formula" if not check.generic else check.missing_quantity()
