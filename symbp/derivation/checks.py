@@ -203,6 +203,12 @@ class PerturbedBatch:
     ``outputs`` are the copies' output activations, ``squares`` their sums of
     squared weights (for the l2 penalty), and ``groups`` lists
     (kind, layer, shape, rows): which rows hold the copies of which nodes.
+
+    The batch grows by a constant number of rows per layer, so each layer
+    touches all rows that entered below it (quadratic in depth, inherent in
+    one finite difference per node). The rows are therefore written into
+    arrays allocated once per layer, with one matrix product for the copies
+    already in the batch, instead of concatenating the growing batch anew.
     """
 
     def __init__(self, instance: Instance):
@@ -211,28 +217,38 @@ class PerturbedBatch:
         self.rows = 0
         sizes, samples = instance.sizes, instance.samples
         square_total = sum(float(np.sum(weights**2)) for weights in instance.W.values())
-        outputs = np.empty((0, samples, sizes[0]))
         squares = []
+        outputs = np.empty((0, samples, sizes[0]))
         for layer in range(1, instance.depth + 1):
-            entering, entering_squares = self._entering_z(layer, square_total)
-            Z = np.concatenate([outputs @ instance.W[layer] + instance.b[layer], *entering])
-            A = activation_function(instance.network.activation(layer))(Z)
-            outputs = np.concatenate([A, self._enter("a", layer, instance.A[layer])])
-            squares = [*squares, *entering_squares, np.full(len(outputs) - len(A), square_total)]
+            width, active = sizes[layer], len(outputs)
+            entering = self._entering_z(layer, square_total, squares)
+            Z = np.empty((active + sum(map(len, entering)), samples, width))
+            flat = outputs.reshape(-1, sizes[layer - 1])
+            np.matmul(flat, instance.W[layer], out=Z[:active].reshape(-1, width))  # a view: writes into Z
+            Z[:active] += instance.b[layer]
+            row = active
+            for block in entering:
+                Z[row : row + len(block)] = block
+                row += len(block)
+            moved_a = self._enter("a", layer, instance.A[layer])
+            squares.append(np.full(len(moved_a), square_total))
+            outputs = np.empty((len(Z) + len(moved_a), samples, width))
+            outputs[: len(Z)] = activation_function(instance.network.activation(layer))(Z)
+            outputs[len(Z) :] = moved_a
         self.outputs = outputs
         self.squares = np.concatenate(squares)
 
-    def _entering_z(self, layer: int, square_total: float):
-        """z values of the copies that move w, b or z of ``layer``, and their weight squares."""
+    def _entering_z(self, layer: int, square_total: float, squares: list) -> list[np.ndarray]:
+        """z values of the copies that move w, b or z of ``layer``; their weight squares go to ``squares``."""
         instance = self.instance
         below, W, b = instance.A[layer - 1], instance.W[layer], instance.b[layer]
         moved_W = self._enter("w", layer, W)
         moved_b = self._enter("b", layer, b)
         blocks = [below @ moved_W + b, (below @ W)[None] + moved_b[:, None, :]]
         blocks.append(self._enter("z", layer, instance.Z[layer]))
-        w_squares = square_total - float(np.sum(W**2)) + np.sum(moved_W**2, axis=(1, 2))
-        other = np.full(len(blocks[1]) + len(blocks[2]), square_total)
-        return blocks, [w_squares, other]
+        squares.append(square_total - float(np.sum(W**2)) + np.sum(moved_W**2, axis=(1, 2)))
+        squares.append(np.full(len(blocks[1]) + len(blocks[2]), square_total))
+        return blocks
 
     def _enter(self, kind: str, layer: int, values: np.ndarray) -> np.ndarray:
         """The moved copies of one layer's ``values``; records which rows they take."""
