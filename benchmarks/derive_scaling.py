@@ -1,11 +1,13 @@
-"""How derivation time and expression size grow with depth (issue 4, item 7).
+"""How derivation and code generation time and expression size grow with depth (issues 4 and 16).
 
-For width 2 (sigmoid, half_mse, biases) and depth 1..50 this prints the time of
-``symbp.derivation.derive(network)`` (the derivation and all of its checks) and the
-size of what it derives (sum of ``sympy.count_ops`` over the step equations and
-the backward matrix lines), next to the naive route: ``sympy.diff`` of the
+For width 2 (sigmoid, half_mse, biases) and depth 1..500 (the spec's limit) this
+prints the time of ``symbp.derivation.derive(network)`` (the derivation and all
+of its checks), the time of ``symbp.codegen.generate`` on that derivation, and
+the size of what it derives (sum of ``sympy.count_ops`` over the step equations
+and the backward matrix lines), next to the naive route: ``sympy.diff`` of the
 fully expanded cost by one first-layer weight. The naive column stops after
-the first depth that needs more than 60 s.
+the first depth that needs more than 60 s. At the end, t(2d)/t(d) of derive and
+generate for the doubled depths measured (issue 16 asks for at most 2.2 up to 500).
 
 Every measurement runs in a fresh Python process, so one depth never profits
 from SymPy caches warmed by another, and a runaway naive differentiation can be
@@ -23,7 +25,7 @@ import subprocess
 import sys
 import time
 
-DEPTHS = (1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 25, 30, 40, 50)
+DEPTHS = (1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 25, 30, 40, 50, 125, 250, 500)
 WIDTH = 2
 GOAL_SECONDS = 5.0
 GOAL_RATIO = 2.2
@@ -42,9 +44,10 @@ def network_spec(depth: int) -> dict:
 
 # -- workers: run in a child process, print one JSON line ---------------------
 def derived_worker(depth: int) -> dict:
-    """Time derive() on a cold process, then measure the size of what it derived."""
+    """Time derive() and then generate() on a cold process, then measure the size of what it derived."""
     import sympy as sp
 
+    from symbp.codegen.generator import generate
     from symbp.derivation.engine import derive
     from symbp.spec.network import load
 
@@ -52,9 +55,12 @@ def derived_worker(depth: int) -> dict:
     start = time.perf_counter()
     derivation = derive(network)
     seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    generate(derivation)
+    generate_seconds = time.perf_counter() - start
     ops = sum(sp.count_ops(step.eq) for step in derivation.steps)
     ops += sum(sp.count_ops(line.expr) for line in derivation.backward)
-    return {"seconds": seconds, "ops": int(ops)}
+    return {"seconds": seconds, "generate": generate_seconds, "ops": int(ops)}
 
 
 def expanded_cost(depth: int):
@@ -101,7 +107,7 @@ WORKERS = {"derived": derived_worker, "naive": naive_worker}
 
 # -- the parent: run workers with a time guard --------------------------------
 def run_worker(kind: str, depth: int, limit: float | None) -> dict | None:
-    """Run one worker in a fresh interpreter; None when it exceeded ``limit`` seconds.
+    """Run one worker in a fresh interpreter; None when it exceeded ``limit`` seconds (or naive failed).
 
     The naive worker prints its time before counting ops, so a slow count_ops
     still leaves the time (with ops unknown).
@@ -109,7 +115,8 @@ def run_worker(kind: str, depth: int, limit: float | None) -> dict | None:
     command = [sys.executable, __file__, "--worker", kind, str(depth)]
     env = dict(os.environ, PYTHONHASHSEED="0")
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=limit, env=env, check=True)
+        check = kind == "derived"
+        done = subprocess.run(command, capture_output=True, text=True, timeout=limit, env=env, check=check)
         output = done.stdout
     except subprocess.TimeoutExpired as timeout:
         output = timeout.stdout.decode() if isinstance(timeout.stdout, bytes) else (timeout.stdout or "")
@@ -120,9 +127,10 @@ def run_worker(kind: str, depth: int, limit: float | None) -> dict | None:
 
 
 def best_of(depth: int, repeat: int) -> dict:
-    """The fastest of ``repeat`` cold derivations (other load on the machine only adds time)."""
+    """The fastest derive and the fastest generate of ``repeat`` cold runs (other load only adds time)."""
     runs = [run_worker("derived", depth, None) for _ in range(repeat)]
-    return min(runs, key=lambda run: run["seconds"])
+    fastest = min(runs, key=lambda run: run["seconds"])
+    return fastest | {"generate": min(run["generate"] for run in runs)}
 
 
 def fmt_seconds(value: float | None) -> str:
@@ -146,14 +154,17 @@ def main() -> None:
         return
     depths = [int(value) for value in args.depths.split(",")]
     print(f"width {WIDTH}, sigmoid, half_mse, biases; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
-    print(f"derive: fastest of {args.repeat} cold runs; naive: sympy.diff of the expanded cost by w^(1)_11")
-    header = f"{'depth':>5}  {'derive s':>9}  {'derived ops':>11}  {'naive s':>9}  {'naive ops':>11}"
+    print(f"derive, generate: fastest of {args.repeat} cold runs")
+    print("naive: sympy.diff of the expanded cost by w^(1)_11")
+    header = f"{'depth':>5}  {'derive s':>9}  {'generate s':>10}  {'derived ops':>11}  "
+    header += f"{'naive s':>9}  {'naive ops':>11}"
     print(header)
     print("-" * len(header))
-    times, naive_running = {}, True
+    times, generate_times, naive_running = {}, {}, True
     for depth in depths:
         derived = best_of(depth, args.repeat)
         times[depth] = derived["seconds"]
+        generate_times[depth] = derived["generate"]
         naive_cell, naive_ops, note = "-", None, ""
         if naive_running:
             naive = run_worker("naive", depth, args.naive_limit + 5)
@@ -163,11 +174,25 @@ def main() -> None:
             naive_cell = f"> {args.naive_limit:g}" if naive is None else fmt_seconds(naive["seconds"])
             naive_ops = naive.get("ops") if naive else None
         print(
-            f"{depth:5d}  {fmt_seconds(derived['seconds'])}  {fmt_ops(derived['ops']):>11}  "
+            f"{depth:5d}  {fmt_seconds(derived['seconds'])}  {fmt_seconds(derived['generate']):>10}  "
+            f"{fmt_ops(derived['ops']):>11}  "
             f"{naive_cell:>9}  {fmt_ops(naive_ops):>11}{note}",
             flush=True,
         )
     report_goals(times)
+    report_doublings(times, generate_times)
+
+
+def report_doublings(times: dict[int, float], generate_times: dict[int, float]) -> None:
+    """t(2d)/t(d) of derive and generate for every measured d whose double was measured too (issue 16)."""
+    doubled = [depth for depth in sorted(times) if depth >= 100 and 2 * depth in times]
+    if doubled:
+        print(f"\ndoublings (issue 16: each at most {GOAL_RATIO} up to depth 500):")
+    for depth in doubled:
+        for name, table in (("derive", times), ("generate", generate_times)):
+            ratio = table[2 * depth] / table[depth]
+            verdict = "holds" if ratio <= GOAL_RATIO else "FAILS"
+            print(f"  {name:8s} t({2 * depth})/t({depth}) = {ratio:.2f}: {verdict}")
 
 
 def report_goals(times: dict[int, float]) -> None:

@@ -16,6 +16,7 @@ Three rewrites, each an identity:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sympy as sp
 
@@ -119,8 +120,27 @@ def _hadamard(parts) -> tuple[sp.Expr, sp.MatrixExpr]:
     return coefficient, others[0] if len(others) == 1 else sp.HadamardProduct(*others)
 
 
+_CANONICAL: dict[str, sp.Dummy] = {}
+
+
 def _shortest(body: sp.Expr) -> sp.Expr:
-    """``body`` or its cancelled, factored form, whichever has fewer operations."""
+    """``body`` or its cancelled, factored form, whichever has fewer operations.
+
+    Every hidden layer's backward line has the same body up to its fresh slot
+    Dummies, and factoring it was most of generate()'s time; so the work is
+    memoised on the body with each Dummy renamed to one canonical Dummy of the
+    same name (same names, same order: the same factored form).
+    """
+    dummies = body.atoms(sp.Dummy)
+    if len({dummy.name for dummy in dummies}) < len(dummies):
+        return _shortest_form(body)
+    forward = {dummy: _CANONICAL.setdefault(dummy.name, sp.Dummy(dummy.name)) for dummy in dummies}
+    back = {canonical: dummy for dummy, canonical in forward.items()}
+    return _shortest_form(body.xreplace(forward)).xreplace(back)
+
+
+@lru_cache(maxsize=1024)
+def _shortest_form(body: sp.Expr) -> sp.Expr:
     candidate = sp.factor(sp.cancel(body))
     return candidate if sp.count_ops(candidate) < sp.count_ops(body) else body
 

@@ -200,9 +200,18 @@ class PerturbedBatch:
 
     Copies enter at the layer of their moved node (below it they equal the
     instance); from there on all copies go through each layer together.
-    ``outputs`` are the copies' output activations, ``squares`` their sums of
-    squared weights (for the l2 penalty), and ``groups`` lists
-    (kind, layer, shape, rows): which rows hold the copies of which nodes.
+    ``outputs`` are the copies' output activations (copies, samples, outputs),
+    ``squares`` their sums of squared weights (for the l2 penalty), and
+    ``groups`` lists (kind, layer, shape, rows): which copies move which nodes.
+
+    Each layer touches every copy that entered below it: quadratic in depth,
+    inherent in one finite difference per node, so the constant matters. The
+    batch is kept as one row per sample of a copy, in arrays allocated once per
+    layer, with one matrix product per layer; and a copy that moves z or a of
+    sample n carries only that sample's row, since the other samples of that
+    copy equal the instance at every layer (the same reason copies enter at
+    their own layer). Its other samples are put back from the instance at the
+    end, so ``outputs`` holds every copy in full and the cost is computed as before.
     """
 
     def __init__(self, instance: Instance):
@@ -211,31 +220,56 @@ class PerturbedBatch:
         self.rows = 0
         sizes, samples = instance.sizes, instance.samples
         square_total = sum(float(np.sum(weights**2)) for weights in instance.W.values())
-        outputs = np.empty((0, samples, sizes[0]))
-        squares = []
+        squares, row_copies, row_samples = [], [], []
+        every_sample = np.arange(samples)
+        rows = np.empty((0, sizes[0]))
         for layer in range(1, instance.depth + 1):
-            entering, entering_squares = self._entering_z(layer, square_total)
-            Z = np.concatenate([outputs @ instance.W[layer] + instance.b[layer], *entering])
-            A = activation_function(instance.network.activation(layer))(Z)
-            outputs = np.concatenate([A, self._enter("a", layer, instance.A[layer])])
-            squares = [*squares, *entering_squares, np.full(len(outputs) - len(A), square_total)]
-        self.outputs = outputs
+            below, W, b = instance.A[layer - 1], instance.W[layer], instance.b[layer]
+            moved_W = self._enter("w", layer, W, row_copies, row_samples, every_sample)
+            squares.append(square_total - float(np.sum(W**2)) + np.sum(moved_W**2, axis=(1, 2)))
+            moved_b = self._enter("b", layer, b, row_copies, row_samples, every_sample)
+            moved_z = self._enter_one_sample("z", layer, instance.Z[layer], row_copies, row_samples)
+            squares.append(np.full(len(moved_b) + len(moved_z), square_total))
+            entering = [
+                (below @ moved_W + b).reshape(-1, sizes[layer]),
+                ((below @ W)[None] + moved_b[:, None, :]).reshape(-1, sizes[layer]),
+                moved_z,
+            ]
+            Z = np.empty((len(rows) + sum(map(len, entering)), sizes[layer]))
+            np.matmul(rows, W, out=Z[: len(rows)])
+            Z[: len(rows)] += b
+            start = len(rows)
+            for block in entering:
+                Z[start : start + len(block)] = block
+                start += len(block)
+            moved_a = self._enter_one_sample("a", layer, instance.A[layer], row_copies, row_samples)
+            squares.append(np.full(len(moved_a), square_total))
+            rows = np.empty((len(Z) + len(moved_a), sizes[layer]))
+            rows[: len(Z)] = activation_function(instance.network.activation(layer))(Z)
+            rows[len(Z) :] = moved_a
+        self.outputs = np.repeat(instance.A[instance.depth][None], self.rows, axis=0)
+        self.outputs[np.concatenate(row_copies), np.concatenate(row_samples)] = rows
         self.squares = np.concatenate(squares)
 
-    def _entering_z(self, layer: int, square_total: float):
-        """z values of the copies that move w, b or z of ``layer``, and their weight squares."""
-        instance = self.instance
-        below, W, b = instance.A[layer - 1], instance.W[layer], instance.b[layer]
-        moved_W = self._enter("w", layer, W)
-        moved_b = self._enter("b", layer, b)
-        blocks = [below @ moved_W + b, (below @ W)[None] + moved_b[:, None, :]]
-        blocks.append(self._enter("z", layer, instance.Z[layer]))
-        w_squares = square_total - float(np.sum(W**2)) + np.sum(moved_W**2, axis=(1, 2))
-        other = np.full(len(blocks[1]) + len(blocks[2]), square_total)
-        return blocks, [w_squares, other]
+    def _enter(self, kind, layer, values, row_copies, row_samples, every_sample) -> np.ndarray:
+        """The moved copies of one layer's weights or biases (every sample of them moves)."""
+        moved = self._record(kind, layer, values)
+        copies = np.arange(self.rows - len(moved), self.rows)
+        row_copies.append(np.repeat(copies, len(every_sample)))
+        row_samples.append(np.tile(every_sample, len(moved)))
+        return moved
 
-    def _enter(self, kind: str, layer: int, values: np.ndarray) -> np.ndarray:
-        """The moved copies of one layer's ``values``; records which rows they take."""
+    def _enter_one_sample(self, kind, layer, values, row_copies, row_samples) -> np.ndarray:
+        """The moved sample row of each copy that moves one z or a entry of ``values`` (samples, width)."""
+        moved = self._record(kind, layer, values)
+        copies = np.arange(self.rows - len(moved), self.rows)
+        sample = (np.arange(len(moved)) % values.size) // values.shape[1]  # unit_moves: entries in C order
+        row_copies.append(copies)
+        row_samples.append(sample)
+        return moved[np.arange(len(moved)), sample]
+
+    def _record(self, kind: str, layer: int, values: np.ndarray) -> np.ndarray:
+        """The moved copies of ``values``; records which copies they are."""
         moved = unit_moves(values)
         self.groups.append((kind, layer, values.shape, slice(self.rows, self.rows + len(moved))))
         self.rows += len(moved)

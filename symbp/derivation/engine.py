@@ -529,7 +529,8 @@ class _Deriver:
                     continue
                 if step.label == "eq:delta-rec" and layer == self.depth:
                     continue
-                lhs, rhs = (side.xreplace({l: layer}).subs(L, self.depth) for side in step.eq.args)
+                # xreplace, not subs: the same numbers for symbols, and subs took most of derive_matrix.
+                lhs, rhs = (side.xreplace({l: layer, L: self.depth}) for side in step.eq.args)
                 # Unevaluated: an evaluated Eq makes SymPy try to decide the equality.
                 eq = sp.Eq(lhs, self._concrete_rhs(rhs), evaluate=False)
                 target, expr = to_matrix(eq, concrete)
