@@ -66,7 +66,8 @@ def parse_expression(text: object, variables: dict[str, sp.Symbol], field: str) 
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as error:
-        where = f"({error.msg})" if error.offset is None else f"at column {error.offset}"
+        # Python gives no column (None or 0) when the text ends before the expression does.
+        where = f"at column {error.offset}" if error.offset else "at the end: the expression is unfinished"
         raise SpecError(field, text, f"a valid expression (syntax error {where})") from None
     if _nesting(tree.body) > MAX_NESTING:
         raise SpecError(field, text, f"an expression nested at most {MAX_NESTING} deep")
