@@ -197,3 +197,16 @@ def test_custom_activation_with_erf_derives_and_generates():
     exec(compile(generate(derivation), "gelu_like.py", "exec"), namespace)
     _, X, T = random_problem(derivation.network, seed=4)
     assert namespace["gradient_check"](namespace["init_params"](seed=0), X, T) < 1e-6
+
+
+def test_a_cost_with_abs_derives_through_hidden_layers():
+    # every quantity is real: abs' is sign, never re/im of a complex target (it crashed the checks)
+    spec = {
+        "name": "cubic",
+        "layers": [2, 3, 2],
+        "activation": "sigmoid",
+        "cost": {"name": "cubic", "expr": "abs(a - t)**3"},
+    }
+    derivation = derived(spec)
+    assert not any(step.eq.has(sp.re, sp.im) for step in derivation.steps)
+    assert_gradients_match(derivation, seed=2)
