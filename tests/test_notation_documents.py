@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
@@ -106,6 +107,8 @@ def test_documents_render_in_every_profile(network, profile):
             assert mark in tex or mark.replace(" = ", " &= ", 1) in tex, (profile, mark)
     for mark in text_marks:
         assert mark in text, (profile, mark)
+    leaked = re.findall(r"\\[A-Za-z]+|\^\{", text)
+    assert not leaked, f"LaTeX in the terminal text of {profile}: {sorted(set(leaked))}"
 
 
 def test_seed_marks_are_the_default_documents():

@@ -418,13 +418,17 @@ class SymbpPrettyPrinter(_EntrywiseMixin, PrettyPrinter):
             return self._column_sum_pretty(expr.arg)
         return super()._print_Transpose(expr)
 
+    def _inline_transpose(self) -> str:
+        """The transpose mark on one line (1ᵀ): a vector of ones has no second line to raise it to."""
+        return unicode("^{" + self._settings["symbols"].notation.transpose + "}")
+
     def _column_sum_pretty(self, node) -> prettyForm:
         """(1ᵀ M)ᵀ = Mᵀ 1 and (1 b)ᵀ = bᵀ 1ᵀ in column vectors; one sample needs no ones."""
         symbols = self._settings["symbols"]
         inner = self._print(Transpose(node.args[0]).doit())
         if symbols.per_sample:
             return inner
-        ones = "⋅1" if isinstance(node, symbolic.ColumnSum) else "⋅1" + unicode(symbols.notation.transpose)
+        ones = "⋅1" if isinstance(node, symbolic.ColumnSum) else "⋅1" + self._inline_transpose()
         return prettyForm(*inner.right(ones))
 
     def _print_HadamardProduct(self, expr):
@@ -447,8 +451,7 @@ class SymbpPrettyPrinter(_EntrywiseMixin, PrettyPrinter):
         body = self._print(expr.args[0])
         if isinstance(expr.args[0], MatAdd):
             body = prettyForm(*body.parens())
-        tee = unicode(self._settings["symbols"].notation.transpose)
-        return prettyForm(*prettyForm(f"1{tee}⋅").right(body))
+        return prettyForm(*prettyForm(f"1{self._inline_transpose()}⋅").right(body))
 
     def _print_Broadcast(self, expr):
         return prettyForm(*prettyForm("1⋅").right(self._print(expr.args[0])))

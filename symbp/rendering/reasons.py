@@ -123,7 +123,15 @@ class ReasonSymbol:
         if not self.plain:
             return text
         mark = "" if layer is None else "^" + unicode(symbols.layer_mark(layer, parameter))
-        tail = unicode(symbols.notation.transpose) if transposed else ""
+        tail = (
+            (
+                "ᵀ"
+                if unicode(symbols.notation.transpose) in "Tᵀ"
+                else "^" + unicode(symbols.notation.transpose)
+            )
+            if transposed
+            else ""
+        )
         return unicode(symbol) + mark + tail + (f"_{subscript}" if subscript else "")
 
 

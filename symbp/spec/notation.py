@@ -190,13 +190,15 @@ _UNICODE_COMMANDS = {
     r"\top": "ᵀ",
     r"\nabla": "∇",
     r"\partial": "∂",
+    r"\sum": "∑",
 }
 
 
 def as_text(tex: str) -> str:
     """A notation's LaTeX symbol as terminal text: \\hat{y} -> ŷ, \\mathrm{net} -> net, \\Theta -> Θ."""
     text = re.sub(r"\\hat\{(\w)\}", lambda match: match.group(1) + "\u0302", tex)
-    text = re.sub(r"\\(?:mathrm|text|operatorname)\{([^{}]*)\}", r"\1", text)
+    text = re.sub(r"\^\{?(?:T|\\top)\}?(?![A-Za-z])", "ᵀ", text)  # 1^T on one line: 1ᵀ
+    text = re.sub(r"\\(?:mathrm|mathbf|text|operatorname)\{([^{}]*)\}", r"\1", text)
     text = re.sub(r"\\mathcal\{L\}", "ℒ", text)
     for command, char in sorted(_UNICODE_COMMANDS.items(), key=lambda item: -len(item[0])):
         text = re.sub(re.escape(command) + r"(?![A-Za-z])", char, text)
