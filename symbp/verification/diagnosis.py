@@ -63,10 +63,12 @@ def show(node: Node, notation: Notation = SEED) -> str:
     """Short LaTeX for a sub-expression, in the symbols of ``notation``, for diagnoses."""
     say = partial(show, notation=notation)
     if isinstance(node, Sym):
-        layer = _LAYER_MARKS[notation.layer_style].format(node.layer) if node.layer is not None else ""
+        written = node.layer is not None and not node.layer.implied
+        layer = _LAYER_MARKS[notation.layer_style].format(node.layer) if written else ""
         indices = "_{" + "".join(str(index) for index in node.indices) + "}" if node.indices else ""
-        if node.name == "dact":
-            return f"\\partial {notation.cost}/\\partial {lexicon(notation).spelling('a')}{layer}{indices}"
+        if node.name in ("dact", "dz"):
+            below = lexicon(notation).spelling(node.name[1])
+            return f"\\partial {notation.cost}/\\partial {below}{layer}{indices}"
         matrix = node.name in ("w", "x") and not node.indices
         return lexicon(notation).spelling(node.name, matrix) + layer + indices
     if isinstance(node, Num):
@@ -112,7 +114,7 @@ def _shift_all(node: Node, step: int) -> Node:
 
 
 def _moved(layer: Layer, step: int) -> Layer:
-    return Layer(layer.base, layer.offset + step, letter=layer.letter)
+    return Layer(layer.base, layer.offset + step, letter=layer.letter, implied=layer.implied)
 
 
 def _factor_words(node: Node, say) -> str:
@@ -134,7 +136,7 @@ def _unit_indices(formula: Formula) -> tuple | None:
     if formula.matrix:
         return None
     quantity = formula.quantity
-    if quantity.kind in ("delta", "act") and len(quantity.indices) == 2:
+    if quantity.kind in ("delta", "dz", "act") and len(quantity.indices) == 2:
         return quantity.indices
     if quantity.kind == "w":
         above = 0 if formula.notation.weight_indices == "to_from" else 1
@@ -173,6 +175,8 @@ def candidates(formula: Formula):
                 substitute(rhs, node, replace(node, prime=True)),
             )
     yield from _derivative_arguments(rhs, nodes, say)
+    yield from _pre_post_swaps(rhs, nodes, say)
+    yield from _swapped_letters(formula, rhs, say)
     for node in nodes:
         if isinstance(node, Bin) and node.op in ("juxt", "star", "matmul", "hadamard"):
             for kept, dropped in ((node.left, node.right), (node.right, node.left)):
@@ -181,8 +185,17 @@ def candidates(formula: Formula):
                 )
         if isinstance(node, Bin) and node.op == "div":
             yield Candidate(f"an extra factor 1/{say(node.right)}", substitute(rhs, node, node.left))
+    yield from _missing_sums(formula, rhs, nodes)
+    for node in nodes:
+        if isinstance(node, NpSum) and node.axis is not None:
+            other = 1 - node.axis
+            yield Candidate(
+                f"np.sum over axis {node.axis} where axis {other} is needed",
+                substitute(rhs, node, replace(node, axis=other)),
+            )
     yield from _reversed_conditions(rhs, nodes, say)
     yield from _transposes(formula, rhs, nodes, say)
+    yield from _factor_orders(rhs, nodes, say)
     yield from _regularisation(formula, rhs, say)
     yield from _layer_shifts(formula, rhs, nodes, say)
     yield from _missing_factors(formula, rhs, nodes, layers, say)
@@ -228,13 +241,29 @@ def _reversed_conditions(rhs: Node, nodes: list, say):
                 )
 
 
+def _missing_sums(formula: Formula, rhs: Node, nodes: list):
+    """An index that is neither on the left side nor summed: the sum over it is missing."""
+    if formula.matrix:
+        return
+    bound = set(formula.quantity.indices) | {node.index for node in nodes if isinstance(node, Sum)}
+    free = []
+    for node in nodes:
+        if isinstance(node, Sym) and node.indices:
+            free += [index for index in node.indices if isinstance(index, str) and index not in bound]
+    for index in dict.fromkeys(free):
+        yield Candidate(f"the sum over {index} is missing", Sum(index, 1, None, rhs))
+
+
 def _derivative_arguments(rhs: Node, nodes: list, say):
     """f' taken at the activation instead of the pre-activation, or the other way round."""
-    swap = {"a": "z", "z": "a"}
+    swap = {"a": "z", "z": "a", "yhat": "z"}
     for node in nodes:
         if isinstance(node, Call) and node.func == "act" and node.prime and _is_one_of(node.arg, swap):
-            moved = replace(node, arg=replace(node.arg, name=swap[node.arg.name]))
-            where = "activation" if node.arg.name == "a" else "pre-activation"
+            argument = replace(node.arg, name=swap[node.arg.name])
+            if node.arg.name == "yhat":
+                argument = Sym("z", Layer("L", 0), node.arg.indices)
+            moved = replace(node, arg=argument)
+            where = "pre-activation" if node.arg.name == "z" else "activation"
             yield Candidate(
                 f"{say(node)} where {say(moved)} is needed (f' taken at the {where})",
                 substitute(rhs, node, moved),
@@ -243,6 +272,76 @@ def _derivative_arguments(rhs: Node, nodes: list, say):
 
 def _is_one_of(node: Node, names) -> bool:
     return isinstance(node, Sym) and node.name in names
+
+
+def _pre_post_swaps(rhs: Node, nodes: list, say):
+    """The activation written where the pre-activation is meant, or the other way round (Bishop's a and
+    z, z(1 - z) for a(1 - a)): every occurrence of one symbol in a sub-expression swapped."""
+    swap = {"a": "z", "z": "a"}
+    seen = set()
+    for node in nodes:
+        if isinstance(node, Call) and node.func == "act":
+            continue
+        symbols = [sym for sym in walk(node) if isinstance(sym, Sym)]
+        kinds = {(sym.name, sym.layer, sym.indices) for sym in symbols}
+        if (
+            len(kinds) != 1
+            or symbols[0].name not in swap
+            or any(isinstance(inner, Call) for inner in walk(node))
+        ):
+            continue
+        key = (kinds.pop(), id(node) if isinstance(node, Sym) else None)
+        if key in seen:
+            continue
+        seen.add(key)
+        first = symbols[0]
+        swapped = replace(first, name=swap[first.name], spelling=None)
+        changed = _replace_symbol(node, first, swapped)
+        yield Candidate(f"{say(first)} where {say(swapped)} is needed", substitute(rhs, node, changed))
+
+
+def _replace_symbol(node: Node, old: Sym, new: Sym) -> Node:
+    if isinstance(node, Sym):
+        return new if node == old else node
+    return map_children(node, lambda child: _replace_symbol(child, old, new))
+
+
+def _swapped_letters(formula: Formula, rhs: Node, say):
+    """The two unit letters of a weight's entry exchanged on the right side (a_j delta_k for a_k delta_j)."""
+    quantity = formula.quantity
+    if (
+        quantity.kind != "w"
+        or quantity.indices is None
+        or not all(isinstance(i, str) for i in quantity.indices)
+    ):
+        return
+    first, second = quantity.indices
+    swapped = _rename(rhs, {first: second, second: first})
+    wanted = say(Sym("w", quantity.layer, quantity.indices))
+    written = say(Sym("w", quantity.layer, (second, first)))
+    yield Candidate(
+        f"swapped weight indices: the right side is the entry {written} where {wanted} is needed",
+        swapped,
+    )
+
+
+def _rename(node: Node, letters: dict) -> Node:
+    if isinstance(node, Sym) and node.indices:
+        return replace(node, indices=tuple(letters.get(index, index) for index in node.indices))
+    if isinstance(node, Sum) and node.index in letters:
+        node = replace(node, index=letters[node.index])
+    return map_children(node, lambda child: _rename(child, letters))
+
+
+def _factor_orders(rhs: Node, nodes: list, say):
+    """A matrix product written in the wrong order (a^T delta for delta a^T)."""
+    for node in nodes:
+        if isinstance(node, Bin) and node.op in ("juxt", "matmul"):
+            flipped = replace(node, left=node.right, right=node.left)
+            yield Candidate(
+                f"the factors are in the wrong order: {say(flipped)} is needed",
+                substitute(rhs, node, flipped),
+            )
 
 
 def _transposes(formula: Formula, rhs: Node, nodes: list, say):
@@ -285,8 +384,12 @@ def _regularisation(formula: Formula, rhs: Node, say):
     quantity = formula.quantity
     if quantity.kind not in ("w", "b"):
         return
-    term = Bin("star", Sym("lambda"), Sym(quantity.kind, quantity.layer, quantity.indices))
-    shown = f"{say(Sym('lambda'))} {say(term.right)}"
+    parameter = Sym(quantity.kind, quantity.layer, quantity.indices)
+    term = Bin("star", Sym("lambda"), parameter)
+    shown = f"{say(Sym('lambda'))} {say(parameter)}"
+    if formula.notation.l2_per_sample:
+        term = Bin("div", term, Sym("N"))
+        shown = f"{say(Sym('lambda'))}/{say(Sym('N'))} {say(parameter)}"
     if quantity.kind == "b":
         yield Candidate(f"the bias is regularised: drop {shown}", Bin("sub", rhs, term))
         return

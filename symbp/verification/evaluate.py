@@ -51,8 +51,9 @@ from symbp.verification.formula import (
     Transpose,
     walk,
 )
+from symbp.verification.lexicon import sample_subscript
 
-PER_SAMPLE = ("a", "z", "delta", "x", "t", "y", "yhat", "dact")
+PER_SAMPLE = ("a", "z", "delta", "dz", "x", "t", "y", "yhat", "dact")
 WEIGHTS = ("w", "accumulator", "gradient")
 # what a column layout writes transposed: every matrix a symbol names
 MATRICES = PER_SAMPLE + WEIGHTS + ("b",)
@@ -183,6 +184,8 @@ class Evaluator:
         layer = self.layer_of(sym)
         if sym.name == "delta":
             return point.delta[layer] * self.delta_scale()
+        if sym.name == "dz":
+            return point.delta[layer] * self.example_scale()
         if sym.name == "dact":
             return self.activation_gradient(layer, point.delta.__getitem__) * self.example_scale()
         if sym.name in ("accumulator", "gradient"):
@@ -239,7 +242,7 @@ class Evaluator:
         if sym.name == "N":
             return self.scalar_of(self.point.N)
         if sym.name == "lambda":
-            l2 = self.point.network.l2
+            l2 = self.point.network.l2 * (self.point.N if self.reading.notation.l2_per_sample else 1)
             return sp.nsimplify(l2) if self.symbolic else float(l2)
         if sym.name == "e":
             return sp.E if self.symbolic else float(np.e)
@@ -394,7 +397,7 @@ class Evaluator:
     def position(self, node: Sym, bindings: dict, shape) -> tuple:
         """Zero-based (row, column) of an indexed symbol."""
         indices = [self.index_value(index, bindings, node) for index in node.indices or ()]
-        sample_index = self.reading.notation.sample_index
+        sample_index = sample_subscript(self.reading.notation)
         if node.name in PER_SAMPLE:
             sample = bindings.get(sample_index, bindings.get("#sample", 1))
             if len(indices) == 2:
@@ -464,7 +467,7 @@ class Evaluator:
 
     def index_range(self, body: Node, index: str, bindings: dict, node: Node) -> int:
         """The last value of a summation index written without limits: the size it indexes."""
-        if index == self.reading.notation.sample_index:
+        if index == sample_subscript(self.reading.notation):
             return self.point.N
         for sym in walk(body):
             if isinstance(sym, Sym) and sym.indices and index in sym.indices:
@@ -509,6 +512,7 @@ _NAMES = {
     "yhat": "\\hat{y}",
     "width": "n",
     "dact": "\\partial C/\\partial a",
+    "dz": "\\partial C/\\partial z",
     "accumulator": "\\Delta",
     "gradient": "D",
 }

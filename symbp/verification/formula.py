@@ -31,7 +31,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from symbp.errors import SymbpError
 from symbp.spec.notation import SEED, Notation
 from symbp.verification.grammar import grammar_for
-from symbp.verification.lexicon import ELEMENTARY, Lexicon, lexicon
+from symbp.verification.lexicon import ELEMENTARY, Lexicon, lexicon, sample_subscript
 
 MAX_LENGTH = 2000
 
@@ -58,6 +58,7 @@ class Layer:
     base: str | None
     offset: int
     shown: str | None = field(default=None, compare=False)  # a named layer as written (^{(h)})
+    implied: bool = field(default=False, compare=False)  # read off a unit letter (Bishop's z_j), not written
     letter: str | None = field(default=None, compare=False)  # the generic letter as written (Goodfellow's k)
 
     def __str__(self) -> str:
@@ -341,6 +342,12 @@ class _ToTree(Transformer):
     def np_dot(self, children):
         return Bin("matmul", children[2], children[4], column=children[0].column)
 
+    def np_power(self, children):
+        return Bin("pow", children[2], children[4], column=children[0].column)
+
+    def np_multiply(self, children):
+        return Bin("hadamard", children[2], children[4], column=children[0].column)
+
     def np_sum(self, children):
         axis = None
         for keyword in children[3:]:
@@ -436,6 +443,15 @@ def _quotient(top: Node, bottom: Node, column: int) -> Node:
     if (
         isinstance(top, Partial)
         and isinstance(bottom, Partial)
+        and isinstance(top.arg, Call)
+        and top.arg.func == "act"
+        and not top.arg.prime
+        and top.arg.arg == bottom.arg
+    ):
+        return Call("act", True, bottom.arg, column=column)  # d phi(z)/dz (Raschka)
+    if (
+        isinstance(top, Partial)
+        and isinstance(bottom, Partial)
         and isinstance(top.arg, Sym)
         and isinstance(bottom.arg, Sym)
         and (top.arg.name, bottom.arg.name) == ("a", "z")
@@ -518,6 +534,8 @@ TERMINAL_NAMES = {
     "NABLA": "\\nabla_",
     "NP_DOT": "np.dot",
     "NP_SUM": "np.sum",
+    "NP_POWER": "np.power",
+    "NP_MULTIPLY": "np.multiply",
     "COMMA": "','",
     "KW_AXIS": "axis",
     "KW_KEEPDIMS": "keepdims",
@@ -538,7 +556,7 @@ TERMINAL_NAMES = {
     "$END": "the end of the formula",
 }
 _OPERAND_START = {"NUMBER", "NAME", "LPAR", "LBRACE", "FRAC", "FUNC", "PARTIAL", "ONES", "SUM"}
-_OPERAND_START |= {"NABLA", "NP_DOT", "NP_SUM", "CASES_BEGIN"}
+_OPERAND_START |= {"NABLA", "NP_DOT", "NP_SUM", "NP_POWER", "NP_MULTIPLY", "CASES_BEGIN"}
 
 
 def describe_expected(names) -> str:
@@ -614,7 +632,8 @@ def parse_tree(text: str, notation: Notation = SEED) -> tuple[Node, Node]:
 # -- what the formula claims -------------------------------------------------
 @dataclass(frozen=True)
 class Quantity:
-    """The left side: ``kind`` is "w", "b", "delta" or "act" (dC/da); ``indices`` None for the matrix form."""
+    """The left side: ``kind`` is "w", "b", "delta", "dz" (dC/dz, which is delta unless the notation signs
+    or scales delta) or "act" (dC/da); ``indices`` None for the matrix form."""
 
     kind: str
     layer: Layer | None
@@ -646,16 +665,20 @@ class Formula:
         An index formula does when it has no sample index and no N; a matrix formula does in a column
         layout that writes one sample as a column vector (Nielsen's delta^l, Ng's delta^{(l)}).
         """
+        names = {node.name for node in walk(self.rhs) if isinstance(node, Sym)}
+        if names & {"N", "accumulator"}:
+            return False
         if self.matrix:
             return self.notation.layout == "column" and not self.notation.batch_columns
-        names = {node.name for node in walk(self.rhs) if isinstance(node, Sym)}
         indices = set(self.quantity.indices)
         for node in walk(self.rhs):
             if isinstance(node, Sym) and node.indices:
                 indices |= set(node.indices)
             if isinstance(node, Sum):
                 indices.add(node.index)
-        return self.notation.sample_index not in indices and "N" not in names
+        letter = sample_subscript(self.notation)
+        # E_p, L_i: the cost of one sample, whose index then names that sample
+        return letter not in indices or re.search(rf"_\{{?{letter}\}}?$", self.quantity.cost) is not None
 
     def symbols(self) -> set[str]:
         return {node.name for node in walk(self.rhs) if isinstance(node, Sym)}
@@ -714,9 +737,9 @@ _QUANTITY_WORDS = (
     "\\frac{\\partial C}{\\partial b^{(l)}_j}, \\delta^{(l)}_j, \\frac{\\partial C}{\\partial a^{(l)}_j} "
     "or a matrix form (W^{(l)}, b^{(l)}, \\delta^{(l)}, \\nabla_{W^{(l)}} C, dW^{(l)})"
 )
-_INDEX_COUNT = {"w": (2,), "b": (1,), "delta": (1, 2), "act": (1, 2)}
+_INDEX_COUNT = {"w": (2,), "b": (1,), "delta": (1, 2), "dz": (1, 2), "act": (1, 2)}
 # what the gradient of the cost by a symbol is: dC/dz is delta, dC/da the activation's gradient
-_GRADIENT_OF = {"z": "delta", "a": "act", "yhat": "act", "x": "act", "w": "w", "b": "b"}
+_GRADIENT_OF = {"z": "dz", "a": "act", "yhat": "act", "x": "act", "w": "w", "b": "b"}
 
 
 def _gradient_target(by: Node, notation: Notation) -> Sym | None:
@@ -757,11 +780,12 @@ def _gradients_as_symbols(text: str, node: Node, notation: Notation) -> Node:
     by = node.by if isinstance(node, Gradient) else node.arg if isinstance(node, Partial) else None
     if by is not None:
         target = _gradient_target(by, notation)
-        if target is None or target.name not in ("delta", "act"):
+        if target is None or target.name not in ("dz", "act"):
             what = "\\partial" if isinstance(node, Partial) else "this gradient"
             message = f"{what} on the right side only as the gradient by an activation or a pre-activation"
             raise FormulaError(text, node.column, message)
-        return dataclasses.replace(target, spelling=None)
+        name = {"act": "dact", "dz": "dz"}[target.name]
+        return dataclasses.replace(target, name=name, spelling=None)
     return map_children(node, lambda child: _gradients_as_symbols(text, child, notation))
 
 
@@ -780,7 +804,8 @@ def _unit_layer(sym: Sym, notation: Notation) -> Sym:
         return sym
     if letter not in letters:
         return sym
-    return dataclasses.replace(sym, layer=Layer(None, notation.input_layer + letters.index(letter) + shift))
+    layer = Layer(None, notation.input_layer + letters.index(letter) + shift, implied=True)
+    return dataclasses.replace(sym, layer=layer)
 
 
 def _with_unit_layers(node: Node, notation: Notation) -> Node:

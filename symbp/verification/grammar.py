@@ -61,6 +61,8 @@ upper: CARET LBRACE expr RBRACE
      | PARTIAL atom                          -> partial
      | NP_DOT LPAR expr COMMA expr RPAR      -> np_dot
      | NP_SUM LPAR expr (COMMA keyword)* RPAR -> np_sum
+     | NP_POWER LPAR expr COMMA expr RPAR    -> np_power
+     | NP_MULTIPLY LPAR expr COMMA expr RPAR -> np_multiply
      | CASES_BEGIN case (ROW_END case)* ROW_END? CASES_END -> cases
 
 keyword: KW_AXIS EQ NUMBER
@@ -93,6 +95,8 @@ PARTIAL.1: /\\partial|∂|d(?=\s*[A-Za-z\\])/
 NABLA.3: /\\nabla\s*_/
 NP_DOT.3: /np\s*\.\s*dot/
 NP_SUM.3: /np\s*\.\s*sum/
+NP_POWER.3: /np\s*\.\s*power/
+NP_MULTIPLY.3: /np\s*\.\s*multiply/
 KW_AXIS.3: "axis"
 KW_KEEPDIMS.3: "keepdims"
 BOOL.3: "True" | "False"

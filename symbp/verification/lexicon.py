@@ -63,7 +63,7 @@ COMMON_FUNCTIONS = (r"\sigma", "f", "g")
 # functions any formula may apply besides the activation; NumPy and SymPy spell them alike
 ELEMENTARY = ("exp", "log", "tanh", "sinh", "cosh")
 # roles whose single-letter spelling is also read in the other case (a and A, z and Z, ...)
-CASE_FREE = ("a", "z", "x", "t", "y", "w", "b")
+CASE_FREE = ("a", "z", "x", "t", "y", "yhat", "w", "b")
 # plain-maths spellings of LaTeX commands
 PLAIN = {
     r"\sigma": ("sigma", "σ"),
@@ -152,6 +152,15 @@ def _roles(pairs: tuple) -> dict:
     return {_normal(spelling): role for spelling, role in pairs}
 
 
+def sample_subscript(notation: Notation) -> str | None:
+    """The letter that subscripts a sample (delta_{nj}, o_{pj}), None when it also names units.
+
+    Ng, UFLDL and deeplearning.ai mark a sample with a superscript (x^{(i)}) and use i for units.
+    """
+    letter = notation.sample_index
+    return None if letter in notation.index_letters + notation.unit_letters else letter
+
+
 def _normal(spelling: str) -> str:
     """A spelling without layout whitespace or braces around a one-character subscript."""
     text = re.sub(r"\s+", "", spelling)
@@ -221,7 +230,8 @@ def _spelling_regex(spelling: str) -> str:
     for piece in pieces:
         single = re.fullmatch(r"_\{?(\\[A-Za-z]+|[^{}])\}?", piece)
         if single:
-            parts.append(r"_\s*\{?\s*" + re.escape(single.group(1)) + r"\s*\}?")
+            inner = re.escape(single.group(1))
+            parts.append(rf"_\s*(?:\{{\s*{inner}\s*\}}|{inner})")
         else:
             parts.append(re.escape(piece))
     pattern = r"\s*".join(parts)

@@ -44,6 +44,7 @@ from symbp.verification.groundtruth import (
     random_data,
     random_params,
 )
+from symbp.verification.lexicon import sample_subscript
 from symbp.verification.proof import instance, is_zero, small_enough
 
 POINTS = 5
@@ -239,8 +240,10 @@ class _Check:
                 for values in (derived, central)
             )
         else:
-            key = matrix_name({"w": "dW", "b": "db", "delta": "delta"}[quantity.kind], internal)
-            scale = evaluator.delta_scale() if quantity.kind == "delta" else 1
+            key = matrix_name(
+                {"w": "dW", "b": "db", "delta": "delta", "dz": "delta"}[quantity.kind], internal
+            )
+            scale = {"delta": evaluator.delta_scale(), "dz": evaluator.example_scale()}.get(quantity.kind, 1)
             derived_value, central_value = derived[key] * scale, central[key] * scale
         if quantity.kind == "b":
             derived_value, central_value = derived_value.reshape(1, -1), central_value.reshape(1, -1)
@@ -311,7 +314,7 @@ class _Check:
     def _index_entries(self, evaluator: Evaluator, rhs, truth: np.ndarray):
         quantity = self.formula.quantity
         indices = quantity.indices
-        per_unit = quantity.kind in ("delta", "act")
+        per_unit = quantity.kind in ("delta", "dz", "act")
         if quantity.kind == "b" or (per_unit and len(indices) == 1):
             axes = [(0, truth.shape[0] if per_unit else 1), (1, truth.shape[1])]
             indices = ("#row", indices[0])
@@ -329,6 +332,8 @@ class _Check:
             }
             if per_unit:
                 bindings["#sample"] = values[0]
+            if self.formula.per_sample and sample_subscript(self.formula.notation):
+                bindings.setdefault(sample_subscript(self.formula.notation), 1)
             position = tuple(value - 1 for value in values)
             if not all(0 <= p < size for p, (_, size) in zip(position, axes, strict=True)):
                 raise EvalError(f"index {values} is outside the quantity")
@@ -339,7 +344,7 @@ class _Check:
         entry = ", ".join(str(index + 1) for index in position)
         words = self.formula.notation
         name = show(Sym(_SYMBOL_OF[quantity.kind], quantity.layer), words)
-        if quantity.kind not in ("delta", "act"):
+        if quantity.kind not in ("delta", "dz", "act"):
             name = f"\\partial {words.cost}/\\partial {name}"
         where = f"entry ({entry}) of {name}"
         if generic is not None:
@@ -356,7 +361,7 @@ class _Check:
 
 
 # the symbol a quantity kind names on the left side (dC/da: the activation's gradient)
-_SYMBOL_OF = {"w": "w", "b": "b", "delta": "delta", "act": "dact"}
+_SYMBOL_OF = {"w": "w", "b": "b", "delta": "delta", "dz": "dz", "act": "dact"}
 
 
 def _problem(error: EvalError) -> str:
@@ -460,7 +465,10 @@ def _suggesting(error: FormulaError, chosen: Notation, readers: list[Formula]) -
         return error
     names = [reader.notation.name for reader in readers]
     where = ", ".join(names[:3]) + (" and others" if len(names) > 3 else "")
-    mark = _LAYER_MARK.match(error.text, error.column - 1)
+    mark = next(
+        (found for found in _LAYER_MARK.finditer(error.text) if found.start() < error.column <= found.end()),
+        None,
+    )
     if mark:
         inner = re.sub(r"[{}()\[\]\s]", "", mark.group(1))
         if chosen.layer_style == "named":
