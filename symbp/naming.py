@@ -1,4 +1,4 @@
-"""Every symbol and identifier name in one place.
+"""Every identifier name in one place (how documents write them is a Notation's job).
 
 Generated code, printers and the formula checker all agree on these names:
 ``X``, ``T``, ``A2``, ``Z2``, ``W2``, ``b2``, ``delta2``, ``dW2``, ``db2``
@@ -15,11 +15,6 @@ MATRIX_KINDS = ("A", "Z", "W", "b", "delta", "dW", "db")
 _MATRIX_NAME = re.compile(r"^(A|Z|W|b|delta|dW|db)(\d+)$")
 _GENERIC_NAME = re.compile(r"^(A|Z|W|b|delta|dW|db)_(l|L)(?:(plus|minus)(\d+))?$")
 
-# What a reader sees for an index-form base (w, a, delta, ...; x is layer 0's a, n a width)
-# or a matrix kind (A, W, delta, ...), in LaTeX and in terminal text.
-_PLAIN = ("w", "b", "z", "a", "t", "x", "n", "A", "Z", "W")
-LATEX_SYMBOL = {**{name: name for name in _PLAIN}, "delta": r"\delta"}
-UNICODE_SYMBOL = {**{name: name for name in _PLAIN}, "delta": "δ"}
 # Parameters keep their matrix's number when the input layer is numbered 1 (see display_layer).
 PARAMETER_KINDS = ("w", "b", "W", "dW", "db")
 
@@ -62,17 +57,19 @@ def parse_generic_matrix_name(name: str) -> tuple[str, str, int] | None:
     return kind, base, offset
 
 
-def display_layer(layer, numbering: int, parameter: bool = False):
+def display_layer(layer, numbering: int, parameter: bool = False, leaving: bool | None = None):
     """The layer label shown to a reader whose input layer is ``numbering`` (0 or 1).
 
     Quantities of a layer (z, a, delta) shift with the numbering. Weights and biases
-    keep the number of the matrix: numbered from 1, W^{(l)} leaves layer l (the third
-    seed text), which is the same matrix as the first text's W^{(l)} entering layer l.
-    Symbolic labels (L, l) name the reader's layers, so parameters there shift down.
+    are named by the layer they enter or, with ``leaving``, the layer they leave
+    (default: leaving when numbered from 1, as the third seed text writes W^{(l)}).
+    Symbolic labels (L, l) name the reader's layers, so only the leaving shift applies there.
     """
+    leaving = bool(numbering) if leaving is None else leaving
+    shift = int(leaving) if parameter else 0
     if isinstance(layer, int):
-        return layer if parameter else layer + numbering
-    return layer - numbering if parameter else layer
+        return layer + numbering - shift
+    return layer - shift
 
 
 def param_names(depth: int, bias: bool) -> list[str]:

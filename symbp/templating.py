@@ -90,7 +90,7 @@ def _symbol_tex(token: str) -> str:
     return _GREEK.get(name, name) + scripts
 
 
-def _reason_parts(text: str):
+def _reason_parts(text: str, symbol=None):
     """Split a step's reason into ('text', str), ('math', tex) and ('label', label) pieces.
 
     Reasons are written in plain text with the texts' notation inline
@@ -101,7 +101,10 @@ def _reason_parts(text: str):
     for match in _NOTATION.finditer(text):
         if match.start() > position:
             yield "text", text[position : match.start()]
-        if match.group("label"):
+        printed = symbol(match.group(0)) if symbol and not match.group("label") else None
+        if printed is not None:
+            yield "math", printed
+        elif match.group("label"):
             yield "label", match.group("label")
         elif match.group("top"):
             top, bottom = match.group("top")[1:], match.group("bottom")[1:]
@@ -113,10 +116,13 @@ def _reason_parts(text: str):
         yield "text", text[position:]
 
 
-def reason_latex(text: str, labels=()) -> str:
-    """A step's reason as LaTeX: plain text escaped, notation as maths, known labels as \\eqref."""
+def reason_latex(text: str, labels=(), symbol=None) -> str:
+    """A step's reason as LaTeX: plain text escaped, notation as maths, known labels as \\eqref.
+
+    ``symbol`` (optional) prints a notation token (``delta^{(L)}_{nj}``, ``dC/dz``) in a document's
+    notation; it returns None for a token it leaves to the default reading."""
     out = []
-    for kind, value in _reason_parts(text):
+    for kind, value in _reason_parts(text, symbol):
         if kind == "math":
             out.append(f"${value}$")
         elif kind == "label" and value in labels:
@@ -126,10 +132,10 @@ def reason_latex(text: str, labels=()) -> str:
     return "".join(out)
 
 
-def reason_markdown(text: str, labels=()) -> str:
+def reason_markdown(text: str, labels=(), symbol=None) -> str:
     """A step's reason as Markdown: plain text escaped, notation as $maths$, known labels as links."""
     out = []
-    for kind, value in _reason_parts(text):
+    for kind, value in _reason_parts(text, symbol):
         if kind == "math":
             out.append(f"${value}$")
         elif kind == "label" and value in labels:

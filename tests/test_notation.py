@@ -213,3 +213,24 @@ def test_notation_option_names_a_profile(command, capsys, tmp_path, monkeypatch)
     assert main(bad) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--notation" in err[0] and "nielsen" in err[0]
+
+
+def test_generated_module_docstring_maps_the_profiles_symbols_onto_params():
+    from symbp.codegen.generator import generate
+    from symbp.derivation.engine import derive
+    from symbp.spec.network import load
+
+    half_adder = derive(load("half_adder"))
+    assert "notation (" not in generate(half_adder).split('"""')[1]  # the seed's symbols are the module's
+
+    def docstring(profile):
+        network = dataclasses.replace(half_adder.network, notation=PROFILES[profile])
+        return generate(dataclasses.replace(half_adder, network=network)).split('"""')[1]
+
+    nielsen = docstring("nielsen")
+    assert "w^2 is params['W1'].T" in nielsen and "b^4 is params['b3'] as a column" in nielsen
+    assert "x is X.T and y is T.T" in nielsen
+    assert "W^[3] is params['W3'].T" in docstring("deeplearning_ai")
+    assert "Θ^(1) is params['W1'].T" in docstring("ng")  # named by the layer it leaves
+    raschka = docstring("raschka")
+    assert "W^(out) is params['W3']" in raschka and "A^(in) is X and Y is T" in raschka

@@ -22,7 +22,7 @@ from symbp.derivation.engine import Derivation, derive
 from symbp.errors import SymbpError
 from symbp.files import ownership, write_owned
 from symbp.rendering.pdf import INSTALL_HINT, build_pdf, tex_available
-from symbp.rendering.printing import pretty_equation
+from symbp.rendering.printing import equation, pretty_equation
 from symbp.rendering.renderer import render
 from symbp.spec.network import Network
 from symbp.verification.gradient_check import import_file
@@ -80,7 +80,8 @@ def summary(derivation: Derivation) -> str:
     for label in SUMMARY_LABELS:
         for step in derivation.general_matrix:
             if step.label == label:
-                blocks.append(pretty_equation(step.eq.lhs, step.eq.rhs, derivation.network))
+                stated = equation(step.eq.lhs, step.eq.rhs, derivation.network)
+                blocks.append(pretty_equation(*stated, derivation.network))
     return "\n".join(blocks)
 
 

@@ -1,4 +1,5 @@
-"""Rewrite ``generated/``: the module, ``.tex`` and ``.md`` of every built-in example.
+"""Rewrite ``generated/`` (the module, ``.tex`` and ``.md`` of every built-in example) and the
+profiles table of ``docs/notation.md``.
 
 Run ``python -m symbp.cli.refresh [FOLDER]`` from the checkout; the freshness
 tests fail when a committed file differs from what symbp writes by one byte.
@@ -11,9 +12,10 @@ from pathlib import Path
 
 from symbp.codegen.generator import generate
 from symbp.derivation.engine import derive
-from symbp.files import write_owned
+from symbp.files import atomic_write_bytes, write_owned
+from symbp.rendering.notation_table import REFERENCE, profile_table, with_table
 from symbp.rendering.renderer import render
-from symbp.spec.network import builtin_names, load_builtin
+from symbp.spec.network import builtin_names, load, load_builtin
 
 DOCUMENTS = {".tex": "latex", ".md": "markdown"}
 
@@ -28,6 +30,14 @@ def write_all(folder: Path) -> list[Path]:
     return written
 
 
+def refresh_notation_doc(path: Path) -> Path:
+    """Rewrite the profiles table of docs/notation.md; the prose around it stays as written."""
+    text = path.read_text(encoding="utf-8")
+    atomic_write_bytes(path, with_table(text, profile_table(derive(load(REFERENCE)))).encode("utf-8"))
+    return path
+
+
 if __name__ == "__main__":
     for path in write_all(Path(sys.argv[1] if len(sys.argv) > 1 else "generated")):
         print(f"wrote {path}")
+    print(f"wrote {refresh_notation_doc(Path('docs') / 'notation.md')}")

@@ -18,6 +18,7 @@ import sympy as sp
 
 from symbp.codegen.inplace import InPlaceWriter
 from symbp.codegen.lines import Assigner
+from symbp.codegen.notation_doc import notation_lines
 from symbp.codegen.printer import ModulePrinter, check_identifier, log_softmax, safe_log, softplus, stabilise
 from symbp.codegen.tidy import Line, scale_lines, tidy_lines
 from symbp.derivation.symbolic import LAMBDA, Activate, Elementwise
@@ -308,6 +309,7 @@ class _Context:
             "cost_lines": cost_lines,
             "cost_doc": cost_doc,
             "is_cce": network.cost.name == "cce",
+            "notation_lines": [docstring_text(line).strip() for line in notation_lines(network)],
         }
         values.update(self.step())
         printed = repr(values)

@@ -101,6 +101,10 @@ class Elementwise(MatrixExpr):
         """The printed body's binding, which SymPy's printers read: (1 - A) needs brackets in a product."""
         return precedence(self.function.expr)
 
+    def _eval_transpose(self):
+        """(f(A, B))^T = f(A^T, B^T): entry by entry, so the transpose moves inside."""
+        return Elementwise(self.function, *[matrix.T for matrix in self.matrices])
+
 
 class ColumnSum(MatrixExpr):
     """1^T M: the sum over the rows (samples) of M, shape (1, cols)."""
@@ -124,6 +128,10 @@ class Activate(MatrixExpr):
     @property
     def activation_name(self) -> str:
         return str(self.args[0])
+
+    def _eval_transpose(self):
+        """f(Z)^T = f(Z^T): the activation of the same samples, one per column (softmax by column)."""
+        return Activate(self.args[0], self.args[1].T)
 
     @property
     def shape(self):

@@ -1,64 +1,66 @@
-"""Printers for symbp's notation: SymPy's LaTeX and pretty printers, subclassed.
+"""Printers for a network's notation: SymPy's LaTeX and pretty printers, subclassed.
 
 SymPy prints ``w[L - 1, i, j]`` as ``{w}_{L - 1,i,j}``; the texts write
 w^{(L-1)}_{ij}. These printers read the layer from the first index of every
 per-layer ``Indexed`` (``symbp.symbolic``), the layer from the name of every
 matrix (``symbp.naming``), and print symbp's matrix nodes (``Elementwise``,
-``ColumnSum``, ``Broadcast``, ``Activate``). Concrete layer numbers are shown
-through ``symbp.naming.display_layer`` so a network numbered from 1 (the third
-seed text) reads as its text does; symbolic layers (L, l-1) are names and stay.
+``ColumnSum``, ``Broadcast``, ``Activate``). Every symbol, layer mark, index
+letter and operator comes from the network's Notation (``symbp.rendering.symbols``);
+symbolic layers (L, l-1) are names and stay. Equations are first put in the
+notation's form (``symbp.rendering.transform``: delta's sign, column vectors).
 """
 
 from __future__ import annotations
 
 import sympy as sp
-from sympy.matrices.expressions import HadamardProduct, MatAdd, MatMul, MatrixSymbol
+from sympy.matrices.expressions import HadamardProduct, MatAdd, MatMul, MatrixSymbol, Transpose
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm
 
 from symbp.derivation import symbolic
-from symbp.naming import (
-    LATEX_SYMBOL,
-    PARAMETER_KINDS,
-    UNICODE_SYMBOL,
-    display_layer,
-    parse_generic_matrix_name,
-    parse_matrix_name,
-)
+from symbp.naming import PARAMETER_KINDS, parse_generic_matrix_name, parse_matrix_name
+from symbp.rendering.symbols import Symbols
+from symbp.rendering.transform import as_printed
+from symbp.spec.notation import as_text as unicode
 
 PER_LAYER = ("w", "b", "z", "a", "delta")
-PRETTY_ACTIVATION = {"sigmoid": "σ"}
+LAYER_BASES = {"L": symbolic.L, "l": symbolic.l}
 
 
-def layer_text(layer, numbering: int, parameter: bool = False) -> str:
-    """A layer as a reader sees it (``symbp.naming.display_layer``), 'L-1' compact."""
-    if isinstance(layer, int | sp.Integer):
-        return str(display_layer(int(layer), numbering, parameter))
-    return str(display_layer(layer, numbering, parameter)).replace(" ", "")
-
-
-def index_text(indices) -> str:
-    """Subscript of an entry: 'nj' for one-character indices, 'n,10' otherwise."""
-    parts = [str(index).replace(" ", "") for index in indices]
-    return ("" if all(len(part) == 1 for part in parts) else ",").join(parts)
-
-
-def matrix_parts(name: str, numbering: int) -> tuple[str, str | None, bool] | None:
-    """(kind, displayed layer, is_gradient) of a symbp matrix name, None for other names."""
+def matrix_parts(name: str) -> tuple[str, object, bool] | None:
+    """(kind, layer or None, is_gradient) of a symbp matrix name, None for other names."""
     generic = parse_generic_matrix_name(name)
     if generic:
         kind, base, offset = generic
-        layer = layer_text(sp.Symbol(base) + offset, numbering, kind in PARAMETER_KINDS)
+        layer = LAYER_BASES[base] + offset
     else:
         try:
-            kind, number = parse_matrix_name(name)
+            kind, layer = parse_matrix_name(name)
         except ValueError:
             return None
-        layer = None if number is None else layer_text(number, numbering, kind in PARAMETER_KINDS)
     gradient = kind in ("dW", "db")
     return (kind[1:] if gradient else kind), layer, gradient
+
+
+def matrix_symbol(kind: str, layer, symbols: Symbols) -> tuple[str, object]:
+    """(LaTeX symbol, layer or None) of a matrix kind: X is the input layer's activations in a
+    notation whose input is an activation (Raschka's A^{(in)})."""
+    notation = symbols.notation
+    if kind == "X":
+        if notation.input_matrix == notation.activation_matrix:
+            return notation.activation_matrix, 0
+        return notation.input_matrix, None
+    table = {
+        "T": notation.target_matrix,
+        "A": notation.activation_matrix,
+        "Z": notation.pre_activation_matrix,
+        "W": notation.weight_matrix,
+        "b": notation.bias,
+        "delta": notation.delta_matrix,
+    }
+    return table[kind], layer
 
 
 def bracketed_in_product(arg) -> bool:
@@ -70,11 +72,11 @@ def bracketed_in_product(arg) -> bool:
 def _display_limits(printer, expr: sp.Sum) -> list[tuple]:
     """The limits of a sum, innermost first; a sum over the layer symbol l starts at its
     displayed number (a name, so that it is shifted only once)."""
-    numbering = printer._settings["numbering"]
+    symbols = printer._settings["symbols"]
     limits = []
     for var, low, high in expr.limits:
-        if numbering and var == symbolic.l and low.is_Integer:
-            low = sp.Symbol(str(display_layer(int(low), numbering)))
+        if symbols.notation.input_layer and var == symbolic.l and low.is_Integer:
+            low = sp.Symbol(symbols.layer_label(int(low)))
         limits.append((var, low, high))
     return limits
 
@@ -86,20 +88,36 @@ class _EntrywiseMixin:
         super().__init__(settings)
         self._entrywise = {}
 
-    def _indexed_parts(self, expr) -> tuple[str, str | None, str] | None:
-        """(symbol key, displayed layer or None, subscript) of an index-form quantity; None if not ours."""
+    def _indexed_parts(self, expr) -> tuple[str, object, bool, str] | None:
+        """(LaTeX symbol, layer or None, is a parameter, subscript) of an index-form quantity; None if
+        not ours."""
+        symbols = self._settings["symbols"]
+        notation = symbols.notation
         name = str(expr.base.label)
-        numbering = self._settings["numbering"]
         indices = expr.indices
         if name == "width":
-            return "n", None, layer_text(indices[0], numbering)
+            return "n", None, False, symbols.layer_label(indices[0])
         if name == "t":
-            return "t", None, index_text(indices)
+            return notation.target, None, False, symbols.subscript(indices)
         if name not in PER_LAYER:
             return None
-        if name == "a" and indices[0] == 0:
-            return "x", None, index_text(indices[1:])
-        return name, layer_text(indices[0], numbering, name in PARAMETER_KINDS), index_text(indices[1:])
+        subscript = symbols.subscript(indices[1:], weight=name == "w")
+        if name == "a" and indices[0] == 0 and notation.input != notation.activation:
+            return notation.input, None, False, subscript
+        if name == "a" and self._is_output(indices[0]) and symbols.writes_prediction:
+            return notation.prediction, None, False, subscript
+        symbol = {
+            "w": notation.weight,
+            "b": notation.bias,
+            "z": notation.pre_activation,
+            "a": notation.activation,
+            "delta": notation.delta,
+        }[name]
+        return symbol, indices[0], name in PARAMETER_KINDS, subscript
+
+    def _is_output(self, layer) -> bool:
+        depth = self._settings["symbols"].depth
+        return layer == symbolic.L or (depth is not None and layer == depth)
 
     def _print_Mul(self, expr):
         """Chain-rule products (they hold partial derivatives) keep the order of the chain."""
@@ -144,7 +162,7 @@ class SymbpLatexPrinter(_EntrywiseMixin, LatexPrinter):
         **LatexPrinter._default_settings,
         "long_frac_ratio": 2,  # 1/N in front of a long sum, not a fraction around it
         "inline_derivative": False,  # dC/dw as a slash (for headings), not a fraction
-        "numbering": 0,
+        "symbols": Symbols(),
         "activations": {},
     }
 
@@ -153,9 +171,8 @@ class SymbpLatexPrinter(_EntrywiseMixin, LatexPrinter):
         parts = self._indexed_parts(expr)
         if parts is None:
             return super()._print_Indexed(expr)
-        key, layer, subscript = parts
-        superscript = f"^{{({layer})}}" if layer is not None else ""
-        return f"{LATEX_SYMBOL[key]}{superscript}_{{{subscript}}}"
+        symbol, layer, parameter, subscript = parts
+        return self._settings["symbols"].scripted(symbol, layer, subscript, parameter)
 
     def _print_Derivative(self, expr):
         if self._settings["inline_derivative"] and isinstance(expr.expr, sp.Symbol | sp.Indexed):
@@ -188,18 +205,29 @@ class SymbpLatexPrinter(_EntrywiseMixin, LatexPrinter):
 
     # -- matrix form --------------------------------------------------------
     def _matrix_latex(self, name: str, transposed: bool = False) -> str | None:
-        parts = matrix_parts(name, self._settings["numbering"])
+        parts = matrix_parts(name)
         if parts is None:
             return None
         kind, layer, gradient = parts
-        tee = "T" if transposed else ""
-        if layer is None:
-            return f"{kind}^{{T}}" if transposed else kind
-        symbol = f"{LATEX_SYMBOL[kind]}^{{({layer}){tee}}}"
+        symbols = self._settings["symbols"]
+        symbol, layer = matrix_symbol(kind, layer, symbols)
+        parameter = kind in PARAMETER_KINDS
         if gradient:
-            fraction = rf"\frac{{\partial C}}{{\partial {LATEX_SYMBOL[kind]}^{{({layer})}}}}"
-            return rf"\left({fraction}\right)^{{T}}" if transposed else fraction
-        return symbol
+            printed = self._gradient_latex(symbols, symbols.scripted(symbol, layer, parameter=parameter))
+            return rf"\left({printed}\right)^{{{symbols.notation.transpose}}}" if transposed else printed
+        if transposed:
+            return symbols.transposed(symbol, layer, parameter)
+        return symbols.scripted(symbol, layer, parameter=parameter)
+
+    def _gradient_latex(self, symbols: Symbols, parameter: str) -> str:
+        """dC/dW in the notation's style: a fraction, nabla_W C, or dW."""
+        style = symbols.notation.gradient_style
+        cost = symbols.cost
+        if style == "nabla":
+            return rf"\nabla_{{{parameter}}} {cost}"
+        if style == "d":
+            return f"d{parameter}"
+        return rf"\frac{{\partial {cost}}}{{\partial {parameter}}}"
 
     def _print_MatrixSymbol(self, expr):
         return self._matrix_latex(expr.name) or super()._print_MatrixSymbol(expr)
@@ -209,10 +237,22 @@ class SymbpLatexPrinter(_EntrywiseMixin, LatexPrinter):
             printed = self._matrix_latex(expr.arg.name, transposed=True)
             if printed:
                 return printed
+        if isinstance(expr.arg, symbolic.ColumnSum | symbolic.Broadcast):
+            return self._column_sum_latex(expr.arg)
         return super()._print_Transpose(expr)
 
+    def _column_sum_latex(self, node) -> str:
+        """(1^T M)^T = M^T 1 and (1 b)^T = b^T 1^T in column vectors; one sample needs no ones."""
+        symbols = self._settings["symbols"]
+        inner = self._print(Transpose(node.args[0]).doit())
+        if symbols.per_sample:
+            return inner
+        if isinstance(node, symbolic.ColumnSum):
+            return rf"{inner} \mathbf{{1}}"
+        return rf"{inner} \mathbf{{1}}^{{{symbols.notation.transpose}}}"
+
     def _print_HadamardProduct(self, expr):
-        return r" \odot ".join(
+        return f" {self._settings['symbols'].notation.hadamard} ".join(
             rf"\left({self._print(arg)}\right)"
             if bracketed_in_product(arg)
             else self.parenthesize(arg, PRECEDENCE["Mul"], strict=True)
@@ -227,25 +267,33 @@ class SymbpLatexPrinter(_EntrywiseMixin, LatexPrinter):
             self._entrywise = saved
 
     def _print_ColumnSum(self, expr):
-        return r"\mathbf{1}^{T} " + self.parenthesize(expr.args[0], PRECEDENCE["Mul"], strict=True)
+        tee = self._settings["symbols"].notation.transpose
+        return rf"\mathbf{{1}}^{{{tee}}} " + self.parenthesize(expr.args[0], PRECEDENCE["Mul"], strict=True)
 
     def _print_Broadcast(self, expr):
         return r"\mathbf{1} " + self._print(expr.args[0])
 
     def _print_ActivationDerivative(self, expr):
-        return rf"f'\left({self._print(expr.args[0])}\right)"
+        return rf"{self._settings['symbols'].generic_function}'\left({self._print(expr.args[0])}\right)"
 
     def _print_Activate(self, expr):
         name = self._activation_latex(expr.activation_name)
         return rf"{name}\left({self._print(expr.args[1])}\right)"
 
     def _activation_latex(self, name: str) -> str:
-        return self._settings["activations"].get(name, rf"\operatorname{{{name}}}".replace("_", r"\_"))
+        own = self._settings["activations"].get(name, rf"\operatorname{{{name}}}".replace("_", r"\_"))
+        return self._settings["symbols"].activation_function(name, own)
 
     # -- entrywise scalars ----------------------------------------------------
     def _print_Symbol(self, expr, style="plain"):
         if self._is_matrix_placeholder(expr):
             return self._print(self._entrywise[expr])
+        symbols = self._settings["symbols"]
+        named = symbols.named(expr.name)
+        if named is not None:
+            return named
+        if expr.name in symbols.letters:
+            return symbols.letter(expr.name)
         return super()._print_Symbol(expr, style)
 
     def _print_Mul(self, expr):
@@ -253,11 +301,10 @@ class SymbpLatexPrinter(_EntrywiseMixin, LatexPrinter):
         if split is None:
             return super()._print_Mul(expr)
         coefficient, numerator, denominator = split
-        top = r" \odot ".join(self.parenthesize(f, PRECEDENCE["Mul"], strict=True) for f in numerator)
+        odot = f" {self._settings['symbols'].notation.hadamard} "
+        top = odot.join(self.parenthesize(f, PRECEDENCE["Mul"], strict=True) for f in numerator)
         if denominator:
-            bottom = r" \odot ".join(
-                self.parenthesize(f, PRECEDENCE["Mul"], strict=True) for f in denominator
-            )
+            bottom = odot.join(self.parenthesize(f, PRECEDENCE["Mul"], strict=True) for f in denominator)
             top = rf"\frac{{{top}}}{{{bottom}}}"
         if coefficient == 1:
             return top
@@ -292,16 +339,20 @@ class SymbpPrettyPrinter(_EntrywiseMixin, PrettyPrinter):
         **PrettyPrinter._default_settings,
         "use_unicode": True,
         "num_columns": 100,
-        "numbering": 0,
+        "symbols": Symbols(),
         "activations": {},
     }
+
+    def _scripted(self, symbol: str, layer=None, subscript: str = "", parameter: bool = False) -> prettyForm:
+        symbols = self._settings["symbols"]
+        mark = None if layer is None else unicode(symbols.layer_mark(layer, parameter))
+        return _script(unicode(symbol), mark, subscript or None)
 
     def _print_Indexed(self, expr):
         parts = self._indexed_parts(expr)
         if parts is None:
             return super()._print_Indexed(expr)
-        key, layer, subscript = parts
-        return _script(UNICODE_SYMBOL[key], f"({layer})" if layer is not None else None, subscript)
+        return self._scripted(*parts[:2], parts[3], parts[2])
 
     def _print_Derivative(self, expr):
         order = sum(count for _, count in expr.variable_count)
@@ -325,17 +376,35 @@ class SymbpPrettyPrinter(_EntrywiseMixin, PrettyPrinter):
         return super()._print_Sum(sp.Sum(expr.function, *_display_limits(self, expr)))
 
     def _matrix_pretty(self, name: str, transposed: bool = False) -> prettyForm | None:
-        parts = matrix_parts(name, self._settings["numbering"])
+        parts = matrix_parts(name)
         if parts is None:
             return None
         kind, layer, gradient = parts
-        tee = "T" if transposed else ""
-        if layer is None:
-            return _script(kind, tee or None)
+        symbols = self._settings["symbols"]
+        symbol, layer = matrix_symbol(kind, layer, symbols)
+        parameter = kind in PARAMETER_KINDS
+        tee = unicode(symbols.notation.transpose)
         if gradient:
-            fraction = prettyForm("∂C") / _script("∂" + UNICODE_SYMBOL[kind], f"({layer})")
-            return prettyForm(*fraction.parens()) ** prettyForm("T") if transposed else fraction
-        return _script(UNICODE_SYMBOL[kind], f"({layer}){tee}")
+            printed = self._gradient_pretty(symbols, self._scripted(symbol, layer, parameter=parameter))
+            return prettyForm(*printed.parens()) ** prettyForm(tee) if transposed else printed
+        if not transposed:
+            return self._scripted(symbol, layer, parameter=parameter)
+        if layer is None:
+            return _script(unicode(symbol), tee)
+        mark = unicode(symbols.layer_mark(layer, parameter))
+        if symbols.notation.layer_style == "bare" and not mark.startswith("("):
+            return prettyForm(*_script(unicode(symbol), mark).parens()) ** prettyForm(tee)
+        return _script(unicode(symbol), mark + tee)
+
+    def _gradient_pretty(self, symbols: Symbols, parameter: prettyForm) -> prettyForm:
+        """dC/dW in the notation's style: a fraction, nabla_W C, or dW."""
+        style = symbols.notation.gradient_style
+        cost = unicode(symbols.cost)
+        if style == "nabla":
+            return prettyForm(*prettyForm(*prettyForm("∇").right(parameter)).right(" " + cost))
+        if style == "d":
+            return prettyForm(*prettyForm("d").right(parameter))
+        return prettyForm("∂" + cost) / prettyForm(*prettyForm("∂").right(parameter))
 
     def _print_MatrixSymbol(self, expr):
         return self._matrix_pretty(expr.name) or super()._print_MatrixSymbol(expr)
@@ -345,14 +414,25 @@ class SymbpPrettyPrinter(_EntrywiseMixin, PrettyPrinter):
             printed = self._matrix_pretty(expr.arg.name, transposed=True)
             if printed:
                 return printed
+        if isinstance(expr.arg, symbolic.ColumnSum | symbolic.Broadcast):
+            return self._column_sum_pretty(expr.arg)
         return super()._print_Transpose(expr)
+
+    def _column_sum_pretty(self, node) -> prettyForm:
+        """(1ᵀ M)ᵀ = Mᵀ 1 and (1 b)ᵀ = bᵀ 1ᵀ in column vectors; one sample needs no ones."""
+        symbols = self._settings["symbols"]
+        inner = self._print(Transpose(node.args[0]).doit())
+        if symbols.per_sample:
+            return inner
+        ones = "⋅1" if isinstance(node, symbolic.ColumnSum) else "⋅1" + unicode(symbols.notation.transpose)
+        return prettyForm(*inner.right(ones))
 
     def _print_HadamardProduct(self, expr):
         return self._print_seq(
             expr.args,
             None,
             None,
-            " ⊙ ",
+            f" {unicode(self._settings['symbols'].notation.hadamard)} ",
             parenthesize=bracketed_in_product,
         )
 
@@ -367,21 +447,30 @@ class SymbpPrettyPrinter(_EntrywiseMixin, PrettyPrinter):
         body = self._print(expr.args[0])
         if isinstance(expr.args[0], MatAdd):
             body = prettyForm(*body.parens())
-        return prettyForm(*prettyForm("1ᵀ⋅").right(body))
+        tee = unicode(self._settings["symbols"].notation.transpose)
+        return prettyForm(*prettyForm(f"1{tee}⋅").right(body))
 
     def _print_Broadcast(self, expr):
         return prettyForm(*prettyForm("1⋅").right(self._print(expr.args[0])))
 
     def _print_ActivationDerivative(self, expr):
-        return prettyForm(*prettyForm("f′").right(prettyForm(*self._print(expr.args[0]).parens())))
+        prime = unicode(self._settings["symbols"].generic_function) + "′"
+        return prettyForm(*prettyForm(prime).right(prettyForm(*self._print(expr.args[0]).parens())))
 
     def _print_Activate(self, expr):
-        name = self._settings["activations"].get(expr.activation_name, expr.activation_name)
-        return prettyForm(*prettyForm(name).right(prettyForm(*self._print(expr.args[1]).parens())))
+        name = expr.activation_name
+        shown = unicode(self._settings["symbols"].activation_function(name, name))
+        return prettyForm(*prettyForm(shown).right(prettyForm(*self._print(expr.args[1]).parens())))
 
     def _print_Symbol(self, expr, bold_name=False):
         if self._is_matrix_placeholder(expr):
             return self._print(self._entrywise[expr])
+        symbols = self._settings["symbols"]
+        named = symbols.named(expr.name)
+        if named is not None:
+            return prettyForm(unicode(named))
+        if expr.name in symbols.letters:
+            return prettyForm(symbols.letter(expr.name))
         return super()._print_Symbol(expr, bold_name)
 
     def _print_Mul(self, expr):
@@ -398,8 +487,9 @@ class SymbpPrettyPrinter(_EntrywiseMixin, PrettyPrinter):
                     form = prettyForm(*form.parens())
                 forms.append(form)
             result = forms[0]
+            odot = f" {unicode(self._settings['symbols'].notation.hadamard)} "
             for form in forms[1:]:
-                result = prettyForm(*result.right(" ⊙ ", form))
+                result = prettyForm(*result.right(odot, form))
             return result
 
         result = joined(numerator)
@@ -418,33 +508,37 @@ class SymbpPrettyPrinter(_EntrywiseMixin, PrettyPrinter):
         return super()._print_Pow(expr)
 
 
+def symbols_of(network) -> Symbols:
+    """The Symbols of ``network``'s notation (the seed text's without a network)."""
+    return Symbols(network.notation, network.depth, network.cost.mean) if network else Symbols()
+
+
 def _settings(network) -> dict:
     activations = {act.name: act.latex for act in network.activations} if network else {}
-    return {"numbering": network.numbering if network else 0, "activations": activations}
-
-
-def _pretty_settings(network) -> dict:
-    settings = _settings(network)
-    settings["activations"] = {name: PRETTY_ACTIVATION.get(name, name) for name in settings["activations"]}
-    return settings
+    return {"symbols": symbols_of(network), "activations": activations}
 
 
 def latex(expr, network=None, inline: bool = False) -> str:
-    """``expr`` as LaTeX maths in symbp's notation for ``network`` (numbering, activation symbols);
+    """``expr`` as LaTeX maths in ``network``'s notation (symbols, layers, activation symbols);
     ``inline`` writes derivatives with a slash, for headings and running text."""
     return SymbpLatexPrinter({**_settings(network), "inline_derivative": inline}).doprint(expr)
 
 
 def pretty(expr, network=None) -> str:
-    """``expr`` as Unicode terminal text in symbp's notation (fixed width: output is deterministic)."""
-    return SymbpPrettyPrinter(_pretty_settings(network)).doprint(expr)
+    """``expr`` as Unicode terminal text in ``network``'s notation (fixed width: deterministic)."""
+    return SymbpPrettyPrinter(_settings(network)).doprint(expr)
+
+
+def equation(lhs, rhs, network=None) -> tuple:
+    """A derived equation (index or matrix form) as ``network``'s notation states it."""
+    return as_printed(lhs, rhs, symbols_of(network))
 
 
 def pretty_equation(lhs, rhs, network=None, relation: str = "=") -> str:
     """``lhs relation rhs`` as one Unicode text block aligned on the baselines.
 
     ``rhs`` is an expression, text (a block of lines) or a tuple of both, set side by side."""
-    printer = SymbpPrettyPrinter(_pretty_settings(network))
+    printer = SymbpPrettyPrinter(_settings(network))
     parts = rhs if isinstance(rhs, tuple) else (rhs,)
     form = prettyForm(*printer._print(lhs).right(f" {relation} "))
     for part in parts:

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import sympy as sp
 
+from symbp.derivation import symbolic
 from symbp.derivation.symbolic import w
 from symbp.rendering import document
 from symbp.rendering.diagram import MAX_SHOWN, bias_symbol, layout
-from symbp.rendering.printing import latex
+from symbp.rendering.printing import latex, symbols_of
+from symbp.rendering.reasons import ReasonSymbol
 from symbp.rendering.worked import worked_example
+from symbp.spec.notation import as_text as unicode
 from symbp.templating import environment
 
 FORMATS = ("text", "markdown", "latex")
@@ -52,6 +55,9 @@ def context(derivation, fmt: str, training: dict | None = None) -> dict:
     example = worked_example(derivation)
     i, j, l = sp.symbols("i j l")  # noqa: E741 (the texts' layer index)
     return {
+        **_notation_context(network, style),
+        "check_legend": document.check_legend(derivation.steps),
+        "reason_symbol": ReasonSymbol(symbols_of(network)),
         "name": network.name,
         "summary": network.summary(),
         "description": network.description,
@@ -76,11 +82,34 @@ def context(derivation, fmt: str, training: dict | None = None) -> dict:
         "example": {
             "seed": example.seed,
             "from_data": example.from_data,
+            "sample": example.sample,
             "groups": document.example_groups(example, style),
             "cost_before": example.cost_before,
             "cost_after": example.cost_after,
         },
         "training": training,
+    }
+
+
+def _notation_context(network, style) -> dict:
+    """The notation's words and symbols for the templates' prose (printed for the format)."""
+    symbols = symbols_of(network)
+    notation = network.notation
+    as_format = (lambda tex: tex) if style.kind == "latex" else unicode
+    ones = None
+    if notation.layout == "row":
+        ones = (r"\mathbf{1}^{" + notation.transpose + "} M", "rows")
+    elif notation.batch_columns:
+        ones = (r"M \mathbf{1}", "columns")
+    return {
+        "notation_source": notation.source,
+        "notation_name": notation.name,
+        "layout_note": document.layout_note(network),
+        "hadamard": as_format(notation.hadamard),
+        "eta": style.expr(document.ETA),
+        "cost_symbol": style.expr(symbolic.C),
+        "ones": None if ones is None else {"sum": as_format(ones[0]), "what": ones[1]},
+        "per_sample": symbols.per_sample,
     }
 
 
@@ -107,16 +136,16 @@ def render_section(derivation, key: str, fmt: str = "markdown") -> str:
     for section in document.sections(derivation, style):
         if section.key == key:
             template = environment().get_template(SECTION_TEMPLATES[fmt])
-            return template.render(section=section, labels=_labels(derivation))
+            symbol = ReasonSymbol(symbols_of(derivation.network))
+            return template.render(section=section, labels=_labels(derivation), reason_symbol=symbol)
     known = ", ".join(view.key for view in document.sections(derivation, style))
     raise KeyError(f"no section {key!r}; this derivation has {known}")
 
 
 def step_latex(step, network=None) -> str:
     """One step as display maths with its reason, for Jupyter's ``_repr_latex_``."""
-    style = document.MathStyle(network, "latex") if network else None
-    lhs = style.expr(step.eq.lhs) if style else latex(step.eq.lhs)
-    rhs = style.expr(step.eq.rhs) if style else latex(step.eq.rhs)
+    style = document.MathStyle(network, "latex")
+    lhs, rhs = (style.expr(side) for side in style.stated(step.eq.lhs, step.eq.rhs))
     reason = step.reason.replace("\\", "").replace("{", "").replace("}", "")
     return rf"$$ {lhs} = {rhs} \qquad \text{{({reason})}} $$"
 

@@ -1,4 +1,8 @@
-"""The worked numeric example: one gradient-descent step on the first training sample.
+"""The worked numeric example: one gradient-descent step on one training sample.
+
+The sample is the first with no zero input (a zero input makes every weight
+gradient from it zero, so the example would hide those terms); without one,
+the first with the most nonzero inputs.
 
 Like the numbered example of the fourth seed text: concrete z, a, delta, the
 gradients and the updated weights, all computed by the engine
@@ -40,6 +44,7 @@ class Example:
     seed: int
     learning_rate: float
     from_data: bool
+    sample: int  # the training sample's position in the data, from 1 (0 without data)
     x: Quantity
     t: Quantity
     layers: tuple[Layer, ...]
@@ -82,23 +87,31 @@ def initial_params(network, rng) -> dict[str, np.ndarray]:
     return params
 
 
-def _sample(network, rng) -> tuple[np.ndarray, np.ndarray, bool]:
+def showing_sample(X) -> int:
+    """The position of the first sample with no zero input, else of the first with the most nonzero."""
+    nonzero = [sum(1 for value in row if value != 0) for row in X]
+    return nonzero.index(max(nonzero))
+
+
+def _sample(network, rng) -> tuple[np.ndarray, np.ndarray, int]:
     if network.has_data:
-        return np.array(network.X[:1], dtype=float), np.array(network.T[:1], dtype=float), True
+        row = showing_sample(network.X)
+        X, T = np.array(network.X, dtype=float), np.array(network.T, dtype=float)
+        return X[row : row + 1], T[row : row + 1], row + 1
     x = rng.uniform(0, 1, (1, network.layers[0]))
     if network.cost.name == "cce":
         t = np.eye(network.layers[-1])[:1]
     else:
         t = rng.uniform(0, 1, (1, network.layers[-1]))
-    return x, t, False
+    return x, t, 0
 
 
 def worked_example(derivation) -> Example:
-    """Evaluate the derivation's matrix equations on the first sample and take one step."""
+    """Evaluate the derivation's matrix equations on one sample (``showing_sample``) and take one step."""
     network = derivation.network
     rng = np.random.default_rng(network.train.seed)
     params = initial_params(network, rng)
-    x, t, from_data = _sample(network, rng)
+    x, t, sample = _sample(network, rng)
     values = derivation.evaluate(params, x, t)
     rate = network.train.learning_rate
     updated = {key: params[key] - rate * np.reshape(values["d" + key], params[key].shape) for key in params}
@@ -119,7 +132,8 @@ def worked_example(derivation) -> Example:
     return Example(
         seed=network.train.seed,
         learning_rate=rate,
-        from_data=from_data,
+        from_data=sample > 0,
+        sample=sample,
         x=quantity(matrix_name("X"), x),
         t=quantity(matrix_name("T"), t),
         layers=tuple(layers),

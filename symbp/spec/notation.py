@@ -14,6 +14,8 @@ field below). Symbols are LaTeX; terminal printers translate them.
 from __future__ import annotations
 
 import dataclasses
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from symbp.errors import SpecError
@@ -24,6 +26,7 @@ WEIGHTS_NAMED_BY = ("entering", "leaving")
 LAYER_STYLES = ("paren", "bare", "bracket", "named")
 GRADIENT_STYLES = ("partial", "nabla", "d")
 UNINDEXED = ("sample", "mean")
+DELTA_OF = ("cost", "sample")
 # Fields that hold a LaTeX symbol (the terminal printers translate them).
 SYMBOL_FIELDS = (
     "cost",
@@ -92,6 +95,9 @@ class Notation:
     delta: str = r"\delta"
     # -- delta and what an unindexed formula means
     delta_sign: int = 1  # 1: delta = dC/dz; -1: delta = -dE/dnet (Rumelhart, Hinton and Williams)
+    delta_of: str = (
+        "cost"  # cost: delta = dC/dz of the whole cost; sample: of each sample's own loss (dZ = dL/dZ)
+    )
     unindexed: str = "sample"  # a formula without a sample index: one sample, or the batch mean
     # -- products and operators
     hadamard: str = r"\odot"
@@ -110,6 +116,7 @@ class Notation:
             ("layer_style", LAYER_STYLES),
             ("gradient_style", GRADIENT_STYLES),
             ("unindexed", UNINDEXED),
+            ("delta_of", DELTA_OF),
         ):
             if getattr(self, field) not in allowed:
                 raise SpecError(f"notation.{field}", getattr(self, field), ", ".join(allowed))
@@ -132,6 +139,25 @@ class Notation:
             if not getattr(self, field) and field != "prediction":
                 raise SpecError(f"notation.{field}", getattr(self, field), "a non-empty LaTeX symbol")
 
+    def mark(self, label: str, style: str | None = None) -> str:
+        """The superscript body of a layer label: '(2)', '2' (bare), '[2]', '(out)' (named)."""
+        style = style or self.layer_style
+        return {"paren": f"({label})", "bare": label, "bracket": f"[{label}]", "named": f"({label})"}[style]
+
+    def layer_name(self, layer: int, depth: int, parameter: bool = False) -> str | None:
+        """A concrete layer's name in the named style (in, h or h1, h2, ..., out); None if it has none.
+        Weights and biases are named by the layer they enter, so no parameter is named 'in'."""
+        if self.layer_style != "named":
+            return None
+        first, hidden, last = self.layer_names
+        if layer == 0:
+            return None if parameter else first
+        if layer == depth:
+            return last
+        if 0 < layer < depth:
+            return hidden if depth == 2 else f"{hidden}{layer}"
+        return None
+
     def summary(self) -> str:
         """One line of the axes a reader notices first: layout, weight entry, layer mark, symbols."""
         layer = {
@@ -149,9 +175,42 @@ class Notation:
         return f"{layout}, {weight}, {layer[self.layer_style]}, input {self.input_layer}, {symbols}{sign}"
 
 
+_UNICODE_COMMANDS = {
+    r"\sigma": "σ",
+    r"\Theta": "Θ",
+    r"\theta": "θ",
+    r"\eta": "η",
+    r"\alpha": "α",
+    r"\lambda": "λ",
+    r"\delta": "δ",
+    r"\epsilon": "ε",
+    r"\varepsilon": "ε",
+    r"\phi": "φ",
+    r"\varphi": "φ",
+    r"\odot": "⊙",
+    r"\bullet": "•",
+    r"\circ": "∘",
+    r"\top": "ᵀ",
+    r"\nabla": "∇",
+    r"\partial": "∂",
+}
+
+
+def as_text(tex: str) -> str:
+    """A notation's LaTeX symbol as terminal text: \\hat{y} -> ŷ, \\mathrm{net} -> net, \\Theta -> Θ."""
+    text = re.sub(r"\\hat\{(\w)\}", lambda match: match.group(1) + "\u0302", tex)
+    text = re.sub(r"\\(?:mathrm|text|operatorname)\{([^{}]*)\}", r"\1", text)
+    text = re.sub(r"\\mathcal\{L\}", "ℒ", text)
+    for command, char in sorted(_UNICODE_COMMANDS.items(), key=lambda item: -len(item[0])):
+        text = re.sub(re.escape(command) + r"(?![A-Za-z])", char, text)
+    text = text.replace("{", "").replace("}", "").replace(r"\_", "_").replace(" ", "")
+    return unicodedata.normalize("NFC", text)
+
+
 SEED = Notation()
 WELCH = dataclasses.replace(
     SEED,
+    delta_of="sample",
     name="welch",
     source="Neural Networks Demystified (Stephen Welch; the third seed text), parts 4 and 7",
     weights_named_by="leaving",
@@ -167,6 +226,7 @@ WELCH = dataclasses.replace(
 )
 NIELSEN = dataclasses.replace(
     SEED,
+    delta_of="sample",
     name="nielsen",
     source="Neural Networks and Deep Learning (Michael Nielsen), ch. 2 (BP1-BP4) and ch. 3",
     layout="column",
@@ -185,6 +245,7 @@ NIELSEN = dataclasses.replace(
 )
 NG = dataclasses.replace(
     SEED,
+    delta_of="sample",
     name="ng",
     source="Machine Learning (Andrew Ng, Coursera), week 5: backpropagation and ex4",
     layout="column",
@@ -204,13 +265,14 @@ NG = dataclasses.replace(
     target_matrix="y",
     function="g",
     samples="m",
-    sample_index="i",
+    sample_index="t",  # "for t = 1 to m"
     learning_rate=r"\alpha",
     hadamard=".*",
     accumulators=True,
 )
 DEEPLEARNING_AI = dataclasses.replace(
     SEED,
+    delta_of="sample",
     name="deeplearning_ai",
     source="Deep Learning Specialization (deeplearning.ai), course 1 weeks 3-4, course 2 week 1",
     layout="column",
@@ -235,13 +297,14 @@ DEEPLEARNING_AI = dataclasses.replace(
 )
 GOODFELLOW = dataclasses.replace(
     SEED,
+    delta_of="sample",
     name="goodfellow",
     source="Deep Learning (Goodfellow, Bengio, Courville), section 6.5, algorithms 6.3 and 6.4",
     layout="column",
     weight_indices="to_from",
     index_letters=("j", "i"),
     cost="J",
-    cost_one="L",
+    cost_one="J",  # algorithm 6.4 computes the gradient of J for one example
     target="y",
     prediction=r"\hat{y}",
     pre_activation="a",
@@ -254,13 +317,14 @@ GOODFELLOW = dataclasses.replace(
     delta_matrix="g",
     function="f",
     samples="m",
-    sample_index="i",
+    sample_index="n",  # the book writes x^{(i)}, but i indexes the units of W_{i,j}
     learning_rate=r"\epsilon",
     transpose=r"\top",
     gradient_style="nabla",
 )
 BISHOP = dataclasses.replace(
     SEED,
+    delta_of="sample",
     name="bishop",
     source="Pattern Recognition and Machine Learning (Christopher Bishop), section 5.3",
     layout="column",
@@ -281,6 +345,7 @@ CS231N = dataclasses.replace(
     SEED,
     name="cs231n",
     source="CS231n (Stanford), neural networks case study and assignment 1",
+    index_letters=("j", "k"),
     cost="L",
     cost_one="L_i",
     target="y",
@@ -293,7 +358,7 @@ CS231N = dataclasses.replace(
     delta="ds",
     delta_matrix="dS",
     function="f",
-    sample_index="i",
+    sample_index="i",  # L_i, the loss of example i
     learning_rate=r"\mathrm{step}",
     l2=r"\mathrm{reg}",
     hadamard="*",
@@ -302,6 +367,7 @@ CS231N = dataclasses.replace(
 )
 UFLDL = dataclasses.replace(
     SEED,
+    delta_of="sample",
     name="ufldl",
     source="UFLDL tutorial (Stanford): Neural Networks, Backpropagation Algorithm",
     layout="column",
@@ -320,13 +386,14 @@ UFLDL = dataclasses.replace(
     target_matrix="y",
     function="f",
     samples="m",
-    sample_index="i",
+    sample_index="n",  # the wiki writes x^{(i)}, but i indexes the units of W_{ij}
     learning_rate=r"\alpha",
     hadamard=r"\bullet",
     gradient_style="nabla",
 )
 WIKIPEDIA = dataclasses.replace(
     SEED,
+    delta_of="sample",
     name="wikipedia",
     source="Wikipedia, Backpropagation (derivation section; matrix section for the layout)",
     layout="column",
@@ -341,11 +408,11 @@ WIKIPEDIA = dataclasses.replace(
     input_matrix="x",
     target_matrix="t",
     function=r"\varphi",
-    samples="n",
     hadamard=r"\circ",
 )
 RUMELHART = dataclasses.replace(
     SEED,
+    delta_of="sample",
     name="rumelhart",
     source="Rumelhart, Hinton, Williams: Learning internal representations by error propagation (PDP, ch. 8)",
     layout="column",
@@ -367,10 +434,12 @@ RUMELHART = dataclasses.replace(
 )
 RASCHKA = dataclasses.replace(
     SEED,
+    delta_of="sample",
     name="raschka",
     source="Python Machine Learning (Sebastian Raschka, Vahid Mirjalili), 2nd ed., ch. 12",
     layer_style="named",
     layer_names=("in", "h", "out"),
+    index_letters=("k", "j"),
     cost="J",
     cost_one="J",
     target="y",
@@ -383,6 +452,7 @@ RASCHKA = dataclasses.replace(
 )
 THREE_BLUE_ONE_BROWN = dataclasses.replace(
     SEED,
+    delta_of="sample",
     name="3blue1brown",
     source="3Blue1Brown, Backpropagation calculus (Deep learning, chapter 4; Grant Sanderson)",
     layout="column",
@@ -396,7 +466,7 @@ THREE_BLUE_ONE_BROWN = dataclasses.replace(
     input_matrix="a",
     target_matrix="y",
     samples="n",
-    sample_index="k",
+    sample_index="x",  # the video averages over examples; k is a neuron of layer L-1
 )
 PROFILES: dict[str, Notation] = {
     profile.name: profile

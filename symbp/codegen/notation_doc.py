@@ -1,0 +1,50 @@
+"""How a notation's symbols map onto a generated module's arrays, for its docstring.
+
+The module's contract does not change with the notation (params["W1"] is
+always n_0 x n_1, rows of X are samples); a reader of Nielsen or
+deeplearning.ai finds here which array holds their w^l, b^l and x: for
+example "w^2 is params['W1'].T" (column vectors transpose every matrix).
+"""
+
+from __future__ import annotations
+
+from symbp.naming import display_layer
+from symbp.spec.notation import PROFILES, SEED, as_text
+
+
+def _layer_label(notation, layer: int, depth: int, parameter: bool) -> str:
+    name = notation.layer_name(layer, depth, parameter)
+    if name is None:
+        name = str(
+            display_layer(layer, notation.input_layer, parameter, notation.weights_named_by == "leaving")
+        )
+    mark = notation.mark(name)
+    bare_and_long = notation.layer_style == "bare" and len(mark) > 1
+    return f"^{{{mark}}}" if bare_and_long else f"^{mark}"
+
+
+def notation_lines(network) -> list[str]:
+    """A heading, then one line per parameter (and for X and T): the notation's symbol, the module's array.
+
+    Empty in the seed notation, whose symbols are the module's own names."""
+    notation = network.notation
+    if notation == SEED:
+        return []
+    column = notation.layout == "column"
+    tee = ".T" if column else ""
+    known = PROFILES.get(notation.name) == notation
+    named = f"the {notation.name} notation" if known else f"this spec's notation (from {notation.name})"
+    lines = [f"In {named} ({notation.source}):"]
+    for layer in range(1, network.depth + 1):
+        mark = _layer_label(notation, layer, network.depth, parameter=True)
+        lines.append(f"{as_text(notation.weight_matrix)}{mark} is params['W{layer}']{tee}")
+        if network.bias:
+            shape = " as a column" if column else ""
+            lines.append(f"{as_text(notation.bias)}{mark} is params['b{layer}']{shape}")
+    samples = "one sample per column" if column else "one sample per row"
+    given = as_text(notation.input_matrix)
+    if notation.input_matrix == notation.activation_matrix:  # the input is layer 0's activation: A^(in)
+        given += _layer_label(notation, 0, network.depth, parameter=False)
+    lines.append(f"{given} is X{tee} and {as_text(notation.target_matrix)} is T{tee}")
+    lines.append(f"({samples}; the module's arrays keep one sample per row)")
+    return lines
