@@ -484,8 +484,8 @@ CASES = [
     (
         "ufldl",
         UFLDL_L2,
-        r"\nabla_{W^{(l)}} J(W,b) = \delta^{(l+1)} (a^{(l)})^T + \frac{\lambda}{m} W^{(l)}",
-        "an extra factor 1/m",
+        r"\nabla_{W^{(l)}} J(W,b) = \delta^{(l+1)} (a^{(l)})^T + \frac{\lambda}{2} W^{(l)}",
+        "an extra factor 1/2",
     ),
     (
         "ufldl",
@@ -628,8 +628,9 @@ CASES = [
         r"\frac{\partial E}{\partial w^{(1)}_{ji}} = -\frac{1}{P}\sum_p \delta^{(1)}_{pj} o^{(0)}_{pi}",
         "an extra factor 1/P",
     ),
-    # -- raschka: Python Machine Learning ch. 12 (rows, named layers (in), (h), (out), phi, J with l2)
-    ("raschka", RASCHKA, r"\delta^{(out)} = \frac{1}{n}(A^{(out)} - Y)", HOLDS),
+    # -- raschka: Python Machine Learning ch. 12 (rows, named layers (in), (h), (out), phi, J with l2). Raschka's
+    # J sums its samples; symbp's cross-entropy is a mean, so the gradients below carry the 1/n his sum has not
+    ("raschka", RASCHKA, r"\delta^{(out)} = A^{(out)} - Y", HOLDS),
     (
         "raschka",
         RASCHKA,
@@ -645,16 +646,21 @@ CASES = [
     (
         "raschka",
         RASCHKA,
-        r"\frac{\partial J}{\partial W^{(out)}} = (A^{(h)})^T \delta^{(out)} + \lambda W^{(out)}",
+        r"\frac{\partial J}{\partial W^{(out)}} = \frac{1}{n} (A^{(h)})^T \delta^{(out)} + \lambda W^{(out)}",
         HOLDS,
     ),
     (
         "raschka",
         RASCHKA,
-        r"\frac{\partial J}{\partial W^{(h)}} = (A^{(in)})^T \delta^{(h)} + \lambda W^{(h)}",
+        r"\frac{\partial J}{\partial W^{(h)}} = \frac{1}{n} (A^{(in)})^T \delta^{(h)} + \lambda W^{(h)}",
         HOLDS,
     ),
-    ("raschka", RASCHKA, r"\frac{\partial J}{\partial b^{(h)}} = np.sum(\delta^{(h)}, axis=0)", HOLDS),
+    (
+        "raschka",
+        RASCHKA,
+        r"\frac{\partial J}{\partial b^{(h)}} = \frac{1}{n} np.sum(\delta^{(h)}, axis=0)",
+        HOLDS,
+    ),
     ("raschka", RASCHKA, r"\delta^{(out)}_j = a^{(out)}_j - y_j", HOLDS),
     (
         "raschka",
@@ -665,19 +671,19 @@ CASES = [
     (
         "raschka",
         RASCHKA,
-        r"\frac{\partial J}{\partial W^{(h)}} = \delta^{(h)} (A^{(in)})^T + \lambda W^{(h)}",
+        r"\frac{\partial J}{\partial W^{(h)}} = \frac{1}{n} \delta^{(h)} (A^{(in)})^T + \lambda W^{(h)}",
         "in the wrong order",
     ),
     (
         "raschka",
         RASCHKA,
-        r"\frac{\partial J}{\partial W^{(out)}} = (A^{(h)})^T \delta^{(out)}",
+        r"\frac{\partial J}{\partial W^{(out)}} = \frac{1}{n} (A^{(h)})^T \delta^{(out)}",
         "regularisation term",
     ),
     (
         "raschka",
         RASCHKA,
-        r"\frac{\partial J}{\partial b^{(h)}} = np.sum(\delta^{(h)}, axis=0) + \lambda b^{(h)}",
+        r"\frac{\partial J}{\partial b^{(h)}} = \frac{1}{n} np.sum(\delta^{(h)}, axis=0) + \lambda b^{(h)}",
         "the bias is regularised",
     ),
     (
@@ -686,7 +692,12 @@ CASES = [
         r"\delta^{(h)} = \delta^{(out)} (W^{(out)})^T \odot (Z^{(h)} \odot (1 - Z^{(h)}))",
         "where a^{(h)} is needed",
     ),
-    ("raschka", RASCHKA, r"\delta^{(out)} = A^{(out)} - Y", "a factor 1/n is missing"),
+    (
+        "raschka",
+        RASCHKA,
+        r"\frac{\partial J}{\partial b^{(h)}} = np.sum(\delta^{(h)}, axis=0)",
+        "a factor 1/n is missing",
+    ),
     (
         "raschka",
         RASCHKA,
@@ -696,7 +707,7 @@ CASES = [
     (
         "raschka",
         RASCHKA,
-        r"\frac{\partial J}{\partial W^{(h)}} = (A^{(h)})^T \delta^{(h)} + \lambda W^{(h)}",
+        r"\frac{\partial J}{\partial W^{(h)}} = \frac{1}{n} (A^{(h)})^T \delta^{(h)} + \lambda W^{(h)}",
         "off by one layer",
     ),
     (

@@ -17,8 +17,8 @@ Internally rows are samples. In a column layout every matrix a symbol names
 is transposed (a^{(l)} is n_l x 1 per sample, or n_l x m with batches as
 columns; W^{(l)} is n_l x n_{l-1}), so a formula evaluates to the matrix as its
 source writes it. The numbers of delta follow the notation too: Rumelhart's
-delta is -dE/dnet, and with batches as columns (deeplearning.ai) dZ is the
-stack of each example's own derivative, m times dC/dZ of the mean cost.
+delta is -dE/dnet, and a delta of each sample's own loss (deeplearning.ai's dZ,
+``delta_of = "sample"``) is N times dC/dZ of the mean cost.
 """
 
 from __future__ import annotations
@@ -51,7 +51,6 @@ from symbp.verification.formula import (
     Transpose,
     walk,
 )
-from symbp.verification.lexicon import sample_subscript
 
 PER_SAMPLE = ("a", "z", "delta", "dz", "x", "t", "y", "yhat", "dact")
 WEIGHTS = ("w", "accumulator", "gradient")
@@ -94,6 +93,7 @@ class Reading:
     generic: int | None = None
     y_is_target: bool = True
     notes: list = field(default_factory=list)
+    sample: str | None = "n"  # the letter that subscripts a sample in this formula (Formula.sample)
 
     @property
     def numbering(self) -> int:
@@ -164,7 +164,9 @@ class Evaluator:
             return self.depth
         numbering = self.reading.numbering
         display = sym.layer.value(self.depth + numbering, self.reading.generic)
-        shift = self.reading.weight_shift() if sym.name in WEIGHTS + ("b",) else 0
+        # a named layer (Raschka's W^{(h)}) names the layer a parameter enters, whatever the numbers do
+        named = sym.layer.shown in self.reading.notation.layer_names
+        shift = self.reading.weight_shift() if sym.name in WEIGHTS + ("b",) and not named else 0
         internal = display - numbering - shift
         lowest = 0 if sym.name in ("a", "width", "dact") else 1
         if not lowest <= internal <= self.depth:
@@ -202,9 +204,10 @@ class Evaluator:
         return {"x": point.X, "t": point.T, "yhat": point.A[self.depth]}[sym.name]
 
     def example_scale(self) -> int:
-        """m with batches as columns and a mean cost (dZ is each example's own derivative), else 1."""
+        """N when the notation's delta is of each sample's own loss (delta_of = "sample": Nielsen's
+        dC_x/dz, deeplearning.ai's dZ) and the cost is a mean, else 1."""
         network = self.point.network
-        return self.point.N if self.reading.notation.batch_columns and network.cost.mean else 1
+        return self.point.N if self.reading.notation.delta_of == "sample" and network.cost.mean else 1
 
     def delta_scale(self) -> int:
         """What the notation's delta is in units of dC/dz: its sign (Rumelhart: -1) times example_scale."""
@@ -397,7 +400,7 @@ class Evaluator:
     def position(self, node: Sym, bindings: dict, shape) -> tuple:
         """Zero-based (row, column) of an indexed symbol."""
         indices = [self.index_value(index, bindings, node) for index in node.indices or ()]
-        sample_index = sample_subscript(self.reading.notation)
+        sample_index = self.reading.sample
         if node.name in PER_SAMPLE:
             sample = bindings.get(sample_index, bindings.get("#sample", 1))
             if len(indices) == 2:
@@ -467,7 +470,7 @@ class Evaluator:
 
     def index_range(self, body: Node, index: str, bindings: dict, node: Node) -> int:
         """The last value of a summation index written without limits: the size it indexes."""
-        if index == sample_subscript(self.reading.notation):
+        if index == self.reading.sample:
             return self.point.N
         for sym in walk(body):
             if isinstance(sym, Sym) and sym.indices and index in sym.indices:

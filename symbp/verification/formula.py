@@ -31,7 +31,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from symbp.errors import SymbpError
 from symbp.spec.notation import SEED, Notation
 from symbp.verification.grammar import grammar_for
-from symbp.verification.lexicon import ELEMENTARY, Lexicon, lexicon, sample_subscript
+from symbp.verification.lexicon import ELEMENTARY, Lexicon, lexicon
 
 MAX_LENGTH = 2000
 
@@ -225,8 +225,9 @@ def _layer_from_match(match: re.Match) -> Layer:
 def _layer_from_mark(text: str, notation: Notation) -> Layer:
     """The layer a mark names: ^{(l)}, ^l, ^{[l+1]}, ^{(n_l)} (the output layer), ^{(out)} (named layers)."""
     mark = text[text.index("^") + 1 :]
-    if notation.layer_style == "named":
-        written = re.search(r"\(\s*([^()\s]+)\s*\)", mark).group(1)
+    named = re.search(r"\(\s*([^()\s]+)\s*\)", mark)
+    if notation.layer_style == "named" and named and named.group(1) in notation.layer_names:
+        written = named.group(1)
         bottom, hidden, top = notation.layer_names
         if written == bottom:
             return Layer(None, notation.input_layer, shown=written)
@@ -666,19 +667,49 @@ class Formula:
         layout that writes one sample as a column vector (Nielsen's delta^l, Ng's delta^{(l)}).
         """
         names = {node.name for node in walk(self.rhs) if isinstance(node, Sym)}
-        if names & {"N", "accumulator"}:
-            return False
+        if "accumulator" in names:
+            return False  # Ng's Delta sums the examples
         if self.matrix:
             return self.notation.layout == "column" and not self.notation.batch_columns
+        if "N" in names:
+            return False
         indices = set(self.quantity.indices)
         for node in walk(self.rhs):
             if isinstance(node, Sym) and node.indices:
                 indices |= set(node.indices)
             if isinstance(node, Sum):
                 indices.add(node.index)
-        letter = sample_subscript(self.notation)
+        letter = self.sample
         # E_p, L_i: the cost of one sample, whose index then names that sample
         return letter not in indices or re.search(rf"_\{{?{letter}\}}?$", self.quantity.cost) is not None
+
+    @property
+    def sample(self) -> str | None:
+        """The notation's sample letter when this formula subscripts a sample with it (delta_{nj},
+        o_{pj}, \\sum_n x_n), None when it uses the letter for units (Raschka's w_{i,j}, a_i).
+
+        A sample is the first of two subscripts on a per-sample symbol; the letter names a unit when
+        it subscripts a weight or a bias, or is a unit's only subscript in a notation whose weights use it.
+        """
+        letter = self.notation.sample_index
+        if letter in self.notation.unit_letters:
+            return None
+        quantity = Sym(self.quantity.kind, self.quantity.layer, self.quantity.indices)
+        symbols = [quantity] + [node for node in walk(self.rhs) if isinstance(node, Sym) and node.indices]
+        as_sample = as_unit = False
+        for sym in symbols:
+            if not sym.indices or letter not in sym.indices:
+                continue
+            if sym.name in ("w", "b", "accumulator", "gradient"):
+                as_unit = True
+            elif len(sym.indices) == 2:
+                as_sample = as_sample or sym.indices[0] == letter
+                as_unit = as_unit or sym.indices[1] == letter
+        if as_sample and not as_unit:
+            return letter
+        if as_unit:
+            return None
+        return None if letter in self.notation.index_letters else letter
 
     def symbols(self) -> set[str]:
         return {node.name for node in walk(self.rhs) if isinstance(node, Sym)}

@@ -131,7 +131,9 @@ _AFTER = r"\s*(T|\\top|\\prime|')?\s*"
 def layer_marks(style: str, names: tuple = ()) -> str:
     """The LAYER_SUP terminal of a layer style: what may follow a symbol as its layer."""
     if style == "named":
+        # named layers, and ^{(l)}, ^{(L-1)} for the layers a name does not fit (a generic l)
         inner = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+        inner = f"{inner}|{LAYER_ID}"
         return rf"/\^\s*\{{\s*\(\s*({inner})\s*\){_AFTER}\}}/ | /\^\s*\(\s*({inner})\s*\)/"
     if style == "bare":
         return rf"/\^\s*\{{\s*({LAYER_ID}){_AFTER}\}}/ | /\^\s*([0-9]|[lLk])(?![A-Za-z0-9])/"

@@ -152,15 +152,6 @@ def _roles(pairs: tuple) -> dict:
     return {_normal(spelling): role for spelling, role in pairs}
 
 
-def sample_subscript(notation: Notation) -> str | None:
-    """The letter that subscripts a sample (delta_{nj}, o_{pj}), None when it also names units.
-
-    Ng, UFLDL and deeplearning.ai mark a sample with a superscript (x^{(i)}) and use i for units.
-    """
-    letter = notation.sample_index
-    return None if letter in notation.index_letters + notation.unit_letters else letter
-
-
 def _normal(spelling: str) -> str:
     """A spelling without layout whitespace or braces around a one-character subscript."""
     text = re.sub(r"\s+", "", spelling)

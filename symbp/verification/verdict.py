@@ -44,7 +44,6 @@ from symbp.verification.groundtruth import (
     random_data,
     random_params,
 )
-from symbp.verification.lexicon import sample_subscript
 from symbp.verification.proof import instance, is_zero, small_enough
 
 POINTS = 5
@@ -175,7 +174,7 @@ class _Check:
         self.notes = []
 
     def reading(self, generic: int | None) -> Reading:
-        return Reading(self.formula.notation, generic, self.y_is_target)
+        return Reading(self.formula.notation, generic, self.y_is_target, sample=self.formula.sample)
 
     def _generic_layers(self) -> list:
         """Display values of l for which every layer in the formula exists (None: no generic l)."""
@@ -229,7 +228,8 @@ class _Check:
         """
         quantity = self.formula.quantity
         layer = quantity.layer or Layer("L", 0)
-        sym = Sym(_SYMBOL_OF[quantity.kind], Layer(layer.base, layer.offset + shift))
+        moved = layer if shift == 0 else Layer(layer.base, layer.offset + shift)
+        sym = Sym(_SYMBOL_OF[quantity.kind], moved)
         internal = evaluator.layer_of(sym)
         if quantity.kind == "act":
             derived_value, central_value = (
@@ -332,8 +332,8 @@ class _Check:
             }
             if per_unit:
                 bindings["#sample"] = values[0]
-            if self.formula.per_sample and sample_subscript(self.formula.notation):
-                bindings.setdefault(sample_subscript(self.formula.notation), 1)
+            if self.formula.per_sample and self.formula.sample:
+                bindings.setdefault(self.formula.sample, 1)
             position = tuple(value - 1 for value in values)
             if not all(0 <= p < size for p, (_, size) in zip(position, axes, strict=True)):
                 raise EvalError(f"index {values} is outside the quantity")
