@@ -580,8 +580,9 @@ def _shown(text: str, column: int) -> str | None:
 
 def _unexpected_character(text: str, column: int, allowed, words: Lexicon) -> str:
     char = text[column - 1]
-    if char.isalpha() or char in "_\\":
-        name = re.match(r"\\?\w+", text[column - 1 :])[0][:12]
+    word = re.match(r"\\?[A-Za-z_]\w*", text[column - 1 :])
+    if word:
+        name = word[0][:12]
         notation = words.notation
         symbols = ", ".join(
             value

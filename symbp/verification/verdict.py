@@ -420,8 +420,7 @@ def verify(
             reader.notation.name for reader in _readers(formula, chosen) if _holds(network, reader, seed)
         ]
         if holding:
-            where = ", ".join(holding[:3]) + (" and others" if len(holding) > 3 else "")
-            also = f"it holds in the {where} notation (--notation {holding[0]})"
+            also = f"it holds in {_profile_words(holding)} (--notation {holding[0]})"
             verdict.diagnosis = f"{verdict.diagnosis}; {also}" if verdict.diagnosis else also
     return verdict
 
@@ -459,12 +458,21 @@ _LAYER_MARK = re.compile(r"\^\s*(\{[^{}]*\}|\(\s*[^()]*\)|\[[^\[\]]*\]|[A-Za-z0-
 _STYLE = {"paren": "^{{({})}}", "bare": "^{}", "bracket": "^{{[{}]}}"}
 
 
+def _profile_words(names: list[str]) -> str:
+    """'the nielsen notation', 'the nielsen and wikipedia notations', 'the a, b, c notations and 4 more'."""
+    if len(names) == 1:
+        return f"the {names[0]} notation"
+    if len(names) <= 3:
+        return f"the {', '.join(names[:-1])} and {names[-1]} notations"
+    return f"the {', '.join(names[:3])} notations and {len(names) - 3} more"
+
+
 def _suggesting(error: FormulaError, chosen: Notation, readers: list[Formula]) -> FormulaError:
     """The reading error, with the profiles that read the formula and how to write it in this one."""
     if not readers:
         return error
     names = [reader.notation.name for reader in readers]
-    where = ", ".join(names[:3]) + (" and others" if len(names) > 3 else "")
+    where = _profile_words(names)
     mark = next(
         (found for found in _LAYER_MARK.finditer(error.text) if found.start() < error.column <= found.end()),
         None,
@@ -476,11 +484,11 @@ def _suggesting(error: FormulaError, chosen: Notation, readers: list[Formula]) -
         else:
             rewrite = _STYLE[chosen.layer_style].format(inner)
         message = (
-            f"`{mark.group(0)}` is a layer in the {where} notation; this spec uses {chosen.name}: "
+            f"`{mark.group(0)}` is a layer in {where}; this spec uses {chosen.name}: "
             f"pass --notation {names[0]} or write {rewrite}"
         )
     else:
-        message = f"{error.reason}; the formula reads in the {where} notation: pass --notation {names[0]}"
+        message = f"{error.reason}; the formula reads in {where}: pass --notation {names[0]}"
     return FormulaError(error.text, error.column, message)
 
 
