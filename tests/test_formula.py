@@ -34,7 +34,8 @@ def test_derivative_left_sides():
     matrix = parse_formula(r"\frac{dJ}{dW^{(2)}} = (a^{(2)})^T \delta^{(3)}").quantity
     assert matrix.matrix and matrix.cost == "J"
     assert parse_formula(r"\partial J / \partial W^{(2)} = X").quantity.kind == "w"
-    assert parse_formula(r"\frac{\partial C}{\partial z^{(L)}_j} = a_j").quantity.kind == "delta"
+    # dC/dz as written: delta in the seed notation, not Rumelhart's -dE/dnet
+    assert parse_formula(r"\frac{\partial C}{\partial z^{(L)}_j} = a_j").quantity.kind == "dz"
 
 
 @pytest.mark.parametrize(
@@ -97,8 +98,8 @@ def test_functions_and_numbers():
         ("delta(L)_j = a_j = t_j", 18, "unexpected '='"),
         (r"\delta^{(3)} = \sum x", 16, "summation index"),
         (r"a^{(2)} = \delta^{(3)}", 1, "left side must name a quantity"),
-        (r"\frac{\partial C}{\partial a^{(2)}} = x", 28, "left side must name a quantity"),
-        (r"\delta^{(3)} = \frac{\partial C}{\partial a}", 22, "only on the left side"),
+        (r"\frac{\partial C}{\partial t_j} = x", 28, "left side must name a quantity"),
+        (r"\delta^{(3)} = \frac{\partial C}{\partial W}", 16, "only as the gradient by an activation"),
         (r"\delta^{(3)} = a_{i+1}", 17, "index letters"),
         (r"\frac{\partial C}{\partial W^{(2)}} = a_i", 39, "no subscripts on the right side"),
         (r"\frac{\partial C}{\partial b^{(2)}} = \sum_n \delta_{nj}", 46, "except a sample index summed"),

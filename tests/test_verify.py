@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from symbp.cli.verify import read_formula_file
 from symbp.derivation.engine import derive
 from symbp.rendering import printing
 from symbp.spec.network import load
+from symbp.spec.notation import PROFILES
 from symbp.verification.diagnosis import pair_limit, two_slips
 from symbp.verification.formula import parse_formula
 from symbp.verification.verdict import verify
@@ -354,3 +356,43 @@ def test_every_labelled_equation_the_documents_print_reads_back_and_holds(spec):
     for lhs, rhs in sides:
         verdict = verify(network, f"{printing.latex(lhs, network)} = {printing.latex(rhs, network)}")
         assert verdict.holds, verdict.report()
+
+
+# the round trip in every profile: six networks (softmax/cce, tanh, relu, no biases, numbering 1 and a
+# custom activation). Every equation is checked in a third of the profiles (rotating, so that each equation
+# of each network is read back in four or five profiles and each profile reads a third of each document):
+# all 13 x 6 x every equation took 50 s, this takes about a third of it.
+PROFILE_SPECS = [
+    "softmax",
+    {"name": "tanh", "layers": [2, 3, 2], "activation": ["tanh", "identity"], "cost": "half_mse"},
+    RELU,
+    {"name": "nobias", "layers": [2, 3, 1], "activation": "sigmoid", "cost": "half_sse", "bias": False},
+    "demystified",
+    {"name": "cubic", "layers": [2, 1, 2], "cost": "mse",
+     "activation": [{"name": "cubic", "expr": "z**3/3 + z"}, "identity"]},
+]  # fmt: skip
+SAMPLING = 3
+
+
+@pytest.mark.parametrize(
+    "spec", PROFILE_SPECS, ids=lambda spec: spec if isinstance(spec, str) else spec["name"]
+)
+def test_every_equation_the_documents_print_in_every_profile_reads_back_in_it_and_holds(spec):
+    """A document printed in a profile (its symbols, layer marks, index order, layout, delta's sign and
+    scale) reads back through verify in that profile and holds: labelled steps and the backward pass."""
+    network = load(spec)
+    derivation = derive(network)
+    sides = [(step.eq.lhs, step.eq.rhs) for step in derivation.steps if step.label not in (None, "eq:cost")]
+    sides += [(line.target, line.expr) for line in derivation.backward]
+    checked = 0
+    for position, profile in enumerate(PROFILES.values()):
+        if network.numbering == 1:  # the spec's numbering stays: input layer 1, weights leave their layer
+            profile = dataclasses.replace(profile, input_layer=1, weights_named_by="leaving")
+        printed = dataclasses.replace(network, notation=profile)
+        for lhs, rhs in sides[position % SAMPLING :: SAMPLING]:
+            left, right = printing.equation(lhs, rhs, printed)
+            formula = f"{printing.latex(left, printed)} = {printing.latex(right, printed)}"
+            verdict = verify(printed, formula)
+            assert verdict.holds, f"{profile.name}: {verdict.report()}"
+            checked += 1
+    assert checked >= len(sides) * len(PROFILES) // SAMPLING

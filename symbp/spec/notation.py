@@ -104,6 +104,9 @@ class Notation:
     transpose: str = "T"  # W^T; "\top" for W^\top
     gradient_style: str = "partial"  # partial: \frac{\partial C}{\partial W}; nabla: \nabla_W C; d: dW
     accumulators: bool = False  # Delta^{(l)} and D^{(l)} = 1/m Delta^{(l)} (Ng)
+    # the penalty is lambda/(2m) sum w^2 (Ng, Nielsen, deeplearning.ai): the reader's lambda is then the
+    # spec's l2 times the number of samples, so that (lambda/m) W is the spec's l2 W
+    l2_per_sample: bool = False
 
     def __post_init__(self):
         for field, allowed in (

@@ -2,15 +2,20 @@
 
 Each candidate is the claim with one typical slip undone (a sign, a factor
 1/N or 2, the activation derivative, a weight, a transpose, swapped indices,
-a layer off by one); the first edit that makes the formula hold at every check
-point names the slip. When no single edit does, pairs of edits are tried the
-same way (two slips). No candidate holding means no diagnosis, not a guess.
+f' at the activation instead of the pre-activation, the derivative of another
+activation, a regularisation term forgotten or doubled, a layer off by one);
+the first edit that makes the formula hold at every check point names the
+slip. When no single edit does, pairs of edits are tried the same way (two
+slips). No candidate holding means no diagnosis, not a guess. Diagnoses are
+written in the formula's notation (\\Theta^{(2)}, not W^{(2)}).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
+from functools import partial
 
+from symbp.spec.notation import SEED, Notation
 from symbp.verification.formula import (
     Bin,
     Call,
@@ -19,13 +24,16 @@ from symbp.verification.formula import (
     Layer,
     Neg,
     Node,
+    NpSum,
     Num,
     Piece,
     Sum,
     Sym,
     Transpose,
+    map_children,
     walk,
 )
+from symbp.verification.lexicon import lexicon
 
 # pairs of repairs tried at the most: about a second on small networks (0.15 ms a pair). A pair costs
 # more on a big network, so there the limit shrinks in proportion beyond PAIR_FULL_SIZE parameters
@@ -48,60 +56,52 @@ class Candidate:
     shift: int = 0
 
 
-def show(node: Node) -> str:
-    """Short LaTeX for a sub-expression, for diagnoses."""
+_LAYER_MARKS = {"paren": "^{{({})}}", "bare": "^{{{}}}", "bracket": "^{{[{}]}}", "named": "^{{({})}}"}
+
+
+def show(node: Node, notation: Notation = SEED) -> str:
+    """Short LaTeX for a sub-expression, in the symbols of ``notation``, for diagnoses."""
+    say = partial(show, notation=notation)
     if isinstance(node, Sym):
-        name = {"delta": "\\delta", "yhat": "\\hat{y}", "width": "n"}.get(node.name, node.name)
-        if node.name in ("w", "x") and not node.indices:
-            name = name.upper()
-        layer = f"^{{({node.layer})}}" if node.layer is not None else ""
+        written = node.layer is not None and not node.layer.implied
+        layer = _LAYER_MARKS[notation.layer_style].format(node.layer) if written else ""
         indices = "_{" + "".join(str(index) for index in node.indices) + "}" if node.indices else ""
-        return name + layer + indices
+        if node.name in ("dact", "dz"):
+            below = lexicon(notation).spelling(node.name[1])
+            return f"\\partial {notation.cost}/\\partial {below}{layer}{indices}"
+        matrix = node.name in ("w", "x") and not node.indices
+        return lexicon(notation).spelling(node.name, matrix) + layer + indices
     if isinstance(node, Num):
         return f"{node.value:g}"
     if isinstance(node, Transpose):
-        inner = show(node.arg)
+        inner = say(node.arg)
         return f"({inner})^T" if not isinstance(node.arg, Sym) else f"{inner}^T"
     if isinstance(node, Call):
-        name = "f" if node.func == "act" else "\\" + node.func
-        return f"{name}{chr(39) if node.prime else ''}({show(node.arg)})"
+        name = _function_name(notation) if node.func == "act" else "\\" + node.func
+        return f"{name}{chr(39) if node.prime else ''}({say(node.arg)})"
     if isinstance(node, Neg):
-        return f"-{show(node.arg)}"
+        return f"-{say(node.arg)}"
     if isinstance(node, Cases):
         return "\\begin{cases}...\\end{cases}"
+    if isinstance(node, NpSum):
+        return f"np.sum({say(node.arg)})"
     if isinstance(node, Bin):
-        symbol = {"add": " + ", "sub": " - ", "div": "/", "pow": "^", "hadamard": " \\odot "}.get(
-            node.op, " "
-        )
-        return f"({show(node.left)}{symbol}{show(node.right)})"
+        hadamard = f" {notation.hadamard} "
+        symbol = {"add": " + ", "sub": " - ", "div": "/", "pow": "^", "hadamard": hadamard}.get(node.op, " ")
+        return f"({say(node.left)}{symbol}{say(node.right)})"
     return "..."
 
 
-def _map_children(node: Node, function) -> Node:
-    """``node`` with ``function`` applied to each child (a Node field, or a tuple of them: the cases)."""
-    changes = {}
-    for item in fields(node):
-        value = getattr(node, item.name)
-        if isinstance(value, Node):
-            mapped = function(value)
-        elif isinstance(value, tuple) and value and all(isinstance(part, Node) for part in value):
-            mapped = tuple(function(part) for part in value)
-        else:
-            continue
-        if any(after is not before for after, before in zip(_parts(mapped), _parts(value), strict=True)):
-            changes[item.name] = mapped
-    return replace(node, **changes) if changes else node
-
-
-def _parts(value) -> tuple:
-    return value if isinstance(value, tuple) else (value,)
+def _function_name(notation: Notation) -> str:
+    """The activation function as diagnoses name it: f where the notation writes the seed's \\sigma."""
+    return "f" if notation.function == SEED.function else notation.function
 
 
 def substitute(node: Node, target: Node, new: Node) -> Node:
     """A copy of ``node`` with the sub-tree ``target`` (by identity) replaced by ``new``."""
     if node is target:
         return new
-    return _map_children(node, lambda child: substitute(child, target, new))
+    return map_children(node, lambda child: substitute(child, target, new))
 
 
 def _shift_all(node: Node, step: int) -> Node:
@@ -109,73 +109,97 @@ def _shift_all(node: Node, step: int) -> Node:
     if isinstance(node, Sym):
         if node.layer is None or node.name == "width":
             return node
-        return replace(node, layer=Layer(node.layer.base, node.layer.offset + step))
-    return _map_children(node, lambda child: _shift_all(child, step))
+        return replace(node, layer=_moved(node.layer, step))
+    return map_children(node, lambda child: _shift_all(child, step))
 
 
-def _factor_words(node: Node) -> str:
+def _moved(layer: Layer, step: int) -> Layer:
+    return Layer(layer.base, layer.offset + step, letter=layer.letter, implied=layer.implied)
+
+
+def _factor_words(node: Node, say) -> str:
     if isinstance(node, Call) and node.func == "act" and node.prime:
-        return f"the activation derivative {show(node)}"
+        return f"the activation derivative {say(node)}"
     if isinstance(node, Sym) and node.name == "w" or isinstance(node, Transpose) and _is(node.arg, "w"):
-        return f"a weight {show(node)}"
+        return f"a weight {say(node)}"
     if isinstance(node, Sym) and node.name == "N":
-        return "N"
-    return show(node)
+        return say(node)
+    return say(node)
 
 
 def _is(node: Node, name: str) -> bool:
     return isinstance(node, Sym) and node.name == name
 
 
-def _derivative_factor(formula: Formula, layer: Layer | None) -> Call:
-    """f'(z^{(layer)}) with the left side's unit index in an index formula."""
-    indices = None
-    if not formula.matrix:
-        indices = (
-            formula.quantity.indices[-1:] if formula.quantity.kind != "w" else formula.quantity.indices[1:]
-        )
-        if formula.quantity.kind == "delta" and len(formula.quantity.indices) == 2:
-            indices = formula.quantity.indices
-    return Call("act", True, Sym("z", layer, indices))
+def _unit_indices(formula: Formula) -> tuple | None:
+    """The left side's unit index (and sample index) for a factor of one unit, None in a matrix formula."""
+    if formula.matrix:
+        return None
+    quantity = formula.quantity
+    if quantity.kind in ("delta", "dz", "act") and len(quantity.indices) == 2:
+        return quantity.indices
+    if quantity.kind == "w":
+        above = 0 if formula.notation.weight_indices == "to_from" else 1
+        return quantity.indices[above : above + 1]
+    return quantity.indices[-1:]
 
 
 def candidates(formula: Formula):
     """Candidate repairs, simplest first."""
     rhs = formula.rhs
+    notation = formula.notation
+    say = partial(show, notation=notation)
     nodes = list(walk(rhs))
     layers = []
     for layer in [formula.quantity.layer] + [node.layer for node in nodes if isinstance(node, Sym)]:
         if layer not in layers:
             layers.append(layer)
+    samples = say(Sym("N"))
     yield Candidate("sign flipped: the right side is the negative of the derivative", Neg(rhs))
     if formula.matrix:
         yield Candidate(
             "indices transposed: the right side is the transpose of the derivative", Transpose(rhs)
         )
-    yield Candidate("a factor 1/N is missing", Bin("div", rhs, Sym("N")))
-    yield Candidate("an extra factor 1/N", Bin("star", rhs, Sym("N")))
+    yield Candidate(f"a factor 1/{samples} is missing", Bin("div", rhs, Sym("N")))
+    yield Candidate(f"an extra factor 1/{samples}", Bin("star", rhs, Sym("N")))
     yield Candidate("a factor 2 too many (or a 1/2 missing)", Bin("div", rhs, Num(2.0)))
     yield Candidate("a factor 2 is missing", Bin("star", rhs, Num(2.0)))
-    factor = _derivative_factor(formula, formula.quantity.layer)
+    factor = Call("act", True, Sym("z", formula.quantity.layer, _unit_indices(formula)))
     yield Candidate(
-        f"a factor is missing: the activation derivative {show(factor)}", Bin("hadamard", rhs, factor)
+        f"a factor is missing: the activation derivative {say(factor)}", Bin("hadamard", rhs, factor)
     )
     for node in nodes:
         if isinstance(node, Call) and node.func == "act" and not node.prime:
             yield Candidate(
-                f"{show(node)} where the derivative {show(replace(node, prime=True))} is needed",
+                f"{say(node)} where the derivative {say(replace(node, prime=True))} is needed",
                 substitute(rhs, node, replace(node, prime=True)),
             )
+    yield from _derivative_arguments(rhs, nodes, say)
+    yield from _pre_post_swaps(rhs, nodes, say)
+    yield from _swapped_letters(formula, rhs, say)
     for node in nodes:
         if isinstance(node, Bin) and node.op in ("juxt", "star", "matmul", "hadamard"):
             for kept, dropped in ((node.left, node.right), (node.right, node.left)):
-                yield Candidate(f"an extra factor: {_factor_words(dropped)}", substitute(rhs, node, kept))
+                yield Candidate(
+                    f"an extra factor: {_factor_words(dropped, say)}", substitute(rhs, node, kept)
+                )
         if isinstance(node, Bin) and node.op == "div":
-            yield Candidate(f"an extra factor 1/{show(node.right)}", substitute(rhs, node, node.left))
-    yield from _reversed_conditions(rhs, nodes)
-    yield from _transposes(rhs, nodes)
-    yield from _layer_shifts(formula, rhs, nodes)
-    yield from _missing_factors(formula, rhs, nodes, layers)
+            yield Candidate(f"an extra factor 1/{say(node.right)}", substitute(rhs, node, node.left))
+    yield from _missing_sums(formula, rhs, nodes)
+    for node in nodes:
+        if isinstance(node, NpSum) and node.axis is not None:
+            other = 1 - node.axis
+            yield Candidate(
+                f"np.sum over axis {node.axis} where axis {other} is needed",
+                substitute(rhs, node, replace(node, axis=other)),
+            )
+    yield from _reversed_conditions(rhs, nodes, say)
+    yield from _transposes(formula, rhs, nodes, say)
+    yield from _factor_orders(rhs, nodes, say)
+    yield from _regularisation(formula, rhs, say)
+    yield from _layer_shifts(formula, rhs, nodes, say)
+    yield from _missing_factors(formula, rhs, nodes, layers, say)
+    yield from _wrong_derivatives(rhs, nodes, say)
 
 
 def two_slips(formula: Formula, limit: int = PAIR_LIMIT):
@@ -202,7 +226,7 @@ def two_slips(formula: Formula, limit: int = PAIR_LIMIT):
 _REVERSED = {">": "<", "<": ">", ">=": "<=", "<=": ">="}
 
 
-def _reversed_conditions(rhs: Node, nodes: list):
+def _reversed_conditions(rhs: Node, nodes: list, say):
     for node in nodes:
         if isinstance(node, Cases):
             for position, piece in enumerate(node.pieces):
@@ -210,17 +234,124 @@ def _reversed_conditions(rhs: Node, nodes: list):
                     continue
                 flipped = replace(piece, relation=_REVERSED[piece.relation])
                 pieces = node.pieces[:position] + (flipped,) + node.pieces[position + 1 :]
-                condition = f"{show(piece.left)} {piece.relation} {show(piece.right)}"
+                condition = f"{say(piece.left)} {piece.relation} {say(piece.right)}"
                 yield Candidate(
                     f"the condition {condition} is reversed ({_REVERSED[piece.relation]} is needed)",
                     substitute(rhs, node, replace(node, pieces=pieces)),
                 )
 
 
-def _transposes(rhs: Node, nodes: list):
+def _missing_sums(formula: Formula, rhs: Node, nodes: list):
+    """An index that is neither on the left side nor summed: the sum over it is missing."""
+    if formula.matrix:
+        return
+    bound = set(formula.quantity.indices) | {node.index for node in nodes if isinstance(node, Sum)}
+    free = []
+    for node in nodes:
+        if isinstance(node, Sym) and node.indices:
+            free += [index for index in node.indices if isinstance(index, str) and index not in bound]
+    for index in dict.fromkeys(free):
+        yield Candidate(f"the sum over {index} is missing", Sum(index, 1, None, rhs))
+
+
+def _derivative_arguments(rhs: Node, nodes: list, say):
+    """f' taken at the activation instead of the pre-activation, or the other way round."""
+    swap = {"a": "z", "z": "a", "yhat": "z"}
+    for node in nodes:
+        if isinstance(node, Call) and node.func == "act" and node.prime and _is_one_of(node.arg, swap):
+            argument = replace(node.arg, name=swap[node.arg.name])
+            if node.arg.name == "yhat":
+                argument = Sym("z", Layer("L", 0), node.arg.indices)
+            moved = replace(node, arg=argument)
+            where = "pre-activation" if node.arg.name == "z" else "activation"
+            yield Candidate(
+                f"{say(node)} where {say(moved)} is needed (f' taken at the {where})",
+                substitute(rhs, node, moved),
+            )
+
+
+def _is_one_of(node: Node, names) -> bool:
+    return isinstance(node, Sym) and node.name in names
+
+
+def _pre_post_swaps(rhs: Node, nodes: list, say):
+    """The activation written where the pre-activation is meant, or the other way round (Bishop's a and
+    z, z(1 - z) for a(1 - a)): every occurrence of one symbol in a sub-expression swapped."""
+    swap = {"a": "z", "z": "a"}
+    seen = set()
+    for node in nodes:
+        if isinstance(node, Call) and node.func == "act":
+            continue
+        symbols = [sym for sym in walk(node) if isinstance(sym, Sym)]
+        kinds = {(sym.name, sym.layer, sym.indices) for sym in symbols}
+        if (
+            len(kinds) != 1
+            or symbols[0].name not in swap
+            or any(isinstance(inner, Call) for inner in walk(node))
+        ):
+            continue
+        key = (kinds.pop(), id(node) if isinstance(node, Sym) else None)
+        if key in seen:
+            continue
+        seen.add(key)
+        first = symbols[0]
+        swapped = replace(first, name=swap[first.name], spelling=None)
+        changed = _replace_symbol(node, first, swapped)
+        yield Candidate(f"{say(first)} where {say(swapped)} is needed", substitute(rhs, node, changed))
+
+
+def _replace_symbol(node: Node, old: Sym, new: Sym) -> Node:
+    if isinstance(node, Sym):
+        return new if node == old else node
+    return map_children(node, lambda child: _replace_symbol(child, old, new))
+
+
+def _swapped_letters(formula: Formula, rhs: Node, say):
+    """The two unit letters of a weight's entry exchanged on the right side (a_j delta_k for a_k delta_j)."""
+    quantity = formula.quantity
+    if (
+        quantity.kind != "w"
+        or quantity.indices is None
+        or not all(isinstance(i, str) for i in quantity.indices)
+    ):
+        return
+    first, second = quantity.indices
+    swapped = _rename(rhs, {first: second, second: first})
+    wanted = say(Sym("w", quantity.layer, quantity.indices))
+    written = say(Sym("w", quantity.layer, (second, first)))
+    yield Candidate(
+        f"swapped weight indices: the right side is the entry {written} where {wanted} is needed",
+        swapped,
+    )
+
+
+def _rename(node: Node, letters: dict) -> Node:
+    if isinstance(node, Sym) and node.indices:
+        return replace(node, indices=tuple(letters.get(index, index) for index in node.indices))
+    if isinstance(node, Sum) and node.index in letters:
+        node = replace(node, index=letters[node.index])
+    return map_children(node, lambda child: _rename(child, letters))
+
+
+def _factor_orders(rhs: Node, nodes: list, say):
+    """A matrix product written in the wrong order (a^T delta for delta a^T)."""
+    for node in nodes:
+        if isinstance(node, Bin) and node.op in ("juxt", "matmul"):
+            flipped = replace(node, left=node.right, right=node.left)
+            yield Candidate(
+                f"the factors are in the wrong order: {say(flipped)} is needed",
+                substitute(rhs, node, flipped),
+            )
+
+
+def _transposes(formula: Formula, rhs: Node, nodes: list, say):
+    notation = formula.notation
+    below, above = notation.index_letters
+    entry = below + above if notation.weight_indices == "from_to" else above + below
+    joins = f"{say(Sym('w'))}_{{{entry}}} joins {below} below to {above}"
     for node in nodes:
         if isinstance(node, Transpose):
-            yield Candidate(f"{show(node)} where {show(node.arg)} is needed", substitute(rhs, node, node.arg))
+            yield Candidate(f"{say(node)} where {say(node.arg)} is needed", substitute(rhs, node, node.arg))
         elif isinstance(node, Sym) and node.name in ("a", "z", "delta", "x", "w", "t", "y", "yhat"):
             if (
                 node.indices
@@ -228,13 +359,18 @@ def _transposes(rhs: Node, nodes: list):
                 and all(isinstance(index, str) for index in node.indices)
             ):
                 swapped = replace(node, indices=node.indices[::-1])
+                why = (
+                    f" (swapped weight indices: in the {notation.name} notation {joins})"
+                    if _is(node, "w")
+                    else ""
+                )
                 yield Candidate(
-                    f"indices transposed: {show(node)} where {show(swapped)} is needed",
+                    f"indices transposed: {say(node)} where {say(swapped)} is needed{why}",
                     substitute(rhs, node, swapped),
                 )
             elif not node.indices and not _under_transpose(rhs, node):
                 yield Candidate(
-                    f"{show(node)} where {show(node)}^T is needed (transposed)",
+                    f"{say(node)} where {say(node)}^T is needed (transposed)",
                     substitute(rhs, node, Transpose(node)),
                 )
 
@@ -243,13 +379,34 @@ def _under_transpose(root: Node, target: Node) -> bool:
     return any(isinstance(node, Transpose) and node.arg is target for node in walk(root))
 
 
-def _layer_shifts(formula: Formula, rhs: Node, nodes: list):
+def _regularisation(formula: Formula, rhs: Node, say):
+    """The l2 term lambda W of a weight gradient forgotten, doubled, or put on a bias."""
+    quantity = formula.quantity
+    if quantity.kind not in ("w", "b"):
+        return
+    parameter = Sym(quantity.kind, quantity.layer, quantity.indices)
+    term = Bin("star", Sym("lambda"), parameter)
+    shown = f"{say(Sym('lambda'))} {say(parameter)}"
+    if formula.notation.l2_per_sample:
+        term = Bin("div", term, Sym("N"))
+        shown = f"{say(Sym('lambda'))}/{say(Sym('N'))} {say(parameter)}"
+    if quantity.kind == "b":
+        yield Candidate(f"the bias is regularised: drop {shown}", Bin("sub", rhs, term))
+        return
+    yield Candidate(f"the regularisation term {shown} is missing", Bin("add", rhs, term))
+    yield Candidate(f"the regularisation term {shown} is counted twice", Bin("sub", rhs, term))
+    halved = Bin("div", term, Num(2.0))
+    yield Candidate(f"the regularisation term is {shown}/2, {shown} is needed", Bin("add", rhs, halved))
+    yield Candidate(f"the regularisation term is 2{shown}, {shown} is needed", Bin("sub", rhs, halved))
+
+
+def _layer_shifts(formula: Formula, rhs: Node, nodes: list, say):
     for step in (1, -1):
         word = "high" if step == -1 else "low"
         yield Candidate(
             f"off by one layer: every layer on the right side is one too {word}", _shift_all(rhs, step)
         )
-        target = "\\delta" if formula.quantity.kind == "delta" else "the derivative"
+        target = say(Sym("delta")) if formula.quantity.kind == "delta" else "the derivative"
         yield Candidate(
             f"off by one layer: the right side is {target} of the layer {'above' if step > 0 else 'below'}",
             rhs,
@@ -258,14 +415,14 @@ def _layer_shifts(formula: Formula, rhs: Node, nodes: list):
     for node in nodes:
         if isinstance(node, Sym) and node.layer is not None and node.name != "width":
             for step in (1, -1):
-                moved = replace(node, layer=Layer(node.layer.base, node.layer.offset + step))
+                moved = replace(node, layer=_moved(node.layer, step))
                 yield Candidate(
-                    f"off by one layer: {show(node)} where {show(moved)} is needed",
+                    f"off by one layer: {say(node)} where {say(moved)} is needed",
                     substitute(rhs, node, moved),
                 )
 
 
-def _missing_factors(formula: Formula, rhs: Node, nodes: list, layers: list):
+def _missing_factors(formula: Formula, rhs: Node, nodes: list, layers: list, say):
     if not formula.matrix:
         return
     products = [node for node in nodes if not isinstance(node, Num | Sum | Piece)]
@@ -273,7 +430,7 @@ def _missing_factors(formula: Formula, rhs: Node, nodes: list, layers: list):
         factor = Call("act", True, Sym("z", layer))
         for node in products:
             yield Candidate(
-                f"a factor is missing: the activation derivative {show(factor)}",
+                f"a factor is missing: the activation derivative {say(factor)}",
                 substitute(rhs, node, Bin("hadamard", node, factor)),
             )
     for layer in layers:
@@ -282,5 +439,23 @@ def _missing_factors(formula: Formula, rhs: Node, nodes: list, layers: list):
             for extra in (Transpose(weight), weight):
                 for built in (Bin("matmul", node, extra), Bin("matmul", extra, node)):
                     yield Candidate(
-                        f"a factor is missing: the weight {show(extra)}", substitute(rhs, node, built)
+                        f"a factor is missing: the weight {say(extra)}", substitute(rhs, node, built)
                     )
+
+
+def _wrong_derivatives(rhs: Node, nodes: list, say):
+    """A factor written as some activation's derivative (a(1 - a), 1 - a^2) that is not this layer's."""
+    for node in nodes:
+        if not isinstance(node, Bin | Call) or isinstance(node, Call) and node.func == "act" and node.prime:
+            continue
+        symbols = [sym for sym in walk(node) if isinstance(sym, Sym)]
+        if not symbols or any(sym.name not in ("a", "z") for sym in symbols):
+            continue
+        if len({(sym.layer, sym.indices) for sym in symbols}) != 1:
+            continue
+        first = symbols[0]
+        factor = Call("act", True, Sym("z", first.layer, first.indices))
+        yield Candidate(
+            f"{say(node)} is the derivative of another activation: this layer's {say(factor)} is needed",
+            substitute(rhs, node, factor),
+        )

@@ -5,13 +5,20 @@ parameters, data and the true deltas of the network at one choice of
 parameters and data. Matrix formulas evaluate to arrays (rows are samples);
 index formulas evaluate to one number per choice of their free indices.
 
-Layers are read as written (``Reading.numbering``): with numbering 0 the input
-is layer 0 and W^{(l)} enters layer l (first seed text); with numbering 1 the
-input is layer 1 and W^{(l)} leaves layer l (third seed text). Either way
-W^{(l)} and b^{(l)} are the parameters of internal layer l and a, z, delta of
-display layer l are internal layer l - numbering. A symbol without a layer is
-the output layer's (x is the input). f, g and sigma are the spec's activation
-of the layer their argument belongs to.
+Symbols are read through the formula's Notation (``Reading.notation``): the
+input layer is numbered ``input_layer`` (0 or 1); a, z, delta of display layer
+l are internal layer l - input_layer; W^{(l)} and b^{(l)} are named by the
+layer they enter (first seed text, Nielsen) or leave (third seed text, Ng,
+UFLDL); w_ij joins i below to j (from_to) or j below to i (to_from). A symbol
+without a layer is the output layer's (x is the input). f, g and sigma are the
+spec's activation of the layer their argument belongs to.
+
+Internally rows are samples. In a column layout every matrix a symbol names
+is transposed (a^{(l)} is n_l x 1 per sample, or n_l x m with batches as
+columns; W^{(l)} is n_l x n_{l-1}), so a formula evaluates to the matrix as its
+source writes it. The numbers of delta follow the notation too: Rumelhart's
+delta is -dE/dnet, and a delta of each sample's own loss (deeplearning.ai's dZ,
+``delta_of = "sample"``) is N times dC/dZ of the mean cost.
 """
 
 from __future__ import annotations
@@ -23,9 +30,12 @@ import sympy as sp
 
 from symbp.derivation.numeric import activation_derivative as numeric_activation_derivative
 from symbp.derivation.numeric import activation_function
+from symbp.spec.functions import A as A_SCALAR
 from symbp.spec.functions import Activation
+from symbp.spec.functions import T as T_SCALAR
 from symbp.spec.functions import Z as Z_SCALAR
 from symbp.spec.network import Network
+from symbp.spec.notation import SEED, Notation
 from symbp.verification.formula import (
     ELEMENTARY,
     Bin,
@@ -33,6 +43,7 @@ from symbp.verification.formula import (
     Cases,
     Neg,
     Node,
+    NpSum,
     Num,
     Ones,
     Sum,
@@ -41,7 +52,10 @@ from symbp.verification.formula import (
     walk,
 )
 
-PER_SAMPLE = ("a", "z", "delta", "x", "t", "y", "yhat")
+PER_SAMPLE = ("a", "z", "delta", "dz", "x", "t", "y", "yhat", "dact")
+WEIGHTS = ("w", "accumulator", "gradient")
+# what a column layout writes transposed: every matrix a symbol names
+MATRICES = PER_SAMPLE + WEIGHTS + ("b",)
 
 
 class EvalError(Exception):
@@ -73,12 +87,25 @@ class Point:
 
 @dataclass
 class Reading:
-    """How symbols resolve: layer numbering, the value of a generic l, what y means; collects notes."""
+    """How symbols resolve: the notation, the value of a generic l, what y means; collects notes."""
 
-    numbering: int
+    notation: Notation = SEED
     generic: int | None = None
     y_is_target: bool = True
     notes: list = field(default_factory=list)
+    sample: str | None = "n"  # the letter that subscripts a sample in this formula (Formula.sample)
+
+    @property
+    def numbering(self) -> int:
+        return self.notation.input_layer
+
+    @property
+    def columns(self) -> bool:
+        return self.notation.layout == "column"
+
+    def weight_shift(self) -> int:
+        """Display layer of W minus the display layer it enters: 0 (entering) or -1 (leaving)."""
+        return -1 if self.notation.weights_named_by == "leaving" else 0
 
     def note(self, text: str):
         if text not in self.notes:
@@ -137,13 +164,16 @@ class Evaluator:
             return self.depth
         numbering = self.reading.numbering
         display = sym.layer.value(self.depth + numbering, self.reading.generic)
-        internal = display if sym.name in ("w", "b") else display - numbering
-        lowest = 0 if sym.name in ("a", "width") else 1
+        # a named layer (Raschka's W^{(h)}) names the layer a parameter enters, whatever the numbers do
+        named = sym.layer.shown in self.reading.notation.layer_names
+        shift = self.reading.weight_shift() if sym.name in WEIGHTS + ("b",) and not named else 0
+        internal = display - numbering - shift
+        lowest = 0 if sym.name in ("a", "width", "dact") else 1
         if not lowest <= internal <= self.depth:
             shown = sym.layer if sym.layer.base is None else f"{sym.layer} = {display}"
-            first = lowest + (0 if sym.name in ("w", "b") else numbering)
-            last = self.depth + (0 if sym.name in ("w", "b") else numbering)
-            raise EvalError(f"{_NAMES[sym.name]} has no layer {shown} (layers {first}..{last})", sym.column)
+            first, last = lowest + numbering + shift, self.depth + numbering + shift
+            name = sym.spelling or _NAMES.get(sym.name, sym.name)
+            raise EvalError(f"{name} has no layer {shown} (layers {first}..{last})", sym.column)
         if sym.name == "b" and not self.point.network.bias:
             raise EvalError("this network has no biases", sym.column)
         return internal
@@ -151,29 +181,72 @@ class Evaluator:
     def array(self, sym: Sym) -> np.ndarray:
         """The whole matrix a symbol names (rows = samples for per-sample quantities)."""
         point = self.point
-        if sym.name in ("N", "e", "width"):
+        if sym.name in ("N", "e", "width", "lambda"):
             return np.array(self.constant(sym))
         layer = self.layer_of(sym)
+        if sym.name == "delta":
+            return point.delta[layer] * self.delta_scale()
+        if sym.name == "dz":
+            return point.delta[layer] * self.example_scale()
+        if sym.name == "dact":
+            return self.activation_gradient(layer, point.delta.__getitem__) * self.example_scale()
+        if sym.name in ("accumulator", "gradient"):
+            return self.weight_gradient(layer, sym.name == "gradient")
         if sym.name == "y":
             if self.reading.y_is_target:
                 self.reading.note("y read as the target t (the formula uses \\hat{y} or no t)")
                 return point.T
             self.reading.note("y read as the network's output (the formula also uses t)")
             return point.A[self.depth]
-        table = {
-            "a": point.A,
-            "z": point.Z,
-            "delta": point.delta,
-            "w": point.W,
-            "b": point.b,
-        }
+        table = {"a": point.A, "z": point.Z, "w": point.W, "b": point.b}
         if sym.name in table:
             return table[sym.name][layer]
         return {"x": point.X, "t": point.T, "yhat": point.A[self.depth]}[sym.name]
 
+    def example_scale(self) -> int:
+        """N when the notation's delta is of each sample's own loss (delta_of = "sample": Nielsen's
+        dC_x/dz, deeplearning.ai's dZ) and the cost is a mean, else 1."""
+        network = self.point.network
+        return self.point.N if self.reading.notation.delta_of == "sample" and network.cost.mean else 1
+
+    def delta_scale(self) -> int:
+        """What the notation's delta is in units of dC/dz: its sign (Rumelhart: -1) times example_scale."""
+        return self.reading.notation.delta_sign * self.example_scale()
+
+    def activation_gradient(self, layer: int, delta_of) -> np.ndarray:
+        """dC/dA of an internal layer (rows are samples): delta^{(l+1)} W^{(l+1)T}, or at the output the
+        cost's derivative by the output. ``delta_of(l)`` gives the delta of a layer (derived or central)."""
+        point = self.point
+        if layer < self.depth:
+            return delta_of(layer + 1) @ point.W[layer + 1].T
+        cost = point.network.cost
+        derivative = sp.diff(cost.expr, A_SCALAR)
+        if self.symbolic:
+            function = np.vectorize(sp.Lambda((A_SCALAR, T_SCALAR), derivative), otypes=[object])
+            scale = sp.Rational(1, point.N) if cost.mean else 1
+        else:
+            function = sp.lambdify((A_SCALAR, T_SCALAR), derivative, "numpy")
+            scale = 1 / point.N if cost.mean else 1
+        with np.errstate(all="ignore"):
+            values = function(point.A[self.depth], point.T) * np.ones_like(point.T)
+        return values * scale
+
+    def weight_gradient(self, layer: int, penalised: bool) -> np.ndarray:
+        """Ng's Delta^{(l)} (the sum over the examples of each one's gradient) or D^{(l)} (dJ/dTheta)."""
+        point = self.point
+        mean = point.network.cost.mean
+        summed = point.A[layer - 1].T @ point.delta[layer]
+        if not penalised:
+            return summed * (point.N if mean else 1)
+        l2 = sp.nsimplify(point.network.l2) if self.symbolic else point.network.l2
+        return summed + l2 * point.W[layer]
+
     def constant(self, sym: Sym) -> float:
         if sym.name == "N":
             return self.scalar_of(self.point.N)
+        if sym.name == "lambda":
+            l2 = self.point.network.l2 * (self.point.N if self.reading.notation.l2_per_sample else 1)
+            return sp.nsimplify(l2) if self.symbolic else float(l2)
         if sym.name == "e":
             return sp.E if self.symbolic else float(np.e)
         return self.scalar_of(self.point.network.layers[self.layer_of(sym)])
@@ -213,8 +286,18 @@ class Evaluator:
         if node.indices is not None:
             # parse_formula allows only a summed sample index here, on per-sample matrices
             row = self.rows[node.indices[0]]
-            return value[row : row + 1]
-        return self.scalar_of(value.item()) if value.ndim == 0 else value
+            value = value[row : row + 1]
+        if value.ndim == 0:
+            return self.scalar_of(value.item())
+        return value.T if self.reading.columns and node.name in MATRICES else value
+
+    def _m_NpSum(self, node: NpSum):
+        value = self.matrix(node.arg)
+        if not isinstance(value, np.ndarray):
+            return value
+        if node.axis is None:
+            return self.scalar_of(np.sum(value))
+        return np.sum(value, axis=node.axis, keepdims=True)
 
     def _m_Ones(self, node: Ones):
         return np.ones((self.point.N, 1))
@@ -271,7 +354,8 @@ class Evaluator:
     def _m_Bin(self, node: Bin):
         if node.op == "juxt":
             return self._product_chain(node)
-        return combine(node, self.matrix(node.left), self.matrix(node.right), self.reading.notes)
+        left, right = self.matrix(node.left), self.matrix(node.right)
+        return combine(node, left, right, self.reading.notes, self.reading.columns)
 
     def _product_chain(self, node: Bin):
         """A B C ... written side by side: left to right, or else the first grouping that fits the shapes.
@@ -284,9 +368,10 @@ class Evaluator:
         try:
             value = values[0]
             for factor, right in zip(factors[1:], values[1:], strict=True):
-                value = combine(Bin("juxt", node, factor, column=factor.column), value, right, notes)
+                joint = Bin("juxt", node, factor, column=factor.column)
+                value = combine(joint, value, right, notes, self.reading.columns)
         except EvalError as error:
-            found = next(_groupings(factors, values), None)
+            found = next(_groupings(factors, values, self.reading.columns), None)
             if found is None:
                 raise error from None
             value, notes = found
@@ -315,11 +400,12 @@ class Evaluator:
     def position(self, node: Sym, bindings: dict, shape) -> tuple:
         """Zero-based (row, column) of an indexed symbol."""
         indices = [self.index_value(index, bindings, node) for index in node.indices or ()]
+        sample_index = self.reading.sample
         if node.name in PER_SAMPLE:
-            sample = bindings.get("n", bindings.get("#sample", 1))
+            sample = bindings.get(sample_index, bindings.get("#sample", 1))
             if len(indices) == 2:
                 sample, unit = indices
-            elif node.indices == ("n",):
+            elif node.indices == (sample_index,):
                 sample, unit = indices[0], 1
             elif len(indices) == 1:
                 unit = indices[0]
@@ -336,8 +422,10 @@ class Evaluator:
             wanted = (1, indices[0] if indices else 1)
         else:
             if len(indices) != 2 and shape != (1, 1):
-                raise EvalError("w takes two indices (w_{ij})", node.column)
+                raise EvalError(f"{node.spelling or 'w'} takes two indices (w_{{ij}})", node.column)
             wanted = tuple(indices) if indices else (1, 1)
+            if self.reading.notation.weight_indices == "to_from":
+                wanted = wanted[::-1]  # w_jk joins k below to j: row k, column j of the internal W
         for value, size in zip(wanted, shape, strict=True):
             if not 1 <= value <= size:
                 raise EvalError(f"index {value} out of range 1..{size} in {_NAMES[node.name]}", node.column)
@@ -382,7 +470,7 @@ class Evaluator:
 
     def index_range(self, body: Node, index: str, bindings: dict, node: Node) -> int:
         """The last value of a summation index written without limits: the size it indexes."""
-        if index == "n":
+        if index == self.reading.sample:
             return self.point.N
         for sym in walk(body):
             if isinstance(sym, Sym) and sym.indices and index in sym.indices:
@@ -390,8 +478,13 @@ class Evaluator:
                 where = sym.indices.index(index)
                 if sym.name in PER_SAMPLE and len(sym.indices) == 1:
                     return shape[1]
+                if sym.name in WEIGHTS and self.reading.notation.weight_indices == "to_from":
+                    where = len(sym.indices) - 1 - where
                 return shape[where]
         raise EvalError(f"the summation index {index} indexes nothing", node.column)
+
+    def _s_NpSum(self, node: NpSum, bindings):
+        raise EvalError("np.sum belongs in a matrix formula", node.column)
 
     def _s_Cases(self, node: Cases, bindings):
         return self._cases(node, lambda part: self.scalar(part, bindings))
@@ -421,6 +514,10 @@ _NAMES = {
     "y": "y",
     "yhat": "\\hat{y}",
     "width": "n",
+    "dact": "\\partial C/\\partial a",
+    "dz": "\\partial C/\\partial z",
+    "accumulator": "\\Delta",
+    "gradient": "D",
 }
 
 
@@ -428,12 +525,14 @@ def _shape(value) -> str:
     return "x".join(str(size) for size in value.shape) if isinstance(value, np.ndarray) else "scalar"
 
 
-def _broadcastable(left, right) -> bool:
-    """Same shape, or one of them a scalar or a (1, n) row added to every sample."""
+def _broadcastable(left, right, columns: bool = False) -> bool:
+    """Same shape, or one a scalar or a (1, n) row added to every sample (columns: an (n, 1) column)."""
     if not isinstance(left, np.ndarray) or not isinstance(right, np.ndarray):
         return True
     if left.shape == right.shape:
         return True
+    if columns:
+        return left.shape[0] == right.shape[0] and 1 in (left.shape[1], right.shape[1])
     return left.shape[1] == right.shape[1] and 1 in (left.shape[0], right.shape[0])
 
 
@@ -444,23 +543,23 @@ def _flatten(node: Node) -> list:
     return [node]
 
 
-def _groupings(factors: list, values: list):
+def _groupings(factors: list, values: list, columns: bool = False):
     """(value, notes) of every grouping of a product chain that fits the shapes."""
     if len(values) == 1:
         yield values[0], []
         return
     for split in range(len(values) - 1, 0, -1):
-        for left, left_notes in _groupings(factors[:split], values[:split]):
-            for right, right_notes in _groupings(factors[split:], values[split:]):
+        for left, left_notes in _groupings(factors[:split], values[:split], columns):
+            for right, right_notes in _groupings(factors[split:], values[split:], columns):
                 notes = left_notes + right_notes
                 joint = Bin("juxt", factors[split - 1], factors[split], column=factors[split].column)
                 try:
-                    yield combine(joint, left, right, notes), notes
+                    yield combine(joint, left, right, notes, columns), notes
                 except EvalError:
                     continue
 
 
-def combine(node: Bin, left, right, notes: list):
+def combine(node: Bin, left, right, notes: list, columns: bool = False):
     """One binary operation of a matrix formula, with the shape rules of the module docstring."""
     op = node.op
     both = isinstance(left, np.ndarray) and isinstance(right, np.ndarray)
@@ -478,7 +577,7 @@ def combine(node: Bin, left, right, notes: list):
         if left.shape[1] != right.shape[0]:
             raise EvalError(f"a {_shape(left)} matrix cannot multiply a {_shape(right)} matrix", node.column)
         return left @ right
-    if op in ("add", "sub", "hadamard", "star", "div") and not _broadcastable(left, right):
+    if op in ("add", "sub", "hadamard", "star", "div") and not _broadcastable(left, right, columns):
         raise EvalError(f"shapes {_shape(left)} and {_shape(right)} do not match", node.column)
     with np.errstate(all="ignore"):
         if op == "add":

@@ -1,12 +1,20 @@
-"""The lark grammar of hand-derived formulas (LaTeX or plain maths).
+"""The lark grammar of hand-derived formulas (LaTeX or plain maths), for one notation.
 
 Kept as a Python string so that it ships inside the package with no package-data
 setting. LALR(1) with a contextual lexer: the lexer only tries the terminals the
 parser can accept at that point, and the parser's shift/reduce choices resolve
 as shift, which makes juxtaposition bind tighter than + and -.
+
+The rules are the same in every notation; three terminals are filled in from the
+notation (``grammar_for``): NAME (its symbols' spellings), FUNC (its functions)
+and LAYER_SUP (how it writes a layer: ^{(l)}, ^l, ^{[l]} or named layers).
 """
 
-GRAMMAR = r"""
+from __future__ import annotations
+
+import re
+
+RULES = r"""
 
 ?start: equation
 
@@ -33,7 +41,6 @@ summation: SUM SUB? upper? product
 upper: CARET LBRACE expr RBRACE
      | CARET NUMBER
      | CARET NAME
-     | CARET DELTA
 
 ?postfixed: atom
           | postfixed TRANSPOSE              -> transpose
@@ -44,38 +51,56 @@ upper: CARET LBRACE expr RBRACE
 ?atom: NUMBER                                -> number
      | symbol
      | ONES                                  -> ones
-     | FUNC PRIME? atom                      -> call
+     | FUNC SUB? LAYER_SUP? PRIME? SUB? atom -> call
      | LPAR expr RPAR                        -> group
      | LBRACE expr RBRACE                    -> group
      | FRAC LBRACE expr RBRACE LBRACE expr RBRACE -> frac
+     | FRAC LBRACE PARTIAL RBRACE LBRACE expr RBRACE symbol -> derivative_of
+     | NABLA LBRACE expr RBRACE symbol       -> nabla
+     | NABLA symbol symbol                   -> nabla
      | PARTIAL atom                          -> partial
+     | NP_DOT LPAR expr COMMA expr RPAR      -> np_dot
+     | NP_SUM LPAR expr (COMMA keyword)* RPAR -> np_sum
+     | NP_POWER LPAR expr COMMA expr RPAR    -> np_power
+     | NP_MULTIPLY LPAR expr COMMA expr RPAR -> np_multiply
      | CASES_BEGIN case (ROW_END case)* ROW_END? CASES_END -> cases
+
+keyword: KW_AXIS EQ NUMBER
+       | KW_KEEPDIMS EQ BOOL
 
 case: expr AMP CASE_IF? expr RELATION expr   -> piece
     | expr AMP CASE_ELSE                     -> otherwise
 
-symbol: (NAME | DELTA | HAT_Y) suffix*
+symbol: NAME suffix*
 ?suffix: LAYER_SUP | PLAIN_LAYER | SUB
 
 // ---- terminals (longest match wins; the lexer only tries what the parser can accept)
-EQ: "="
+EQ: "=" | ":="
 PLUS: "+"
 MINUS: "-" | "−"
 MULOP: "\\cdot" | "\\times" | "*" | "@" | "/" | "\\odot" | "\\circ" | "⊙" | "·" | "∘"
+     | ".*" | "\\bullet" | "•"
 CARET: "^"
 LBRACE: "{"
 RBRACE: "}"
 LPAR: /\\left\s*[(\[]|[(\[]/
 RPAR: /\\right\s*[)\]]|[)\]]/
+COMMA: ","
 NUMBER: /[0-9]+(\.[0-9]+)?/
 FRAC.3: /\\[dt]?frac/
 SUM.3: /\\sum(\s*\\limits)?|sum|∑/
-FUNC.3: /\\sigma|sigma|σ|\\exp|exp|\\tanh|tanh|\\sinh|sinh|\\cosh|cosh|\\log|log|\\ln|ln|f|g/
+FUNC.3: /@FUNCTIONS@/
 PRIME.2: /'|′|\^\s*\\prime|\^\s*\{\s*\\prime\s*\}/
-PARTIAL.2: /\\partial|∂|d(?=\s*[A-Za-z\\])/
-HAT_Y.3: /\\(wide)?hat\s*\{\s*[yY]\s*\}|\\(wide)?hat\s*[yY](?![A-Za-z])|yhat|ŷ/
-DELTA.3: /\\delta(?![A-Za-z])|delta|δ/
-NAME: /[aAzZxXtTyYwWbBnNCJEe]/
+PARTIAL.1: /\\partial|∂|d(?=\s*[A-Za-z\\])/
+NABLA.3: /\\nabla\s*_/
+NP_DOT.3: /np\s*\.\s*dot/
+NP_SUM.3: /np\s*\.\s*sum/
+NP_POWER.3: /np\s*\.\s*power/
+NP_MULTIPLY.3: /np\s*\.\s*multiply/
+KW_AXIS.3: "axis"
+KW_KEEPDIMS.3: "keepdims"
+BOOL.3: "True" | "False"
+NAME.2: /@SYMBOLS@/
 ONES.3: /\\mathbf\s*\{\s*1\s*\}|\\mathbb\s*\{\s*1\s*\}|\\vec\s*\{\s*1\s*\}|ones/
 TRANSPOSE.2: /\^\s*\{\s*(T|\\top|\\intercal|\\mathsf\s*\{\s*T\s*\}|\\mathrm\s*\{\s*T\s*\})\s*\}/
            | /\^\s*(T(?![A-Za-z])|\\top|\\intercal)|\.T(?![A-Za-z])|ᵀ/
@@ -87,8 +112,7 @@ AMP: "&"
 CASE_IF.3: /\\text\s*\{\s*(for|if)\s*\}/
 CASE_ELSE.3: /\\text\s*\{\s*(otherwise|else)\s*\}/
 RELATION: ">=" | "<=" | ">" | "<" | /\\g(eq|e|t)(?![A-Za-z])/ | /\\l(eq|e|t)(?![A-Za-z])/ | "≥" | "≤"
-LAYER_SUP.3: /\^\s*\{\s*[(\[]\s*([0-9]+|[Ll](\s*[+-]\s*[0-9]+)?)\s*[)\]]\s*(T|\\top)?\s*\}/
-           | /\^\s*[(\[]\s*([0-9]+|[Ll](\s*[+-]\s*[0-9]+)?)\s*[)\]]/
+LAYER_SUP.3: @LAYER_SUP@
 PLAIN_LAYER.2: /[(\[]\s*([0-9]+|[Ll](\s*[+-]\s*[0-9]+)?)\s*[)\]]/
 SUB: /_\s*(\{[^{}]*\}|[A-Za-z0-9]+)/
 
@@ -97,3 +121,34 @@ IGNORED: /\s+|\\[,;:! ]|\\q?quad|\\tag\s*(\{[^{}]*\}|[0-9]+)|\\displaystyle|\\le
        | /\\right\s*\.|\\(big|Big|bigg|Bigg)[lr]?(?=\s*[()\[\]])|\$/
 %ignore IGNORED
 """
+
+# a layer as written inside a mark: a number, the generic l (Goodfellow: k) with an offset, L with an
+# offset, or n_l (UFLDL's output layer)
+LAYER_ID = r"[0-9]+|[lLk](\s*[+-]\s*[0-9]+)?|n_\s*\{?\s*l\s*\}?"
+_AFTER = r"\s*(T|\\top|\\prime|')?\s*"
+
+
+def layer_marks(style: str, names: tuple = ()) -> str:
+    """The LAYER_SUP terminal of a layer style: what may follow a symbol as its layer."""
+    if style == "named":
+        # named layers, and ^{(l)}, ^{(L-1)} for the layers a name does not fit (a generic l)
+        inner = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+        inner = f"{inner}|{LAYER_ID}"
+        return rf"/\^\s*\{{\s*\(\s*({inner})\s*\){_AFTER}\}}/ | /\^\s*\(\s*({inner})\s*\)/"
+    if style == "bare":
+        return rf"/\^\s*\{{\s*({LAYER_ID}){_AFTER}\}}/ | /\^\s*([0-9]|[lLk])(?![A-Za-z0-9])/"
+    brackets = r"\[" if style == "bracket" else r"[(\[]"
+    closing = r"\]" if style == "bracket" else r"[)\]]"
+    return (
+        rf"/\^\s*\{{\s*{brackets}\s*({LAYER_ID})\s*{closing}{_AFTER}\}}/"
+        rf" | /\^\s*{brackets}\s*({LAYER_ID})\s*{closing}/"
+    )
+
+
+def grammar_for(symbols: str, functions: str, style: str, names: tuple = ()) -> str:
+    """The grammar with a notation's symbol and function spellings (regexes) and layer style."""
+    return (
+        RULES.replace("@SYMBOLS@", symbols.replace("/", "\\/"))
+        .replace("@FUNCTIONS@", functions.replace("/", "\\/"))
+        .replace("@LAYER_SUP@", layer_marks(style, names))
+    )

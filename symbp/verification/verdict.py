@@ -9,7 +9,10 @@ either holds (with K and the largest difference) or fails with a
 counterexample and, where one of the usual slips explains it, a diagnosis
 (``symbp.diagnosis``).
 
-Conventions: delta^{(l)} = dC/dz^{(l)} of the whole cost. Matrix formulas are
+Formulas are read through a Notation (the network's, or one passed to verify);
+see ``symbp.verification.evaluate`` for how its symbols resolve.
+
+Conventions (seed notation): delta^{(l)} = dC/dz^{(l)} of the whole cost. Matrix formulas are
 over the batch (rows are samples), so for a mean cost they carry the 1/N.
 Index formulas with no sample index n and no N describe one sample's term of
 the cost (the first seed text's form, (a - t) f'(z) for half_mse); they are
@@ -18,7 +21,9 @@ checked on one-sample batches.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -27,9 +32,10 @@ import numpy as np
 from symbp.errors import CheckFailed
 from symbp.naming import matrix_name, parse_matrix_name
 from symbp.spec.network import Network, load, require_checkable
+from symbp.spec.notation import PROFILES, SEED, Notation, notation_from
 from symbp.verification.diagnosis import Candidate, candidates, pair_limit, show, two_slips
 from symbp.verification.evaluate import EvalError, Evaluator, Reading
-from symbp.verification.formula import Formula, Layer, Sym, parse_formula, walk
+from symbp.verification.formula import Formula, FormulaError, Layer, Sym, parse_formula, walk
 from symbp.verification.groundtruth import (
     batch_sizes,
     central_deltas,
@@ -86,13 +92,15 @@ class Verdict:
     counterexample: Counterexample | None = None
     layers: list = field(default_factory=list)
     proof: str | None = None
+    notation: str | None = None  # the profile it was read in, when not the one asked for
 
     def summary(self) -> str:
         if self.holds:
             where = f" for l = {', '.join(map(str, self.layers))}" if self.layers else ""
             proved = f"{self.proof}, and " if self.proof else ""
+            read = f" in the {self.notation} notation" if self.notation else ""
             return (
-                f"holds{where}: {proved}agrees {self.method} at {self.points} random points "
+                f"holds{read}{where}: {proved}agrees {self.method} at {self.points} random points "
                 f"(largest difference {self.max_difference:.2g})"
             )
         why = f": {self.diagnosis}" if self.diagnosis else ""
@@ -128,9 +136,16 @@ class _Central(dict):
         return value
 
 
-@lru_cache(maxsize=8)
 def derivation_of(network: Network):
-    """The Derivation of a network, once per process (deriving checks every step: seconds)."""
+    """The Derivation of a network, once per process (deriving checks every step: seconds).
+
+    The Derivation is notation-free: one derivation serves every notation a formula is read in.
+    """
+    return _derivation(dataclasses.replace(network, notation=SEED))
+
+
+@lru_cache(maxsize=8)
+def _derivation(network: Network):
     from symbp.derivation.engine import derive
 
     return derive(network)
@@ -139,10 +154,10 @@ def derivation_of(network: Network):
 class _Check:
     """One formula against one network: the points, and the claim (or a repair of it) evaluated on them."""
 
-    def __init__(self, network: Network, formula: Formula, numbering: int, points: int, seed: int):
+    def __init__(self, network: Network, formula: Formula, points: int, seed: int):
         self.network = network
         self.formula = formula
-        self.numbering = numbering
+        self.numbering = formula.notation.input_layer
         self.derivation = derivation_of(network)
         self.y_is_target = "yhat" in formula.symbols() or "t" not in formula.symbols()
         rng = np.random.default_rng(seed)
@@ -159,14 +174,14 @@ class _Check:
         self.notes = []
 
     def reading(self, generic: int | None) -> Reading:
-        return Reading(self.numbering, generic, self.y_is_target)
+        return Reading(self.formula.notation, generic, self.y_is_target, sample=self.formula.sample)
 
     def _generic_layers(self) -> list:
         """Display values of l for which every layer in the formula exists (None: no generic l)."""
         if not self.formula.generic():
             return [None]
         syms = [node for node in walk(self.formula.rhs) if isinstance(node, Sym) and node.layer is not None]
-        syms.append(Sym(self.formula.quantity.kind, self.formula.quantity.layer))
+        syms.append(Sym(_SYMBOL_OF[self.formula.quantity.kind], self.formula.quantity.layer))
         fitting = []
         for value in range(-2, self.network.depth + self.numbering + 3):
             evaluator = Evaluator(self.points[0][1], self.reading(value))
@@ -201,21 +216,39 @@ class _Check:
         quantity = self.formula.quantity
         evaluator = Evaluator(self.points[0][1], self.reading(self.generic[0]))
         try:
-            evaluator.layer_of(Sym(quantity.kind, quantity.layer))
+            evaluator.layer_of(Sym(_SYMBOL_OF[quantity.kind], quantity.layer))
         except EvalError as error:
             return f"the left side names nothing in this network: {error}"
         return None
 
     def truth(self, evaluator: Evaluator, derived: dict, central: dict, shift: int) -> tuple:
-        """(derived, central) arrays of the left side's quantity, its layer moved by ``shift``."""
+        """(derived, central) arrays of the left side's quantity, its layer moved by ``shift``.
+
+        In the notation's own numbers: delta with its sign and scale, matrices transposed in a column layout.
+        """
         quantity = self.formula.quantity
         layer = quantity.layer or Layer("L", 0)
-        sym = Sym(quantity.kind, Layer(layer.base, layer.offset + shift))
+        moved = layer if shift == 0 else Layer(layer.base, layer.offset + shift)
+        sym = Sym(_SYMBOL_OF[quantity.kind], moved)
         internal = evaluator.layer_of(sym)
-        key = matrix_name({"w": "dW", "b": "db", "delta": "delta"}[quantity.kind], internal)
-        derived_value, central_value = derived[key], central[key]
+        if quantity.kind == "act":
+            derived_value, central_value = (
+                evaluator.activation_gradient(
+                    internal, lambda at, values=values: values[matrix_name("delta", at)]
+                )
+                * evaluator.example_scale()
+                for values in (derived, central)
+            )
+        else:
+            key = matrix_name(
+                {"w": "dW", "b": "db", "delta": "delta", "dz": "delta"}[quantity.kind], internal
+            )
+            scale = {"delta": evaluator.delta_scale(), "dz": evaluator.example_scale()}.get(quantity.kind, 1)
+            derived_value, central_value = derived[key] * scale, central[key] * scale
         if quantity.kind == "b":
             derived_value, central_value = derived_value.reshape(1, -1), central_value.reshape(1, -1)
+        if self.formula.matrix and evaluator.reading.columns:
+            derived_value, central_value = derived_value.T, central_value.T
         return derived_value, central_value
 
     def compare(self, candidate: Candidate | None, keep: bool = False):
@@ -281,11 +314,14 @@ class _Check:
     def _index_entries(self, evaluator: Evaluator, rhs, truth: np.ndarray):
         quantity = self.formula.quantity
         indices = quantity.indices
-        if quantity.kind == "b" or (quantity.kind == "delta" and len(indices) == 1):
-            axes = [(0, truth.shape[0] if quantity.kind == "delta" else 1), (1, truth.shape[1])]
+        per_unit = quantity.kind in ("delta", "dz", "act")
+        if quantity.kind == "b" or (per_unit and len(indices) == 1):
+            axes = [(0, truth.shape[0] if per_unit else 1), (1, truth.shape[1])]
             indices = ("#row", indices[0])
         else:
             axes = [(0, truth.shape[0]), (1, truth.shape[1])]
+            if quantity.kind == "w" and self.formula.notation.weight_indices == "to_from":
+                indices = indices[::-1]  # w_jk: the unit below (k) is the internal row
         ranges = [
             [index] if isinstance(index, int) else range(1, size + 1)
             for index, (_, size) in zip(indices, axes, strict=True)
@@ -294,8 +330,10 @@ class _Check:
             bindings = {
                 name: value for name, value in zip(indices, values, strict=True) if isinstance(name, str)
             }
-            if quantity.kind == "delta":
+            if per_unit:
                 bindings["#sample"] = values[0]
+            if self.formula.per_sample and self.formula.sample:
+                bindings.setdefault(self.formula.sample, 1)
             position = tuple(value - 1 for value in values)
             if not all(0 <= p < size for p, (_, size) in zip(position, axes, strict=True)):
                 raise EvalError(f"index {values} is outside the quantity")
@@ -304,9 +342,10 @@ class _Check:
     def _counterexample(self, generic, point, truth, checked, position, claimed, problem) -> Counterexample:
         quantity = self.formula.quantity
         entry = ", ".join(str(index + 1) for index in position)
-        name = show(Sym(quantity.kind, quantity.layer))
-        if quantity.kind != "delta":
-            name = f"\\partial C/\\partial {name}"
+        words = self.formula.notation
+        name = show(Sym(_SYMBOL_OF[quantity.kind], quantity.layer), words)
+        if quantity.kind not in ("delta", "dz", "act"):
+            name = f"\\partial {words.cost}/\\partial {name}"
         where = f"entry ({entry}) of {name}"
         if generic is not None:
             where += f" with l = {generic}"
@@ -321,18 +360,32 @@ class _Check:
         )
 
 
+# the symbol a quantity kind names on the left side (dC/da: the activation's gradient)
+_SYMBOL_OF = {"w": "w", "b": "b", "delta": "delta", "dz": "dz", "act": "dact"}
+
+
 def _problem(error: EvalError) -> str:
     column = f" (column {error.column})" if error.column else ""
     return f"{error}{column}"
 
 
 def verify(
-    network, formula: str, *, numbering: int | None = None, points: int = POINTS, seed: int = 0
+    network,
+    formula: str,
+    *,
+    numbering: int | None = None,
+    notation: str | Notation | None = None,
+    points: int = POINTS,
+    seed: int = 0,
 ) -> Verdict:
     r"""Does ``formula`` hold for ``network`` (a Network, spec dict, path or built-in name)?
 
-    ``numbering`` is the input layer's number in the formula (default: the
-    spec's), ``points`` the number of random check points, ``seed`` their seed.
+    ``notation`` is the profile (name, table or Notation) the formula is written
+    in (default: the spec's), ``numbering`` the input layer's number in the
+    formula (default: the notation's), ``points`` the number of random check
+    points, ``seed`` their seed. Without a notation (the spec's is the default
+    seed), a formula that fails, or cannot be read, but holds in other built-in
+    profiles says so.
 
     >>> import symbp
     >>> verdict = symbp.verify("demystified", r"\frac{\partial J}{\partial W^{(1)}} = X \delta^{(2)}")
@@ -342,11 +395,107 @@ def verify(
     'entry (1, 1) of \\partial C/\\partial W^{(1)}'
     >>> symbp.verify("half_adder", "delta(L)_j = (a(L)_j - t_j) * sigma'(z(L)_j)").holds
     True
+    >>> symbp.verify("half_adder", r"\delta^l = ((w^{l+1})^T \delta^{l+1}) \odot \sigma'(z^l)",
+    ...              notation="nielsen").holds
+    True
     """
     network = load(network)
     require_checkable(network, "verify")
-    parsed = parse_formula(formula)
-    check = _Check(network, parsed, network.numbering if numbering is None else numbering, points, seed)
+    chosen = _chosen_notation(network, notation, numbering)
+    searching = notation is None and numbering is None and network.notation == SEED
+    try:
+        parsed = parse_formula(formula, chosen)
+    except FormulaError as error:
+        readers = _readers(formula, chosen)
+        if searching and len(readers) == 1:
+            verdict = _verdict(network, readers[0], points, seed)
+            verdict.notation = readers[0].notation.name
+            verdict.notes.insert(
+                0, f"read in the {verdict.notation} notation (in {chosen.name}: {error.reason})"
+            )
+            return verdict
+        raise _suggesting(error, chosen, readers) from None
+    verdict = _verdict(network, parsed, points, seed)
+    if searching and not verdict.holds:
+        holding = [
+            reader.notation.name for reader in _readers(formula, chosen) if _holds(network, reader, seed)
+        ]
+        if holding:
+            also = f"it holds in {_profile_words(holding)} (--notation {holding[0]})"
+            verdict.diagnosis = f"{verdict.diagnosis}; {also}" if verdict.diagnosis else also
+    return verdict
+
+
+def _chosen_notation(network: Network, notation, numbering: int | None) -> Notation:
+    chosen = network.notation if notation is None else notation_from(notation, "notation")
+    if numbering is None:
+        return chosen
+    named_by = "leaving" if numbering else "entering"
+    return dataclasses.replace(chosen, input_layer=numbering, weights_named_by=named_by)
+
+
+def _readers(formula: str, chosen: Notation) -> list[Formula]:
+    """The formula read in each other built-in profile that can read it."""
+    readers = []
+    for profile in PROFILES.values():
+        if profile == chosen:
+            continue
+        try:
+            readers.append(parse_formula(formula, profile))
+        except FormulaError:
+            continue
+    return readers
+
+
+def _holds(network: Network, formula: Formula, seed: int) -> bool:
+    """Does a read formula hold (numerically, at a few points; no diagnosis, no proof)?"""
+    check = _Check(network, formula, 3, seed)
+    if not check.generic or check.missing_quantity():
+        return False
+    return check.compare(None) is not None
+
+
+_LAYER_MARK = re.compile(r"\^\s*(\{[^{}]*\}|\(\s*[^()]*\)|\[[^\[\]]*\]|[A-Za-z0-9])")
+_STYLE = {"paren": "^{{({})}}", "bare": "^{}", "bracket": "^{{[{}]}}"}
+
+
+def _profile_words(names: list[str]) -> str:
+    """'the nielsen notation', 'the nielsen and wikipedia notations', 'the a, b, c notations and 4 more'."""
+    if len(names) == 1:
+        return f"the {names[0]} notation"
+    if len(names) <= 3:
+        return f"the {', '.join(names[:-1])} and {names[-1]} notations"
+    return f"the {', '.join(names[:3])} notations and {len(names) - 3} more"
+
+
+def _suggesting(error: FormulaError, chosen: Notation, readers: list[Formula]) -> FormulaError:
+    """The reading error, with the profiles that read the formula and how to write it in this one."""
+    if not readers:
+        return error
+    names = [reader.notation.name for reader in readers]
+    where = _profile_words(names)
+    mark = next(
+        (found for found in _LAYER_MARK.finditer(error.text) if found.start() < error.column <= found.end()),
+        None,
+    )
+    if mark:
+        inner = re.sub(r"[{}()\[\]\s]", "", mark.group(1))
+        if chosen.layer_style == "named":
+            rewrite = "^{(" + ")}, ^{(".join(chosen.layer_names) + ")}"
+        else:
+            rewrite = _STYLE[chosen.layer_style].format(inner)
+        message = (
+            f"`{mark.group(0)}` is a layer in {where}; this spec uses {chosen.name}: "
+            f"pass --notation {names[0]} or write {rewrite}"
+        )
+    else:
+        message = f"{error.reason}; the formula reads in {where}: pass --notation {names[0]}"
+    return FormulaError(error.text, error.column, message)
+
+
+def _verdict(network: Network, parsed: Formula, points: int, seed: int) -> Verdict:
+    formula = parsed.text
+    check = _Check(network, parsed, points, seed)
     missing = "no layer l fits every layer in the formula" if not check.generic else check.missing_quantity()
     if missing:
         return Verdict(formula, False, "numerically", 0, np.inf, diagnosis=missing)

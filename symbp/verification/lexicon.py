@@ -1,0 +1,237 @@
+"""What each spelling means in one Notation: the formula reader's vocabulary, built from the Notation.
+
+The reader's grammar has one terminal for symbols (NAME) and one for functions
+(FUNC); their spellings, and the role each spelling plays in the derivation
+(a, z, x, t, yhat, w, b, delta, cost, ...), all come from here, and here from
+the Notation's fields. Besides the notation's own symbols a few common
+spellings are read in every notation whose symbols do not use them otherwise
+(COMMON): C, J, E or L for the cost, \\sigma, f or g for the activation
+function, \\hat{y} for the output, y for the target or the output (whichever
+the formula's other symbols leave), n_l for a layer's width and e.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from symbp.spec.notation import Notation
+
+# role of a symbol spelling -> what the evaluator looks up (see evaluate.Evaluator.array)
+ROLES = ("a", "z", "x", "t", "y", "yhat", "w", "b", "delta", "cost", "N", "width", "e", "lambda")
+ROLE_FIELDS = (
+    ("pre_activation", "z"),
+    ("pre_activation_matrix", "z"),
+    ("activation", "a"),
+    ("activation_matrix", "a"),
+    ("target", "t"),
+    ("target_matrix", "t"),
+    ("prediction", "yhat"),
+    ("weight", "w"),
+    ("weight_matrix", "w"),
+    ("bias", "b"),
+    ("delta", "delta"),
+    ("delta_matrix", "delta"),
+    ("cost", "cost"),
+    ("cost_one", "cost"),
+    ("samples", "N"),
+    ("l2", "lambda"),
+    ("input", "x"),
+    ("input_matrix", "x"),
+)
+# spellings read in every notation that leaves them free, in this order (first claim wins)
+COMMON = (
+    ("a", "a"),
+    ("z", "z"),
+    ("x", "x"),
+    ("t", "t"),
+    ("y", "y"),
+    (r"\hat{y}", "yhat"),
+    ("w", "w"),
+    ("b", "b"),
+    (r"\delta", "delta"),
+    ("C", "cost"),
+    ("J", "cost"),
+    ("E", "cost"),
+    ("L", "cost"),
+    ("N", "N"),
+    ("n", "width"),
+    ("e", "e"),
+)
+COMMON_FUNCTIONS = (r"\sigma", "f", "g")
+# functions any formula may apply besides the activation; NumPy and SymPy spell them alike
+ELEMENTARY = ("exp", "log", "tanh", "sinh", "cosh")
+# roles whose single-letter spelling is also read in the other case (a and A, z and Z, ...)
+CASE_FREE = ("a", "z", "x", "t", "y", "yhat", "w", "b")
+# plain-maths spellings of LaTeX commands
+PLAIN = {
+    r"\sigma": ("sigma", "σ"),
+    r"\delta": ("delta", "δ"),
+    r"\Theta": ("Theta", "Θ"),
+    r"\Delta": ("Delta", "Δ"),
+    r"\phi": ("phi", "φ", r"\varphi"),
+    r"\varphi": ("phi", "φ", r"\phi"),
+    r"\hat{y}": ("yhat", "ŷ", r"\widehat{y}", r"\hat y", r"\hat{Y}", r"\hat Y"),
+    r"\mathrm{net}": ("net", r"\text{net}", r"\operatorname{net}"),
+    r"\lambda": ("lambda", "λ"),
+    r"\mathrm{reg}": ("reg", r"\text{reg}"),
+    r"\mathcal{L}": (r"\mathscr{L}",),
+}
+ACCUMULATORS = ((r"\Delta", "accumulator"), ("D", "gradient"))
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The spellings of one notation: symbols (spelling -> role) and functions (spelling -> name)."""
+
+    notation: Notation
+    symbols: tuple  # ((spelling, role), ...), spellings as written in the notation
+    functions: tuple  # ((spelling, "act" or an ELEMENTARY name), ...)
+
+    def role(self, text: str) -> str | None:
+        """The role of a NAME token's text (None: not a symbol of this notation)."""
+        roles = _roles(self.symbols)
+        key = _normal(text)
+        if key not in roles:
+            key = re.sub(r"\([^()]*\)$", "", key)  # a cost with its arguments: J(\Theta)
+            return "cost" if roles.get(key) == "cost" else None
+        return roles[key]
+
+    def function(self, text: str) -> str | None:
+        """What a FUNC token's text applies: "act" (the activation) or an ELEMENTARY name."""
+        return _roles(self.functions).get(_normal(text))
+
+    def spelling(self, role: str, matrix: bool = False) -> str:
+        """How this notation writes a role (for diagnoses in the reader's own symbols)."""
+        field = _SHOWN_FIELDS.get((role, matrix)) or _SHOWN_FIELDS.get((role, False))
+        if field:
+            value = getattr(self.notation, field)
+            if value and not value.startswith("d"):
+                return value
+        for spelling, known in self.symbols:
+            if known == role:
+                return spelling
+        return {"width": "n", "delta": r"\delta", "yhat": r"\hat{y}"}.get(role, role)
+
+    def function_spelling(self) -> str:
+        return self.notation.function
+
+    def symbol_pattern(self) -> str:
+        """NAME's regex; a cost may carry its arguments, as in J(\\Theta) or J(W,b;x,y)."""
+        plain = _alternation(spelling for spelling, role in self.symbols if role != "cost")
+        costs = _alternation(spelling for spelling, role in self.symbols if role == "cost")
+        return f"(?:{costs})(?:\\s*\\([^()=]*\\))?|{plain}"
+
+    def function_pattern(self) -> str:
+        return _alternation(spelling for spelling, _ in self.functions)
+
+
+_SHOWN_FIELDS = {
+    ("a", False): "activation",
+    ("a", True): "activation_matrix",
+    ("z", False): "pre_activation",
+    ("z", True): "pre_activation_matrix",
+    ("x", False): "input",
+    ("x", True): "input_matrix",
+    ("t", False): "target",
+    ("t", True): "target_matrix",
+    ("w", False): "weight",
+    ("w", True): "weight_matrix",
+    ("b", False): "bias",
+    ("delta", False): "delta",
+    ("delta", True): "delta_matrix",
+    ("N", False): "samples",
+    ("lambda", False): "l2",
+    ("cost", False): "cost",
+}
+
+
+@cache
+def _roles(pairs: tuple) -> dict:
+    return {_normal(spelling): role for spelling, role in pairs}
+
+
+def _normal(spelling: str) -> str:
+    """A spelling without layout whitespace or braces around a one-character subscript."""
+    text = re.sub(r"\s+", "", spelling)
+    return re.sub(r"_\{(\\[A-Za-z]+|.)\}", r"_\1", text)
+
+
+def _variants(spelling: str) -> list[str]:
+    variants = [spelling, *PLAIN.get(spelling, ())]
+    if spelling.startswith("\\") and spelling[1:].isalpha() and spelling not in PLAIN:
+        variants.append(spelling[1:])  # \Theta -> Theta, \alpha -> alpha
+    return variants
+
+
+@cache
+def lexicon(notation: Notation) -> Lexicon:
+    """The vocabulary of ``notation`` (cached: one per notation)."""
+    functions: dict[str, str] = {}
+    for spelling in _variants(notation.function):
+        functions[spelling] = "act"
+    symbols: dict[str, str] = {}
+    taken: set[str] = {_normal(spelling) for spelling in functions}
+
+    def claim(spelling: str, role: str):
+        key = _normal(spelling)
+        # d-names (dZ, dW, ds) are read as d + a symbol: the gradient of the cost by it
+        if key and key not in taken and not re.fullmatch(r"d[A-Za-z]", key):
+            symbols[spelling] = role
+            taken.add(key)
+
+    for field, role in ROLE_FIELDS:
+        value = getattr(notation, field)
+        if not value:
+            continue
+        if role == "x" and value in (notation.activation, notation.activation_matrix):
+            continue  # the input is the activation of the input layer (a^{(in)}, o_i)
+        for spelling in _variants(value):
+            claim(spelling, role)
+    if notation.accumulators:
+        for spelling, role in ACCUMULATORS:
+            for variant in _variants(spelling):
+                claim(variant, role)
+    for spelling, role in list(symbols.items()):
+        if role in CASE_FREE and len(spelling) == 1 and spelling.isalpha():
+            claim(spelling.swapcase(), role)
+    for spelling in COMMON_FUNCTIONS:
+        for variant in _variants(spelling):
+            if _normal(variant) not in taken:
+                functions[variant] = "act"
+                taken.add(_normal(variant))
+    for spelling, role in COMMON:
+        for variant in _variants(spelling):
+            claim(variant, role)
+            if role in CASE_FREE and len(variant) == 1:
+                claim(variant.swapcase(), role)
+    for name, spellings in [(name, ("\\" + name, name)) for name in ELEMENTARY] + [("log", (r"\ln", "ln"))]:
+        for spelling in spellings:
+            if spelling not in taken:
+                functions[spelling] = name
+                taken.add(spelling)
+    return Lexicon(notation, tuple(symbols.items()), tuple(functions.items()))
+
+
+def _spelling_regex(spelling: str) -> str:
+    """A regex for a LaTeX spelling: whitespace between its pieces, ``_x`` also as ``_{x}``."""
+    pieces = re.findall(r"\\[A-Za-z]+|_\{[^{}]*\}|_\\[A-Za-z]+|_.|[A-Za-z]+|[^\s]", spelling)
+    parts = []
+    for piece in pieces:
+        single = re.fullmatch(r"_\{?(\\[A-Za-z]+|[^{}])\}?", piece)
+        if single:
+            inner = re.escape(single.group(1))
+            parts.append(rf"_\s*(?:\{{\s*{inner}\s*\}}|{inner})")
+        else:
+            parts.append(re.escape(piece))
+    pattern = r"\s*".join(parts)
+    if spelling[-1].isalpha() and len(spelling) > 1:
+        pattern += r"(?![A-Za-z])"  # \Theta not \Thetas, net not network
+    return pattern
+
+
+def _alternation(spellings) -> str:
+    """One regex for many spellings, longest first (a regex alternation takes the first that matches)."""
+    ordered = sorted(set(spellings), key=lambda text: (-len(text), text))
+    return "|".join(_spelling_regex(spelling) for spelling in ordered)
