@@ -6,10 +6,8 @@ it raises one clear error saying what to install.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -17,6 +15,7 @@ from pathlib import Path
 
 from symbp.errors import SymbpError
 from symbp.files import check_writable, write_owned, write_owned_bytes
+from symbp.processes import own_session
 
 INSTALL_HINT = (
     "no TeX installation found (pdflatex); on Debian or Ubuntu install it with: "
@@ -93,26 +92,12 @@ def _run(command: list[str], workspace: Path, timeout: float, tex_path: Path) ->
     group is killed on a timeout, an interrupt or SIGTERM (which the CLI turns
     into an exception), so latexmk and its pdflatex never outlive symbp.
     """
-    process = subprocess.Popen(
-        command,
-        cwd=workspace,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        errors="replace",
-        start_new_session=True,
-    )
-    try:
-        output, _ = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise SymbpError(f"{tex_path}: TeX did not finish within {timeout:g} s") from None
-    finally:
+    options = {"cwd": workspace, "stdin": subprocess.DEVNULL, "stdout": subprocess.PIPE}
+    with own_session(command, stderr=subprocess.STDOUT, text=True, errors="replace", **options) as process:
         try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        process.wait()
+            output, _ = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise SymbpError(f"{tex_path}: TeX did not finish within {timeout:g} s") from None
     return process.returncode, output
 
 

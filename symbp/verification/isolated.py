@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from symbp.errors import SymbpError
+from symbp.processes import own_session
 
 _STATUS = "__status__"
 
@@ -110,24 +110,12 @@ def call_isolated(reference: str, cases: list[tuple[dict, np.ndarray, np.ndarray
 
 def _run(command: list[str], environment: dict, stderr, timeout: float) -> int | str:
     """The child's exit status, or "timeout"; its whole process group is ended however this returns."""
-    process = subprocess.Popen(
-        command,
-        env=environment,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=stderr,
-        start_new_session=True,  # a terminal's Ctrl-C reaches symbp, which then ends the child
-    )
-    try:
-        return process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return "timeout"
-    finally:
+    options = {"env": environment, "stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL}
+    with own_session(command, stderr=stderr, **options) as process:
         try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        process.wait()
+            return process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return "timeout"
 
 
 def _read_results(path: Path, name: str, outputs: Path, count: int) -> list:
