@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
-from functools import cache
 from pathlib import Path
 
 import pytest
@@ -32,22 +31,27 @@ def _compile(folder: Path, name: str) -> str:
     return (folder / f"{name}.log").read_text(errors="replace")
 
 
-@cache
-def _logs(folder: str) -> dict[str, str]:
-    """Render every case, then compile them two at a time (this machine has 2 cores)."""
-    for name in CASES:
-        (Path(folder) / f"{name}.tex").write_text(render(derivation(name), "latex"), encoding="utf-8")
+def compile_all(folder: Path, documents: dict[str, str]) -> dict[str, str]:
+    """Write each named document, then compile them two at a time (this machine has 2 cores): their logs."""
+    for name, tex in documents.items():
+        (folder / f"{name}.tex").write_text(tex, encoding="utf-8")
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(CASES, pool.map(lambda name: _compile(Path(folder), name), CASES), strict=True))
+        return dict(zip(documents, pool.map(lambda name: _compile(folder, name), documents), strict=True))
 
 
-@pytest.fixture(scope="module")
-def logs(tmp_path_factory):
+def require_tex():
+    """Skip without pdflatex, except under CI=true, where its absence is a failure."""
     if not tex_available():
         if os.environ.get("CI") == "true":
             pytest.fail("pdflatex is missing under CI=true: run .ci/tex-deps")
         pytest.skip("pdflatex not installed (run .ci/tex-deps)")
-    return _logs(str(tmp_path_factory.mktemp("latex")))
+
+
+@pytest.fixture(scope="module")
+def logs(tmp_path_factory):
+    require_tex()
+    documents = {name: render(derivation(name), "latex") for name in CASES}
+    return compile_all(tmp_path_factory.mktemp("latex"), documents)
 
 
 @pytest.mark.parametrize("name", CASES)

@@ -8,17 +8,15 @@ derivation by transforming its SymPy expressions.
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
-from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 
 import pytest
-from test_latex_compile import MAX_OVERFULL_PT, _compile
+from test_latex_compile import MAX_OVERFULL_PT, compile_all, require_tex
 
 from symbp.derivation.engine import derive
-from symbp.rendering.pdf import read_log, tex_available
+from symbp.rendering.pdf import read_log
 from symbp.rendering.renderer import render
 from symbp.spec.network import load
 from symbp.spec.notation import PROFILES, notation_from
@@ -135,23 +133,11 @@ def test_the_half_adders_example_sample_shows_every_term():
 COMPILED = tuple(PROFILES)
 
 
-@cache
-def _logs(folder: str) -> dict[str, str]:
-    for profile in COMPILED:
-        (Path(folder) / f"{profile}.tex").write_text(
-            document("softmax_cce", profile, "latex"), encoding="utf-8"
-        )
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(COMPILED, pool.map(lambda name: _compile(Path(folder), name), COMPILED), strict=True))
-
-
 @pytest.fixture(scope="module")
 def logs(tmp_path_factory):
-    if not tex_available():
-        if os.environ.get("CI") == "true":
-            pytest.fail("pdflatex is missing under CI=true: run .ci/tex-deps")
-        pytest.skip("pdflatex not installed (run .ci/tex-deps)")
-    return _logs(str(tmp_path_factory.mktemp("notation-latex")))
+    require_tex()
+    documents = {profile: document("softmax_cce", profile, "latex") for profile in COMPILED}
+    return compile_all(tmp_path_factory.mktemp("notation-latex"), documents)
 
 
 @pytest.mark.parametrize("profile", COMPILED)
