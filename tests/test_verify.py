@@ -396,3 +396,14 @@ def test_every_equation_the_documents_print_in_every_profile_reads_back_in_it_an
             assert verdict.holds, f"{profile.name}: {verdict.report()}"
             checked += 1
     assert checked >= len(sides) * len(PROFILES) // SAMPLING
+
+
+def test_cli_formulas_may_follow_an_option(capsys):
+    holds = r"\delta^l = ((w^{l+1})^T \delta^{l+1}) \odot \sigma'(z^l)"
+    slip = r"\delta^l = (w^{l+1} \delta^{l+1}) \odot \sigma'(z^l)"
+    assert main(["verify", "half_adder", "--notation", "nielsen", holds, slip]) == 1
+    out = capsys.readouterr().out
+    assert out.count("holds for l = 2, 3") == 1 and "fails: w^{l+1} where" in out
+    with pytest.raises(SystemExit) as refused:
+        main(["verify", "half_adder", holds, "--bogus"])
+    assert refused.value.code == 2 and "unrecognized arguments: --bogus" in capsys.readouterr().err

@@ -59,9 +59,26 @@ def _terminate(signum, frame):
     raise Terminated
 
 
+def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """Parsed arguments; formulas may follow an option (``verify SPEC --notation P 'F' 'G'``).
+
+    argparse fills a ``nargs="*"`` positional before the first option and then
+    refuses the words after it; those words are more formulas."""
+    args, rest = parser.parse_known_args(argv)
+    if (
+        rest
+        and isinstance(getattr(args, "formulas", None), list)
+        and not any(word.startswith("--") for word in rest)
+    ):
+        args.formulas.extend(rest)
+    elif rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _parse(parser, argv)
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
     try:
