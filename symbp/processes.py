@@ -12,6 +12,8 @@ import os
 import signal
 import subprocess
 
+USER_CODE_TIMEOUT = 60.0  # seconds a user's gradient code may run (gradcheck --timeout's default)
+
 
 @contextlib.contextmanager
 def own_session(command: list[str], **options):

@@ -14,10 +14,10 @@ from symbp.cli.notation_option import add_notation_option, with_notation
 from symbp.cli.options import integer, number, seed
 from symbp.errors import SymbpError
 from symbp.files import read_text
+from symbp.processes import USER_CODE_TIMEOUT
 
 MAX_POINTS = 1000
 MAX_FORMULA_FILE_BYTES = 2**20
-DEFAULT_TIMEOUT = 60.0  # symbp.verification.gradient_check.DEFAULT_TIMEOUT (not imported: it loads SymPy)
 MAX_TIMEOUT = 86400.0
 
 
@@ -93,8 +93,8 @@ def add_commands(sub) -> None:
     gradcheck.add_argument(
         "--timeout",
         type=number(0, MAX_TIMEOUT, strict_minimum=True),
-        default=DEFAULT_TIMEOUT,
-        help=f"seconds your code may run, import and all calls together (default {DEFAULT_TIMEOUT:g})",
+        default=USER_CODE_TIMEOUT,
+        help=f"seconds your code may run, import and all calls together (default {USER_CODE_TIMEOUT:g})",
     )
     add_notation_option(gradcheck)
     gradcheck.set_defaults(run=_cmd_gradcheck)

@@ -15,11 +15,11 @@ import numpy as np
 
 from symbp.errors import CheckFailed, SymbpError
 from symbp.naming import param_names
+from symbp.processes import USER_CODE_TIMEOUT
 from symbp.spec.network import Network, load, require_checkable
 from symbp.verification.groundtruth import batch_sizes, central_gradients, random_data, random_params
 from symbp.verification.isolated import call_here, call_isolated, import_file, split_reference
 
-DEFAULT_TIMEOUT = 60.0
 RTOL = 1e-5
 ATOL = 1e-7
 CROSS_CHECK = 1e-5
@@ -132,7 +132,7 @@ def _datasets(network: Network, rng: np.random.Generator, random_sets: int):
 
 
 def gradcheck(
-    network, function, *, seed: int = 0, random_sets: int = 2, timeout: float = DEFAULT_TIMEOUT
+    network, function, *, seed: int = 0, random_sets: int = 2, timeout: float = USER_CODE_TIMEOUT
 ) -> Report:
     """Compare ``function(params, X, T)`` with the derived gradients and central differences.
 
