@@ -119,6 +119,19 @@ class _EntrywiseMixin:
         depth = self._settings["symbols"].depth
         return layer == symbolic.L or (depth is not None and layer == depth)
 
+    def _print_MatrixSymbol(self, expr):
+        return self._matrix(expr.name) or super()._print_MatrixSymbol(expr)
+
+    def _print_Transpose(self, expr):
+        """A transposed symbp matrix in the notation's mark; (1^T M)^T and (1 b)^T as column sums."""
+        if isinstance(expr.arg, MatrixSymbol):
+            printed = self._matrix(expr.arg.name, transposed=True)
+            if printed:
+                return printed
+        if isinstance(expr.arg, symbolic.ColumnSum | symbolic.Broadcast):
+            return self._column_sum(expr.arg)
+        return super()._print_Transpose(expr)
+
     def _print_Mul(self, expr):
         """Chain-rule products (they hold partial derivatives) keep the order of the chain."""
         if not any(isinstance(arg, sp.Derivative) for arg in expr.args):
@@ -204,7 +217,7 @@ class SymbpLatexPrinter(_EntrywiseMixin, LatexPrinter):
         return " ".join(sigmas) + " " + body
 
     # -- matrix form --------------------------------------------------------
-    def _matrix_latex(self, name: str, transposed: bool = False) -> str | None:
+    def _matrix(self, name: str, transposed: bool = False) -> str | None:
         parts = matrix_parts(name)
         if parts is None:
             return None
@@ -229,19 +242,7 @@ class SymbpLatexPrinter(_EntrywiseMixin, LatexPrinter):
             return f"d{parameter}"
         return rf"\frac{{\partial {cost}}}{{\partial {parameter}}}"
 
-    def _print_MatrixSymbol(self, expr):
-        return self._matrix_latex(expr.name) or super()._print_MatrixSymbol(expr)
-
-    def _print_Transpose(self, expr):
-        if isinstance(expr.arg, MatrixSymbol):
-            printed = self._matrix_latex(expr.arg.name, transposed=True)
-            if printed:
-                return printed
-        if isinstance(expr.arg, symbolic.ColumnSum | symbolic.Broadcast):
-            return self._column_sum_latex(expr.arg)
-        return super()._print_Transpose(expr)
-
-    def _column_sum_latex(self, node) -> str:
+    def _column_sum(self, node) -> str:
         """(1^T M)^T = M^T 1 and (1 b)^T = b^T 1^T in column vectors; one sample needs no ones."""
         symbols = self._settings["symbols"]
         inner = self._print(Transpose(node.args[0]).doit())
@@ -375,7 +376,7 @@ class SymbpPrettyPrinter(_EntrywiseMixin, PrettyPrinter):
     def _print_Sum(self, expr):
         return super()._print_Sum(sp.Sum(expr.function, *_display_limits(self, expr)))
 
-    def _matrix_pretty(self, name: str, transposed: bool = False) -> prettyForm | None:
+    def _matrix(self, name: str, transposed: bool = False) -> prettyForm | None:
         parts = matrix_parts(name)
         if parts is None:
             return None
@@ -406,23 +407,11 @@ class SymbpPrettyPrinter(_EntrywiseMixin, PrettyPrinter):
             return prettyForm(*prettyForm("d").right(parameter))
         return prettyForm("∂" + cost) / prettyForm(*prettyForm("∂").right(parameter))
 
-    def _print_MatrixSymbol(self, expr):
-        return self._matrix_pretty(expr.name) or super()._print_MatrixSymbol(expr)
-
-    def _print_Transpose(self, expr):
-        if isinstance(expr.arg, MatrixSymbol):
-            printed = self._matrix_pretty(expr.arg.name, transposed=True)
-            if printed:
-                return printed
-        if isinstance(expr.arg, symbolic.ColumnSum | symbolic.Broadcast):
-            return self._column_sum_pretty(expr.arg)
-        return super()._print_Transpose(expr)
-
     def _inline_transpose(self) -> str:
         """The transpose mark on one line (1ᵀ): a vector of ones has no second line to raise it to."""
         return unicode("^{" + self._settings["symbols"].notation.transpose + "}")
 
-    def _column_sum_pretty(self, node) -> prettyForm:
+    def _column_sum(self, node) -> prettyForm:
         """(1ᵀ M)ᵀ = Mᵀ 1 and (1 b)ᵀ = bᵀ 1ᵀ in column vectors; one sample needs no ones."""
         symbols = self._settings["symbols"]
         inner = self._print(Transpose(node.args[0]).doit())
