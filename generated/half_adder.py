@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: bc248606a90a340479ffcc8d2caa822fd1a9707a758578959edad64d7327a343
+# written by symbp; symbp-sha256: 39d291d1521526324465d6927d2df20ce24d3b89d75017f18cc03bf4f281d642
 """half_adder: 2-2-2-2, sigmoid, half_mse, biases.
 
 half adder (sum, carry) of two bits; the first seed text's network
@@ -10,6 +10,7 @@ the equation it implements. Layer 0 is the input; W{l} has shape
 (n_{l-1}, n_l), rows of X are samples.
 """
 
+import hashlib
 import os
 import sys
 
@@ -105,10 +106,14 @@ def forward(params, X):
 def cost(params, X, T):
     """C = (1/N) sum of (a - t)**2/2 over samples and outputs (half_mse)."""
     X, T = _arrays(params, X, T)
-    values = _forward(params, X)
+    return _cost_of(params, _forward(params, X), T)
+
+
+def _cost_of(params, values, T):
+    """The cost of the forward arrays in `values` against T: `cost`'s, and `train`'s on the step's arrays."""
     A3 = values["A3"]
     terms = (A3 - T) ** 2 / 2
-    total = np.sum(terms) / X.shape[0]
+    total = np.sum(terms) / T.shape[0]
     return float(total)
 
 
@@ -204,6 +209,9 @@ def _make_step(params, gradient, gradients, N, learning_rate):
     Every buffer is allocated here, once; the step only writes into them.
     The learning rate is folded into the output delta, so every delta, dW and
     db buffer holds learning_rate times the derived quantity.
+    `step.forward(X)` and `step.backward(X, T)` are its two halves: `train`
+    takes its costs from the forward half (`step.values`, the arrays the cost
+    reads), and the next step then needs only the backward half.
     """
     dtype = params["W1"].dtype
     W1 = params["W1"]
@@ -213,11 +221,11 @@ def _make_step(params, gradient, gradients, N, learning_rate):
     W3 = params["W3"]
     b3 = params["b3"]
     Z1 = np.empty((N, 2), dtype)
-    A1 = Z1  # f is applied in place: no backward line reads Z1
+    A1 = Z1  # f is applied in place: neither backward nor cost reads Z1
     Z2 = np.empty((N, 2), dtype)
-    A2 = Z2  # f is applied in place: no backward line reads Z2
+    A2 = Z2  # f is applied in place: neither backward nor cost reads Z2
     Z3 = np.empty((N, 2), dtype)
-    A3 = Z3  # f is applied in place: no backward line reads Z3
+    A3 = Z3  # f is applied in place: neither backward nor cost reads Z3
     delta3 = np.empty((N, 2), dtype)
     dW3 = gradients["W3"]
     db3 = gradients["b3"]
@@ -230,7 +238,7 @@ def _make_step(params, gradient, gradients, N, learning_rate):
     work1 = np.empty((N, 2), dtype)
     ones = np.ones(N, dtype)  # column sums as the product 1^T M (eq:db-matrix)
 
-    def step(X, T):
+    def forward(X):
         np.dot(X, W1, out=Z1)
         np.add(Z1, b1, out=Z1)
         _sigmoid(Z1, out=A1)
@@ -240,6 +248,8 @@ def _make_step(params, gradient, gradients, N, learning_rate):
         np.dot(A2, W3, out=Z3)
         np.add(Z3, b3, out=Z3)
         _sigmoid(Z3, out=A3)
+
+    def backward(X, T):
         # eq:delta-L-matrix
         np.subtract(1.0, A3, out=delta3)
         np.subtract(A3, T, out=work1)
@@ -269,6 +279,11 @@ def _make_step(params, gradient, gradients, N, learning_rate):
         # eq:db-matrix
         np.dot(ones, delta1, out=db1)
 
+    def step(X, T):
+        forward(X)
+        backward(X, T)
+
+    step.forward, step.backward, step.values = forward, backward, {"A3": A3}
     return step
 
 
@@ -371,17 +386,21 @@ IN_PLACE = {
 OPTIMIZERS = (*IN_PLACE, "bfgs", "lbfgs")
 SCIPY_METHODS = {"bfgs": "BFGS", "lbfgs": "L-BFGS-B"}
 # The last train() call's packed parameters, gradient and step buffers, kept for the next call
-# with the same shapes, dtype, batch sizes and learning rate (a loop of short calls reuses them).
+# with the same shapes, dtype, batch sizes and learning rate (a loop of short calls reuses them),
+# and where that call ended, which the next call resumes when it continues from there.
 _CACHE = {}
 
 
 class History(list):
     """The training costs `train` computed: a list, as it always was, with more on it.
 
-    `epochs[k]` is the epoch (or iteration) of `self[k]`, `validation[k]` the
-    validation cost then (empty without validation data), and `stopped` why
-    training ended: "epochs", "converged", "early_stopping" or "interrupted"
-    (Ctrl-C: the parameters are those of the last completed step).
+    `epochs[k]` is the epoch (or iteration) of `self[k]`, counted from 0 in
+    each call, `validation[k]` the validation cost then (empty without
+    validation data), and `stopped` why training ended: "epochs",
+    "converged", "early_stopping" or "interrupted" (Ctrl-C: the parameters
+    are those of the last completed step). The costs run to `last_epoch`;
+    after early stopping the parameters are those of `best_epoch`, the epoch
+    with the lowest validation cost (None when training did not stop early).
     """
 
     def __init__(self):
@@ -390,6 +409,7 @@ class History(list):
         self.validation = []
         self.stopped = "epochs"
         self.last_epoch = 0
+        self.best_epoch = None
 
     def record(self, epoch, value, held_out):
         self.append(value)
@@ -399,19 +419,32 @@ class History(list):
 
 
 class _EarlyStopping:
-    """Stop once the validation cost has not fallen below its best for `patience` epochs in a row."""
+    """Stop once the validation cost has not fallen below its best for `patience` epochs in a row.
 
-    def __init__(self, patience):
+    Keeps a copy of the packed parameters `flat` of the best epoch so far
+    (before training: epoch 0, until an epoch has a lower validation cost).
+    """
+
+    def __init__(self, patience, flat):
         self.patience = patience
+        self.flat = flat
+        self.kept = flat.copy()
         self.best = np.inf
+        self.best_epoch = 0
         self.waited = 0
 
-    def stop(self, value):
+    def stop(self, epoch, value):
         if value < self.best:
-            self.best, self.waited = value, 0
+            self.best, self.best_epoch, self.waited = value, epoch, 0
+            np.copyto(self.kept, self.flat)
             return False
         self.waited += 1
         return self.waited >= self.patience
+
+    def restore(self):
+        """Put the best epoch's parameters back into flat; returns that epoch."""
+        np.copyto(self.flat, self.kept)
+        return self.best_epoch
 
 
 def _split(X, T, validation, seed):
@@ -448,6 +481,7 @@ def train(
     shuffle=TRAIN["shuffle"],
     validation=TRAIN["validation"],
     early_stopping=TRAIN["early_stopping"],
+    resume=True,
 ):
     """Train on (X, T), updating params in place; returns the costs it computed (a `History`).
 
@@ -456,12 +490,26 @@ def train(
     rows, shuffled each epoch by np.random.default_rng(seed) when shuffle;
     batch_size=1 is per-sample training); bfgs and lbfgs run SciPy's minimize
     on the full batch for at most `epochs` iterations, until every entry of
-    the gradient is below tolerance. Each call starts the optimiser's state
-    afresh. validation is a fraction of the rows held out (seeded) or a pair
+    the gradient is below tolerance.
+
+    A call that continues exactly where the previous call ended (params equal
+    bit for bit to those it left, the same X and T, optimizer, settings,
+    batch_size, shuffle and seed, and the previous call neither interrupted
+    nor stopped early) resumes the previous call's optimiser state (velocity,
+    Adam's moments and step count) and shuffling, so
+    `for _ in range(k): train(params, X, T, learning_rate=..., epochs=1)`
+    trains exactly as one call with epochs=k. Any other call, or resume=False,
+    starts the state afresh; bfgs and lbfgs always do (SciPy's minimize keeps
+    nothing between calls).
+
+    validation is a fraction of the rows held out (seeded) or a pair
     (X_validation, T_validation); early_stopping > 0 stops once the validation
-    cost has not improved for that many epochs (the parameters stay those of
-    the last epoch). The costs are computed before training, every print_every
-    epochs (and printed then) and at the end. Ctrl-C ends training cleanly.
+    cost has not improved for that many epochs and leaves the parameters of
+    the epoch with the lowest validation cost (`History.best_epoch`). The
+    costs are computed before training, every print_every epochs (and printed
+    then) and at the end; when one step takes all of X, from the step's own
+    forward pass (which the next step, in this call or a continuing one,
+    reuses). Ctrl-C ends training cleanly.
     """
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer={optimizer!r}: choose one of {', '.join(OPTIMIZERS)}")
@@ -469,7 +517,6 @@ def train(
     (X, T), held_out = _split(X, T, validation, seed)
     if early_stopping and held_out is None:
         raise ValueError("early_stopping needs validation data (a fraction or a pair of arrays)")
-    stopper = _EarlyStopping(early_stopping) if early_stopping else None
     history = History()
     settings = {
         "learning_rate": learning_rate,
@@ -478,35 +525,112 @@ def train(
         "beta2": beta2,
         "eps": eps,
     }
-    if optimizer in IN_PLACE:
+    in_place = optimizer in IN_PLACE
+    if in_place:
         factory, names, folded = IN_PLACE[optimizer]
         size = X.shape[0] if batch_size is None else min(batch_size, X.shape[0])
         cached = _cached(params, X, size, learning_rate if folded else 1.0)
-        update = factory(cached["flat"], cached["gradient"], *(settings[name] for name in names), X.dtype)
-        run = _descend
-        arguments = (cached, update, size, shuffle, seed)
     else:
         cached = _cached(params, X, X.shape[0], 1.0)
+    data = _fingerprint(X, T)
+    ending = _pack(cached, params, data)
+    costs = _Costs(cached, X, T, held_out)
+    first = None if ending is None else ending["cost"]
+    stopper = _EarlyStopping(early_stopping, cached["flat"]) if early_stopping else None
+    if in_place:
+        chosen = (optimizer, tuple(settings[name] for name in names), shuffle, seed)
+        if resume and ending is not None and ending["chosen"] == chosen:
+            update, rng, order = ending["update"], ending["rng"], ending["order"]
+        else:
+            update = factory(cached["flat"], cached["gradient"], *(settings[name] for name in names), X.dtype)
+            rng, order = np.random.default_rng(seed), np.arange(X.shape[0])
+        run = _descend
+        arguments = (update, shuffle, rng, order)
+    else:
         run = _minimize
-        arguments = (cached, SCIPY_METHODS[optimizer], tolerance)
-    views = cached["views"]
-    for key, value in params.items():
-        np.copyto(views[key], value)
+        arguments = (SCIPY_METHODS[optimizer], tolerance)
     try:
-        run(views, X, T, held_out, epochs, print_every, stopper, history, *arguments)
-    except KeyboardInterrupt:
-        history.stopped = "interrupted"
+        try:
+            run(costs, first, epochs, print_every, stopper, history, *arguments)
+        except KeyboardInterrupt:
+            history.stopped = "interrupted"
+        if not history.epochs or history.epochs[-1] != history.last_epoch:
+            history.record(history.last_epoch, *costs())
+        if history.stopped == "early_stopping":
+            history.best_epoch = stopper.restore()
+            cached["forwarded"] = False
+        elif history.stopped != "interrupted" and in_place:
+            cached["ending"] = {
+                "data": data,
+                "cost": history[-1],
+                "chosen": chosen,
+                "update": update,
+                "rng": rng,
+                "order": order,
+            }
     finally:
-        for key, value in views.items():
+        for key, value in cached["views"].items():
             np.copyto(params[key], value)
-    if not history.epochs or history.epochs[-1] != history.last_epoch:
-        history.record(history.last_epoch, *_costs(views, X, T, held_out))
     return history
 
 
-def _costs(params, X, T, held_out):
-    """The training cost, and the validation cost or None."""
-    return cost(params, X, T), None if held_out is None else cost(params, *held_out)
+def _fingerprint(X, T):
+    """The shapes of X and T and a digest of their bytes: what a continuing call must train on again."""
+    return X.shape, T.shape, _digest(X), _digest(T)
+
+
+def _digest(array):
+    """SHA-1 of a contiguous array's bytes (to recognise the same data, not for security)."""
+    return hashlib.sha1(array, usedforsecurity=False).digest()
+
+
+def _pack(cached, params, data):
+    """Copy params into the packed vector; the previous call's ending when this call continues it, else None.
+
+    params are compared bit for bit with the parameters the previous call left,
+    copied first into the gradient vector (which the first step overwrites).
+    """
+    ending, cached["ending"] = cached["ending"], None
+    flat, incoming = cached["flat"], cached["gradient"]
+    for key, value in params.items():
+        np.copyto(cached["gradients"][key], value)
+    bits = f"u{flat.itemsize}"
+    if not np.array_equal(incoming.view(bits), flat.view(bits)):
+        np.copyto(flat, incoming)
+        ending = None
+    if ending is None or ending["data"] != data:
+        cached["forwarded"] = False
+        return None
+    return ending
+
+
+class _Costs:
+    """The training cost at the packed parameters, and the validation cost or None, as `train` records them.
+
+    When one step takes all of X (full batch, bfgs), the training cost is
+    computed from the step's own forward pass, by the arithmetic of `cost`, and
+    `cached["forwarded"]` tells the next step that it needs only its backward half.
+    """
+
+    def __init__(self, cached, X, T, held_out):
+        self.cached, self.X, self.T, self.held_out = cached, X, T, held_out
+        self.params = cached["views"]
+        self.whole = cached["size"] == X.shape[0]
+
+    def __call__(self, training=None):
+        return self.training() if training is None else training, self.validation()
+
+    def training(self):
+        if not self.whole:
+            return cost(self.params, self.X, self.T)
+        step = self.cached["step"]
+        if not self.cached["forwarded"]:
+            step.forward(self.X)
+            self.cached["forwarded"] = True
+        return _cost_of(self.params, step.values, self.T)
+
+    def validation(self):
+        return None if self.held_out is None else cost(self.params, *self.held_out)
 
 
 def _cached(params, X, size, learning_rate):
@@ -518,40 +642,51 @@ def _cached(params, X, size, learning_rate):
         flat, views = _packed(params)
         gradient, gradients = _packed(params)
         _CACHE[key] = {
+            "size": size,
             "flat": flat,
             "views": views,
             "gradient": gradient,
+            "gradients": gradients,
             "step": _make_step(views, gradient, gradients, size, learning_rate),
             "last": _make_step(views, gradient, gradients, rest, learning_rate) if rest else None,
             "batch": (np.empty((size, X.shape[1]), X.dtype), np.empty((size, LAYERS[-1]), X.dtype)),
             "rest": (np.empty((rest, X.shape[1]), X.dtype), np.empty((rest, LAYERS[-1]), X.dtype)),
+            "forwarded": False,  # the step's forward buffers hold flat's activations on the data of "ending"
+            "ending": None,
         }
     return _CACHE[key]
 
 
-def _report(history, epoch, params, X, T, held_out, print_every):
+def _report(history, epoch, costs, print_every):
     """Record the costs every print_every epochs, and print them."""
     if not (print_every and epoch % print_every == 0):
         return
-    history.record(epoch, *_costs(params, X, T, held_out))
-    shown = () if held_out is None else (", Validation cost:", history.validation[-1])
+    history.record(epoch, *costs())
+    shown = () if costs.held_out is None else (", Validation cost:", history.validation[-1])
     print(" Epoch:", epoch, ", Current cost:", history[-1], *shown, flush=True)
 
 
-def _descend(
-    params, X, T, held_out, epochs, print_every, stopper, history, cached, update, size, shuffle, seed
-):
+def _stops(stopper, epoch, history, costs):
+    """Whether early stopping ends training after `epoch` (the validation cost from its record if any)."""
+    if stopper is None:
+        return False
+    held = history.validation[-1] if history.epochs[-1] == epoch else costs.validation()
+    return stopper.stop(epoch, held)
+
+
+def _descend(costs, first, epochs, print_every, stopper, history, update, shuffle, rng, order):
     """The epochs of an in-place optimiser: step (the derived gradient), then update."""
-    total = X.shape[0]
+    cached, X, T = costs.cached, costs.X, costs.T
+    total, size = X.shape[0], cached["size"]
     rest = total % size
     step, last = cached["step"], cached["last"]
     (X_batch, T_batch), (X_last, T_last) = cached["batch"], cached["rest"]
-    rng = np.random.default_rng(seed)
-    order = np.arange(total)
-    history.record(0, *_costs(params, X, T, held_out))
+    history.record(0, *costs(first))
     for epoch in range(1, epochs + 1):
         if size == total:
-            step(X, T)
+            # after a recorded cost the forward buffers already hold this epoch's activations
+            (step.backward if cached["forwarded"] else step)(X, T)
+            cached["forwarded"] = False
             update()
         else:
             if shuffle:
@@ -567,8 +702,8 @@ def _descend(
                 last(X_last, T_last)
                 update()
         history.last_epoch = epoch
-        _report(history, epoch, params, X, T, held_out, print_every)
-        if stopper is not None and stopper.stop(cost(params, *held_out)):
+        _report(history, epoch, costs, print_every)
+        if _stops(stopper, epoch, history, costs):
             history.stopped = "early_stopping"
             return
 
@@ -577,7 +712,7 @@ class _Stop(Exception):
     """Raised in SciPy's callback to end the iterations early."""
 
 
-def _minimize(params, X, T, held_out, epochs, print_every, stopper, history, cached, method, tolerance):
+def _minimize(costs, first, epochs, print_every, stopper, history, method, tolerance):
     """bfgs and lbfgs: scipy.optimize.minimize on the packed parameters, jac the derived gradient.
 
     eq:update-bfgs-direction and eq:update-bfgs (or their lbfgs forms) are
@@ -590,21 +725,24 @@ def _minimize(params, X, T, held_out, epochs, print_every, stopper, history, cac
         raise ImportError(
             f"method {method} needs SciPy: pip install scipy (or pip install 'symbp[train]')"
         ) from None
+    cached, X, T, params = costs.cached, costs.X, costs.T, costs.params
     flat, gradient, step = cached["flat"], cached["gradient"], cached["step"]
     accepted = flat.astype(np.float64)
-    history.record(0, *_costs(params, X, T, held_out))
+    history.record(0, *costs(first))
 
     def objective(theta):
         np.copyto(flat, theta)
+        cached["forwarded"] = False
         step(X, T)  # eq:update-gradient: the derived backward pass, learning rate 1
         return cost(params, X, T), gradient.astype(np.float64)
 
     def callback(theta):
         np.copyto(accepted, theta)
         np.copyto(flat, theta)
+        cached["forwarded"] = False
         history.last_epoch += 1
-        _report(history, history.last_epoch, params, X, T, held_out, print_every)
-        if stopper is not None and stopper.stop(cost(params, *held_out)):
+        _report(history, history.last_epoch, costs, print_every)
+        if _stops(stopper, history.last_epoch, history, costs):
             history.stopped = "early_stopping"
             raise _Stop
 
@@ -620,6 +758,8 @@ def _minimize(params, X, T, held_out, epochs, print_every, stopper, history, cac
         if isinstance(stop, KeyboardInterrupt):
             raise
         return
+    finally:
+        cached["forwarded"] = False
     np.copyto(flat, result.x)
     history.stopped = "converged" if result.success else "epochs"
 
@@ -676,6 +816,8 @@ def main():
         return 1
     if history.stopped == "early_stopping":
         print("Stopped early after epoch", history.last_epoch, "- the validation cost stopped falling")
+        print("Kept the parameters of epoch", history.best_epoch, "(the lowest validation cost)")
+        final = cost(params, X, T)
     print("Training finished")
     print("Final cost:", final)
     print("Neural net output:")

@@ -153,7 +153,7 @@ def test_backward_lines_carry_labels():
     assert [line.split(" =")[0] for line in chunks["delta-rec-matrix"]] == ["delta2", "delta1"]
     assert [line.split(" =")[0] for line in chunks["dW-matrix"]] == ["dW3", "dW2", "dW1"]
     assert [line.split(" =")[0] for line in chunks["db-matrix"]] == ["db3", "db2", "db1"]
-    step = generate(derivation_of("half_adder")).split("def step(")[1]
+    step = generate(derivation_of("half_adder")).split("def backward(")[1]
     assert step.count("# eq:delta-rec-matrix") == 2 and "np.dot(delta3, W3.T, out=delta2)" in step
 
 

@@ -259,12 +259,56 @@ def test_shuffling_is_reproducible_under_a_seed_and_changes_the_order():
     np.testing.assert_allclose(np.frombuffer(in_order), flat(params), rtol=1e-12, atol=1e-14)
 
 
+CURVE = [5.0, 4.0, 3.0, 3.5, 3.0, 2.9, 3.1, 3.2, 3.3, 1.0]  # best 2.9 at epoch 6; 7, 8, 9 do not improve
+
+
 def test_early_stopping_stops_at_the_right_epoch_of_a_constructed_validation_curve():
     module = module_of("half_adder")
-    curve = [5.0, 4.0, 3.0, 3.5, 3.0, 2.9, 3.1, 3.2, 3.3, 1.0]
-    stopper = module._EarlyStopping(3)
-    stopped = next(epoch for epoch, value in enumerate(curve, start=1) if stopper.stop(value))
-    assert stopped == 9  # best 2.9 at epoch 6; epochs 7, 8, 9 do not improve on it
+    vector = np.zeros(3)
+    stopper = module._EarlyStopping(3, vector)
+    for epoch, value in enumerate(CURVE, start=1):
+        vector[:] = epoch  # the parameters "of epoch e"
+        if stopper.stop(epoch, value):
+            break
+    assert epoch == 9
+    assert stopper.restore() == 6 and vector.tolist() == [6.0, 6.0, 6.0]
+
+
+def test_early_stopping_leaves_the_best_epochs_parameters_byte_for_byte(monkeypatch):
+    """train() on a constructed validation curve: the parameters left are those after epoch 6, not 9."""
+    module = module_of("half_adder")
+    X, T = problem(module, samples=6)
+    X_held, T_held = problem(module, samples=4, seed=9)
+    real_cost, validation_calls = module.cost, []
+
+    def constructed(params, X, T):
+        if X is not X_held:
+            return real_cost(params, X, T)
+        validation_calls.append(1)
+        return ([9.0] + CURVE)[len(validation_calls) - 1]  # epoch 0, then the curve
+
+    monkeypatch.setattr(module, "cost", constructed)
+    params = module.init_params(seed=4)
+    history = module.train(
+        params,
+        X,
+        T,
+        learning_rate=0.5,
+        epochs=50,
+        print_every=1,
+        validation=(X_held, T_held),
+        early_stopping=3,
+    )
+    monkeypatch.undo()
+    assert history.stopped == "early_stopping" and history.last_epoch == 9 and history.best_epoch == 6
+    assert history.validation == [9.0, *CURVE[:9]] and history.epochs == list(range(10))
+    best = module.init_params(seed=4)
+    module.train(best, X, T, learning_rate=0.5, epochs=6)
+    assert flat(params).tobytes() == flat(best).tobytes()
+    last = module.init_params(seed=4)
+    module.train(last, X, T, learning_rate=0.5, epochs=9)
+    assert flat(params).tobytes() != flat(last).tobytes()
+    assert history[6] == module.cost(best, X, T) and history[-1] == module.cost(last, X, T)
 
 
 def test_early_stopping_in_train_stops_where_its_validation_history_says():
@@ -436,7 +480,10 @@ def test_a_generated_script_trains_with_the_spec_validation_set_and_early_stoppi
     )
     assert history.stopped == "early_stopping" and 0 < history.last_epoch < 400
     assert f"Stopped early after epoch {history.last_epoch} -" in run.stdout
-    assert f"Final cost: {history[-1]}" in run.stdout
+    assert f"Kept the parameters of epoch {history.best_epoch} " in run.stdout
+    assert 0 < history.best_epoch < history.last_epoch
+    X, T = np.array(module.DATA_X), np.array(module.DATA_T)
+    assert f"Final cost: {module.cost(params, X, T)}" in run.stdout  # of the parameters kept
 
 
 def test_ctrl_c_during_bfgs_keeps_the_last_accepted_iterate(monkeypatch):
@@ -455,9 +502,9 @@ def test_ctrl_c_during_bfgs_keeps_the_last_accepted_iterate(monkeypatch):
     monkeypatch.setattr(module, "cost", interrupting_cost)
     real_report = module._report
 
-    def remembering_report(history, epoch, params, *rest):
-        iterates.append(flat(params).copy())
-        return real_report(history, epoch, params, *rest)
+    def remembering_report(history, epoch, costs, *rest):
+        iterates.append(flat(costs.params).copy())
+        return real_report(history, epoch, costs, *rest)
 
     monkeypatch.setattr(module, "_report", remembering_report)
     params = module.init_params(seed=0)

@@ -170,8 +170,9 @@ class _Context:
             pairs.append((name, matrix_name("d" + kind, layer)))
         return literal_names_dict(pairs, 4)
 
-    def cost_lines(self) -> tuple[list[str], str]:
-        """Statements of ``cost()`` and its docstring: the spec's cost expression, printed stably."""
+    def cost_body(self) -> sp.Expr:
+        """The cost of one output entry in the module's names: A_L, T and, where a log needs it to stay
+        finite, Z_L (log sigma(z) as -softplus(-z), log softmax(z) by log-sum-exp)."""
         network = self.network
         output = network.activation(self.depth)
         a_name, z_name = matrix_name("A", self.depth), matrix_name("Z", self.depth)
@@ -187,14 +188,29 @@ class _Context:
             body = body.replace(lambda e: isinstance(e, sp.log) and e.args[0] == a, lambda e: log_softmax(z))
         if body.has(sp.log):
             body = body.replace(lambda e: isinstance(e, sp.log), lambda e: safe_log(e.args[0]))
-        lines = ["values = _forward(params, X)"]
-        lines += [
-            f'{name} = values["{name}"]' for name in (a_name, z_name) if sp.Symbol(name) in body.free_symbols
+        return body
+
+    def cost_reads(self) -> list[str]:
+        """The forward arrays the cost reads (A_L, Z_L or both): the step keeps them for `train`'s costs."""
+        free = self.cost_body().free_symbols
+        return [
+            name
+            for name in (matrix_name("A", self.depth), matrix_name("Z", self.depth))
+            if sp.Symbol(name) in free
         ]
+
+    def cost_lines(self) -> tuple[list[str], str]:
+        """Statements of ``_cost_of()`` (the cost of given forward arrays) and the docstring of ``cost()``."""
+        network = self.network
+        body = self.cost_body()
+        a, z, t = (
+            sp.Symbol(name) for name in (matrix_name("A", self.depth), matrix_name("Z", self.depth), "T")
+        )
+        lines = [f'{name} = values["{name}"]' for name in self.cost_reads()]
         arrays = [(symbol, sp.MatrixSymbol(symbol.name, 1, 1)) for symbol in (a, t, z) if body.has(symbol)]
         terms = Elementwise(sp.Lambda(tuple(s for s, _ in arrays), stabilise(body)), *(m for _, m in arrays))
         lines += Assigner(self.printer, 4)("terms", terms)
-        scale = " / X.shape[0]" if network.cost.mean else ""
+        scale = " / T.shape[0]" if network.cost.mean else ""
         lines.append(f"total = np.sum(terms){scale}")
         if network.l2:
             weights = " + ".join(f'np.sum(params["W{layer}"] ** 2)' for layer in range(1, self.depth + 1))
@@ -212,7 +228,10 @@ class _Context:
         scaled = scale_lines(self.lines, LEARNING_RATE)
         folded = scaled is not None
         lines = scaled if folded else self.lines
-        read = {sym.name for line in lines for sym in line.core.atoms(sp.MatrixSymbol)}
+        # what a backward line or the cost (train() takes it from the step's forward pass) reads stays
+        read = {sym.name for line in lines for sym in line.core.atoms(sp.MatrixSymbol)} | set(
+            self.cost_reads()
+        )
         shapes = _Shapes()
         # np.dot costs half as much per call as np.matmul, which matters when every array is tiny;
         # np.matmul is faster on large transposed operands (measured: 6% per step at 784-256-256-10)
@@ -230,7 +249,9 @@ class _Context:
                     buffers.append(f"{target} = {z}  # the identity: A{line.layer} is Z{line.layer}")
                     continue
                 if not act.custom and act.name in OVERWRITES_INPUT and z not in read:
-                    buffers.append(f"{target} = {z}  # f is applied in place: no backward line reads {z}")
+                    buffers.append(
+                        f"{target} = {z}  # f is applied in place: neither backward nor cost reads {z}"
+                    )
                     aliases[target] = z
                 else:
                     buffers.append(f"{target} = np.empty({shapes(line.target.shape)}, dtype)")
@@ -261,6 +282,7 @@ class _Context:
             "step_forward": forward,
             "step_backward": backward,
             "step_update": update,
+            "step_values": literal_names(self.cost_reads(), 4),
         }
 
     def _flat(self) -> set[str]:
