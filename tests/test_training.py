@@ -513,3 +513,136 @@ def test_ctrl_c_during_bfgs_keeps_the_last_accepted_iterate(monkeypatch):
     assert history.stopped == "interrupted" and 0 < history.last_epoch < 200
     assert flat(params).tobytes() == iterates[-1].tobytes()  # the iterate SciPy accepted last
     assert history[-1] == module.cost(params, X, y) < history[0]
+
+
+def _loop_and_long_call(module, X, T, epochs, **options):
+    """(params, chained costs) of `epochs` calls of train(epochs=1), and of one call of `epochs` epochs.
+
+    The loop's costs are the first call's starting cost, then each call's last; a continuing call's
+    starting cost must be the previous call's last, bit for bit.
+    """
+    looped = module.init_params(seed=7)
+    chained = []
+    for _ in range(epochs):
+        history = module.train(looped, X, T, epochs=1, **options)
+        assert history.epochs == [0, 1]
+        if chained:
+            assert history[0] == chained[-1]
+        else:
+            chained.append(history[0])
+        chained.append(history[-1])
+    once = module.init_params(seed=7)
+    history = module.train(once, X, T, epochs=epochs, print_every=1, **options)
+    assert history.epochs == list(range(epochs + 1))
+    return (looped, chained), (once, list(history))
+
+
+LOOPED = {
+    "full batch": {},
+    "mini-batch, shuffled": {"batch_size": 2, "shuffle": True, "seed": 3},
+    "per sample, in order": {"batch_size": 1, "shuffle": False},
+}
+
+
+@pytest.mark.parametrize("batches", LOOPED, ids=str)
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov", "adam"])
+def test_a_loop_of_one_epoch_calls_is_one_long_call_number_for_number(optimizer, batches):
+    module = module_of("half_adder")
+    X, T = problem(module, samples=5)
+    (looped, chained), (once, costs) = _loop_and_long_call(
+        module, X, T, 12, optimizer=optimizer, **SETTINGS, **LOOPED[batches]
+    )
+    assert chained == costs  # every cost, bit for bit
+    assert flat(looped).tobytes() == flat(once).tobytes()
+    if batches == "full batch":  # and both are the textbook trajectory
+        expected = textbook(optimizer, module, module.init_params(seed=7), X, T, 12)
+        np.testing.assert_allclose(flat(once), expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "spec", NETWORKS[1:], ids=lambda spec: spec if isinstance(spec, str) else spec["name"]
+)
+def test_the_loop_equals_the_long_call_on_other_networks_and_in_float32(spec):
+    for dtype in ("float64", "float32"):
+        module = load_module(generate(derive(load(spec)), dtype))
+        X, T = problem(module, samples=6)
+        (looped, chained), (once, costs) = _loop_and_long_call(module, X, T, 6, optimizer="adam", **SETTINGS)
+        assert chained == costs and flat(looped).tobytes() == flat(once).tobytes()
+
+
+def test_recorded_costs_are_the_costs_of_the_parameters_at_those_epochs():
+    """Taken from the step's forward pass, they equal cost() there, bit for bit."""
+    for spec in NETWORKS:
+        module = module_of(spec)
+        X, T = problem(module, samples=5)
+        history = module.train(module.init_params(seed=2), X, T, epochs=4, print_every=1, **SETTINGS)
+        for epoch, value in zip(history.epochs, history, strict=True):
+            params = module.init_params(seed=2)
+            module.train(params, X, T, epochs=epoch, **SETTINGS)
+            assert value == module.cost(params, X, T), (spec, epoch)
+
+
+def test_a_call_from_fresh_parameters_or_other_settings_starts_its_state_afresh():
+    module = module_of("half_adder")
+    X, T = problem(module)
+    settings = {**SETTINGS, "optimizer": "momentum"}
+
+    def fresh(epochs, **options):
+        params = module.init_params(seed=5)
+        module.train(params, X, T, epochs=epochs, **{**settings, **options})
+        return params
+
+    params = fresh(3)
+    module.train(params, X, T, epochs=2, **settings)
+    assert flat(params).tobytes() == flat(fresh(5)).tobytes()  # continued: velocity resumed
+    restarted = fresh(3)
+    expected = textbook("momentum", module, restarted, X, T, 2)
+    for change in ({"resume": False}, {"momentum": 0.7}, {"learning_rate": 0.2}):
+        params = fresh(3)
+        module.train(params, X, T, epochs=2, **{**settings, **change})
+        if change == {"resume": False}:
+            np.testing.assert_allclose(flat(params), expected, rtol=1e-12, atol=1e-12)
+        assert flat(params).tobytes() != flat(fresh(5)).tobytes(), change
+    fresh(3)
+    params = module.init_params(seed=5)  # init_params again: not where the last call ended
+    module.train(params, X, T, epochs=5, **settings)
+    assert flat(params).tobytes() == flat(fresh(5)).tobytes()
+    # other data, or parameters changed by hand, start afresh too
+    params = fresh(3)
+    module.train(params, X + 0.0, T, epochs=2, **settings)  # a copy of the same data: continues
+    assert flat(params).tobytes() == flat(fresh(5)).tobytes()
+    params = fresh(3)
+    module.train(params, X[::-1], T[::-1], epochs=2, **settings)
+    assert flat(params).tobytes() != flat(fresh(5)).tobytes()
+    params = fresh(3)
+    params["W1"][0, 0] += 1e-3
+    nudged = {key: value.copy() for key, value in params.items()}
+    module.train(params, X, T, epochs=2, **settings)
+    np.testing.assert_allclose(
+        flat(params), textbook("momentum", module, nudged, X, T, 2), rtol=1e-12, atol=1e-12
+    )
+
+
+def test_an_interrupted_or_early_stopped_call_is_not_resumed(monkeypatch):
+    module = module_of("half_adder")
+    X, T = problem(module)
+    params = module.init_params(seed=5)
+    module.train(params, X, T, epochs=3, optimizer="adam", **SETTINGS)
+    assert next(iter(module._CACHE.values()))["ending"] is not None
+    factory, names, folded = module.IN_PLACE["adam"]
+
+    def interrupting(*arguments):
+        def update():
+            raise KeyboardInterrupt
+
+        return update
+
+    monkeypatch.setitem(module.IN_PLACE, "adam", (interrupting, names, folded))
+    start = {key: value.copy() for key, value in params.items()}
+    # resume=False: a fresh update from the patched factory, not the resumed one
+    history = module.train(params, X, T, epochs=3, optimizer="adam", **SETTINGS, resume=False)
+    monkeypatch.undo()
+    assert history.stopped == "interrupted" and flat(params).tobytes() == flat(start).tobytes()
+    assert next(iter(module._CACHE.values()))["ending"] is None
+    module.train(params, X, T, epochs=2, optimizer="adam", **SETTINGS)
+    np.testing.assert_allclose(flat(params), textbook("adam", module, start, X, T, 2), rtol=1e-12, atol=1e-12)
