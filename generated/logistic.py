@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: d996ae135e5603487a859c7fbdddda59407b95a44b221effac557bc7d0b323b6
+# written by symbp; symbp-sha256: b282f199930fbb2a3d74b2b98ac3cc271a19649453a8b69fc87b7036eea275e0
 """logistic: 2-1, sigmoid, bce, biases.
 
 logistic regression: one sigmoid neuron, binary cross-entropy (second seed text)
@@ -423,14 +423,15 @@ def train(
     the gradient is below tolerance.
 
     A call that continues exactly where the previous call ended (params equal
-    bit for bit to those it left, the same X and T, optimizer, settings,
-    batch_size, shuffle and seed, and the previous call neither interrupted
-    nor stopped early) resumes the previous call's optimiser state (velocity,
-    Adam's moments and step count) and shuffling, so
+    bit for bit to those it left, the same optimizer, settings, batch_size,
+    shuffle, seed and number of rows, the previous call neither interrupted
+    nor stopped early) resumes that call's optimiser state (velocity, Adam's
+    moments and step count) and shuffling, so
     `for _ in range(k): train(params, X, T, learning_rate=..., epochs=1)`
     trains exactly as one call with epochs=k. Any other call, or resume=False,
     starts the state afresh; bfgs and lbfgs always do (SciPy's minimize keeps
-    nothing between calls).
+    nothing between calls). On the same X and T (bit for bit) such a call also
+    takes its first cost from the previous call's last instead of computing it.
 
     validation is a fraction of the rows held out (seeded) or a pair
     (X_validation, T_validation); early_stopping > 0 stops once the validation
@@ -462,13 +463,16 @@ def train(
         cached = _cached(params, X, size, learning_rate if folded else 1.0)
     else:
         cached = _cached(params, X, X.shape[0], 1.0)
-    data = _fingerprint(X, T)
-    ending = _pack(cached, params, data)
+    ending = _pack(cached, params)
+    same_data = ending is not None and _same(ending["data"], X, T)
+    if not same_data:
+        cached["forwarded"] = False  # the step's buffers hold activations of other parameters or data
+    data = ending["data"] if same_data else _seen(X, T, cached["size"] == X.shape[0])
     costs = _Costs(cached, X, T, held_out)
-    first = None if ending is None else ending["cost"]
+    first = ending["cost"] if same_data else None
     stopper = _EarlyStopping(early_stopping, cached["flat"]) if early_stopping else None
     if in_place:
-        chosen = (optimizer, tuple(settings[name] for name in names), shuffle, seed)
+        chosen = (optimizer, tuple(settings[name] for name in names), shuffle, seed, X.shape[0])
         if resume and ending is not None and ending["chosen"] == chosen:
             update, rng, order = ending["update"], ending["rng"], ending["order"]
         else:
@@ -504,34 +508,37 @@ def train(
     return history
 
 
-def _fingerprint(X, T):
-    """The shapes of X and T and a digest of their bytes: what a continuing call must train on again."""
-    return X.shape, T.shape, _digest(X), _digest(T)
-
-
-def _digest(array):
-    """SHA-1 of a contiguous array's bytes (to recognise the same data, not for security)."""
-    return hashlib.sha1(array, usedforsecurity=False).digest()
-
-
-def _pack(cached, params, data):
-    """Copy params into the packed vector; the previous call's ending when this call continues it, else None.
-
-    params are compared bit for bit with the parameters the previous call left,
-    copied first into the gradient vector (which the first step overwrites).
-    """
+def _pack(cached, params):
+    """Copy params into the packed vector; the previous call's ending when params are, bit for bit,
+    the parameters it left (copied first into the gradient vector, which the first step overwrites)."""
     ending, cached["ending"] = cached["ending"], None
-    flat, incoming = cached["flat"], cached["gradient"]
     for key, value in params.items():
         np.copyto(cached["gradients"][key], value)
-    bits = f"u{flat.itemsize}"
-    if not np.array_equal(incoming.view(bits), flat.view(bits)):
-        np.copyto(flat, incoming)
-        ending = None
-    if ending is None or ending["data"] != data:
-        cached["forwarded"] = False
-        return None
-    return ending
+    if _identical(cached["gradient"], cached["flat"]):
+        return ending
+    np.copyto(cached["flat"], cached["gradient"])
+    return None
+
+
+def _identical(a, b):
+    """Whether two arrays of one dtype hold the same bits (NaN equals NaN, -0.0 differs from 0.0)."""
+    bits = f"u{a.itemsize}"
+    return a.shape == b.shape and np.array_equal(a.view(bits), b.view(bits))
+
+
+def _seen(X, T, whole):
+    """What lets the next call recognise X and T: copies when one step takes all of X (no larger than
+    the step's own buffers), else SHA-1 digests of their bytes (no second copy of a large data set)."""
+    if whole:
+        return X.copy(), T.copy()
+    return tuple(hashlib.sha1(array, usedforsecurity=False).digest() for array in (X, T)) + (X.shape, T.shape)
+
+
+def _same(seen, X, T):
+    """Whether X and T are, bit for bit, the data `seen` was taken of."""
+    if isinstance(seen[0], np.ndarray):
+        return _identical(seen[0], X) and _identical(seen[1], T)
+    return seen == _seen(X, T, False)
 
 
 class _Costs:

@@ -607,20 +607,35 @@ def test_a_call_from_fresh_parameters_or_other_settings_starts_its_state_afresh(
     params = module.init_params(seed=5)  # init_params again: not where the last call ended
     module.train(params, X, T, epochs=5, **settings)
     assert flat(params).tobytes() == flat(fresh(5)).tobytes()
-    # other data, or parameters changed by hand, start afresh too
-    params = fresh(3)
-    module.train(params, X + 0.0, T, epochs=2, **settings)  # a copy of the same data: continues
-    assert flat(params).tobytes() == flat(fresh(5)).tobytes()
-    params = fresh(3)
-    module.train(params, X[::-1], T[::-1], epochs=2, **settings)
-    assert flat(params).tobytes() != flat(fresh(5)).tobytes()
+    # parameters changed by hand start afresh
     params = fresh(3)
     params["W1"][0, 0] += 1e-3
     nudged = {key: value.copy() for key, value in params.items()}
     module.train(params, X, T, epochs=2, **settings)
-    np.testing.assert_allclose(
-        flat(params), textbook("momentum", module, nudged, X, T, 2), rtol=1e-12, atol=1e-12
-    )
+    expected = textbook("momentum", module, nudged, X, T, 2)
+    np.testing.assert_allclose(flat(params), expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("batch_size", [None, 2])
+def test_other_data_keeps_the_state_but_its_costs_are_computed_on_that_data(batch_size):
+    module = module_of("half_adder")
+    X, T = problem(module, samples=6)
+    settings = {**SETTINGS, "optimizer": "momentum", "batch_size": batch_size, "shuffle": False}
+    params = module.init_params(seed=5)
+    module.train(params, X, T, epochs=3, **settings)
+    start = {key: value.copy() for key, value in params.items()}
+    X_other, T_other = problem(module, samples=6, seed=11)
+    resumed = module.train(params, X_other, T_other, epochs=2, **settings)
+    assert resumed[0] == module.cost(start, X_other, T_other)
+    afresh = {key: value.copy() for key, value in start.items()}
+    module.train(afresh, X_other, T_other, epochs=2, **settings, resume=False)
+    assert flat(params).tobytes() != flat(afresh).tobytes()  # the velocity carried on
+    # the same arrays changed in place between calls: the first cost is of the new contents
+    before = {key: value.copy() for key, value in params.items()}
+    X_other[0, 0] += 0.5
+    history = module.train(params, X_other, T_other, epochs=1, **settings)
+    assert history[0] == module.cost(before, X_other, T_other)
+    assert history[-1] == module.cost(params, X_other, T_other)
 
 
 def test_an_interrupted_or_early_stopped_call_is_not_resumed(monkeypatch):
