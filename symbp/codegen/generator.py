@@ -203,11 +203,10 @@ class _Context:
         """Statements of ``_cost_of()`` (the cost of given forward arrays) and the docstring of ``cost()``."""
         network = self.network
         body = self.cost_body()
-        a, z, t = (
-            sp.Symbol(name) for name in (matrix_name("A", self.depth), matrix_name("Z", self.depth), "T")
-        )
+        a, z = sp.Symbol(matrix_name("A", self.depth)), sp.Symbol(matrix_name("Z", self.depth))
         lines = [f'{name} = values["{name}"]' for name in self.cost_reads()]
-        arrays = [(symbol, sp.MatrixSymbol(symbol.name, 1, 1)) for symbol in (a, t, z) if body.has(symbol)]
+        symbols = (a, sp.Symbol("T"), z)
+        arrays = [(symbol, sp.MatrixSymbol(symbol.name, 1, 1)) for symbol in symbols if body.has(symbol)]
         terms = Elementwise(sp.Lambda(tuple(s for s, _ in arrays), stabilise(body)), *(m for _, m in arrays))
         lines += Assigner(self.printer, 4)("terms", terms)
         scale = " / T.shape[0]" if network.cost.mean else ""
@@ -228,10 +227,8 @@ class _Context:
         scaled = scale_lines(self.lines, LEARNING_RATE)
         folded = scaled is not None
         lines = scaled if folded else self.lines
-        # what a backward line or the cost (train() takes it from the step's forward pass) reads stays
-        read = {sym.name for line in lines for sym in line.core.atoms(sp.MatrixSymbol)} | set(
-            self.cost_reads()
-        )
+        read = {sym.name for line in lines for sym in line.core.atoms(sp.MatrixSymbol)}
+        read |= set(self.cost_reads())  # train() takes its costs from the step's forward arrays
         shapes = _Shapes()
         # np.dot costs half as much per call as np.matmul, which matters when every array is tiny;
         # np.matmul is faster on large transposed operands (measured: 6% per step at 784-256-256-10)
