@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: c48c88312599c973355e8e4770dac7ec614266d3eca0ae7b5ac082486943b44a
+# written by symbp; symbp-sha256: 508a689c1e7810776061f363ec58e73a0500611b8f819bde024dc50bd5912a83
 """demystified: 2-3-1, sigmoid, half_sse, no biases.
 
 hours slept/studied -> test score; the third seed text's network (input layer numbered 1)
@@ -545,8 +545,12 @@ def _pack(cached, params):
 
 def _identical(a, b):
     """Whether two arrays of one dtype hold the same bits (NaN equals NaN, -0.0 differs from 0.0)."""
+    if a.shape != b.shape:
+        return False
+    if a.nbytes <= 4096:  # two bytes objects compare in a tenth of the time of a ufunc call on small arrays
+        return a.tobytes() == b.tobytes()
     bits = f"u{a.itemsize}"
-    return a.shape == b.shape and np.array_equal(a.view(bits), b.view(bits))
+    return np.array_equal(a.view(bits), b.view(bits))
 
 
 def _seen(X, T, whole):

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 825e6aa69286da86c6238bbf8038d3b46a74f0a3b0a4b39205ec3c4cd448bd52
+# written by symbp; symbp-sha256: 7c339de785d3c49383635c1bd2149f993e9a6fd8b42cc0590c9c31d6f2cd9074
 """half_adder: 2-2-2-2, sigmoid, half_mse, biases.
 
 half adder (sum, carry) of two bits; the first seed text's network
@@ -592,8 +592,12 @@ def _pack(cached, params):
 
 def _identical(a, b):
     """Whether two arrays of one dtype hold the same bits (NaN equals NaN, -0.0 differs from 0.0)."""
+    if a.shape != b.shape:
+        return False
+    if a.nbytes <= 4096:  # two bytes objects compare in a tenth of the time of a ufunc call on small arrays
+        return a.tobytes() == b.tobytes()
     bits = f"u{a.itemsize}"
-    return a.shape == b.shape and np.array_equal(a.view(bits), b.view(bits))
+    return np.array_equal(a.view(bits), b.view(bits))
 
 
 def _seen(X, T, whole):

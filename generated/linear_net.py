@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 9d0aa201f5a5a2eca44f640b8fd3eed5e86d3fa18c4f98585fe463806a8e5164
+# written by symbp; symbp-sha256: 5b975ce48d20719bac9db1a8736a2431f05a03adb6ddef72ea24c0ba2e2e0190
 """linear_net: 2-2-2, identity, half_sse, biases.
 
 2-2-2 linear network updated per sample; the fourth seed text's numerical example
@@ -527,8 +527,12 @@ def _pack(cached, params):
 
 def _identical(a, b):
     """Whether two arrays of one dtype hold the same bits (NaN equals NaN, -0.0 differs from 0.0)."""
+    if a.shape != b.shape:
+        return False
+    if a.nbytes <= 4096:  # two bytes objects compare in a tenth of the time of a ufunc call on small arrays
+        return a.tobytes() == b.tobytes()
     bits = f"u{a.itemsize}"
-    return a.shape == b.shape and np.array_equal(a.view(bits), b.view(bits))
+    return np.array_equal(a.view(bits), b.view(bits))
 
 
 def _seen(X, T, whole):

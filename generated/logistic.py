@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: b282f199930fbb2a3d74b2b98ac3cc271a19649453a8b69fc87b7036eea275e0
+# written by symbp; symbp-sha256: 79669e347f2d20238f1c9e5557db14e7cc8baab40f71c89fc2b1deb5cd1afc0b
 """logistic: 2-1, sigmoid, bce, biases.
 
 logistic regression: one sigmoid neuron, binary cross-entropy (second seed text)
@@ -522,8 +522,12 @@ def _pack(cached, params):
 
 def _identical(a, b):
     """Whether two arrays of one dtype hold the same bits (NaN equals NaN, -0.0 differs from 0.0)."""
+    if a.shape != b.shape:
+        return False
+    if a.nbytes <= 4096:  # two bytes objects compare in a tenth of the time of a ufunc call on small arrays
+        return a.tobytes() == b.tobytes()
     bits = f"u{a.itemsize}"
-    return a.shape == b.shape and np.array_equal(a.view(bits), b.view(bits))
+    return np.array_equal(a.view(bits), b.view(bits))
 
 
 def _seen(X, T, whole):

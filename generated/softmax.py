@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: a50ed732c450be37379dea1c091aadf83ba7062906810befbc21ba5104bd2ce5
+# written by symbp; symbp-sha256: 5ab7db5b3dc87d304c75bb0d1da057f56bec48f505119d80e6d36e6c7b2d73b4
 """softmax: 2-3, softmax, cce, biases.
 
 multi-class logistic regression: softmax output, categorical cross-entropy (second seed text)
@@ -528,8 +528,12 @@ def _pack(cached, params):
 
 def _identical(a, b):
     """Whether two arrays of one dtype hold the same bits (NaN equals NaN, -0.0 differs from 0.0)."""
+    if a.shape != b.shape:
+        return False
+    if a.nbytes <= 4096:  # two bytes objects compare in a tenth of the time of a ufunc call on small arrays
+        return a.tobytes() == b.tobytes()
     bits = f"u{a.itemsize}"
-    return a.shape == b.shape and np.array_equal(a.view(bits), b.view(bits))
+    return np.array_equal(a.view(bits), b.view(bits))
 
 
 def _seen(X, T, whole):
