@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 79669e347f2d20238f1c9e5557db14e7cc8baab40f71c89fc2b1deb5cd1afc0b
+# written by symbp; symbp-sha256: 31647e4f7170a64f0c586a7c17c6219e51c213c9c61b10c9ebb06a003fc644b2
 """logistic: 2-1, sigmoid, bce, biases.
 
 logistic regression: one sigmoid neuron, binary cross-entropy (second seed text)
@@ -328,9 +328,10 @@ class History(list):
     each call, `validation[k]` the validation cost then (empty without
     validation data), and `stopped` why training ended: "epochs",
     "converged", "early_stopping" or "interrupted" (Ctrl-C: the parameters
-    are those of the last completed step). The costs run to `last_epoch`;
-    after early stopping the parameters are those of `best_epoch`, the epoch
-    with the lowest validation cost (None when training did not stop early).
+    are those of the last completed step). The costs run to `last_epoch`.
+    With early stopping on, training that was not interrupted leaves the
+    parameters of `best_epoch`, the epoch with the lowest validation cost,
+    whether it stopped early or ran all its epochs (None without it).
     """
 
     def __init__(self):
@@ -372,9 +373,8 @@ class _EarlyStopping:
         return self.waited >= self.patience
 
     def restore(self):
-        """Put the best epoch's parameters back into flat; returns that epoch."""
+        """Put the best epoch's parameters back into flat."""
         np.copyto(self.flat, self.kept)
-        return self.best_epoch
 
 
 def _split(X, T, validation, seed):
@@ -435,8 +435,9 @@ def train(
 
     validation is a fraction of the rows held out (seeded) or a pair
     (X_validation, T_validation); early_stopping > 0 stops once the validation
-    cost has not improved for that many epochs and leaves the parameters of
-    the epoch with the lowest validation cost (`History.best_epoch`). The
+    cost has not improved for that many epochs; with it on, training leaves
+    the parameters of the epoch with the lowest validation cost
+    (`History.best_epoch`) unless Ctrl-C ended it. The
     costs are computed before training, every print_every epochs (and printed
     then) and at the end; when one step takes all of X, from the step's own
     forward pass (which the next step, in this call or a continuing one,
@@ -490,8 +491,10 @@ def train(
             history.stopped = "interrupted"
         if not history.epochs or history.epochs[-1] != history.last_epoch:
             history.record(history.last_epoch, *costs())
-        if history.stopped == "early_stopping":
-            history.best_epoch = stopper.restore()
+        if stopper is not None and history.stopped != "interrupted":
+            history.best_epoch = stopper.best_epoch
+        if history.best_epoch not in (None, history.last_epoch):
+            stopper.restore()
             cached["forwarded"] = False
         elif history.stopped != "interrupted" and in_place:
             cached["ending"] = {
@@ -757,6 +760,7 @@ def main():
         return 1
     if history.stopped == "early_stopping":
         print("Stopped early after epoch", history.last_epoch, "- the validation cost stopped falling")
+    if history.best_epoch is not None:
         print("Kept the parameters of epoch", history.best_epoch, "(the lowest validation cost)")
         final = cost(params, X, T)
     print("Training finished")

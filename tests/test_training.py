@@ -271,11 +271,14 @@ def test_early_stopping_stops_at_the_right_epoch_of_a_constructed_validation_cur
         if stopper.stop(epoch, value):
             break
     assert epoch == 9
-    assert stopper.restore() == 6 and vector.tolist() == [6.0, 6.0, 6.0]
+    stopper.restore()
+    assert stopper.best_epoch == 6 and vector.tolist() == [6.0, 6.0, 6.0]
 
 
-def test_early_stopping_leaves_the_best_epochs_parameters_byte_for_byte(monkeypatch):
-    """train() on a constructed validation curve: the parameters left are those after epoch 6, not 9."""
+@pytest.mark.parametrize("epochs", [50, 8])
+def test_early_stopping_leaves_the_best_epochs_parameters_byte_for_byte(monkeypatch, epochs):
+    """train() on a constructed validation curve: the parameters left are those after epoch 6, not the
+    last epoch's, whether patience ran out (after epoch 9) or the epochs did (after epoch 8)."""
     module = module_of("half_adder")
     X, T = problem(module, samples=6)
     X_held, T_held = problem(module, samples=4, seed=9)
@@ -294,19 +297,22 @@ def test_early_stopping_leaves_the_best_epochs_parameters_byte_for_byte(monkeypa
         X,
         T,
         learning_rate=0.5,
-        epochs=50,
+        epochs=epochs,
         print_every=1,
         validation=(X_held, T_held),
         early_stopping=3,
     )
     monkeypatch.undo()
-    assert history.stopped == "early_stopping" and history.last_epoch == 9 and history.best_epoch == 6
-    assert history.validation == [9.0, *CURVE[:9]] and history.epochs == list(range(10))
+    stopped = min(epochs, 9)
+    assert history.stopped == ("early_stopping" if epochs == 50 else "epochs")
+    assert history.last_epoch == stopped and history.best_epoch == 6
+    assert history.validation == [9.0, *CURVE[:stopped]] and history.epochs == list(range(stopped + 1))
+    assert next(iter(module._CACHE.values()))["ending"] is None  # the next call starts afresh
     best = module.init_params(seed=4)
     module.train(best, X, T, learning_rate=0.5, epochs=6)
     assert flat(params).tobytes() == flat(best).tobytes()
     last = module.init_params(seed=4)
-    module.train(last, X, T, learning_rate=0.5, epochs=9)
+    module.train(last, X, T, learning_rate=0.5, epochs=stopped)
     assert flat(params).tobytes() != flat(last).tobytes()
     assert history[6] == module.cost(best, X, T) and history[-1] == module.cost(last, X, T)
 
@@ -638,7 +644,7 @@ def test_other_data_keeps_the_state_but_its_costs_are_computed_on_that_data(batc
     assert history[-1] == module.cost(params, X_other, T_other)
 
 
-def test_an_interrupted_or_early_stopped_call_is_not_resumed(monkeypatch):
+def test_an_interrupted_call_is_not_resumed(monkeypatch):
     module = module_of("half_adder")
     X, T = problem(module)
     params = module.init_params(seed=5)

@@ -173,10 +173,9 @@ def run_demo(network: Network, folder: Path, *, force: bool = False, pdf: bool =
         result.interrupted = True
         say(f"   Interrupted (Ctrl-C) after epoch {history.last_epoch}: cost {history[-1]}; kept so far")
     elif history.stopped == "early_stopping":
-        say(
-            f"   Early stopping after epoch {history.last_epoch}: the validation cost stopped improving; "
-            f"kept the parameters of epoch {history.best_epoch}, where it was lowest"
-        )
+        say(f"   Early stopping after epoch {history.last_epoch}: the validation cost stopped improving")
+    if history.best_epoch is not None:
+        say(f"   Kept the parameters of epoch {history.best_epoch}, where the validation cost was lowest")
     say("   Outputs next to targets:")
     for x, y, t in zip(X[:16], outputs[:16], T[:16], strict=True):
         say(f"   {_row(x)} -> {_row(y)}   target {_row(t)}")
