@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 5380f8837bcb5a10c21c81f86b5e1f95436378896c39c544b36e5e35b396f3cd
+# written by symbp; symbp-sha256: 95338b73de80ad9906ed745457eb070c9277862d3b24c114dd1a547aeab32ab0
 """demystified: 2-3-1, sigmoid, half_sse, no biases.
 
 hours slept/studied -> test score; the third seed text's network (input layer numbered 1)
@@ -491,7 +491,6 @@ def train(
     same_data = ending is not None and _same(ending["data"], X, T)
     if not same_data:
         cached["forwarded"] = False  # the step's buffers hold activations of other parameters or data
-    data = ending["data"] if same_data else _seen(X, T, cached["size"] == X.shape[0])
     costs = _Costs(cached, X, T, held_out)
     first = ending["cost"] if same_data else None
     stopper = _EarlyStopping(early_stopping, cached["flat"]) if early_stopping else None
@@ -521,7 +520,7 @@ def train(
             cached["forwarded"] = False
         elif history.stopped != "interrupted" and in_place:
             cached["ending"] = {
-                "data": data,
+                "data": ending["data"] if same_data else _seen(X, T, costs.whole),
                 "cost": history[-1],
                 "chosen": chosen,
                 "update": update,

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: f0f0b2acd50ec2314c57ad382c3c4c90489eb6fd4b0d5a08365c059ac897089d
+# written by symbp; symbp-sha256: d4260e3848516e5b095820d727d043b33814563ea9b3acf5acb65c058a8e59eb
 """half_adder: 2-2-2-2, sigmoid, half_mse, biases.
 
 half adder (sum, carry) of two bits; the first seed text's network
@@ -538,7 +538,6 @@ def train(
     same_data = ending is not None and _same(ending["data"], X, T)
     if not same_data:
         cached["forwarded"] = False  # the step's buffers hold activations of other parameters or data
-    data = ending["data"] if same_data else _seen(X, T, cached["size"] == X.shape[0])
     costs = _Costs(cached, X, T, held_out)
     first = ending["cost"] if same_data else None
     stopper = _EarlyStopping(early_stopping, cached["flat"]) if early_stopping else None
@@ -568,7 +567,7 @@ def train(
             cached["forwarded"] = False
         elif history.stopped != "interrupted" and in_place:
             cached["ending"] = {
-                "data": data,
+                "data": ending["data"] if same_data else _seen(X, T, costs.whole),
                 "cost": history[-1],
                 "chosen": chosen,
                 "update": update,

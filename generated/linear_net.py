@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: f042c967f5cafc826b50e85ce5d8c3f7bc92e30eaf0db316bb270857f096e038
+# written by symbp; symbp-sha256: e1321f0299d51ff4db4cb438739af7d29f17e3e27a744ba58b7abbf2c37807aa
 """linear_net: 2-2-2, identity, half_sse, biases.
 
 2-2-2 linear network updated per sample; the fourth seed text's numerical example
@@ -473,7 +473,6 @@ def train(
     same_data = ending is not None and _same(ending["data"], X, T)
     if not same_data:
         cached["forwarded"] = False  # the step's buffers hold activations of other parameters or data
-    data = ending["data"] if same_data else _seen(X, T, cached["size"] == X.shape[0])
     costs = _Costs(cached, X, T, held_out)
     first = ending["cost"] if same_data else None
     stopper = _EarlyStopping(early_stopping, cached["flat"]) if early_stopping else None
@@ -503,7 +502,7 @@ def train(
             cached["forwarded"] = False
         elif history.stopped != "interrupted" and in_place:
             cached["ending"] = {
-                "data": data,
+                "data": ending["data"] if same_data else _seen(X, T, costs.whole),
                 "cost": history[-1],
                 "chosen": chosen,
                 "update": update,

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 31647e4f7170a64f0c586a7c17c6219e51c213c9c61b10c9ebb06a003fc644b2
+# written by symbp; symbp-sha256: 46e69a54b54fdbfcee5094d3353fcc2d5e01fe2e5b5ae93556e9fd814f4a93af
 """logistic: 2-1, sigmoid, bce, biases.
 
 logistic regression: one sigmoid neuron, binary cross-entropy (second seed text)
@@ -468,7 +468,6 @@ def train(
     same_data = ending is not None and _same(ending["data"], X, T)
     if not same_data:
         cached["forwarded"] = False  # the step's buffers hold activations of other parameters or data
-    data = ending["data"] if same_data else _seen(X, T, cached["size"] == X.shape[0])
     costs = _Costs(cached, X, T, held_out)
     first = ending["cost"] if same_data else None
     stopper = _EarlyStopping(early_stopping, cached["flat"]) if early_stopping else None
@@ -498,7 +497,7 @@ def train(
             cached["forwarded"] = False
         elif history.stopped != "interrupted" and in_place:
             cached["ending"] = {
-                "data": data,
+                "data": ending["data"] if same_data else _seen(X, T, costs.whole),
                 "cost": history[-1],
                 "chosen": chosen,
                 "update": update,

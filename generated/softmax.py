@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: c8ef6bb6979d1cfc33e1e608bad0b802e4b9e183ea5d653459c49fc14ec116d7
+# written by symbp; symbp-sha256: 4bb430df7f0ba83c89e99972f8770180ae95f18e698298f0e8b660b0080f296e
 """softmax: 2-3, softmax, cce, biases.
 
 multi-class logistic regression: softmax output, categorical cross-entropy (second seed text)
@@ -474,7 +474,6 @@ def train(
     same_data = ending is not None and _same(ending["data"], X, T)
     if not same_data:
         cached["forwarded"] = False  # the step's buffers hold activations of other parameters or data
-    data = ending["data"] if same_data else _seen(X, T, cached["size"] == X.shape[0])
     costs = _Costs(cached, X, T, held_out)
     first = ending["cost"] if same_data else None
     stopper = _EarlyStopping(early_stopping, cached["flat"]) if early_stopping else None
@@ -504,7 +503,7 @@ def train(
             cached["forwarded"] = False
         elif history.stopped != "interrupted" and in_place:
             cached["ending"] = {
-                "data": data,
+                "data": ending["data"] if same_data else _seen(X, T, costs.whole),
                 "cost": history[-1],
                 "chosen": chosen,
                 "update": update,
