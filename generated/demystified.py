@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 95338b73de80ad9906ed745457eb070c9277862d3b24c114dd1a547aeab32ab0
+# written by symbp; symbp-sha256: 7e52a77fc902d566c97339fc0bc2578965c3f1d2aabfd3a91a9016769e719fea
 """demystified: 2-3-1, sigmoid, half_sse, no biases.
 
 hours slept/studied -> test score; the third seed text's network (input layer numbered 1)
@@ -447,8 +447,8 @@ def train(
 
     A call that continues exactly where the previous call ended (params equal
     bit for bit to those it left, the same optimizer, settings, batch_size,
-    shuffle, seed and number of rows, the previous call neither interrupted
-    nor stopped early) resumes that call's optimiser state (velocity, Adam's
+    shuffle, seed and number of rows; the previous call not interrupted and
+    not set back to an earlier epoch by early stopping) resumes that call's optimiser state (velocity, Adam's
     moments and step count) and shuffling, so
     `for _ in range(k): train(params, X, T, learning_rate=..., epochs=1)`
     trains exactly as one call with epochs=k. Any other call, or resume=False,
@@ -458,13 +458,13 @@ def train(
 
     validation is a fraction of the rows held out (seeded) or a pair
     (X_validation, T_validation); early_stopping > 0 stops once the validation
-    cost has not improved for that many epochs; with it on, training leaves
+    cost has not improved for that many epochs, and training with it leaves
     the parameters of the epoch with the lowest validation cost
-    (`History.best_epoch`) unless Ctrl-C ended it. The
-    costs are computed before training, every print_every epochs (and printed
-    then) and at the end; when one step takes all of X, from the step's own
-    forward pass (which the next step, in this call or a continuing one,
-    reuses). Ctrl-C ends training cleanly.
+    (`History.best_epoch`) unless Ctrl-C ended it. The costs are computed
+    before training, every print_every epochs (and printed then) and at the
+    end; when one step takes all of X, from the step's own forward pass,
+    which the next step (in this call or a continuing one) then reuses.
+    Ctrl-C ends training cleanly.
     """
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer={optimizer!r}: choose one of {', '.join(OPTIMIZERS)}")

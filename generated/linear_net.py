@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: e1321f0299d51ff4db4cb438739af7d29f17e3e27a744ba58b7abbf2c37807aa
+# written by symbp; symbp-sha256: c1f264ec3b60f331af8750fa9f0f7505bcac534dbee9cc17b136084cab201705
 """linear_net: 2-2-2, identity, half_sse, biases.
 
 2-2-2 linear network updated per sample; the fourth seed text's numerical example
@@ -429,8 +429,8 @@ def train(
 
     A call that continues exactly where the previous call ended (params equal
     bit for bit to those it left, the same optimizer, settings, batch_size,
-    shuffle, seed and number of rows, the previous call neither interrupted
-    nor stopped early) resumes that call's optimiser state (velocity, Adam's
+    shuffle, seed and number of rows; the previous call not interrupted and
+    not set back to an earlier epoch by early stopping) resumes that call's optimiser state (velocity, Adam's
     moments and step count) and shuffling, so
     `for _ in range(k): train(params, X, T, learning_rate=..., epochs=1)`
     trains exactly as one call with epochs=k. Any other call, or resume=False,
@@ -440,13 +440,13 @@ def train(
 
     validation is a fraction of the rows held out (seeded) or a pair
     (X_validation, T_validation); early_stopping > 0 stops once the validation
-    cost has not improved for that many epochs; with it on, training leaves
+    cost has not improved for that many epochs, and training with it leaves
     the parameters of the epoch with the lowest validation cost
-    (`History.best_epoch`) unless Ctrl-C ended it. The
-    costs are computed before training, every print_every epochs (and printed
-    then) and at the end; when one step takes all of X, from the step's own
-    forward pass (which the next step, in this call or a continuing one,
-    reuses). Ctrl-C ends training cleanly.
+    (`History.best_epoch`) unless Ctrl-C ended it. The costs are computed
+    before training, every print_every epochs (and printed then) and at the
+    end; when one step takes all of X, from the step's own forward pass,
+    which the next step (in this call or a continuing one) then reuses.
+    Ctrl-C ends training cleanly.
     """
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer={optimizer!r}: choose one of {', '.join(OPTIMIZERS)}")

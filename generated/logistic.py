@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 46e69a54b54fdbfcee5094d3353fcc2d5e01fe2e5b5ae93556e9fd814f4a93af
+# written by symbp; symbp-sha256: 604cff6bc861b20abf1b28a1026cc56468a016da1d289d7ec3e708c24a9597e8
 """logistic: 2-1, sigmoid, bce, biases.
 
 logistic regression: one sigmoid neuron, binary cross-entropy (second seed text)
@@ -424,8 +424,8 @@ def train(
 
     A call that continues exactly where the previous call ended (params equal
     bit for bit to those it left, the same optimizer, settings, batch_size,
-    shuffle, seed and number of rows, the previous call neither interrupted
-    nor stopped early) resumes that call's optimiser state (velocity, Adam's
+    shuffle, seed and number of rows; the previous call not interrupted and
+    not set back to an earlier epoch by early stopping) resumes that call's optimiser state (velocity, Adam's
     moments and step count) and shuffling, so
     `for _ in range(k): train(params, X, T, learning_rate=..., epochs=1)`
     trains exactly as one call with epochs=k. Any other call, or resume=False,
@@ -435,13 +435,13 @@ def train(
 
     validation is a fraction of the rows held out (seeded) or a pair
     (X_validation, T_validation); early_stopping > 0 stops once the validation
-    cost has not improved for that many epochs; with it on, training leaves
+    cost has not improved for that many epochs, and training with it leaves
     the parameters of the epoch with the lowest validation cost
-    (`History.best_epoch`) unless Ctrl-C ended it. The
-    costs are computed before training, every print_every epochs (and printed
-    then) and at the end; when one step takes all of X, from the step's own
-    forward pass (which the next step, in this call or a continuing one,
-    reuses). Ctrl-C ends training cleanly.
+    (`History.best_epoch`) unless Ctrl-C ended it. The costs are computed
+    before training, every print_every epochs (and printed then) and at the
+    end; when one step takes all of X, from the step's own forward pass,
+    which the next step (in this call or a continuing one) then reuses.
+    Ctrl-C ends training cleanly.
     """
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer={optimizer!r}: choose one of {', '.join(OPTIMIZERS)}")

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 4bb430df7f0ba83c89e99972f8770180ae95f18e698298f0e8b660b0080f296e
+# written by symbp; symbp-sha256: a97bf58973a1839cc3b30be417457b3b4c7192e11497abfbaeae1a440a0cb709
 """softmax: 2-3, softmax, cce, biases.
 
 multi-class logistic regression: softmax output, categorical cross-entropy (second seed text)
@@ -430,8 +430,8 @@ def train(
 
     A call that continues exactly where the previous call ended (params equal
     bit for bit to those it left, the same optimizer, settings, batch_size,
-    shuffle, seed and number of rows, the previous call neither interrupted
-    nor stopped early) resumes that call's optimiser state (velocity, Adam's
+    shuffle, seed and number of rows; the previous call not interrupted and
+    not set back to an earlier epoch by early stopping) resumes that call's optimiser state (velocity, Adam's
     moments and step count) and shuffling, so
     `for _ in range(k): train(params, X, T, learning_rate=..., epochs=1)`
     trains exactly as one call with epochs=k. Any other call, or resume=False,
@@ -441,13 +441,13 @@ def train(
 
     validation is a fraction of the rows held out (seeded) or a pair
     (X_validation, T_validation); early_stopping > 0 stops once the validation
-    cost has not improved for that many epochs; with it on, training leaves
+    cost has not improved for that many epochs, and training with it leaves
     the parameters of the epoch with the lowest validation cost
-    (`History.best_epoch`) unless Ctrl-C ended it. The
-    costs are computed before training, every print_every epochs (and printed
-    then) and at the end; when one step takes all of X, from the step's own
-    forward pass (which the next step, in this call or a continuing one,
-    reuses). Ctrl-C ends training cleanly.
+    (`History.best_epoch`) unless Ctrl-C ended it. The costs are computed
+    before training, every print_every epochs (and printed then) and at the
+    end; when one step takes all of X, from the step's own forward pass,
+    which the next step (in this call or a continuing one) then reuses.
+    Ctrl-C ends training cleanly.
     """
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer={optimizer!r}: choose one of {', '.join(OPTIMIZERS)}")
