@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 7e52a77fc902d566c97339fc0bc2578965c3f1d2aabfd3a91a9016769e719fea
+# written by symbp; symbp-sha256: ce2fd3f7bf8e997f3c3e9a0efc77314d41d04e842eedef1f002308b34cba86aa
 """demystified: 2-3-1, sigmoid, half_sse, no biases.
 
 hours slept/studied -> test score; the third seed text's network (input layer numbered 1)
@@ -460,7 +460,8 @@ def train(
     (X_validation, T_validation); early_stopping > 0 stops once the validation
     cost has not improved for that many epochs, and training with it leaves
     the parameters of the epoch with the lowest validation cost
-    (`History.best_epoch`) unless Ctrl-C ended it. The costs are computed
+    (`History.best_epoch`) unless Ctrl-C ended it; it watches the epochs of
+    one call (a loop of short calls does not carry it on). The costs are computed
     before training, every print_every epochs (and printed then) and at the
     end; when one step takes all of X, from the step's own forward pass,
     which the next step (in this call or a continuing one) then reuses.

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 3994bb481cf787ffed76c2b536685e131f080f4344a4641019b811be02e4d2aa
+# written by symbp; symbp-sha256: 3354c875d05db1ea649f242495b2af9058b3de332bf432bc5f01f3a6a9cc256d
 """half_adder: 2-2-2-2, sigmoid, half_mse, biases.
 
 half adder (sum, carry) of two bits; the first seed text's network
@@ -507,7 +507,8 @@ def train(
     (X_validation, T_validation); early_stopping > 0 stops once the validation
     cost has not improved for that many epochs, and training with it leaves
     the parameters of the epoch with the lowest validation cost
-    (`History.best_epoch`) unless Ctrl-C ended it. The costs are computed
+    (`History.best_epoch`) unless Ctrl-C ended it; it watches the epochs of
+    one call (a loop of short calls does not carry it on). The costs are computed
     before training, every print_every epochs (and printed then) and at the
     end; when one step takes all of X, from the step's own forward pass,
     which the next step (in this call or a continuing one) then reuses.

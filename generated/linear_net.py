@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: c1f264ec3b60f331af8750fa9f0f7505bcac534dbee9cc17b136084cab201705
+# written by symbp; symbp-sha256: ac02a64c0b0d044445c4b92eb0c6bec1e41f2869050ed687a1302ebb81bb89b1
 """linear_net: 2-2-2, identity, half_sse, biases.
 
 2-2-2 linear network updated per sample; the fourth seed text's numerical example
@@ -442,7 +442,8 @@ def train(
     (X_validation, T_validation); early_stopping > 0 stops once the validation
     cost has not improved for that many epochs, and training with it leaves
     the parameters of the epoch with the lowest validation cost
-    (`History.best_epoch`) unless Ctrl-C ended it. The costs are computed
+    (`History.best_epoch`) unless Ctrl-C ended it; it watches the epochs of
+    one call (a loop of short calls does not carry it on). The costs are computed
     before training, every print_every epochs (and printed then) and at the
     end; when one step takes all of X, from the step's own forward pass,
     which the next step (in this call or a continuing one) then reuses.

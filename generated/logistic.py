@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 604cff6bc861b20abf1b28a1026cc56468a016da1d289d7ec3e708c24a9597e8
+# written by symbp; symbp-sha256: 112c19e8c86ab9037d5e008dd8546826eb815f54365dcb2d91f3b77cf11326d0
 """logistic: 2-1, sigmoid, bce, biases.
 
 logistic regression: one sigmoid neuron, binary cross-entropy (second seed text)
@@ -437,7 +437,8 @@ def train(
     (X_validation, T_validation); early_stopping > 0 stops once the validation
     cost has not improved for that many epochs, and training with it leaves
     the parameters of the epoch with the lowest validation cost
-    (`History.best_epoch`) unless Ctrl-C ended it. The costs are computed
+    (`History.best_epoch`) unless Ctrl-C ended it; it watches the epochs of
+    one call (a loop of short calls does not carry it on). The costs are computed
     before training, every print_every epochs (and printed then) and at the
     end; when one step takes all of X, from the step's own forward pass,
     which the next step (in this call or a continuing one) then reuses.

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: a97bf58973a1839cc3b30be417457b3b4c7192e11497abfbaeae1a440a0cb709
+# written by symbp; symbp-sha256: 54479a19a90a0c5aa9317b580b162c52042693bb57a74f21e600fcc04b0bfc28
 """softmax: 2-3, softmax, cce, biases.
 
 multi-class logistic regression: softmax output, categorical cross-entropy (second seed text)
@@ -443,7 +443,8 @@ def train(
     (X_validation, T_validation); early_stopping > 0 stops once the validation
     cost has not improved for that many epochs, and training with it leaves
     the parameters of the epoch with the lowest validation cost
-    (`History.best_epoch`) unless Ctrl-C ended it. The costs are computed
+    (`History.best_epoch`) unless Ctrl-C ended it; it watches the epochs of
+    one call (a loop of short calls does not carry it on). The costs are computed
     before training, every print_every epochs (and printed then) and at the
     end; when one step takes all of X, from the step's own forward pass,
     which the next step (in this call or a continuing one) then reuses.
