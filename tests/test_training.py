@@ -577,7 +577,8 @@ def test_the_loop_equals_the_long_call_on_other_networks_and_in_float32(spec):
 
 
 def test_recorded_costs_are_the_costs_of_the_parameters_at_those_epochs():
-    """Taken from the step's forward pass, they equal cost() there, bit for bit."""
+    """Taken from the step's forward pass, they equal cost() there (same arithmetic; the tolerance
+    only allows for a BLAS whose matmul into a buffer rounds differently from `@`)."""
     for spec in NETWORKS:
         module = module_of(spec)
         X, T = problem(module, samples=5)
@@ -585,7 +586,7 @@ def test_recorded_costs_are_the_costs_of_the_parameters_at_those_epochs():
         for epoch, value in zip(history.epochs, history, strict=True):
             params = module.init_params(seed=2)
             module.train(params, X, T, epochs=epoch, **SETTINGS)
-            assert value == module.cost(params, X, T), (spec, epoch)
+            assert value == pytest.approx(module.cost(params, X, T), rel=1e-13, abs=0), (spec, epoch)
 
 
 def test_a_call_from_fresh_parameters_or_other_settings_starts_its_state_afresh():
