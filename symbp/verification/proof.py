@@ -2,14 +2,15 @@
 
 Every weight, bias, input and target is a SymPy symbol; the forward pass, the
 cost and its derivatives (dC/dW by ``sympy.diff``, dC/dZ by differentiating
-the cost written from a free z entry) are exact expressions, and so is the
+the cost written from a free z entry; both through ``sympy_diff.diff``, which
+gives sympy.diff's very expression faster) are exact expressions, and so is the
 claim, evaluated by the same evaluator as the numbers. The claim is proved
 when claim - derivative cancels to 0 for every entry, after each exp(u) is
 named by a fresh symbol (which makes sigmoid-type expressions rational; tanh,
 sinh and cosh are first written with exp).
 Each derivative is differentiated when a claim first reads it: a formula reads
-one or two of them, and each is a sympy.diff through the whole instance (most
-of a cold ``symbp verify`` when they were all made up front).
+one or two of them, and each differentiates through the whole instance (most of
+a cold ``symbp verify`` when they were all made up front).
 Only small networks are tried: expressions grow fast with depth and width, and
 an unproved formula still has its numeric verdict.
 """
@@ -28,6 +29,7 @@ from symbp.spec.functions import T as T_SCALAR
 from symbp.spec.functions import Z as Z_SCALAR
 from symbp.spec.network import Network
 from symbp.verification.evaluate import Point
+from symbp.verification.sympy_diff import diff
 
 MAX_DEPTH = 2
 MAX_PARAMETERS = 12
@@ -105,7 +107,7 @@ class _Exact(dict):
         if kind == "delta":
             value = self._delta(layer)
         else:
-            gradient = np.vectorize(lambda variable: sp.diff(self.cost, variable), otypes=[object])
+            gradient = np.vectorize(lambda variable: diff(self.cost, variable), otypes=[object])
             value = gradient((self.W if kind == "dW" else self.b)[layer])
         self[key] = value
         return value
@@ -119,7 +121,7 @@ class _Exact(dict):
             current = _activate(network, above, current @ W[above] + b[above])
         cost = _cost(network, current, self.T, W)
         back = dict(zip(free.flat, self.Z[layer].flat, strict=True))
-        return np.vectorize(lambda zeta: sp.diff(cost, zeta).xreplace(back), otypes=[object])(free)
+        return np.vectorize(lambda zeta: diff(cost, zeta).xreplace(back), otypes=[object])(free)
 
 
 class _Deltas(dict):
