@@ -7,11 +7,12 @@ import numpy as np
 import pytest
 import sympy as sp
 
+from symbp.derivation import local
 from symbp.derivation.engine import derive
 from symbp.derivation.local import derivative_in_a
 from symbp.derivation.symbolic import L, N, a, delta, t, z
 from symbp.naming import param_names
-from symbp.spec.functions import A, make_activation
+from symbp.spec.functions import ACTIVATION_NAMES, A, Z, custom_activation, make_activation
 from symbp.spec.network import builtin_names, load
 from symbp.verification.groundtruth import central_gradients
 
@@ -126,6 +127,46 @@ def test_hyperbolic_quotients_read_as_tanh():
 )
 def test_activation_derivatives_are_expressed_through_the_activation(name, expected):
     assert sp.simplify(derivative_in_a(make_activation(name)) - expected) == 0
+
+
+# every elementwise activation of symbp/spec/functions.py, and every custom one the tests derive
+IN_A_ACTIVATIONS = [
+    *(make_activation(name) for name in ACTIVATION_NAMES if name not in ("softmax", "leaky_relu")),
+    *(make_activation("leaky_relu", slope=slope) for slope in (0.01, 0.0, 0.1, 0.2, 0.5)),
+    *(
+        custom_activation(name, expr)
+        for name, expr in [
+            ("softsign", "z/(1+abs(z))"),
+            ("gelu", "z*(1+erf(z))/2"),
+            ("cubic", "z**3/3 + z"),
+            ("sgm", "1/(1+exp(-z))"),
+        ]
+    ),
+]
+
+
+def _in_a_by_simplify(activation):
+    """derivative_in_a as first written, with sympy.solve (checked) and sympy.simplify: the reference."""
+    expr = activation.expr
+    derivative = sp.diff(expr, Z)
+    candidates = [derivative.subs(expr, A)]
+    if expr.count(Z) == 1 and not expr.has(sp.Abs, sp.Piecewise, sp.Max, sp.Min, sp.sign):
+        candidates += [sp.simplify(derivative.subs(Z, inverse)) for inverse in sp.solve(sp.Eq(A, expr), Z)]
+    candidates.append(local._quadratic_fit(expr, derivative))
+    for candidate in candidates:
+        if candidate is None or candidate.has(Z) or candidate.has(sp.I):
+            continue
+        difference = sp.simplify(candidate.subs(A, expr) - derivative)
+        if difference == 0 or sp.simplify(difference.rewrite(sp.exp)) == 0:
+            return candidate
+    return None
+
+
+@pytest.mark.parametrize("activation", IN_A_ACTIVATIONS, ids=lambda act: f"{act.name}:{act.expr}")
+def test_the_in_a_form_is_the_one_sympy_simplify_gave(activation):
+    """The narrow simplification and unchecked solve give simplify's very expression (same documents)."""
+    found, reference = derivative_in_a(activation), _in_a_by_simplify(activation)
+    assert sp.srepr(found) == sp.srepr(reference)
 
 
 def test_custom_activation_and_cost_change_the_factors():

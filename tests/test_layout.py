@@ -141,6 +141,26 @@ def test_light_commands_load_no_sympy_numpy_jinja2_or_lark(argv):
     assert loaded == "[]", f"symbp {' '.join(argv)} imported {loaded}"
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["generate", "half_adder"],
+        ["verify", "demystified", r"\frac{\partial J}{\partial W^{(1)}} = X^T \delta^{(2)}"],
+    ],
+    ids=lambda argv: argv[0],
+)
+def test_generate_and_verify_leave_sympy_physics_units_out(argv):
+    """sympy.simplify and solve's check import it (0.1 s); derive's in-a forms need neither (derive's
+    text printer still loads it: SymPy's pretty _print_Mul imports it)."""
+    code = (
+        f"import sys\nfrom symbp.cli import main\nstatus = main({argv!r})\n"
+        "print(status, 'sympy.physics.units' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "0 False"
+
+
 def test_the_installed_wheel_finds_its_templates_outside_the_checkout(tmp_path):
     """Build the wheel, install it into a fresh venv, run two commands from a folder elsewhere."""
     wheels = tmp_path / "wheels"

@@ -75,12 +75,26 @@ def _candidates(expr: sp.Expr, derivative: sp.Expr):
     # with several occurrences (z/(1+e^-z)) sympy.solve can take minutes for nothing.
     if expr.count(Z_SCALAR) == 1 and not expr.has(sp.Abs, sp.Piecewise, sp.Max, sp.Min, sp.sign):
         try:
-            inverses = sp.solve(sp.Eq(A_SCALAR, expr), Z_SCALAR)
+            # Unchecked and unsimplified: every candidate is proved below (solve's own check and
+            # simplification import sympy.physics.units, 0.1 s of every cold derive).
+            inverses = sp.solve(sp.Eq(A_SCALAR, expr), Z_SCALAR, check=False, simplify=False)
         except (NotImplementedError, ValueError, TypeError):
             inverses = []
         for inverse in inverses:
-            yield sp.simplify(derivative.subs(Z_SCALAR, inverse))
+            if inverse.is_finite is not False:
+                yield _shortest_form(derivative.subs(Z_SCALAR, inverse))
     yield _quadratic_fit(expr, derivative)
+
+
+def _shortest_form(expr: sp.Expr) -> sp.Expr:
+    """The fewest-operations form among expand + factor_terms, cancel, expand and ``expr`` itself.
+
+    A narrow sympy.simplify (which imports sympy.physics.units on first use, 0.1 s of a
+    cold command): on every built-in activation and every custom one the tests use it gives
+    simplify's form, so documents keep their bytes (tests/test_derive.py checks that).
+    """
+    forms = (sp.factor_terms(sp.expand(expr)), sp.cancel(expr), sp.expand(expr), expr)
+    return min(forms, key=sp.count_ops)
 
 
 def _quadratic_fit(expr: sp.Expr, derivative: sp.Expr) -> sp.Expr | None:
@@ -100,7 +114,12 @@ def _quadratic_fit(expr: sp.Expr, derivative: sp.Expr) -> sp.Expr | None:
 
 
 def _proved_equal(left: sp.Expr, right: sp.Expr) -> bool:
-    difference = sp.simplify(left - right)
+    # cancel == 0 is a proof (each function of z is a free generator there) and, unlike
+    # sympy.simplify, needs no sympy.physics.units; simplify tries what cancel cannot.
+    difference = left - right
+    if sp.cancel(difference) == 0 or sp.cancel(difference.rewrite(sp.exp)) == 0:
+        return True
+    difference = sp.simplify(difference)
     if difference == 0:
         return True
     return sp.simplify(difference.rewrite(sp.exp)) == 0

@@ -9,6 +9,8 @@ is LaTeX; ``symbp.spec.notation.as_text`` turns it into terminal text.
 
 from __future__ import annotations
 
+from functools import cache
+
 import sympy as sp
 
 from symbp.derivation.symbolic import N
@@ -69,10 +71,7 @@ class Symbols:
     def layer_label(self, layer, parameter: bool = False) -> str:
         """A layer as the reader numbers it ('2', 'L-1'); weights and biases by the notation's rule."""
         leaving = self.notation.weights_named_by == "leaving"
-        if isinstance(layer, sp.Integer):
-            layer = int(layer)
-        shown = display_layer(layer, self.notation.input_layer, parameter, leaving)
-        return str(shown).replace(" ", "")
+        return _layer_label(layer, self.notation.input_layer, parameter, leaving)
 
     def layer_mark(self, layer, parameter: bool = False) -> str:
         """The superscript body for a layer: '(2)', 'l+1' (bare, braced by the caller), '[l]', '(out)'."""
@@ -155,3 +154,10 @@ class Symbols:
     def per_sample(self) -> bool:
         """The matrix form describes one sample (column vectors, no batch): N = 1."""
         return self.column and not self.notation.batch_columns
+
+
+@cache  # a document prints a few layers about 800 times, and str() of a SymPy label is slow
+def _layer_label(layer, input_layer: int, parameter: bool, leaving: bool) -> str:
+    if isinstance(layer, sp.Integer):
+        layer = int(layer)
+    return str(display_layer(layer, input_layer, parameter, leaving)).replace(" ", "")

@@ -17,6 +17,7 @@ import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
 from symbp.errors import SpecError
 
@@ -197,6 +198,7 @@ _UNICODE_COMMANDS = {
 }
 
 
+@cache  # a document asks for the same few symbols about 2000 times
 def as_text(tex: str) -> str:
     """A notation's LaTeX symbol as terminal text: \\hat{y} -> ŷ, \\mathrm{net} -> net, \\Theta -> Θ."""
     text = re.sub(r"\\hat\{(\w)\}", lambda match: match.group(1) + "\u0302", tex)

@@ -2,11 +2,15 @@
 
 Every weight, bias, input and target is a SymPy symbol; the forward pass, the
 cost and its derivatives (dC/dW by ``sympy.diff``, dC/dZ by differentiating
-the cost written from a free z entry) are exact expressions, and so is the
+the cost written from a free z entry; both through ``sympy_diff.diff``, which
+gives sympy.diff's very expression faster) are exact expressions, and so is the
 claim, evaluated by the same evaluator as the numbers. The claim is proved
 when claim - derivative cancels to 0 for every entry, after each exp(u) is
 named by a fresh symbol (which makes sigmoid-type expressions rational; tanh,
 sinh and cosh are first written with exp).
+Each derivative is differentiated when a claim first reads it: a formula reads
+one or two of them, and each differentiates through the whole instance (most of
+a cold ``symbp verify`` when they were all made up front).
 Only small networks are tried: expressions grow fast with depth and width, and
 an unproved formula still has its numeric verdict.
 """
@@ -19,12 +23,13 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from symbp.naming import matrix_name
+from symbp.naming import matrix_name, parse_matrix_name
 from symbp.spec.functions import A as A_SCALAR
 from symbp.spec.functions import T as T_SCALAR
 from symbp.spec.functions import Z as Z_SCALAR
 from symbp.spec.network import Network
 from symbp.verification.evaluate import Point
+from symbp.verification.sympy_diff import diff
 
 MAX_DEPTH = 2
 MAX_PARAMETERS = 12
@@ -75,27 +80,62 @@ def instance(network: Network, samples: int) -> tuple[Point, dict]:
         )
         Z[layer] = A[layer - 1] @ W[layer] + b[layer]
         A[layer] = _activate(network, layer, Z[layer])
-    cost = _cost(network, A[network.depth], T, W)
-    exact = {}
-    gradient = np.vectorize(lambda variable: sp.diff(cost, variable), otypes=[object])
-    for layer in W:
-        exact[matrix_name("dW", layer)] = gradient(W[layer])
-        if network.bias:
-            exact[matrix_name("db", layer)] = gradient(b[layer])
-        exact[matrix_name("delta", layer)] = _deltas(network, W, b, A, Z, T, layer)
-    point = Point(network, X, T, W, b, Z, A, {layer: exact[matrix_name("delta", layer)] for layer in W}, True)
+    exact = _Exact(network, T, W, b, Z, A)
+    point = Point(network, X, T, W, b, Z, A, _Deltas(exact), True)
     return point, exact
 
 
-def _deltas(network: Network, W: dict, b: dict, A: dict, Z: dict, T: np.ndarray, layer: int) -> np.ndarray:
-    """dC/dZ_layer: the cost written from free z entries of that layer, differentiated, then put back."""
-    free = _symbols(f"zeta{layer}", *Z[layer].shape)
-    current = _activate(network, layer, free)
-    for above in range(layer + 1, network.depth + 1):
-        current = _activate(network, above, current @ W[above] + b[above])
-    cost = _cost(network, current, T, W)
-    back = dict(zip(free.flat, Z[layer].flat, strict=True))
-    return np.vectorize(lambda zeta: sp.diff(cost, zeta).xreplace(back), otypes=[object])(free)
+class _Exact(dict):
+    """dW, db and delta of every layer of a symbolic instance, each differentiated on first use."""
+
+    def __init__(self, network: Network, T: np.ndarray, W: dict, b: dict, Z: dict, A: dict):
+        super().__init__()
+        self.network, self.T, self.W, self.b, self.Z, self.A = network, T, W, b, Z, A
+        self.cost = _cost(network, A[network.depth], T, W)
+
+    def __missing__(self, key: str) -> np.ndarray:
+        try:
+            kind, layer = parse_matrix_name(key)
+        except ValueError:
+            raise KeyError(key) from None
+        if (
+            layer not in self.W
+            or kind not in ("dW", "db", "delta")
+            or (kind == "db" and not self.network.bias)
+        ):
+            raise KeyError(key)
+        if kind == "delta":
+            value = self._delta(layer)
+        else:
+            gradient = np.vectorize(lambda variable: diff(self.cost, variable), otypes=[object])
+            value = gradient((self.W if kind == "dW" else self.b)[layer])
+        self[key] = value
+        return value
+
+    def _delta(self, layer: int) -> np.ndarray:
+        """dC/dZ_layer: the cost written from free z entries of that layer, differentiated, then put back."""
+        network, W, b = self.network, self.W, self.b
+        free = _symbols(f"zeta{layer}", *self.Z[layer].shape)
+        current = _activate(network, layer, free)
+        for above in range(layer + 1, network.depth + 1):
+            current = _activate(network, above, current @ W[above] + b[above])
+        cost = _cost(network, current, self.T, W)
+        back = dict(zip(free.flat, self.Z[layer].flat, strict=True))
+        return np.vectorize(lambda zeta: diff(cost, zeta).xreplace(back), otypes=[object])(free)
+
+
+class _Deltas(dict):
+    """Point.delta of a symbolic instance: the exact deltas, layer by layer, on first use."""
+
+    def __init__(self, exact: _Exact):
+        super().__init__()
+        self.exact = exact
+
+    def __missing__(self, layer: int) -> np.ndarray:
+        if layer not in self.exact.W:
+            raise KeyError(layer)
+        value = self[layer] = self.exact[matrix_name("delta", layer)]
+        return value
 
 
 def is_zero(expr) -> bool:
