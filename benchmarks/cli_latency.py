@@ -12,6 +12,12 @@ no SymPy at all (tests/test_layout.py checks that, by counting modules).
 This is a measurement, not a test: nothing here asserts on time, and on a
 loaded machine the ratios move; the load average is printed with them.
 
+Bytecode is cached as a pip install caches it (pip compiles every module when
+it installs a wheel, and SymPy's cache is there already): the children run
+with PYTHONDONTWRITEBYTECODE unset, after one round that is not counted, so a
+checkout's symbp is not recompiled from source on every start while SymPy is
+not.
+
     python benchmarks/cli_latency.py [--rounds 7]
 """
 
@@ -40,10 +46,20 @@ GOAL_RATIO = 3.0
 GOAL_COMMANDS = [name for name in COMMANDS if name.split()[1:2] in (["derive"], ["generate"], ["verify"])]
 
 
+CHILD_ENVIRONMENT = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+
+
 def cold_seconds(command: list[str], folder: str) -> float:
     """Wall-clock seconds of one fresh process; a failing command stops the benchmark."""
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    done = subprocess.run(
+        command,
+        cwd=folder,
+        env=CHILD_ENVIRONMENT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{command[3:]} failed with status {done.returncode}:\n{done.stderr}")
@@ -65,6 +81,8 @@ def main() -> None:
     times: dict[str, list[float]] = {name: [] for name in COMMANDS}
     loads = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory() as folder:
+        for command in COMMANDS.values():  # the uncounted round that writes the bytecode caches
+            cold_seconds(command, folder)
         for _ in range(args.rounds):
             for name, command in COMMANDS.items():
                 times[name].append(cold_seconds(command, folder))
