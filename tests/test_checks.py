@@ -155,6 +155,19 @@ def test_each_copy_of_the_batch_is_the_instance_with_its_one_node_moved(monkeypa
     assert copies == batch.rows == len(batch.squares)
 
 
+def test_hidden_layer_da_is_computed_only_when_read():
+    """The checks of a derivation read dC/da only at the output layer, so the
+    hidden layers' copies are left out of the batch; reading one computes all of them."""
+    deriver = _Deriver(network(layers=[2, 3, 2, 3, 2]))
+    deriver.run()
+    for instance in deriver.instances:
+        assert list(dict.keys(instance.cost_gradient["a"])) == [instance.depth]
+    instance = deriver.instances[1]
+    expected = sigmoid_backprop(instance)["a"]
+    np.testing.assert_allclose(instance.cost_gradient["a"][2], expected[2], rtol=1e-9, atol=1e-12)
+    assert sorted(dict.keys(instance.cost_gradient["a"])) == list(range(1, instance.depth + 1))
+
+
 def test_softmax_output_delta_is_a_minus_t_over_n():
     """Softmax runs row by row on the stacked copies too (the last axis)."""
     instance = Instance(load("softmax"), seed=3)

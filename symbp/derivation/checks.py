@@ -128,12 +128,24 @@ class Instance:
 
         Central differences (steps h and h/2, Richardson) of the numeric cost:
         every node of every layer is moved in its own copy of the network, and
-        all copies run through one batched forward pass. The pass therefore
-        costs a constant number of NumPy calls per layer, instead of one pass
-        from the moved layer upwards per node (quadratic in depth). Nothing in
-        it uses the derived recursion.
+        the copies run through a batched forward pass (``PerturbedBatch``),
+        instead of one pass from the moved layer upwards per node. Nothing in
+        it uses the derived recursion. dC/da of the hidden layers is computed
+        when it is first read, all of it in one more batch: the steps of a
+        derivation read dC/da only at the output layer, and those copies were
+        a fifth of the batch.
         """
-        batch = PerturbedBatch(self)
+        gradient = self._cost_partials(lambda kind, layer: kind != "a" or layer == self.depth)
+        gradient["a"] = _ReadOnDemand(gradient["a"], self._hidden_a_partials)
+        return gradient
+
+    def _hidden_a_partials(self) -> dict[int, np.ndarray]:
+        """dC/da of every hidden layer, by layer."""
+        return self._cost_partials(lambda kind, layer: kind == "a" and layer < self.depth)["a"]
+
+    def _cost_partials(self, moves) -> dict[str, dict[int, np.ndarray]]:
+        """dC/dnode, ``[kind][layer]``, of the nodes for which ``moves(kind, layer)`` holds."""
+        batch = PerturbedBatch(self, moves)
         costs = cost_values(self.network, batch.outputs, self.T, batch.squares, self.lam)
         gradient: dict[str, dict[int, np.ndarray]] = {kind: {} for kind in NODE_KINDS}
         for kind, layer, shape, rows in batch.groups:
@@ -218,7 +230,8 @@ class PerturbedBatch:
     that entered before them. ``outputs`` are the copies' output activations
     (copies, samples, outputs), ``squares`` their sums of squared weights (for
     the l2 penalty), and ``groups`` lists (kind, layer, shape, rows): which
-    copies move which nodes.
+    copies move which nodes. ``moves(kind, layer)`` says which nodes get
+    copies (every w, b, z and a of every layer unless told otherwise).
 
     The work is quadratic in depth, inherent in one finite difference per node,
     so the constant matters:
@@ -243,12 +256,13 @@ class PerturbedBatch:
 
     BLOCK_COLUMNS = 8192
 
-    def __init__(self, instance: Instance):
+    def __init__(self, instance: Instance, moves=lambda kind, layer: True):
         self.instance = instance
+        self.moves = moves
         self.groups: list[tuple[str, int, tuple, slice]] = []
         self.rows = 0
         square_total = sum(float(np.sum(weights**2)) for weights in instance.W.values())
-        squares: list[np.ndarray] = []
+        squares: list[np.ndarray] = [np.empty(0)]
         entries = [self._entry(layer, square_total, squares) for layer in range(1, instance.depth + 1)]
         self.squares = np.concatenate(squares)
         self.outputs = np.repeat(instance.A[instance.depth][None], self.rows, axis=0)
@@ -259,30 +273,25 @@ class PerturbedBatch:
         """The copies moving a node of ``layer``, recorded in ``groups``, their squares in ``squares``."""
         instance = self.instance
         below, W, b = instance.A[layer - 1], instance.W[layer], instance.b[layer]
-        samples = np.arange(instance.samples)
-        moved_W, w_copies = self._record("w", layer, W)
-        squares.append(square_total - float(np.sum(W**2)) + np.sum(moved_W**2, axis=(1, 2)))
-        moved_b, b_copies = self._record("b", layer, b)
-        moved_z, z_copies, z_samples = self._one_sample("z", layer, instance.Z[layer])
-        squares.append(np.full(len(moved_b) + len(moved_z), square_total))
-        moved_a, a_copies, a_samples = self._one_sample("a", layer, instance.A[layer])
-        squares.append(np.full(len(moved_a), square_total))
-        width = instance.sizes[layer]
-        z_rows = [
-            (below @ moved_W + b).reshape(-1, width),
-            ((below @ W)[None] + moved_b[:, None, :]).reshape(-1, width),
-            moved_z,
-        ]
-        every = np.concatenate([np.repeat(w_copies, len(samples)), np.repeat(b_copies, len(samples))])
-        return _Entry(
-            layer,
-            np.concatenate(z_rows),
-            np.concatenate([every, z_copies]),
-            np.concatenate([np.tile(samples, len(w_copies) + len(b_copies)), z_samples]),
-            moved_a,
-            a_copies,
-            a_samples,
-        )
+        width, samples = instance.sizes[layer], np.arange(instance.samples)
+        before, after = [], []  # (rows, copies, samples) joining before and after the activation
+        if self.moves("w", layer):
+            moved_W, copies = self._record("w", layer, W)
+            squares.append(square_total - float(np.sum(W**2)) + np.sum(moved_W**2, axis=(1, 2)))
+            rows = (below @ moved_W + b).reshape(-1, width)
+            before.append((rows, np.repeat(copies, len(samples)), np.tile(samples, len(copies))))
+        if self.moves("b", layer):
+            moved_b, copies = self._record("b", layer, b)
+            squares.append(np.full(len(copies), square_total))
+            rows = ((below @ W)[None] + moved_b[:, None, :]).reshape(-1, width)
+            before.append((rows, np.repeat(copies, len(samples)), np.tile(samples, len(copies))))
+        if self.moves("z", layer):
+            before.append(self._one_sample("z", layer, instance.Z[layer]))
+            squares.append(np.full(len(before[-1][1]), square_total))
+        if self.moves("a", layer):
+            after.append(self._one_sample("a", layer, instance.A[layer]))
+            squares.append(np.full(len(after[-1][1]), square_total))
+        return _Entry(layer, *_joined(before, width), *_joined(after, width))
 
     def _run(self, block: list[_Entry]):
         """Run the copies entering in ``block`` from its first layer to the output into ``outputs``."""
@@ -333,17 +342,42 @@ def _product(columns: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return weights.T @ columns
 
 
+def _joined(parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]], width: int):
+    """(rows, copies, samples) of several groups of copies, one after the other."""
+    if not parts:
+        return np.empty((0, width)), np.empty(0, dtype=int), np.empty(0, dtype=int)
+    return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
+
+
 def _blocks(entries: list[_Entry], rows: int) -> list[list[_Entry]]:
-    """Consecutive entries grouped so that each group brings about ``rows`` rows (at least one entry)."""
-    blocks: list[list[_Entry]] = [[]]
+    """Consecutive entries that bring copies, grouped so that each group brings about ``rows`` rows."""
+    blocks: list[list[_Entry]] = []
     count = 0
     for entry in entries:
-        if blocks[-1] and count + len(entry.z) + len(entry.a) > rows:
+        size = len(entry.z) + len(entry.a)
+        if not size:
+            continue
+        if not blocks or count + size > rows:
             blocks.append([])
             count = 0
         blocks[-1].append(entry)
-        count += len(entry.z) + len(entry.a)
+        count += size
     return blocks
+
+
+class _ReadOnDemand(dict):
+    """A dict that fills itself from ``rest()`` the first time a key it lacks is read."""
+
+    def __init__(self, known: dict, rest):
+        super().__init__(known)
+        self._rest = rest
+
+    def __missing__(self, key):
+        if self._rest is None:
+            raise KeyError(key)
+        rest, self._rest = self._rest, None
+        self.update(rest())
+        return self[key]
 
 
 def random_targets(network: Network, rng, samples: int, width: int) -> np.ndarray:
