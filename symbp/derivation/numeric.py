@@ -100,9 +100,10 @@ def _by_position(variables: tuple, body: sp.Expr) -> tuple[tuple, sp.Expr]:
     """``variables`` and ``body`` with the variables renamed by rank, so each layer's copy of a line
     (A3_entry, A4_entry, ...) shares one lambdify instead of one per layer (a seventh of derive at
     depth 500). The new names sort as the old ones did, so SymPy orders the terms and factors
-    alike and the function computes the same numbers. A body with other symbols, or variables with
-    assumptions, keeps its names."""
-    if not body.free_symbols <= set(variables) or any(variable.assumptions0 for variable in variables):
+    alike and the function computes the same numbers. A body with other symbols, or variables that
+    are not plain symbols (assumptions, Dummies), keeps its names."""
+    plain = all(variable == sp.Symbol(variable.name) for variable in variables)
+    if not plain or not body.free_symbols <= set(variables):
         return variables, body
     ranked = sorted(variables, key=lambda variable: variable.name)
     renamed = {variable: sp.Symbol(f"entry{ranked.index(variable):03d}") for variable in variables}
