@@ -11,9 +11,17 @@ generate for the doubled depths measured (issue 16 asks for at most 2.2 up to 50
 
 Every measurement runs in a fresh Python process, so one depth never profits
 from SymPy caches warmed by another, and a runaway naive differentiation can be
-killed. This is a measurement, not a test: nothing here asserts on time.
+killed. The ``--repeat`` runs of a depth are spread over rounds, each round
+running every depth once (and, with ``--baseline``, the other checkout right
+after), so load that comes and goes falls on every column alike. Each cell is
+the median of its runs with their spread (lowest-highest). Wall-clock time
+counts the time other processes hold the processor; the process's CPU time
+(``time.process_time``) mostly does not, so under load its ratios are the ones
+to trust, and the load average is printed before and after. This is a
+measurement, not a test: nothing here asserts on time.
 
-    python benchmarks/derive_scaling.py [--depths 1,2,...] [--repeat 3] [--naive-limit 60]
+    python benchmarks/derive_scaling.py [--depths 1,2,...] [--repeat 5] [--naive-limit 60]
+        [--baseline /path/to/another/checkout]
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -52,15 +61,16 @@ def derived_worker(depth: int) -> dict:
     from symbp.spec.network import load
 
     network = load(network_spec(depth))
-    start = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     derivation = derive(network)
-    seconds = time.perf_counter() - start
-    start = time.perf_counter()
+    derive_wall, derive_cpu = time.perf_counter() - wall, time.process_time() - cpu
+    wall, cpu = time.perf_counter(), time.process_time()
     generate(derivation)
-    generate_seconds = time.perf_counter() - start
+    generate_wall, generate_cpu = time.perf_counter() - wall, time.process_time() - cpu
     ops = sum(sp.count_ops(step.eq) for step in derivation.steps)
     ops += sum(sp.count_ops(line.expr) for line in derivation.backward)
-    return {"seconds": seconds, "generate": generate_seconds, "ops": int(ops)}
+    times = {"derive": derive_wall, "generate": generate_wall}
+    return {"wall": times, "cpu": {"derive": derive_cpu, "generate": generate_cpu}, "ops": int(ops)}
 
 
 def expanded_cost(depth: int):
@@ -106,14 +116,17 @@ WORKERS = {"derived": derived_worker, "naive": naive_worker}
 
 
 # -- the parent: run workers with a time guard --------------------------------
-def run_worker(kind: str, depth: int, limit: float | None) -> dict | None:
+def run_worker(kind: str, depth: int, limit: float | None, symbp_path: str | None = None) -> dict | None:
     """Run one worker in a fresh interpreter; None when it exceeded ``limit`` seconds (or naive failed).
 
+    ``symbp_path`` puts another checkout's symbp first on the path (``--baseline``).
     The naive worker prints its time before counting ops, so a slow count_ops
     still leaves the time (with ops unknown).
     """
     command = [sys.executable, __file__, "--worker", kind, str(depth)]
     env = dict(os.environ, PYTHONHASHSEED="0")
+    if symbp_path is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [symbp_path, os.environ.get("PYTHONPATH")]))
     try:
         check = kind == "derived"
         done = subprocess.run(command, capture_output=True, text=True, timeout=limit, env=env, check=check)
@@ -126,11 +139,26 @@ def run_worker(kind: str, depth: int, limit: float | None) -> dict | None:
     return lines[-1]
 
 
-def best_of(depth: int, repeat: int) -> dict:
-    """The fastest derive and the fastest generate of ``repeat`` cold runs (other load only adds time)."""
-    runs = [run_worker("derived", depth, None) for _ in range(repeat)]
-    fastest = min(runs, key=lambda run: run["seconds"])
-    return fastest | {"generate": min(run["generate"] for run in runs)}
+def measure(depths: list[int], repeat: int, checkouts: dict[str, str | None]) -> dict:
+    """Every run of the derived worker: ``[checkout][depth]`` -> list of results, in interleaved rounds."""
+    runs: dict = {name: {depth: [] for depth in depths} for name in checkouts}
+    for round_number in range(repeat):
+        # Up the depths, then down: no depth always runs first after a pause in the load.
+        for depth in depths if round_number % 2 == 0 else depths[::-1]:
+            for name, path in checkouts.items():
+                runs[name][depth].append(run_worker("derived", depth, None, path))
+    return runs
+
+
+def medians(runs: list[dict], clock: str, pick=statistics.median) -> dict[str, float]:
+    """The median (or ``pick``) derive and generate time of ``runs`` by ``clock`` ("wall" or "cpu")."""
+    return {part: pick(run[clock][part] for run in runs) for part in ("derive", "generate")}
+
+
+def cell(runs: list[dict], clock: str, part: str) -> str:
+    """'median (lowest-highest)' of one column."""
+    values = [run[clock][part] for run in runs]
+    return f"{statistics.median(values):6.3f} ({min(values):.2f}-{max(values):.2f})"
 
 
 def fmt_seconds(value: float | None) -> str:
@@ -141,11 +169,16 @@ def fmt_ops(value: int | None) -> str:
     return "-" if value is None else f"{value:,}"
 
 
+def load_average() -> str:
+    return f"load {os.getloadavg()[0]:.2f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--depths", default=",".join(map(str, DEPTHS)))
-    parser.add_argument("--repeat", type=int, default=3, help="cold runs per depth; the fastest counts")
+    parser.add_argument("--repeat", type=int, default=5, help="cold runs per depth; cells are medians")
     parser.add_argument("--naive-limit", type=float, default=60.0, help="seconds; naive column stops")
+    parser.add_argument("--baseline", help="another checkout, run interleaved with this one (PYTHONPATH)")
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -153,50 +186,90 @@ def main() -> None:
         print(json.dumps(WORKERS[kind](int(depth))), flush=True)
         return
     depths = [int(value) for value in args.depths.split(",")]
-    print(f"width {WIDTH}, sigmoid, half_mse, biases; {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}")
-    print(f"derive, generate: fastest of {args.repeat} cold runs")
-    print("naive: sympy.diff of the expanded cost by w^(1)_11")
-    header = f"{'depth':>5}  {'derive s':>9}  {'generate s':>10}  {'derived ops':>11}  "
-    header += f"{'naive s':>9}  {'naive ops':>11}"
+    checkouts = {"this": None} | ({"baseline": args.baseline} if args.baseline else {})
+    print(f"width {WIDTH}, sigmoid, half_mse, biases; {os.cpu_count()} CPUs, {load_average()} before")
+    print(f"derive, generate: median (lowest-highest) of {args.repeat} cold runs, in interleaved rounds")
+    if args.baseline:
+        print(f"baseline: symbp from {args.baseline}, each of its runs right after this checkout's")
+    runs = measure(depths, args.repeat, checkouts)
+    print(f"{load_average()} after the timed runs")
+    for name in checkouts:
+        print_table(name, depths, runs[name])
+    print_naive(depths, args.naive_limit)
+    report_goals({depth: medians(runs["this"][depth], "wall")["derive"] for depth in depths})
+    for name in checkouts:
+        report_doublings(name, runs[name])
+    if args.baseline:
+        report_speedups(depths, runs)
+
+
+def print_table(name: str, depths: list[int], runs: dict) -> None:
+    """One checkout's medians: wall and CPU seconds of derive and generate, and the derived ops."""
+    print(f"\n{name}")
+    header = f"{'depth':>5}  {'derive wall s':>20}  {'derive cpu s':>20}  {'generate wall s':>20}  "
+    header += f"{'generate cpu s':>20}  {'derived ops':>11}"
     print(header)
     print("-" * len(header))
-    times, generate_times, naive_running = {}, {}, True
     for depth in depths:
-        derived = best_of(depth, args.repeat)
-        times[depth] = derived["seconds"]
-        generate_times[depth] = derived["generate"]
-        naive_cell, naive_ops, note = "-", None, ""
-        if naive_running:
-            naive = run_worker("naive", depth, args.naive_limit + 5)
-            if naive is None or naive["seconds"] > args.naive_limit:
-                naive_running = False
-                note = f"  naive over {args.naive_limit:g} s: column stops"
-            naive_cell = f"> {args.naive_limit:g}" if naive is None else fmt_seconds(naive["seconds"])
-            naive_ops = naive.get("ops") if naive else None
+        cells = [
+            cell(runs[depth], clock, part) for part in ("derive", "generate") for clock in ("wall", "cpu")
+        ]
         print(
-            f"{depth:5d}  {fmt_seconds(derived['seconds'])}  {fmt_seconds(derived['generate']):>10}  "
-            f"{fmt_ops(derived['ops']):>11}  "
-            f"{naive_cell:>9}  {fmt_ops(naive_ops):>11}{note}",
-            flush=True,
+            f"{depth:5d}  "
+            + "  ".join(f"{value:>20}" for value in cells)
+            + f"  {fmt_ops(runs[depth][0]['ops']):>11}"
         )
-    report_goals(times)
-    report_doublings(times, generate_times)
 
 
-def report_doublings(times: dict[int, float], generate_times: dict[int, float]) -> None:
-    """t(2d)/t(d) of derive and generate for every measured d whose double was measured too (issue 16)."""
-    doubled = [depth for depth in sorted(times) if depth >= 100 and 2 * depth in times]
-    if doubled:
-        print(f"\ndoublings (issue 16: each at most {GOAL_RATIO} up to depth 500):")
+def print_naive(depths: list[int], limit: float) -> None:
+    """sympy.diff of the expanded cost, once per depth, until a depth needs more than ``limit`` s."""
+    print(f"\nnaive: sympy.diff of the expanded cost by w^(1)_11 (one run each, stops past {limit:g} s)")
+    for depth in depths:
+        naive = run_worker("naive", depth, limit + 5)
+        if naive is None:
+            print(f"{depth:5d}  > {limit:g} s: column stops")
+            return
+        print(f"{depth:5d}  {fmt_seconds(naive['seconds'])} s  {fmt_ops(naive.get('ops')):>11} ops")
+        if naive["seconds"] > limit:
+            return
+
+
+def report_doublings(name: str, runs: dict) -> None:
+    """t(2d)/t(d) of derive and generate for every d >= 100 measured doubled: of the medians and of the
+    lowest times (other load only adds time), by the wall clock and by CPU time."""
+    doubled = [depth for depth in sorted(runs) if depth >= 100 and 2 * depth in runs]
+    if not doubled:
+        return
+    picks = {"median": statistics.median, "lowest": min}
+    columns = [(clock, pick) for clock in ("wall", "cpu") for pick in picks]
+    print(f"\n{name}: doublings t(2d)/t(d) (issue 16: each at most {GOAL_RATIO} up to depth 500)")
+    print(" " * 26 + "".join(f"{clock + ' ' + pick:>15}" for clock, pick in columns))
     for depth in doubled:
-        for name, table in (("derive", times), ("generate", generate_times)):
-            ratio = table[2 * depth] / table[depth]
-            verdict = "holds" if ratio <= GOAL_RATIO else "FAILS"
-            print(f"  {name:8s} t({2 * depth})/t({depth}) = {ratio:.2f}: {verdict}")
+        for part in ("derive", "generate"):
+            cells = []
+            for clock, pick in columns:
+                ratio = (
+                    medians(runs[2 * depth], clock, picks[pick])[part]
+                    / medians(runs[depth], clock, picks[pick])[part]
+                )
+                cells.append(f"{ratio:.2f} {'holds' if ratio <= GOAL_RATIO else 'FAILS'}")
+            print(
+                f"  {part:8s} t({2 * depth})/t({depth})".ljust(26)
+                + "".join(f"{value:>15}" for value in cells)
+            )
+
+
+def report_speedups(depths: list[int], runs: dict) -> None:
+    """Baseline median over this checkout's median, per depth (above 1: this one is faster)."""
+    print("\nbaseline / this (medians, cpu):")
+    for depth in depths:
+        this, baseline = medians(runs["this"][depth], "cpu"), medians(runs["baseline"][depth], "cpu")
+        parts = ", ".join(f"{part} {baseline[part] / this[part]:.2f}" for part in ("derive", "generate"))
+        print(f"  {depth:5d}  {parts}")
 
 
 def report_goals(times: dict[int, float]) -> None:
-    """Print t(50)/t(25) and whether the goals of issue 4 item 7 hold."""
+    """Print t(50)/t(25) and whether the goals of issue 4 item 7 hold (median wall-clock derive)."""
     if 50 not in times:
         return
     verdict = "holds" if times[50] < GOAL_SECONDS else "FAILS"

@@ -14,7 +14,7 @@ import pytest
 import sympy as sp
 from sympy.matrices.expressions import MatMul, Transpose
 
-from symbp.derivation.checks import ExactGradient, Instance
+from symbp.derivation.checks import OFFSETS, ExactGradient, Instance, PerturbedBatch
 from symbp.derivation.engine import D, MatrixLine, _Deriver
 from symbp.derivation.numeric import cost_value, cost_values
 from symbp.derivation.symbolic import LAMBDA, C, L, MatrixSymbols, N, a, delta, i, j, k, l, n, t, w, width, z
@@ -123,6 +123,49 @@ def test_cost_partials_match_backpropagation(l2):
         for layer, values in by_layer.items():
             np.testing.assert_allclose(instance.cost_gradient[kind][layer], values, rtol=1e-9, atol=1e-12)
     assert instance.partial(("C",), ("w", 2, (1, 0))) == pytest.approx(expected["w"][2][1, 0], rel=1e-9)
+
+
+@pytest.mark.parametrize("block_columns", [1, 40, PerturbedBatch.BLOCK_COLUMNS])
+@pytest.mark.parametrize("layers", [[2, 3, 2, 3, 2], [3, 2, 3, 1]])
+def test_each_copy_of_the_batch_is_the_instance_with_its_one_node_moved(monkeypatch, block_columns, layers):
+    """Whatever the blocks, copy number c of the batch ends where moving its node alone ends.
+
+    The copies are laid out offset by offset, nodes in C order (``groups``);
+    the expected outputs come from ``Instance._moved_value``, which moves the
+    one node and runs the forward pass of that copy alone.
+    """
+    monkeypatch.setattr(PerturbedBatch, "BLOCK_COLUMNS", block_columns)
+    instance = Instance(network(layers=layers, l2=0.1), seed=6)
+    batch = PerturbedBatch(instance)
+    depth, outputs = instance.depth, list(np.ndindex(instance.A[instance.depth].shape))
+    assert batch.outputs.shape == (batch.rows, instance.samples, instance.sizes[-1])
+    copies = 0
+    for kind, layer, shape, rows in batch.groups:
+        assert rows.start == copies
+        nodes = list(np.ndindex(shape))
+        for offset_index, change in enumerate(OFFSETS):
+            for position, node in enumerate(nodes):
+                copy = rows.start + offset_index * len(nodes) + position
+                expected = [
+                    instance._moved_value(("a", depth, out), (kind, layer, node), change) for out in outputs
+                ]
+                got = [batch.outputs[copy][out] for out in outputs]
+                np.testing.assert_allclose(got, expected, rtol=1e-13, atol=0)
+        copies = rows.stop
+    assert copies == batch.rows == len(batch.squares)
+
+
+def test_hidden_layer_da_is_computed_only_when_read():
+    """The checks of a derivation read dC/da only at the output layer, so the
+    hidden layers' copies are left out of the batch; reading one computes all of them."""
+    deriver = _Deriver(network(layers=[2, 3, 2, 3, 2]))
+    deriver.run()
+    for instance in deriver.instances:
+        assert list(dict.keys(instance.cost_gradient["a"])) == [instance.depth]
+    instance = deriver.instances[1]
+    expected = sigmoid_backprop(instance)["a"]
+    np.testing.assert_allclose(instance.cost_gradient["a"][2], expected[2], rtol=1e-9, atol=1e-12)
+    assert sorted(dict.keys(instance.cost_gradient["a"])) == list(range(1, instance.depth + 1))
 
 
 def test_softmax_output_delta_is_a_minus_t_over_n():

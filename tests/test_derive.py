@@ -251,3 +251,18 @@ def test_a_cost_with_abs_derives_through_hidden_layers():
     derivation = derived(spec)
     assert not any(step.eq.has(sp.re, sp.im) for step in derivation.steps)
     assert_gradients_match(derivation, seed=2)
+
+
+def test_every_layers_copy_of_a_matrix_line_shares_one_numpy_function(monkeypatch):
+    """Checking the matrix lines lambdifies each distinct body once, not once per layer
+    (the bodies differ only in their entry names, A3_entry, A4_entry, ...)."""
+    from symbp.derivation import numeric
+
+    calls = []
+    monkeypatch.setattr(
+        numeric, "_lambdified", cache(lambda *key: calls.append(key) or numeric._array_function(*key))
+    )
+    spec = {"name": "deep", "layers": [2] * 13, "activation": "sigmoid", "cost": "half_mse", "bias": True}
+    derivation = derive(load(spec))
+    assert len(derivation.backward) == 3 * 12
+    assert len(calls) == 2  # the output delta's body and the hidden layers' f'
