@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 1a2379b31aa0936ee265201db5943e2401c5cd5e48016f35bd9aa25d5df7ae84
+# written by symbp; symbp-sha256: 2c20fe7066f92cc717c38e01bad7972fc38d2ef4fc19808a3fc75dbaf5a84968
 """demystified: 2-3-1, sigmoid, half_sse, no biases.
 
 hours slept/studied -> test score; the third seed text's network (input layer numbered 1)
@@ -279,13 +279,11 @@ def _update_adam(flat, gradient, learning_rate, beta1, beta2, eps, dtype):
     """Adam: the update of flat from gradient.
 
     Vectors allocated here, once (m, v start at zero); one ufunc call a step writes flat.
+    Once the rules have read g, gradient is scratch: the next step rewrites it.
     """
     m = np.zeros(flat.shape, dtype)
     v = np.zeros(flat.shape, dtype)
-    m_hat = np.empty(flat.shape, dtype)
-    v_hat = np.empty(flat.shape, dtype)
     work1 = np.empty(flat.shape, dtype)
-    work2 = np.empty(flat.shape, dtype)
     t = 0
 
     def update():
@@ -297,19 +295,20 @@ def _update_adam(flat, gradient, learning_rate, beta1, beta2, eps, dtype):
         np.add(m, work1, out=m)
         # eq:update-adam-v
         np.multiply(v, beta2, out=v)
-        np.square(gradient, out=work1)
-        np.multiply(work1, 1 - beta2, out=work1)
-        np.add(v, work1, out=v)
+        np.square(gradient, out=gradient)
+        np.multiply(gradient, 1 - beta2, out=gradient)
+        np.add(v, gradient, out=v)
         # eq:update-adam-mhat
-        np.multiply(m, 1 / (1 - (beta1**t)), out=m_hat)
         # eq:update-adam-vhat
-        np.multiply(v, 1 / (1 - (beta2**t)), out=v_hat)
         # eq:update-adam
-        np.multiply(m_hat, learning_rate, out=work1)
-        np.sqrt(v_hat, out=work2)
-        np.add(work2, eps, out=work2)
-        np.divide(work1, work2, out=work1)
-        np.subtract(flat, work1, out=flat)
+        # theta <- theta - eta_t*m/(epsilon_t + sqrt(v)): the same step, its scalars computed once a step
+        eta_t = learning_rate * (1 - (beta2**t)) ** 0.5 / (1 - (beta1**t))
+        eps_t = eps * (1 - (beta2**t)) ** 0.5
+        np.sqrt(v, out=gradient)
+        np.add(gradient, eps_t, out=gradient)
+        np.divide(m, gradient, out=gradient)
+        np.multiply(gradient, eta_t, out=gradient)
+        np.subtract(flat, gradient, out=flat)
 
     return update
 

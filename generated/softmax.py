@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 49a4b94754f25632b051275c5fbb8ef04ea9669bf2dd18dba4c4428c5782c839
+# written by symbp; symbp-sha256: 24e22c7fe6a4018783ccd449f9c7c0acf7444051579a0e73f12b57dbd63d6c33
 """softmax: 2-3, softmax, cce, biases.
 
 multi-class logistic regression: softmax output, categorical cross-entropy (second seed text)
@@ -262,13 +262,11 @@ def _update_adam(flat, gradient, learning_rate, beta1, beta2, eps, dtype):
     """Adam: the update of flat from gradient.
 
     Vectors allocated here, once (m, v start at zero); one ufunc call a step writes flat.
+    Once the rules have read g, gradient is scratch: the next step rewrites it.
     """
     m = np.zeros(flat.shape, dtype)
     v = np.zeros(flat.shape, dtype)
-    m_hat = np.empty(flat.shape, dtype)
-    v_hat = np.empty(flat.shape, dtype)
     work1 = np.empty(flat.shape, dtype)
-    work2 = np.empty(flat.shape, dtype)
     t = 0
 
     def update():
@@ -280,19 +278,20 @@ def _update_adam(flat, gradient, learning_rate, beta1, beta2, eps, dtype):
         np.add(m, work1, out=m)
         # eq:update-adam-v
         np.multiply(v, beta2, out=v)
-        np.square(gradient, out=work1)
-        np.multiply(work1, 1 - beta2, out=work1)
-        np.add(v, work1, out=v)
+        np.square(gradient, out=gradient)
+        np.multiply(gradient, 1 - beta2, out=gradient)
+        np.add(v, gradient, out=v)
         # eq:update-adam-mhat
-        np.multiply(m, 1 / (1 - (beta1**t)), out=m_hat)
         # eq:update-adam-vhat
-        np.multiply(v, 1 / (1 - (beta2**t)), out=v_hat)
         # eq:update-adam
-        np.multiply(m_hat, learning_rate, out=work1)
-        np.sqrt(v_hat, out=work2)
-        np.add(work2, eps, out=work2)
-        np.divide(work1, work2, out=work1)
-        np.subtract(flat, work1, out=flat)
+        # theta <- theta - eta_t*m/(epsilon_t + sqrt(v)): the same step, its scalars computed once a step
+        eta_t = learning_rate * (1 - (beta2**t)) ** 0.5 / (1 - (beta1**t))
+        eps_t = eps * (1 - (beta2**t)) ** 0.5
+        np.sqrt(v, out=gradient)
+        np.add(gradient, eps_t, out=gradient)
+        np.divide(m, gradient, out=gradient)
+        np.multiply(gradient, eta_t, out=gradient)
+        np.subtract(flat, gradient, out=flat)
 
     return update
 
