@@ -237,16 +237,17 @@ def fewest_passes(optimizer: str, params, gradient):
         np.add(params, work, out=params)
 
     def adam():
-        # t = 1's scalars: any step's cost the same
+        # first = m / (1 - beta1), second = v / (1 - beta2); the scalars are step 1's (learning rate
+        # 0.1), every step costs the same
         np.multiply(first, beta1, out=first)
         np.add(first, gradient, out=first)
         np.square(gradient, out=gradient)
         np.multiply(second, beta2, out=second)
         np.add(second, gradient, out=second)
         np.sqrt(second, out=gradient)
-        np.add(gradient, eps / (1 - beta2) ** 0.5, out=gradient)
+        np.add(gradient, eps, out=gradient)
         np.divide(first, gradient, out=gradient)
-        np.multiply(gradient, 0.1 * (1 - beta1) / (1 - beta2) ** 0.5, out=gradient)
+        np.multiply(gradient, 0.1, out=gradient)
         np.subtract(params, gradient, out=params)
 
     updates = {"sgd": (sgd, 1), "momentum": (momentum, 3), "nesterov": (nesterov, 5), "adam": (adam, 10)}
