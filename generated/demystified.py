@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 2c20fe7066f92cc717c38e01bad7972fc38d2ef4fc19808a3fc75dbaf5a84968
+# written by symbp; symbp-sha256: 8c877bb7ae76947a6d367176a6650b843e08e9d59717b4e74f3470f94fcb5f3c
 """demystified: 2-3-1, sigmoid, half_sse, no biases.
 
 hours slept/studied -> test score; the third seed text's network (input layer numbered 1)
@@ -283,16 +283,16 @@ def _update_adam(flat, gradient, learning_rate, beta1, beta2, eps, dtype):
     """
     m = np.zeros(flat.shape, dtype)
     v = np.zeros(flat.shape, dtype)
-    work1 = np.empty(flat.shape, dtype)
     t = 0
 
     def update():
         nonlocal t
         t += 1  # the step number t = 1, 2, ... of the bias corrections
         # eq:update-adam-m
-        np.multiply(m, beta1, out=m)
-        np.multiply(gradient, 1 - beta1, out=work1)
-        np.add(m, work1, out=m)
+        # m <- (1 - beta1)*(beta1/(1 - beta1)*m + g): no scratch vector
+        np.multiply(m, beta1 / (1 - beta1), out=m)
+        np.add(m, gradient, out=m)
+        np.multiply(m, 1 - beta1, out=m)
         # eq:update-adam-v
         np.multiply(v, beta2, out=v)
         np.square(gradient, out=gradient)

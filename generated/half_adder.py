@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: c19075cee06b1b92c67b5b3f265bd7c6e264b31af553af34b34fe7fe879147ab
+# written by symbp; symbp-sha256: 4fc218c324ccd2c97591207668a710f316f4fe54619e375052db154156c43770
 """half_adder: 2-2-2-2, sigmoid, half_mse, biases.
 
 half adder (sum, carry) of two bits; the first seed text's network
@@ -330,16 +330,16 @@ def _update_adam(flat, gradient, learning_rate, beta1, beta2, eps, dtype):
     """
     m = np.zeros(flat.shape, dtype)
     v = np.zeros(flat.shape, dtype)
-    work1 = np.empty(flat.shape, dtype)
     t = 0
 
     def update():
         nonlocal t
         t += 1  # the step number t = 1, 2, ... of the bias corrections
         # eq:update-adam-m
-        np.multiply(m, beta1, out=m)
-        np.multiply(gradient, 1 - beta1, out=work1)
-        np.add(m, work1, out=m)
+        # m <- (1 - beta1)*(beta1/(1 - beta1)*m + g): no scratch vector
+        np.multiply(m, beta1 / (1 - beta1), out=m)
+        np.add(m, gradient, out=m)
+        np.multiply(m, 1 - beta1, out=m)
         # eq:update-adam-v
         np.multiply(v, beta2, out=v)
         np.square(gradient, out=gradient)

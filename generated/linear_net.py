@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: e7bf119f36dcfc759623eb783f009dab2bfb00b2ed7eb75c8f7a8c9931cf190e
+# written by symbp; symbp-sha256: c414b9c985b339ae18fd5dbc56bbb84384d26c68e6436280873f473a8ce04a76
 """linear_net: 2-2-2, identity, half_sse, biases.
 
 2-2-2 linear network updated per sample; the fourth seed text's numerical example
@@ -265,16 +265,16 @@ def _update_adam(flat, gradient, learning_rate, beta1, beta2, eps, dtype):
     """
     m = np.zeros(flat.shape, dtype)
     v = np.zeros(flat.shape, dtype)
-    work1 = np.empty(flat.shape, dtype)
     t = 0
 
     def update():
         nonlocal t
         t += 1  # the step number t = 1, 2, ... of the bias corrections
         # eq:update-adam-m
-        np.multiply(m, beta1, out=m)
-        np.multiply(gradient, 1 - beta1, out=work1)
-        np.add(m, work1, out=m)
+        # m <- (1 - beta1)*(beta1/(1 - beta1)*m + g): no scratch vector
+        np.multiply(m, beta1 / (1 - beta1), out=m)
+        np.add(m, gradient, out=m)
+        np.multiply(m, 1 - beta1, out=m)
         # eq:update-adam-v
         np.multiply(v, beta2, out=v)
         np.square(gradient, out=gradient)

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: c82b9ae4293d7039bf585cd4418bd3d14027564ce9332ebe204f0140c0bcf5c6
+# written by symbp; symbp-sha256: 8cfa88ec039762c5188de0eda38d79e91caf866e59c39ea79dfe0ea73e9120ed
 """logistic: 2-1, sigmoid, bce, biases.
 
 logistic regression: one sigmoid neuron, binary cross-entropy (second seed text)
@@ -260,16 +260,16 @@ def _update_adam(flat, gradient, learning_rate, beta1, beta2, eps, dtype):
     """
     m = np.zeros(flat.shape, dtype)
     v = np.zeros(flat.shape, dtype)
-    work1 = np.empty(flat.shape, dtype)
     t = 0
 
     def update():
         nonlocal t
         t += 1  # the step number t = 1, 2, ... of the bias corrections
         # eq:update-adam-m
-        np.multiply(m, beta1, out=m)
-        np.multiply(gradient, 1 - beta1, out=work1)
-        np.add(m, work1, out=m)
+        # m <- (1 - beta1)*(beta1/(1 - beta1)*m + g): no scratch vector
+        np.multiply(m, beta1 / (1 - beta1), out=m)
+        np.add(m, gradient, out=m)
+        np.multiply(m, 1 - beta1, out=m)
         # eq:update-adam-v
         np.multiply(v, beta2, out=v)
         np.square(gradient, out=gradient)

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 24e22c7fe6a4018783ccd449f9c7c0acf7444051579a0e73f12b57dbd63d6c33
+# written by symbp; symbp-sha256: 1c1d941caf0a2cb05a084742f10e4b03a4519e9d105d539c866630af734c6bd2
 """softmax: 2-3, softmax, cce, biases.
 
 multi-class logistic regression: softmax output, categorical cross-entropy (second seed text)
@@ -266,16 +266,16 @@ def _update_adam(flat, gradient, learning_rate, beta1, beta2, eps, dtype):
     """
     m = np.zeros(flat.shape, dtype)
     v = np.zeros(flat.shape, dtype)
-    work1 = np.empty(flat.shape, dtype)
     t = 0
 
     def update():
         nonlocal t
         t += 1  # the step number t = 1, 2, ... of the bias corrections
         # eq:update-adam-m
-        np.multiply(m, beta1, out=m)
-        np.multiply(gradient, 1 - beta1, out=work1)
-        np.add(m, work1, out=m)
+        # m <- (1 - beta1)*(beta1/(1 - beta1)*m + g): no scratch vector
+        np.multiply(m, beta1 / (1 - beta1), out=m)
+        np.add(m, gradient, out=m)
+        np.multiply(m, 1 - beta1, out=m)
         # eq:update-adam-v
         np.multiply(v, beta2, out=v)
         np.square(gradient, out=gradient)

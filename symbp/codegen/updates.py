@@ -16,7 +16,10 @@ same function:
   gather into step scalars computed once a step in Python floats
   (eta_t = eta sqrt(1 - beta2^t) / (1 - beta1^t), eps_t = eps sqrt(1 - beta2^t));
 * the gradient's buffer is scratch once the rules have read g for the last
-  time: the next step rewrites it, so Adam needs no vector beyond m and v.
+  time: the next step rewrites it;
+* ``m <- beta1 m + (1 - beta1) g`` while g is still to be read is printed as
+  ``m <- (1 - beta1) (beta1 / (1 - beta1) m + g)``: three passes in place, no
+  scratch vector. So Adam needs no vector beyond m and v, and 12 passes.
 
 When every rule uses the gradient only as eta * g, the step's gradient buffer
 already holds eta * g (the learning rate is folded into the backward pass),
@@ -207,15 +210,26 @@ class _RuleWriter:
         factor = sp.simplify(own / target)
         if factor.has(target):
             raise ValueError(f"{target} <- {expr} is not affine in {target}")
-        if factor != 1:
-            writer.emit(f"np.multiply({out}, {writer.scalar_text(factor)}, out={out})")
         if rest != 0:
             sign, magnitude = rest.as_coeff_Mul()
             magnitude = abs(sign) * magnitude
             free = not g_read_later and (not magnitude.has(G, SCALED_G) or _single_read(magnitude, self.env))
+            scale, vector = magnitude.as_independent(*self.env, as_Add=False)
+            if not free and vector in self.env and not scale.is_Number:
+                # target <- a target + b x as b (a/b target + x): in place, where b x needs a scratch vector
+                b, a_over_b, plus = sp.sstr(scale), sp.sstr(factor / scale), "-" if sign.is_negative else "+"
+                writer.emit(f"# {target} <- ({b})*({a_over_b}*{target} {plus} {vector}): no scratch vector")
+                factor, scaled = factor / scale, scale
+            else:
+                scaled = 1
             writer.buffers.spare = GRADIENT if free else None
+        if factor != 1:
+            writer.emit(f"np.multiply({out}, {writer.scalar_text(factor)}, out={out})")
+        if rest != 0:
             operation = "np.subtract" if sign.is_negative else "np.add"
-            writer.emit(f"{operation}({out}, {self._operand(scalar, magnitude)}, out={out})")
+            operand = self.env[vector] if scaled != 1 else self._operand(scalar, magnitude)
+            writer.emit(f"{operation}({out}, {operand}, out={out})")
+            writer.scale(scaled, out)
         return tuple(writer.out)
 
     def _operand(self, scalar: ScalarWriter, magnitude: sp.Expr) -> str:
