@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: ce2fd3f7bf8e997f3c3e9a0efc77314d41d04e842eedef1f002308b34cba86aa
+# written by symbp; symbp-sha256: 831290609ebc6732aa18ead9bfe8ff958905ab68097f25cafe861d965b5e3f39
 """demystified: 2-3-1, sigmoid, half_sse, no biases.
 
 hours slept/studied -> test score; the third seed text's network (input layer numbered 1)
@@ -294,37 +294,36 @@ def _update_adam(flat, gradient, learning_rate, beta1, beta2, eps, dtype):
     """Adam: the update of flat from gradient.
 
     Vectors allocated here, once (m, v start at zero); one ufunc call a step writes flat.
+    Once the rules have read g, gradient is scratch: the next step rewrites it.
     """
     m = np.zeros(flat.shape, dtype)
     v = np.zeros(flat.shape, dtype)
-    m_hat = np.empty(flat.shape, dtype)
-    v_hat = np.empty(flat.shape, dtype)
-    work1 = np.empty(flat.shape, dtype)
-    work2 = np.empty(flat.shape, dtype)
     t = 0
 
     def update():
         nonlocal t
         t += 1  # the step number t = 1, 2, ... of the bias corrections
         # eq:update-adam-m
-        np.multiply(m, beta1, out=m)
-        np.multiply(gradient, 1 - beta1, out=work1)
-        np.add(m, work1, out=m)
+        # m <- (1 - beta1)*(beta1/(1 - beta1)*m + g): no scratch vector
+        np.multiply(m, beta1 / (1 - beta1), out=m)
+        np.add(m, gradient, out=m)
+        np.multiply(m, 1 - beta1, out=m)
         # eq:update-adam-v
         np.multiply(v, beta2, out=v)
-        np.square(gradient, out=work1)
-        np.multiply(work1, 1 - beta2, out=work1)
-        np.add(v, work1, out=v)
+        np.square(gradient, out=gradient)
+        np.multiply(gradient, 1 - beta2, out=gradient)
+        np.add(v, gradient, out=v)
         # eq:update-adam-mhat
-        np.multiply(m, 1 / (1 - (beta1**t)), out=m_hat)
         # eq:update-adam-vhat
-        np.multiply(v, 1 / (1 - (beta2**t)), out=v_hat)
         # eq:update-adam
-        np.multiply(m_hat, learning_rate, out=work1)
-        np.sqrt(v_hat, out=work2)
-        np.add(work2, eps, out=work2)
-        np.divide(work1, work2, out=work1)
-        np.subtract(flat, work1, out=flat)
+        # theta <- theta - eta_t*m/(epsilon_t + sqrt(v)): the same step, its scalars computed once a step
+        eta_t = learning_rate * (1 - (beta2**t)) ** 0.5 / (1 - (beta1**t))
+        eps_t = eps * (1 - (beta2**t)) ** 0.5
+        np.sqrt(v, out=gradient)
+        np.add(gradient, eps_t, out=gradient)
+        np.divide(m, gradient, out=gradient)
+        np.multiply(gradient, eta_t, out=gradient)
+        np.subtract(flat, gradient, out=flat)
 
     return update
 

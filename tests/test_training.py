@@ -73,12 +73,17 @@ def unflat(vector, like):
 
 def textbook(optimizer, module, params, X, T, steps):
     """theta after `steps` full-batch steps of the optimiser, by its textbook formula."""
+    return textbook_on_batches(optimizer, module, params, [(X, T)] * steps)
+
+
+def textbook_on_batches(optimizer, module, params, batches):
+    """theta after one step of the optimiser on each (X, T) of `batches` in turn, by its textbook formula."""
     eta, mu = SETTINGS["learning_rate"], SETTINGS["momentum"]
     beta1, beta2, eps = SETTINGS["beta1"], SETTINGS["beta2"], SETTINGS["eps"]
     theta = flat(params).copy()
     v = np.zeros_like(theta)
     m = np.zeros_like(theta)
-    for t in range(1, steps + 1):
+    for t, (X, T) in enumerate(batches, start=1):
         g = flat(module.gradients(unflat(theta, params), X, T))
         if optimizer == "sgd":
             theta = theta - eta * g
@@ -108,6 +113,20 @@ def test_steps_of_each_optimiser_equal_the_textbook_formula(spec, optimizer, ste
     module.train(params, X, T, epochs=steps, optimizer=optimizer, **SETTINGS)
     np.testing.assert_allclose(flat(params), expected, rtol=1e-12, atol=1e-12)
     assert not np.allclose(flat(params), flat(module.init_params(seed=1)))
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov", "adam"])
+@pytest.mark.parametrize("spec", NETWORKS[1:], ids=str)
+def test_mini_batches_with_a_shorter_last_batch_equal_the_textbook_formula(spec, optimizer):
+    # two batches of 2 and a last batch of 1, for 3 epochs: the update uses the gradient's buffer as
+    # scratch, so every step (the full-sized and the last) must rewrite all of it
+    module = module_of(spec)
+    X, T = problem(module)
+    params = module.init_params(seed=1)
+    batches = [(X[start : start + 2], T[start : start + 2]) for start in (0, 2, 4)] * 3
+    expected = textbook_on_batches(optimizer, module, params, batches)
+    module.train(params, X, T, epochs=3, batch_size=2, shuffle=False, optimizer=optimizer, **SETTINGS)
+    np.testing.assert_allclose(flat(params), expected, rtol=1e-12, atol=1e-12)
 
 
 def test_adam_bias_correction_at_steps_1_and_2():

@@ -7,6 +7,20 @@ under the rule's label. A rule that reads its own target is printed as
 vector: the parameter vector is then written by exactly one ufunc call per
 step, so a step interrupted by Ctrl-C leaves it at the last completed step.
 
+Every ufunc call is a pass over the parameter vector, so the rules are printed
+with as few as the algebra allows, each rewriting checked by SymPy to be the
+same function:
+
+* a vector the rules define with "=" (Adam's bias-corrected m_hat and v_hat)
+  is substituted into the rule that reads it, and scalar factors of that rule
+  gather into step scalars computed once a step in Python floats
+  (eta_t = eta sqrt(1 - beta2^t) / (1 - beta1^t), eps_t = eps sqrt(1 - beta2^t));
+* the gradient's buffer is scratch once the rules have read g for the last
+  time: the next step rewrites it;
+* ``m <- beta1 m + (1 - beta1) g`` while g is still to be read is printed as
+  ``m <- (1 - beta1) (beta1 / (1 - beta1) m + g)``: three passes in place, no
+  scratch vector. So Adam needs no vector beyond m and v, and 12 passes.
+
 When every rule uses the gradient only as eta * g, the step's gradient buffer
 already holds eta * g (the learning rate is folded into the backward pass),
 and the rules are printed with ``gradient`` standing for eta * g.
@@ -14,11 +28,11 @@ and the rules are printed with ``gradient`` standing for eta * g.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy as sp
 
-from symbp.codegen.inplace import InPlaceWriter, ScalarWriter
+from symbp.codegen.inplace import Buffers, InPlaceWriter, ScalarWriter
 from symbp.codegen.printer import ModulePrinter
 from symbp.derivation.optimizers import (
     ETA,
@@ -35,9 +49,13 @@ from symbp.derivation.optimizers import (
 )
 
 SCALED_G = sp.Symbol("eta_g")
+# step scalars: the scalar factors of a rule, computed once a step
+ETA_T = sp.Symbol("eta_t", positive=True)
+EPS_T = sp.Symbol("epsilon_t", positive=True)
 SHAPE = "flat.shape"
+GRADIENT = "gradient"
 # Python names of the settings' symbols inside the module.
-SCALAR_NAMES = {"eta": "learning_rate", "mu": "momentum", "epsilon": "eps"}
+SCALAR_NAMES = {"eta": "learning_rate", "mu": "momentum", "epsilon": "eps", "epsilon_t": "eps_t"}
 
 
 @dataclass(frozen=True)
@@ -51,7 +69,7 @@ class UpdateSource:
     state: tuple[str, ...]  # vectors that start at zero
     buffers: tuple[str, ...]  # scratch vectors, allocated once
     counts_steps: bool  # the rules read the step number t
-    rules: tuple[tuple[str, tuple[str, ...]], ...]  # (label, statements)
+    rules: tuple[tuple[str, tuple[str, ...]], ...]  # (labels, statements)
 
     @property
     def signature(self) -> str:
@@ -61,7 +79,10 @@ class UpdateSource:
     @property
     def allocation_note(self) -> str:
         state = f" ({', '.join(self.state)} start at zero)" if self.state else ""
-        return f"Vectors allocated here, once{state}; one ufunc call a step writes flat."
+        note = f"Vectors allocated here, once{state}; one ufunc call a step writes flat."
+        if any(f"out={GRADIENT})" in statement for _, statements in self.rules for statement in statements):
+            note += "\n    Once the rules have read g, gradient is scratch: the next step rewrites it."
+        return note
 
     @property
     def table_entry(self) -> str:
@@ -71,67 +92,177 @@ class UpdateSource:
         return f"(_update_{self.name}, {settings}, {self.folded})"
 
 
+@dataclass(frozen=True)
+class _Printed:
+    """One "<-" rule to print, after the labels of the definitions substituted into it."""
+
+    substituted: tuple[str, ...]
+    label: str
+    target: sp.Symbol
+    expr: sp.Expr
+
+
 def _vector_names(name: str) -> dict:
     state = {V: "velocity"} if name in ("momentum", "nesterov") else {M: "m", V: "v"}
-    return {THETA: "flat", G: "gradient", SCALED_G: "gradient", M_HAT: "m_hat", V_HAT: "v_hat", **state}
+    return {THETA: "flat", G: GRADIENT, SCALED_G: GRADIENT, M_HAT: "m_hat", V_HAT: "v_hat", **state}
 
 
-def _fold(rules) -> list | None:
+def _substituted(rules) -> list[_Printed]:
+    """The "<-" rules, every "=" definition substituted where it is read: a defined vector costs a pass."""
+    definitions, cited, printed = {}, {}, []
+    for rule in rules:
+        expr = rule.expr.subs(definitions)
+        if rule.relation == "=":
+            definitions[rule.target], cited[rule.target] = expr, rule.label
+            continue
+        labels = tuple(cited[symbol] for symbol in definitions if rule.expr.has(symbol))
+        printed.append(_Printed(labels, rule.label, rule.target, expr))
+    return printed
+
+
+def _fold(printed: list[_Printed]) -> list[_Printed] | None:
     """The rules with eta * g written as one symbol, or None when g appears other than as eta * g."""
-    folded = [(rule, rule.expr.subs(ETA * G, SCALED_G)) for rule in rules]
-    if any(expr.has(G) for _, expr in folded):
+    folded = [replace(rule, expr=rule.expr.subs(ETA * G, SCALED_G)) for rule in printed]
+    if any(rule.expr.has(G) for rule in folded):
         return None
     return folded
+
+
+def _step_scalars(expr: sp.Expr, target: sp.Symbol, vectors) -> tuple[sp.Expr, tuple]:
+    """``target + c N / (k sqrt(v) + e)`` as ``target - eta_t N / (sqrt(v) + eps_t)``, and (eta_t, eps_t).
+
+    The same function (SymPy checks it; square roots of the non-negative
+    second moment split), with one vector term in the denominator: the
+    scalars are computed once a step, so no pass divides a vector by them.
+    The expression is returned unchanged when it is not such a quotient.
+    """
+    rest = expr - target
+    nonnegative = {vector: sp.Dummy(vector.name, nonnegative=True) for vector in vectors}
+    back = {dummy: vector for vector, dummy in nonnegative.items()}
+    split = sp.expand_power_base(sp.powdenest(rest.subs(nonnegative), force=True), force=True)
+    numerator, denominator = sp.fraction(sp.together(split))
+    scale, quotient = denominator.as_independent(*back, as_Add=False)
+    if not isinstance(quotient, sp.Add) or quotient.has(target):
+        return expr, ()
+    constant, vector_term = quotient.as_independent(*back, as_Add=True)
+    k, vector_part = vector_term.as_independent(*back, as_Add=False)
+    c, top = numerator.as_independent(*back, as_Add=False)
+    eta_t, eps_t = -c / (scale * k), constant / k
+    printed = target - ETA_T * top / (vector_part + EPS_T)
+    same = printed.subs({ETA_T: eta_t, EPS_T: eps_t}) - split - target
+    if sp.simplify(same) != 0:
+        raise ValueError(f"{target} <- {expr}: the step scalars do not give the same update")
+    return printed.subs(back), ((ETA_T, eta_t), (EPS_T, eps_t))
+
+
+def _single_read(expr: sp.Expr, env: dict) -> bool:
+    """Whether ``expr`` reads one vector, once: computing it into that vector's own buffer is then safe."""
+    return sum(1 for node in sp.preorder_traversal(expr) if node in env) == 1
+
+
+class _Scratch(Buffers):
+    """Scratch vectors, with ``spare`` (the gradient's buffer, when g is dead) handed out first."""
+
+    spare: str | None = None
+
+    def take(self, shape: str, boolean: bool = False) -> str:
+        if self.spare is not None and not boolean:
+            name, self.spare = self.spare, None
+            return name
+        return super().take(shape, boolean)
+
+
+class _FloatPrinter(ModulePrinter):
+    """Step scalars as Python floats: a NumPy scalar would make float32 ufuncs compute in float64."""
+
+    def _print_Pow(self, expr, rational=False):
+        if expr.exp == sp.S.Half:
+            return super()._print_Pow(sp.Pow(expr.base, sp.Float(0.5), evaluate=False), rational)
+        return super()._print_Pow(expr, rational)
 
 
 class _RuleWriter:
     def __init__(self, env: dict):
         self.writer = InPlaceWriter(ModulePrinter(SCALAR_NAMES), None, set(), {}, "np.dot")
+        self.writer.buffers = _Scratch()
+        self.scalars = _FloatPrinter(SCALAR_NAMES)
         self.env = env
 
-    def statements(self, target: sp.Symbol, expr: sp.Expr) -> tuple[str, ...]:
+    def statements(self, target: sp.Symbol, expr: sp.Expr, g_read_later: bool) -> tuple[str, ...]:
+        """The rule's statements; the gradient's buffer is scratch when no later rule reads g."""
         writer = self.writer
         writer.out = []
         writer.buffers.release_all()
+        vectors = [symbol for symbol in self.env if symbol not in (THETA, G, SCALED_G)]
+        expr, scalars = _step_scalars(expr, target, vectors)
+        if scalars:
+            step = sp.sstr(target - expr)
+            writer.emit(f"# {target} <- {target} - {step}: the same step, its scalars computed once a step")
+        for symbol, value in scalars:
+            writer.emit(f"{self.scalars.doprint(symbol)} = {self.scalars.doprint(value)}")
         scalar = ScalarWriter(writer, self.env, SHAPE)
         out = self.env[target]
         if not expr.has(target):
-            factor, vector = expr.as_independent(*self.env, as_Add=False)
-            if vector in self.env and factor != 1:
-                # a vector times a scalar (m / (1 - beta1^t)): one pass, the scalar computed once
-                writer.emit(f"np.multiply({self.env[vector]}, {writer.scalar_text(factor)}, out={out})")
-            else:
-                scalar.into(expr, out)
+            writer.buffers.spare = None if g_read_later else GRADIENT
+            scalar.into(expr, out)
             return tuple(writer.out)
         rest, own = expr.as_independent(target, as_Add=True)
         factor = sp.simplify(own / target)
         if factor.has(target):
             raise ValueError(f"{target} <- {expr} is not affine in {target}")
+        if rest != 0:
+            sign, magnitude = rest.as_coeff_Mul()
+            magnitude = abs(sign) * magnitude
+            free = not g_read_later and (not magnitude.has(G, SCALED_G) or _single_read(magnitude, self.env))
+            scale, vector = magnitude.as_independent(*self.env, as_Add=False)
+            if not free and vector in self.env and not scale.is_Number:
+                # target <- a target + b x as b (a/b target + x): in place, where b x needs a scratch vector
+                b, a_over_b, plus = sp.sstr(scale), sp.sstr(factor / scale), "-" if sign.is_negative else "+"
+                writer.emit(f"# {target} <- ({b})*({a_over_b}*{target} {plus} {vector}): no scratch vector")
+                factor, scaled = factor / scale, scale
+            else:
+                scaled = 1
+            writer.buffers.spare = GRADIENT if free else None
         if factor != 1:
             writer.emit(f"np.multiply({out}, {writer.scalar_text(factor)}, out={out})")
         if rest != 0:
-            sign, magnitude = rest.as_coeff_Mul()
-            if sign.is_negative:
-                magnitude = -sign * magnitude
-            else:
-                magnitude = sign * magnitude
             operation = "np.subtract" if sign.is_negative else "np.add"
-            writer.emit(f"{operation}({out}, {scalar.operand(magnitude)}, out={out})")
+            operand = self.env[vector] if scaled != 1 else self._operand(scalar, magnitude)
+            writer.emit(f"{operation}({out}, {operand}, out={out})")
+            writer.scale(scaled, out)
         return tuple(writer.out)
+
+    def _operand(self, scalar: ScalarWriter, magnitude: sp.Expr) -> str:
+        """``magnitude`` as an operand; a quotient ``c N / D`` as D into scratch, then N / it, times c."""
+        numerator, denominator = sp.fraction(magnitude)
+        if denominator.is_Number or scalar._is_operand(denominator):
+            return scalar.operand(magnitude)
+        c, top = numerator.as_independent(*self.env, as_Add=False)
+        if top not in self.env:
+            return scalar.operand(magnitude)
+        work = self.writer.buffers.take(SHAPE)
+        scalar.into(denominator, work)
+        self.writer.emit(f"np.divide({self.env[top]}, {work}, out={work})")
+        self.writer.scale(c, work)
+        return work
 
 
 def update_source(name: str) -> UpdateSource:
     """The statements of one in-place optimiser, rule by rule, printed from its definition."""
     definition = optimizer(name)
     rules = [rule for rule in definition.rules if not isinstance(rule.expr, sp.Derivative)]
-    folded = _fold(rules)
-    pairs = folded if folded is not None else [(rule, rule.expr) for rule in rules]
+    substituted = _substituted(rules)
+    folded = _fold(substituted)
+    printed_rules = folded if folded is not None else substituted
     env = _vector_names(name)
     writer = _RuleWriter(env)
-    printed = tuple((rule.label, writer.statements(rule.target, expr)) for rule, expr in pairs)
-    defined = tuple(env[rule.target] for rule in rules if rule.relation == "=")
-    scratch = tuple(writer.writer.buffers.declared)
-    read = set().union(*(expr.free_symbols for _, expr in pairs))
+    readers = [index for index, rule in enumerate(printed_rules) if rule.expr.has(G, SCALED_G)]
+    printed = []
+    for index, rule in enumerate(printed_rules):
+        # a definition substituted into the rule is cited above it, with no statements of its own
+        printed += [(label, ()) for label in rule.substituted]
+        printed.append((rule.label, writer.statements(rule.target, rule.expr, index < max(readers))))
+    read = set().union(*(rule.expr.free_symbols for rule in printed_rules))
     settings = tuple(setting for setting in definition.settings if SETTINGS[setting] in read)
     return UpdateSource(
         name=name,
@@ -139,9 +270,9 @@ def update_source(name: str) -> UpdateSource:
         folded=folded is not None,
         settings=settings,
         state=tuple(env[symbol] for symbol in definition.state),
-        buffers=defined + scratch,
+        buffers=tuple(writer.writer.buffers.declared),
         counts_steps=STEP in read,
-        rules=printed,
+        rules=tuple(printed),
     )
 
 
