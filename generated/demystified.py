@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 831290609ebc6732aa18ead9bfe8ff958905ab68097f25cafe861d965b5e3f39
+# written by symbp; symbp-sha256: 60db6b665bc9062893314574828fc8d8282e07676debf4d422ad08918a0ab3c9
 """demystified: 2-3-1, sigmoid, half_sse, no biases.
 
 hours slept/studied -> test score; the third seed text's network (input layer numbered 1)
@@ -691,7 +691,7 @@ def _minimize(costs, first, epochs, print_every, stopper, history, method, toler
         raise ImportError(
             f"method {method} needs SciPy: pip install scipy (or pip install 'symbp[train]')"
         ) from None
-    cached, X, T, params = costs.cached, costs.X, costs.T, costs.params
+    cached, X, T = costs.cached, costs.X, costs.T
     flat, gradient, step = cached["flat"], cached["gradient"], cached["step"]
     accepted = flat.astype(np.float64)
     history.record(0, *costs(first))
@@ -699,8 +699,9 @@ def _minimize(costs, first, epochs, print_every, stopper, history, method, toler
     def objective(theta):
         np.copyto(flat, theta)
         cached["forwarded"] = False
-        step(X, T)  # eq:update-gradient: the derived backward pass, learning rate 1
-        return cost(params, X, T), gradient.astype(np.float64)
+        value = costs.training()  # the step's forward pass, and the cost of its arrays
+        step.backward(X, T)  # eq:update-gradient: the derived backward pass, learning rate 1
+        return value, gradient.astype(np.float64)
 
     def callback(theta):
         np.copyto(accepted, theta)

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 8b15f971d28870a97dc7c62b431f288f52eaf1ce52430c9f4d21a80672ff6337
+# written by symbp; symbp-sha256: 7c224914582ca3e983212bb57d7cc025c89e06711a299fcd1d46791b8d6c045b
 """half_adder: 2-2-2-2, sigmoid, half_mse, biases.
 
 half adder (sum, carry) of two bits; the first seed text's network
@@ -738,7 +738,7 @@ def _minimize(costs, first, epochs, print_every, stopper, history, method, toler
         raise ImportError(
             f"method {method} needs SciPy: pip install scipy (or pip install 'symbp[train]')"
         ) from None
-    cached, X, T, params = costs.cached, costs.X, costs.T, costs.params
+    cached, X, T = costs.cached, costs.X, costs.T
     flat, gradient, step = cached["flat"], cached["gradient"], cached["step"]
     accepted = flat.astype(np.float64)
     history.record(0, *costs(first))
@@ -746,8 +746,9 @@ def _minimize(costs, first, epochs, print_every, stopper, history, method, toler
     def objective(theta):
         np.copyto(flat, theta)
         cached["forwarded"] = False
-        step(X, T)  # eq:update-gradient: the derived backward pass, learning rate 1
-        return cost(params, X, T), gradient.astype(np.float64)
+        value = costs.training()  # the step's forward pass, and the cost of its arrays
+        step.backward(X, T)  # eq:update-gradient: the derived backward pass, learning rate 1
+        return value, gradient.astype(np.float64)
 
     def callback(theta):
         np.copyto(accepted, theta)

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 34870eaebdbc18e4ee842cc9ac4587eb2f1c9b0c41ff6849886b865aa611121c
+# written by symbp; symbp-sha256: d006fdee323070a838705991475b86b276750b9aaddb012c57e02ff8b52ec369
 """linear_net: 2-2-2, identity, half_sse, biases.
 
 2-2-2 linear network updated per sample; the fourth seed text's numerical example
@@ -673,7 +673,7 @@ def _minimize(costs, first, epochs, print_every, stopper, history, method, toler
         raise ImportError(
             f"method {method} needs SciPy: pip install scipy (or pip install 'symbp[train]')"
         ) from None
-    cached, X, T, params = costs.cached, costs.X, costs.T, costs.params
+    cached, X, T = costs.cached, costs.X, costs.T
     flat, gradient, step = cached["flat"], cached["gradient"], cached["step"]
     accepted = flat.astype(np.float64)
     history.record(0, *costs(first))
@@ -681,8 +681,9 @@ def _minimize(costs, first, epochs, print_every, stopper, history, method, toler
     def objective(theta):
         np.copyto(flat, theta)
         cached["forwarded"] = False
-        step(X, T)  # eq:update-gradient: the derived backward pass, learning rate 1
-        return cost(params, X, T), gradient.astype(np.float64)
+        value = costs.training()  # the step's forward pass, and the cost of its arrays
+        step.backward(X, T)  # eq:update-gradient: the derived backward pass, learning rate 1
+        return value, gradient.astype(np.float64)
 
     def callback(theta):
         np.copyto(accepted, theta)

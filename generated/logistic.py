@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 7d2dcdaa91220367f01ff251abb31dd6d21628ec6dc6eecc16ea05173f22e328
+# written by symbp; symbp-sha256: dbc2589b5dda37d38094f411b52cab19e8b8cd8300422e99b2bbc0166dc12636
 """logistic: 2-1, sigmoid, bce, biases.
 
 logistic regression: one sigmoid neuron, binary cross-entropy (second seed text)
@@ -668,7 +668,7 @@ def _minimize(costs, first, epochs, print_every, stopper, history, method, toler
         raise ImportError(
             f"method {method} needs SciPy: pip install scipy (or pip install 'symbp[train]')"
         ) from None
-    cached, X, T, params = costs.cached, costs.X, costs.T, costs.params
+    cached, X, T = costs.cached, costs.X, costs.T
     flat, gradient, step = cached["flat"], cached["gradient"], cached["step"]
     accepted = flat.astype(np.float64)
     history.record(0, *costs(first))
@@ -676,8 +676,9 @@ def _minimize(costs, first, epochs, print_every, stopper, history, method, toler
     def objective(theta):
         np.copyto(flat, theta)
         cached["forwarded"] = False
-        step(X, T)  # eq:update-gradient: the derived backward pass, learning rate 1
-        return cost(params, X, T), gradient.astype(np.float64)
+        value = costs.training()  # the step's forward pass, and the cost of its arrays
+        step.backward(X, T)  # eq:update-gradient: the derived backward pass, learning rate 1
+        return value, gradient.astype(np.float64)
 
     def callback(theta):
         np.copyto(accepted, theta)

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: b59b02198bef08c053b69695cdc4195e735800f69d2435d9d0d3af77279efe5f
+# written by symbp; symbp-sha256: d9b828df27c6c961b670eaf59ae1195af3961b60e156fa173d684310de0a7aaf
 """softmax: 2-3, softmax, cce, biases.
 
 multi-class logistic regression: softmax output, categorical cross-entropy (second seed text)
@@ -674,7 +674,7 @@ def _minimize(costs, first, epochs, print_every, stopper, history, method, toler
         raise ImportError(
             f"method {method} needs SciPy: pip install scipy (or pip install 'symbp[train]')"
         ) from None
-    cached, X, T, params = costs.cached, costs.X, costs.T, costs.params
+    cached, X, T = costs.cached, costs.X, costs.T
     flat, gradient, step = cached["flat"], cached["gradient"], cached["step"]
     accepted = flat.astype(np.float64)
     history.record(0, *costs(first))
@@ -682,8 +682,9 @@ def _minimize(costs, first, epochs, print_every, stopper, history, method, toler
     def objective(theta):
         np.copyto(flat, theta)
         cached["forwarded"] = False
-        step(X, T)  # eq:update-gradient: the derived backward pass, learning rate 1
-        return cost(params, X, T), gradient.astype(np.float64)
+        value = costs.training()  # the step's forward pass, and the cost of its arrays
+        step.backward(X, T)  # eq:update-gradient: the derived backward pass, learning rate 1
+        return value, gradient.astype(np.float64)
 
     def callback(theta):
         np.copyto(accepted, theta)

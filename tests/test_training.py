@@ -516,15 +516,15 @@ def test_ctrl_c_during_bfgs_keeps_the_last_accepted_iterate(monkeypatch):
     module = module_of("demystified")
     network = load("demystified")
     X, y = np.array(network.X), np.array(network.T)
-    real_cost, calls, iterates = module.cost, [], []
+    real_cost, calls, iterates = module._cost_of, [], []
 
-    def interrupting_cost(params, X, T):
+    def interrupting_cost(params, values, T):  # the objective's cost, from the step's forward arrays
         calls.append(1)
         if len(calls) == 25:
             raise KeyboardInterrupt
-        return real_cost(params, X, T)
+        return real_cost(params, values, T)
 
-    monkeypatch.setattr(module, "cost", interrupting_cost)
+    monkeypatch.setattr(module, "_cost_of", interrupting_cost)
     real_report = module._report
 
     def remembering_report(history, epoch, costs, *rest):
