@@ -27,6 +27,7 @@ from typing import NamedTuple
 import numpy as np
 import sympy as sp
 
+from symbp.computed import ComputedOnRead
 from symbp.derivation.numeric import activation_function, cost_values, forward
 from symbp.derivation.symbolic import LAMBDA, C, L, N
 from symbp.errors import CheckFailed
@@ -365,14 +366,14 @@ def _blocks(entries: list[_Entry], rows: int) -> list[list[_Entry]]:
     return blocks
 
 
-class _ReadOnDemand(dict):
+class _ReadOnDemand(ComputedOnRead):
     """A dict that fills itself from ``rest()`` the first time a key it lacks is read."""
 
     def __init__(self, known: dict, rest):
         super().__init__(known)
         self._rest = rest
 
-    def __missing__(self, key):
+    def compute(self, key):
         if self._rest is None:
             raise KeyError(key)
         rest, self._rest = self._rest, None

@@ -23,6 +23,7 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
+from symbp.computed import ComputedOnRead
 from symbp.naming import matrix_name, parse_matrix_name
 from symbp.spec.functions import A as A_SCALAR
 from symbp.spec.functions import T as T_SCALAR
@@ -85,7 +86,7 @@ def instance(network: Network, samples: int) -> tuple[Point, dict]:
     return point, exact
 
 
-class _Exact(dict):
+class _Exact(ComputedOnRead):
     """dW, db and delta of every layer of a symbolic instance, each differentiated on first use."""
 
     def __init__(self, network: Network, T: np.ndarray, W: dict, b: dict, Z: dict, A: dict):
@@ -93,7 +94,7 @@ class _Exact(dict):
         self.network, self.T, self.W, self.b, self.Z, self.A = network, T, W, b, Z, A
         self.cost = _cost(network, A[network.depth], T, W)
 
-    def __missing__(self, key: str) -> np.ndarray:
+    def compute(self, key: str) -> np.ndarray:
         try:
             kind, layer = parse_matrix_name(key)
         except ValueError:
@@ -105,12 +106,9 @@ class _Exact(dict):
         ):
             raise KeyError(key)
         if kind == "delta":
-            value = self._delta(layer)
-        else:
-            gradient = np.vectorize(lambda variable: diff(self.cost, variable), otypes=[object])
-            value = gradient((self.W if kind == "dW" else self.b)[layer])
-        self[key] = value
-        return value
+            return self._delta(layer)
+        gradient = np.vectorize(lambda variable: diff(self.cost, variable), otypes=[object])
+        return gradient((self.W if kind == "dW" else self.b)[layer])
 
     def _delta(self, layer: int) -> np.ndarray:
         """dC/dZ_layer: the cost written from free z entries of that layer, differentiated, then put back."""
@@ -124,18 +122,17 @@ class _Exact(dict):
         return np.vectorize(lambda zeta: diff(cost, zeta).xreplace(back), otypes=[object])(free)
 
 
-class _Deltas(dict):
+class _Deltas(ComputedOnRead):
     """Point.delta of a symbolic instance: the exact deltas, layer by layer, on first use."""
 
     def __init__(self, exact: _Exact):
         super().__init__()
         self.exact = exact
 
-    def __missing__(self, layer: int) -> np.ndarray:
+    def compute(self, layer: int) -> np.ndarray:
         if layer not in self.exact.W:
             raise KeyError(layer)
-        value = self[layer] = self.exact[matrix_name("delta", layer)]
-        return value
+        return self.exact[matrix_name("delta", layer)]
 
 
 def is_zero(expr) -> bool:

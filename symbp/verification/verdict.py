@@ -29,6 +29,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from symbp.computed import ComputedOnRead
 from symbp.errors import CheckFailed
 from symbp.naming import matrix_name, parse_matrix_name
 from symbp.spec.network import Network, load, require_checkable
@@ -118,22 +119,19 @@ class Verdict:
         return "\n".join(lines)
 
 
-class _Central(dict):
+class _Central(ComputedOnRead):
     """Central differences at one point, computed on first use, one quantity at a time."""
 
     def __init__(self, network: Network, params: dict, X, T):
         super().__init__()
         self.arguments = (network, params, X, T)
 
-    def __missing__(self, key: str):
+    def compute(self, key: str):
         kind, layer = parse_matrix_name(key)
         if kind == "delta":
-            value = central_deltas(*self.arguments, layers=[layer])[layer]
-        else:
-            name = matrix_name(kind[1:], layer)
-            value = central_gradients(*self.arguments, names=[name])[name]
-        self[key] = value
-        return value
+            return central_deltas(*self.arguments, layers=[layer])[layer]
+        name = matrix_name(kind[1:], layer)
+        return central_gradients(*self.arguments, names=[name])[name]
 
 
 def derivation_of(network: Network):
