@@ -422,6 +422,21 @@ def test_short_calls_in_a_loop_reuse_buffers_and_equal_one_long_call():
     assert other["W1"].dtype == np.float32 and next(iter(module._CACHE.values())) is not cached
 
 
+def test_parameters_that_are_not_floating_point_are_refused_before_training():
+    module = module_of("half_adder")
+    X, T = problem(module)
+    params = module.init_params()
+    params["b1"] = np.zeros(params["b1"].shape, np.int64)
+    before = {key: value.copy() for key, value in params.items()}
+    with pytest.raises(TypeError, match=r"params\['b1'\] holds int64: train needs floating-point arrays"):
+        module.train(params, X, T, learning_rate=0.5, epochs=3)
+    assert all(np.array_equal(params[key], before[key]) for key in params)
+    mixed = module.init_params()
+    mixed["b1"] = mixed["b1"].astype(np.float32)
+    history = module.train(mixed, X, T, learning_rate=0.5, epochs=3)
+    assert mixed["b1"].dtype == np.float32 and history[-1] < history[0]
+
+
 def test_history_is_the_list_of_training_costs_it_always_was():
     module = module_of("half_adder")
     X, T = problem(module)
