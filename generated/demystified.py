@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 06bc0835a8852c565380afc7fa4afefd4f37af3df553f3004dc5206427354541
+# written by symbp; symbp-sha256: 9682e795b8e5ee87815ee207f8b24e43697c5024e94868c1677dde36e67702fd
 """demystified: 2-3-1, sigmoid, half_sse, no biases.
 
 hours slept/studied -> test score; the third seed text's network (input layer numbered 1)
@@ -606,14 +606,15 @@ def _cached(params, X, size, learning_rate):
     """Packed parameters, gradient, steps and batch buffers: from the last call when they fit."""
     rest = X.shape[0] % size
     key = (X.dtype, tuple(params), *map(_SHAPE_AND_DTYPE, params.values()), size, rest, learning_rate)
-    if key not in _CACHE:
+    cached = _CACHE.get(key)
+    if cached is None:
         for name, value in params.items():
             if value.dtype.kind != "f":
                 raise TypeError(f"params[{name!r}] holds {value.dtype}: train needs floating-point arrays")
         _CACHE.clear()
         flat, views = _packed(params)
         gradient, gradients = _packed(params)
-        _CACHE[key] = {
+        cached = _CACHE[key] = {
             "size": size,
             "flat": flat,
             "views": views,
@@ -626,7 +627,7 @@ def _cached(params, X, size, learning_rate):
             "forwarded": False,  # the step's forward buffers hold flat's activations on the data of "ending"
             "ending": None,
         }
-    return _CACHE[key]
+    return cached
 
 
 def _report(history, epoch, costs, print_every):

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 66519284c7c301d3d0d9c07387c261a0d6013ce1e4509f633a5a5a9d10b27b6b
+# written by symbp; symbp-sha256: 42f24821bab25901706ca5ff6bd93babecad7709e7ea5a7577c83e94b6190368
 """half_adder: 2-2-2-2, sigmoid, half_mse, biases.
 
 half adder (sum, carry) of two bits; the first seed text's network
@@ -653,14 +653,15 @@ def _cached(params, X, size, learning_rate):
     """Packed parameters, gradient, steps and batch buffers: from the last call when they fit."""
     rest = X.shape[0] % size
     key = (X.dtype, tuple(params), *map(_SHAPE_AND_DTYPE, params.values()), size, rest, learning_rate)
-    if key not in _CACHE:
+    cached = _CACHE.get(key)
+    if cached is None:
         for name, value in params.items():
             if value.dtype.kind != "f":
                 raise TypeError(f"params[{name!r}] holds {value.dtype}: train needs floating-point arrays")
         _CACHE.clear()
         flat, views = _packed(params)
         gradient, gradients = _packed(params)
-        _CACHE[key] = {
+        cached = _CACHE[key] = {
             "size": size,
             "flat": flat,
             "views": views,
@@ -673,7 +674,7 @@ def _cached(params, X, size, learning_rate):
             "forwarded": False,  # the step's forward buffers hold flat's activations on the data of "ending"
             "ending": None,
         }
-    return _CACHE[key]
+    return cached
 
 
 def _report(history, epoch, costs, print_every):

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 87782469df308f7998e0de276b386dfbe0068e7c2a5e6f554ec48620d297b0a3
+# written by symbp; symbp-sha256: f0b6a5c8f3c439f7ed789a9f884f3b8238e9be465d85a86b10e7ec64344b3bfd
 """linear_net: 2-2-2, identity, half_sse, biases.
 
 2-2-2 linear network updated per sample; the fourth seed text's numerical example
@@ -588,14 +588,15 @@ def _cached(params, X, size, learning_rate):
     """Packed parameters, gradient, steps and batch buffers: from the last call when they fit."""
     rest = X.shape[0] % size
     key = (X.dtype, tuple(params), *map(_SHAPE_AND_DTYPE, params.values()), size, rest, learning_rate)
-    if key not in _CACHE:
+    cached = _CACHE.get(key)
+    if cached is None:
         for name, value in params.items():
             if value.dtype.kind != "f":
                 raise TypeError(f"params[{name!r}] holds {value.dtype}: train needs floating-point arrays")
         _CACHE.clear()
         flat, views = _packed(params)
         gradient, gradients = _packed(params)
-        _CACHE[key] = {
+        cached = _CACHE[key] = {
             "size": size,
             "flat": flat,
             "views": views,
@@ -608,7 +609,7 @@ def _cached(params, X, size, learning_rate):
             "forwarded": False,  # the step's forward buffers hold flat's activations on the data of "ending"
             "ending": None,
         }
-    return _CACHE[key]
+    return cached
 
 
 def _report(history, epoch, costs, print_every):

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 307eb753688a326df2b5dc06fb1c2c77577adc1054eb020c06275e1df323eba2
+# written by symbp; symbp-sha256: 028fb2a3b190b00fc6ad2fbdd9c5595318a8803de792958d11342eb672659565
 """logistic: 2-1, sigmoid, bce, biases.
 
 logistic regression: one sigmoid neuron, binary cross-entropy (second seed text)
@@ -583,14 +583,15 @@ def _cached(params, X, size, learning_rate):
     """Packed parameters, gradient, steps and batch buffers: from the last call when they fit."""
     rest = X.shape[0] % size
     key = (X.dtype, tuple(params), *map(_SHAPE_AND_DTYPE, params.values()), size, rest, learning_rate)
-    if key not in _CACHE:
+    cached = _CACHE.get(key)
+    if cached is None:
         for name, value in params.items():
             if value.dtype.kind != "f":
                 raise TypeError(f"params[{name!r}] holds {value.dtype}: train needs floating-point arrays")
         _CACHE.clear()
         flat, views = _packed(params)
         gradient, gradients = _packed(params)
-        _CACHE[key] = {
+        cached = _CACHE[key] = {
             "size": size,
             "flat": flat,
             "views": views,
@@ -603,7 +604,7 @@ def _cached(params, X, size, learning_rate):
             "forwarded": False,  # the step's forward buffers hold flat's activations on the data of "ending"
             "ending": None,
         }
-    return _CACHE[key]
+    return cached
 
 
 def _report(history, epoch, costs, print_every):

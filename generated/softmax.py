@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: b2196b809a6f90ad8af076a96b05734ab25de5b8a8bbde6089ec348da8961bb6
+# written by symbp; symbp-sha256: f32e7095106fccbc450c95012e885b3b9da11f3ee4568f9e7f55373643bec32e
 """softmax: 2-3, softmax, cce, biases.
 
 multi-class logistic regression: softmax output, categorical cross-entropy (second seed text)
@@ -589,14 +589,15 @@ def _cached(params, X, size, learning_rate):
     """Packed parameters, gradient, steps and batch buffers: from the last call when they fit."""
     rest = X.shape[0] % size
     key = (X.dtype, tuple(params), *map(_SHAPE_AND_DTYPE, params.values()), size, rest, learning_rate)
-    if key not in _CACHE:
+    cached = _CACHE.get(key)
+    if cached is None:
         for name, value in params.items():
             if value.dtype.kind != "f":
                 raise TypeError(f"params[{name!r}] holds {value.dtype}: train needs floating-point arrays")
         _CACHE.clear()
         flat, views = _packed(params)
         gradient, gradients = _packed(params)
-        _CACHE[key] = {
+        cached = _CACHE[key] = {
             "size": size,
             "flat": flat,
             "views": views,
@@ -609,7 +610,7 @@ def _cached(params, X, size, learning_rate):
             "forwarded": False,  # the step's forward buffers hold flat's activations on the data of "ending"
             "ending": None,
         }
-    return _CACHE[key]
+    return cached
 
 
 def _report(history, epoch, costs, print_every):
