@@ -91,6 +91,9 @@ def test_leaky_relu_slope_is_configurable():
         ({"train": {"batch_size": 0}}, "train.batch_size", "integer at least 1"),
         ({"train": {"momentum": 0.9}}, "train.momentum", "only with optimizer momentum or nesterov"),
         ({"train": {"nesterov": True}}, "train.nesterov", "known keys are"),
+        ({"train": {"max_iter": 50}}, "train.max_iter", "(max_iter is called epochs here)"),
+        ({"train": {"learnig_rate": 0.1}}, "train.learnig_rate", "(did you mean learning_rate?)"),
+        ({"activations": "tanh"}, "activations", "(activations is called activation here)"),
         (
             {"train": {"optimizer": "rmsprop"}},
             "train.optimizer",

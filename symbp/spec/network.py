@@ -8,6 +8,7 @@ is allowed.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import math
 import re
 import tomllib
@@ -180,11 +181,28 @@ def _require_number(field: str, value: object, minimum: float, *, strict: bool) 
     return float(value)
 
 
+# keys other tools use for a setting that a spec names otherwise
+SYNONYMS = {
+    "max_iter": "epochs",
+    "maxiter": "epochs",
+    "iterations": "epochs",
+    "lr": "learning_rate",
+    "patience": "early_stopping",
+    "loss": "cost",
+    "activations": "activation",
+}
+
+
 def _reject_unknown(field: str, table: dict, allowed: tuple[str, ...]):
     for key in table:
         if key not in allowed:
             where = f"{field}.{key}" if field else str(key)
-            raise SpecError(where, table[key], f"known keys are {', '.join(allowed)}")
+            known = f"known keys are {', '.join(allowed)}"
+            if SYNONYMS.get(key) in allowed:
+                known += f" ({key} is called {SYNONYMS[key]} here)"
+            elif close := difflib.get_close_matches(str(key), allowed, n=1):
+                known += f" (did you mean {close[0]}?)"
+            raise SpecError(where, table[key], known)
 
 
 def _require_name(field: str, value: object) -> str:
