@@ -213,9 +213,8 @@ def fewest_passes(optimizer: str, params, gradient):
     """``optimizer``'s update in the fewest NumPy ufunc calls we know, hand-written: (update, calls).
 
     Each call is a pass over the parameters. The state may be kept scaled (Adam's
-    m / (1 - beta1) and v / (1 - beta2)), a freedom the generated module does not
-    take, since its vectors are the document's m and v; the gradient's buffer is
-    scratch, as the next step rewrites it.
+    m / (1 - beta1) and v / (1 - beta2), as the generated module keeps it); the
+    gradient's buffer is scratch, as the next step rewrites it.
     """
     mu, beta1, beta2, eps = SETTINGS["momentum"], SETTINGS["beta1"], SETTINGS["beta2"], SETTINGS["eps"]
     first, second = np.zeros_like(params), np.zeros_like(params)

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 9682e795b8e5ee87815ee207f8b24e43697c5024e94868c1677dde36e67702fd
+# written by symbp; symbp-sha256: a7f8d4ef927bb409e04f11f1efcb8036fcf1bc9292d1aa39a10161563ce77092
 """demystified: 2-3-1, sigmoid, half_sse, no biases.
 
 hours slept/studied -> test score; the third seed text's network (input layer numbered 1)
@@ -305,21 +305,20 @@ def _update_adam(flat, gradient, learning_rate, beta1, beta2, eps, dtype):
         nonlocal t
         t += 1  # the step number t = 1, 2, ... of the bias corrections
         # eq:update-adam-m
-        # m <- (1 - beta1)*(beta1/(1 - beta1)*m + g): no scratch vector
-        np.multiply(m, beta1 / (1 - beta1), out=m)
+        # the vector m holds m/(1 - beta1): a pass fewer; the rules below read it times (1 - beta1)
+        np.multiply(m, beta1, out=m)
         np.add(m, gradient, out=m)
-        np.multiply(m, 1 - beta1, out=m)
         # eq:update-adam-v
+        # the vector v holds v/(1 - beta2): a pass fewer; the rules below read it times (1 - beta2)
         np.multiply(v, beta2, out=v)
         np.square(gradient, out=gradient)
-        np.multiply(gradient, 1 - beta2, out=gradient)
         np.add(v, gradient, out=v)
         # eq:update-adam-mhat
         # eq:update-adam-vhat
         # eq:update-adam
         # theta <- theta - eta_t*m/(epsilon_t + sqrt(v)): the same step, its scalars computed once a step
-        eta_t = learning_rate * (1 - (beta2**t)) ** 0.5 / (1 - (beta1**t))
-        eps_t = eps * (1 - (beta2**t)) ** 0.5
+        eta_t = learning_rate * ((1 - (beta2**t)) / (1 - beta2)) ** 0.5 * (1 - beta1) / (1 - (beta1**t))
+        eps_t = eps * ((1 - (beta2**t)) / (1 - beta2)) ** 0.5
         np.sqrt(v, out=gradient)
         np.add(gradient, eps_t, out=gradient)
         np.divide(m, gradient, out=gradient)

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: f0b6a5c8f3c439f7ed789a9f884f3b8238e9be465d85a86b10e7ec64344b3bfd
+# written by symbp; symbp-sha256: 6acce3b7146779baba25049d2fc1949324b20bebe12a720c692066edf20d946e
 """linear_net: 2-2-2, identity, half_sse, biases.
 
 2-2-2 linear network updated per sample; the fourth seed text's numerical example
@@ -287,21 +287,20 @@ def _update_adam(flat, gradient, learning_rate, beta1, beta2, eps, dtype):
         nonlocal t
         t += 1  # the step number t = 1, 2, ... of the bias corrections
         # eq:update-adam-m
-        # m <- (1 - beta1)*(beta1/(1 - beta1)*m + g): no scratch vector
-        np.multiply(m, beta1 / (1 - beta1), out=m)
+        # the vector m holds m/(1 - beta1): a pass fewer; the rules below read it times (1 - beta1)
+        np.multiply(m, beta1, out=m)
         np.add(m, gradient, out=m)
-        np.multiply(m, 1 - beta1, out=m)
         # eq:update-adam-v
+        # the vector v holds v/(1 - beta2): a pass fewer; the rules below read it times (1 - beta2)
         np.multiply(v, beta2, out=v)
         np.square(gradient, out=gradient)
-        np.multiply(gradient, 1 - beta2, out=gradient)
         np.add(v, gradient, out=v)
         # eq:update-adam-mhat
         # eq:update-adam-vhat
         # eq:update-adam
         # theta <- theta - eta_t*m/(epsilon_t + sqrt(v)): the same step, its scalars computed once a step
-        eta_t = learning_rate * (1 - (beta2**t)) ** 0.5 / (1 - (beta1**t))
-        eps_t = eps * (1 - (beta2**t)) ** 0.5
+        eta_t = learning_rate * ((1 - (beta2**t)) / (1 - beta2)) ** 0.5 * (1 - beta1) / (1 - (beta1**t))
+        eps_t = eps * ((1 - (beta2**t)) / (1 - beta2)) ** 0.5
         np.sqrt(v, out=gradient)
         np.add(gradient, eps_t, out=gradient)
         np.divide(m, gradient, out=gradient)

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 028fb2a3b190b00fc6ad2fbdd9c5595318a8803de792958d11342eb672659565
+# written by symbp; symbp-sha256: e0fa3f225c5e62beece59e50963af6039bf10a1ef860350678d0cf4cf8c53aa1
 """logistic: 2-1, sigmoid, bce, biases.
 
 logistic regression: one sigmoid neuron, binary cross-entropy (second seed text)
@@ -282,21 +282,20 @@ def _update_adam(flat, gradient, learning_rate, beta1, beta2, eps, dtype):
         nonlocal t
         t += 1  # the step number t = 1, 2, ... of the bias corrections
         # eq:update-adam-m
-        # m <- (1 - beta1)*(beta1/(1 - beta1)*m + g): no scratch vector
-        np.multiply(m, beta1 / (1 - beta1), out=m)
+        # the vector m holds m/(1 - beta1): a pass fewer; the rules below read it times (1 - beta1)
+        np.multiply(m, beta1, out=m)
         np.add(m, gradient, out=m)
-        np.multiply(m, 1 - beta1, out=m)
         # eq:update-adam-v
+        # the vector v holds v/(1 - beta2): a pass fewer; the rules below read it times (1 - beta2)
         np.multiply(v, beta2, out=v)
         np.square(gradient, out=gradient)
-        np.multiply(gradient, 1 - beta2, out=gradient)
         np.add(v, gradient, out=v)
         # eq:update-adam-mhat
         # eq:update-adam-vhat
         # eq:update-adam
         # theta <- theta - eta_t*m/(epsilon_t + sqrt(v)): the same step, its scalars computed once a step
-        eta_t = learning_rate * (1 - (beta2**t)) ** 0.5 / (1 - (beta1**t))
-        eps_t = eps * (1 - (beta2**t)) ** 0.5
+        eta_t = learning_rate * ((1 - (beta2**t)) / (1 - beta2)) ** 0.5 * (1 - beta1) / (1 - (beta1**t))
+        eps_t = eps * ((1 - (beta2**t)) / (1 - beta2)) ** 0.5
         np.sqrt(v, out=gradient)
         np.add(gradient, eps_t, out=gradient)
         np.divide(m, gradient, out=gradient)

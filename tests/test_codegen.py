@@ -411,6 +411,18 @@ def test_train_step_and_update_do_not_allocate_in_steady_state(optimizer):
     assert grown < 2000
 
 
+@pytest.mark.parametrize(
+    ("optimizer", "passes"), [("sgd", 1), ("momentum", 3), ("nesterov", 5), ("adam", 10)]
+)
+def test_each_update_makes_as_few_passes_as_the_fewest_hand_written_update(optimizer, passes):
+    # benchmarks/train_step.py's fewest_passes: one ufunc call is one pass over the parameter vector;
+    # the steps themselves are checked against the textbook formulas in test_training
+    text = (GENERATED / "half_adder.py").read_text(encoding="utf-8")
+    source = text.split(f"def _update_{optimizer}(", 1)[1].split("\n\n\n", 1)[0]
+    calls = [line.strip() for line in source.splitlines() if line.strip().startswith("np.")]
+    assert len([call for call in calls if "np.zeros" not in call and "np.empty" not in call]) == passes
+
+
 # -- the command ---------------------------------------------------------------
 def test_cli_generate_writes_owned_file(tmp_path, capsys):
     target = tmp_path / "adder.py"

@@ -17,9 +17,15 @@ same function:
   (eta_t = eta sqrt(1 - beta2^t) / (1 - beta1^t), eps_t = eps sqrt(1 - beta2^t));
 * the gradient's buffer is scratch once the rules have read g for the last
   time: the next step rewrites it;
-* ``m <- beta1 m + (1 - beta1) g`` while g is still to be read is printed as
-  ``m <- (1 - beta1) (beta1 / (1 - beta1) m + g)``: three passes in place, no
-  scratch vector. So Adam needs no vector beyond m and v, and 12 passes.
+* a state vector whose rule is ``s <- a s + b x`` (b a setting, not a
+  number) may be kept as s / b: its rule ``s <- a s + x`` saves a pass, and
+  the rules reading it take the factor b, for free where it joins their step
+  scalars. The rules are printed both ways and the fewer passes kept: Adam
+  holds m / (1 - beta1) and v / (1 - beta2), and needs 10 passes and no
+  vector beyond m and v;
+* otherwise ``m <- beta1 m + (1 - beta1) g`` while g is still to be read is
+  printed as ``m <- (1 - beta1) (beta1 / (1 - beta1) m + g)``: three passes
+  in place, no scratch vector.
 
 When every rule uses the gradient only as eta * g, the step's gradient buffer
 already holds eta * g (the learning rate is folded into the backward pass),
@@ -128,6 +134,28 @@ def _fold(printed: list[_Printed]) -> list[_Printed] | None:
     return folded
 
 
+def _rescaled(printed: list[_Printed], state, vectors) -> tuple[list[_Printed], dict]:
+    """The rules with each state vector s whose rule is ``s <- a s + b x`` (b not a number) kept as s / b.
+
+    The vector's own rule becomes ``s <- a s + x``, a pass fewer, and every
+    later rule reads b s instead: the same function, step by step, since
+    b (s / b) is s. Whether the readers absorb b into their scalars without
+    a pass of their own is for the caller to count. Returns the rules and
+    {s: b}.
+    """
+    scales, rescaled = {}, []
+    for rule in printed:
+        expr = rule.expr.subs({vector: scale * vector for vector, scale in scales.items()})
+        if rule.target in state and rule.target not in scales:
+            rest, own = expr.as_independent(rule.target, as_Add=True)
+            scale, vector = rest.as_independent(*vectors, as_Add=False)
+            if rest != 0 and not scale.is_Number and not sp.cancel(own / rule.target).has(*vectors):
+                scales[rule.target] = scale
+                expr = own + vector
+        rescaled.append(replace(rule, expr=expr))
+    return rescaled, scales
+
+
 def _step_scalars(expr: sp.Expr, target: sp.Symbol, vectors) -> tuple[sp.Expr, tuple]:
     """``target + c N / (k sqrt(v) + e)`` as ``target - eta_t N / (sqrt(v) + eps_t)``, and (eta_t, eps_t).
 
@@ -152,7 +180,28 @@ def _step_scalars(expr: sp.Expr, target: sp.Symbol, vectors) -> tuple[sp.Expr, t
     same = printed.subs({ETA_T: eta_t, EPS_T: eps_t}) - split - target
     if sp.cancel(same) != 0:  # a proof that needs no sympy.simplify (which loads sympy.physics.units)
         raise ValueError(f"{target} <- {expr}: the step scalars do not give the same update")
-    return printed.subs(back), ((ETA_T, eta_t), (EPS_T, eps_t))
+    scalars = ((ETA_T, _roots_combined(eta_t)), (EPS_T, _roots_combined(eps_t)))
+    return printed.subs(back), scalars
+
+
+def _roots_combined(expr: sp.Expr) -> sp.Expr:
+    """A product's square-root factors as one root of a quotient: sqrt(x)/sqrt(y) as sqrt(x/y).
+
+    Valid as every base under a root is positive: the settings make them
+    1 - beta and 1 - beta^t with 0 <= beta < 1, which SymPy does not know, so
+    the check that the result is the same tells it (positive dummies).
+    """
+    factors = sp.Mul.make_args(expr)
+    roots = [factor for factor in factors if factor.is_Pow and abs(factor.exp) == sp.S.Half]
+    if len(roots) < 2:
+        return expr
+    quotient = sp.Mul(*(root.base ** sp.sign(root.exp) for root in roots))
+    combined = sp.Mul(*(factor for factor in factors if factor not in roots)) * sp.sqrt(quotient)
+    bases = {base for factor in sp.Mul.make_args(quotient) for base in [factor.as_base_exp()[0]]}
+    positive = {base: sp.Dummy(positive=True) for base in bases}
+    if sp.cancel((combined - expr).subs(positive)) != 0:
+        raise ValueError(f"{expr}: combining its square roots changed it")
+    return combined
 
 
 def _single_read(expr: sp.Expr, env: dict) -> bool:
@@ -188,11 +237,19 @@ class _RuleWriter:
         self.scalars = _FloatPrinter(SCALAR_NAMES)
         self.env = env
 
-    def statements(self, target: sp.Symbol, expr: sp.Expr, g_read_later: bool) -> tuple[str, ...]:
-        """The rule's statements; the gradient's buffer is scratch when no later rule reads g."""
+    def statements(self, target: sp.Symbol, expr: sp.Expr, g_read_later: bool, scale=None) -> tuple[str, ...]:
+        """The rule's statements; the gradient's buffer is scratch when no later rule reads g.
+
+        ``scale`` is b when the target's vector holds target / b (see `_rescaled`).
+        """
         writer = self.writer
         writer.out = []
         writer.buffers.release_all()
+        if scale is not None:
+            held, factor = sp.sstr(target / scale), sp.sstr(scale)
+            factor = f"({factor})" if scale.is_Add else factor
+            note = f"a pass fewer; the rules below read it times {factor}"
+            writer.emit(f"# the vector {self.env[target]} holds {held}: {note}")
         vectors = [symbol for symbol in self.env if symbol not in (THETA, G, SCALED_G)]
         expr, scalars = _step_scalars(expr, target, vectors)
         if scalars:
@@ -255,13 +312,12 @@ def update_source(name: str) -> UpdateSource:
     folded = _fold(substituted)
     printed_rules = folded if folded is not None else substituted
     env = _vector_names(name)
-    writer = _RuleWriter(env)
-    readers = [index for index, rule in enumerate(printed_rules) if rule.expr.has(G, SCALED_G)]
-    printed = []
-    for index, rule in enumerate(printed_rules):
-        # a definition substituted into the rule is cited above it, with no statements of its own
-        printed += [(label, ()) for label in rule.substituted]
-        printed.append((rule.label, writer.statements(rule.target, rule.expr, index < max(readers))))
+    rescaled, scales = _rescaled(printed_rules, definition.state, tuple(env))
+    # the state as the rules define it, or rescaled where that prints fewer passes
+    candidates = [_printed(printed_rules, env, {})]
+    if scales:
+        candidates.append(_printed(rescaled, env, scales))
+    printed, writer = min(candidates, key=lambda candidate: _passes(candidate[0]))
     read = set().union(*(rule.expr.free_symbols for rule in printed_rules))
     settings = tuple(setting for setting in definition.settings if SETTINGS[setting] in read)
     return UpdateSource(
@@ -274,6 +330,24 @@ def update_source(name: str) -> UpdateSource:
         counts_steps=STEP in read,
         rules=tuple(printed),
     )
+
+
+def _printed(rules: list[_Printed], env: dict, scales: dict) -> tuple[list, _RuleWriter]:
+    """(label, statements) of every rule, and the writer that declared their scratch vectors."""
+    writer = _RuleWriter(env)
+    readers = [index for index, rule in enumerate(rules) if rule.expr.has(G, SCALED_G)]
+    printed = []
+    for index, rule in enumerate(rules):
+        # a definition substituted into the rule is cited above it, with no statements of its own
+        printed += [(label, ()) for label in rule.substituted]
+        statements = writer.statements(rule.target, rule.expr, index < max(readers), scales.get(rule.target))
+        printed.append((rule.label, statements))
+    return printed, writer
+
+
+def _passes(printed: list) -> int:
+    """The ufunc calls, each a pass over the parameter vector."""
+    return sum(statement.startswith("np.") for _, statements in printed for statement in statements)
 
 
 def update_sources() -> tuple[UpdateSource, ...]:
