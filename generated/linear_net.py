@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 6acce3b7146779baba25049d2fc1949324b20bebe12a720c692066edf20d946e
+# written by symbp; symbp-sha256: 4bce948f56b8d7631d125003795bb28e64736ecfa059e529d8cabf1c5be241b2
 """linear_net: 2-2-2, identity, half_sse, biases.
 
 2-2-2 linear network updated per sample; the fourth seed text's numerical example
@@ -18,6 +18,8 @@ import sys
 import numpy as np
 
 LAYERS = (2, 2, 2)
+# every parameter's shape, in the order init_params draws them
+SHAPES = {"W1": (2, 2), "b1": (2,), "W2": (2, 2), "b2": (2,)}
 ACTIVATIONS = ("identity", "identity")
 COST = "half_sse"
 L2 = 0.0
@@ -46,10 +48,9 @@ def init_params(seed=0, dtype=DTYPE):
     """Weights and biases drawn uniformly from (-1, 1) / sqrt(n_{l-1})."""
     rng = np.random.default_rng(seed)
     params = {}
-    for layer, (fan_in, fan_out) in enumerate(zip(LAYERS[:-1], LAYERS[1:], strict=True), start=1):
-        limit = 1 / np.sqrt(fan_in)
-        params[f"W{layer}"] = rng.uniform(-limit, limit, (fan_in, fan_out)).astype(dtype)
-        params[f"b{layer}"] = rng.uniform(-limit, limit, fan_out).astype(dtype)
+    for name, shape in SHAPES.items():
+        limit = 1 / np.sqrt(LAYERS[int(name[1:]) - 1])
+        params[name] = rng.uniform(-limit, limit, shape).astype(dtype)
     return params
 
 
@@ -583,15 +584,32 @@ class _Costs:
         return None if self.held_out is None else cost(self.params, *self.held_out)
 
 
+def _check_params(params):
+    """One clear error for params that are not this network's: a key too many or too few, a shape, a dtype.
+
+    (A key of no parameter would be packed with the rest and updated by a gradient never computed.)
+    """
+    expected = ", ".join(f"{name} {shape}" for name, shape in SHAPES.items())
+    for name in params:
+        if name not in SHAPES:
+            raise ValueError(f"params[{name!r}]: this network has no such parameter; it has {expected}")
+    for name, shape in SHAPES.items():
+        if name not in params:
+            raise ValueError(f"params lacks {name!r}; this network has {expected}")
+        value = params[name]
+        if value.shape != shape:
+            raise ValueError(f"params[{name!r}] has shape {value.shape}; this network's {name} is {shape}")
+        if value.dtype.kind != "f":
+            raise TypeError(f"params[{name!r}] holds {value.dtype}: train needs floating-point arrays")
+
+
 def _cached(params, X, size, learning_rate):
     """Packed parameters, gradient, steps and batch buffers: from the last call when they fit."""
     rest = X.shape[0] % size
     key = (X.dtype, tuple(params), *map(_SHAPE_AND_DTYPE, params.values()), size, rest, learning_rate)
     cached = _CACHE.get(key)
     if cached is None:
-        for name, value in params.items():
-            if value.dtype.kind != "f":
-                raise TypeError(f"params[{name!r}] holds {value.dtype}: train needs floating-point arrays")
+        _check_params(params)
         _CACHE.clear()
         flat, views = _packed(params)
         gradient, gradients = _packed(params)

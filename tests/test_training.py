@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import tracemalloc
 from functools import cache
 
 import numpy as np
@@ -25,6 +26,25 @@ NETWORKS = [
     "demystified",
     "softmax",
     {"name": "mixed", "layers": [3, 4, 2], "activation": ["tanh", "identity"], "cost": "half_sse", "l2": 0.1},
+    # a custom activation (A apart from Z), leaky_relu (no in-place helper), softmax with l2; no biases
+    {
+        "name": "custom",
+        "layers": [3, 4, 5, 3],
+        "activation": [
+            {"name": "soft", "expr": "z/(1+abs(z))"},
+            {"name": "leaky_relu", "slope": 0.2},
+            "softmax",
+        ],
+        "cost": "cce",
+        "l2": 0.05,
+    },
+    {
+        "name": "unbiased",
+        "layers": [3, 4, 4, 2],
+        "activation": ["sigmoid", "tanh", "sigmoid"],
+        "cost": "bce",
+        "bias": False,
+    },
 ]
 SETTINGS = {"learning_rate": 0.3, "momentum": 0.8, "beta1": 0.85, "beta2": 0.99, "eps": 1e-3}
 
@@ -127,6 +147,61 @@ def test_mini_batches_with_a_shorter_last_batch_equal_the_textbook_formula(spec,
     expected = textbook_on_batches(optimizer, module, params, batches)
     module.train(params, X, T, epochs=3, batch_size=2, shuffle=False, optimizer=optimizer, **SETTINGS)
     np.testing.assert_allclose(flat(params), expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("batch_size", [None, 2])
+@pytest.mark.parametrize("spec", ["half_adder", NETWORKS[4]], ids=str)
+def test_params_in_another_key_order_train_to_the_same_parameters(spec, batch_size):
+    # the packing follows the caller's order (all W first, then all b here): the training may not
+    module = module_of(spec)
+    X, T = problem(module)
+    canonical = module.init_params(seed=2)
+    reordered = {key: canonical[key].copy() for key in sorted(canonical, key=lambda key: key[0] != "W")}
+    assert list(reordered) != list(canonical)
+    settings = {"epochs": 4, "batch_size": batch_size, "optimizer": "adam", **SETTINGS}
+    module.train(canonical, X, T, **settings)
+    module.train(reordered, X, T, **settings)
+    assert list(reordered) == sorted(canonical, key=lambda key: key[0] != "W")
+    for key, value in canonical.items():
+        assert reordered[key].tobytes() == value.tobytes(), key
+    expected = textbook("adam", module, module.init_params(seed=2), X, T, 4)
+    if batch_size is None:
+        np.testing.assert_allclose(flat(canonical), expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("spec", ["half_adder", *NETWORKS[3:]], ids=str)
+def test_the_steady_state_step_allocates_nothing(spec):
+    module = module_of(spec)
+    X, T = problem(module, samples=6)
+    params = module.init_params()
+    cached = module._cached(params, X, 4, 0.01)  # a rate at which no network here diverges
+    # sgd: adam's step count t is a fresh int object past 256, held but not growing
+    update = module.IN_PLACE["sgd"][0](cached["flat"], cached["gradient"], X.dtype)
+    step, last = cached["step"], cached["last"]
+    batch, rest = X[:4].copy(), X[4:].copy()
+    targets, rest_targets = T[:4].copy(), T[4:].copy()
+
+    def steps():
+        step(batch, targets)
+        update()
+        last(rest, rest_targets)
+        update()
+
+    steps()
+    # the measurement's own objects (the ints it returns) are what it holds around no work at all
+    assert held_after(steps, 300) == held_after(lambda: None, 300)
+
+
+def held_after(function, calls):
+    """Bytes allocated by `calls` calls of `function` and still held after them."""
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        for _ in itertools.repeat(None, calls):  # range() would leave a fresh int object at the end
+            function()
+        return tracemalloc.get_traced_memory()[0] - base
+    finally:
+        tracemalloc.stop()
 
 
 def test_adam_bias_correction_at_steps_1_and_2():
@@ -420,6 +495,32 @@ def test_short_calls_in_a_loop_reuse_buffers_and_equal_one_long_call():
     other = {key: value.astype(np.float32) for key, value in module.init_params().items()}
     module.train(other, X, T, learning_rate=0.5, epochs=1)
     assert other["W1"].dtype == np.float32 and next(iter(module._CACHE.values())) is not cached
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda p: p.update(extra=np.ones(3)),
+            r"params\['extra'\]: this network has no such parameter; it has W1 \(2, 2\)",
+        ),
+        (lambda p: p.pop("b3"), r"params lacks 'b3'; this network has W1 \(2, 2\), b1 \(2,\)"),
+        (
+            lambda p: p.update(W1=np.zeros((3, 2))),
+            r"params\['W1'\] has shape \(3, 2\); this network's W1 is \(2, 2\)",
+        ),
+    ],
+)
+def test_params_that_are_not_this_networks_are_refused_before_training(change, message):
+    # before, an extra key was packed with the rest and updated by a gradient never computed
+    module = module_of("half_adder")
+    X, T = problem(module)
+    params = module.init_params()
+    change(params)
+    before = {key: value.copy() for key, value in params.items()}
+    with pytest.raises(ValueError, match=message):
+        module.train(params, X, T, learning_rate=0.5, epochs=3)
+    assert all(np.array_equal(params[key], before[key]) for key in params)
 
 
 def test_parameters_that_are_not_floating_point_are_refused_before_training():

@@ -132,6 +132,14 @@ class _Context:
     def param_names(self) -> list[str]:
         return [check_identifier(name) for name in param_names(self.depth, self.network.bias)]
 
+    def param_shapes(self) -> dict[str, tuple[int, ...]]:
+        """Every parameter's shape, in the order of param_names: W_l (n_{l-1}, n_l), b_l (n_l,)."""
+        layers, shapes = self.network.layers, {}
+        for name in self.param_names():
+            layer = int(name[1:])
+            shapes[name] = (layers[layer - 1], layers[layer]) if name[0] == "W" else (layers[layer],)
+        return shapes
+
     def forward_lines(self) -> list[str]:
         assign = Assigner(self.printer, 4)
         statements = []
@@ -321,6 +329,7 @@ class _Context:
             "depth": self.depth,
             "output": matrix_name("A", self.depth),
             "param_names": self.param_names(),
+            "shapes": literal(self.param_shapes(), 0, len("SHAPES = ")),
             "forward_lines": self.forward_lines(),
             "forward_return": self.forward_return(),
             "backward_lines": self.backward_lines(),
