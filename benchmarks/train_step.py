@@ -4,7 +4,9 @@
 
 Prints, per epoch (one full-batch step):
 * the first seed text's program (../shared/bench/seed000_ann.py, class ANN)
-  against the generated half_adder module (target: >= 30x faster);
+  against the generated half_adder module (target: >= 30x faster), and
+  ../shared/bench/reference_mlp.py's ReferenceMLP on its "tiny" problem, the
+  same network and data (target: at least its speed);
 * for [784,256,256,10] batch 256 and [1024,1024,1024,1024] batch 512 (sigmoid
   hidden, softmax output, cce, float32): ../shared/bench/reference_mlp.py's
   ReferenceMLP against the generated module on the same data and weights
@@ -175,8 +177,12 @@ def half_adder(rounds: int, seconds: float):
     def generated_epoch():
         module.train(params, X, T, learning_rate=0.5, epochs=epochs)
 
+    reference = reference_module()
+    ref = reference.ReferenceMLP(*reference.make_problem([2, 2, 2, 2], 4, "mse"), "mse", lr=0.5)
     samples = interleaved(
-        {"seed": lambda: seed_net.epoch_train(0.5), "generated": generated_epoch}, rounds, seconds
+        {"seed": lambda: seed_net.epoch_train(0.5), "generated": generated_epoch, "reference": ref.step},
+        rounds,
+        seconds,
     )
     samples["generated"] = [value / epochs for value in samples["generated"]]
     print("half_adder [2, 2, 2, 2] batch 4, float64, per epoch:")
@@ -184,6 +190,10 @@ def half_adder(rounds: int, seconds: float):
     print(
         f"  generated train()      {statistics.median(samples['generated']) * 1e6:10.1f} us   "
         f"{ratio(samples, 'seed', 'generated')} times faster (target >= 30)"
+    )
+    print(
+        f"  reference_mlp.py tiny  {statistics.median(samples['reference']) * 1e6:10.1f} us   "
+        f"the generated epoch is {ratio(samples, 'reference', 'generated')} times its speed (target >= 1)"
     )
     for optimizer in OPTIMIZERS:
         print(f"  {optimizer:9s}", end="")
