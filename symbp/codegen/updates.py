@@ -165,6 +165,8 @@ def _step_scalars(expr: sp.Expr, target: sp.Symbol, vectors) -> tuple[sp.Expr, t
     The expression is returned unchanged when it is not such a quotient.
     """
     rest = expr - target
+    if not any(power.exp.is_negative and power.base.has(*vectors) for power in rest.atoms(sp.Pow)):
+        return expr, ()  # no vector in a denominator: not a quotient, and no need to ask SymPy
     nonnegative = {vector: sp.Dummy(vector.name, nonnegative=True) for vector in vectors}
     back = {dummy: vector for vector, dummy in nonnegative.items()}
     split = sp.expand_power_base(sp.powdenest(rest.subs(nonnegative), force=True), force=True)
@@ -175,33 +177,31 @@ def _step_scalars(expr: sp.Expr, target: sp.Symbol, vectors) -> tuple[sp.Expr, t
     constant, vector_term = quotient.as_independent(*back, as_Add=True)
     k, vector_part = vector_term.as_independent(*back, as_Add=False)
     c, top = numerator.as_independent(*back, as_Add=False)
-    eta_t, eps_t = -c / (scale * k), constant / k
+    (eta_t, eta_roots), (eps_t, eps_roots) = _roots_combined(-c / (scale * k)), _roots_combined(constant / k)
     printed = target - ETA_T * top / (vector_part + EPS_T)
-    same = printed.subs({ETA_T: eta_t, EPS_T: eps_t}) - split - target
+    # the bases under the combined roots are positive (see _roots_combined), which SymPy is told
+    positive = {base: sp.Dummy(positive=True) for base in eta_roots | eps_roots}
+    same = (printed.subs({ETA_T: eta_t, EPS_T: eps_t}) - split - target).subs(positive)
     if sp.cancel(same) != 0:  # a proof that needs no sympy.simplify (which loads sympy.physics.units)
         raise ValueError(f"{target} <- {expr}: the step scalars do not give the same update")
-    scalars = ((ETA_T, _roots_combined(eta_t)), (EPS_T, _roots_combined(eps_t)))
-    return printed.subs(back), scalars
+    return printed.subs(back), ((ETA_T, eta_t), (EPS_T, eps_t))
 
 
-def _roots_combined(expr: sp.Expr) -> sp.Expr:
-    """A product's square-root factors as one root of a quotient: sqrt(x)/sqrt(y) as sqrt(x/y).
+def _roots_combined(expr: sp.Expr) -> tuple[sp.Expr, set]:
+    """A product's square-root factors as one root of a quotient (sqrt(x)/sqrt(y) as sqrt(x/y)), and the
+    bases x, y under them.
 
-    Valid as every base under a root is positive: the settings make them
-    1 - beta and 1 - beta^t with 0 <= beta < 1, which SymPy does not know, so
-    the check that the result is the same tells it (positive dummies).
+    Valid as every such base is positive: the settings make them 1 - beta and
+    1 - beta^t with 0 <= beta < 1. SymPy does not know it, so `_step_scalars`
+    tells it (positive dummies) when it checks the printed update.
     """
     factors = sp.Mul.make_args(expr)
     roots = [factor for factor in factors if factor.is_Pow and abs(factor.exp) == sp.S.Half]
     if len(roots) < 2:
-        return expr
+        return expr, set()
     quotient = sp.Mul(*(root.base ** sp.sign(root.exp) for root in roots))
     combined = sp.Mul(*(factor for factor in factors if factor not in roots)) * sp.sqrt(quotient)
-    bases = {base for factor in sp.Mul.make_args(quotient) for base in [factor.as_base_exp()[0]]}
-    positive = {base: sp.Dummy(positive=True) for base in bases}
-    if sp.cancel((combined - expr).subs(positive)) != 0:
-        raise ValueError(f"{expr}: combining its square roots changed it")
-    return combined
+    return combined, {factor.as_base_exp()[0] for factor in sp.Mul.make_args(quotient)}
 
 
 def _single_read(expr: sp.Expr, env: dict) -> bool:
