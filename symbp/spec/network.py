@@ -8,7 +8,6 @@ is allowed.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import math
 import re
 import tomllib
@@ -193,6 +192,12 @@ SYNONYMS = {
 }
 
 
+def _close_matches(key: str, allowed: tuple[str, ...]) -> list[str]:
+    import difflib  # only for the message of a bad spec: a valid one never pays its import
+
+    return difflib.get_close_matches(key, allowed, n=1)
+
+
 def _reject_unknown(field: str, table: dict, allowed: tuple[str, ...]):
     for key in table:
         if key not in allowed:
@@ -200,7 +205,7 @@ def _reject_unknown(field: str, table: dict, allowed: tuple[str, ...]):
             known = f"known keys are {', '.join(allowed)}"
             if SYNONYMS.get(key) in allowed:
                 known += f" ({key} is called {SYNONYMS[key]} here)"
-            elif close := difflib.get_close_matches(str(key), allowed, n=1):
+            elif close := _close_matches(str(key), allowed):
                 known += f" (did you mean {close[0]}?)"
             raise SpecError(where, table[key], known)
 
