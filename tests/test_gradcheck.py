@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from symbp.cli.main import main
+from symbp.codegen.generator import generate
+from symbp.codegen.loading import load_module
+from symbp.derivation.engine import derive
 from symbp.errors import SymbpError
+from symbp.spec.network import load
 from symbp.verification.gradient_check import gradcheck, load_function
 
 FIXTURES = Path(__file__).resolve().parent / "gradcheck_fixtures.py"
@@ -51,6 +56,36 @@ def test_slips_are_named_only_when_they_explain_every_entry():
                        "W3": None, "b3": "the sign is flipped"}  # fmt: skip
     report = gradcheck("half_adder", load_function(f"{FIXTURES}:no_derivative"))
     assert not report.ok and all(row.slip is None for row in report.rows)
+
+
+def _row_columns(report):
+    return {line.split()[0]: line.split()[1:] for line in report.text().splitlines()[3:9]}
+
+
+def test_a_nan_gradient_never_reads_as_no_error():
+    # max(0.0, nan) is 0.0: the table once showed 0 for every NaN gradient
+    def nans(params, X, T):
+        return {key: np.full(value.shape, np.nan) for key, value in params.items()}
+
+    report = gradcheck("half_adder", nans)
+    assert not report.ok and all(np.isnan(row.max_abs) and np.isnan(row.max_rel) for row in report.rows)
+    assert _row_columns(report)["W1"] == ["nan", "nan", "nan"]
+
+
+def test_parameters_the_function_never_answered_for_show_dashes_not_zeros():
+    module = load_module(generate(derive(load("half_adder"))))
+
+    def only_w1(params, X, T):
+        return {"W1": module.gradients(params, X, T)["W1"]}
+
+    def fails(params, X, T):
+        raise RuntimeError("not written yet")
+
+    columns = _row_columns(gradcheck("half_adder", only_w1))
+    assert float(columns["W1"][0]) < 1e-12 and columns["b1"] == columns["W3"] == ["-", "-", "-"]
+    report = gradcheck("half_adder", fails)
+    assert not report.ok and "RuntimeError: not written yet" in report.first_wrong
+    assert all(value == ["-", "-", "-"] for value in _row_columns(report).values())
 
 
 def test_cli_exit_status(capsys):

@@ -71,13 +71,25 @@ def _agrees(value: np.ndarray, expected: np.ndarray) -> bool:
 
 @dataclass
 class Row:
-    """Largest errors of one parameter's gradient over all data sets, and the slips that explain them."""
+    """Largest errors of one parameter's gradient over all data sets, and the slips that explain them.
+
+    ``compared`` is False until a returned gradient of the right shape was compared on some data set:
+    a parameter the function never answered for (it failed, or left the key out) has no error to show.
+    A NaN anywhere stays NaN, so it can never read as agreement.
+    """
 
     name: str
     max_abs: float = 0.0
     max_rel: float = 0.0
     max_abs_central: float = 0.0
     slips: list = field(default_factory=list)
+    compared: bool = False
+
+    def columns(self) -> str:
+        """The three error columns of the printed table, dashes when nothing was compared."""
+        if not self.compared:
+            return f"{'-':>14s} {'-':>14s} {'-':>16s}"
+        return f"{self.max_abs:14.3g} {self.max_rel:14.3g} {self.max_abs_central:16.3g}"
 
     @property
     def slip(self) -> str | None:
@@ -110,10 +122,7 @@ class Report:
         lines.append(
             f"{'parameter':10s} {'max abs error':>14s} {'max rel error':>14s} {'vs central diff':>16s}"
         )
-        for row in self.rows:
-            lines.append(
-                f"{row.name:10s} {row.max_abs:14.3g} {row.max_rel:14.3g} {row.max_abs_central:16.3g}"
-            )
+        lines += [f"{row.name:10s} {row.columns()}" for row in self.rows]
         lines.append("")
         if self.ok:
             lines.append("PASS: every entry agrees with the derived gradient and with central differences")
@@ -203,12 +212,15 @@ def _check_entry(
         row.slips.append(slip(value, expected, samples))
         report.fail(f"{label}: {row.name} has shape {value.shape}, the parameter has shape {expected.shape}")
         row.max_abs = row.max_rel = row.max_abs_central = np.inf
+        row.compared = True
         return
-    error = np.abs(value - expected)
+    error = float(np.max(np.abs(value - expected)))
     scale = max(float(np.max(np.abs(expected))), 1e-12)
-    row.max_abs = max(row.max_abs, float(np.max(error)))
-    row.max_rel = max(row.max_rel, float(np.max(error)) / scale)
-    row.max_abs_central = max(row.max_abs_central, float(np.max(np.abs(value - central))))
+    row.compared = True
+    # np.maximum, not max(): max(0.0, nan) is 0.0, and a NaN gradient would print as no error
+    row.max_abs = float(np.maximum(row.max_abs, error))
+    row.max_rel = float(np.maximum(row.max_rel, error / scale))
+    row.max_abs_central = float(np.maximum(row.max_abs_central, np.max(np.abs(value - central))))
     wrong = np.argwhere(~_close(value, expected))
     if len(wrong):
         row.slips.append(slip(value, expected, samples))
