@@ -282,6 +282,27 @@ CASES += [
     )
 ]
 
+# verify: formulas whose value is not finite are claims that fail, with the value named (0/0 once raised
+# ZeroDivisionError from two Python scalars, and a product of infinities printed NumPy's warning)
+NOT_FINITE = [
+    ("zero-over-zero", "\\delta^{(3)} = 0/0", "claimed nan"),
+    ("one-over-zero", "\\delta^{(3)} = 1/0", "claimed inf"),
+    ("log-zero", "\\delta^{(3)} = \\log(0)", "claimed -inf"),
+    ("huge-power", "\\delta^{(3)} = 10^{400}", "claimed inf"),
+    ("inf-in-a-product", "\\delta^{(3)} = \\log(0) (a^{(2)})^T", "fails"),
+]
+CASES += [
+    Case(f"verify-{name}", ("verify", "half_adder", formula), 1, message)
+    for name, formula, message in NOT_FINITE
+]
+
+
+def test_a_formula_that_is_not_finite_prints_no_numpy_warning(capsys):
+    for _, formula, _ in NOT_FINITE:
+        status, out, err = _run_here(("verify", "half_adder", formula), capsys)
+        assert status == 1 and "fails" in out and err == "", (formula, err)
+
+
 # verify: formulas nested past the readers' depth limit
 CASES += [
     Case(

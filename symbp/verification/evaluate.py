@@ -576,7 +576,8 @@ def combine(node: Bin, left, right, notes: list, columns: bool = False):
     if op == "matmul" and both:
         if left.shape[1] != right.shape[0]:
             raise EvalError(f"a {_shape(left)} matrix cannot multiply a {_shape(right)} matrix", node.column)
-        return left @ right
+        with np.errstate(all="ignore"):  # inf and nan are values a claim may have; the verdict reports them
+            return left @ right
     if op in ("add", "sub", "hadamard", "star", "div") and not _broadcastable(left, right, columns):
         raise EvalError(f"shapes {_shape(left)} and {_shape(right)} do not match", node.column)
     with np.errstate(all="ignore"):
@@ -585,7 +586,8 @@ def combine(node: Bin, left, right, notes: list, columns: bool = False):
         if op == "sub":
             return left - right
         if op == "div":
-            return left / right
+            # np.divide, as two Python scalars (0/0 written in a formula) would raise ZeroDivisionError
+            return np.divide(left, right)
         if op == "pow":
             return np.power(left, right)
         return left * right
