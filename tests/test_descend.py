@@ -17,6 +17,23 @@ def test_the_seed_example_lands_at_2_67(capsys):
     assert "f'(x) = 3*x**2 - 8*x" in out
 
 
+@pytest.mark.parametrize(
+    ("function", "x0", "steps", "outcome"),
+    [
+        # five steps of x**2 from 3 stop at 1.77, where f' is 3.54: once printed as its local minimum
+        ("x**2", 3.0, 5, "Not yet a minimum after 5 steps: x = 1.77, where f'(x) = 3.54"),
+        ("x**2", 3.0, 100, "Local minimum occurs at: 0.00"),
+        # 1000 steps of x**4 reach 0.05, and Newton's estimate puts the minimum 0.017 further
+        ("x**4", 1.0, 1000, "Not yet a minimum after 1000 steps: x = 0.05"),
+        ("-x**2", 0.0, 10, "A local maximum, not a minimum, at: 0.00 (f'(x) = 0 and f''(x) = -2 there"),
+        ("x**3", 0.0, 10, "A stationary point at: 0.00 (f'(x) = 0 there, and f''(x) is 0 or undefined"),
+        ("abs(x)", 0.0, 10, "A stationary point at: 0.00"),
+    ],
+)
+def test_the_last_x_is_called_a_minimum_only_when_it_is_one(function, x0, steps, outcome):
+    assert descend(function, x0, 0.05, steps).outcome().startswith(outcome)
+
+
 def test_derivative_is_exact_and_the_loop_is_generated_code():
     result = descend("exp(x) - 2*x", 0.0, 0.1, 200)
     assert sp.simplify(result.derivative - (sp.exp(X) - 2)) == 0

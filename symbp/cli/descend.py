@@ -15,7 +15,7 @@ def _cmd_descend(args) -> int:
     print(f"f'(x) = {result.derivative}   (derived by SymPy)")
     if args.show_code:
         print(result.source)
-    print(f"Local minimum occurs at: {result.path[-1]:.2f}")
+    print(result.outcome())
     print("Number of steps: ", len(result.path) - 1)
     return 0
 

@@ -22,12 +22,44 @@ from symbp.templating import environment
 X = sp.Symbol("x", real=True)
 
 
+# the descent has settled when its next step would move x by less than this, relative to max(1, |x|)
+SETTLED = 1e-8
+# the printed x has two decimals: it is the minimum to that precision when Newton's estimate of the
+# distance to it, |f'(x) / f''(x)| with f''(x) > 0, is below half the last digit
+PRINTED = 0.005
+
+
 @dataclass(frozen=True)
 class Descent:
     function: sp.Expr
     derivative: sp.Expr
     source: str
     path: list[float]
+    slope: float  # f'(x) at the last x
+    curvature: float | None  # f''(x) there (None where it is undefined or not real)
+    learning_rate: float
+
+    def outcome(self) -> str:
+        """What the last x is, checked: a minimum only where f''(x) > 0 and f' puts it within the printed
+        digits of one; else a maximum or a stationary point where the descent stopped moving; else not yet."""
+        x, slope, curvature = self.path[-1], self.slope, self.curvature
+        if curvature is not None and curvature > 0 and abs(slope / curvature) < PRINTED:
+            return f"Local minimum occurs at: {x:.2f}"
+        settled = abs(self.learning_rate * slope) <= SETTLED * max(1.0, abs(x))
+        if settled and curvature is not None and curvature < 0:
+            return (
+                f"A local maximum, not a minimum, at: {x:.2f} (f'(x) = 0 and f''(x) = {curvature:.3g} "
+                "there: the descent started on it)"
+            )
+        if settled and not curvature:
+            return (
+                f"A stationary point at: {x:.2f} (f'(x) = 0 there, and f''(x) is 0 or undefined: "
+                "a minimum, a maximum or an inflection)"
+            )
+        return (
+            f"Not yet a minimum after {len(self.path) - 1} steps: x = {x:.2f}, where f'(x) = {slope:.3g} "
+            "(more --steps or a larger --lr)"
+        )
 
 
 def descent_source(function: sp.Expr, x0: float, learning_rate: float, steps: int) -> str:
@@ -84,7 +116,25 @@ def descend(text: str, x0: float, learning_rate: float, steps: int) -> Descent:
             f"descent left the domain of f: f({outside:g}) is undefined; "
             "allowed: a start and learning rate whose path stays inside the domain of f"
         )
-    return Descent(function, sp.diff(function, X), source, path)
+    end = path[-1]
+    return Descent(
+        function,
+        sp.diff(function, X),
+        source,
+        path,
+        slope=float(namespace["f_prime"](end)),
+        curvature=_real_at(sp.diff(function, X, 2), end),
+        learning_rate=float(learning_rate),
+    )
+
+
+def _real_at(expr: sp.Expr, x: float) -> float | None:
+    """``expr`` at x as a float, or None where it is undefined or not real."""
+    try:
+        value = complex(expr.subs(X, x).evalf())
+    except (TypeError, ValueError):  # DiracDelta(0) of abs(x)'' at 0, zoo, nan: no number there
+        return None
+    return value.real if value.imag == 0 and math.isfinite(value.real) else None
 
 
 def _first_undefined(function, points: list[float]) -> float | None:
