@@ -41,6 +41,21 @@ def test_demo_trains_with_the_spec_optimiser_and_plots_training_and_validation(t
     assert r"\label{eq:update-adam-mhat}" in tex
 
 
+def test_the_demo_prints_the_final_cost_when_print_every_skips_the_last_epoch(tmp_path, capsys):
+    # 130 epochs printed every 100 (the default): epoch 130's cost was once shown nowhere
+    spec = tmp_path / "short.toml"
+    spec.write_text('name = "short"\n' + ADDER.replace("[data]", "[train]\nepochs = 130\n[data]"))
+    assert main(["demo", str(spec), "-o", str(tmp_path / "out"), "--no-pdf"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    rows = (tmp_path / "out" / "short-cost.csv").read_text().splitlines()
+    assert rows[-1].startswith("130,")
+    final = float(rows[-1].split(",")[1])
+    assert [line for line in lines if "Epoch:" in line] == [
+        next(line for line in lines if line.startswith(" Epoch: 100 , Current cost:")),
+        f" Epoch: 130 , Final cost: {final!r}",
+    ]
+
+
 def test_ctrl_c_in_a_billion_epochs_ends_the_demo_with_130_and_no_traceback(tmp_path):
     spec = tmp_path / "long.toml"
     spec.write_text(
