@@ -294,6 +294,20 @@ def test_custom_activation_resolves_f_prime():
     assert not verify(spec, sigmoid_form).holds
 
 
+@pytest.mark.parametrize("wrong", [r" + 10^{-30}", r" (1 + 10^{-13})"])
+def test_a_small_network_says_when_its_agreement_is_numerical_only(wrong):
+    # too small a difference for the random points; the exact algebra, tried on a network this small, is not
+    # fooled, and the verdict says it did not prove the formula
+    right = r"\delta^{(3)} = -(y-\hat y) f^\prime(z^{(3)})"
+    proved, nearly = verify("demystified", right), verify("demystified", right + wrong)
+    assert proved.holds and proved.proof and not any("not proved" in note for note in proved.notes)
+    assert nearly.holds and nearly.proof is None
+    note = "note: not proved symbolically: SymPy's exact algebra on this network did not show"
+    assert note in nearly.report()
+    deep = verify("half_adder", r"\delta^{(L)} = \frac{1}{N}(A^{(L)} - T) \odot A^{(L)} \odot (1 - A^{(L)})")
+    assert deep.holds and not any("not proved" in note for note in deep.notes)  # never tried at depth 3
+
+
 def test_small_networks_are_proved_symbolically():
     verdict = verify("demystified", r"\frac{\partial J}{\partial W^{(1)}} = X^T \delta^{(2)}")
     assert verdict.proof is not None and "proved symbolically" in verdict.summary()
