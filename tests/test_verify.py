@@ -308,6 +308,14 @@ def test_a_small_network_says_when_its_agreement_is_numerical_only(wrong):
     assert deep.holds and not any("not proved" in note for note in deep.notes)  # never tried at depth 3
 
 
+@pytest.mark.parametrize("spec", ["logistic", "half_adder", "softmax"])
+def test_1_transposed_is_the_column_of_ones_as_texts_write_it(spec):
+    # 1^T delta was read as the number 1 and failed (3x1 against 1x1), with a hint to change notation
+    for ones in (r"1^T", r"\mathbf{1}^T"):
+        assert verify(spec, r"\frac{\partial C}{\partial b^{(L)}} = " + ones + r" \delta^{(L)}").holds, ones
+    assert not verify(spec, r"\frac{\partial C}{\partial b^{(L)}} = 1 \cdot \delta^{(L)}").holds
+
+
 def test_small_networks_are_proved_symbolically():
     verdict = verify("demystified", r"\frac{\partial J}{\partial W^{(1)}} = X^T \delta^{(2)}")
     assert verdict.proof is not None and "proved symbolically" in verdict.summary()

@@ -307,7 +307,11 @@ class _ToTree(Transformer):
         return Bin(operator, left, right, column=op.column)
 
     def transpose(self, children):
-        return Transpose(children[0], column=children[1].column)
+        operand = children[0]
+        if isinstance(operand, Num) and operand.value == 1:
+            # 1^T M, as texts write the sum over samples: a transposed number 1 can only be the ones column
+            operand = Ones(column=operand.column)
+        return Transpose(operand, column=children[1].column)
 
     def power(self, children):
         base, caret, *rest = children
