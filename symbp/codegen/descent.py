@@ -62,9 +62,10 @@ class Descent:
         )
 
 
-def descent_source(function: sp.Expr, x0: float, learning_rate: float, steps: int) -> str:
-    """The generated descent module for ``function``."""
-    derivative = sp.diff(function, X)
+def descent_source(
+    function: sp.Expr, derivative: sp.Expr, x0: float, learning_rate: float, steps: int
+) -> str:
+    """The generated descent module for ``function`` and its derivative."""
     printer = PythonCodePrinter({"fully_qualified_modules": True})
     template = environment().get_template("descent.py.j2")
     function_code = printer.doprint(function)
@@ -89,7 +90,8 @@ def descend(text: str, x0: float, learning_rate: float, steps: int) -> Descent:
             raise SymbpError(f"{name}: got {value}; allowed: a finite number")
     if steps < 0 or steps > 10**7:
         raise SymbpError(f"--steps: got {steps}; allowed: an integer from 0 to 10000000")
-    source = descent_source(function, x0, learning_rate, steps)
+    derivative = sp.diff(function, X)
+    source = descent_source(function, derivative, x0, learning_rate, steps)
     namespace: dict = {"__name__": "symbp_descent"}
     exec(compile(source, "<symbp descent>", "exec"), namespace)  # noqa: S102 (our own generated code)
     try:
@@ -100,7 +102,7 @@ def descend(text: str, x0: float, learning_rate: float, steps: int) -> Descent:
         at_start = _first_undefined(namespace["f_prime"], [float(x0)]) is not None
         where = f"at --x0 {x0:g}" if at_start else "on the descent path"
         raise SymbpError(
-            f"f'(x) = {sp.sstr(sp.diff(function, X))} cannot be evaluated {where} ({error}); "
+            f"f'(x) = {sp.sstr(derivative)} cannot be evaluated {where} ({error}); "
             "allowed: a start whose path stays inside the domain of f'"
         ) from None
     if not all(isinstance(value, float) for value in path):
@@ -119,11 +121,11 @@ def descend(text: str, x0: float, learning_rate: float, steps: int) -> Descent:
     end = path[-1]
     return Descent(
         function,
-        sp.diff(function, X),
+        derivative,
         source,
         path,
         slope=float(namespace["f_prime"](end)),
-        curvature=_real_at(sp.diff(function, X, 2), end),
+        curvature=_real_at(sp.diff(derivative, X), end),
         learning_rate=float(learning_rate),
     )
 
