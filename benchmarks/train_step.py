@@ -164,7 +164,7 @@ def optimiser_step(module, params, X, T, optimizer: str, learning_rate: float):
     return run
 
 
-def half_adder(rounds: int, seconds: float):
+def half_adder(reference, rounds: int, seconds: float):
     ANN = seed_ann_class()
     random.seed(0)
     training = {(0, 0): (0, 0), (0, 1): (1, 0), (1, 0): (1, 0), (1, 1): (0, 1)}
@@ -177,7 +177,6 @@ def half_adder(rounds: int, seconds: float):
     def generated_epoch():
         module.train(params, X, T, learning_rate=0.5, epochs=epochs)
 
-    reference = reference_module()
     ref = reference.ReferenceMLP(*reference.make_problem([2, 2, 2, 2], 4, "mse"), "mse", lr=0.5)
     samples = interleaved(
         {"seed": lambda: seed_net.epoch_train(0.5), "generated": generated_epoch, "reference": ref.step},
@@ -286,8 +285,7 @@ def numpy_bound(Ws, bs, X, batch, optimizer: str = "sgd"):
     return run
 
 
-def large(sizes, batch, rounds: int, seconds: float):
-    reference = reference_module()
+def large(reference, sizes, batch, rounds: int, seconds: float):
     X, T, Ws, bs = reference.make_problem(sizes, batch, "softmax")
     ref = reference.ReferenceMLP(X, T, Ws, bs, "softmax", lr=0.1, dtype="float32")
     depth = len(sizes) - 1
@@ -506,10 +504,10 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     rounds, seconds = (5, 0.05) if args.quick else (25, 0.05)
     with contextlib.redirect_stdout(io.StringIO()):
-        reference_module()
-    half_adder(rounds, seconds)
+        reference = reference_module()
+    half_adder(reference, rounds, seconds)
     for sizes, batch in SIZES:
-        large(sizes, batch, rounds, seconds)
+        large(reference, sizes, batch, rounds, seconds)
     return 0
 
 
