@@ -13,8 +13,9 @@ same function:
 
 * a vector the rules define with "=" (Adam's bias-corrected m_hat and v_hat)
   is substituted into the rule that reads it, and scalar factors of that rule
-  gather into step scalars computed once a step in Python floats
-  (eta_t = eta sqrt(1 - beta2^t) / (1 - beta1^t), eps_t = eps sqrt(1 - beta2^t));
+  gather into step scalars eta_t and eps_t computed once a step in Python
+  floats (with the state below, eta_t = eta (1 - beta1) sqrt((1 - beta2^t) /
+  (1 - beta2)) / (1 - beta1^t) and eps_t = eps sqrt((1 - beta2^t) / (1 - beta2)));
 * the gradient's buffer is scratch once the rules have read g for the last
   time: the next step rewrites it;
 * a state vector whose rule is ``s <- a s + b x`` (b a setting, not a
