@@ -192,22 +192,34 @@ class _Check:
         return fitting
 
     def prove(self) -> str | None:
-        """How the formula was proved exactly on a symbolic instance, or None (too big, or not proved)."""
+        """How the formula was proved exactly on a symbolic instance, or None (too big, or not proved).
+
+        A network this small is proved when the formula is right and SymPy can show it, so a formula
+        that agrees at the random points but is not proved gets a note saying so: the points cannot tell
+        a term of 1e-30 (or a factor 1 + 1e-13) from none.
+        """
         if not small_enough(self.network):
             return None
         samples = 1 if self.formula.per_sample else batch_sizes(self.network, 1)[0]
         point, exact = instance(self.network, samples)
-        for generic in self.generic:
-            evaluator = Evaluator(point, self.reading(generic))
-            try:
-                truth, _ = self.truth(evaluator, exact, exact, 0)
-                entries, problem = self._entries(evaluator, self.formula.rhs, truth)
-                entries = list(entries)
-            except EvalError:
-                return None
-            if problem or not all(is_zero(claimed - truth[position]) for position, claimed in entries):
-                return None
-        return f"proved symbolically (exact SymPy algebra on this network, {samples} symbolic sample(s))"
+        if all(self._proved(generic, point, exact) for generic in self.generic):
+            return f"proved symbolically (exact SymPy algebra on this network, {samples} symbolic sample(s))"
+        self.notes.append(
+            "not proved symbolically: SymPy's exact algebra on this network did not show the two sides "
+            "equal, so the agreement is numerical only"
+        )
+        return None
+
+    def _proved(self, generic, point, exact) -> bool:
+        """Whether the formula, read for one layer value, equals the derivation exactly on the instance."""
+        evaluator = Evaluator(point, self.reading(generic))
+        try:
+            truth, _ = self.truth(evaluator, exact, exact, 0)
+            entries, problem = self._entries(evaluator, self.formula.rhs, truth)
+            entries = list(entries)
+        except EvalError:
+            return False
+        return not problem and all(is_zero(claimed - truth[position]) for position, claimed in entries)
 
     def missing_quantity(self) -> str | None:
         """Why the left side names nothing in this network (None when it names something)."""
@@ -503,13 +515,6 @@ def _verdict(network: Network, parsed: Formula, points: int, seed: int) -> Verdi
     layers = [value for value in check.generic if value is not None]
     if largest is not None:
         proof = check.prove()
-        if proof is None and small_enough(network):
-            # a network this small is proved when the formula is right and SymPy can show it: say when it was
-            # not, since the random points cannot tell a term of 1e-30 (or a factor 1 + 1e-13) from none
-            check.notes.append(
-                "not proved symbolically: SymPy's exact algebra on this network did not show the two sides "
-                "equal, so the agreement is numerical only"
-            )
         return Verdict(
             formula, True, "numerically", len(check.points), largest, check.notes, layers=layers, proof=proof
         )
