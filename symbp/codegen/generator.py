@@ -136,8 +136,8 @@ class _Context:
         """Every parameter's shape, in the order of param_names: W_l (n_{l-1}, n_l), b_l (n_l,)."""
         layers, shapes = self.network.layers, {}
         for name in self.param_names():
-            layer = int(name[1:])
-            shapes[name] = (layers[layer - 1], layers[layer]) if name[0] == "W" else (layers[layer],)
+            kind, layer = parse_matrix_name(name)
+            shapes[name] = (layers[layer - 1], layers[layer]) if kind == "W" else (layers[layer],)
         return shapes
 
     def forward_lines(self) -> list[str]:
