@@ -1,4 +1,4 @@
-"""``symbp derive SPEC [--format text|markdown|latex] [-o FILE] [--pdf]``: the checked derivation, printed."""
+"""``symbp derive SPEC [--format text|markdown|latex|html] [-o FILE] [--pdf]``: the derivation, printed."""
 
 from __future__ import annotations
 
@@ -23,7 +23,12 @@ def _cmd_derive(args) -> int:
         if args.pdf:
             check_writable(Path(args.output).with_suffix(".pdf"), args.force)
     derivation = derive(with_notation(load(args.spec), args.notation))
-    text = render(derivation, args.format)
+    if args.format == "html":
+        from symbp.cli.page import page_html
+
+        text = page_html(derivation)
+    else:
+        text = render(derivation, args.format)
     if args.output:
         from symbp.files import write_owned
 
@@ -42,7 +47,7 @@ def add_commands(sub):
     """Register the ``derive`` subcommand."""
     derive = sub.add_parser("derive", help="derive dC/dW and dC/db layer by layer and print the derivation")
     derive.add_argument("spec", help="a built-in example name or a TOML spec file")
-    derive.add_argument("--format", choices=("text", "markdown", "latex"), default="text")
+    derive.add_argument("--format", choices=("text", "markdown", "latex", "html"), default="text")
     derive.add_argument("-o", "--output", help="write to this file instead of standard output")
     derive.add_argument("--force", action="store_true", help="overwrite a file symbp did not write")
     derive.add_argument("--pdf", action="store_true", help="also build FILE.pdf (needs pdflatex)")

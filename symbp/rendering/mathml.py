@@ -35,6 +35,25 @@ from symbp.spec.notation import _UNICODE_COMMANDS
 _OPERATORS = {**_UNICODE_COMMANDS, r"\cdot": "·", r"\times": "×", r"\leftarrow": "←", r"\ldots": "…"}
 _FONTS = {r"\mathrm": "normal", r"\operatorname": "normal", r"\text": "normal", r"\mathbf": "bold"}
 _FONTS[r"\mathcal"] = "script"
+# MathML Core renders mathvariant="normal" only: bold and script letters are their own Unicode characters.
+_SCRIPT_GAPS = {"B": "ℬ", "E": "ℰ", "F": "ℱ", "H": "ℋ", "I": "ℐ", "L": "ℒ", "M": "ℳ", "R": "ℛ"}
+
+
+def _styled(text: str, font: str) -> str:
+    """``text`` in Unicode's mathematical bold or script letters (the fonts MathML Core leaves to them)."""
+    out = []
+    for char in text:
+        if font == "bold" and char.isascii() and char.isdigit():
+            out.append(chr(0x1D7CE + int(char)))
+        elif font == "bold" and char.isascii() and char.isalpha():
+            out.append(chr((0x1D400 if char.isupper() else 0x1D41A) + ord(char.upper()) - ord("A")))
+        elif font == "script" and char.isascii() and char.isupper():
+            out.append(_SCRIPT_GAPS.get(char, chr(0x1D49C + ord(char) - ord("A"))))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 _FUNCTION_NAMES = {
     "\\" + name for name in ("tanh", "exp", "log", "ln", "max", "min", "sin", "cos", "sinh", "cosh")
 }
@@ -111,8 +130,10 @@ class _TexReader:
             self.position -= 1
             return self.argument()
         if token in _FONTS:
-            text = self.plain_argument()
-            return self.element("mi", text=text, mathvariant=_FONTS[token])
+            text, font = self.plain_argument(), _FONTS[token]
+            if font == "normal":
+                return self.element("mi", text=text, mathvariant="normal")
+            return self.element("mi", text=_styled(text, font))
         if token == r"\hat":
             return self.element("mover", self.argument(), self.element("mo", text="^"), accent="true")
         if token == r"\frac":
@@ -249,7 +270,7 @@ class SymbpMathMLPrinter(_EntrywiseMixin, MathMLPresentationPrinter):
         return self._tex(rf"\frac{{\partial {cost}}}{{\partial {parameter}}}")
 
     def _ones(self, transposed: bool = False):
-        one = self._node("mn", text="1", mathvariant="bold")
+        one = self._node("mn", text=_styled("1", "bold"))
         return self._script_tee(one) if transposed else one
 
     def _column_sum(self, node):
@@ -279,9 +300,6 @@ class SymbpMathMLPrinter(_EntrywiseMixin, MathMLPresentationPrinter):
             needs = bracketed_in_product(factor) and not isinstance(factor, sp.MatMul)
             row.appendChild(self._bracketed(self._print(factor)) if needs else self._print(factor))
         return row
-
-    def _print_MatAdd(self, expr):
-        return self._print_Add(sp.Add(*expr.args, evaluate=False))
 
     def _print_HadamardProduct(self, expr):
         row = self._row()

@@ -112,7 +112,9 @@ class LayerBox:
     y: str
     height: str
     label: str  # 'layer 1', 'output layer L = 2'
-    width_text: str  # 'n_1 = 128'
+    width_symbol: str  # 'n'
+    width_layer: str  # '1'
+    width: int
 
 
 @dataclass(frozen=True)
@@ -125,11 +127,12 @@ class Drawing:
 
 
 def _plain(expr, network) -> str:
-    return as_text(latex(expr, network))
+    """A symbol as screen readers and tooltips get it: w(2)_12."""
+    return as_text(latex(expr, network)).replace("^", "")
 
 
 def _column_x(layer: int, depth: int) -> float:
-    return 60 + layer * (WIDTH - 120) / max(depth, 1)
+    return 70 + layer * (WIDTH - 150) / max(depth, 1)
 
 
 def drawing(network) -> Drawing:
@@ -144,22 +147,16 @@ def drawing(network) -> Drawing:
             if shown
             else f"{role} {_layer(network, layer)}"
         )
-        width = f"{as_text(latex(sp.Symbol('n'), network))}{_layer(network, layer)} = {network.layers[layer]}"
-        boxes.append(LayerBox(layer, f"{_column_x(layer, depth):.1f}", "0", "0", name, width))
+        x, y, tall = f"{_column_x(layer, depth):.1f}", "0", "0"
+        if not drawn_by_units(network):
+            bar = _bar(network, layer)
+            y, tall = f"{TOP + (180 - bar) / 2:.1f}", f"{bar:.1f}"
+        width_symbol = as_text(latex(sp.Symbol("n"), network))
+        boxes.append(
+            LayerBox(layer, x, y, tall, name, width_symbol, _layer(network, layer), network.layers[layer])
+        )
     if not drawn_by_units(network):
-        height = 260
-        boxes = [
-            LayerBox(
-                box.layer,
-                box.x,
-                f"{TOP + (180 - _bar(network, box.layer)) / 2:.1f}",
-                f"{_bar(network, box.layer):.1f}",
-                box.label,
-                box.width_text,
-            )
-            for box in boxes
-        ]
-        return Drawing((), (), tuple(boxes), height, False)
+        return Drawing((), (), tuple(boxes), 270, False)
     tallest = max(network.layers)
     height = TOP + tallest * ROW + 40
     units, weights = [], []
