@@ -149,32 +149,33 @@ def _implementing_line(code: list, label: str, target: str, start: int) -> int |
     return None
 
 
+def _assigning_line(code: list, target: str, before: int) -> int | None:
+    """The last line before line ``before`` that assigns ``target`` (the module's forward pass)."""
+    assigns = re.compile(rf"\s*{re.escape(target)}\s*=[^=]")
+    found = [number_ for number_, text, _ in code[: before - 1] if assigns.match(text)]
+    return found[-1] if found else None
+
+
 def _lines(derivation, code: list) -> list[LinePage]:
+    """The forward and backward lines, each with the module line that computes it (None if not found)."""
     network = derivation.network
+    backward = [
+        (line, _implementing_line(code, line.label, line.target.name, 0)) for line in derivation.backward
+    ]
+    first = min((found for _, found in backward if found), default=len(code) + 1)
+    forward = [(line, _assigning_line(code, line.target.name, first)) for line in derivation.forward]
     pages = []
-    for kind, matrix_lines in (("forward", derivation.forward), ("backward", derivation.backward)):
-        for line in matrix_lines:
+    for kind, matrix_lines in (("forward", forward), ("backward", backward)):
+        for line, found in matrix_lines:
             defines, uses = links(line.target, line.expr, network.depth)
-            found = _implementing_line(code, line.label, line.target.name, 0) if kind == "backward" else None
-            pages.append(
-                LinePage(
-                    len(pages) + 1,
-                    kind,
-                    _stated_math(line.target, line.expr, network),
-                    line.label,
-                    line.layer,
-                    defines,
-                    uses,
-                    found,
-                )
-            )
+            math = _stated_math(line.target, line.expr, network)
+            pages.append(LinePage(len(pages) + 1, kind, math, line.label, line.layer, defines, uses, found))
     return pages
 
 
-def _code_targets(lines: list[LinePage], steps) -> dict[int, str]:
-    """Where each '# eq:' line of the module links back to: its matrix line on the page, else its step."""
-    targets = {line.code_line: f"line-{line.number}" for line in lines if line.code_line}
-    return targets
+def _code_targets(lines: list[LinePage]) -> dict[int, str]:
+    """Where each module line that computes a matrix line links back to: that line on the page."""
+    return {line.code_line: f"line-{line.number}" for line in lines if line.code_line}
 
 
 def _recording_data(derivation, recording: Recording | None, by_units: bool):
@@ -232,7 +233,7 @@ def page_context(derivation, code: str, recording: Recording | None = None, modu
             instances[key] = math_element(
                 latex(lhs, network), mathml(lhs, network), latex(rhs, network), mathml(rhs, network)
             )
-    back = _code_targets(lines, steps)
+    back = _code_targets(lines)
     return {
         "name": network.name,
         "summary": network.summary(),
