@@ -79,7 +79,7 @@ def test_demo_writes_everything_into_its_folder(tmp_path, capsys):
     folder = tmp_path / "out"
     status, out, _ = run(["demo", "linear_net", "-o", str(folder), "--no-pdf"], capsys)
     assert status == 0
-    for name in ("linear_net.py", "linear_net.tex", "linear_net-cost.csv"):
+    for name in ("linear_net.py", "linear_net.tex", "linear_net-cost.csv", "linear_net.html"):
         assert ownership(folder / name) == "ours"
         assert str(folder / name) in out
     assert "Gradient check" in out and "target" in out

@@ -204,6 +204,11 @@ def run_demo(network: Network, folder: Path, *, force: bool = False, pdf: bool =
         say(f"   and built {result.pdf}")
     elif pdf:
         say(f"   (no PDF: {INSTALL_HINT})")
+    from symbp.cli.page import write_page  # it reads this module's train_settings and training_data
+
+    page = write_page(derivation, folder / f"{name}.html", force=force, module=module, X=X, T=T)
+    result.files.append(page)
+    say(f"   and the interactive page {page}")
     say("\nFiles written:")
     for path in result.files:
         say(f"   {path}")
