@@ -102,8 +102,12 @@ def page_html(derivation, module=None, X=None, T=None) -> str:
         module = load_module(source, f"symbp_page_{network.name}")
     if X is None:
         X, T = training_data(network, module)
-    with np.errstate(all="ignore"):
-        recording = record_training(network, module, X, T)
+    try:
+        with np.errstate(all="ignore"):
+            recording = record_training(network, module, X, T)
+    except ImportError as missing:  # bfgs and lbfgs train through SciPy
+        start = module.init_params(seed=network.train.seed)
+        recording = Recording((0,), (start,), (), f"No training run is recorded here: {missing}.")
     return render_page(derivation, source, recording, f"{network.name}.py")
 
 

@@ -1,4 +1,4 @@
-"""Rewrite ``generated/`` (the module, ``.tex`` and ``.md`` of every built-in example) and the
+"""Rewrite ``generated/`` (the module, ``.tex``, ``.md`` and ``.html`` page of every built-in example) and the
 profiles table of ``docs/notation.md``.
 
 Run ``python -m symbp.cli.refresh [FOLDER]`` from the checkout; the freshness
@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from symbp.cli.page import page_html
 from symbp.codegen.generator import generate
 from symbp.derivation.engine import derive
 from symbp.files import atomic_write_bytes, write_owned
@@ -27,6 +28,7 @@ def write_all(folder: Path) -> list[Path]:
         written.append(write_owned(folder / f"{name}.py", generate(derivation)))
         for suffix, fmt in DOCUMENTS.items():
             written.append(write_owned(folder / f"{name}{suffix}", render(derivation, fmt)))
+        written.append(write_owned(folder / f"{name}.html", page_html(derivation)))
     return written
 
 

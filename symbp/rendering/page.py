@@ -259,6 +259,9 @@ def page_context(derivation, code: str, recording: Recording | None = None, modu
         "frames": json.dumps(frames, separators=(",", ":"), sort_keys=True),
         "recording": recording,
         "curve": _curve(recording),
+        "cost_rows": [
+            (epoch, number(cost)) for epoch, cost in zip(recording.epochs, recording.costs, strict=False)
+        ],
         "first": frames[0],
         "sample_position": position,
         "sample_x": [number(v) for v in x[0]],

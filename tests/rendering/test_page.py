@@ -23,11 +23,13 @@ from symbp.cli.page import page_html, recorded_epochs
 from symbp.codegen.generator import generate
 from symbp.codegen.loading import load_module
 from symbp.derivation.engine import derive
+from symbp.files import with_header
 from symbp.rendering.page_network import number, sample
-from symbp.spec.network import load
+from symbp.spec.network import builtin_names, load, load_builtin
 from symbp.verification.formula import FormulaError
 from symbp.verification.verdict import verify
 
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 FLAGS = (
@@ -349,3 +351,11 @@ def test_the_page_without_a_training_run_says_so():
     assert "no training run was recorded" in text
     assert len(_frames(text)) == 1
     np.testing.assert_equal(_frames(text)[0]["epoch"], 0)
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_generated_pages_are_fresh(name):
+    path = ROOT / "generated" / f"{name}.html"
+    assert path.exists(), f"{path} is missing: run python -m symbp.cli.refresh"
+    expected = with_header(path, page_html(derive(load_builtin(name))))
+    assert path.read_bytes() == expected.encode("utf-8"), f"{path} is stale: run python -m symbp.cli.refresh"
