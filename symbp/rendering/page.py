@@ -16,9 +16,6 @@ import re
 from dataclasses import dataclass
 from html import escape
 
-import sympy as sp
-
-from symbp.derivation.symbolic import C, t
 from symbp.rendering import document
 from symbp.rendering.mathml import MathMLError, mathml, mathml_tex
 from symbp.rendering.page_links import links
@@ -266,9 +263,7 @@ def page_context(derivation, code: str, recording: Recording | None = None, modu
         "sample_position": position,
         "sample_x": [number(v) for v in x[0]],
         "sample_t": [number(v) for v in t_[0]],
-        "cost_symbol": inline_math(latex(C, network)),
-        "target_symbol": inline_math(latex(t[sp.Symbol("n"), sp.Symbol("j")], network)),
-        "symbols_of": symbols_of(network),
+        "cost_symbol": inline_math(network.notation.cost),
     }
 
 
