@@ -215,6 +215,14 @@ def _curve(recording: Recording) -> dict | None:
     }
 
 
+def _listed(values, shown: int = 8) -> str:
+    """A sample's entries: all of a short one, the first three and the last of a long one."""
+    numbers = [number(value) for value in values]
+    if len(numbers) <= shown:
+        return ", ".join(numbers)
+    return f"{', '.join(numbers[:3])}, …, {numbers[-1]} ({len(numbers)} values)"
+
+
 def page_context(derivation, code: str, recording: Recording | None = None, module_name: str = "") -> dict:
     """Everything the page template uses, printed from ``derivation`` in its network's notation."""
     network = derivation.network
@@ -261,8 +269,8 @@ def page_context(derivation, code: str, recording: Recording | None = None, modu
         ],
         "first": frames[0],
         "sample_position": position,
-        "sample_x": [number(v) for v in x[0]],
-        "sample_t": [number(v) for v in t_[0]],
+        "sample_x": _listed(x[0]),
+        "sample_t": _listed(t_[0]),
         "cost_symbol": inline_math(network.notation.cost),
     }
 

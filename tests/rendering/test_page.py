@@ -130,7 +130,8 @@ def test_the_page_is_one_small_file_that_loads_nothing(half_adder_page):
     assert text.count("<math") >= len(half_adder_page[2].steps)
 
 
-def test_a_wide_network_is_drawn_by_layers_within_two_megabytes():
+@pytest.fixture(scope="module")
+def wide_page(tmp_path_factory):
     spec = {
         "name": "wide_mnist",
         "layers": [784, 128, 10],
@@ -139,9 +140,31 @@ def test_a_wide_network_is_drawn_by_layers_within_two_megabytes():
     }
     spec["train"] = {"epochs": 20}
     text = page_html(derive(load(spec)))
+    path = tmp_path_factory.mktemp("wide") / "wide_mnist.html"
+    path.write_text(text, encoding="utf-8")
+    return path, text
+
+
+def test_a_wide_network_is_drawn_by_layers_within_two_megabytes(wide_page):
+    text = wide_page[1]
     assert len(text.encode("utf-8")) <= 2 * 1024 * 1024
-    assert 'class="layerbox"' in text and 'class="edge"' not in text
+    assert text.count('class="layerbox"') == 3 and 'class="edge"' not in text
     assert '<tspan dy="-3"> = 784</tspan>' in text and '<tspan dy="-3"> = 128</tspan>' in text
+
+
+def test_a_wide_network_shows_a_layers_matrix_equations_and_its_epochs(wide_page, tmp_path):
+    driver = _open(_browser_tools(), wide_page[0])
+    try:
+        driver.find_element("id", "layer-1").send_keys("\n")
+        lines = driver.find_elements("css selector", ".mline.hl-layer")
+        assert lines and {line.get_attribute("data-layer") for line in lines} == {"1"}
+        cost = driver.find_element("css selector", '[data-value="sample-cost"]')
+        before = cost.text
+        _press(driver, driver.find_element("id", "epoch"), "END")
+        assert cost.text != before and cost.text == _frames(wide_page[1])[-1]["sample_cost"]
+        driver.save_screenshot(str(tmp_path / "wide.png"))
+    finally:
+        driver.quit()
 
 
 def test_the_page_is_the_same_bytes_every_time(half_adder_page):
