@@ -19,6 +19,7 @@ from symbp.codegen.loading import load_module
 from symbp.files import write_owned
 from symbp.rendering.page import render_page
 from symbp.rendering.page_network import Recording
+from symbp.rendering.worked import omitted_because
 
 RECORDED_EPOCHS = 20  # epochs recorded besides epoch 0, spread evenly over the run
 WORK_BUDGET = 3e9  # multiply-adds a page's training run may take (a few seconds of NumPy)
@@ -98,6 +99,8 @@ def page_html(derivation, module=None, X=None, T=None) -> str:
     """The page of ``derivation``, its numbers recorded from a training run of the generated module."""
     network = derivation.network
     source = generate(derivation)
+    if omitted_because(network):  # too large to evaluate, as the documents' worked example: no numbers
+        return render_page(derivation, source, None, f"{network.name}.py")
     if module is None:
         module = load_module(source, f"symbp_page_{network.name}")
     if X is None:

@@ -22,6 +22,7 @@ from symbp.rendering.page_links import links
 from symbp.rendering.page_network import Recording, drawing, gradient_instances, number, sample, snapshot
 from symbp.rendering.printing import equation, latex, symbols_of
 from symbp.rendering.reasons import ReasonSymbol, stated_reason
+from symbp.rendering.worked import omitted_because
 from symbp.spec.notation import as_text
 from symbp.templating import _reason_parts, anchor, environment
 
@@ -231,7 +232,11 @@ def page_context(derivation, code: str, recording: Recording | None = None, modu
     listing = code_lines(code)
     lines = _lines(derivation, listing)
     steps = _steps(derivation)
-    recording, frames, position, x, t_ = _recording_data(derivation, recording, draw.by_units)
+    omitted = omitted_because(network)  # beyond 10^6 parameters no number is evaluated, as in the documents
+    if omitted:
+        recording, frames, position, x, t_ = Recording((0,), (), (), omitted), [{"epoch": 0}], 0, None, None
+    else:
+        recording, frames, position, x, t_ = _recording_data(derivation, recording, draw.by_units)
     instances = {}
     if draw.by_units:
         for key, (lhs, rhs) in gradient_instances(derivation, network).items():
@@ -269,8 +274,9 @@ def page_context(derivation, code: str, recording: Recording | None = None, modu
         ],
         "first": frames[0],
         "sample_position": position,
-        "sample_x": _listed(x[0]),
-        "sample_t": _listed(t_[0]),
+        "omitted": omitted,
+        "sample_x": "" if omitted else _listed(x[0]),
+        "sample_t": "" if omitted else _listed(t_[0]),
         "cost_symbol": inline_math(network.notation.cost),
     }
 

@@ -167,6 +167,13 @@ def test_a_wide_network_shows_a_layers_matrix_equations_and_its_epochs(wide_page
         driver.quit()
 
 
+def test_a_network_too_large_to_evaluate_has_no_numbers_and_says_why():
+    spec = {"name": "huge", "layers": [2000, 1000, 10], "activation": ["sigmoid", "softmax"], "cost": "cce"}
+    text = page_html(derive(load(spec)))
+    assert "The worked example is left out: this network has 2,011,010 weights and biases" in text
+    assert 'id="epoch"' not in text and _frames(text) == [{"epoch": 0}]
+
+
 def test_the_page_is_the_same_bytes_every_time(half_adder_page):
     assert page_html(half_adder_page[2]) == half_adder_page[1]
 
@@ -218,7 +225,8 @@ def test_selecting_a_delta_highlights_where_it_is_defined_and_reused(browser):
     assert {"eq:delta-L-1", "eq:delta-rec", "eq:delta-rec-matrix"} <= defined
     assert {"eq:dW-L-1", "eq:db-L-1", "eq:delta-L-2", "eq:dW", "eq:db"} <= used
     assert not {"eq:delta-L", "eq:dW-L", "eq:db-L"} & (defined | used)
-    # the delta flows back along the weights into its neuron
+    # it gathers the deltas above along its outgoing weights, and flows back along the weights into it
+    assert _highlighted(browser, ".edge.hl-back") == {"w-3-1-1", "w-3-1-2"}
     assert _highlighted(browser, ".edge.hl-delta") == {"w-2-1-1", "w-2-2-1"}
     browser.find_element("id", "clear").click()
     assert _highlighted(browser, ".hl-def, .hl-use") == set()
