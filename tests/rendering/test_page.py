@@ -290,6 +290,23 @@ def _all_shown(driver) -> bool:
     return driver.find_element("id", "all").get_attribute("aria-pressed") == "true"
 
 
+def test_the_printed_page_holds_every_step_and_no_controls(browser, tmp_path):
+    import base64
+
+    _press(browser, browser.find_element("tag name", "body"), "HOME")  # on screen: the first step only
+    assert _visible_steps(browser) == [1]
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert _visible_steps(browser) == list(range(1, 43))
+        assert not browser.find_element("id", "next").is_displayed()
+        pdf = base64.b64decode(browser.execute_cdp_cmd("Page.printToPDF", {})["data"])
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    assert pdf.startswith(b"%PDF")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 5  # the whole derivation, over several pages
+    (tmp_path / "printed.pdf").write_bytes(pdf)
+
+
 def test_no_request_leaves_the_page(browser, half_adder_page):
     """The page asks for nothing but itself; nothing at all goes to the network (chrome:// pages are the
     browser's own, not the page's)."""
