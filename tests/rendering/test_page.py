@@ -293,6 +293,7 @@ def _all_shown(driver) -> bool:
 def test_the_printed_page_holds_every_step_and_no_controls(browser, tmp_path):
     import base64
 
+    browser.find_element("id", "clear").click()  # a selection shows the steps it highlights
     _press(browser, browser.find_element("tag name", "body"), "HOME")  # on screen: the first step only
     assert _visible_steps(browser) == [1]
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
