@@ -33,9 +33,9 @@ _EQ_COMMENT = re.compile(r"#\s*(eq:[A-Za-z0-9-]*[A-Za-z0-9])\s*$")
 def math_element(lhs_tex: str, lhs_mathml: str, rhs_tex: str, rhs_mathml: str, relation: str = "=") -> str:
     """One displayed equation: MathML, with its LaTeX as the annotation verify reads back."""
     tex = escape(f"{lhs_tex} {relation} {rhs_tex}", quote=False)
-    label = escape(as_text(f"{lhs_tex} {relation} {rhs_tex}"))
+    # no aria-label: browsers give the MathML itself to screen readers, better than any flat text
     return (
-        f'<math display="block" class="eq" aria-label="{label}"><semantics><mrow>{lhs_mathml}'
+        f'<math display="block" class="eq"><semantics><mrow>{lhs_mathml}'
         f"<mo>{escape(relation, quote=False)}</mo>{rhs_mathml}</mrow>"
         f'<annotation encoding="application/x-tex">{tex}</annotation></semantics></math>'
     )
@@ -262,6 +262,7 @@ def page_context(derivation, code: str, recording: Recording | None = None, modu
         "sections": steps,
         "step_count": sum(len(part[1]) for _, parts in steps for part in parts),
         "lines": lines,
+        "step_labels": {step.label for step in derivation.steps if step.label},
         "code": [(number_, text, label, back.get(number_)) for number_, text, label in listing],
         "module_name": module_name or f"{network.name}.py",
         "drawing": draw,

@@ -408,3 +408,10 @@ def test_generated_pages_are_fresh(name):
     assert path.exists(), f"{path} is missing: run python -m symbp.cli.refresh"
     expected = with_header(path, page_html(derive(load_builtin(name))))
     assert path.read_bytes() == expected.encode("utf-8"), f"{path} is stale: run python -m symbp.cli.refresh"
+
+
+def test_every_link_inside_the_page_has_a_target(half_adder_page):
+    text = half_adder_page[1]
+    ids = set(re.findall(r' id="([^"]+)"', text))
+    targets = set(re.findall(r'href="#([^"]+)"', text))
+    assert targets and targets <= ids, targets - ids
