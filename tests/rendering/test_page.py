@@ -415,3 +415,20 @@ def test_every_link_inside_the_page_has_a_target(half_adder_page):
     ids = set(re.findall(r' id="([^"]+)"', text))
     targets = set(re.findall(r'href="#([^"]+)"', text))
     assert targets and targets <= ids, targets - ids
+
+
+def test_the_numbers_follow_the_notations_delta():
+    """Rumelhart, Hinton and Williams write delta = -dE/dnet: the page shows their delta, not symbp's."""
+    spec = {
+        "name": "signs",
+        "layers": [2, 2, 1],
+        "activation": "sigmoid",
+        "cost": "half_sse",
+        "train": {"epochs": 4},
+    }
+    seed, rumelhart = (
+        _frames(page_html(derive(load({**spec, "notation": name}))))[-1] for name in ("seed", "rumelhart")
+    )
+    assert seed["a"] == rumelhart["a"] and seed["dW"] == rumelhart["dW"]
+    flipped = [[number(-float(value)) for value in layer] for layer in seed["delta"]]
+    assert rumelhart["delta"] == flipped and flipped != seed["delta"]
