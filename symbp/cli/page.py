@@ -45,11 +45,12 @@ def record_training(network, module, X, T) -> Recording:
     """The parameters and training costs of the spec's [train] run at ``recorded_epochs`` of it."""
     settings = train_settings(network)
     total = network.train.epochs
-    run = min(total, _affordable(network, X))
+    run, stopped = min(total, _affordable(network, X)), False
     if settings.get("early_stopping"):
         # stopping watches one call: find where the whole run stops, then record up to there without it
         trial = module.init_params(seed=network.train.seed)
-        run = module.train(trial, X, T, **{**settings, "epochs": run, "print_every": 0}).last_epoch
+        history = module.train(trial, X, T, **{**settings, "epochs": run, "print_every": 0})
+        run, stopped = history.last_epoch, history.stopped == "early_stopping"
         settings["early_stopping"] = 0
     settings.pop("epochs")
     params = module.init_params(seed=network.train.seed)
@@ -69,29 +70,30 @@ def record_training(network, module, X, T) -> Recording:
     if not costs:
         costs.append(float(module.cost(params, X, T)))
     return Recording(
-        tuple(epochs), tuple(recorded), tuple(float(c) for c in costs), _note(network, run, epochs)
+        tuple(epochs), tuple(recorded), tuple(float(c) for c in costs), _note(network, run, epochs, stopped)
     )
 
 
-def _note(network, run: int, epochs: list[int]) -> str:
+def _note(network, run: int, epochs: list[int], stopped: bool) -> str:
     train = network.train
     batch = "full batch" if train.batch_size is None else f"batches of {train.batch_size}"
     data = (
         "its training data" if network.has_data else "8 random samples (the spec has no data), as symbp demo"
     )
+    rate = "" if train.optimizer in RESTARTING else f", learning rate {train.learning_rate:g}"
     text = (
-        f"The numbers follow the spec's training run ({train.optimizer}, learning rate "
-        f"{train.learning_rate:g}, {batch}) on {data}, "
+        f"The numbers follow the spec's training run ({train.optimizer}{rate}, {batch}) on {data}, "
         f"recorded at {len(epochs)} epochs from 0 to {epochs[-1]}"
     )
-    if run < network.train.epochs:
+    if stopped:
+        text += f"; early stopping ended it after epoch {run} of {network.train.epochs}"
+    elif run < network.train.epochs:
         text += (
             f"; only the first {run} of its {network.train.epochs} epochs are recorded here, as many as "
             "a page trains in a few seconds (symbp demo trains them all)"
         )
     return (
-        text + ". The cost is the training cost on the whole training data; "
-        "the numbers on the network are the sample's."
+        text + ". The cost is the module's training cost then; the numbers on the network are the sample's."
     )
 
 
