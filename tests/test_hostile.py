@@ -253,7 +253,7 @@ CASES += [
         (("descend", "x**2", "--lr", "-1"), "--lr: got '-1'; allowed: a finite number > 0"),
         (("descend", "x**2", "--steps", "-5"), "--steps: got '-5'"),
         (("descend", "x**2", "--steps", "100000000"), "--steps"),
-        (("derive", "half_adder", "--format", "html"), "--format"),
+        (("derive", "half_adder", "--format", "docx"), "--format"),
         (("generate", "half_adder", "--dtype", "int8"), "--dtype"),
         (("derive", "half_adder", "--pdf"), "--pdf needs --format latex and -o FILE.tex"),
         (("nosuchcommand",), "invalid choice"),
