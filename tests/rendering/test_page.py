@@ -41,6 +41,7 @@ FLAGS = (
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--disable-dev-shm-usage",  # containers give /dev/shm 64 MB, too little for Chromium
     "--window-size=1200,1400",
 )
 _ANNOTATED = re.compile(r'<annotation encoding="application/x-tex">(.*?)</annotation>')
