@@ -68,7 +68,9 @@ def snapshot(derivation, params: dict, x, t, drawn: bool) -> dict:
     data["z"] = [[]] + [_rows(values[matrix_name("Z", layer)])[0] for layer in _layers(network)]
     # the notation's delta: -dE/dnet where it says so (on one sample a per-sample delta is the same)
     sign = network.notation.delta_sign
-    data["delta"] = [[]] + [_rows(sign * values[matrix_name("delta", layer)])[0] for layer in _layers(network)]
+    data["delta"] = [[]] + [
+        _rows(sign * values[matrix_name("delta", layer)])[0] for layer in _layers(network)
+    ]
     data["W"] = [[]] + [_rows(params[matrix_name("W", layer)]) for layer in _layers(network)]
     data["dW"] = [[]] + [_rows(values[matrix_name("dW", layer)]) for layer in _layers(network)]
     if network.bias:
