@@ -372,6 +372,13 @@ def test_every_equation_of_the_page_reads_back_through_verify_and_holds(notation
     )
     assert labelled <= held and len(labelled) == 17 + 9  # every labelled step and backward line
     assert len(held) == 40 and len(refused) == 17
+    # the gradient of each weight and bias as the selection panel shows it, on the sample
+    instances = re.findall(r'<div data-instance="([^"]+)">(.*?)</div>', text, re.S)
+    assert len(instances) == 12 + 6
+    for key, body in instances:
+        (tex,) = _ANNOTATED.findall(body)
+        verdict = verify(network, html.unescape(tex))
+        assert verdict.holds, f"{key}: {verdict.report()}"
 
 
 def test_each_matrix_equation_links_to_the_module_line_that_implements_it(half_adder_page):
