@@ -260,6 +260,7 @@ def page_context(derivation, code: str, recording: Recording | None = None, modu
         ],
         "layout_note": document.layout_note(network),
         "sections": steps,
+        "part_titles": document.PART_TITLES,
         "step_count": sum(len(part[1]) for _, parts in steps for part in parts),
         "lines": lines,
         "step_labels": {step.label for step in derivation.steps if step.label},
