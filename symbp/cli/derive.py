@@ -22,7 +22,12 @@ def _cmd_derive(args) -> int:
         check_writable(args.output, args.force)  # refuse before the slow derivation, not after it
         if args.pdf:
             check_writable(Path(args.output).with_suffix(".pdf"), args.force)
-    derivation = derive(with_notation(load(args.spec), args.notation))
+    network = with_notation(load(args.spec), args.notation)
+    if args.format == "html":
+        from symbp.rendering.mathml import check_notation
+
+        check_notation(network.notation)  # before the derivation, not after it
+    derivation = derive(network)
     if args.format == "html":
         from symbp.cli.page import page_html
 

@@ -20,6 +20,7 @@ from sympy.printing.mathml import MathMLPresentationPrinter
 from sympy.printing.precedence import PRECEDENCE
 
 from symbp.derivation import symbolic
+from symbp.errors import SpecError, SymbpError
 from symbp.naming import PARAMETER_KINDS
 from symbp.rendering.printing import (
     _display_limits,
@@ -30,7 +31,7 @@ from symbp.rendering.printing import (
     matrix_symbol,
 )
 from symbp.rendering.symbols import Symbols
-from symbp.spec.notation import _UNICODE_COMMANDS
+from symbp.spec.notation import _UNICODE_COMMANDS, SYMBOL_FIELDS, as_text
 
 _OPERATORS = {**_UNICODE_COMMANDS, r"\cdot": "·", r"\times": "×", r"\leftarrow": "←", r"\ldots": "…"}
 _FONTS = {r"\mathrm": "normal", r"\operatorname": "normal", r"\text": "normal", r"\mathbf": "bold"}
@@ -60,8 +61,26 @@ _FUNCTION_NAMES = {
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[{}_^]|\s+|.")
 
 
-class MathMLError(ValueError):
+class MathMLError(SymbpError, ValueError):
     """A notation symbol uses LaTeX this printer does not read."""
+
+
+SYMBOL_VOCABULARY = (
+    "LaTeX the HTML page prints: letters, digits, Greek letters, \\hat, \\mathrm, \\mathbf, \\mathcal, "
+    "\\operatorname, \\text, braces, _ and ^"
+)
+
+
+def check_notation(notation) -> None:
+    """Refuse, naming the field, a notation symbol the page could not print (before any work is done)."""
+    dom = SymbpMathMLPrinter().dom
+    for field in SYMBOL_FIELDS:
+        value = getattr(notation, field)
+        try:
+            if value:
+                tex_nodes(dom, value)
+        except MathMLError as error:
+            raise SpecError(f"notation.{field}", value, f"{SYMBOL_VOCABULARY} ({error})") from None
 
 
 class _TexReader:
@@ -394,7 +413,10 @@ def mathml(expr, network=None) -> str:
     return SymbpMathMLPrinter(_settings(network)).doprint(expr)
 
 
-def mathml_tex(tex: str) -> str:
-    """A notation symbol's LaTeX as MathML, for text that names a symbol (reasons, tables)."""
-    printer = SymbpMathMLPrinter()
-    return tex_nodes(printer.dom, tex).toxml()
+def inline_math(tex: str) -> str:
+    """A notation symbol inside prose (reasons, tables) as a ``<math>`` element; its plain text where
+    the symbol uses LaTeX this reader does not know (a notation of one's own)."""
+    try:
+        return f"<math>{tex_nodes(SymbpMathMLPrinter().dom, tex).toxml()}</math>"
+    except MathMLError:
+        return f"<span>{escape(as_text(tex), quote=False)}</span>"

@@ -17,13 +17,12 @@ from dataclasses import dataclass
 from html import escape
 
 from symbp.rendering import document
-from symbp.rendering.mathml import MathMLError, mathml, mathml_tex
+from symbp.rendering.mathml import check_notation, inline_math, mathml
 from symbp.rendering.page_links import links
 from symbp.rendering.page_network import Recording, drawing, gradient_instances, number, sample, snapshot
 from symbp.rendering.printing import equation, latex, symbols_of
 from symbp.rendering.reasons import ReasonSymbol, stated_reason
 from symbp.rendering.worked import omitted_because
-from symbp.spec.notation import as_text
 from symbp.templating import _reason_parts, anchor, environment
 
 TEMPLATE = "derivation.html.j2"
@@ -44,14 +43,6 @@ def math_element(lhs_tex: str, lhs_mathml: str, rhs_tex: str, rhs_mathml: str, r
 def _stated_math(lhs, rhs, network) -> str:
     lhs, rhs = equation(lhs, rhs, network)
     return math_element(latex(lhs, network), mathml(lhs, network), latex(rhs, network), mathml(rhs, network))
-
-
-def inline_math(tex: str) -> str:
-    """A notation symbol inside prose; its plain text where the MathML reader cannot read it."""
-    try:
-        return f"<math>{mathml_tex(tex)}</math>"
-    except MathMLError:
-        return f"<span>{escape(as_text(tex))}</span>"
 
 
 def reason_html(text: str, labels, symbol) -> str:
@@ -227,6 +218,7 @@ def _listed(values, shown: int = 8) -> str:
 def page_context(derivation, code: str, recording: Recording | None = None, module_name: str = "") -> dict:
     """Everything the page template uses, printed from ``derivation`` in its network's notation."""
     network = derivation.network
+    check_notation(network.notation)
     style = document.MathStyle(network, "latex")
     draw = drawing(network)
     listing = code_lines(code)

@@ -440,3 +440,17 @@ def test_the_numbers_follow_the_notations_delta():
     assert seed["a"] == rumelhart["a"] and seed["dW"] == rumelhart["dW"]
     flipped = [[number(-float(value)) for value in layer] for layer in seed["delta"]]
     assert rumelhart["delta"] == flipped and flipped != seed["delta"]
+
+
+def test_a_notation_symbol_the_page_cannot_print_is_refused_naming_its_field(tmp_path, capsys):
+    from symbp.cli.main import main
+
+    spec = tmp_path / "frak.toml"
+    spec.write_text(
+        'name = "frak"\nlayers = [2, 2, 1]\nactivation = "sigmoid"\ncost = "half_mse"\n'
+        "[notation]\nprofile = \"seed\"\ncost = '\\mathfrak{J}'\n"
+    )
+    page = tmp_path / "frak.html"
+    assert main(["derive", str(spec), "--format", "html", "-o", str(page)]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert "notation.cost" in line and "\\mathfrak" in line and not page.exists()
