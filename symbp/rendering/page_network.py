@@ -11,7 +11,7 @@ parameters the documents' worked example starts from (epoch 0).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
@@ -37,7 +37,6 @@ class Recording:
     params: tuple[dict, ...]  # the generated module's params (W1, b1, ...) after each epoch in ``epochs``
     costs: tuple[float, ...]  # the module's training cost on its whole training data at each of them
     note: str  # how the run was made, for the page
-    settings: dict = field(default_factory=dict)
 
 
 def number(value: float) -> str:
