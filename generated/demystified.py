@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: e83fb61a9804988b49e99dd8589308668a116aa54b864cf28790830f70e42ba9
+# written by symbp; symbp-sha256: 3faa726a899c5812e88507f8f78fcb7de2446f7b0daaf70d55490780160e1eed
 """demystified: 2-3-1, sigmoid, half_sse, no biases.
 
 hours slept/studied -> test score; the third seed text's network (input layer numbered 1)
@@ -9,7 +9,7 @@ training step is printed from the derived matrix equations; each line names
 the equation it implements. Layer 0 is the input; W{l} has shape
 (n_{l-1}, n_l), rows of X are samples.
 
-In this spec's notation (from seed) (The backpropagation algorithm (the first seed text)):
+In this spec's notation (from default) (The backpropagation algorithm (the first seed text)):
   W^(1) is params['W1']
   W^(2) is params['W2']
   X is X and T is T

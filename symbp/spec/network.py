@@ -27,7 +27,7 @@ from symbp.spec.functions import (
     make_activation,
     make_cost,
 )
-from symbp.spec.notation import SEED, Notation, notation_from
+from symbp.spec.notation import DEFAULT_NOTATION, Notation, notation_from
 
 TOP_KEYS = (
     "name",
@@ -118,7 +118,7 @@ class Network:
     T: tuple[tuple[float, ...], ...] | None = None
     X_validation: tuple[tuple[float, ...], ...] | None = None
     T_validation: tuple[tuple[float, ...], ...] | None = None
-    notation: Notation = SEED
+    notation: Notation = DEFAULT_NOTATION
     description: str = ""
 
     @property
@@ -465,7 +465,7 @@ def network_from_dict(spec: dict) -> Network:
 def _parse_notation(spec: dict) -> Notation:
     """The spec's notation; the older ``numbering`` key numbers the input layer and keeps every
     weight matrix's number (numbered from 1, W^{(l)} leaves layer l, as in the third seed text)."""
-    notation = notation_from(spec.get("notation", "seed"))
+    notation = notation_from(spec.get("notation", DEFAULT_NOTATION))
     if "numbering" not in spec:
         return notation
     numbering = spec["numbering"]

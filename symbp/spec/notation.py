@@ -60,7 +60,7 @@ SYMBOL_FIELDS = (
 class Notation:
     """Every axis on which textbooks differ; the defaults are the first seed text's."""
 
-    name: str = "seed"
+    name: str = "default"
     source: str = "The backpropagation algorithm (the first seed text)"
     # -- layout and indices
     layout: str = "row"  # row: z = a W + b, W is n_{l-1} x n_l; column: z = W a + b, W is n_l x n_{l-1}
@@ -211,9 +211,9 @@ def as_text(tex: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-SEED = Notation()
+DEFAULT_NOTATION = Notation()
 WELCH = dataclasses.replace(
-    SEED,
+    DEFAULT_NOTATION,
     delta_of="sample",
     name="welch",
     source="Neural Networks Demystified (Stephen Welch; the third seed text), parts 4 and 7",
@@ -229,7 +229,7 @@ WELCH = dataclasses.replace(
     target_matrix="y",
 )
 NIELSEN = dataclasses.replace(
-    SEED,
+    DEFAULT_NOTATION,
     delta_of="sample",
     name="nielsen",
     source="Neural Networks and Deep Learning (Michael Nielsen), ch. 2 (BP1-BP4) and ch. 3",
@@ -248,7 +248,7 @@ NIELSEN = dataclasses.replace(
     sample_index="x",
 )
 NG = dataclasses.replace(
-    SEED,
+    DEFAULT_NOTATION,
     delta_of="sample",
     name="ng",
     source="Machine Learning (Andrew Ng, Coursera), week 5: backpropagation and ex4",
@@ -275,7 +275,7 @@ NG = dataclasses.replace(
     accumulators=True,
 )
 DEEPLEARNING_AI = dataclasses.replace(
-    SEED,
+    DEFAULT_NOTATION,
     delta_of="sample",
     name="deeplearning_ai",
     source="Deep Learning Specialization (deeplearning.ai), course 1 weeks 3-4, course 2 week 1",
@@ -300,7 +300,7 @@ DEEPLEARNING_AI = dataclasses.replace(
     unindexed="mean",
 )
 GOODFELLOW = dataclasses.replace(
-    SEED,
+    DEFAULT_NOTATION,
     delta_of="sample",
     name="goodfellow",
     source="Deep Learning (Goodfellow, Bengio, Courville), section 6.5, algorithms 6.3 and 6.4",
@@ -327,7 +327,7 @@ GOODFELLOW = dataclasses.replace(
     gradient_style="nabla",
 )
 BISHOP = dataclasses.replace(
-    SEED,
+    DEFAULT_NOTATION,
     delta_of="sample",
     name="bishop",
     source="Pattern Recognition and Machine Learning (Christopher Bishop), section 5.3",
@@ -346,7 +346,7 @@ BISHOP = dataclasses.replace(
     function="h",
 )
 CS231N = dataclasses.replace(
-    SEED,
+    DEFAULT_NOTATION,
     name="cs231n",
     source="CS231n (Stanford), neural networks case study and assignment 1",
     index_letters=("j", "k"),
@@ -370,7 +370,7 @@ CS231N = dataclasses.replace(
     unindexed="mean",
 )
 UFLDL = dataclasses.replace(
-    SEED,
+    DEFAULT_NOTATION,
     delta_of="sample",
     name="ufldl",
     source="UFLDL tutorial (Stanford): Neural Networks, Backpropagation Algorithm",
@@ -396,7 +396,7 @@ UFLDL = dataclasses.replace(
     gradient_style="nabla",
 )
 WIKIPEDIA = dataclasses.replace(
-    SEED,
+    DEFAULT_NOTATION,
     delta_of="sample",
     name="wikipedia",
     source="Wikipedia, Backpropagation (derivation section; matrix section for the layout)",
@@ -415,7 +415,7 @@ WIKIPEDIA = dataclasses.replace(
     hadamard=r"\circ",
 )
 RUMELHART = dataclasses.replace(
-    SEED,
+    DEFAULT_NOTATION,
     delta_of="sample",
     name="rumelhart",
     source="Rumelhart, Hinton, Williams: Learning internal representations by error propagation (PDP, ch. 8)",
@@ -437,7 +437,7 @@ RUMELHART = dataclasses.replace(
     delta_sign=-1,
 )
 RASCHKA = dataclasses.replace(
-    SEED,
+    DEFAULT_NOTATION,
     delta_of="sample",
     name="raschka",
     source="Python Machine Learning (Sebastian Raschka, Vahid Mirjalili), 2nd ed., ch. 12",
@@ -455,7 +455,7 @@ RASCHKA = dataclasses.replace(
     sample_index="i",
 )
 THREE_BLUE_ONE_BROWN = dataclasses.replace(
-    SEED,
+    DEFAULT_NOTATION,
     delta_of="sample",
     name="3blue1brown",
     source="3Blue1Brown, Backpropagation calculus (Deep learning, chapter 4; Grant Sanderson)",
@@ -475,7 +475,7 @@ THREE_BLUE_ONE_BROWN = dataclasses.replace(
 PROFILES: dict[str, Notation] = {
     profile.name: profile
     for profile in (
-        SEED,
+        DEFAULT_NOTATION,
         WELCH,
         NIELSEN,
         NG,
@@ -491,6 +491,9 @@ PROFILES: dict[str, Notation] = {
     )
 }
 
+# Further names a spec or --notation may give a profile, accepted but never listed or printed.
+ALIASES = {"seed": "default"}
+
 FIELDS = tuple(field.name for field in dataclasses.fields(Notation) if field.name not in ("name", "source"))
 
 
@@ -499,13 +502,14 @@ def notation_from(value: object, field: str = "notation") -> Notation:
     if isinstance(value, Notation):
         return value
     if isinstance(value, str):
-        if value not in PROFILES:
+        name = ALIASES.get(value, value)
+        if name not in PROFILES:
             raise SpecError(field, value, "a profile: " + ", ".join(PROFILES))
-        return PROFILES[value]
+        return PROFILES[name]
     if not isinstance(value, dict):
         raise SpecError(field, value, "a profile name or a table starting from one (profile = NAME)")
     table = dict(value)
-    base = notation_from(table.pop("profile", "seed"), f"{field}.profile")
+    base = notation_from(table.pop("profile", DEFAULT_NOTATION), f"{field}.profile")
     for key, given in table.items():
         if key not in FIELDS:
             raise SpecError(f"{field}.{key}", given, "one of " + ", ".join(FIELDS))

@@ -35,7 +35,7 @@ from symbp.spec.functions import Activation
 from symbp.spec.functions import T as T_SCALAR
 from symbp.spec.functions import Z as Z_SCALAR
 from symbp.spec.network import Network
-from symbp.spec.notation import SEED, Notation
+from symbp.spec.notation import DEFAULT_NOTATION, Notation
 from symbp.verification.formula import (
     ELEMENTARY,
     Bin,
@@ -89,7 +89,7 @@ class Point:
 class Reading:
     """How symbols resolve: the notation, the value of a generic l, what y means; collects notes."""
 
-    notation: Notation = SEED
+    notation: Notation = DEFAULT_NOTATION
     generic: int | None = None
     y_is_target: bool = True
     notes: list = field(default_factory=list)
