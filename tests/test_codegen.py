@@ -254,7 +254,7 @@ def test_half_adder_script_trains():
 
 
 def seed003_step(params, x, y, alpha):
-    """One per-sample update with the fourth seed text's scalar formulas (linear activations)."""
+    """One per-sample update with the scalar formulas of unit 1.4 - Back-propagation (linear activations)."""
     (w11, w12), (w21, w22) = params["W1"]
     (w31, w32), (w41, w42) = params["W2"]
     b1, b2 = params["b1"]

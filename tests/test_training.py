@@ -344,7 +344,7 @@ def test_shuffling_is_reproducible_under_a_seed_and_changes_the_order():
     assert run(seed=4) != run(seed=5)
     in_order = run(seed=4, shuffle=False)
     assert in_order != run(seed=4)
-    # without shuffling, per-sample steps take the rows in turn (the fourth seed text's loop)
+    # without shuffling, per-sample steps take the rows in turn (the loop of unit 1.4 - Back-propagation)
     params = module.init_params(seed=2)
     for _ in range(3):
         for row in range(len(X)):

@@ -33,8 +33,13 @@ def notation_lines(network) -> list[str]:
     column = notation.layout == "column"
     tee = ".T" if column else ""
     known = PROFILES.get(notation.name) == notation
-    named = f"the {notation.name} notation" if known else f"this spec's notation (from {notation.name})"
-    lines = [f"In {named} ({notation.source}):"]
+    base = notation.name.removesuffix("+custom")
+    named = (
+        f"the {notation.name} notation ({notation.source})"
+        if known
+        else f"this spec's notation (the {base} profile, changed)"
+    )
+    lines = [f"In {named}:"]
     for layer in range(1, network.depth + 1):
         mark = _layer_label(notation, layer, network.depth, parameter=True)
         lines.append(f"{as_text(notation.weight_matrix)}{mark} is params['W{layer}']{tee}")

@@ -1,6 +1,6 @@
 """The Derivation: dC/dW and dC/db layer by layer, the delta recursion emerging.
 
-Following the first seed text, the output layer L is differentiated by the
+Following the blog post The backpropagation algorithm, the output layer L is differentiated by the
 chain rule, its repeated factor is named delta^{(L)}; layer L-1's chain
 contains delta^{(L)} and yields delta^{(L-1)} in terms of it; layer L-2 needs
 a double sum whose order is swapped before the previous delta is recognised,

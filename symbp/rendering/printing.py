@@ -168,7 +168,7 @@ class _EntrywiseMixin:
 
 
 class SymbpLatexPrinter(_EntrywiseMixin, LatexPrinter):
-    """LaTeX in the first seed text's notation (see the module docstring)."""
+    """LaTeX in the derivation's own notation (see the module docstring)."""
 
     printmethod = "_symbp_latex"
     _default_settings = {
@@ -501,7 +501,7 @@ class SymbpPrettyPrinter(_EntrywiseMixin, PrettyPrinter):
 
 
 def symbols_of(network) -> Symbols:
-    """The Symbols of ``network``'s notation (the seed text's without a network)."""
+    """The Symbols of ``network``'s notation (the default profile's without a network)."""
     return Symbols(network.notation, network.depth, network.cost.mean) if network else Symbols()
 
 

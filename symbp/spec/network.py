@@ -7,7 +7,6 @@ is allowed.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import re
 import tomllib
@@ -27,7 +26,7 @@ from symbp.spec.functions import (
     make_activation,
     make_cost,
 )
-from symbp.spec.notation import DEFAULT_NOTATION, Notation, notation_from
+from symbp.spec.notation import DEFAULT_NOTATION, Notation, changed, notation_from
 
 TOP_KEYS = (
     "name",
@@ -464,7 +463,7 @@ def network_from_dict(spec: dict) -> Network:
 
 def _parse_notation(spec: dict) -> Notation:
     """The spec's notation; the older ``numbering`` key numbers the input layer and keeps every
-    weight matrix's number (numbered from 1, W^{(l)} leaves layer l, as in the third seed text)."""
+    weight matrix's number (numbered from 1, W^{(l)} leaves layer l, as in Neural Networks Demystified)."""
     notation = notation_from(spec.get("notation", DEFAULT_NOTATION))
     if "numbering" not in spec:
         return notation
@@ -472,7 +471,7 @@ def _parse_notation(spec: dict) -> Notation:
     if numbering not in (0, 1) or isinstance(numbering, bool):
         raise SpecError("numbering", numbering, "0 (input layer is layer 0) or 1 (input layer is layer 1)")
     named_by = "leaving" if numbering else "entering"
-    return dataclasses.replace(notation, input_layer=numbering, weights_named_by=named_by)
+    return changed(notation, notation.name, input_layer=numbering, weights_named_by=named_by)
 
 
 def require_checkable(network: Network, task: str):

@@ -1,7 +1,7 @@
 """Notation: how one source writes backpropagation, as data.
 
-The Derivation is notation-free (one internal convention: the first seed
-text's row vectors, layers 0..L, w_ij from neuron i of layer l-1 to neuron j
+The Derivation is notation-free (one internal convention, that of the blog post
+The backpropagation algorithm: row vectors, layers 0..L, w_ij from neuron i of layer l-1 to neuron j
 of layer l, delta = dC/dz). A Notation says how a reader's source writes the
 same quantities; every printer and the formula reader take every symbol from
 it, so a document printed in a notation reads back through verify in it.
@@ -58,10 +58,10 @@ SYMBOL_FIELDS = (
 
 @dataclass(frozen=True)
 class Notation:
-    """Every axis on which textbooks differ; the defaults are the first seed text's."""
+    """Every axis on which textbooks differ; the defaults are The backpropagation algorithm's."""
 
     name: str = "default"
-    source: str = "The backpropagation algorithm (the first seed text)"
+    source: str = "The backpropagation algorithm (blog post)"
     # -- layout and indices
     layout: str = "row"  # row: z = a W + b, W is n_{l-1} x n_l; column: z = W a + b, W is n_l x n_{l-1}
     batch_columns: bool = False  # column layout only: a batch is a matrix with one sample per column
@@ -216,7 +216,8 @@ WELCH = dataclasses.replace(
     DEFAULT_NOTATION,
     delta_of="sample",
     name="welch",
-    source="Neural Networks Demystified (Stephen Welch; the third seed text), parts 4 and 7",
+    source="Neural Networks Demystified (Stephen Welch), parts 4 and 7, as the tutorial "
+    "Artificial Neural Network (ANN) 4 - Backpropagation of Errors follows it",
     weights_named_by="leaving",
     input_layer=1,
     cost="J",
@@ -518,4 +519,14 @@ def notation_from(value: object, field: str = "notation") -> Notation:
             given = table[key] = tuple(given)
         if not isinstance(given, expected) or (expected is int and isinstance(given, bool)):
             raise SpecError(f"{field}.{key}", given, f"a {expected.__name__}")
-    return dataclasses.replace(base, name=f"{base.name}+custom" if table else base.name, **table)
+    return changed(base, f"{base.name}+custom" if table else base.name, **table)
+
+
+def changed(base: Notation, name: str, **changes) -> Notation:
+    """``base`` with ``changes``, named ``name``; its source then says what differs from ``base``'s,
+    so that a changed profile does not claim to be its source's notation."""
+    notation = dataclasses.replace(base, name=name, **changes)
+    differ = [f"{key} = {value}" for key, value in changes.items() if getattr(base, key) != value]
+    if not differ:
+        return notation
+    return dataclasses.replace(notation, source=f"{base.source}, with {', '.join(differ)}")

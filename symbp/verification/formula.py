@@ -8,14 +8,14 @@ in ``symbp.verification.grammar`` and nothing else: no ``eval``, no
 ``sympify``, no SymPy LaTeX parser, so text that is not a formula (Python, for
 one) is refused with the column and what was expected there.
 
-Two spellings share the grammar. LaTeX, as in the seed texts:
+Two spellings share the grammar. LaTeX, as in the textbooks:
 ``\\delta^{(L)}_j = (a^{(L)}_j - t_j) \\sigma'(z^{(L)}_j)``. Plain maths:
 ``delta(L)_j = (a(L)_j - t_j) * sigma'(z(L)_j)``: a layer in parentheses right
 after a symbol, ``_ij`` for indices, ``dC/dW(2)`` for a derivative, ``yhat``,
 ``.T`` for a transpose, ``*`` for the elementwise (or scalar) product and
 ``@`` for the matrix product. Juxtaposition and ``\\cdot`` mean the matrix
 product when the shapes allow it and the elementwise product of same-shaped
-matrices (the third seed text's reading); ``\\odot`` is always elementwise.
+matrices (as Neural Networks Demystified reads them); ``\\odot`` is always elementwise.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ see ``symbp.verification.evaluate`` for how its symbols resolve.
 Conventions (the default notation): delta^{(l)} = dC/dz^{(l)} of the whole cost. Matrix formulas are
 over the batch (rows are samples), so for a mean cost they carry the 1/N.
 Index formulas with no sample index n and no N describe one sample's term of
-the cost (the first seed text's form, (a - t) f'(z) for half_mse); they are
+the cost (the form of The backpropagation algorithm, (a - t) f'(z) for half_mse); they are
 checked on one-sample batches.
 """
 
