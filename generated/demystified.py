@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 3a28a10ae4263d0b24bb9084c3060922d03de5471a330f9783392fa41c24a9ce
+# written by symbp; symbp-sha256: 339b9809e827ea688fafec3dfc4adbc4a3218d0fbf571e1f0f23725a3b869e8c
 """demystified: 2-3-1, sigmoid, half_sse, no biases.
 
 hours slept/studied -> test score; the network of Neural Networks Demystified (Stephen Welch), input layer 1
@@ -347,7 +347,7 @@ _CACHE = {}
 
 
 class History(list):
-    """The training costs `train` computed: a list, as it always was, with more on it.
+    """The training costs `train` computed, as a list, with their epochs and why training ended.
 
     `epochs[k]` is the epoch (or iteration) of `self[k]`, counted from 0 in
     each call, `validation[k]` the validation cost then (empty without

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 1acda6fd72638112ed3e948b6c70c500c66baf3582d7d0dad0819e62e4a72d6c
+# written by symbp; symbp-sha256: 1e34e631ebcce65c35ffd4e28744cab3b82f4d83416cd0472e2e262f709626f3
 """half_adder: 2-2-2-2, sigmoid, half_mse, biases.
 
 half adder (sum, carry) of two bits; the network of the blog post The backpropagation algorithm
@@ -393,7 +393,7 @@ _CACHE = {}
 
 
 class History(list):
-    """The training costs `train` computed: a list, as it always was, with more on it.
+    """The training costs `train` computed, as a list, with their epochs and why training ended.
 
     `epochs[k]` is the epoch (or iteration) of `self[k]`, counted from 0 in
     each call, `validation[k]` the validation cost then (empty without

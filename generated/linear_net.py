@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 720f5fd13fe3534d6d46cf3321e3c85dc651ca0989bb07ed3ef3070086b6fe5a
+# written by symbp; symbp-sha256: 03966cc853acfeb88b4ac08e395fb50cff96b8de683508a2b1779c3df7aadb7c
 """linear_net: 2-2-2, identity, half_sse, biases.
 
 2-2-2 linear network updated per sample; the numerical example of the course notes unit 1.4 - Back-propagation
@@ -328,7 +328,7 @@ _CACHE = {}
 
 
 class History(list):
-    """The training costs `train` computed: a list, as it always was, with more on it.
+    """The training costs `train` computed, as a list, with their epochs and why training ended.
 
     `epochs[k]` is the epoch (or iteration) of `self[k]`, counted from 0 in
     each call, `validation[k]` the validation cost then (empty without

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 3c4c12e2055bc8123abbaa191eba7f2e9207925b8926d8e3bb8e0baab95c07d8
+# written by symbp; symbp-sha256: f823c35c9bb50d97630d54c18bd46c0c2a8cda07fc74eed9f228760b199179f0
 """logistic: 2-1, sigmoid, bce, biases.
 
 logistic regression: one sigmoid neuron, binary cross-entropy (Python Deep Learning, Packt)
@@ -323,7 +323,7 @@ _CACHE = {}
 
 
 class History(list):
-    """The training costs `train` computed: a list, as it always was, with more on it.
+    """The training costs `train` computed, as a list, with their epochs and why training ended.
 
     `epochs[k]` is the epoch (or iteration) of `self[k]`, counted from 0 in
     each call, `validation[k]` the validation cost then (empty without

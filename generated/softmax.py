@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 9431157fc1ad112534676fb58d4d0b61f8b54211110ba22fb7490d001336de5d
+# written by symbp; symbp-sha256: 18cb947cde35af820b2f9b6a58737ecc3e53b4c15a7c2953723fac0d9560d4fa
 """softmax: 2-3, softmax, cce, biases.
 
 multi-class logistic regression: softmax output, categorical cross-entropy (Python Deep Learning, Packt)
@@ -329,7 +329,7 @@ _CACHE = {}
 
 
 class History(list):
-    """The training costs `train` computed: a list, as it always was, with more on it.
+    """The training costs `train` computed, as a list, with their epochs and why training ended.
 
     `epochs[k]` is the epoch (or iteration) of `self[k]`, counted from 0 in
     each call, `validation[k]` the validation cost then (empty without

@@ -103,7 +103,7 @@ class Network:
 
     ``layers`` holds n_0..n_L; ``activations`` holds f_1..f_L (one per
     non-input layer); ``notation`` says how documents and formulas write the
-    network (symbp.spec.notation); its input_layer is the old ``numbering``.
+    network (symbp.spec.notation); the spec's ``numbering`` key sets its input_layer.
     """
 
     name: str
@@ -462,7 +462,7 @@ def network_from_dict(spec: dict) -> Network:
 
 
 def _parse_notation(spec: dict) -> Notation:
-    """The spec's notation; the older ``numbering`` key numbers the input layer and keeps every
+    """The spec's notation; the ``numbering`` key numbers the input layer and keeps every
     weight matrix's number (numbered from 1, W^{(l)} leaves layer l, as in Neural Networks Demystified)."""
     notation = notation_from(spec.get("notation", DEFAULT_NOTATION))
     if "numbering" not in spec:
