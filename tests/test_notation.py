@@ -27,7 +27,7 @@ NAMES = (
     "3blue1brown",
 )
 
-# The axes each source is known for (docs: /work/scratch/notation_profiles.md, from the sources' own text).
+# The axes each source is known for (from the sources' own text).
 KEY_AXES = {
     "default": dict(
         layout="row", weight_indices="from_to", input_layer=0, cost="C", target="t", delta_sign=1

@@ -2,7 +2,7 @@
 
 SymPy prints ``w[L - 1, i, j]`` as ``{w}_{L - 1,i,j}``; the texts write
 w^{(L-1)}_{ij}. These printers read the layer from the first index of every
-per-layer ``Indexed`` (``symbp.symbolic``), the layer from the name of every
+per-layer ``Indexed`` (``symbp.derivation.symbolic``), the layer from the name of every
 matrix (``symbp.naming``), and print symbp's matrix nodes (``Elementwise``,
 ``ColumnSum``, ``Broadcast``, ``Activate``). Every symbol, layer mark, index
 letter and operator comes from the network's Notation (``symbp.rendering.symbols``);

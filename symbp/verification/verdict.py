@@ -1,13 +1,13 @@
 """Check a hand-derived formula against the Derivation and central differences.
 
-``verify(network, formula)`` reads the formula (``symbp.formula``), evaluates
-its right side (``symbp.formula_eval``) at K check points of random parameters
+``verify(network, formula)`` reads the formula (``symbp.verification.formula``), evaluates
+its right side (``symbp.verification.evaluate``) at K check points of random parameters
 and data, and compares it with the derived value of the quantity on its left
 (``Derivation.evaluate``); central differences of the cost are computed at the
 same points as independent ground truth for the derivation itself. The verdict
 either holds (with K and the largest difference) or fails with a
 counterexample and, where one of the usual slips explains it, a diagnosis
-(``symbp.diagnosis``).
+(``symbp.verification.diagnosis``).
 
 Formulas are read through a Notation (the network's, or one passed to verify);
 see ``symbp.verification.evaluate`` for how its symbols resolve.
