@@ -296,7 +296,7 @@ def test_bfgs_on_logistic_with_l2_reaches_scipys_minimum_on_a_hand_written_cost(
     np.testing.assert_allclose(flat(params), result.x, atol=1e-6)
 
 
-def test_seed_parity_demystified_bfgs_converges_in_under_100_iterations_with_a_falling_cost():
+def test_demystified_bfgs_converges_in_under_100_iterations_with_a_falling_cost():
     """Welch's part 6 trains this network with SciPy's BFGS: fewer than 100 iterations, J falling each one."""
     scipy_optimize()
     network = load({**_demystified_spec(), "train": {"optimizer": "bfgs", "epochs": 200, "print_every": 1}})
