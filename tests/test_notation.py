@@ -123,7 +123,7 @@ def test_default_profile_is_the_derivations_own_convention():
 
 
 def test_seed_names_the_default_profile_but_is_never_listed():
-    """Specs and --notation that say "seed" still get the default profile, printed as "default"."""
+    """Specs and --notation that say "seed" get the default profile, printed as "default"."""
     from symbp.spec.network import load
 
     assert notation_from("seed") is PROFILES["default"]

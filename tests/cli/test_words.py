@@ -2,7 +2,7 @@
 
 Every user-facing command runs once, and its output, the files it writes, generated/, docs/ and the README
 must not call a source text a "seed text", number it ("seed 002") or call the default notation "the
-seed's". The default profile is named ``default``; ``seed`` is still accepted for it, never printed.
+seed's". The default profile is named ``default``; ``seed`` is accepted for it too, never printed.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def test_no_command_output_or_shipped_file_calls_a_source_a_seed(capsys, tmp_pat
     assert "hours slept/studied" in outputs["examples"]
 
 
-def test_seed_still_names_the_default_profile_on_the_command_line(capsys):
+def test_seed_names_the_default_profile_on_the_command_line(capsys):
     listed = _run(["notations"], capsys).splitlines()
     assert [line.split()[0] for line in listed][0] == "default"
     assert not any(line.split()[0] == "seed" for line in listed)
