@@ -16,11 +16,12 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from symbp.spec.notation import SEED, Notation
-from symbp.verification.formula import (
+from symbp.verification.formula import Formula
+from symbp.verification.lexicon import lexicon
+from symbp.verification.tree import (
     Bin,
     Call,
     Cases,
-    Formula,
     Layer,
     Neg,
     Node,
@@ -33,7 +34,6 @@ from symbp.verification.formula import (
     map_children,
     walk,
 )
-from symbp.verification.lexicon import lexicon
 
 # pairs of repairs tried at the most: about a second on small networks (0.15 ms a pair). A pair costs
 # more on a big network, so there the limit shrinks in proportion beyond PAIR_FULL_SIZE parameters

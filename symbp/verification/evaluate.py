@@ -36,8 +36,8 @@ from symbp.spec.functions import T as T_SCALAR
 from symbp.spec.functions import Z as Z_SCALAR
 from symbp.spec.network import Network
 from symbp.spec.notation import SEED, Notation
-from symbp.verification.formula import (
-    ELEMENTARY,
+from symbp.verification.lexicon import ELEMENTARY
+from symbp.verification.tree import (
     Bin,
     Call,
     Cases,

@@ -36,7 +36,7 @@ from symbp.spec.network import Network, load, require_checkable
 from symbp.spec.notation import PROFILES, SEED, Notation, notation_from
 from symbp.verification.diagnosis import Candidate, candidates, pair_limit, show, two_slips
 from symbp.verification.evaluate import EvalError, Evaluator, Reading
-from symbp.verification.formula import Formula, FormulaError, Layer, Sym, parse_formula, walk
+from symbp.verification.formula import Formula, FormulaError, parse_formula
 from symbp.verification.groundtruth import (
     batch_sizes,
     central_deltas,
@@ -46,6 +46,7 @@ from symbp.verification.groundtruth import (
     random_params,
 )
 from symbp.verification.proof import instance, is_zero, small_enough
+from symbp.verification.tree import Layer, Sym, walk
 
 POINTS = 5
 RTOL = 1e-7
