@@ -25,7 +25,7 @@ API_MODULES = (
     "symbp.rendering.pdf",
     "symbp.codegen.generator",
     "symbp.codegen.loading",
-    "symbp.verification.verdict",
+    "symbp.verification.verify_formula",
     "symbp.verification.gradient_check",
 )
 
