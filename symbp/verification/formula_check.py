@@ -16,7 +16,6 @@ from symbp.computed import ComputedOnRead
 from symbp.derivation.cached import derivation_of
 from symbp.naming import matrix_name, parse_matrix_name
 from symbp.spec.network import Network
-from symbp.verification.diagnosis import Candidate, show
 from symbp.verification.evaluate import Evaluator
 from symbp.verification.formula import Formula
 from symbp.verification.groundtruth import (
@@ -29,8 +28,10 @@ from symbp.verification.groundtruth import (
 )
 from symbp.verification.point import EvalError, Reading
 from symbp.verification.proof import instance, is_zero, small_enough
+from symbp.verification.slips import Candidate
 from symbp.verification.tree import Layer, Sym, walk
 from symbp.verification.verdict import Counterexample
+from symbp.verification.written import show
 
 RTOL = 1e-7
 ATOL = 1e-9
