@@ -13,10 +13,25 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
+from symbp.verification.jacobians import jacobian_entry
 from symbp.verification.point import MATRICES, PER_SAMPLE, WEIGHTS, EvalError, Point, Reading
 from symbp.verification.shapes import combine, flatten, groupings
 from symbp.verification.symbol_values import SymbolValues
-from symbp.verification.tree import Bin, Call, Cases, Neg, Node, NpSum, Num, Ones, Sum, Sym, Transpose, walk
+from symbp.verification.tree import (
+    Bin,
+    Call,
+    Cases,
+    Jacobian,
+    Neg,
+    Node,
+    NpSum,
+    Num,
+    Ones,
+    Sum,
+    Sym,
+    Transpose,
+    walk,
+)
 
 _RELATIONS = {">": np.greater, "<": np.less, ">=": np.greater_equal, "<=": np.less_equal}
 
@@ -198,6 +213,9 @@ class Evaluator(SymbolValues):
                     where = len(sym.indices) - 1 - where
                 return shape[where]
         raise EvalError(f"the summation index {index} indexes nothing", node.column)
+
+    def _s_Jacobian(self, node: Jacobian, bindings):
+        return jacobian_entry(self, node, bindings)
 
     def _s_NpSum(self, node: NpSum, bindings):
         raise EvalError("np.sum belongs in a matrix formula", node.column)

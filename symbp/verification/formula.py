@@ -29,6 +29,7 @@ from symbp.verification.parse import FormulaError, parse_tree
 from symbp.verification.tree import (
     Bin,
     Gradient,
+    Jacobian,
     Layer,
     Node,
     Partial,
@@ -38,6 +39,7 @@ from symbp.verification.tree import (
     map_children,
     walk,
 )
+from symbp.verification.written import show
 
 __all__ = ["Formula", "FormulaError", "Quantity", "parse_formula"]
 
@@ -225,6 +227,8 @@ def parse_formula(text: str, notation: Notation = SEED) -> Formula:
             raise FormulaError(text, node.column, "the cost (C, J, E) only on the left side")
         if isinstance(node, Sym) and node.name in ("N", "e") and node.indices:
             raise FormulaError(text, node.column, f"no subscript on {text[node.column - 1]}")
+        if isinstance(node, Jacobian):
+            _check_jacobian(text, node, quantity, notation)
     if quantity.matrix:
         stray = _subscript_not_summed(right, frozenset())
         if stray is not None:
@@ -234,6 +238,27 @@ def parse_formula(text: str, notation: Notation = SEED) -> Formula:
             )
             raise FormulaError(text, stray.column, message)
     return Formula(text, quantity, right, notation)
+
+
+# unit subscripts a quantity takes in a derivative between two of them (a sample index may come first)
+_JACOBIAN_INDICES = {"w": (2,), "b": (1,)}
+
+
+def _check_jacobian(text: str, node: Jacobian, quantity: Quantity, notation: Notation) -> None:
+    """A derivative between two quantities of the network is read entry by entry: refuse it otherwise."""
+    factor = show(node, notation)
+    if quantity.matrix:
+        message = (
+            f"the derivative {factor} between two whole matrices is not read: write the formula entry by "
+            "entry (\\frac{\\partial z^{(l+1)}_k}{\\partial z^{(l)}_j}), or da/dz of one layer as f'(z)"
+        )
+        raise FormulaError(text, node.column, message)
+    for sym in (node.of, node.by):
+        wanted = _JACOBIAN_INDICES.get(sym.name, (1, 2))
+        if sym.indices is None or len(sym.indices) not in wanted:
+            count = " or ".join(map(str, wanted))
+            message = f"{count} subscript index(es) on {sym.spelling or sym.name} in the derivative {factor}"
+            raise FormulaError(text, sym.column, message)
 
 
 def _subscript_not_summed(node: Node, summed: frozenset) -> Sym | None:

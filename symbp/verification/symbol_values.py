@@ -29,7 +29,7 @@ from symbp.spec.functions import T as T_SCALAR
 from symbp.spec.functions import Z as Z_SCALAR
 from symbp.verification.lexicon import ELEMENTARY
 from symbp.verification.point import PER_SAMPLE, WEIGHTS, EvalError, Point, Reading
-from symbp.verification.tree import Call, Node, Sym, walk
+from symbp.verification.tree import Call, Node, Num, Sym, walk
 
 
 def activation_derivative(activation: Activation):
@@ -182,10 +182,14 @@ class SymbolValues:
             if call.prime:
                 raise EvalError(f"write the derivative of {call.func} out", call.column)
             return _symbolic_function(call, None) if self.symbolic else _ELEMENTARY[call.func]
-        activation = self.point.network.activation(self.activation_layer(call.arg))
+        return self.activation_of(self.activation_layer(call.arg), call.prime)
+
+    def activation_of(self, layer: int, prime: bool):
+        """The activation of an internal layer, or its derivative f', as a function on arrays."""
+        activation = self.point.network.activation(layer)
         if self.symbolic:
-            return _symbolic_function(call, activation)
-        if call.prime:
+            return _symbolic_function(Call("act", prime, Num(0)), activation)
+        if prime:
             return activation_derivative(activation)
         return activation_function(activation)
 

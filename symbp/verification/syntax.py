@@ -17,6 +17,7 @@ from symbp.verification.tree import (
     Call,
     Cases,
     Gradient,
+    Jacobian,
     Layer,
     Neg,
     Node,
@@ -276,38 +277,52 @@ def _gradient(by: Node, cost: Node, column: int) -> Gradient:
     return Gradient(by, cost.spelling or "C", column=column)
 
 
+# the quantities a derivative between two of them may name: what is differentiated, and by what
+JACOBIAN_OF = ("z", "a", "yhat")
+JACOBIAN_BY = ("z", "a", "yhat", "x", "w", "b")
+
+
 def _quotient(top: Node, bottom: Node, column: int) -> Node:
     """top / bottom; da/dz of one layer and entry is f'(z) of that layer, as symbp's documents print it.
 
-    dC/dx (the cost over a symbol) is the cost's gradient by x.
+    dC/dx (the cost over a symbol) is the cost's gradient by x; the derivative of a quantity of the
+    network by another (dz^{(l+1)}_k/dz^{(l)}_j, da_j/dz_k, dz_j/dw_{jk}) is that Jacobian's entry.
+    A derivative of anything else is refused, naming it.
     """
-    if (
-        isinstance(top, Partial)
-        and isinstance(bottom, Partial)
-        and isinstance(top.arg, Sym)
-        and top.arg.name == "cost"
-    ):
+    if not (isinstance(top, Partial) and isinstance(bottom, Partial)):
+        return Bin("div", top, bottom, column=column)
+    if isinstance(top.arg, Sym) and top.arg.name == "cost":
         return Gradient(bottom.arg, top.arg.spelling or "C", column=column)
     if (
-        isinstance(top, Partial)
-        and isinstance(bottom, Partial)
-        and isinstance(top.arg, Call)
+        isinstance(top.arg, Call)
         and top.arg.func == "act"
         and not top.arg.prime
         and top.arg.arg == bottom.arg
     ):
         return Call("act", True, bottom.arg, column=column)  # d phi(z)/dz (Raschka)
+    of, by = top.arg, bottom.arg
     if (
-        isinstance(top, Partial)
-        and isinstance(bottom, Partial)
-        and isinstance(top.arg, Sym)
-        and isinstance(bottom.arg, Sym)
-        and (top.arg.name, bottom.arg.name) == ("a", "z")
+        isinstance(of, Sym)
+        and isinstance(by, Sym)
+        and (of.name, by.name) == ("a", "z")
+        and (of.layer, of.indices) == (by.layer, by.indices)
     ):
-        if (top.arg.layer, top.arg.indices) != (bottom.arg.layer, bottom.arg.indices):
-            raise Invalid(column, "da/dz of one neuron: the same layer and subscript on a and z")
-        return Call("act", True, bottom.arg, column=column)
-    return Bin("div", top, bottom, column=column)
+        return Call("act", True, by, column=column)
+    if not (
+        isinstance(of, Sym) and of.name in JACOBIAN_OF and isinstance(by, Sym) and by.name in JACOBIAN_BY
+    ):
+        raise Invalid(
+            column,
+            f"the derivative \\partial {_written(of)}/\\partial {_written(by)} is not one between quantities "
+            "of the network: \\partial z, \\partial a or \\partial \\hat{y} over \\partial z, a, x, w or b, "
+            "or \\partial C over any of them",
+        )
+    return Jacobian(of, by, column=column)
+
+
+def _written(node: Node) -> str:
+    """A symbol as the formula wrote it (its spelling), for a refusal; '...' for anything else."""
+    return node.spelling or node.name if isinstance(node, Sym) else "(...)"
 
 
 def _number(token: Token) -> Num:

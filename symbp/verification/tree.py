@@ -138,6 +138,15 @@ class Gradient(Node):
 
 
 @dataclass(frozen=True)
+class Jacobian(Node):
+    """The derivative of one quantity of the network by another (dz^{(l+1)}_k/dz^{(l)}_j, dz_j/dw_{jk}):
+    an entry of the Jacobian between them, through the network, for one sample."""
+
+    of: Sym
+    by: Sym
+
+
+@dataclass(frozen=True)
 class NpSum(Node):
     """np.sum(M, axis=k, keepdims=...): the sum of the rows (axis 0) or columns (axis 1), or of all."""
 
@@ -159,6 +168,8 @@ def children(node: Node) -> tuple:
         return (node.arg,)
     if isinstance(node, Gradient):
         return (node.by,)
+    if isinstance(node, Jacobian):
+        return (node.of, node.by)
     if isinstance(node, Sum):
         return (node.body,) if node.upper is None else (node.upper, node.body)
     if isinstance(node, Cases):

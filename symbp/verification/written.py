@@ -10,6 +10,7 @@ from symbp.verification.tree import (
     Bin,
     Call,
     Cases,
+    Jacobian,
     Neg,
     Node,
     NpSum,
@@ -45,6 +46,8 @@ def show(node: Node, notation: Notation = SEED) -> str:
         return f"-{say(node.arg)}"
     if isinstance(node, Cases):
         return "\\begin{cases}...\\end{cases}"
+    if isinstance(node, Jacobian):
+        return f"\\partial {say(node.of)}/\\partial {say(node.by)}"
     if isinstance(node, NpSum):
         return f"np.sum({say(node.arg)})"
     if isinstance(node, Bin):
