@@ -308,6 +308,12 @@ def _quotient(top: Node, bottom: Node, column: int) -> Node:
         and (of.layer, of.indices) == (by.layer, by.indices)
     ):
         return Call("act", True, by, column=column)
+    if _comes_before(of, by):
+        if (of.name, by.name) == ("a", "z"):
+            raise Invalid(column, "da/dz of one neuron: the same layer and subscript on a and z")
+        raise Invalid(
+            column, f"{_written(of)} comes before {_written(by)} in the network: it does not depend on it"
+        )
     if not (
         isinstance(of, Sym) and of.name in JACOBIAN_OF and isinstance(by, Sym) and by.name in JACOBIAN_BY
     ):
@@ -318,6 +324,16 @@ def _quotient(top: Node, bottom: Node, column: int) -> Node:
             "or \\partial C over any of them",
         )
     return Jacobian(of, by, column=column)
+
+
+def _comes_before(of: Node, by: Node) -> bool:
+    """Is z or a ``of`` written at a layer before z or a ``by`` (the same letter l, L or a number)?"""
+    order = {"z": 0, "a": 1}
+    if not (isinstance(of, Sym) and isinstance(by, Sym) and of.name in order and by.name in order):
+        return False
+    if of.layer is None or by.layer is None or of.layer.base != by.layer.base:
+        return False
+    return (of.layer.offset, order[of.name]) < (by.layer.offset, order[by.name])
 
 
 def _written(node: Node) -> str:
