@@ -68,6 +68,9 @@ class Formula:
     quantity: Quantity
     rhs: Node
     notation: Notation = field(default=SEED, compare=False)
+    # the right side sums over samples a gradient of the left side's cost by one sample's z or a
+    # (\sum_x \partial C/\partial z^l_{xj}): there C can mean the whole cost or one sample's loss
+    summed_gradients: bool = field(default=False, compare=False)
 
     @property
     def matrix(self) -> bool:
@@ -191,6 +194,16 @@ def _gradients_as_symbols(text: str, node: Node, notation: Notation) -> Node:
     return map_children(node, lambda child: _gradients_as_symbols(text, child, notation))
 
 
+def _sums_own_gradient(node: Node, cost: str, summed: frozenset) -> bool:
+    """Is a gradient of ``cost`` by a sample's z or a (its first subscript) summed over that sample?"""
+    if isinstance(node, Gradient) and node.cost == cost and isinstance(node.by, Sym):
+        indices = node.by.indices or ()
+        return node.by.name in ("z", "a") and len(indices) == 2 and indices[0] in summed
+    if isinstance(node, Sum):
+        summed = summed | {node.index}
+    return any(_sums_own_gradient(child, cost, summed) for child in children(node))
+
+
 def _unit_layer(sym: Sym, notation: Notation) -> Sym:
     """A symbol without a layer whose unit letter names one (Bishop: x_i, z_j, y_k; w_kj enters k's layer)."""
     letters = notation.unit_letters
@@ -221,6 +234,7 @@ def parse_formula(text: str, notation: Notation = SEED) -> Formula:
     left, right = parse_tree(text, notation)
     left, right = _with_unit_layers(left, notation), _with_unit_layers(right, notation)
     quantity = _quantity(text, left, notation)
+    summed = _sums_own_gradient(right, quantity.cost, frozenset())
     right = _gradients_as_symbols(text, right, notation)
     for node in walk(right):
         if isinstance(node, Sym) and node.name == "cost":
@@ -237,7 +251,7 @@ def parse_formula(text: str, notation: Notation = SEED) -> Formula:
                 "except a sample index summed over: \\sum_n \\delta^{(l)}_n"
             )
             raise FormulaError(text, stray.column, message)
-    return Formula(text, quantity, right, notation)
+    return Formula(text, quantity, right, notation, summed)
 
 
 # unit subscripts a quantity takes in a derivative between two of them (a sample index may come first)

@@ -57,8 +57,11 @@ class _Central(ComputedOnRead):
 class FormulaCheck:
     """One formula against one network: the points, and the claim (or a repair of it) evaluated on them."""
 
-    def __init__(self, network: Network, formula: Formula, points: int, seed: int):
+    def __init__(
+        self, network: Network, formula: Formula, points: int, seed: int, other_gradients: bool = False
+    ):
         self.network = network
+        self.other_gradients = other_gradients
         self.formula = formula
         self.numbering = formula.notation.input_layer
         self.derivation = derivation_of(network)
@@ -77,7 +80,13 @@ class FormulaCheck:
         self.notes = []
 
     def reading(self, generic: int | None) -> Reading:
-        return Reading(self.formula.notation, generic, self.y_is_target, sample=self.formula.sample)
+        return Reading(
+            self.formula.notation,
+            generic,
+            self.y_is_target,
+            sample=self.formula.sample,
+            other_gradients=self.other_gradients,
+        )
 
     def _generic_layers(self) -> list:
         """Display values of l for which every layer in the formula exists (None: no generic l)."""
@@ -151,14 +160,14 @@ class FormulaCheck:
                 evaluator.activation_gradient(
                     internal, lambda at, values=values: values[matrix_name("delta", at)]
                 )
-                * evaluator.example_scale()
+                * evaluator.gradient_scale()
                 for values in (derived, central)
             )
         else:
             key = matrix_name(
                 {"w": "dW", "b": "db", "delta": "delta", "dz": "delta"}[quantity.kind], internal
             )
-            scale = {"delta": evaluator.delta_scale(), "dz": evaluator.example_scale()}.get(quantity.kind, 1)
+            scale = {"delta": evaluator.delta_scale(), "dz": evaluator.gradient_scale()}.get(quantity.kind, 1)
             derived_value, central_value = derived[key] * scale, central[key] * scale
         if quantity.kind == "b":
             derived_value, central_value = derived_value.reshape(1, -1), central_value.reshape(1, -1)

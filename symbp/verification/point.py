@@ -57,6 +57,9 @@ class Reading:
     y_is_target: bool = True
     notes: list = field(default_factory=list)
     sample: str | None = "n"  # the letter that subscripts a sample in this formula (Formula.sample)
+    # explicit gradients of the cost read the other way: of the whole cost where the notation's delta is of
+    # one sample's loss, and of one sample's loss where it is of the whole cost (Formula.summed_gradients)
+    other_gradients: bool = False
 
     @property
     def numbering(self) -> int:

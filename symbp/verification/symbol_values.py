@@ -104,9 +104,9 @@ class SymbolValues:
         if sym.name == "delta":
             return point.delta[layer] * self.delta_scale()
         if sym.name == "dz":
-            return point.delta[layer] * self.example_scale()
+            return point.delta[layer] * self.gradient_scale()
         if sym.name == "dact":
-            return self.activation_gradient(layer, point.delta.__getitem__) * self.example_scale()
+            return self.activation_gradient(layer, point.delta.__getitem__) * self.gradient_scale()
         if sym.name in ("accumulator", "gradient"):
             return self.weight_gradient(layer, sym.name == "gradient")
         if sym.name == "y":
@@ -125,6 +125,14 @@ class SymbolValues:
         dC_x/dz, deeplearning.ai's dZ) and the cost is a mean, else 1."""
         network = self.point.network
         return self.point.N if self.reading.notation.delta_of == "sample" and network.cost.mean else 1
+
+    def gradient_scale(self) -> int:
+        """A written gradient of the cost (dC/dz, dC/da) in units of the derivation's: example_scale, or
+        with ``Reading.other_gradients`` the other reading of a mean cost's C (whole cost, one sample's)."""
+        scale = self.example_scale()
+        if not self.reading.other_gradients or not self.point.network.cost.mean:
+            return scale
+        return 1 if scale != 1 else self.point.N
 
     def delta_scale(self) -> int:
         """What the notation's delta is in units of dC/dz: its sign (Rumelhart: -1) times example_scale."""

@@ -126,6 +126,10 @@ def _verdict(network: Network, parsed: Formula, points: int, seed: int) -> Verdi
         return Verdict(
             formula, True, "numerically", len(check.points), largest, check.notes, layers=layers, proof=proof
         )
+    if parsed.summed_gradients and network.cost.mean:
+        other = _other_gradient_reading(network, parsed, points, seed)
+        if other is not None:
+            return other
     counterexample = check.compare(None, keep=True)
     diagnosis = None
     pairs = two_slips(parsed, pair_limit(network.parameter_count))
@@ -143,4 +147,36 @@ def _verdict(network: Network, parsed: Formula, points: int, seed: int) -> Verdi
         diagnosis,
         counterexample,
         layers,
+    )
+
+
+def _other_gradient_reading(network: Network, parsed: Formula, points: int, seed: int) -> Verdict | None:
+    """The verdict of a formula that sums the left side's cost gradient over samples, read with that C the
+    other way (the whole cost, or one sample's loss), when it holds so; None when it does not."""
+    check = FormulaCheck(network, parsed, points, seed, other_gradients=True)
+    largest = check.compare(None)
+    if largest is None:
+        return None
+    cost, name = parsed.quantity.cost, parsed.notation.name
+    if parsed.notation.delta_of == "sample":
+        note = (
+            f"the gradients of {cost} summed over the samples are read as those of the whole cost {cost}, as on "
+            f"the left side (the chain rule); in the {name} notation they are of one sample's loss"
+        )
+    else:
+        note = (
+            f"the gradients of {cost} summed over the samples are read as those of one sample's loss; "
+            f"in the {name} notation they are of the whole cost"
+        )
+    layers = [value for value in check.generic if value is not None]
+    proof = check.prove()
+    return Verdict(
+        parsed.text,
+        True,
+        "numerically",
+        len(check.points),
+        largest,
+        [note, *check.notes],
+        layers=layers,
+        proof=proof,
     )
