@@ -160,8 +160,8 @@ def _other_gradient_reading(network: Network, parsed: Formula, points: int, seed
     cost, name = parsed.quantity.cost, parsed.notation.name
     if parsed.notation.delta_of == "sample":
         note = (
-            f"the gradients of {cost} summed over the samples are read as those of the whole cost {cost}, as on "
-            f"the left side (the chain rule); in the {name} notation they are of one sample's loss"
+            f"the gradients of {cost} summed over the samples are read as those of the whole cost {cost}, "
+            f"as on the left side (the chain rule); in the {name} notation they are of one sample's loss"
         )
     else:
         note = (
