@@ -59,6 +59,20 @@ class Quantity:
     def matrix(self) -> bool:
         return self.indices is None
 
+    def symbol(self) -> Sym:
+        """The quantity as a symbol of its layer as written: dC/da is the activation's gradient."""
+        return Sym(_SYMBOL_OF[self.kind], self.layer)
+
+    def moved_symbol(self, shift: int) -> Sym:
+        """The quantity as a symbol of its layer (the output's when none is written) moved by ``shift``."""
+        layer = self.layer or Layer("L", 0)
+        moved = layer if shift == 0 else Layer(layer.base, layer.offset + shift)
+        return Sym(_SYMBOL_OF[self.kind], moved)
+
+
+# the symbol a quantity kind names on the left side
+_SYMBOL_OF = {"w": "w", "b": "b", "delta": "delta", "dz": "dz", "act": "dact"}
+
 
 @dataclass(frozen=True)
 class Formula:
@@ -130,6 +144,11 @@ class Formula:
 
     def symbols(self) -> set[str]:
         return {node.name for node in walk(self.rhs) if isinstance(node, Sym)}
+
+    def layered_symbols(self) -> list[Sym]:
+        """The right side's symbols with a written layer, and the left side's quantity."""
+        syms = [node for node in walk(self.rhs) if isinstance(node, Sym) and node.layer is not None]
+        return [*syms, self.quantity.symbol()]
 
     def generic(self) -> bool:
         """True when a layer is written with the generic l (checked for every layer it fits)."""

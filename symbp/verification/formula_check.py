@@ -12,46 +12,19 @@ import itertools
 
 import numpy as np
 
-from symbp.computed import ComputedOnRead
-from symbp.derivation.cached import derivation_of
-from symbp.naming import matrix_name, parse_matrix_name
+from symbp.naming import matrix_name
 from symbp.spec.network import Network
+from symbp.verification.check_points import check_points, sample_counts
 from symbp.verification.evaluate import Evaluator
 from symbp.verification.formula import Formula
-from symbp.verification.groundtruth import (
-    batch_sizes,
-    central_deltas,
-    central_gradients,
-    make_point,
-    random_data,
-    random_params,
-)
 from symbp.verification.point import EvalError, Reading
 from symbp.verification.proof import instance, is_zero, small_enough
-from symbp.verification.slips import Candidate
-from symbp.verification.tree import Layer, Sym, walk
-from symbp.verification.verdict import Counterexample
-from symbp.verification.written import show
+from symbp.verification.verdict import counterexample
 
 RTOL = 1e-7
 ATOL = 1e-9
 MAX_ENTRIES = 24
 CROSS_CHECK = 1e-5
-
-
-class _Central(ComputedOnRead):
-    """Central differences at one point, computed on first use, one quantity at a time."""
-
-    def __init__(self, network: Network, params: dict, X, T):
-        super().__init__()
-        self.arguments = (network, params, X, T)
-
-    def compute(self, key: str):
-        kind, layer = parse_matrix_name(key)
-        if kind == "delta":
-            return central_deltas(*self.arguments, layers=[layer])[layer]
-        name = matrix_name(kind[1:], layer)
-        return central_gradients(*self.arguments, names=[name])[name]
 
 
 class FormulaCheck:
@@ -64,18 +37,9 @@ class FormulaCheck:
         self.other_gradients = other_gradients
         self.formula = formula
         self.numbering = formula.notation.input_layer
-        self.derivation = derivation_of(network)
         self.y_is_target = "yhat" in formula.symbols() or "t" not in formula.symbols()
-        rng = np.random.default_rng(seed)
-        sizes = [1] * points if formula.per_sample else batch_sizes(network, points)
-        self.points = []
+        self.points = check_points(network, formula.per_sample, points, seed)
         self.cross_check = 0.0
-        for samples in sizes:
-            params = random_params(network, rng)
-            X, T = random_data(network, samples, rng)
-            derived = self.derivation.evaluate(params, X, T)
-            point = make_point(network, params, X, T, derived)
-            self.points.append((params, point, derived, _Central(network, params, X, T)))
         self.generic = self._generic_layers()
         self.notes = []
 
@@ -92,8 +56,7 @@ class FormulaCheck:
         """Display values of l for which every layer in the formula exists (None: no generic l)."""
         if not self.formula.generic():
             return [None]
-        syms = [node for node in walk(self.formula.rhs) if isinstance(node, Sym) and node.layer is not None]
-        syms.append(Sym(_SYMBOL_OF[self.formula.quantity.kind], self.formula.quantity.layer))
+        syms = self.formula.layered_symbols()
         fitting = []
         for value in range(-2, self.network.depth + self.numbering + 3):
             evaluator = Evaluator(self.points[0][1], self.reading(value))
@@ -114,7 +77,7 @@ class FormulaCheck:
         """
         if not small_enough(self.network):
             return None
-        samples = 1 if self.formula.per_sample else batch_sizes(self.network, 1)[0]
+        (samples,) = sample_counts(self.network, self.formula.per_sample, 1)
         point, exact = instance(self.network, samples)
         if all(self._proved(generic, point, exact) for generic in self.generic):
             return f"proved symbolically (exact SymPy algebra on this network, {samples} symbolic sample(s))"
@@ -140,7 +103,7 @@ class FormulaCheck:
         quantity = self.formula.quantity
         evaluator = Evaluator(self.points[0][1], self.reading(self.generic[0]))
         try:
-            evaluator.layer_of(Sym(_SYMBOL_OF[quantity.kind], quantity.layer))
+            evaluator.layer_of(quantity.symbol())
         except EvalError as error:
             return f"the left side names nothing in this network: {error}"
         return None
@@ -151,9 +114,7 @@ class FormulaCheck:
         In the notation's own numbers: delta with its sign and scale, matrices transposed in a column layout.
         """
         quantity = self.formula.quantity
-        layer = quantity.layer or Layer("L", 0)
-        moved = layer if shift == 0 else Layer(layer.base, layer.offset + shift)
-        sym = Sym(_SYMBOL_OF[quantity.kind], moved)
+        sym = quantity.moved_symbol(shift)
         internal = evaluator.layer_of(sym)
         if quantity.kind == "act":
             derived_value, central_value = (
@@ -175,8 +136,9 @@ class FormulaCheck:
             derived_value, central_value = derived_value.T, central_value.T
         return derived_value, central_value
 
-    def compare(self, candidate: Candidate | None, keep: bool = False):
-        """Largest difference over all points and layers, or None on the first disagreement.
+    def compare(self, candidate=None, keep: bool = False):
+        """Largest difference over all points and layers, or None on the first disagreement; ``candidate``
+        is a diagnosis's repair (symbp.verification.slips.Candidate) compared instead of the claim.
 
         With ``keep`` the first failing point is returned as a Counterexample instead.
         """
@@ -212,7 +174,9 @@ class FormulaCheck:
                         return None
                     position = worst[0] if worst else next(np.ndindex(truth.shape))
                     claimed = worst[1] if worst else None
-                    return self._counterexample(generic, point, truth, checked, position, claimed, problem)
+                    return counterexample(
+                        self.formula, generic, point, (truth, checked), position, claimed, problem
+                    )
                 self.cross_check = max(self.cross_check, float(np.max(np.abs(truth - checked))))
         return largest
 
@@ -262,30 +226,6 @@ class FormulaCheck:
             if not all(0 <= p < size for p, (_, size) in zip(position, axes, strict=True)):
                 raise EvalError(f"index {values} is outside the quantity")
             yield position, evaluator.scalar(rhs, bindings)
-
-    def _counterexample(self, generic, point, truth, checked, position, claimed, problem) -> Counterexample:
-        quantity = self.formula.quantity
-        entry = ", ".join(str(index + 1) for index in position)
-        words = self.formula.notation
-        name = show(Sym(_SYMBOL_OF[quantity.kind], quantity.layer), words)
-        if quantity.kind not in ("delta", "dz", "act"):
-            name = f"\\partial {words.cost}/\\partial {name}"
-        where = f"entry ({entry}) of {name}"
-        if generic is not None:
-            where += f" with l = {generic}"
-        values = {}
-        for layer in range(1, self.network.depth + 1):
-            values[matrix_name("W", layer)] = point.W[layer]
-            if self.network.bias:
-                values[matrix_name("b", layer)] = point.b[layer].reshape(-1)
-        values["X"], values["T"] = point.X, point.T
-        return Counterexample(
-            where, float(truth[position]), claimed, float(checked[position]), values, problem
-        )
-
-
-# the symbol a quantity kind names on the left side (dC/da: the activation's gradient)
-_SYMBOL_OF = {"w": "w", "b": "b", "delta": "delta", "dz": "dz", "act": "dact"}
 
 
 def _problem(error: EvalError) -> str:

@@ -1,10 +1,14 @@
-"""What ``symbp.verify`` returns: the Verdict on one formula, and the Counterexample of one that fails."""
+"""What ``symbp.verify`` returns: the Verdict on one formula, and the Counterexample of one that fails
+(with the values at the point where it fails)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from symbp.naming import matrix_name
+from symbp.verification.written import show
 
 
 @dataclass
@@ -70,3 +74,28 @@ class Verdict:
         if self.counterexample is not None:
             lines += ["  " + line for line in self.counterexample.lines()]
         return "\n".join(lines)
+
+
+def counterexample(
+    formula, generic, point, values: tuple, position: tuple, claimed, problem
+) -> Counterexample:
+    """Where a formula read for layer ``generic`` disagrees at a Point: ``values`` are the (derived,
+    central) arrays of its left side, ``position`` the entry, ``claimed`` the right side's value there."""
+    truth, checked = values
+    quantity = formula.quantity
+    entry = ", ".join(str(index + 1) for index in position)
+    words = formula.notation
+    name = show(quantity.symbol(), words)
+    if quantity.kind not in ("delta", "dz", "act"):
+        name = f"\\partial {words.cost}/\\partial {name}"
+    where = f"entry ({entry}) of {name}"
+    if generic is not None:
+        where += f" with l = {generic}"
+    network = point.network
+    shown = {}
+    for layer in range(1, network.depth + 1):
+        shown[matrix_name("W", layer)] = point.W[layer]
+        if network.bias:
+            shown[matrix_name("b", layer)] = point.b[layer].reshape(-1)
+    shown["X"], shown["T"] = point.X, point.T
+    return Counterexample(where, float(truth[position]), claimed, float(checked[position]), shown, problem)
