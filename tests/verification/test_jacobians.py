@@ -50,6 +50,37 @@ def test_a_true_chain_rule_line_holds(notation, text):
     assert verdict.holds, verdict.report()
 
 
+NET = r"\mathrm{net}_j"
+
+
+@pytest.mark.parametrize(
+    ("notation", "text"),
+    [
+        # Bishop: a is the pre-activation, z the activation, units i, j, k name the layers
+        ("bishop", rf"\delta_j = \sum_k {d('E', 'a_k')} {d('a_k', 'a_j')}"),
+        ("bishop", rf"\delta_j = \sum_k \delta_k {d('a_k', 'z_j')} {d('z_j', 'a_j')}"),
+        ("bishop", f"{d('E', 'w_{ji}')} = {d('E', 'a_j')} {d('a_j', 'w_{ji}')}"),
+        # Goodfellow: a pre-activation, h activation, generic layer k
+        (
+            "goodfellow",
+            rf"{d('J', 'a^{(k)}_i')} = \sum_j {d('J', 'a^{(k+1)}_j')} {d('a^{(k+1)}_j', 'a^{(k)}_i')}",
+        ),
+        ("cs231n", rf"{d('L', 's^{(2)}_j')} = \sum_k {d('L', 's^{(3)}_k')} {d('s^{(3)}_k', 's^{(2)}_j')}"),
+        ("wikipedia", f"{d('E', 'w_{ij}')} = {d('E', 'o_j')} {d('o_j', NET)} {d(NET, 'w_{ij}')}"),
+        ("ng", rf"\delta^{{(l)}}_j = \sum_i \delta^{{(l+1)}}_i {d('z^{(l+1)}_i', 'z^{(l)}_j')}"),
+    ],
+)
+def test_a_true_chain_rule_line_holds_in_other_profiles_symbols(notation, text):
+    verdict = verify("half_adder", text, notation=notation)
+    assert verdict.holds, verdict.report()
+
+
+def test_a_chain_rule_line_in_the_wrong_profile_symbols_fails():
+    """Bishop's z is the activation: dE/dz_k dz_k/dz_j sums to dE/dz_j, which is not delta_j."""
+    verdict = verify("half_adder", rf"\delta_j = \sum_k {d('E', 'z_k')} {d('z_k', 'z_j')}", notation="bishop")
+    assert not verdict.holds and "activation derivative" in verdict.diagnosis
+
+
 def test_softmax_differentiated_entry_by_entry_holds():
     text = rf"\delta^{{(L)}}_j = \sum_k {d('C', 'a^{(L)}_k')} {d('a^{(L)}_k', 'z^{(L)}_j')}"
     assert verify("softmax", text).holds
