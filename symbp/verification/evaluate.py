@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from symbp.verification.jacobians import jacobian_entry
+from symbp.verification.jacobians import jacobian_entry, runs_backwards
 from symbp.verification.point import MATRICES, PER_SAMPLE, WEIGHTS, EvalError, Point, Reading
 from symbp.verification.shapes import combine, flatten, groupings
 from symbp.verification.symbol_values import SymbolValues
@@ -216,6 +216,10 @@ class Evaluator(SymbolValues):
 
     def _s_Jacobian(self, node: Jacobian, bindings):
         return jacobian_entry(self, node, bindings)
+
+    def runs_backwards(self, node: Jacobian) -> bool:
+        """Is a derivative between two quantities one of an earlier quantity by a later one?"""
+        return runs_backwards(self, node)
 
     def _s_NpSum(self, node: NpSum, bindings):
         raise EvalError("np.sum belongs in a matrix formula", node.column)

@@ -145,6 +145,10 @@ class Formula:
     def symbols(self) -> set[str]:
         return {node.name for node in walk(self.rhs) if isinstance(node, Sym)}
 
+    def jacobians(self) -> list[Jacobian]:
+        """The right side's derivatives between two quantities of the network."""
+        return [node for node in walk(self.rhs) if isinstance(node, Jacobian)]
+
     def layered_symbols(self) -> list[Sym]:
         """The right side's symbols with a written layer, and the left side's quantity."""
         syms = [node for node in walk(self.rhs) if isinstance(node, Sym) and node.layer is not None]
@@ -292,6 +296,14 @@ def _check_jacobian(text: str, node: Jacobian, quantity: Quantity, notation: Not
             count = " or ".join(map(str, wanted))
             message = f"{count} subscript index(es) on {sym.spelling or sym.name} in the derivative {factor}"
             raise FormulaError(text, sym.column, message)
+
+
+def backwards_error(formula: Formula, node: Jacobian) -> FormulaError:
+    """The refusal of a derivative of a quantity by one that comes after it in the network (for every layer
+    the formula fits): it does not depend on it, and its inverse is not what the chain rule needs."""
+    of, by = (show(sym, formula.notation) for sym in (node.of, node.by))
+    message = f"{of} comes before {by} in this network: it does not depend on it"
+    return FormulaError(formula.text, node.column, message)
 
 
 def _subscript_not_summed(node: Node, summed: frozenset) -> Sym | None:

@@ -40,6 +40,7 @@ class FormulaCheck:
         self.y_is_target = "yhat" in formula.symbols() or "t" not in formula.symbols()
         self.points = check_points(network, formula.per_sample, points, seed)
         self.cross_check = 0.0
+        self.backwards = None
         self.generic = self._generic_layers()
         self.notes = []
 
@@ -53,17 +54,23 @@ class FormulaCheck:
         )
 
     def _generic_layers(self) -> list:
-        """Display values of l for which every layer in the formula exists (None: no generic l)."""
-        if not self.formula.generic():
-            return [None]
-        syms = self.formula.layered_symbols()
+        """Display values of l for which every layer in the formula exists and each derivative between two
+        quantities goes up the network (None: no generic l). ``backwards`` keeps one that goes down."""
+        generic = self.formula.generic()
+        syms = self.formula.layered_symbols() if generic else []
+        jacobians = self.formula.jacobians()
+        values = range(-2, self.network.depth + self.numbering + 3) if generic else [None]
         fitting = []
-        for value in range(-2, self.network.depth + self.numbering + 3):
+        for value in values:
             evaluator = Evaluator(self.points[0][1], self.reading(value))
             try:
                 for sym in syms:
                     evaluator.layer_of(sym)
+                backwards = [node for node in jacobians if evaluator.runs_backwards(node)]
             except EvalError:
+                continue
+            if backwards:
+                self.backwards = self.backwards or backwards[0]
                 continue
             fitting.append(value)
         return fitting

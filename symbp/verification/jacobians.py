@@ -21,6 +21,14 @@ from symbp.verification.tree import Jacobian
 _PART = {"z": 0, "a": 1, "yhat": 1, "x": 1}
 
 
+def runs_backwards(values: SymbolValues, node: Jacobian) -> bool:
+    """Does z or a ``node.of`` come before z or a ``node.by`` in the network (and so not depend on it)?"""
+    of, by = node.of, node.by
+    if by.name not in _PART:
+        return False
+    return (values.layer_of(of), _PART[of.name]) < (values.layer_of(by), _PART[by.name])
+
+
 def jacobian_entry(values: SymbolValues, node: Jacobian, bindings: dict):
     """The entry of d(node.of)/d(node.by) that the formula's indices pick, at one sample."""
     of, by = node.of, node.by
@@ -37,7 +45,7 @@ def jacobian_entry(values: SymbolValues, node: Jacobian, bindings: dict):
         at = at[1:]
     start = (bottom, 0 if by.name in ("w", "b") else _PART[by.name])
     target = (top, _PART[of.name])
-    if target < start:
+    if target < start:  # a quantity by a later parameter: it does not depend on it
         return values.scalar_of(0)
     width = point.network.layers[bottom]
     identity = np.eye(width, dtype=object if values.symbolic else float)

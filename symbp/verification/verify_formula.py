@@ -30,7 +30,7 @@ from symbp.errors import CheckFailed
 from symbp.spec.network import Network, load, require_checkable
 from symbp.spec.notation import SEED, Notation, notation_from
 from symbp.verification.diagnosis import candidates, pair_limit, two_slips
-from symbp.verification.formula import Formula, FormulaError, parse_formula
+from symbp.verification.formula import Formula, FormulaError, backwards_error, parse_formula
 from symbp.verification.formula_check import CROSS_CHECK, FormulaCheck
 from symbp.verification.other_notations import other_readers, profile_words, suggesting
 from symbp.verification.verdict import Verdict
@@ -114,6 +114,8 @@ def _holds(network: Network, formula: Formula, seed: int) -> bool:
 def _verdict(network: Network, parsed: Formula, points: int, seed: int) -> Verdict:
     formula = parsed.text
     check = FormulaCheck(network, parsed, points, seed)
+    if not check.generic and check.backwards is not None:
+        raise backwards_error(parsed, check.backwards)
     missing = "no layer l fits every layer in the formula" if not check.generic else check.missing_quantity()
     if missing:
         return Verdict(formula, False, "numerically", 0, np.inf, diagnosis=missing)

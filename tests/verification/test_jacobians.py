@@ -152,6 +152,31 @@ def test_a_factor_that_is_not_a_derivative_between_quantities_is_refused_naming_
     assert named in str(caught.value)
 
 
+def test_a_generic_layer_is_checked_only_where_each_derivative_goes_up_the_network():
+    text = rf"\delta^{{(l)}}_j = \sum_k \delta^{{(L-1)}}_k {d('z^{(L-1)}_k', 'z^{(l)}_j')}"
+    verdict = verify("half_adder", text)
+    assert verdict.holds and verdict.layers == [1, 2]  # not l = L, where z^{(L-1)} comes before z^{(l)}
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        (
+            rf"\delta^{{(1)}}_j = \sum_k \delta^{{(L)}}_k {d('z^{(1)}_k', 'z^{(L)}_j')}",
+            "z^{(1)}_{k} comes before z^{(L)}_{j}",
+        ),
+        (
+            r"\delta^{(L)}_j = " + d("C", r"\hat{y}_j") + d("z^{(L)}_j", r"\hat{y}_j"),
+            "comes before \\hat{y}_{j}",
+        ),
+    ],
+)
+def test_a_derivative_down_the_network_at_every_layer_is_refused(text, named):
+    with pytest.raises(FormulaError) as caught:
+        verify("half_adder", text)
+    assert named in str(caught.value)
+
+
 def test_the_command_refuses_with_status_2_and_judges_with_0_and_1(capsys):
     assert main(["verify", "half_adder", rf"\delta^{{(l)}}_j = {d('t_j', 'z^{(l)}_j')}"]) == 2
     assert r"\partial t/\partial z" in capsys.readouterr().err
