@@ -15,7 +15,7 @@ from symbp.derivation.numeric import cost_value, forward_from
 from symbp.derivation.numeric import forward as numeric_forward
 from symbp.naming import matrix_name, param_names
 from symbp.spec.network import Network
-from symbp.verification.evaluate import Point
+from symbp.verification.point import Point
 
 EPS = 1e-6
 

@@ -29,7 +29,7 @@ from symbp.spec.functions import A as A_SCALAR
 from symbp.spec.functions import T as T_SCALAR
 from symbp.spec.functions import Z as Z_SCALAR
 from symbp.spec.network import Network
-from symbp.verification.evaluate import Point
+from symbp.verification.point import Point
 from symbp.verification.sympy_diff import diff
 
 MAX_DEPTH = 2

@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from symbp.verification.formula import (
-    Bin,
-    Call,
-    FormulaError,
-    Layer,
-    Sum,
-    Sym,
-    Transpose,
-    parse_formula,
-    parse_tree,
-)
+from symbp.verification.formula import FormulaError, parse_formula
+from symbp.verification.parse import parse_tree
+from symbp.verification.tree import Bin, Call, Layer, Sum, Sym, Transpose
 
 
 def test_seed_text_equation_six():

@@ -16,7 +16,7 @@ import pytest
 
 from symbp.spec.notation import PROFILES, notation_from
 from symbp.verification.formula import FormulaError, parse_formula
-from symbp.verification.verdict import verify
+from symbp.verification.verify_formula import verify
 
 L2 = 0.3  # large enough that a forgotten or doubled penalty is far outside the tolerance
 

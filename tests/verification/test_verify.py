@@ -15,7 +15,7 @@ from symbp.spec.network import load
 from symbp.spec.notation import PROFILES
 from symbp.verification.diagnosis import pair_limit, two_slips
 from symbp.verification.formula import parse_formula
-from symbp.verification.verdict import verify
+from symbp.verification.verify_formula import verify
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "symbp" / "spec" / "examples"
 
