@@ -29,22 +29,15 @@ from functools import lru_cache
 
 import numpy as np
 
-from symbp.computed import ComputedOnRead
+from symbp.derivation.reference import CentralDifferences, random_point
 from symbp.errors import CheckFailed
-from symbp.naming import matrix_name, parse_matrix_name
+from symbp.naming import matrix_name
 from symbp.spec.network import Network, load, require_checkable
 from symbp.spec.notation import PROFILES, SEED, Notation, notation_from
 from symbp.verification.diagnosis import Candidate, candidates, pair_limit, show, two_slips
 from symbp.verification.evaluate import EvalError, Evaluator, Reading
 from symbp.verification.formula import Formula, FormulaError, Layer, Sym, parse_formula, walk
-from symbp.verification.groundtruth import (
-    batch_sizes,
-    central_deltas,
-    central_gradients,
-    make_point,
-    random_data,
-    random_params,
-)
+from symbp.verification.groundtruth import batch_sizes, make_point
 from symbp.verification.proof import instance, is_zero, small_enough
 
 POINTS = 5
@@ -119,21 +112,6 @@ class Verdict:
         return "\n".join(lines)
 
 
-class _Central(ComputedOnRead):
-    """Central differences at one point, computed on first use, one quantity at a time."""
-
-    def __init__(self, network: Network, params: dict, X, T):
-        super().__init__()
-        self.arguments = (network, params, X, T)
-
-    def compute(self, key: str):
-        kind, layer = parse_matrix_name(key)
-        if kind == "delta":
-            return central_deltas(*self.arguments, layers=[layer])[layer]
-        name = matrix_name(kind[1:], layer)
-        return central_gradients(*self.arguments, names=[name])[name]
-
-
 def derivation_of(network: Network):
     """The Derivation of a network, once per process (deriving checks every step: seconds).
 
@@ -163,11 +141,10 @@ class _Check:
         self.points = []
         self.cross_check = 0.0
         for samples in sizes:
-            params = random_params(network, rng)
-            X, T = random_data(network, samples, rng)
+            params, X, T = random_point(network, samples, rng)
             derived = self.derivation.evaluate(params, X, T)
             point = make_point(network, params, X, T, derived)
-            self.points.append((params, point, derived, _Central(network, params, X, T)))
+            self.points.append((params, point, derived, CentralDifferences(network, params, X, T)))
         self.generic = self._generic_layers()
         self.notes = []
 
