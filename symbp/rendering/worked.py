@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from symbp.derivation.reference import initial_params
 from symbp.naming import matrix_name
 
 DIGITS = 4
@@ -72,21 +73,6 @@ def quantity(name: str, values) -> Quantity:
         cols = _shown(matrix.shape[1])
         rows.append(tuple(None if r is None or c is None else number(matrix[r, c]) for c in cols))
     return Quantity(name, tuple(rows))
-
-
-def initial_params(network, rng) -> dict[str, np.ndarray]:
-    """The generated module's ``init_params``: uniform in (-1, 1) / sqrt(n_{l-1}), W then b per layer.
-
-    Drawing them the same way lets a reader reproduce the worked example with the module.
-    """
-    params = {}
-    for layer in range(1, network.depth + 1):
-        fan_in, fan_out = network.layers[layer - 1], network.layers[layer]
-        limit = 1 / np.sqrt(fan_in)
-        params[matrix_name("W", layer)] = rng.uniform(-limit, limit, (fan_in, fan_out))
-        if network.bias:
-            params[matrix_name("b", layer)] = rng.uniform(-limit, limit, fan_out)
-    return params
 
 
 def showing_sample(X) -> int:

@@ -14,11 +14,13 @@ Nothing here reads a derivation. The generated module's own
 """
 
 from symbp.derivation.reference.data import initial_params, random_data, random_params
+from symbp.derivation.reference.differences import STEP
 from symbp.derivation.reference.exact import ExactGradient
 from symbp.derivation.reference.instance import (
     CentralDifferences,
     Instance,
     kink_free_params,
+    largest_relative_error,
     random_point,
 )
 
@@ -27,7 +29,9 @@ __all__ = [
     "ExactGradient",
     "Instance",
     "initial_params",
+    "STEP",
     "kink_free_params",
+    "largest_relative_error",
     "random_data",
     "random_params",
     "random_point",

@@ -257,3 +257,15 @@ class CentralDifferences(ComputedOnRead):
         if node is None or layer not in gradient[node] or (kind == "db" and not self.instance.network.bias):
             raise KeyError(key)
         return gradient[node][layer]
+
+
+def largest_relative_error(network: Network, gradients: dict, params: dict, X, T) -> float:
+    """The largest entry-by-entry |g - c| / max(|g| + |c|, 1e-12) of ``gradients`` (keyed like params)
+    against central differences c."""
+    central = CentralDifferences(network, params, X, T)
+    worst = 0.0
+    for key, value in gradients.items():
+        reference = central["d" + key]
+        scale = np.maximum(np.abs(value) + np.abs(reference), 1e-12)
+        worst = max(worst, float(np.max(np.abs(value - reference) / scale)))
+    return worst
