@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from symbp.derivation.reference import initial_params
+from symbp.derivation.reference import initial_params, worked_sample
 from symbp.naming import matrix_name
 
 DIGITS = 4
@@ -86,11 +86,7 @@ def _sample(network, rng) -> tuple[np.ndarray, np.ndarray, int]:
         row = showing_sample(network.X)
         X, T = np.array(network.X, dtype=float), np.array(network.T, dtype=float)
         return X[row : row + 1], T[row : row + 1], row + 1
-    x = rng.uniform(0, 1, (1, network.layers[0]))
-    if network.cost.name == "cce":
-        t = np.eye(network.layers[-1])[:1]
-    else:
-        t = rng.uniform(0, 1, (1, network.layers[-1]))
+    x, t = worked_sample(network, rng)
     return x, t, 0
 
 

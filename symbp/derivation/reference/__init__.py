@@ -13,7 +13,7 @@ Nothing here reads a derivation. The generated module's own
 ``numeric_gradients`` is separate: it is part of what users call.
 """
 
-from symbp.derivation.reference.data import initial_params, random_data, random_params
+from symbp.derivation.reference.data import initial_params, random_data, random_params, worked_sample
 from symbp.derivation.reference.differences import STEP
 from symbp.derivation.reference.exact import ExactGradient
 from symbp.derivation.reference.instance import (
@@ -35,4 +35,5 @@ __all__ = [
     "random_data",
     "random_params",
     "random_point",
+    "worked_sample",
 ]

@@ -5,8 +5,9 @@
 * ``random_params`` and ``random_data``: verify's and gradcheck's check points
   (the network's own widths, weights of order 1 so no factor hides in a
   saturated unit);
-* ``initial_params``: the generated module's ``init_params``, so a worked
-  example can be reproduced with the module.
+* ``initial_params`` and ``worked_sample``: the generated module's
+  ``init_params``, so a worked example can be reproduced with the module, and
+  the one sample it is worked on when the spec has no data.
 """
 
 from __future__ import annotations
@@ -80,3 +81,11 @@ def by_layer(network: Network, params: dict) -> tuple[dict, dict]:
             else np.zeros(network.layers[layer])
         )
     return W, b
+
+
+def worked_sample(network: Network, rng) -> tuple[np.ndarray, np.ndarray]:
+    """One sample (x, t) in (0, 1); for cce the target is the first unit vector."""
+    x = rng.uniform(0, 1, (1, network.layers[0]))
+    if network.cost.name == "cce":
+        return x, np.eye(network.layers[-1])[:1]
+    return x, rng.uniform(0, 1, (1, network.layers[-1]))
