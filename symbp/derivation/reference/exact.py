@@ -1,7 +1,8 @@
 """The exact reference: sympy.diff of an instance's fully expanded cost, by a fast straight-line program.
 
-A piecewise activation or cost (relu, leaky_relu, abs, a custom Piecewise) is
-expanded on the branch that holds at the instance's point (``kinks.branch_at``):
+The cost is expanded by ``expanded`` (which verify's proof shares). A piecewise
+activation or cost (relu, leaky_relu, abs, a custom Piecewise) is expanded on
+the branch that holds at the instance's point (``kinks.branch_at``):
 the instance lies away from kinks, so there the cost equals that smooth
 expression, and its size is what a smooth activation's would be, where folding
 Piecewise symbolically through the layers grew without bound.
@@ -11,13 +12,11 @@ from __future__ import annotations
 
 from functools import cached_property
 
+import numpy as np
 import sympy as sp
 
+from symbp.derivation.reference import expanded
 from symbp.derivation.reference.instance import Instance
-from symbp.derivation.reference.kinks import branch_at
-from symbp.spec.functions import A as A_SCALAR
-from symbp.spec.functions import T as T_SCALAR
-from symbp.spec.functions import Z as Z_SCALAR
 
 EXACT_LIMIT_OPS = 4000
 
@@ -33,50 +32,31 @@ class ExactGradient:
 
     def __init__(self, instance: Instance):
         self.instance = instance
-        network = instance.network
-        sizes = instance.sizes
+        network, sizes = instance.network, instance.sizes
         self.symbols = {}
         W, b = {}, {}
         for layer in range(1, network.depth + 1):
-            W[layer] = sp.Matrix(
-                sizes[layer - 1],
-                sizes[layer],
-                lambda r, c, layer=layer: self._symbol(("w", layer, (r, c))),
+            W[layer] = expanded.symbols("w", sizes[layer - 1], sizes[layer], self._maker("w", layer))
+            b[layer] = (
+                expanded.symbols("b", 1, sizes[layer], self._maker("b", layer))
+                if network.bias
+                else np.zeros((1, sizes[layer]), dtype=object)
             )
-            b[layer] = sp.Matrix(
-                1,
-                sizes[layer],
-                lambda r, c, layer=layer: self._symbol(("b", layer, (c,))) if network.bias else 0,
-            )
-        self.expression = self._expanded_cost(W, b)
+        X = np.vectorize(sp.Float, otypes=[object])(instance.X)
+        T = np.vectorize(sp.Float, otypes=[object])(instance.T)
+        _, A = expanded.forward(network, X, W, b, at=instance)
+        self.expression = expanded.cost(network, A[network.depth], T, W, sp.Float(instance.lam), at=instance)
         self.small = sp.count_ops(self.expression) <= EXACT_LIMIT_OPS
 
-    def _symbol(self, key):
-        self.symbols[key] = sp.Symbol("_".join(map(str, (key[0], key[1], *key[2]))), real=True)
-        return self.symbols[key]
+    def _maker(self, kind: str, layer: int):
+        """Makes the symbol of entry (r, c) of W or b of ``layer``, and records it in ``symbols``."""
 
-    def _expanded_cost(self, W, b):
-        instance, network = self.instance, self.instance.network
-        total = sp.Integer(0)
-        for sample in range(instance.samples):
-            row = sp.Matrix([[sp.Float(x) for x in instance.X[sample]]])
-            for layer in range(1, network.depth + 1):
-                z_row = row * W[layer] + b[layer]
-                act = network.activation(layer)
-                if act.elementwise:
-                    at = instance.Z[layer][sample]
-                    branches = [branch_at(act.expr, {Z_SCALAR: at[unit]}) for unit in range(len(z_row))]
-                    row = sp.Matrix([[f.subs(Z_SCALAR, z) for f, z in zip(branches, z_row, strict=True)]])
-                else:
-                    exps = z_row.applyfunc(sp.exp)
-                    row = exps / sum(exps)
-            outputs = instance.A[network.depth][sample]
-            for unit, target in enumerate(instance.T[sample]):
-                cost = branch_at(network.cost.expr, {A_SCALAR: outputs[unit], T_SCALAR: target})
-                total += cost.subs({A_SCALAR: row[unit], T_SCALAR: sp.Float(target)})
-        scale = sp.Rational(1, instance.samples) if network.cost.mean else 1
-        penalty = sp.Float(instance.lam) / 2 * sum(sum(x**2 for x in matrix) for matrix in W.values())
-        return scale * total + penalty
+        def make(row: int, col: int) -> sp.Symbol:
+            key = (kind, layer, (row, col) if kind == "w" else (col,))
+            self.symbols[key] = sp.Symbol("_".join(map(str, (kind, layer, *key[2]))), real=True)
+            return self.symbols[key]
+
+        return make
 
     @cached_property
     def values(self) -> dict:
