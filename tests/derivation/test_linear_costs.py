@@ -19,19 +19,22 @@ COSTS = {"score": "a", "twice": "2*a - t", "weighted": "t*a", "square": "a*a"}
 CONSTANT_DELTA = {"score": "1/N", "twice": "2/N"}
 
 
+# softmax is an output activation, and takes only cce
+ELEMENTWISE = [name for name in ACTIVATION_NAMES if name != "softmax"]
+
+
 def _spec(activation: str, cost: str, bias: bool) -> dict:
-    output = activation if activation != "softmax" else "identity"  # softmax outputs take cce only
     return {
         "name": "linear",
         "layers": [2, 3, 2],
-        "activation": [activation, output],
+        "activation": activation,
         "cost": {"name": cost, "expr": COSTS[cost]},
         "bias": bias,
     }
 
 
 @pytest.mark.parametrize("cost", COSTS)
-@pytest.mark.parametrize("activation", ACTIVATION_NAMES)
+@pytest.mark.parametrize("activation", ELEMENTWISE)
 def test_a_cost_linear_in_the_output_derives_prints_generates_and_verifies(activation, cost):
     network = load(_spec(activation, cost, bias=cost != "twice"))
     derivation = derive(network)
