@@ -1,10 +1,11 @@
 """Exact proof of a formula on a small symbolic instance of the network.
 
-Every weight, bias, input and target is a SymPy symbol; the forward pass and the
-cost are the reference's expanded cost (``symbp.derivation.reference.expanded``,
-which the derivation's exact reference shares); its derivatives (dC/dW by ``sympy.diff``, dC/dZ by differentiating
-the cost written from a free z entry; both through ``sympy_diff.diff``, which
-gives sympy.diff's very expression faster) are exact expressions, and so is the
+Every weight, bias, input and target is a SymPy symbol; the forward pass and
+the cost are the reference's expanded cost (``symbp.derivation.reference.expanded``,
+which the derivation's exact reference shares); its derivatives (dC/dW by
+``sympy.diff``, dC/dZ by differentiating the cost written from a free z entry;
+both through ``sympy_diff.diff``, which gives sympy.diff's very expression
+faster) are exact expressions, and so is the
 claim, evaluated by the same evaluator as the numbers. The claim is proved
 when claim - derivative cancels to 0 for every entry, after each exp(u) is
 named by a fresh symbol (which makes sigmoid-type expressions rational; tanh,

@@ -2,10 +2,10 @@
 
 ``Instance(network, seed)`` is a small random instance for the derivation's
 checks (widths capped at 3, a few samples); ``Instance.at`` holds given
-parameters and data (verify's and gradcheck's points). Its points are drawn
-away from kinks: no z lies within ``MARGIN`` of a switch of its activation and
-no output within ``MARGIN`` of one of the cost's, except z entries that no draw
-can move (``stuck``: no biases and the row below all zeros), which are
+parameters and data (verify's and gradcheck's points). Points are drawn away
+from kinks (``away_from_kinks``): no z lies within a margin of a switch of its
+activation and no output within one of the cost's, except z entries that no
+draw can move (``stuck``: no biases and the row below all zeros), which are
 differenced on one side (``sides``).
 """
 
@@ -33,8 +33,10 @@ from symbp.spec.functions import T as T_SCALAR
 from symbp.spec.functions import Z as Z_SCALAR
 from symbp.spec.network import Network
 
-MARGIN = 20 * STEP
-ATTEMPTS = 100
+# No z within a margin of a kink: the widest that a few draws reach. A wide network has too many
+# z entries for 20 steps; a central difference moves a z by about one step, so two still clear it.
+MARGINS = (20 * STEP, 5 * STEP, 2 * STEP)
+ATTEMPTS = 40
 
 
 class Instance:
@@ -43,10 +45,7 @@ class Instance:
     def __init__(self, network: Network, seed: int, max_width: int = 3, samples: int = 3):
         sizes = tuple(min(size, max_width) for size in network.layers)
         rng = np.random.default_rng(seed)
-        for _attempt in range(ATTEMPTS):
-            self._hold(network, *instance_arrays(network, rng, sizes, samples))
-            if self.away_from_kinks:
-                break
+        away_from_kinks(lambda: self._hold(network, *instance_arrays(network, rng, sizes, samples)))
 
     @classmethod
     def at(cls, network: Network, W: dict, b: dict, X: np.ndarray, T: np.ndarray) -> Instance:
@@ -66,6 +65,7 @@ class Instance:
         self._partials: dict = {}
         self.__dict__.pop("cost_gradient", None)
         self.__dict__.pop("reference_env", None)
+        return self
 
     @property
     def depth(self) -> int:
@@ -90,15 +90,14 @@ class Instance:
         on_kink = found.near(STEP, Z) & self.stuck(layer)
         return np.where(on_kink, found.side(STEP, Z), 0)
 
-    @property
-    def away_from_kinks(self) -> bool:
-        """No central difference of this instance crosses a kink (stuck entries aside)."""
+    def clear_of_kinks(self, margin: float) -> bool:
+        """No z (stuck entries aside) and no output lies within ``margin`` of a kink."""
         for layer in range(1, self.depth + 1):
             found = self._activation_kinks(layer)
-            if found is not None and np.any(found.near(MARGIN, self.Z[layer]) & ~self.stuck(layer)):
+            if found is not None and np.any(found.near(margin, self.Z[layer]) & ~self.stuck(layer)):
                 return False
         cost_kinks = kinks(self.network.cost.expr, (A_SCALAR, T_SCALAR))
-        return not np.any(cost_kinks.near(MARGIN, self.A[self.depth], self.T))
+        return not np.any(cost_kinks.near(margin, self.A[self.depth], self.T))
 
     def partial(self, quantity, variable) -> float:
         """d quantity / d variable by Richardson-extrapolated central differences.
@@ -214,6 +213,18 @@ class _ReadOnDemand(ComputedOnRead):
         return self[key]
 
 
+def away_from_kinks(draw):
+    """``draw()`` (an Instance, or a tuple whose first item is one) again until its instance is clear of
+    kinks by the widest of MARGINS it reaches in ATTEMPTS draws; the last draw if none is."""
+    for margin in MARGINS:
+        for _attempt in range(ATTEMPTS):
+            drawn = draw()
+            instance = drawn[0] if isinstance(drawn, tuple) else drawn
+            if instance.clear_of_kinks(margin):
+                return drawn
+    return drawn
+
+
 # -- check points of given widths (verify, gradcheck) ----------------------
 def point_instance(network: Network, params: dict, X, T) -> Instance:
     """The Instance of params keyed W1, b1, ... and data X, T."""
@@ -221,22 +232,24 @@ def point_instance(network: Network, params: dict, X, T) -> Instance:
 
 
 def kink_free_params(network: Network, rng, X, T) -> dict:
-    """``random_params`` drawn again (up to ATTEMPTS times) until no central difference crosses a kink."""
-    for _attempt in range(ATTEMPTS):
+    """``random_params``, drawn again until no central difference at them crosses a kink."""
+
+    def draw():
         params = random_params(network, rng)
-        if point_instance(network, params, X, T).away_from_kinks:
-            break
-    return params
+        return point_instance(network, params, X, T), params
+
+    return away_from_kinks(draw)[1]
 
 
 def random_point(network: Network, samples: int, rng) -> tuple[dict, np.ndarray, np.ndarray]:
     """(params, X, T): ``random_params`` and ``random_data``, drawn again until away from kinks."""
-    for _attempt in range(ATTEMPTS):
+
+    def draw():
         params = random_params(network, rng)
         X, T = random_data(network, samples, rng)
-        if point_instance(network, params, X, T).away_from_kinks:
-            break
-    return params, X, T
+        return point_instance(network, params, X, T), params, X, T
+
+    return away_from_kinks(draw)[1:]
 
 
 class CentralDifferences(ComputedOnRead):
