@@ -20,12 +20,10 @@ import sympy as sp
 from sympy.matrices.expressions import MatAdd, MatMul, MatrixSymbol
 
 from symbp.derivation import checks
-from symbp.derivation.checks import Check
-from symbp.derivation.index_eval import IndexEvaluator
+from symbp.derivation.checks import Check, ExactGradient, IndexEvaluator, Instance
 from symbp.derivation.local import activation_factor, collapse_kronecker, cost_factor, z_factor
 from symbp.derivation.matrix_form import concrete_symbol, generic_symbol, to_matrix
 from symbp.derivation.numeric import MatrixEvaluator, cost_value
-from symbp.derivation.reference import ExactGradient, Instance
 from symbp.derivation.symbolic import (
     LAMBDA,
     C,
