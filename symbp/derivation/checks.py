@@ -12,7 +12,9 @@ that never looks at the derivation:
 * ``numeric``: central finite differences of the numeric cost, with one
   Richardson extrapolation (float64, error far below the 1e-7 tolerance).
 
-A disagreement raises CheckFailed.
+A disagreement raises CheckFailed. The engine takes the instance, the exact
+reference and the evaluator (``Instance``, ``ExactGradient``,
+``IndexEvaluator``) from here, with the rest of how a step is checked.
 """
 
 from __future__ import annotations
