@@ -116,7 +116,7 @@ class _Context:
         arrays = [(name, name) for name in forward if name in read]
         names = self.param_names()
         weights = [(name, name) for name in names if name in read]
-        return unpacked(arrays, "values", 4, forward) + unpacked(weights, "params", 4, names)
+        return unpacked(arrays, "values", 4) + unpacked(weights, "params", 4, names)
 
     def uses_n(self) -> bool:
         return any(

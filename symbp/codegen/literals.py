@@ -64,9 +64,12 @@ def _braced(items: list[str], indent: int) -> str:
     return "{\n" + "".join(f"{pad}{item},\n" for item in items) + " " * indent + "}"
 
 
-def unpacked(pairs: list[tuple[str, str]], source: str, indent: int, every: list[str]) -> list[str]:
+def unpacked(
+    pairs: list[tuple[str, str]], source: str, indent: int, every: list[str] | None = None
+) -> list[str]:
     """Statements binding each (name, key) pair's name to ``source[key]``: one line when it fits, else
-    one a name. When the keys are ``every`` key of source in SHAPES's order, the line reads them so."""
+    one a name. When the keys are ``every`` parameter name (SHAPES's keys, in order), the line reads
+    them in SHAPES's order."""
     names = [check_identifier(name) for name, _ in pairs]
     keys = [check_identifier(key) for _, key in pairs]
     if not names:
