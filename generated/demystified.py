@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 225619e0571cc95ab4457589aaa85d43c246a63206dfd8a46e5eed122c19bfef
+# written by symbp; symbp-sha256: 4aa53d4381daa2d95e7b04425cde0c3bc7c11d6f9c86e7ce9df385263e767929
 """demystified: 2-3-1, sigmoid, half_sse, no biases.
 
 hours slept/studied -> test score; the third seed text's network (input layer numbered 1)
@@ -379,8 +379,9 @@ class _Progress:
         line = f"epoch {epoch}/{self.epochs}  cost {value:.6g}"
         if held_out is not None:
             line += f"  validation {held_out:.6g}"
-        if rate < float("inf"):
-            line += f"  {rate:.4g} epochs/s  {_duration((self.epochs - epoch) / rate) if rate else '?'} left"
+        if 0 < rate < float("inf"):
+            speed = f"{rate:.0f}" if rate >= 100 else f"{rate:.3g}"
+            line += f"  {speed} epochs/s  {_duration((self.epochs - epoch) / rate)} left"
         if self.terminal:
             self.stream.write(f"\r{line}\x1b[K")  # \x1b[K clears the rest of a longer previous line
             self.stream.flush()

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: cc95fada8fde9f8095bec3de14865d14376ff88df0b991227064ae8758ed5ad9
+# written by symbp; symbp-sha256: 3840a63ba25709b9af9e76dbfb1934d4f12d95fbcca2d63b4df33249bcd36dd5
 """half_adder: 2-2-2-2, sigmoid, half_mse, biases.
 
 half adder (sum, carry) of two bits; the first seed text's network
@@ -408,8 +408,9 @@ class _Progress:
         line = f"epoch {epoch}/{self.epochs}  cost {value:.6g}"
         if held_out is not None:
             line += f"  validation {held_out:.6g}"
-        if rate < float("inf"):
-            line += f"  {rate:.4g} epochs/s  {_duration((self.epochs - epoch) / rate) if rate else '?'} left"
+        if 0 < rate < float("inf"):
+            speed = f"{rate:.0f}" if rate >= 100 else f"{rate:.3g}"
+            line += f"  {speed} epochs/s  {_duration((self.epochs - epoch) / rate)} left"
         if self.terminal:
             self.stream.write(f"\r{line}\x1b[K")  # \x1b[K clears the rest of a longer previous line
             self.stream.flush()

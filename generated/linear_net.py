@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 33998b4d30888a323950675f364dd46008fd0f5257b4a65217158bd6f60b05af
+# written by symbp; symbp-sha256: 27bba51248bfa31b47c8a7cc727906a63c7343ce3a9818eef6228f4a89eb25af
 """linear_net: 2-2-2, identity, half_sse, biases.
 
 2-2-2 linear network updated per sample; the fourth seed text's numerical example
@@ -360,8 +360,9 @@ class _Progress:
         line = f"epoch {epoch}/{self.epochs}  cost {value:.6g}"
         if held_out is not None:
             line += f"  validation {held_out:.6g}"
-        if rate < float("inf"):
-            line += f"  {rate:.4g} epochs/s  {_duration((self.epochs - epoch) / rate) if rate else '?'} left"
+        if 0 < rate < float("inf"):
+            speed = f"{rate:.0f}" if rate >= 100 else f"{rate:.3g}"
+            line += f"  {speed} epochs/s  {_duration((self.epochs - epoch) / rate)} left"
         if self.terminal:
             self.stream.write(f"\r{line}\x1b[K")  # \x1b[K clears the rest of a longer previous line
             self.stream.flush()

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 955af32523d82f1eddd11f75693efa5742a0143dde6236f4bbe5bb957f0c3bad
+# written by symbp; symbp-sha256: 92caaf77e86e7347b94e21e80155ae25ce1f7790bceaad029e50efba430a2962
 """logistic: 2-1, sigmoid, bce, biases.
 
 logistic regression: one sigmoid neuron, binary cross-entropy (second seed text)
@@ -357,8 +357,9 @@ class _Progress:
         line = f"epoch {epoch}/{self.epochs}  cost {value:.6g}"
         if held_out is not None:
             line += f"  validation {held_out:.6g}"
-        if rate < float("inf"):
-            line += f"  {rate:.4g} epochs/s  {_duration((self.epochs - epoch) / rate) if rate else '?'} left"
+        if 0 < rate < float("inf"):
+            speed = f"{rate:.0f}" if rate >= 100 else f"{rate:.3g}"
+            line += f"  {speed} epochs/s  {_duration((self.epochs - epoch) / rate)} left"
         if self.terminal:
             self.stream.write(f"\r{line}\x1b[K")  # \x1b[K clears the rest of a longer previous line
             self.stream.flush()

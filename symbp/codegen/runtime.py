@@ -249,8 +249,9 @@ class _Progress:
         line = f"epoch {epoch}/{self.epochs}  cost {value:.6g}"
         if held_out is not None:
             line += f"  validation {held_out:.6g}"
-        if rate < float("inf"):
-            line += f"  {rate:.4g} epochs/s  {_duration((self.epochs - epoch) / rate) if rate else '?'} left"
+        if 0 < rate < float("inf"):
+            speed = f"{rate:.0f}" if rate >= 100 else f"{rate:.3g}"
+            line += f"  {speed} epochs/s  {_duration((self.epochs - epoch) / rate)} left"
         if self.terminal:
             self.stream.write(f"\r{line}\x1b[K")  # \x1b[K clears the rest of a longer previous line
             self.stream.flush()
