@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 4aa53d4381daa2d95e7b04425cde0c3bc7c11d6f9c86e7ce9df385263e767929
+# written by symbp; symbp-sha256: 2e9e3f87b340ffd29a96647fcbc27ec684e6899ed6c35db62fc1662b90e49262
 """demystified: 2-3-1, sigmoid, half_sse, no biases.
 
 hours slept/studied -> test score; the third seed text's network (input layer numbered 1)
@@ -169,28 +169,11 @@ def _make_step(params, gradient, gradients, N, learning_rate):
     return step
 
 
-# ---- the training runtime, symbp/codegen/runtime.py copied verbatim: train, optimisers, save/load, main ----
+# ---- the training runtime: symbp/codegen/runtime/*.py, copied verbatim (train, save, main) ----
+
 
 Params = dict[str, np.ndarray]
 Update = Callable[[], None]
-# every [train] setting a spec may leave out, as symbp's spec reader defaults it
-TRAIN_DEFAULTS = {
-    "learning_rate": 0.1,
-    "epochs": 1000,
-    "batch_size": None,
-    "seed": 0,
-    "print_every": 100,
-    "optimizer": "sgd",
-    "momentum": 0.9,
-    "beta1": 0.9,
-    "beta2": 0.999,
-    "eps": 1e-8,
-    "tolerance": 1e-5,
-    "shuffle": True,
-    "validation": 0.0,
-    "early_stopping": 0,
-}
-TRAIN = {**TRAIN_DEFAULTS, **TRAIN}  # the derived part's TRAIN holds the settings the spec gave
 
 
 # The in-place optimisers: each factory allocates its vectors once and returns the update, which
@@ -294,11 +277,6 @@ IN_PLACE: dict[str, tuple[Callable[..., Update], tuple[str, ...], bool]] = {
 }
 OPTIMIZERS = (*IN_PLACE, "bfgs", "lbfgs")
 SCIPY_METHODS = {"bfgs": "BFGS", "lbfgs": "L-BFGS-B"}
-_SHAPE_AND_DTYPE = operator.attrgetter("shape", "dtype")
-# The last train() call's packed parameters, gradient and step buffers, kept for the next call
-# with the same shapes, dtype, batch sizes and learning rate (a loop of short calls reuses them),
-# and where that call ended, which the next call resumes when it continues from there.
-_CACHE: dict[tuple, dict[str, Any]] = {}
 
 
 class History(list):
@@ -404,6 +382,113 @@ def _duration(seconds: float) -> str:
     if seconds < 3600:
         return f"{seconds // 60} min {seconds % 60:02d} s"
     return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
+def _report(history: History, epoch: int, costs: Any, progress: _Progress | None) -> None:
+    """Record the costs every `progress.every` epochs, and show them."""
+    if progress is None or epoch % progress.every:
+        return
+    history.record(epoch, *costs())
+    progress.show(epoch, history[-1], history.validation[-1] if costs.held_out is not None else None)
+
+
+def _stops(stopper: _EarlyStopping | None, epoch: int, history: History, costs: Any) -> bool:
+    """Whether early stopping ends training after `epoch` (the validation cost from its record if any)."""
+    if stopper is None:
+        return False
+    held = history.validation[-1] if history.epochs[-1] == epoch else costs.validation()
+    return stopper.stop(epoch, held)
+
+
+class _Stop(Exception):
+    """Raised in SciPy's callback to end the iterations early."""
+
+
+def _minimize(
+    costs: Any,
+    first: float | None,
+    epochs: int,
+    progress: _Progress | None,
+    stopper: _EarlyStopping | None,
+    history: History,
+    method: str,
+    tolerance: float,
+) -> None:
+    """bfgs and lbfgs: scipy.optimize.minimize on the packed parameters, jac the derived gradient.
+
+    eq:update-bfgs-direction and eq:update-bfgs (or their lbfgs forms) are
+    SciPy's; this function gives it C and g (eq:update-gradient) and the
+    stopping rule (eq:update-bfgs-stop): tolerance and at most `epochs` iterations.
+    """
+    try:
+        from scipy.optimize import minimize
+    except ImportError:
+        raise ImportError(
+            f"method {method} needs SciPy: pip install scipy (or pip install 'symbp[train]')"
+        ) from None
+    cached, X, T = costs.cached, costs.X, costs.T
+    flat, gradient, step = cached["flat"], cached["gradient"], cached["step"]
+    accepted = flat.astype(np.float64)
+    history.record(0, *costs(first))
+
+    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        np.copyto(flat, theta)
+        cached["forwarded"] = False
+        value = costs.training()  # the step's forward pass, and the cost of its arrays
+        step.backward(X, T)  # eq:update-gradient: the derived backward pass, learning rate 1
+        return value, gradient.astype(np.float64)
+
+    def callback(theta: np.ndarray) -> None:
+        np.copyto(accepted, theta)
+        np.copyto(flat, theta)
+        cached["forwarded"] = False
+        history.last_epoch += 1
+        _report(history, history.last_epoch, costs, progress)
+        if _stops(stopper, history.last_epoch, history, costs):
+            history.stopped = "early_stopping"
+            raise _Stop
+
+    options = {"maxiter": epochs, "gtol": tolerance}
+    if method == "BFGS":
+        options["norm"] = np.inf  # every entry of g below tolerance (eq:update-bfgs-stop)
+    try:
+        result = minimize(
+            objective, accepted.copy(), jac=True, method=method, options=options, callback=callback
+        )
+    except (_Stop, KeyboardInterrupt) as stop:
+        np.copyto(flat, accepted)
+        if isinstance(stop, KeyboardInterrupt):
+            raise
+        return
+    finally:
+        cached["forwarded"] = False
+    np.copyto(flat, result.x)
+    history.stopped = "converged" if result.success else "epochs"
+
+
+# every [train] setting a spec may leave out, as symbp's spec reader defaults it
+TRAIN_DEFAULTS = {
+    "learning_rate": 0.1,
+    "epochs": 1000,
+    "batch_size": None,
+    "seed": 0,
+    "print_every": 100,
+    "optimizer": "sgd",
+    "momentum": 0.9,
+    "beta1": 0.9,
+    "beta2": 0.999,
+    "eps": 1e-8,
+    "tolerance": 1e-5,
+    "shuffle": True,
+    "validation": 0.0,
+    "early_stopping": 0,
+}
+TRAIN = {**TRAIN_DEFAULTS, **TRAIN}  # the derived part's TRAIN holds the settings the spec gave
+_SHAPE_AND_DTYPE = operator.attrgetter("shape", "dtype")
+# The last train() call's packed parameters, gradient and step buffers, kept for the next call
+# with the same shapes, dtype, batch sizes and learning rate (a loop of short calls reuses them),
+# and where that call ended, which the next call resumes when it continues from there.
+_CACHE: dict[tuple, dict[str, Any]] = {}
 
 
 def _split(X: np.ndarray, T: np.ndarray, validation: Any, seed: int) -> tuple[tuple, tuple | None]:
@@ -660,22 +745,6 @@ def _cached(params: Params, X: np.ndarray, size: int, learning_rate: float) -> d
     return cached
 
 
-def _report(history: History, epoch: int, costs: "_Costs", progress: _Progress | None) -> None:
-    """Record the costs every `progress.every` epochs, and show them."""
-    if progress is None or epoch % progress.every:
-        return
-    history.record(epoch, *costs())
-    progress.show(epoch, history[-1], history.validation[-1] if costs.held_out is not None else None)
-
-
-def _stops(stopper: _EarlyStopping | None, epoch: int, history: History, costs: "_Costs") -> bool:
-    """Whether early stopping ends training after `epoch` (the validation cost from its record if any)."""
-    if stopper is None:
-        return False
-    held = history.validation[-1] if history.epochs[-1] == epoch else costs.validation()
-    return stopper.stop(epoch, held)
-
-
 def _descend(
     costs: "_Costs",
     first: float | None,
@@ -721,70 +790,15 @@ def _descend(
             return
 
 
-class _Stop(Exception):
-    """Raised in SciPy's callback to end the iterations early."""
-
-
-def _minimize(
-    costs: "_Costs",
-    first: float | None,
-    epochs: int,
-    progress: _Progress | None,
-    stopper: _EarlyStopping | None,
-    history: History,
-    method: str,
-    tolerance: float,
-) -> None:
-    """bfgs and lbfgs: scipy.optimize.minimize on the packed parameters, jac the derived gradient.
-
-    eq:update-bfgs-direction and eq:update-bfgs (or their lbfgs forms) are
-    SciPy's; this function gives it C and g (eq:update-gradient) and the
-    stopping rule (eq:update-bfgs-stop): tolerance and at most `epochs` iterations.
-    """
-    try:
-        from scipy.optimize import minimize
-    except ImportError:
-        raise ImportError(
-            f"method {method} needs SciPy: pip install scipy (or pip install 'symbp[train]')"
-        ) from None
-    cached, X, T = costs.cached, costs.X, costs.T
-    flat, gradient, step = cached["flat"], cached["gradient"], cached["step"]
-    accepted = flat.astype(np.float64)
-    history.record(0, *costs(first))
-
-    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        np.copyto(flat, theta)
-        cached["forwarded"] = False
-        value = costs.training()  # the step's forward pass, and the cost of its arrays
-        step.backward(X, T)  # eq:update-gradient: the derived backward pass, learning rate 1
-        return value, gradient.astype(np.float64)
-
-    def callback(theta: np.ndarray) -> None:
-        np.copyto(accepted, theta)
-        np.copyto(flat, theta)
-        cached["forwarded"] = False
-        history.last_epoch += 1
-        _report(history, history.last_epoch, costs, progress)
-        if _stops(stopper, history.last_epoch, history, costs):
-            history.stopped = "early_stopping"
-            raise _Stop
-
-    options = {"maxiter": epochs, "gtol": tolerance}
-    if method == "BFGS":
-        options["norm"] = np.inf  # every entry of g below tolerance (eq:update-bfgs-stop)
-    try:
-        result = minimize(
-            objective, accepted.copy(), jac=True, method=method, options=options, callback=callback
-        )
-    except (_Stop, KeyboardInterrupt) as stop:
-        np.copyto(flat, accepted)
-        if isinstance(stop, KeyboardInterrupt):
-            raise
-        return
-    finally:
-        cached["forwarded"] = False
-    np.copyto(flat, result.x)
-    history.stopped = "converged" if result.success else "epochs"
+def _packed(params: Params) -> tuple[np.ndarray, Params]:
+    """One contiguous array holding a copy of every parameter, and views of it shaped like params."""
+    flat = np.empty(sum(value.size for value in params.values()), params["W1"].dtype)
+    views, offset = {}, 0
+    for key, value in params.items():
+        views[key] = flat[offset : offset + value.size].reshape(value.shape)
+        np.copyto(views[key], value)
+        offset += value.size
+    return flat, views
 
 
 def save_params(path: str | os.PathLike, params: Params) -> str:
@@ -838,17 +852,6 @@ def gradient_check(params: Params, X: Any, T: Any) -> float:
         scale = np.maximum(np.abs(value) + np.abs(approximate[key]), 1e-12)
         worst = max(worst, float(np.max(difference / scale)))
     return worst
-
-
-def _packed(params: Params) -> tuple[np.ndarray, Params]:
-    """One contiguous array holding a copy of every parameter, and views of it shaped like params."""
-    flat = np.empty(sum(value.size for value in params.values()), params["W1"].dtype)
-    views, offset = {}, 0
-    for key, value in params.items():
-        views[key] = flat[offset : offset + value.size].reshape(value.shape)
-        np.copyto(views[key], value)
-        offset += value.size
-    return flat, views
 
 
 def predict(params: Params, X: Any) -> np.ndarray:

@@ -1,15 +1,16 @@
 """The names a generated module's derived part defines and its training runtime reads.
 
-``symbp/codegen/runtime.py`` imports them from here, so that the package's copy
-of the runtime is ordinary Python: linted, type-checked and unit-tested. A
+The parts of ``symbp/codegen/runtime/`` import them from here, so that the
+package's runtime is ordinary Python: linted, type-checked and unit-tested. A
 generated module defines them itself, in the derived part printed above the
 runtime, and the import is not copied. ``bind`` puts a derived part's values
-into a runtime module, as the tests do; until then the functions here refuse
-to run.
+into the runtime's parts, as the tests do; until then the functions here
+refuse to run.
 """
 
 from __future__ import annotations
 
+import importlib
 import types
 from collections.abc import Callable
 from typing import Any
@@ -70,11 +71,16 @@ gradients = _unbound("gradients")
 _make_step = _unbound("_make_step")
 
 
-def bind(runtime: types.ModuleType, derived: types.ModuleType | dict) -> types.ModuleType:
-    """``runtime`` with the derived part's names (a module or its namespace) put into its globals."""
+def bind(derived: types.ModuleType | dict) -> None:
+    """Put a derived part's names (a module or its namespace) into every part of the package's runtime
+    that reads them; TRAIN as the runtime merges it, over its defaults."""
+    from symbp.codegen import runtime
+    from symbp.codegen.runtime import training
+
     namespace = derived if isinstance(derived, dict) else vars(derived)
-    for name in NAMES:
-        setattr(runtime, name, namespace[name])
-    # as the runtime's own merge does in a module (train's keyword defaults stay the runtime's)
-    runtime.TRAIN = {**runtime.TRAIN_DEFAULTS, **namespace["TRAIN"]}
-    return runtime
+    merged = {**training.TRAIN_DEFAULTS, **namespace["TRAIN"]}
+    for name in runtime.PARTS:
+        part = importlib.import_module(f"symbp.codegen.runtime.{name}")
+        for key in NAMES:
+            if hasattr(part, key):
+                setattr(part, key, merged if key == "TRAIN" else namespace[key])

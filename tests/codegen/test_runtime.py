@@ -1,35 +1,39 @@
-"""The training runtime (symbp/codegen/runtime.py) tested as the package's own Python module.
+"""The training runtime (symbp/codegen/runtime/) tested as the package's own Python modules.
 
-Each test loads a fresh copy of the module from its file (its cache of the last call starts empty)
-and binds a derived part to it: a small one written here for linear regression, whose gradient
-descent is computed by hand, or one symbp generated.
+Each test binds a derived part to the runtime's parts: a small one written here for linear
+regression, whose gradient descent is computed by hand, or one symbp generated; and unbinds it after.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import io
 import types
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from symbp.codegen import derived_interface, runtime
+from symbp.codegen import derived_interface
 from symbp.codegen.generator import generate
 from symbp.codegen.loading import load_module
-from symbp.codegen.runtime_source import SECTION
+from symbp.codegen.runtime import PARTS, helpers, progress, training
+from symbp.codegen.runtime_source import SECTION, part_source
 from symbp.derivation.engine import derive
 from symbp.spec.network import Train, load
 
 
-def fresh_runtime() -> types.ModuleType:
-    """A new copy of symbp/codegen/runtime.py, unbound: its own cache and no derived part."""
-    spec = importlib.util.spec_from_file_location("runtime_under_test", runtime.__file__)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+@pytest.fixture
+def bound():
+    """Bind a derived part to the runtime for one test; the cache and the binding are undone after it."""
+
+    def bind(derived) -> types.SimpleNamespace:
+        training._CACHE.clear()
+        derived_interface.bind(derived)
+        return types.SimpleNamespace(**{**vars(training), **vars(helpers)})
+
+    yield bind
+    training._CACHE.clear()
+    derived_interface.bind(vars(derived_interface))
 
 
 def linear_part() -> dict:
@@ -101,17 +105,17 @@ def linear_part() -> dict:
 
 
 @pytest.fixture
-def linear() -> types.ModuleType:
-    return derived_interface.bind(fresh_runtime(), linear_part())
+def linear(bound) -> types.SimpleNamespace:
+    return bound(linear_part())
 
 
 def test_an_unbound_runtime_refuses_to_run():
     with pytest.raises(RuntimeError, match="cost: no derived part is bound"):
-        fresh_runtime().cost({}, [], [])
+        helpers.numeric_gradients({"W1": np.zeros(1)}, [[0.0]], [[0.0]])
 
 
 def test_the_defaults_are_the_spec_readers():
-    assert runtime.TRAIN_DEFAULTS == dataclasses.asdict(Train())
+    assert training.TRAIN_DEFAULTS == dataclasses.asdict(Train())
 
 
 @pytest.mark.parametrize("epochs", [1, 7])
@@ -143,10 +147,10 @@ def test_a_regression_has_outputs_for_predictions_and_no_accuracy(linear):
 
 def test_progress_is_plain_lines_when_not_a_terminal():
     stream = io.StringIO()
-    progress = runtime._Progress(2, 10, stream)
-    progress.show(2, 0.123456789, None)
-    progress.show(4, 0.0123456789, 0.5)
-    progress.close()
+    line = progress._Progress(2, 10, stream)
+    line.show(2, 0.123456789, None)
+    line.show(4, 0.0123456789, 0.5)
+    line.close()
     lines = stream.getvalue().splitlines()
     assert len(lines) == 2 and "\r" not in stream.getvalue()
     assert lines[0].startswith("epoch 2/10  cost 0.123457  ") and lines[0].endswith(" left")
@@ -160,10 +164,10 @@ class Terminal(io.StringIO):
 
 def test_progress_on_a_terminal_is_one_line_rewritten_in_place():
     stream = Terminal()
-    progress = runtime._Progress(1, 3, stream)
+    line = progress._Progress(1, 3, stream)
     for epoch in (1, 2, 3):
-        progress.show(epoch, 1.0 / epoch, None)
-    progress.close()
+        line.show(epoch, 1.0 / epoch, None)
+    line.close()
     text = stream.getvalue()
     assert text.count("\r") == 3 and text.count("\n") == 1 and text.endswith("\n")
     assert text.rsplit("\r", 1)[1].startswith("epoch 3/3  cost 0.333333  ")
@@ -171,7 +175,7 @@ def test_progress_on_a_terminal_is_one_line_rewritten_in_place():
 
 @pytest.mark.parametrize(("seconds", "text"), [(4.4, "4 s"), (200, "3 min 20 s"), (7500, "2 h 05 min")])
 def test_time_left_reads_as_people_write_it(seconds, text):
-    assert runtime._duration(seconds) == text
+    assert progress._duration(seconds) == text
 
 
 def test_train_prints_its_progress_every_print_every_epochs(linear, capsys):
@@ -181,17 +185,16 @@ def test_train_prints_its_progress_every_print_every_epochs(linear, capsys):
     assert [line.split("  ")[0] for line in lines] == ["epoch 3/6", "epoch 6/6"]
 
 
-def test_a_generated_module_carries_the_runtime_verbatim_and_binds_like_the_package():
+def test_a_generated_module_carries_the_runtime_verbatim_and_binds_like_the_package(bound):
     source = generate(derive(load("half_adder")))
-    text = Path(runtime.__file__).read_text(encoding="utf-8")
-    copied = text[text.index(SECTION) :]
-    assert source.endswith(copied) and source.count(SECTION) == 1
-    assert "symbp.codegen" not in source.replace("symbp/codegen/runtime.py", "")
+    runtime_text = source[source.index(SECTION) :]
+    assert source.count(SECTION) == 1 and all(part_source(name)[1] in runtime_text for name in PARTS)
+    assert "symbp.codegen" not in source.replace("symbp/codegen/runtime/", "")
     derived = load_module(source, "half_adder_for_runtime")
-    bound = derived_interface.bind(fresh_runtime(), derived)
+    package = bound(derived)
     X, T = np.array(derived.DATA_X), np.array(derived.DATA_T)
     ours, theirs = derived.init_params(), derived.init_params()
-    assert bound.train(ours, X, T, learning_rate=0.5, epochs=30) == derived.train(
+    assert package.train(ours, X, T, learning_rate=0.5, epochs=30) == derived.train(
         theirs, X, T, learning_rate=0.5, epochs=30
     )
     assert all(ours[key].tobytes() == theirs[key].tobytes() for key in ours)
