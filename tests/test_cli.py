@@ -201,7 +201,7 @@ def test_a_generated_module_run_as_a_script_reports_divergence(tmp_path, capsys)
     module = tmp_path / "wild.py"
     assert run(["generate", str(spec), "-o", str(module)], capsys)[0] == 0
     result = subprocess.run([sys.executable, str(module)], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 1 and "Training diverged" in result.stdout and not result.stderr
+    assert result.returncode == 1 and "training diverged" in result.stdout and not result.stderr
 
 
 def test_pdf_builds_are_atomic_and_leave_no_by_products(tmp_path):
