@@ -204,3 +204,13 @@ def test_main_trains_on_the_data_and_prints_the_final_cost(linear, capsys):
     assert linear.main() == 0
     out = capsys.readouterr().out
     assert out.startswith("initial cost ") and "final cost " in out and "after epoch 5" in out
+
+
+def test_the_half_adders_derived_part_is_short_and_prints_the_forward_pass_once():
+    source = generate(derive(load("half_adder")))
+    derived = source[: source.index(SECTION)]
+    assert len(derived.splitlines()) <= 200
+    assert derived.count("Z1 = X @ W1 + b1") == 1 and "values = _forward(params, X)" in derived
+    # the in-place step: augmented assignments, a buffer of its own for every forward array
+    assert "delta3 *= work1" in derived and "np.multiply(delta3, work1, out=delta3)" not in derived
+    assert "A1 = np.empty((N, 2), dtype)" in derived and "A1 = Z1" not in derived
