@@ -1,13 +1,13 @@
-# written by symbp; symbp-sha256: 2e9e3f87b340ffd29a96647fcbc27ec684e6899ed6c35db62fc1662b90e49262
+# written by symbp; symbp-sha256: 82d8a6604863bb6e7d388162b63368ec2c1d96ff70695011564251ee1ce876c7
 """demystified: 2-3-1, sigmoid, half_sse, no biases.
 
-hours slept/studied -> test score; the third seed text's network (input layer numbered 1)
+hours slept/studied -> test score; the network of Neural Networks Demystified (Stephen Welch), input layer 1
 
 Printed by `symbp generate` from the derivation: first the derived part, where each backward line
 of `gradients` and of the in-place step names the equation it implements, then the training
 runtime. Layer 0 is the input; W{l} has shape (n_{l-1}, n_l), rows of X are samples.
 
-In this spec's notation (from seed) (The backpropagation algorithm (the first seed text)):
+In this spec's notation (the default profile, changed):
   W^(1) is params['W1']
   W^(2) is params['W2']
   X is X and T is T
@@ -280,7 +280,7 @@ SCIPY_METHODS = {"bfgs": "BFGS", "lbfgs": "L-BFGS-B"}
 
 
 class History(list):
-    """The training costs `train` computed: a list of floats, with more on it.
+    """The training costs `train` computed, as a list, with their epochs and why training ended.
 
     `epochs[k]` is the epoch (or iteration) of `self[k]`, counted from 0 in
     each call, `validation[k]` the validation cost then (empty without

@@ -1,7 +1,7 @@
-# written by symbp; symbp-sha256: c8e05b5913ca354194154440b077ea731482686d03640d20f8c8f526a7f66e3a
+# written by symbp; symbp-sha256: 060a1ce0ef68a429974487338018723a5d8db01231a4811d1d2a76f79f728272
 """half_adder: 2-2-2-2, sigmoid, half_mse, biases.
 
-half adder (sum, carry) of two bits; the first seed text's network
+half adder (sum, carry) of two bits; the network of the blog post The backpropagation algorithm
 
 Printed by `symbp generate` from the derivation: first the derived part, where each backward line
 of `gradients` and of the in-place step names the equation it implements, then the training
@@ -309,7 +309,7 @@ SCIPY_METHODS = {"bfgs": "BFGS", "lbfgs": "L-BFGS-B"}
 
 
 class History(list):
-    """The training costs `train` computed: a list of floats, with more on it.
+    """The training costs `train` computed, as a list, with their epochs and why training ended.
 
     `epochs[k]` is the epoch (or iteration) of `self[k]`, counted from 0 in
     each call, `validation[k]` the validation cost then (empty without

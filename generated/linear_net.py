@@ -1,7 +1,7 @@
-# written by symbp; symbp-sha256: 34e6c1ae43087a0f8596e6ac6af45af6a0b3c28476490e458e782c093dd96f44
+# written by symbp; symbp-sha256: e121fece126d62c6a2d784bd4ee06b6d44b68db5d2daca79afe2cccabbc8ab25
 """linear_net: 2-2-2, identity, half_sse, biases.
 
-2-2-2 linear network updated per sample; the fourth seed text's numerical example
+2-2-2 linear network updated per sample; the numerical example of the course notes unit 1.4 - Back-propagation
 
 Printed by `symbp generate` from the derivation: first the derived part, where each backward line
 of `gradients` and of the in-place step names the equation it implements, then the training
@@ -261,7 +261,7 @@ SCIPY_METHODS = {"bfgs": "BFGS", "lbfgs": "L-BFGS-B"}
 
 
 class History(list):
-    """The training costs `train` computed: a list of floats, with more on it.
+    """The training costs `train` computed, as a list, with their epochs and why training ended.
 
     `epochs[k]` is the epoch (or iteration) of `self[k]`, counted from 0 in
     each call, `validation[k]` the validation cost then (empty without

@@ -1,7 +1,7 @@
-# written by symbp; symbp-sha256: ccb0501ef7045ca670912f7f3fb05bc5e269f7fbf6ff61b056777ea582fb72fe
+# written by symbp; symbp-sha256: 1ef56db538d522d16aa274f1ca8120615d296ab6279886c6d655e08b24c99c49
 """logistic: 2-1, sigmoid, bce, biases.
 
-logistic regression: one sigmoid neuron, binary cross-entropy (second seed text)
+logistic regression: one sigmoid neuron, binary cross-entropy (Python Deep Learning, Packt)
 
 Printed by `symbp generate` from the derivation: first the derived part, where each backward line
 of `gradients` and of the in-place step names the equation it implements, then the training
@@ -258,7 +258,7 @@ SCIPY_METHODS = {"bfgs": "BFGS", "lbfgs": "L-BFGS-B"}
 
 
 class History(list):
-    """The training costs `train` computed: a list of floats, with more on it.
+    """The training costs `train` computed, as a list, with their epochs and why training ended.
 
     `epochs[k]` is the epoch (or iteration) of `self[k]`, counted from 0 in
     each call, `validation[k]` the validation cost then (empty without

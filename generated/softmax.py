@@ -1,7 +1,7 @@
-# written by symbp; symbp-sha256: 834b45ca5f1ec053adffe8d21775d47b2c370fee0386e3e346a28128546d25bf
+# written by symbp; symbp-sha256: 77c83f4df40cefa4cb4cb50608aa0775132bb86cb5c89d2f520623f3c5b6b5af
 """softmax: 2-3, softmax, cce, biases.
 
-multi-class logistic regression: softmax output, categorical cross-entropy (second seed text)
+multi-class logistic regression: softmax output, categorical cross-entropy (Python Deep Learning, Packt)
 
 Printed by `symbp generate` from the derivation: first the derived part, where each backward line
 of `gradients` and of the in-place step names the equation it implements, then the training
@@ -271,7 +271,7 @@ SCIPY_METHODS = {"bfgs": "BFGS", "lbfgs": "L-BFGS-B"}
 
 
 class History(list):
-    """The training costs `train` computed: a list of floats, with more on it.
+    """The training costs `train` computed, as a list, with their epochs and why training ended.
 
     `epochs[k]` is the epoch (or iteration) of `self[k]`, counted from 0 in
     each call, `validation[k]` the validation cost then (empty without

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import partial
 
-from symbp.spec.notation import SEED, Notation
+from symbp.spec.notation import DEFAULT_NOTATION, Notation
 from symbp.verification.formula import (
     Bin,
     Call,
@@ -59,7 +59,7 @@ class Candidate:
 _LAYER_MARKS = {"paren": "^{{({})}}", "bare": "^{{{}}}", "bracket": "^{{[{}]}}", "named": "^{{({})}}"}
 
 
-def show(node: Node, notation: Notation = SEED) -> str:
+def show(node: Node, notation: Notation = DEFAULT_NOTATION) -> str:
     """Short LaTeX for a sub-expression, in the symbols of ``notation``, for diagnoses."""
     say = partial(show, notation=notation)
     if isinstance(node, Sym):
@@ -93,8 +93,8 @@ def show(node: Node, notation: Notation = SEED) -> str:
 
 
 def _function_name(notation: Notation) -> str:
-    """The activation function as diagnoses name it: f where the notation writes the seed's \\sigma."""
-    return "f" if notation.function == SEED.function else notation.function
+    """The activation function as diagnoses name it: f where the notation writes the default \\sigma."""
+    return "f" if notation.function == DEFAULT_NOTATION.function else notation.function
 
 
 def substitute(node: Node, target: Node, new: Node) -> Node:

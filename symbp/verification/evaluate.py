@@ -8,7 +8,7 @@ index formulas evaluate to one number per choice of their free indices.
 Symbols are read through the formula's Notation (``Reading.notation``): the
 input layer is numbered ``input_layer`` (0 or 1); a, z, delta of display layer
 l are internal layer l - input_layer; W^{(l)} and b^{(l)} are named by the
-layer they enter (first seed text, Nielsen) or leave (third seed text, Ng,
+layer they enter (the default profile, Nielsen) or leave (Welch, Ng,
 UFLDL); w_ij joins i below to j (from_to) or j below to i (to_from). A symbol
 without a layer is the output layer's (x is the input). f, g and sigma are the
 spec's activation of the layer their argument belongs to.
@@ -35,7 +35,7 @@ from symbp.spec.functions import Activation
 from symbp.spec.functions import T as T_SCALAR
 from symbp.spec.functions import Z as Z_SCALAR
 from symbp.spec.network import Network
-from symbp.spec.notation import SEED, Notation
+from symbp.spec.notation import DEFAULT_NOTATION, Notation
 from symbp.verification.formula import (
     ELEMENTARY,
     Bin,
@@ -89,7 +89,7 @@ class Point:
 class Reading:
     """How symbols resolve: the notation, the value of a generic l, what y means; collects notes."""
 
-    notation: Notation = SEED
+    notation: Notation = DEFAULT_NOTATION
     generic: int | None = None
     y_is_target: bool = True
     notes: list = field(default_factory=list)
@@ -567,7 +567,8 @@ def combine(node: Bin, left, right, notes: list, columns: bool = False):
         if left.shape == right.shape:
             note = (
                 f"the product at column {node.column} is read as the elementwise product "
-                "(two matrices of the same shape written side by side, as in the third seed text)"
+                "(two matrices of the same shape written side by side, "
+                "as Neural Networks Demystified writes them)"
             )
             if note not in notes:
                 notes.append(note)

@@ -8,14 +8,14 @@ in ``symbp.verification.grammar`` and nothing else: no ``eval``, no
 ``sympify``, no SymPy LaTeX parser, so text that is not a formula (Python, for
 one) is refused with the column and what was expected there.
 
-Two spellings share the grammar. LaTeX, as in the seed texts:
+Two spellings share the grammar. LaTeX, as in the textbooks:
 ``\\delta^{(L)}_j = (a^{(L)}_j - t_j) \\sigma'(z^{(L)}_j)``. Plain maths:
 ``delta(L)_j = (a(L)_j - t_j) * sigma'(z(L)_j)``: a layer in parentheses right
 after a symbol, ``_ij`` for indices, ``dC/dW(2)`` for a derivative, ``yhat``,
 ``.T`` for a transpose, ``*`` for the elementwise (or scalar) product and
 ``@`` for the matrix product. Juxtaposition and ``\\cdot`` mean the matrix
 product when the shapes allow it and the elementwise product of same-shaped
-matrices (the third seed text's reading); ``\\odot`` is always elementwise.
+matrices (as Neural Networks Demystified reads them); ``\\odot`` is always elementwise.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
 from symbp.errors import SymbpError
-from symbp.spec.notation import SEED, Notation
+from symbp.spec.notation import DEFAULT_NOTATION, Notation
 from symbp.verification.grammar import grammar_for
 from symbp.verification.lexicon import ELEMENTARY, Lexicon, lexicon
 
@@ -622,7 +622,7 @@ def _check_nesting(text: str, tree) -> None:
         pending.extend((child, depth + 1) for child in getattr(node, "children", ()))
 
 
-def parse_tree(text: str, notation: Notation = SEED) -> tuple[Node, Node]:
+def parse_tree(text: str, notation: Notation = DEFAULT_NOTATION) -> tuple[Node, Node]:
     """(left side, right side) of a formula read in ``notation``, or FormulaError pointing at the column."""
     if not isinstance(text, str) or not text.strip():
         raise FormulaError(str(text), 1, "expected a formula 'quantity = expression'")
@@ -678,7 +678,7 @@ class Formula:
     text: str
     quantity: Quantity
     rhs: Node
-    notation: Notation = field(default=SEED, compare=False)
+    notation: Notation = field(default=DEFAULT_NOTATION, compare=False)
 
     @property
     def matrix(self) -> bool:
@@ -870,7 +870,7 @@ def _with_unit_layers(node: Node, notation: Notation) -> Node:
     return map_children(node, lambda child: _with_unit_layers(child, notation))
 
 
-def parse_formula(text: str, notation: Notation = SEED) -> Formula:
+def parse_formula(text: str, notation: Notation = DEFAULT_NOTATION) -> Formula:
     """Read ``text`` in ``notation`` into a Formula, or raise FormulaError (column + what was expected)."""
     left, right = parse_tree(text, notation)
     left, right = _with_unit_layers(left, notation), _with_unit_layers(right, notation)

@@ -1,21 +1,21 @@
 """Check a hand-derived formula against the Derivation and central differences.
 
-``verify(network, formula)`` reads the formula (``symbp.formula``), evaluates
-its right side (``symbp.formula_eval``) at K check points of random parameters
+``verify(network, formula)`` reads the formula (``symbp.verification.formula``), evaluates
+its right side (``symbp.verification.evaluate``) at K check points of random parameters
 and data, and compares it with the derived value of the quantity on its left
 (``Derivation.evaluate``); central differences of the cost are computed at the
 same points as independent ground truth for the derivation itself. The verdict
 either holds (with K and the largest difference) or fails with a
 counterexample and, where one of the usual slips explains it, a diagnosis
-(``symbp.diagnosis``).
+(``symbp.verification.diagnosis``).
 
 Formulas are read through a Notation (the network's, or one passed to verify);
 see ``symbp.verification.evaluate`` for how its symbols resolve.
 
-Conventions (seed notation): delta^{(l)} = dC/dz^{(l)} of the whole cost. Matrix formulas are
+Conventions (the default notation): delta^{(l)} = dC/dz^{(l)} of the whole cost. Matrix formulas are
 over the batch (rows are samples), so for a mean cost they carry the 1/N.
 Index formulas with no sample index n and no N describe one sample's term of
-the cost (the first seed text's form, (a - t) f'(z) for half_mse); they are
+the cost (the form of The backpropagation algorithm, (a - t) f'(z) for half_mse); they are
 checked on one-sample batches.
 """
 
@@ -33,7 +33,7 @@ from symbp.computed import ComputedOnRead
 from symbp.errors import CheckFailed
 from symbp.naming import matrix_name, parse_matrix_name
 from symbp.spec.network import Network, load, require_checkable
-from symbp.spec.notation import PROFILES, SEED, Notation, notation_from
+from symbp.spec.notation import DEFAULT_NOTATION, PROFILES, Notation, notation_from
 from symbp.verification.diagnosis import Candidate, candidates, pair_limit, show, two_slips
 from symbp.verification.evaluate import EvalError, Evaluator, Reading
 from symbp.verification.formula import Formula, FormulaError, Layer, Sym, parse_formula, walk
@@ -139,7 +139,7 @@ def derivation_of(network: Network):
 
     The Derivation is notation-free: one derivation serves every notation a formula is read in.
     """
-    return _derivation(dataclasses.replace(network, notation=SEED))
+    return _derivation(dataclasses.replace(network, notation=DEFAULT_NOTATION))
 
 
 @lru_cache(maxsize=8)
@@ -393,8 +393,8 @@ def verify(
     ``notation`` is the profile (name, table or Notation) the formula is written
     in (default: the spec's), ``numbering`` the input layer's number in the
     formula (default: the notation's), ``points`` the number of random check
-    points, ``seed`` their seed. Without a notation (the spec's is the default
-    seed), a formula that fails, or cannot be read, but holds in other built-in
+    points, ``seed`` their random seed. Without a notation (the spec's is the
+    default profile), a formula that fails, or cannot be read, but holds in other built-in
     profiles says so.
 
     >>> import symbp
@@ -412,7 +412,7 @@ def verify(
     network = load(network)
     require_checkable(network, "verify")
     chosen = _chosen_notation(network, notation, numbering)
-    searching = notation is None and numbering is None and network.notation == SEED
+    searching = notation is None and numbering is None and network.notation == DEFAULT_NOTATION
     try:
         parsed = parse_formula(formula, chosen)
     except FormulaError as error:

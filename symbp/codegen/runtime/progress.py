@@ -10,7 +10,7 @@ import numpy as np
 
 
 class History(list):
-    """The training costs `train` computed: a list of floats, with more on it.
+    """The training costs `train` computed, as a list, with their epochs and why training ended.
 
     `epochs[k]` is the epoch (or iteration) of `self[k]`, counted from 0 in
     each call, `validation[k]` the validation cost then (empty without

@@ -13,13 +13,13 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from test_latex_compile import MAX_OVERFULL_PT, compile_all, require_tex
 
 from symbp.derivation.engine import derive
 from symbp.rendering.pdf import read_log
 from symbp.rendering.renderer import render
 from symbp.spec.network import load
 from symbp.spec.notation import PROFILES, notation_from
+from tests.rendering.test_latex_compile import MAX_OVERFULL_PT, compile_all, require_tex
 
 NETWORKS = {
     "softmax_cce": {"name": "sm", "layers": [2, 3, 3], "activation": ["sigmoid", "softmax"], "cost": "cce"},
@@ -37,7 +37,10 @@ NETWORKS = {
 
 # Each profile's marks, as its source prints them: (LaTeX fragments, terminal-text fragments).
 MARKS = {
-    "seed": ([r"w^{(l)}_{ij}", r"\frac{\partial C}{\partial W^{(l)}} = A^{(l-1)T} \delta^{(l)}"], ["δ", "⊙"]),
+    "default": (
+        [r"w^{(l)}_{ij}", r"\frac{\partial C}{\partial W^{(l)}} = A^{(l-1)T} \delta^{(l)}"],
+        ["δ", "⊙"],
+    ),
     "welch": ([r"\frac{\partial J}{\partial W^{(1)}}", r"\left(\delta^{(l+1)} W^{(l)T}\right)"], ["J", "ŷ"]),
     "nielsen": (
         [
@@ -109,8 +112,8 @@ def test_documents_render_in_every_profile(network, profile):
     assert not leaked, f"LaTeX in the terminal text of {profile}: {sorted(set(leaked))}"
 
 
-def test_seed_marks_are_the_default_documents():
-    assert document("softmax_cce", "seed", "markdown") == render(_derivation("softmax_cce"), "markdown")
+def test_default_profile_marks_are_the_default_documents():
+    assert document("softmax_cce", "default", "markdown") == render(_derivation("softmax_cce"), "markdown")
 
 
 def test_numbering_1_keeps_the_third_texts_weight_numbers_in_every_profile():
@@ -153,7 +156,7 @@ def test_profile_documents_compile(profile, logs):
 def test_docs_notation_table_is_printed_by_symbp():
     from symbp.rendering.notation_table import BEGIN, END, REFERENCE, profile_table
 
-    text = (Path(__file__).parents[1] / "docs" / "notation.md").read_text(encoding="utf-8")
+    text = (Path(__file__).parents[2] / "docs" / "notation.md").read_text(encoding="utf-8")
     committed = text[text.index(BEGIN) : text.index(END) + len(END)]
     assert committed == profile_table(derive(load(REFERENCE))), "stale: run python -m symbp.cli.refresh"
     for name in PROFILES:

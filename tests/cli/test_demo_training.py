@@ -10,7 +10,7 @@ from pathlib import Path
 
 from symbp.cli.main import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ADDER = (
     'layers = [2, 2, 2, 2]\nactivation = "sigmoid"\n'
     "[data]\nX = [[0, 0], [0, 1], [1, 0], [1, 1], [0, 0], [0, 1], [1, 0], [1, 1]]\n"

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import sympy as sp
-from _documents import SPECIALS, derivation
 
 from symbp.derivation import symbolic
 from symbp.files import with_header
@@ -16,8 +15,9 @@ from symbp.rendering import printing
 from symbp.rendering.renderer import render, render_section, step_latex
 from symbp.spec.network import builtin_names, load
 from symbp.templating import environment, escape_latex, reason_latex
+from tests.rendering._documents import SPECIALS, derivation
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_escape_latex_escapes_every_special():
@@ -51,7 +51,7 @@ def test_index_notation():
 
 
 def test_matrix_notation_and_numbering():
-    network = load("demystified")  # input layer numbered 1, as in the third seed text
+    network = load("demystified")  # input layer numbered 1, as in Neural Networks Demystified
     delta2 = sp.MatrixSymbol("delta2", 3, 1)
     W2 = sp.MatrixSymbol("W2", 3, 1)
     assert printing.latex(delta2) == r"\delta^{(2)}"
