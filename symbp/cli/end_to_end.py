@@ -168,7 +168,7 @@ def run_demo(network: Network, folder: Path, *, force: bool = False, pdf: bool =
         outputs = module.forward(params, X)
     result.costs = history
     if history.epochs[-1] % print_every:  # the module printed every print_every epochs, not the last one
-        say(f" Epoch: {history.epochs[-1]} , Final cost: {history[-1]}")
+        say(f"epoch {history.epochs[-1]}/{settings.epochs}  cost {history[-1]:.6g}")
     if not all(math.isfinite(value) for value in history) or not np.all(np.isfinite(outputs)):
         raise Diverged(
             f"training diverged: the cost became {history[-1]} (learning rate "
