@@ -16,7 +16,7 @@ import pytest
 from _documents import EXTRA, derivation
 
 from symbp.rendering.pdf import read_log, tex_available
-from symbp.rendering.renderer import render
+from symbp.rendering.documents import render
 from symbp.spec.network import builtin_names
 
 CASES = [*builtin_names(), *EXTRA]

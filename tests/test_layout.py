@@ -21,7 +21,7 @@ API_MODULES = (
     "symbp",
     "symbp.spec.network",
     "symbp.derivation.engine",
-    "symbp.rendering.renderer",
+    "symbp.rendering.documents",
     "symbp.rendering.pdf",
     "symbp.codegen.generator",
     "symbp.codegen.loading",

@@ -16,7 +16,7 @@ import sympy as sp
 
 from symbp.derivation import symbolic
 from symbp.derivation.symbolic import N
-from symbp.rendering.symbols import Symbols
+from symbp.rendering.applied_notation import Symbols
 from symbp.spec.notation import as_text as unicode
 
 _TOKEN = re.compile(

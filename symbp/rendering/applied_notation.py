@@ -1,6 +1,6 @@
 """What a Notation makes of each quantity: symbols, layer marks, index letters.
 
-The printers (``symbp.rendering.printing``) ask a ``Symbols`` how to write a
+The printers (``symbp.rendering.latex``, ``symbp.rendering.pretty``) ask a ``Symbols`` how to write a
 layer (``^{(l)}``, ``^l``, ``^{[l]}``, ``^{(out)}``), an index letter (the
 derivation's i, j, n renamed to the source's k, j, x), a weight's subscript
 order (to_from swaps the derivation's i, j) and every named symbol. All of it
@@ -21,7 +21,7 @@ from symbp.spec.notation import SEED, Notation
 UNIT_LETTERS = ("i", "j", "k", "m", "p", "q")
 SAMPLE_LETTER = "n"
 SPARE_LETTERS = ("k", "p", "q", "m", "r", "s", "u", "v", "i", "j", "n")
-# Plain symbols of the derivation (symbp.derivation.symbolic, symbp.rendering.document) by notation field.
+# Plain symbols of the derivation (symbp.derivation.symbolic, symbp.rendering.math_style) by notation field.
 NAMED_SYMBOLS = {"C": "cost", "N": "samples", "lambda": "l2", "eta": "learning_rate"}
 # The generic symbol of an activation function: sigma names the logistic function, so a
 # notation writing sigmoid as sigma writes any other activation f.
