@@ -52,7 +52,7 @@ def _attach_display() -> None:
 
     Attached here, the one module that sees both stages: the derivation stage
     cannot import the renderers that come after it."""
-    from symbp.derivation.engine import Derivation, SectionView, Step
+    from symbp.derivation.steps import Derivation, SectionView, Step
     from symbp.rendering import documents
 
     Derivation._repr_markdown_ = documents.derivation_markdown

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from _documents import EXTRA, derivation
 
-from symbp.rendering.pdf import read_log, tex_available
 from symbp.rendering.documents import render
+from symbp.rendering.pdf import read_log, tex_available
 from symbp.spec.network import builtin_names
 
 CASES = [*builtin_names(), *EXTRA]

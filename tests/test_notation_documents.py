@@ -16,8 +16,8 @@ import pytest
 from test_latex_compile import MAX_OVERFULL_PT, compile_all, require_tex
 
 from symbp.derivation.engine import derive
-from symbp.rendering.pdf import read_log
 from symbp.rendering.documents import render
+from symbp.rendering.pdf import read_log
 from symbp.spec.network import load
 from symbp.spec.notation import PROFILES, notation_from
 

@@ -12,8 +12,8 @@ from _documents import SPECIALS, derivation
 
 from symbp.derivation import symbolic
 from symbp.files import with_header
-from symbp.rendering.latex import latex
 from symbp.rendering.documents import render, render_section, step_latex
+from symbp.rendering.latex import latex
 from symbp.spec.network import builtin_names, load
 from symbp.templating import environment, escape_latex, reason_latex
 
