@@ -19,7 +19,7 @@ from symbp.derivation.engine import derive
 from symbp.rendering.documents import render
 from symbp.rendering.pdf import read_log
 from symbp.spec.network import load
-from symbp.spec.notation import PROFILES, notation_from
+from symbp.spec.profiles import PROFILES, notation_from
 
 NETWORKS = {
     "softmax_cce": {"name": "sm", "layers": [2, 3, 3], "activation": ["sigmoid", "softmax"], "cost": "cce"},

@@ -17,7 +17,7 @@ from symbp.rendering.printer_base import equation, symbols_of
 from symbp.rendering.transform import ColumnMatrix
 from symbp.rendering.worked import initial_params
 from symbp.spec.network import load
-from symbp.spec.notation import PROFILES
+from symbp.spec.profiles import PROFILES
 
 NETWORK = {"name": "check", "layers": [3, 4, 2, 2], "activation": "sigmoid", "cost": "half_mse"}
 

@@ -13,7 +13,7 @@ from symbp.derivation.engine import derive
 from symbp.rendering.latex import latex
 from symbp.rendering.printer_base import equation
 from symbp.spec.network import load
-from symbp.spec.notation import PROFILES
+from symbp.spec.profiles import PROFILES
 from symbp.verification.diagnosis import pair_limit, two_slips
 from symbp.verification.formula import parse_formula
 from symbp.verification.verdict import verify

@@ -22,10 +22,10 @@ from symbp.codegen.generator import generate
 from symbp.derivation.engine import Derivation, derive
 from symbp.errors import SymbpError
 from symbp.files import ownership, write_owned
+from symbp.rendering.documents import render
 from symbp.rendering.pdf import INSTALL_HINT, build_pdf, tex_available
 from symbp.rendering.pretty import pretty_equation
 from symbp.rendering.printer_base import equation
-from symbp.rendering.documents import render
 from symbp.spec.network import Network, require_checkable
 from symbp.verification.isolated import import_file
 

@@ -9,7 +9,8 @@ example "w^2 is params['W1'].T" (column vectors transpose every matrix).
 from __future__ import annotations
 
 from symbp.naming import display_layer
-from symbp.spec.notation import PROFILES, SEED, as_text
+from symbp.spec.notation import SEED, as_text
+from symbp.spec.profiles import PROFILES
 
 
 def _layer_label(notation, layer: int, depth: int, parameter: bool) -> str:

@@ -11,7 +11,7 @@ import dataclasses
 
 from symbp.rendering.latex import latex
 from symbp.rendering.printer_base import equation
-from symbp.spec.notation import PROFILES
+from symbp.spec.profiles import PROFILES
 from symbp.templating import table_math
 
 REFERENCE = {"name": "reference", "layers": [2, 3, 2], "activation": "sigmoid", "cost": "half_mse"}

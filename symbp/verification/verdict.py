@@ -33,7 +33,8 @@ from symbp.computed import ComputedOnRead
 from symbp.errors import CheckFailed
 from symbp.naming import matrix_name, parse_matrix_name
 from symbp.spec.network import Network, load, require_checkable
-from symbp.spec.notation import PROFILES, SEED, Notation, notation_from
+from symbp.spec.notation import SEED, Notation
+from symbp.spec.profiles import PROFILES, notation_from
 from symbp.verification.diagnosis import Candidate, candidates, pair_limit, show, two_slips
 from symbp.verification.evaluate import EvalError, Evaluator, Reading
 from symbp.verification.formula import Formula, FormulaError, Layer, Sym, parse_formula, walk
