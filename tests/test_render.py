@@ -11,11 +11,16 @@ import sympy as sp
 from _documents import SPECIALS, derivation
 
 from symbp.derivation import symbolic
+from symbp.derivation.reasons import Reference, reason
+from symbp.derivation.reasons import delta as delta_of
+from symbp.derivation.symbolic import L as OUTPUT
 from symbp.files import with_header
+from symbp.rendering.applied_notation import Symbols
 from symbp.rendering.documents import render, render_section, step_latex
 from symbp.rendering.latex import latex
+from symbp.rendering.reasons import ReasonPrinter
 from symbp.spec.network import builtin_names, load
-from symbp.templating import environment, escape_latex, reason_latex
+from symbp.templating import environment, escape_latex
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -108,9 +113,25 @@ def test_custom_activation_and_cost_change_the_printed_factors():
 
 
 def test_reasons_become_maths_and_references():
+    why = reason(
+        "recognise ",
+        delta_of(OUTPUT),
+        " ",
+        Reference("eq:delta-L", True),
+        "; see ",
+        Reference("eq:nowhere", True),
+        " 100%",
+    )
     labels = {"eq:delta-L"}
-    text = reason_latex("recognise delta^{(L)} (eq:delta-L); see (eq:nowhere) 100%", labels)
-    assert text == r"recognise $\delta^{(L)}$ \eqref{eq:delta-L}; see (eq:nowhere) 100\%"
+    latex_reason = ReasonPrinter(Symbols(), "latex", labels).print(why)
+    assert latex_reason == r"recognise $\delta^{(L)}$ \eqref{eq:delta-L}; see (eq:nowhere) 100\%"
+    markdown = ReasonPrinter(Symbols(), "markdown", labels).print(why)
+    assert markdown == r"recognise $\delta^{(L)}$ [(eq:delta-L)](#eq-delta-L); see (eq:nowhere) 100%"
+    assert (
+        ReasonPrinter(Symbols(), "text", labels).print(why)
+        == "recognise δ^(L) (eq:delta-L); see (eq:nowhere) 100%"
+    )
+    assert str(why) == "recognise delta^{(L)} (eq:delta-L); see (eq:nowhere) 100%"
 
 
 def test_jupyter_pieces():

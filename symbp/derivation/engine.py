@@ -13,12 +13,28 @@ spec's own local expressions), and every step is checked by
 from __future__ import annotations
 
 import sympy as sp
-from sympy.matrices.expressions import MatAdd, MatMul
 
 from symbp.derivation.chain import D, chain_product, fresh_dummy, replace_factors, simplify_output_delta
 from symbp.derivation.checks import Check
 from symbp.derivation.local import activation_factor, cost_factor, z_factor
-from symbp.derivation.matrix_form import concrete_symbol, generic_symbol, to_matrix
+from symbp.derivation.matrix_form import concrete_symbol, forward_lines, generic_symbol, to_matrix
+from symbp.derivation.reasons import (
+    BIAS_RATE,
+    EVALUATE_BIAS,
+    MATRIX_REASONS,
+    RECOGNISE_OUTPUT_DELTA,
+    RECOGNISE_RECURSION,
+    SWAP_SUMS,
+    WEIGHT_RATE,
+    DeltaDefinition,
+    Quantity,
+    Reference,
+    cost_reason,
+    hidden_pattern,
+    output_weight_chain,
+    reason,
+)
+from symbp.derivation.reasons import delta as delta_of
 from symbp.derivation.step_check import StepChecker
 from symbp.derivation.steps import Derivation, MatrixLine, SectionView, Step
 from symbp.derivation.symbolic import (
@@ -43,8 +59,6 @@ from symbp.derivation.symbolic import (
     width,
     z,
 )
-from symbp.derivation.symbolic import Activate as ActivateNode
-from symbp.derivation.symbolic import Broadcast as BroadcastNode
 from symbp.spec.network import Network
 
 
@@ -100,35 +114,30 @@ class _Deriver:
 
     def derive_cost(self):
         eq = sp.Eq(C, cost_definition(self.network), evaluate=False)
-        reason = f"the cost: {self.network.cost.description}" + (
-            f", plus the l2 penalty lambda/2 sum w^2 (lambda = {self.network.l2:g})"
-            if self.network.l2
-            else ""
-        )
-        self.derivation.steps.append(Step(eq, reason, "definition", "cost", label="eq:cost"))
+        why = cost_reason(self.network.cost, self.network.l2)
+        self.derivation.steps.append(Step(eq, why, "definition", "cost", label="eq:cost"))
 
     def derive_output_layer(self):
         section, section_delta = "L", delta[L, n, j]
         chain_w = sp.Sum(
             chain_product(self.output_factor(j), D(z[L, n, j], w[L, i, j])), (n, 1, N)
         ) + self.penalty(L)
-        reach = "an output-layer weight reaches C only through z^{(L)}_{nj} of each sample n"
-        if not self.network.activation(self.depth).elementwise:
-            reach += " (softmax: z^{(L)}_{nj} moves every output a^{(L)}_{nm})"
-        self.add(D(C, w[L, i, j]), chain_w, f"chain rule: {reach}", "chain_rule", section, "W")
+        softmax = not self.network.activation(self.depth).elementwise
+        self.add(D(C, w[L, i, j]), chain_w, output_weight_chain(softmax), "chain_rule", section, "W")
         evaluated_w = self.evaluate_factors(chain_w, self.concrete_of)
         self.add(
             D(C, w[L, i, j]),
             evaluated_w,
-            "evaluate each factor from the cost and activation",
+            reason("evaluate each factor from the cost and activation"),
             "evaluate",
             section,
             "W",
         )
         delta_value = self.evaluate_factors(self.output_factor(j), self.concrete_of)
         simplified = simplify_output_delta(delta_value)
-        why = "simplify: the factors cancel" + (
-            "; the targets of each sample sum to one (one-hot)" if delta_value.has(sp.Sum) else ""
+        why = reason(
+            "simplify: the factors cancel"
+            + ("; the targets of each sample sum to one (one-hot)" if delta_value.has(sp.Sum) else "")
         )
         if simplified != delta_value:
             evaluated_w = sp.Sum(simplified * a[L - 1, n, i], (n, 1, N)) + self.penalty(L)
@@ -139,13 +148,20 @@ class _Deriver:
             self.add(
                 bias_step,
                 chain_b,
-                "chain rule: an output-layer bias enters only z^{(L)}_{nj}",
+                reason("chain rule: an output-layer bias enters only ", Quantity("z", L, "nj")),
                 "chain_rule",
                 section,
                 "b",
             )
             evaluated_b = self.evaluate_factors(chain_b, self.concrete_of)
-            self.add(bias_step, evaluated_b, "evaluate each factor (dz/db = 1)", "evaluate", section, "b")
+            self.add(
+                bias_step,
+                evaluated_b,
+                EVALUATE_BIAS,
+                "evaluate",
+                section,
+                "b",
+            )
             if simplified != delta_value:
                 self.add(bias_step, sp.Sum(simplified, (n, 1, N)), why, "simplify", section, "b")
         delta_value = simplified
@@ -153,7 +169,7 @@ class _Deriver:
         self.add(
             section_delta,
             delta_value,
-            "introduce delta^{(L)}_{nj} = dC/dz^{(L)}_{nj}: the factor both gradients repeat",
+            reason("introduce ", DeltaDefinition(L, "nj"), ": the factor both gradients repeat"),
             "introduce_delta",
             section,
             "delta",
@@ -162,7 +178,7 @@ class _Deriver:
         self.add(
             D(C, w[L, i, j]),
             sp.Sum(section_delta * a[L - 1, n, i], (n, 1, N)) + self.penalty(L),
-            "substitute delta^{(L)}",
+            reason("substitute ", delta_of(L)),
             "substitute",
             section,
             "W",
@@ -172,7 +188,7 @@ class _Deriver:
             self.add(
                 D(C, b[L, j]),
                 sp.Sum(section_delta, (n, 1, N)),
-                "substitute delta^{(L)}",
+                reason("substitute ", delta_of(L)),
                 "substitute",
                 section,
                 "b",
@@ -212,7 +228,7 @@ class _Deriver:
             self.add(
                 lhs,
                 expr,
-                f"chain rule through layer{'s' if back > 1 else ''} above",
+                reason(f"chain rule through layer{'s' if back > 1 else ''} above"),
                 "chain_rule",
                 section,
                 part,
@@ -221,13 +237,13 @@ class _Deriver:
             self.add(
                 lhs,
                 expr,
-                "recognise delta^{(L)} (eq:delta-L) in the first factors",
+                RECOGNISE_OUTPUT_DELTA,
                 "recognise_delta",
                 section,
                 part,
             )
             expr = self.evaluate_factors(expr, self.concrete_of)
-            self.add(lhs, expr, "evaluate the remaining factors", "evaluate", section, part)
+            self.add(lhs, expr, reason("evaluate the remaining factors"), "evaluate", section, part)
             inner = sp.Sum(delta[L, n, units[0]] * w[L, units[1], units[0]], (units[0], 1, width[L]))
             fprime_next = activation_factor(
                 self.network, self.concrete_of(L - 1), L - 1, n, units[1], units[1]
@@ -239,7 +255,7 @@ class _Deriver:
                 self.add(
                     lhs,
                     swapped,
-                    "move the factors that do not depend on q out of the q-sum and swap the sums",
+                    SWAP_SUMS,
                     "swap_sums",
                     section,
                     part,
@@ -248,20 +264,19 @@ class _Deriver:
                 self.add(
                     lhs,
                     recognised,
-                    "recognise delta^{(L-1)}_{np} (eq:delta-L-1): the recursion repeats",
+                    RECOGNISE_RECURSION,
                     "recognise_delta",
                     section,
                     part,
                 )
                 inner = sp.Sum(delta[L - 1, n, p] * w[L - 1, j, p], (p, 1, width[L - 1]))
             grouped = sp.Sum(inner * fprime * input_value, (n, 1, N)) + penalty
-            self.add(lhs, grouped, "collect the sum over the layer above", "collect", section, part)
+            self.add(lhs, grouped, reason("collect the sum over the layer above"), "collect", section, part)
             result_delta = inner * fprime
         self.add(
             delta[layer, n, j],
             result_delta,
-            f"introduce delta^{{(L-{back})}}_{{nj}} = dC/dz^{{(L-{back})}}_{{nj}}, "
-            f"written through delta^{{({'L' if back == 1 else 'L-1'})}}",
+            reason("introduce ", DeltaDefinition(layer, "nj"), ", written through ", delta_of(layer + 1)),
             "introduce_delta",
             section,
             "delta",
@@ -270,7 +285,7 @@ class _Deriver:
         self.add(
             D(C, w[layer, i, j]),
             sp.Sum(delta[layer, n, j] * a[layer - 1, n, i], (n, 1, N)) + self.penalty(layer),
-            f"substitute delta^{{(L-{back})}}",
+            reason("substitute ", delta_of(layer)),
             "substitute",
             section,
             "W",
@@ -280,7 +295,7 @@ class _Deriver:
             self.add(
                 D(C, b[layer, j]),
                 sp.Sum(delta[layer, n, j], (n, 1, N)),
-                f"substitute delta^{{(L-{back})}}",
+                reason("substitute ", delta_of(layer)),
                 "substitute",
                 section,
                 "b",
@@ -300,7 +315,7 @@ class _Deriver:
         self.add(
             delta[L, n, j],
             self.output_delta,
-            "the output layer, as derived (eq:delta-L)",
+            reason("the output layer, as derived ", Reference("eq:delta-L", True)),
             "generalise",
             section,
             "delta",
@@ -311,8 +326,7 @@ class _Deriver:
             self.add(
                 delta[l, n, j],
                 sp.Sum(delta[l + 1, n, k] * w[l + 1, j, k], (k, 1, width[l + 1])) * self.hidden_fprime(l),
-                "every hidden layer repeats the pattern of "
-                + ("eq:delta-L-1 and eq:delta-L-2" if self.depth > 2 else "eq:delta-L-1"),
+                hidden_pattern(self.depth),
                 "generalise",
                 section,
                 "delta",
@@ -323,7 +337,7 @@ class _Deriver:
         self.add(
             D(C, w[l, i, j]),
             sp.Sum(a[l - 1, n, i] * delta[l, n, j], (n, 1, N)) + self.penalty(l),
-            "every layer: z^{(l)}_{nj} changes with its weight from neuron i at the rate a^{(l-1)}_{ni}",
+            WEIGHT_RATE,
             "generalise",
             section,
             "W",
@@ -334,7 +348,7 @@ class _Deriver:
             self.add(
                 D(C, b[l, j]),
                 sp.Sum(delta[l, n, j], (n, 1, N)),
-                "every layer: dz/db = 1",
+                BIAS_RATE,
                 "generalise",
                 section,
                 "b",
@@ -355,25 +369,7 @@ class _Deriver:
         for step in general:
             target, expr = to_matrix(step.eq, generic_symbol(self.network))
             self.add_matrix_step(target, expr, labels[step.label], step)
-        for layer in range(1, self.depth + 1):
-            self.derivation.forward.append(
-                MatrixLine(
-                    symbols.Z[layer],
-                    MatAdd(MatMul(symbols.A[layer - 1], symbols.W[layer]), BroadcastNode(symbols.b[layer], N))
-                    if self.network.bias
-                    else MatMul(symbols.A[layer - 1], symbols.W[layer]),
-                    "eq:forward",
-                    layer,
-                )
-            )
-            self.derivation.forward.append(
-                MatrixLine(
-                    symbols.A[layer],
-                    ActivateNode(sp.Symbol(self.network.activation(layer).name), symbols.Z[layer]),
-                    "eq:forward",
-                    layer,
-                )
-            )
+        self.derivation.forward.extend(forward_lines(self.network, symbols))
         concrete = concrete_symbol(symbols)
         for layer in range(self.depth, 0, -1):
             for step in general:
@@ -403,13 +399,8 @@ class _Deriver:
             "entry (i, j) of the matrix equation is the index form "
             f"{index_step.label}; every concrete layer's line is checked numerically",
         )
-        reason = {
-            "eq:delta-L-matrix": "all samples and outputs at once (rows are samples)",
-            "eq:delta-rec-matrix": "sum_k delta_nk w_jk is entry (n, j) of delta W^T; f' applies entrywise",
-            "eq:dW-matrix": "sum_n a_ni delta_nj is entry (i, j) of A^T delta",
-            "eq:db-matrix": "sum_n delta_nj is entry j of the column sums 1^T delta",
-        }[label]
-        self.derivation.steps.append(Step(eq, reason, "matrix", "matrix", index_step.part, label, check))
+        why = MATRIX_REASONS[label]
+        self.derivation.steps.append(Step(eq, why, "matrix", "matrix", index_step.part, label, check))
 
     def run(self) -> Derivation:
         self.derive_cost()

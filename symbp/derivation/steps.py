@@ -10,6 +10,7 @@ from sympy.matrices.expressions import MatrixSymbol
 
 from symbp.derivation.checks import Check
 from symbp.derivation.numeric import MatrixEvaluator, cost_value
+from symbp.derivation.reasons import Reason
 from symbp.naming import matrix_name
 from symbp.spec.network import Network
 
@@ -19,7 +20,7 @@ class Step:
     """One equation of the derivation, why it holds, and how it was checked."""
 
     eq: sp.Eq
-    reason: str
+    reason: Reason
     kind: str
     section: str
     part: str = ""

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symbp.derivation.symbolic import a, b, w
-from symbp.naming import display_layer
 from symbp.rendering.latex import latex
 from symbp.spec.network import Network
 
@@ -104,7 +103,7 @@ def _role(layer: int, depth: int) -> str:
 
 def _caption(network: Network, layer: int, x: str, y: str) -> Caption:
     role = _role(layer, network.depth)
-    number = display_layer(layer, network.numbering)
+    number = network.notation.layer_label(layer)
     where = f"L = {number}" if role == "output" else str(number)
     return Caption(x, y, role, where, f"n_{{{number}}} = {network.layers[layer]}")
 

@@ -15,7 +15,7 @@ from symbp.rendering import example_views, step_views, symbol_tables, update_vie
 from symbp.rendering.diagram import diagram_context
 from symbp.rendering.math_style import MathStyle
 from symbp.rendering.printer_base import symbols_of
-from symbp.rendering.reasons import ReasonSymbol
+from symbp.rendering.reasons import ReasonPrinter
 from symbp.templating import environment
 
 FORMATS = ("text", "markdown", "latex")
@@ -43,6 +43,10 @@ def _labels(derivation) -> frozenset[str]:
     return frozenset(step.label for step in derivation.steps if step.label)
 
 
+def _reasons(derivation, fmt: str) -> ReasonPrinter:
+    return ReasonPrinter(symbols_of(derivation.network), fmt, _labels(derivation))
+
+
 def context(derivation, fmt: str, training: dict | None = None) -> dict:
     """Everything a document template may use, printed for ``fmt``.
 
@@ -55,7 +59,6 @@ def context(derivation, fmt: str, training: dict | None = None) -> dict:
         **diagram_context(network),
         **update_views.update_context(network, style),
         "check_legend": step_views.check_legend(derivation.steps),
-        "reason_symbol": ReasonSymbol(symbols_of(network)),
         "name": network.name,
         "summary": network.summary(),
         "description": network.description,
@@ -64,7 +67,7 @@ def context(derivation, fmt: str, training: dict | None = None) -> dict:
         "symbols": symbol_tables.symbol_table(network, style),
         "matrices": symbol_tables.matrix_table(network, style),
         "has_kronecker": _uses_kronecker(derivation),
-        "sections": step_views.sections(derivation, style),
+        "sections": step_views.sections(derivation, style, _reasons(derivation, fmt)),
         "labels": _labels(derivation),
         "batch_mode": _batch_mode(network),
         "input_symbol": style.expr(sp.MatrixSymbol("X", 1, 1)),
@@ -96,12 +99,11 @@ def render(derivation, format: str = "text", training: dict | None = None) -> st
 def render_section(derivation, key: str, fmt: str = "markdown") -> str:
     """One section of the document ("cost", "L", "L-1", "L-2", "index" or "matrix") alone."""
     style = MathStyle(derivation.network, _PRINTER[fmt])
-    for section in step_views.sections(derivation, style):
+    views = step_views.sections(derivation, style, _reasons(derivation, fmt))
+    for section in views:
         if section.key == key:
-            template = environment().get_template(SECTION_TEMPLATES[fmt])
-            symbol = ReasonSymbol(symbols_of(derivation.network))
-            return template.render(section=section, labels=_labels(derivation), reason_symbol=symbol)
-    known = ", ".join(view.key for view in step_views.sections(derivation, style))
+            return environment().get_template(SECTION_TEMPLATES[fmt]).render(section=section)
+    known = ", ".join(view.key for view in views)
     raise KeyError(f"no section {key!r}; this derivation has {known}")
 
 
@@ -109,7 +111,7 @@ def step_latex(step, network=None) -> str:
     """One step as display maths with its reason, for Jupyter's ``_repr_latex_``."""
     style = MathStyle(network, "latex")
     lhs, rhs = (style.expr(side) for side in style.stated(step.eq.lhs, step.eq.rhs))
-    reason = step.reason.replace("\\", "").replace("{", "").replace("}", "")
+    reason = str(step.reason).replace("\\", "").replace("{", "").replace("}", "")
     return rf"$$ {lhs} = {rhs} \qquad \text{{({reason})}} $$"
 
 

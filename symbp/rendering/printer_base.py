@@ -74,7 +74,7 @@ def display_limits(printer, expr: sp.Sum) -> list[tuple]:
     limits = []
     for var, low, high in expr.limits:
         if symbols.notation.input_layer and var == symbolic.l and low.is_Integer:
-            low = sp.Symbol(symbols.layer_label(int(low)))
+            low = sp.Symbol(symbols.notation.layer_label(int(low)))
         limits.append((var, low, high))
     return limits
 
@@ -94,7 +94,7 @@ class EntrywiseMixin:
         name = str(expr.base.label)
         indices = expr.indices
         if name == "width":
-            return "n", None, False, symbols.layer_label(indices[0])
+            return "n", None, False, symbols.notation.layer_label(indices[0])
         if name == "t":
             return notation.target, None, False, symbols.subscript(indices)
         if name not in PER_LAYER:

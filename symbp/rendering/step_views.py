@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from symbp.rendering.latex import latex
 from symbp.rendering.math_style import MathStyle
 from symbp.rendering.printer_base import symbols_of
-from symbp.rendering.reasons import reason_text, stated_reason
+from symbp.rendering.reasons import ReasonPrinter
 from symbp.spec.network import Network
 
 SECTION_TITLES = {
@@ -98,18 +98,16 @@ def check_legend(steps) -> tuple[tuple[str, str], ...]:
     return tuple(legend.items())
 
 
-def _step_views(steps, style: MathStyle) -> tuple[StepView, ...]:
+def _step_views(steps, style: MathStyle, reasons: ReasonPrinter) -> tuple[StepView, ...]:
     views, previous_lhs = [], None
-    symbols = symbols_of(style.network)
     for step in steps:
         lhs, rhs = style.stated(step.eq.lhs, step.eq.rhs)
-        reason = stated_reason(step, symbols)
         views.append(
             StepView(
                 lhs=style.expr(lhs),
                 rhs=style.expr(rhs),
                 equation=style.equation(lhs, rhs),
-                reason=reason if style.kind == "latex" else reason_text(reason, symbols),
+                reason=reasons(step),
                 kind=step.kind,
                 label=step.label,
                 check=check_mark(step),
@@ -131,15 +129,16 @@ def _layer_note(network: Network, key: str) -> str:
     if key not in SECTION_OFFSET:
         return ""
     symbols = symbols_of(network)
-    output = symbols.layer_label(network.depth)
-    here = symbols.layer_label(network.depth - SECTION_OFFSET[key])
+    output = symbols.notation.layer_label(network.depth)
+    here = symbols.notation.layer_label(network.depth - SECTION_OFFSET[key])
     if key == "L":
         return f"In this network L = {output}."
     return f"In this network L = {output}, so this is layer {here}."
 
 
-def sections(derivation, style: MathStyle) -> tuple[SectionView, ...]:
-    """The derivation's sections, each split into its parts (W, b, delta) in order of appearance."""
+def sections(derivation, style: MathStyle, reasons: ReasonPrinter) -> tuple[SectionView, ...]:
+    """The derivation's sections, each split into its parts (W, b, delta) in order of appearance;
+    ``reasons`` prints each step's reason for the document's format."""
     views = []
     for key, steps in derivation.sections():
         order: list[str] = []
@@ -154,7 +153,7 @@ def sections(derivation, style: MathStyle) -> tuple[SectionView, ...]:
                     part,
                     PART_TITLES.get(part, ""),
                     _subject(part, members, style),
-                    _step_views(members, style),
+                    _step_views(members, style, reasons),
                 )
             )
         views.append(

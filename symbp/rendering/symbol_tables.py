@@ -24,7 +24,7 @@ def symbol_table(network: Network, style: MathStyle) -> tuple[tuple[str, str], .
     l, n_, i, j = sp.symbols("l n i j")  # noqa: E741 (the texts' layer index)
     symbols = symbols_of(network)
     notation = network.notation
-    first, last = symbols.layer_label(0), symbols.layer_label(network.depth)
+    first, last = symbols.notation.layer_label(0), symbols.notation.layer_label(network.depth)
     x = _letters(network)
     named_by = "the layer they leave" if notation.weights_named_by == "leaving" else "the layer they enter"
     rows = [
@@ -65,7 +65,7 @@ def symbol_table(network: Network, style: MathStyle) -> tuple[tuple[str, str], .
         else:
             runs.append([act, layer, layer])
     for act, first, last in runs:
-        shown = [symbols.layer_label(layer) for layer in (first, last)]
+        shown = [symbols.notation.layer_label(layer) for layer in (first, last)]
         if network.uniform_activation:
             where = "every layer"
         elif first == last:

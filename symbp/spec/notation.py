@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from symbp.errors import SpecError
+from symbp.naming import display_layer
 
 LAYOUTS = ("row", "column")
 WEIGHT_INDICES = ("from_to", "to_from")
@@ -144,6 +145,31 @@ class Notation:
         style = style or self.layer_style
         return {"paren": f"({label})", "bare": label, "bracket": f"[{label}]", "named": f"({label})"}[style]
 
+    def layer_label(self, layer, parameter: bool = False) -> str:
+        """A layer (an int or a SymPy expression: 2, L-1) as the reader numbers it ('3', 'L-1');
+        weights and biases by the layer they enter or leave, as the notation names them."""
+        return _layer_label(layer, self.input_layer, parameter, self.weights_named_by == "leaving")
+
+    def layer_mark(self, layer, parameter: bool = False, depth: int | None = None) -> str:
+        """The superscript body for a layer: '(2)', 'l+1' (bare, braced by the caller), '[l]', and in
+        the named style '(out)' (a concrete layer is named only when the network's ``depth`` is given)."""
+        style = self.layer_style
+        if style == "named":
+            name = self._named_layer(layer, parameter, depth)
+            if name:
+                return f"({name})"
+            style = "paren"
+        return self.mark(self.layer_label(layer, parameter), style)
+
+    def _named_layer(self, layer, parameter: bool, depth: int | None) -> str | None:
+        """in / h / out of a named style (Raschka); the symbolic output layer L is 'out'."""
+        if str(layer) == "L":
+            return self.layer_names[2]
+        concrete = _concrete(layer)
+        if concrete is not None and depth is not None:
+            return self.layer_name(concrete, depth, parameter)
+        return None
+
     def layer_name(self, layer: int, depth: int, parameter: bool = False) -> str | None:
         """A concrete layer's name in the named style (in, h or h1, h2, ..., out); None if it has none.
         Weights and biases are named by the layer they enter, so no parameter is named 'in'."""
@@ -208,6 +234,20 @@ def as_text(tex: str) -> str:
         text = re.sub(re.escape(command) + r"(?![A-Za-z])", char, text)
     text = text.replace("{", "").replace("}", "").replace(r"\_", "_").replace(" ", "")
     return unicodedata.normalize("NFC", text)
+
+
+def _concrete(layer) -> int | None:
+    """A concrete layer number (an int or a SymPy Integer), or None for a symbolic layer (L, l-1)."""
+    if isinstance(layer, int) and not isinstance(layer, bool):
+        return layer
+    return int(layer) if getattr(layer, "is_Integer", False) else None
+
+
+@cache  # a document prints a few layers about 800 times, and str() of a SymPy label is slow
+def _layer_label(layer, input_layer: int, parameter: bool, leaving: bool) -> str:
+    concrete = _concrete(layer)
+    shown = display_layer(layer if concrete is None else concrete, input_layer, parameter, leaving)
+    return str(shown).replace(" ", "")
 
 
 SEED = Notation()

@@ -467,7 +467,6 @@ def _holds(network: Network, formula: Formula, seed: int) -> bool:
 
 
 _LAYER_MARK = re.compile(r"\^\s*(\{[^{}]*\}|\(\s*[^()]*\)|\[[^\[\]]*\]|[A-Za-z0-9])")
-_STYLE = {"paren": "^{{({})}}", "bare": "^{}", "bracket": "^{{[{}]}}"}
 
 
 def _profile_words(names: list[str]) -> str:
@@ -494,7 +493,7 @@ def _suggesting(error: FormulaError, chosen: Notation, readers: list[Formula]) -
         if chosen.layer_style == "named":
             rewrite = "^{(" + ")}, ^{(".join(chosen.layer_names) + ")}"
         else:
-            rewrite = _STYLE[chosen.layer_style].format(inner)
+            rewrite = "^{" + chosen.mark(inner) + "}"
         message = (
             f"`{mark.group(0)}` is a layer in {where}; this spec uses {chosen.name}: "
             f"pass --notation {names[0]} or write {rewrite}"
