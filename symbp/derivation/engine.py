@@ -15,7 +15,6 @@ from __future__ import annotations
 import sympy as sp
 
 from symbp.derivation.chain import D, chain_product, fresh_dummy, replace_factors, simplify_output_delta
-from symbp.derivation.checks import Check
 from symbp.derivation.local import activation_factor, cost_factor, z_factor
 from symbp.derivation.matrix_form import concrete_symbol, forward_lines, generic_symbol, to_matrix
 from symbp.derivation.reasons import (
@@ -35,7 +34,7 @@ from symbp.derivation.reasons import (
     reason,
 )
 from symbp.derivation.reasons import delta as delta_of
-from symbp.derivation.step_check import StepChecker
+from symbp.derivation.step_check import StepChecker, matrix_step_check
 from symbp.derivation.steps import Derivation, MatrixLine, SectionView, Step
 from symbp.derivation.symbolic import (
     LAMBDA,
@@ -392,13 +391,7 @@ class _Deriver:
 
     def add_matrix_step(self, target, expr, label, index_step: Step):
         eq = sp.Eq(target, expr, evaluate=False)
-        check = Check(
-            index_step.check.method if index_step.check else "numeric",
-            index_step.check.points if index_step.check else 0,
-            0.0,
-            "entry (i, j) of the matrix equation is the index form "
-            f"{index_step.label}; every concrete layer's line is checked numerically",
-        )
+        check = matrix_step_check(index_step.check, index_step.label)
         why = MATRIX_REASONS[label]
         self.derivation.steps.append(Step(eq, why, "matrix", "matrix", index_step.part, label, check))
 

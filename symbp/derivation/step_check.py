@@ -19,6 +19,17 @@ from symbp.spec.network import Network
 CHECK_SEEDS = (11, 12, 13)
 
 
+def matrix_step_check(index_check: Check | None, index_label: str) -> Check:
+    """A general matrix equation is checked through its index form and every concrete layer's line."""
+    return Check(
+        index_check.method if index_check else "numeric",
+        index_check.points if index_check else 0,
+        0.0,
+        "entry (i, j) of the matrix equation is the index form "
+        f"{index_label}; every concrete layer's line is checked numerically",
+    )
+
+
 class StepChecker:
     """The instances every step of one network's derivation is checked on."""
 

@@ -14,8 +14,6 @@ import sympy as sp
 from symbp.rendering import example_views, step_views, symbol_tables, update_views
 from symbp.rendering.diagram import diagram_context
 from symbp.rendering.math_style import MathStyle
-from symbp.rendering.printer_base import symbols_of
-from symbp.rendering.reasons import ReasonPrinter
 from symbp.templating import environment
 
 FORMATS = ("text", "markdown", "latex")
@@ -38,15 +36,6 @@ def _uses_kronecker(derivation) -> bool:
     return any(step.eq.has(sp.KroneckerDelta) for step in derivation.steps)
 
 
-def _labels(derivation) -> frozenset[str]:
-    """The labels the document defines (a reason may cite only these as references)."""
-    return frozenset(step.label for step in derivation.steps if step.label)
-
-
-def _reasons(derivation, fmt: str) -> ReasonPrinter:
-    return ReasonPrinter(symbols_of(derivation.network), fmt, _labels(derivation))
-
-
 def context(derivation, fmt: str, training: dict | None = None) -> dict:
     """Everything a document template may use, printed for ``fmt``.
 
@@ -67,8 +56,7 @@ def context(derivation, fmt: str, training: dict | None = None) -> dict:
         "symbols": symbol_tables.symbol_table(network, style),
         "matrices": symbol_tables.matrix_table(network, style),
         "has_kronecker": _uses_kronecker(derivation),
-        "sections": step_views.sections(derivation, style, _reasons(derivation, fmt)),
-        "labels": _labels(derivation),
+        "sections": step_views.sections(derivation, style, fmt),
         "batch_mode": _batch_mode(network),
         "input_symbol": style.expr(sp.MatrixSymbol("X", 1, 1)),
         "forward": step_views.lines(derivation.forward, style),
@@ -99,7 +87,7 @@ def render(derivation, format: str = "text", training: dict | None = None) -> st
 def render_section(derivation, key: str, fmt: str = "markdown") -> str:
     """One section of the document ("cost", "L", "L-1", "L-2", "index" or "matrix") alone."""
     style = MathStyle(derivation.network, _PRINTER[fmt])
-    views = step_views.sections(derivation, style, _reasons(derivation, fmt))
+    views = step_views.sections(derivation, style, fmt)
     for section in views:
         if section.key == key:
             return environment().get_template(SECTION_TEMPLATES[fmt]).render(section=section)

@@ -128,17 +128,19 @@ def _subject(part: str, steps, style: MathStyle) -> str:
 def _layer_note(network: Network, key: str) -> str:
     if key not in SECTION_OFFSET:
         return ""
-    symbols = symbols_of(network)
-    output = symbols.notation.layer_label(network.depth)
-    here = symbols.notation.layer_label(network.depth - SECTION_OFFSET[key])
+    output = network.notation.layer_label(network.depth)
+    here = network.notation.layer_label(network.depth - SECTION_OFFSET[key])
     if key == "L":
         return f"In this network L = {output}."
     return f"In this network L = {output}, so this is layer {here}."
 
 
-def sections(derivation, style: MathStyle, reasons: ReasonPrinter) -> tuple[SectionView, ...]:
-    """The derivation's sections, each split into its parts (W, b, delta) in order of appearance;
-    ``reasons`` prints each step's reason for the document's format."""
+def sections(derivation, style: MathStyle, fmt: str) -> tuple[SectionView, ...]:
+    """The derivation's sections, each split into its parts (W, b, delta) in order of appearance,
+    each step's reason printed for the document's format ``fmt``."""
+    # a reason may cite only the equations the document defines
+    labels = frozenset(step.label for step in derivation.steps if step.label)
+    reasons = ReasonPrinter(symbols_of(derivation.network), fmt, labels)
     views = []
     for key, steps in derivation.sections():
         order: list[str] = []
