@@ -3,8 +3,8 @@
 A ``Reason`` is a tuple of parts. ``Text`` is prose; ``Letter`` an index letter (or C, N) standing in
 the prose ("sample n", "reaches C"); ``Quantity`` a quantity written inline (delta^{(L)}_{nj}, W^T,
 sum_k); ``Partial`` a derivative dC/dz; ``DeltaDefinition`` "delta = dC/dz" at one layer; ``Reference``
-another equation by its label. The derivation uses the internal convention's names (symbp.derivation.
-symbolic); each renderer prints every part through the document's Notation.
+another equation by its label. The derivation uses the internal convention's names
+(``symbp.derivation.symbolic``); each renderer prints every part through the document's Notation.
 """
 
 from __future__ import annotations

@@ -99,8 +99,8 @@ def step_latex(step, network=None) -> str:
     """One step as display maths with its reason, for Jupyter's ``_repr_latex_``."""
     style = MathStyle(network, "latex")
     lhs, rhs = (style.expr(side) for side in style.stated(step.eq.lhs, step.eq.rhs))
-    reason = str(step.reason).replace("\\", "").replace("{", "").replace("}", "")
-    return rf"$$ {lhs} = {rhs} \qquad \text{{({reason})}} $$"
+    reason = step_views.display_reason(step, network)
+    return rf"$$ {lhs} = {rhs} \qquad \text{{(}}{reason}\text{{)}} $$"
 
 
 def derivation_markdown(derivation) -> str:

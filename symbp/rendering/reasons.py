@@ -48,7 +48,8 @@ PER_SAMPLE_REASONS = {
     ),
     "eq:db-matrix": reason("one sample: the bias gradient is its delta"),
 }
-FORMATS = ("latex", "markdown", "text")
+# display: inside display maths (Jupyter's rendering of one step), prose in \text{}
+FORMATS = ("latex", "markdown", "text", "display")
 
 
 def stated_reason(step, symbols: Symbols) -> Reason:
@@ -76,6 +77,8 @@ class ReasonPrinter:
     def print(self, why: Reason) -> str:
         if self.fmt == "text":
             return "".join(self._text(part) for part in why.parts)
+        if self.fmt == "display":
+            return _display(self.pieces(why))
         return "".join(self._marked_up(kind, value) for kind, value in self.pieces(why))
 
     def pieces(self, why: Reason):
@@ -172,3 +175,21 @@ class ReasonPrinter:
         if part.power is not None:
             text += f"^{part.power}"
         return text + (f"_{subscript}" if subscript else "")
+
+
+def _display(pieces) -> str:
+    """The pieces inside display maths: each run of prose one \\text{}, which in MathJax holds no TeX
+    specials (braces and backslashes go), references as written."""
+    out, prose = [], ""
+    for kind, value in pieces:
+        if kind == "math":
+            out.append(_as_text(prose) + value)
+            prose = ""
+        else:
+            prose += value if kind == "text" else f"({value.label})"
+    return "".join(out) + _as_text(prose)
+
+
+def _as_text(prose: str) -> str:
+    plain = prose.replace("\\", "").replace("{", "").replace("}", "")
+    return rf"\text{{{plain}}}" if plain else ""

@@ -174,3 +174,8 @@ def lines(matrix_lines, style: MathStyle) -> tuple[LineView, ...]:
             )
         )
     return tuple(views)
+
+
+def display_reason(step, network=None) -> str:
+    """A step's reason inside display maths, in ``network``'s notation (Jupyter's view of one step)."""
+    return ReasonPrinter(symbols_of(network), "display")(step)
