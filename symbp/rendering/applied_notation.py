@@ -84,7 +84,7 @@ class Symbols:
         if layer is None:
             return f"{symbol}^{{{tee}}}"
         mark = self.layer_mark(layer, parameter)
-        if self.notation.layer_style == "bare" and not mark.startswith("("):
+        if self.notation.brackets_transposed(mark):
             return rf"\left({symbol}^{{{mark}}}\right)^{{{tee}}}"
         return f"{symbol}^{{{mark}{tee}}}"
 

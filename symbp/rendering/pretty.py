@@ -91,7 +91,7 @@ class SymbpPrettyPrinter(EntrywiseMixin, PrettyPrinter):
         if layer is None:
             return _script(unicode(symbol), tee)
         mark = unicode(symbols.layer_mark(layer, parameter))
-        if symbols.notation.layer_style == "bare" and not mark.startswith("("):
+        if symbols.notation.brackets_transposed(mark):
             return prettyForm(*_script(unicode(symbol), mark).parens()) ** prettyForm(tee)
         return _script(unicode(symbol), mark + tee)
 

@@ -161,6 +161,11 @@ class Notation:
             style = "paren"
         return self.mark(self.layer_label(layer, parameter), style)
 
+    def brackets_transposed(self, mark: str) -> bool:
+        """Whether a transposed matrix with this layer mark is written (W^{l})^T: a bare mark would
+        run into the transpose sign (W^{lT}); '(l)' (a named layer, say) would not."""
+        return self.layer_style == "bare" and not mark.startswith("(")
+
     def _named_layer(self, layer, parameter: bool, depth: int | None) -> str | None:
         """in / h / out of a named style (Raschka); the symbolic output layer L is 'out'."""
         if str(layer) == "L":
