@@ -467,6 +467,19 @@ CASES += [
         {"spec.toml": spec_text(activation='{ name = "x", expr = "exp(exp(exp(z)))" }')},
     ),
     Case(
+        "derive-exp-exp-exp-below-a-sigmoid-with-bce",
+        ("derive", "spec.toml"),
+        2,
+        "'activation[0].expr': got 'exp(exp(exp(z)))'",
+        {
+            "spec.toml": spec_text(
+                layers="[2, 3, 2]",
+                activation='[{ name = "x", expr = "exp(exp(exp(z)))" }, "sigmoid"]',
+                cost='"bce"',
+            )
+        },
+    ),
+    Case(
         "derive-l2-1e300",
         ("derive", "spec.toml"),
         2,
