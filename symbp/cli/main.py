@@ -12,6 +12,7 @@ import argparse
 import signal
 import sys
 import threading
+import warnings
 
 from symbp.cli import demo, derive, descend, examples, generate, notations, verify
 from symbp.errors import SymbpError
@@ -59,6 +60,13 @@ def _terminate(signum, frame):
     raise Terminated
 
 
+def _quiet_numbers() -> None:
+    """No NumPy floating-point warning reaches the terminal: every command checks its numbers for
+    overflow and non-finite values itself and says in words what went out of range."""
+    warnings.filterwarnings("ignore", r"(overflow|invalid value|divide by zero|underflow) encountered")
+    warnings.filterwarnings("ignore", module=r"numpy(\.|$)")
+
+
 def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
     """Parsed arguments; formulas may follow an option (``verify SPEC --notation P 'F' 'G'``).
 
@@ -82,7 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
     try:
-        return args.run(args)
+        with warnings.catch_warnings():
+            _quiet_numbers()
+            return args.run(args)
     except SymbpError as error:
         print(f"symbp {args.command}: error: {error}", file=sys.stderr)
         return 2
