@@ -797,7 +797,7 @@ def test_a_failing_tex_run_names_its_first_error_and_this_builds_log(tmp_path):
 # -- no false success ----------------------------------------------------------------------------
 def test_the_demo_fails_when_its_own_gradient_check_fails(tmp_path, monkeypatch, capsys):
     """A fault injected into the generated module: the demo must say FAIL (exit 1), not train on."""
-    from symbp.cli import end_to_end
+    from symbp.pipeline import end_to_end
 
     real_import = end_to_end.import_file
 

@@ -16,7 +16,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "symbp"
 GROUND = 0
-STAGES = {"spec": 1, "derivation": 2, "rendering": 3, "codegen": 3, "verification": 3, "cli": 4}
+STAGES = {
+    "spec": 1,
+    "derivation": 2,
+    "rendering": 3,
+    "codegen": 3,
+    "verification": 3,
+    "pipeline": 4,
+    "cli": 5,
+}
 API_MODULES = (
     "symbp",
     "symbp.spec.network",

@@ -1,4 +1,4 @@
-"""Stage 4, the command line: the argparse front end and one module per command."""
+"""Stage 5, the command line: the argparse front end and one module per command."""
 
 from symbp.cli.main import main
 

@@ -9,7 +9,7 @@ from symbp.cli.notation_option import add_notation_option, with_notation
 
 
 def _cmd_demo(args) -> int:
-    from symbp.cli.end_to_end import DemoFailed, run_demo
+    from symbp.pipeline.end_to_end import DemoFailed, run_demo
     from symbp.spec.network import load
 
     network = with_notation(load(args.spec), args.notation)

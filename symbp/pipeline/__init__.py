@@ -1,0 +1,1 @@
+"""Stage 4, the pipeline: whole runs that chain the stages below (the end-to-end demo)."""
