@@ -35,6 +35,7 @@ API_MODULES = (
     "symbp.codegen.loading",
     "symbp.verification.verdict",
     "symbp.verification.gradient_check",
+    "symbp.pipeline.end_to_end",
 )
 
 
@@ -98,7 +99,17 @@ def test_every_subpackage_init_names_only_its_entry_points():
 def test_the_top_level_names_are_the_pipeline_entry_points():
     import symbp
 
-    expected = {"load", "derive", "render", "build_pdf", "generate", "load_module", "verify", "gradcheck"}
+    expected = {
+        "load",
+        "derive",
+        "render",
+        "build_pdf",
+        "generate",
+        "load_module",
+        "verify",
+        "gradcheck",
+        "demo",
+    }
     assert expected <= set(symbp.__all__)
     for name in expected:
         assert callable(getattr(symbp, name)), name

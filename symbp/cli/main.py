@@ -2,8 +2,9 @@
 
 Every command reports a SymbpError (bad spec, unreadable file, ...) and a bad
 option value as one line on stderr and exits with status 2; no traceback
-reaches the user. SIGTERM is turned into an exception like Ctrl-C, so every
-clean-up (temporary files, a running TeX) runs on either signal.
+reaches the user. SIGTERM unwinds like Ctrl-C (symbp.interrupts), so every
+clean-up (temporary files, a running TeX) runs on either signal; the exit
+status is 130 after Ctrl-C and 143 after SIGTERM.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-import threading
 import warnings
 
 from symbp.cli import demo, derive, descend, examples, generate, notations, verify
 from symbp.errors import SymbpError
+from symbp.interrupts import Terminated, signals_ignored, sigterm_unwinds
 
 COMMANDS = (examples, notations, derive, verify, generate, demo, descend)  # in the order --help lists them
 
@@ -31,10 +32,6 @@ class _VersionAction(argparse.Action):
 
         print(f"symbp {version('symbp')}")
         parser.exit()
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM arrived: unwind like Ctrl-C (clean-ups run), then exit with 128 + 15."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -54,10 +51,6 @@ def build_parser() -> argparse.ArgumentParser:
     for command in COMMANDS:
         command.add_commands(sub)
     return parser
-
-
-def _terminate(signum, frame):
-    raise Terminated
 
 
 def _quiet_numbers() -> None:
@@ -87,10 +80,8 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = _parse(parser, argv)
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
     try:
-        with warnings.catch_warnings():
+        with sigterm_unwinds(), warnings.catch_warnings():
             _quiet_numbers()
             return args.run(args)
     except SymbpError as error:
@@ -98,11 +89,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt as interrupt:
         terminated = isinstance(interrupt, Terminated)
-        print(f"symbp {args.command}: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
+        with signals_ignored():
+            print(f"symbp {args.command}: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
         return 128 + (signal.SIGTERM if terminated else signal.SIGINT)
-    finally:
-        if in_main_thread:
-            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":
