@@ -25,6 +25,7 @@ import pytest
 
 from symbp.cli.main import main
 from symbp.files import ownership, read_text, write_owned, write_owned_bytes
+from tests.children import start_symbp
 
 ROOT = Path(__file__).resolve().parents[1]
 MEMORY_LIMIT = 2 * 2**30
@@ -748,16 +749,8 @@ def test_a_signal_during_the_pdf_build_ends_tex_and_leaves_nothing(tmp_path, sig
         if os.environ.get("CI") == "true":
             pytest.fail("pdflatex is required in CI")
         pytest.skip("no TeX installation")
-    script = "import sys\nfrom symbp.cli.main import main\nsys.exit(main(sys.argv[1:]))\n"
     argv = ["derive", "half_adder", "--format", "latex", "-o", "doc.tex", "--pdf"]
-    process = subprocess.Popen(
-        [sys.executable, "-c", script, *argv],
-        cwd=tmp_path,
-        env=dict(os.environ, PYTHONPATH=str(ROOT)),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = start_symbp(argv, tmp_path)
     deadline = time.monotonic() + TIME_LIMIT
     while not _tex_processes_in(tmp_path) and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)

@@ -1,0 +1,103 @@
+"""SIGINT and SIGTERM in every phase of the demo, sent as real signals to a child process.
+
+The demo's test hook (SYMBP_TEST_PAUSE_AT) pauses at the start of a phase and
+says so on stderr; the signal arrives there. Whatever the phase: the run ends
+promptly with 130 (SIGINT) or 143 (SIGTERM) and one line, no traceback,
+no temporary file left, every file written whole, and no later phase started.
+Training is also signalled while it runs: Ctrl-C keeps its result so far and
+the documents are written from it; SIGTERM ends the run with no documents.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+
+import pytest
+
+from symbp.files import ownership
+from symbp.pipeline.end_to_end import PAUSE_HOOK
+from tests.children import start_symbp
+
+TIME_LIMIT = 120  # seconds: the time a child may take to answer, never a timing assertion
+SIGNALS = {"SIGINT": signal.SIGINT, "SIGTERM": signal.SIGTERM}
+# phase -> the files of the phases before it, all that may exist when it is signalled
+PHASES = {
+    "derive": set(),
+    "generate": set(),
+    "check": {"logistic.py"},
+    "train": {"logistic.py"},
+    "documents": {"logistic.py"},
+    "pdf": {"logistic.py", "logistic-cost.csv", "logistic.tex"},
+}
+WORDS = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated"}
+
+
+def _needs_tex():
+    if shutil.which("pdflatex") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("pdflatex is required in CI (.ci/tex-deps installs it)")
+        pytest.skip("no TeX installation")
+
+
+def _assert_clean_end(process, signum, err_lines, folder, expected_files):
+    assert process.returncode == 128 + signum, err_lines
+    assert "Traceback" not in "".join(err_lines)
+    assert err_lines[-1].strip() == f"symbp demo: {WORDS[signum]}"
+    written = {path.name for path in folder.iterdir()} if folder.exists() else set()
+    assert written == expected_files  # nothing temporary, half-written or from a later phase
+    for name in written:
+        assert ownership(folder / name) == "ours", name  # whole: the ownership record matches the bytes
+
+
+@pytest.mark.parametrize("signame", SIGNALS)
+@pytest.mark.parametrize("phase", PHASES)
+def test_a_signal_at_the_start_of_each_phase_ends_the_demo_there(phase, signame, tmp_path):
+    signum = SIGNALS[signame]
+    if phase == "pdf":
+        _needs_tex()
+    argv = ["demo", "logistic", "-o", "out"] + ([] if phase == "pdf" else ["--no-pdf"])
+    process = start_symbp(argv, tmp_path, **{PAUSE_HOOK: phase})
+    err_lines = []
+    for line in process.stderr:
+        err_lines.append(line)
+        if f"paused at {phase}" in line:
+            process.send_signal(signum)
+            break
+    out, rest = process.communicate(timeout=TIME_LIMIT)
+    err_lines += rest.splitlines(keepends=True)
+    assert f"symbp test hook: paused at {phase}\n" == err_lines[0], (out, err_lines)
+    assert len(err_lines) == 2, err_lines
+    _assert_clean_end(process, signum, err_lines, tmp_path / "out", PHASES[phase])
+
+
+LONG = (
+    'name = "long"\nlayers = [2, 2, 1]\nactivation = "sigmoid"\n'
+    "[train]\nepochs = 1000000000\nprint_every = 2000\n"
+    "[data]\nX = [[0, 0], [0, 1], [1, 0], [1, 1]]\nT = [[0], [1], [1], [0]]\n"
+)
+
+
+def _signal_while_training(tmp_path, signum):
+    """Start a billion-epoch demo; signal it once training has printed two progress lines.
+
+    (tests/test_demo_training.py sends Ctrl-C the same way and asserts the result so far is kept.)"""
+    (tmp_path / "long.toml").write_text(LONG)
+    process = start_symbp(["demo", "long.toml", "-o", "out", "--no-pdf"], tmp_path)
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        training = next((index for index, seen in enumerate(lines) if seen.startswith("4. Training")), None)
+        if training is not None and len(lines) - training > 2:
+            process.send_signal(signum)
+            break
+    out, err = process.communicate(timeout=TIME_LIMIT)
+    return process, "".join(lines) + out, err.splitlines(keepends=True)
+
+
+def test_sigterm_while_training_ends_the_run_with_no_documents(tmp_path):
+    process, out, err_lines = _signal_while_training(tmp_path, signal.SIGTERM)
+    assert "Interrupted" not in out and "5. Wrote" not in out
+    assert len(err_lines) == 1
+    _assert_clean_end(process, signal.SIGTERM, err_lines, tmp_path / "out", {"long.py"})
