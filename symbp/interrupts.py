@@ -11,6 +11,7 @@ was asked to end, so that it starts no further phase.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import threading
 
@@ -58,3 +59,30 @@ def signals_ignored():
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+@contextlib.contextmanager
+def exit_quietly():
+    """Inside the block SIGINT and SIGTERM end the process at once: one line, status 128 + the signal.
+
+    For the console script's start, while it imports the commands: nothing is
+    written yet, so there is nothing to clean up, and an import cut short by
+    KeyboardInterrupt would print a traceback. A signal that is ignored
+    (a background job's SIGINT) stays ignored."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            previous[signum] = signal.signal(signum, _exit_now)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _exit_now(signum, frame):
+    os.write(2, b"symbp: " + (b"terminated" if signum == signal.SIGTERM else b"interrupted") + b"\n")
+    os._exit(128 + signum)

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-RUN_MAIN = "import sys\nfrom symbp.cli.main import main\nsys.exit(main(sys.argv[1:]))\n"
+RUN_MAIN = "import sys\nfrom symbp.cli import main\nsys.exit(main(sys.argv[1:]))\n"  # as the console script
 
 
 def default_sigint() -> None:

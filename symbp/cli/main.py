@@ -9,14 +9,19 @@ status is 130 after Ctrl-C and 143 after SIGTERM.
 
 from __future__ import annotations
 
-import argparse
-import signal
-import sys
-import warnings
+from symbp.interrupts import exit_quietly
 
-from symbp.cli import demo, derive, descend, examples, generate, notations, verify
-from symbp.errors import SymbpError
-from symbp.interrupts import Terminated, signals_ignored, sigterm_unwinds
+# The console script's first import: a signal while the commands load ends it in one line
+# (nothing is written yet, so nothing to clean up).
+with exit_quietly():
+    import argparse
+    import signal
+    import sys
+    import warnings
+
+    from symbp.cli import demo, derive, descend, examples, generate, notations, verify
+    from symbp.errors import SymbpError
+    from symbp.interrupts import Terminated, signals_ignored, sigterm_unwinds
 
 COMMANDS = (examples, notations, derive, verify, generate, demo, descend)  # in the order --help lists them
 
@@ -78,10 +83,10 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = _parse(parser, argv)
+    args = None
     try:
         with sigterm_unwinds(), warnings.catch_warnings():
+            args = _parse(build_parser(), argv)
             _quiet_numbers()
             return args.run(args)
     except SymbpError as error:
@@ -89,8 +94,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt as interrupt:
         terminated = isinstance(interrupt, Terminated)
+        name = f"symbp {args.command}" if args else "symbp"
         with signals_ignored():
-            print(f"symbp {args.command}: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
+            print(f"{name}: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
         return 128 + (signal.SIGTERM if terminated else signal.SIGINT)
 
 

@@ -14,6 +14,7 @@ the run there: every file written so far is whole, and no later phase starts.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import os
@@ -204,7 +205,8 @@ def demo(
         initial = module.cost(params, X, T)
         rate = f"learning rate {settings.learning_rate:g}{method}"
         say(f"4. Training: {settings.epochs} epochs, {batch}, {rate}; initial cost {initial:.6g}")
-        history = module.train(params, X, T, print_every=print_every, **train_settings(network))
+        with contextlib.redirect_stdout(out or sys.stdout):  # the module prints its progress to stdout
+            history = module.train(params, X, T, print_every=print_every, **train_settings(network))
         outputs = module.forward(params, X)
     if terminated():  # train() keeps its result on any KeyboardInterrupt; SIGTERM ends the whole run
         raise Terminated

@@ -13,12 +13,14 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import subprocess
+import sys
 
 import pytest
 
 from symbp.files import ownership
 from symbp.pipeline.end_to_end import PAUSE_HOOK
-from tests.children import start_symbp
+from tests.children import ROOT, default_sigint, start_symbp
 
 TIME_LIMIT = 120  # seconds: the time a child may take to answer, never a timing assertion
 SIGNALS = {"SIGINT": signal.SIGINT, "SIGTERM": signal.SIGTERM}
@@ -101,3 +103,22 @@ def test_sigterm_while_training_ends_the_run_with_no_documents(tmp_path):
     assert "Interrupted" not in out and "5. Wrote" not in out
     assert len(err_lines) == 1
     _assert_clean_end(process, signal.SIGTERM, err_lines, tmp_path / "out", {"long.py"})
+
+
+@pytest.mark.parametrize("signame", SIGNALS)
+def test_a_signal_while_the_commands_load_ends_symbp_in_one_line(signame, tmp_path):
+    """The console script's imports run under exit_quietly: no KeyboardInterrupt traceback from an import."""
+    signum = SIGNALS[signame]
+    script = (
+        "import os, time\nfrom symbp.interrupts import exit_quietly\n"
+        f"with exit_quietly():\n    os.kill(os.getpid(), {int(signum)})\n    time.sleep({TIME_LIMIT})\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=default_sigint,
+    )
+    _, err = process.communicate(timeout=TIME_LIMIT)
+    assert process.returncode == 128 + signum and err == f"symbp: {WORDS[signum]}\n"
