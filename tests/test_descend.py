@@ -13,7 +13,7 @@ from symbp.errors import SymbpError
 def test_the_seed_example_lands_at_2_67(capsys):
     assert main(["descend", "x**3 - 4*x**2 + 6", "--x0", "0.5", "--lr", "0.05", "--steps", "100"]) == 0
     out = capsys.readouterr().out
-    assert "Local minimum occurs at: 2.67" in out and "Number of steps:  100" in out
+    assert "Local minimum occurs at: 2.67" in out and "Number of steps: 100\n" in out
     assert "f'(x) = 3*x**2 - 8*x" in out
 
 
