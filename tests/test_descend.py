@@ -1,6 +1,8 @@
 """symbp descend: the fourth seed text's gradient descent, with f'(x) derived instead of approximated."""
 
 import math
+import subprocess
+import sys
 
 import pytest
 import sympy as sp
@@ -49,3 +51,10 @@ def test_divergence_and_injection_are_refused(tmp_path):
     with pytest.raises(SymbpError, match="only calls of the listed functions"):
         descend(f"__import__('os').system('touch {marker}')", 0.5, 0.1, 10)
     assert not marker.exists()
+
+
+def test_the_generated_script_prints_what_the_command_prints(tmp_path):
+    script = tmp_path / "descent.py"
+    script.write_text(descend("x**3 - 4*x**2 + 6", 0.5, 0.05, 100).source)
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60).stdout
+    assert out == "Local minimum occurs at: 2.67\nNumber of steps: 100\n"
