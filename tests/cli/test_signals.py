@@ -6,6 +6,9 @@ promptly with 130 (SIGINT) or 143 (SIGTERM) and one line, no traceback,
 no temporary file left, every file written whole, and no later phase started.
 Training is also signalled while it runs: Ctrl-C keeps its result so far and
 the documents are written from it; SIGTERM ends the run with no documents.
+derive (while deriving) and gradcheck (while the user's code runs in its
+child) end the same way, and a signal while the commands load ends symbp in
+one line.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -122,3 +127,55 @@ def test_a_signal_while_the_commands_load_ends_symbp_in_one_line(signame, tmp_pa
     )
     _, err = process.communicate(timeout=TIME_LIMIT)
     assert process.returncode == 128 + signum and err == f"symbp: {WORDS[signum]}\n"
+
+
+DEEP = 'name = "deep"\nlayers = [3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3]\nactivation = "tanh"\n'
+SLEEPER = (
+    "import pathlib, time\ndef g(params, X, T):\n    pathlib.Path('called').touch()\n    time.sleep(600)\n"
+)
+
+
+def _numpy_loaded(pid: int) -> bool:
+    """Whether the child has loaded NumPy's core: the commands import it lazily, inside main()."""
+    try:
+        return "_multiarray_umath" in Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("signame", SIGNALS)
+@pytest.mark.parametrize("command", ["derive", "gradcheck"])
+def test_a_signal_during_another_command_ends_it_in_one_line(command, signame, tmp_path):
+    signum = SIGNALS[signame]
+    (tmp_path / "deep.toml").write_text(DEEP)
+    (tmp_path / "mine.py").write_text(SLEEPER)
+    if command == "derive":
+        argv, ready = ["derive", "deep.toml", "--format", "markdown", "-o", "deep.md"], _numpy_loaded
+    else:  # the user's function is running in gradcheck's child process
+        argv, ready = (
+            ["gradcheck", "mine.py:g", "--spec", "half_adder"],
+            lambda pid: (tmp_path / "called").exists(),
+        )
+    before = {path.name for path in tmp_path.iterdir()}
+    process = start_symbp(argv, tmp_path)
+    while not ready(process.pid) and process.poll() is None:
+        time.sleep(0.01)
+    process.send_signal(signum)
+    out, err = process.communicate(timeout=TIME_LIMIT)
+    assert process.returncode == 128 + signum, (out, err)
+    assert err == f"symbp {command}: {WORDS[signum]}\n"
+    assert {path.name for path in tmp_path.iterdir()} - before <= {"called"}  # no output, nothing temporary
+    assert not _processes_in(tmp_path)  # gradcheck's child, running the user's code, ended with it
+
+
+def _processes_in(folder: Path) -> list[int]:
+    """Processes whose working folder is ``folder`` (the children a command started there)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if Path(os.readlink(entry / "cwd")) == folder:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
