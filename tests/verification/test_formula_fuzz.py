@@ -8,7 +8,9 @@ cases, np calls) rather than failing at the first character.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import io
 import re
 
 import pytest
@@ -16,12 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from symbp.cli.main import main
-from symbp.errors import SymbpError
 from symbp.spec.notation import PROFILES, Notation
 from symbp.verification.formula import FormulaError, parse_formula
 from symbp.verification.grammar import RULES
 from symbp.verification.lexicon import lexicon
-from symbp.verification.verdict import verify
 
 # spellings of the grammar's pattern terminals (sums and their limits, layers, subscripts, primes, ...)
 # fmt: off
@@ -81,14 +81,21 @@ def test_every_token_string_reads_or_is_refused_in_one_line(case):
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(formulas())
-def test_every_token_string_verifies_or_is_refused(case):
+def test_every_token_string_verifies_or_is_refused_in_one_line_by_the_command(case):
     name, text = case
-    try:
-        verdict = verify("half_adder", text, notation=name, points=2)
-    except SymbpError as error:
-        assert str(error).strip()
+    out, err = io.StringIO(), io.StringIO()
+    notation = ["--notation", name] if name else []
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = main(["verify", "half_adder", *notation, "--points", "2", text])
+        except SystemExit as refused:  # argparse: a formula like -x reads as an unknown option
+            status = refused.code
+    assert "Traceback" not in out.getvalue() + err.getvalue()
+    if status == 2:  # one line, then the formula and a caret under the column
+        assert 1 <= len(err.getvalue().strip().splitlines()) <= 3, err.getvalue()
+        assert err.getvalue().startswith("symbp")
     else:
-        assert verdict.holds in (True, False)
+        assert status in (0, 1) and ("holds" in out.getvalue() or "fails" in out.getvalue())
 
 
 @pytest.mark.parametrize(
