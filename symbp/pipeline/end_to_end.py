@@ -218,7 +218,10 @@ def demo(
         )
     if history.stopped == "interrupted":
         result.interrupted = True
-        say(f"   Interrupted (Ctrl-C) after epoch {history.last_epoch}: cost {history[-1]:.6g}, kept so far")
+        say(
+            f"   Interrupted (Ctrl-C) after epoch {history.last_epoch}, cost {history[-1]:.6g}: "
+            "the documents show the training so far"
+        )
     else:
         say(f"   Final cost {history[-1]:.6g} after epoch {history.last_epoch}")
     if history.stopped == "early_stopping":
