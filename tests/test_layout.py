@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import require
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "symbp"
 GROUND = 0
@@ -119,9 +121,7 @@ def test_the_top_level_names_are_the_pipeline_entry_points():
 @pytest.mark.parametrize("name", API_MODULES)
 def test_the_api_examples_run(name):
     if os.environ.get("CI") == "true" and name == "symbp.rendering.pdf":
-        from symbp.rendering.pdf import tex_available
-
-        assert tex_available(), "CI must install TeX (.ci/tex-deps): the build_pdf example needs it"
+        require("pdflatex")  # CI runs the build_pdf example for real
     module = importlib.import_module(name)
     failed, attempted = doctest.testmod(module, optionflags=doctest.ELLIPSIS, verbose=False)
     assert attempted > 0 and failed == 0
@@ -233,12 +233,7 @@ def test_the_installed_wheel_finds_its_templates_outside_the_checkout(tmp_path):
 
 
 def test_the_notebook_session_of_docs_api_runs(tmp_path, monkeypatch):
-    from symbp.rendering.pdf import tex_available
-
-    if not tex_available():
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI must install TeX (.ci/tex-deps): docs/api.md builds a PDF")
-        pytest.skip("docs/api.md builds a PDF; TeX is not installed")
+    require("pdflatex")  # docs/api.md builds a PDF
     monkeypatch.chdir(tmp_path)
     failed, attempted = doctest.testfile(
         str(ROOT / "docs" / "api.md"), module_relative=False, optionflags=doctest.ELLIPSIS

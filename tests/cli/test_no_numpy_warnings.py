@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow  # each case starts symbp in a child process
 RUN = "import sys\nfrom symbp.cli.main import main\nsys.exit(main(sys.argv[1:]))\n"
 EXPLODING = (
     'name = "boom"\nlayers = [1, 1]\nbias = false\nactivation = { name = "e", expr = "exp(exp(exp(z)))" }\n'

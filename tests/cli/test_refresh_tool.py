@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -16,6 +18,7 @@ def test_the_refresh_tool_is_not_installed_with_the_package():
     assert not any("refresh" in path.name for path in (ROOT / "symbp").rglob("*.py"))
 
 
+@pytest.mark.slow  # derives every built-in example
 def test_python_tools_refresh_writes_the_committed_files(tmp_path):
     """Run in a copy of the checkout (symbp linked, docs copied): its output equals generated/ and docs/."""
     (tmp_path / "tools").mkdir()

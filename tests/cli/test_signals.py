@@ -14,7 +14,6 @@ one line.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -26,6 +25,9 @@ import pytest
 from symbp.files import ownership
 from symbp.pipeline.end_to_end import PAUSE_HOOK
 from tests.children import ROOT, default_sigint, start_symbp
+from tests.conftest import require
+
+pytestmark = pytest.mark.slow  # each test starts symbp in a child process, most run a demo
 
 TIME_LIMIT = 120  # seconds: the time a child may take to answer, never a timing assertion
 SIGNALS = {"SIGINT": signal.SIGINT, "SIGTERM": signal.SIGTERM}
@@ -39,13 +41,6 @@ PHASES = {
     "pdf": {"logistic.py", "logistic-cost.csv", "logistic.tex"},
 }
 WORDS = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated"}
-
-
-def _needs_tex():
-    if shutil.which("pdflatex") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("pdflatex is required in CI (.ci/tex-deps installs it)")
-        pytest.skip("no TeX installation")
 
 
 def _assert_clean_end(process, signum, err_lines, folder, expected_files):
@@ -63,7 +58,7 @@ def _assert_clean_end(process, signum, err_lines, folder, expected_files):
 def test_a_signal_at_the_start_of_each_phase_ends_the_demo_there(phase, signame, tmp_path):
     signum = SIGNALS[signame]
     if phase == "pdf":
-        _needs_tex()
+        require("pdflatex")
     argv = ["demo", "logistic", "-o", "out"] + ([] if phase == "pdf" else ["--no-pdf"])
     process = start_symbp(argv, tmp_path, **{PAUSE_HOOK: phase})
     err_lines = []

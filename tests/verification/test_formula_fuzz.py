@@ -79,6 +79,7 @@ def test_every_token_string_reads_or_is_refused_in_one_line(case):
         pytest.fail(f"{text!r} ({name}): recursion")
 
 
+@pytest.mark.slow  # 40 verify runs
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(formulas())
 def test_every_token_string_verifies_or_is_refused_in_one_line_by_the_command(case):

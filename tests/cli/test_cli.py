@@ -1,6 +1,5 @@
 """The command line: listings, derivations, the demo, and one clear line for every bad input."""
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -8,8 +7,9 @@ import pytest
 from symbp.cli.main import main
 from symbp.files import ownership
 from symbp.spec.network import builtin_names, load
+from tests.conftest import require
 
-FIXTURES = str(Path(__file__).with_name("gradcheck_fixtures.py"))
+FIXTURES = str(Path(__file__).parents[1] / "verification" / "gradcheck_fixtures.py")
 COMMANDS = {
     "derive": lambda spec: ["derive", spec],
     "gradcheck": lambda spec: ["gradcheck", f"{FIXTURES}:correct", "--spec", spec],
@@ -118,12 +118,7 @@ def test_demo_reports_divergence_instead_of_training_on_nan(tmp_path, capsys):
 
 
 def test_demo_half_adder_builds_the_pdf_with_the_training_curve(tmp_path, capsys):
-    import os
-
-    if shutil.which("pdflatex") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("pdflatex is required in CI")
-        pytest.skip("no TeX installation")
+    require("pdflatex")
     folder = tmp_path / "half_adder"
     status, out, _ = run(["demo", "-o", str(folder)], capsys)
     assert status == 0
@@ -205,15 +200,10 @@ def test_a_generated_module_run_as_a_script_reports_divergence(tmp_path, capsys)
 
 
 def test_pdf_builds_are_atomic_and_leave_no_by_products(tmp_path):
-    import os
-
     from symbp.errors import SymbpError
     from symbp.rendering.pdf import build_pdf
 
-    if shutil.which("pdflatex") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("pdflatex is required in CI")
-        pytest.skip("no TeX installation")
+    require("pdflatex")
     good = tmp_path / "good.tex"
     good.write_text("\\documentclass{article}\\begin{document}Hello\\end{document}\n")
     assert build_pdf(good) == tmp_path / "good.pdf"

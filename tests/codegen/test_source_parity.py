@@ -6,14 +6,13 @@ installs) and must reach 95% accuracy on a held-out split.
 """
 
 import importlib.util
-import os
 
 import numpy as np
-import pytest
 
 from symbp.codegen.generator import generate
 from symbp.derivation.engine import derive
 from symbp.spec.network import load
+from tests.conftest import require
 
 
 def module_for(network, tmp_path):
@@ -26,12 +25,9 @@ def module_for(network, tmp_path):
 
 
 def digits():
-    try:
-        from sklearn.datasets import load_digits
-    except ImportError:
-        if os.environ.get("CI") == "true":
-            pytest.fail("scikit-learn (the `data` extra) is required in CI")
-        pytest.skip("scikit-learn is not installed (pip install '.[data]')")
+    require("sklearn")
+    from sklearn.datasets import load_digits
+
     data = load_digits()
     X = data.data / 16.0
     order = np.random.default_rng(0).permutation(len(X))

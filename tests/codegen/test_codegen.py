@@ -32,7 +32,7 @@ from symbp.derivation.engine import derive
 from symbp.files import ownership
 from symbp.spec.network import builtin_names, load
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 GENERATED = ROOT / "generated"
 
 

@@ -171,7 +171,7 @@ def test_the_readme_example_spec_is_valid():
 
     from symbp.spec.network import loads
 
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     block = readme.split("```toml", 1)[1].split("```", 1)[0]
     network = loads(block)
     assert network.summary() == "4-8-8-3, tanh/softsign/softmax, cce, biases, l2 0.001"

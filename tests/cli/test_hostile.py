@@ -13,7 +13,6 @@ from __future__ import annotations
 import errno
 import os
 import resource
-import shutil
 import signal
 import subprocess
 import sys
@@ -26,8 +25,9 @@ import pytest
 from symbp.cli.main import main
 from symbp.files import ownership, read_text, write_owned, write_owned_bytes
 from tests.children import start_symbp
+from tests.conftest import require
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MEMORY_LIMIT = 2 * 2**30
 TIME_LIMIT = 60
 GOOD = 'name = "tiny"\nlayers = [2, 1]\nactivation = "sigmoid"\n'
@@ -745,10 +745,7 @@ def _tex_processes_in(folder: Path) -> list[int]:
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_signal_during_the_pdf_build_ends_tex_and_leaves_nothing(tmp_path, signum):
-    if shutil.which("pdflatex") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("pdflatex is required in CI")
-        pytest.skip("no TeX installation")
+    require("pdflatex")
     argv = ["derive", "half_adder", "--format", "latex", "-o", "doc.tex", "--pdf"]
     process = start_symbp(argv, tmp_path)
     deadline = time.monotonic() + TIME_LIMIT
@@ -769,10 +766,7 @@ def test_a_failing_tex_run_names_its_first_error_and_this_builds_log(tmp_path):
     from symbp.errors import SymbpError
     from symbp.rendering.pdf import build_pdf
 
-    if shutil.which("pdflatex") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("pdflatex is required in CI")
-        pytest.skip("no TeX installation")
+    require("pdflatex")
     bad = tmp_path / "bad.tex"
     bad.write_text("\\documentclass{article}\\begin{document}\\nosuchcommand\\end{document}\n")
     (tmp_path / "bad.log").write_text("someone's own log\n")

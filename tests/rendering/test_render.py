@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import sympy as sp
-from _documents import SPECIALS, derivation
 
 from symbp.derivation import symbolic
 from symbp.files import with_header
@@ -16,8 +15,9 @@ from symbp.rendering import printing
 from symbp.rendering.renderer import render, render_section, step_latex
 from symbp.spec.network import builtin_names, load
 from symbp.templating import environment, escape_latex, reason_latex
+from tests.rendering._documents import SPECIALS, derivation
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_escape_latex_escapes_every_special():

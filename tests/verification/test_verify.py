@@ -17,7 +17,7 @@ from symbp.verification.diagnosis import pair_limit, two_slips
 from symbp.verification.formula import parse_formula
 from symbp.verification.verdict import verify
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "symbp" / "spec" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "symbp" / "spec" / "examples"
 
 RELU = {"name": "relu", "layers": [2, 3, 2], "activation": ["relu", "softplus"], "cost": "half_sse"}
 LOG_COSH = {

@@ -13,13 +13,13 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from test_latex_compile import MAX_OVERFULL_PT, compile_all, require_tex
 
 from symbp.derivation.engine import derive
 from symbp.rendering.pdf import read_log
 from symbp.rendering.renderer import render
 from symbp.spec.network import load
 from symbp.spec.notation import PROFILES, notation_from
+from tests.rendering.test_latex_compile import MAX_OVERFULL_PT, compile_all, require_tex
 
 NETWORKS = {
     "softmax_cce": {"name": "sm", "layers": [2, 3, 3], "activation": ["sigmoid", "softmax"], "cost": "cce"},
@@ -153,7 +153,7 @@ def test_profile_documents_compile(profile, logs):
 def test_docs_notation_table_is_printed_by_symbp():
     from symbp.rendering.notation_table import BEGIN, END, REFERENCE, profile_table
 
-    text = (Path(__file__).parents[1] / "docs" / "notation.md").read_text(encoding="utf-8")
+    text = (Path(__file__).parents[2] / "docs" / "notation.md").read_text(encoding="utf-8")
     committed = text[text.index(BEGIN) : text.index(END) + len(END)]
     assert committed == profile_table(derive(load(REFERENCE))), "stale: run python tools/refresh.py"
     for name in PROFILES:

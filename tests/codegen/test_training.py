@@ -20,6 +20,7 @@ from symbp.codegen.generator import generate
 from symbp.codegen.loading import load_module
 from symbp.derivation.engine import derive
 from symbp.spec.network import load
+from tests.conftest import require
 
 NETWORKS = [
     "half_adder",
@@ -51,12 +52,9 @@ SETTINGS = {"learning_rate": 0.3, "momentum": 0.8, "beta1": 0.85, "beta2": 0.99,
 
 def scipy_optimize():
     """scipy.optimize, or a skip (a failure in CI, which installs the `train` extra)."""
-    try:
-        from scipy import optimize
-    except ImportError:
-        if os.environ.get("CI") == "true":
-            pytest.fail("SciPy (the `train` extra) is required in CI")
-        pytest.skip("SciPy is not installed (pip install '.[train]')")
+    require("scipy")
+    from scipy import optimize
+
     return optimize
 
 

@@ -7,17 +7,17 @@ pdflatex the tests skip, except under CI=true, where they fail.
 
 from __future__ import annotations
 
-import os
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from _documents import EXTRA, derivation
 
-from symbp.rendering.pdf import read_log, tex_available
+from symbp.rendering.pdf import read_log
 from symbp.rendering.renderer import render
 from symbp.spec.network import builtin_names
+from tests.conftest import require
+from tests.rendering._documents import EXTRA, derivation
 
 CASES = [*builtin_names(), *EXTRA]
 MAX_OVERFULL_PT = 10.0
@@ -41,10 +41,7 @@ def compile_all(folder: Path, documents: dict[str, str]) -> dict[str, str]:
 
 def require_tex():
     """Skip without pdflatex, except under CI=true, where its absence is a failure."""
-    if not tex_available():
-        if os.environ.get("CI") == "true":
-            pytest.fail("pdflatex is missing under CI=true: run .ci/tex-deps")
-        pytest.skip("pdflatex not installed (run .ci/tex-deps)")
+    require("pdflatex")
 
 
 @pytest.fixture(scope="module")
