@@ -6,7 +6,8 @@ promptly with 130 (SIGINT) or 143 (SIGTERM) and one line, no traceback,
 no temporary file left, every file written whole, and no later phase started.
 Training is also signalled while it runs: Ctrl-C keeps its result so far and
 the documents are written from it; SIGTERM ends the run with no documents.
-derive (while deriving) and gradcheck (while the user's code runs in its
+The PDF phase is also signalled while TeX runs: TeX ends with it, and no PDF
+or temporary folder is left. derive (while deriving) and gradcheck (while the user's code runs in its
 child) end the same way, and a signal while the commands load ends symbp in
 one line.
 """
@@ -174,3 +175,22 @@ def _processes_in(folder: Path) -> list[int]:
             except OSError:
                 continue
     return found
+
+
+@pytest.mark.parametrize("signame", SIGNALS)
+def test_a_signal_while_tex_runs_ends_the_demo_and_tex(signame, tmp_path):
+    require("pdflatex")
+    signum = SIGNALS[signame]
+    folder = tmp_path / "out"
+    process = start_symbp(["demo", "logistic", "-o", "out"], tmp_path)
+    while not _tex_running_in(folder) and process.poll() is None:
+        time.sleep(0.01)
+    process.send_signal(signum)
+    out, err = process.communicate(timeout=TIME_LIMIT)
+    _assert_clean_end(process, signum, err.splitlines(), folder, PHASES["pdf"])
+    assert not _tex_running_in(folder)
+
+
+def _tex_running_in(folder: Path) -> bool:
+    """Whether a process runs in one of the PDF build's temporary folders inside ``folder``."""
+    return any(_processes_in(build) for build in (folder.glob(".symbp-tex-*") if folder.exists() else ()))
