@@ -32,7 +32,7 @@ _MODULES = {
     "build_pdf": "symbp.rendering.pdf",
     "generate": "symbp.codegen.generator",
     "load_module": "symbp.codegen.loading",
-    "verify": "symbp.verification.verdict",
+    "verify": "symbp.verification.verify_formula",
     "Verdict": "symbp.verification.verdict",
     "gradcheck": "symbp.verification.gradient_check",
     "Report": "symbp.verification.gradient_check",

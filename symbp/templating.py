@@ -4,7 +4,7 @@ Delimiters are nbconvert's ``((* *))``, ``((( )))`` and ``((= =))``: with
 Jinja2's defaults ``a^{{2}}`` silently renders as ``a^2`` in a TeX template.
 Undefined names raise (``StrictUndefined``). Plain text from a spec (names,
 descriptions) goes through ``escape_latex`` / ``escape_markdown``; maths comes
-from ``symbp.printing`` and is never escaped.
+from ``symbp.rendering.printing`` and is never escaped.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ API_MODULES = (
     "symbp.rendering.pdf",
     "symbp.codegen.generator",
     "symbp.codegen.loading",
-    "symbp.verification.verdict",
+    "symbp.verification.verify_formula",
     "symbp.verification.gradient_check",
     "symbp.pipeline.end_to_end",
 )
@@ -80,6 +80,24 @@ def test_a_module_imports_only_its_own_stage_and_earlier_ones(path):
         if other == own:
             continue
         assert STAGES[other] < level, f"{module} (stage {own or 'ground'}) imports {imported} (stage {other})"
+
+
+# a room a maintainer can find: a module of fewer lines than this, drawing on at most this many others
+MAX_LINES = 450
+MAX_IMPORTED = 8
+ROOM_LIMITED = ("verification",)  # the stages whose modules these limits hold
+
+
+@pytest.mark.parametrize(
+    "path",
+    [path for path in MODULES if path.parent.name in ROOM_LIMITED],
+    ids=lambda path: str(path.relative_to(ROOT)),
+)
+def test_a_module_is_small_and_imports_few_others(path):
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines < MAX_LINES, f"{path.name} has {lines} lines"
+    imported = _imports(path)
+    assert len(imported) <= MAX_IMPORTED, f"{path.name} imports {len(imported)}: {sorted(imported)}"
 
 
 def test_the_stage_rule_catches_a_sibling_import(tmp_path):

@@ -133,7 +133,7 @@ class Instance:
         instead of one pass from the moved layer upwards per node. Nothing in
         it uses the derived recursion. dC/da of the hidden layers is computed
         when it is first read, all of it in one more batch: the steps of a
-        derivation read dC/da only at the output layer, and those copies were
+        derivation read dC/da only at the output layer, and those copies would be
         a fifth of the batch.
         """
         gradient = self._cost_partials(lambda kind, layer: kind != "a" or layer == self.depth)
@@ -238,7 +238,7 @@ class PerturbedBatch:
     so the constant matters:
 
     * a copy is one column per sample (columns, not rows: adding a layer's
-      biases to rows two or three wide was as slow in NumPy as everything
+      biases to rows two or three wide is as slow in NumPy as everything
       else together), and a copy that moves z or a of sample n carries only
       that sample's column, since its other samples equal the instance at
       every layer (the same reason copies enter at their own layer); they are
@@ -251,8 +251,8 @@ class PerturbedBatch:
       megabyte per operation made it 15-25% slower).
 
     Each column is computed by the same operations on the same numbers as the
-    row of one batch was: the partials are the same to the bit (compared on
-    478 networks when this was written).
+    row of one batch: the partials are the same to the bit (compared on 478
+    networks).
     """
 
     BLOCK_COLUMNS = 8192

@@ -1,13 +1,13 @@
 """The Derivation: dC/dW and dC/db layer by layer, the delta recursion emerging.
 
-Following the first seed text, the output layer L is differentiated by the
+Following the blog post The backpropagation algorithm, the output layer L is differentiated by the
 chain rule, its repeated factor is named delta^{(L)}; layer L-1's chain
 contains delta^{(L)} and yields delta^{(L-1)} in terms of it; layer L-2 needs
 a double sum whose order is swapped before the previous delta is recognised,
 showing that the recursion repeats. Then the general index form and the
-matrix form. Every factor comes from ``symbp.local`` (sympy.diff of the
+matrix form. Every factor comes from ``symbp.derivation.local`` (sympy.diff of the
 spec's own local expressions), and every step is checked by
-``symbp.checks`` when it is made.
+``symbp.derivation.checks`` when it is made.
 """
 
 from __future__ import annotations
@@ -221,7 +221,7 @@ class _Deriver:
         return sp.Sum(D(C, a[L, n, m]) * D(a[L, n, m], z[L, n, unit]), (m, 1, width[L]))
 
     def evaluate_factors(self, expr: sp.Expr, concrete_of) -> sp.Expr:
-        """Replace every unevaluated partial derivative by its value (symbp.local)."""
+        """Replace every unevaluated partial derivative by its value (symbp.derivation.local)."""
 
         def value(derivative: sp.Derivative):
             quantity, variable = derivative.expr, derivative.variables[0]

@@ -2,7 +2,7 @@
 
 SymPy prints ``w[L - 1, i, j]`` as ``{w}_{L - 1,i,j}``; the texts write
 w^{(L-1)}_{ij}. These printers read the layer from the first index of every
-per-layer ``Indexed`` (``symbp.symbolic``), the layer from the name of every
+per-layer ``Indexed`` (``symbp.derivation.symbolic``), the layer from the name of every
 matrix (``symbp.naming``), and print symbp's matrix nodes (``Elementwise``,
 ``ColumnSum``, ``Broadcast``, ``Activate``). Every symbol, layer mark, index
 letter and operator comes from the network's Notation (``symbp.rendering.symbols``);
@@ -168,7 +168,7 @@ class _EntrywiseMixin:
 
 
 class SymbpLatexPrinter(_EntrywiseMixin, LatexPrinter):
-    """LaTeX in the first seed text's notation (see the module docstring)."""
+    """LaTeX in the derivation's own notation (see the module docstring)."""
 
     printmethod = "_symbp_latex"
     _default_settings = {
@@ -501,7 +501,7 @@ class SymbpPrettyPrinter(_EntrywiseMixin, PrettyPrinter):
 
 
 def symbols_of(network) -> Symbols:
-    """The Symbols of ``network``'s notation (the seed text's without a network)."""
+    """The Symbols of ``network``'s notation (the default profile's without a network)."""
     return Symbols(network.notation, network.depth, network.cost.mean) if network else Symbols()
 
 

@@ -1,6 +1,6 @@
 """A step's reason in a document's notation.
 
-The derivation writes its reasons in plain text with the seed text's symbols
+The derivation writes its reasons in plain text with the derivation's own symbols
 inline ("introduce delta^{(L)}_{nj} = dC/dz^{(L)}_{nj}", "sum_k delta_nk w_jk
 is entry (n, j) of delta W^T"). ``ReasonSymbol`` prints each such token the
 way the notation writes it (for the templates' reason filters); ``reason_text``

@@ -1,7 +1,7 @@
 """Render a Derivation as terminal text, Markdown or a standalone LaTeX article.
 
 ``render(derivation, format)`` fills the format's template (``templates/``)
-with the content of ``symbp.document``: the templates lay it out, every
+with the content of ``symbp.rendering.document``: the templates lay it out, every
 equation in them comes from the Derivation. The ``*_repr_*`` functions give
 Jupyter's rich display of a derivation, one of its sections or one step.
 """

@@ -15,7 +15,7 @@ import sympy as sp
 
 from symbp.derivation.symbolic import N
 from symbp.naming import display_layer
-from symbp.spec.notation import SEED, Notation
+from symbp.spec.notation import DEFAULT_NOTATION, Notation
 
 # The derivation's unit and sample letters (symbp.derivation.symbolic); the notation renames them.
 UNIT_LETTERS = ("i", "j", "k", "m", "p", "q")
@@ -31,7 +31,9 @@ GENERIC_FUNCTION = "f"
 class Symbols:
     """A Notation applied to one network (its depth names the layers of a named style)."""
 
-    def __init__(self, notation: Notation = SEED, depth: int | None = None, mean_cost: bool = True):
+    def __init__(
+        self, notation: Notation = DEFAULT_NOTATION, depth: int | None = None, mean_cost: bool = True
+    ):
         self.notation = notation
         self.depth = depth
         self.mean_cost = (

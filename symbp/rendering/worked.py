@@ -4,7 +4,7 @@ The sample is the first with no zero input (a zero input makes every weight
 gradient from it zero, so the example would hide those terms); without one,
 the first with the most nonzero inputs.
 
-Like the numbered example of the fourth seed text: concrete z, a, delta, the
+Like the numbered example of the course notes unit 1.4 - Back-propagation: concrete z, a, delta, the
 gradients and the updated weights, all computed by the engine
 (``Derivation.evaluate``) from parameters drawn with the spec's seed, then
 rounded for display. Specs without data get one random sample (stated in the

@@ -7,7 +7,6 @@ is allowed.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import re
 import tomllib
@@ -27,7 +26,7 @@ from symbp.spec.functions import (
     make_activation,
     make_cost,
 )
-from symbp.spec.notation import SEED, Notation, notation_from
+from symbp.spec.notation import DEFAULT_NOTATION, Notation, changed, notation_from
 
 TOP_KEYS = (
     "name",
@@ -104,7 +103,7 @@ class Network:
 
     ``layers`` holds n_0..n_L; ``activations`` holds f_1..f_L (one per
     non-input layer); ``notation`` says how documents and formulas write the
-    network (symbp.spec.notation); its input_layer is the old ``numbering``.
+    network (symbp.spec.notation); the spec's ``numbering`` key sets its input_layer.
     """
 
     name: str
@@ -118,7 +117,7 @@ class Network:
     T: tuple[tuple[float, ...], ...] | None = None
     X_validation: tuple[tuple[float, ...], ...] | None = None
     T_validation: tuple[tuple[float, ...], ...] | None = None
-    notation: Notation = SEED
+    notation: Notation = DEFAULT_NOTATION
     description: str = ""
 
     @property
@@ -463,16 +462,16 @@ def network_from_dict(spec: dict) -> Network:
 
 
 def _parse_notation(spec: dict) -> Notation:
-    """The spec's notation; the older ``numbering`` key numbers the input layer and keeps every
-    weight matrix's number (numbered from 1, W^{(l)} leaves layer l, as in the third seed text)."""
-    notation = notation_from(spec.get("notation", "seed"))
+    """The spec's notation; the ``numbering`` key numbers the input layer and keeps every
+    weight matrix's number (numbered from 1, W^{(l)} leaves layer l, as in Neural Networks Demystified)."""
+    notation = notation_from(spec.get("notation", DEFAULT_NOTATION))
     if "numbering" not in spec:
         return notation
     numbering = spec["numbering"]
     if numbering not in (0, 1) or isinstance(numbering, bool):
         raise SpecError("numbering", numbering, "0 (input layer is layer 0) or 1 (input layer is layer 1)")
     named_by = "leaving" if numbering else "entering"
-    return dataclasses.replace(notation, input_layer=numbering, weights_named_by=named_by)
+    return changed(notation, notation.name, input_layer=numbering, weights_named_by=named_by)
 
 
 def require_checkable(network: Network, task: str):

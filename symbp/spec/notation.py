@@ -1,7 +1,7 @@
 """Notation: how one source writes backpropagation, as data.
 
-The Derivation is notation-free (one internal convention: the first seed
-text's row vectors, layers 0..L, w_ij from neuron i of layer l-1 to neuron j
+The Derivation is notation-free (one internal convention, that of the blog post
+The backpropagation algorithm: row vectors, layers 0..L, w_ij from neuron i of layer l-1 to neuron j
 of layer l, delta = dC/dz). A Notation says how a reader's source writes the
 same quantities; every printer and the formula reader take every symbol from
 it, so a document printed in a notation reads back through verify in it.
@@ -58,10 +58,10 @@ SYMBOL_FIELDS = (
 
 @dataclass(frozen=True)
 class Notation:
-    """Every axis on which textbooks differ; the defaults are the first seed text's."""
+    """Every axis on which textbooks differ; the defaults are The backpropagation algorithm's."""
 
-    name: str = "seed"
-    source: str = "The backpropagation algorithm (the first seed text)"
+    name: str = "default"
+    source: str = "The backpropagation algorithm (blog post)"
     # -- layout and indices
     layout: str = "row"  # row: z = a W + b, W is n_{l-1} x n_l; column: z = W a + b, W is n_l x n_{l-1}
     batch_columns: bool = False  # column layout only: a batch is a matrix with one sample per column
@@ -211,12 +211,13 @@ def as_text(tex: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-SEED = Notation()
+DEFAULT_NOTATION = Notation()
 WELCH = dataclasses.replace(
-    SEED,
+    DEFAULT_NOTATION,
     delta_of="sample",
     name="welch",
-    source="Neural Networks Demystified (Stephen Welch; the third seed text), parts 4 and 7",
+    source="Neural Networks Demystified (Stephen Welch), parts 4 and 7, as the tutorial "
+    "Artificial Neural Network (ANN) 4 - Backpropagation of Errors follows it",
     weights_named_by="leaving",
     input_layer=1,
     cost="J",
@@ -229,7 +230,7 @@ WELCH = dataclasses.replace(
     target_matrix="y",
 )
 NIELSEN = dataclasses.replace(
-    SEED,
+    DEFAULT_NOTATION,
     delta_of="sample",
     name="nielsen",
     source="Neural Networks and Deep Learning (Michael Nielsen), ch. 2 (BP1-BP4) and ch. 3",
@@ -248,7 +249,7 @@ NIELSEN = dataclasses.replace(
     sample_index="x",
 )
 NG = dataclasses.replace(
-    SEED,
+    DEFAULT_NOTATION,
     delta_of="sample",
     name="ng",
     source="Machine Learning (Andrew Ng, Coursera), week 5: backpropagation and ex4",
@@ -275,7 +276,7 @@ NG = dataclasses.replace(
     accumulators=True,
 )
 DEEPLEARNING_AI = dataclasses.replace(
-    SEED,
+    DEFAULT_NOTATION,
     delta_of="sample",
     name="deeplearning_ai",
     source="Deep Learning Specialization (deeplearning.ai), course 1 weeks 3-4, course 2 week 1",
@@ -300,7 +301,7 @@ DEEPLEARNING_AI = dataclasses.replace(
     unindexed="mean",
 )
 GOODFELLOW = dataclasses.replace(
-    SEED,
+    DEFAULT_NOTATION,
     delta_of="sample",
     name="goodfellow",
     source="Deep Learning (Goodfellow, Bengio, Courville), section 6.5, algorithms 6.3 and 6.4",
@@ -327,7 +328,7 @@ GOODFELLOW = dataclasses.replace(
     gradient_style="nabla",
 )
 BISHOP = dataclasses.replace(
-    SEED,
+    DEFAULT_NOTATION,
     delta_of="sample",
     name="bishop",
     source="Pattern Recognition and Machine Learning (Christopher Bishop), section 5.3",
@@ -346,7 +347,7 @@ BISHOP = dataclasses.replace(
     function="h",
 )
 CS231N = dataclasses.replace(
-    SEED,
+    DEFAULT_NOTATION,
     name="cs231n",
     source="CS231n (Stanford), neural networks case study and assignment 1",
     index_letters=("j", "k"),
@@ -370,7 +371,7 @@ CS231N = dataclasses.replace(
     unindexed="mean",
 )
 UFLDL = dataclasses.replace(
-    SEED,
+    DEFAULT_NOTATION,
     delta_of="sample",
     name="ufldl",
     source="UFLDL tutorial (Stanford): Neural Networks, Backpropagation Algorithm",
@@ -396,7 +397,7 @@ UFLDL = dataclasses.replace(
     gradient_style="nabla",
 )
 WIKIPEDIA = dataclasses.replace(
-    SEED,
+    DEFAULT_NOTATION,
     delta_of="sample",
     name="wikipedia",
     source="Wikipedia, Backpropagation (derivation section; matrix section for the layout)",
@@ -415,7 +416,7 @@ WIKIPEDIA = dataclasses.replace(
     hadamard=r"\circ",
 )
 RUMELHART = dataclasses.replace(
-    SEED,
+    DEFAULT_NOTATION,
     delta_of="sample",
     name="rumelhart",
     source="Rumelhart, Hinton, Williams: Learning internal representations by error propagation (PDP, ch. 8)",
@@ -437,7 +438,7 @@ RUMELHART = dataclasses.replace(
     delta_sign=-1,
 )
 RASCHKA = dataclasses.replace(
-    SEED,
+    DEFAULT_NOTATION,
     delta_of="sample",
     name="raschka",
     source="Python Machine Learning (Sebastian Raschka, Vahid Mirjalili), 2nd ed., ch. 12",
@@ -455,7 +456,7 @@ RASCHKA = dataclasses.replace(
     sample_index="i",
 )
 THREE_BLUE_ONE_BROWN = dataclasses.replace(
-    SEED,
+    DEFAULT_NOTATION,
     delta_of="sample",
     name="3blue1brown",
     source="3Blue1Brown, Backpropagation calculus (Deep learning, chapter 4; Grant Sanderson)",
@@ -475,7 +476,7 @@ THREE_BLUE_ONE_BROWN = dataclasses.replace(
 PROFILES: dict[str, Notation] = {
     profile.name: profile
     for profile in (
-        SEED,
+        DEFAULT_NOTATION,
         WELCH,
         NIELSEN,
         NG,
@@ -491,6 +492,9 @@ PROFILES: dict[str, Notation] = {
     )
 }
 
+# Further names a spec or --notation may give a profile, accepted but never listed or printed.
+ALIASES = {"seed": "default"}
+
 FIELDS = tuple(field.name for field in dataclasses.fields(Notation) if field.name not in ("name", "source"))
 
 
@@ -499,13 +503,14 @@ def notation_from(value: object, field: str = "notation") -> Notation:
     if isinstance(value, Notation):
         return value
     if isinstance(value, str):
-        if value not in PROFILES:
+        name = ALIASES.get(value, value)
+        if name not in PROFILES:
             raise SpecError(field, value, "a profile: " + ", ".join(PROFILES))
-        return PROFILES[value]
+        return PROFILES[name]
     if not isinstance(value, dict):
         raise SpecError(field, value, "a profile name or a table starting from one (profile = NAME)")
     table = dict(value)
-    base = notation_from(table.pop("profile", "seed"), f"{field}.profile")
+    base = notation_from(table.pop("profile", DEFAULT_NOTATION), f"{field}.profile")
     for key, given in table.items():
         if key not in FIELDS:
             raise SpecError(f"{field}.{key}", given, "one of " + ", ".join(FIELDS))
@@ -514,4 +519,14 @@ def notation_from(value: object, field: str = "notation") -> Notation:
             given = table[key] = tuple(given)
         if not isinstance(given, expected) or (expected is int and isinstance(given, bool)):
             raise SpecError(f"{field}.{key}", given, f"a {expected.__name__}")
-    return dataclasses.replace(base, name=f"{base.name}+custom" if table else base.name, **table)
+    return changed(base, f"{base.name}+custom" if table else base.name, **table)
+
+
+def changed(base: Notation, name: str, **changes) -> Notation:
+    """``base`` with ``changes``, named ``name``; its source then says what differs from ``base``'s,
+    so that a changed profile does not claim to be its source's notation."""
+    notation = dataclasses.replace(base, name=name, **changes)
+    differ = [f"{key} = {value}" for key, value in changes.items() if getattr(base, key) != value]
+    if not differ:
+        return notation
+    return dataclasses.replace(notation, source=f"{base.source}, with {', '.join(differ)}")

@@ -160,7 +160,7 @@ def gradcheck(
     >>> report.ok, report.rows[0].name, report.rows[0].slip
     (False, 'W1', 'it is twice the derived gradient (a factor 2 too many, or a 1/2 missing)')
     """
-    from symbp.verification.verdict import derivation_of
+    from symbp.derivation.cached import derivation_of
 
     network = load(network)
     require_checkable(network, "gradcheck")

@@ -1,6 +1,6 @@
 """Check points for verify and gradcheck: random parameters and data, and central differences.
 
-Central differences of the spec's cost (``symbp.numeric``'s forward pass and
+Central differences of the spec's cost (``symbp.derivation.numeric``'s forward pass and
 cost, nothing derived) are the independent ground truth that both the
 Derivation's numbers and a person's claim are held against. dC/dz^{(l)}
 (delta) is differenced by perturbing z^{(l)} and running the forward pass on
@@ -15,7 +15,7 @@ from symbp.derivation.numeric import cost_value, forward_from
 from symbp.derivation.numeric import forward as numeric_forward
 from symbp.naming import matrix_name, param_names
 from symbp.spec.network import Network
-from symbp.verification.evaluate import Point
+from symbp.verification.point import Point
 
 EPS = 1e-6
 

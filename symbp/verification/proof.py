@@ -9,8 +9,8 @@ when claim - derivative cancels to 0 for every entry, after each exp(u) is
 named by a fresh symbol (which makes sigmoid-type expressions rational; tanh,
 sinh and cosh are first written with exp).
 Each derivative is differentiated when a claim first reads it: a formula reads
-one or two of them, and each differentiates through the whole instance (most of
-a cold ``symbp verify`` when they were all made up front).
+one or two of them, and each differentiates through the whole instance (all of
+them made up front would be most of a cold ``symbp verify``).
 Only small networks are tried: expressions grow fast with depth and width, and
 an unproved formula still has its numeric verdict.
 """
@@ -29,7 +29,7 @@ from symbp.spec.functions import A as A_SCALAR
 from symbp.spec.functions import T as T_SCALAR
 from symbp.spec.functions import Z as Z_SCALAR
 from symbp.spec.network import Network
-from symbp.verification.evaluate import Point
+from symbp.verification.point import Point
 from symbp.verification.sympy_diff import diff
 
 MAX_DEPTH = 2

@@ -253,8 +253,8 @@ def test_half_adder_script_trains():
     assert np.array_equal(np.round(module.forward(params, X)), T)
 
 
-def seed003_step(params, x, y, alpha):
-    """One per-sample update with the fourth seed text's scalar formulas (linear activations)."""
+def course_notes_step(params, x, y, alpha):
+    """One per-sample update with the scalar formulas of unit 1.4 - Back-propagation (linear activations)."""
     (w11, w12), (w21, w22) = params["W1"]
     (w31, w32), (w41, w42) = params["W2"]
     b1, b2 = params["b1"]
@@ -286,19 +286,19 @@ def seed003_step(params, x, y, alpha):
     }
 
 
-def test_linear_net_per_sample_step_matches_seed003():
+def test_linear_net_per_sample_step_matches_the_course_notes():
     module = module_of("linear_net")
     alpha = module.TRAIN["learning_rate"]
     X, T = np.array(module.DATA_X), np.array(module.DATA_T)
     params = module.init_params(seed=0)
-    expected = seed003_step({k: v.tolist() for k, v in params.items()}, X[0], T[0], alpha)
+    expected = course_notes_step({k: v.tolist() for k, v in params.items()}, X[0], T[0], alpha)
     module.train(params, X[:1], T[:1], learning_rate=alpha, epochs=1, batch_size=1)
     assert_close(params, expected, relative=1e-13, absolute=1e-16)
     # a whole epoch: one step per sample, in the order the documented shuffle gives
     params = module.init_params(seed=0)
     expected = {k: v.tolist() for k, v in params.items()}
     for index in np.random.default_rng(5).permutation(len(X)):
-        expected = {k: v.tolist() for k, v in seed003_step(expected, X[index], T[index], alpha).items()}
+        expected = {k: v.tolist() for k, v in course_notes_step(expected, X[index], T[index], alpha).items()}
     module.train(params, X, T, learning_rate=alpha, epochs=1, batch_size=1, seed=5)
     assert_close(params, {k: np.array(v) for k, v in expected.items()}, relative=1e-13, absolute=1e-16)
 

@@ -1,4 +1,4 @@
-"""symbp descend: the fourth seed text's gradient descent, with f'(x) derived instead of approximated."""
+"""symbp descend: the descent of unit 1.4 - Back-propagation, with f'(x) derived, not approximated."""
 
 import math
 import subprocess

@@ -1,4 +1,4 @@
-"""Seed parity: each built-in trains like its seed text, through the generated module.
+"""Parity: each built-in trains like the text it comes from, through the generated module.
 
 The classification examples are also trained on a real dataset that ships inside an
 installed package (scikit-learn's bundled 8x8 digits; the optional `data` extra, which CI

@@ -294,7 +294,7 @@ def test_bfgs_on_logistic_with_l2_reaches_scipys_minimum_on_a_hand_written_cost(
     np.testing.assert_allclose(flat(params), result.x, atol=1e-6)
 
 
-def test_seed_parity_demystified_bfgs_converges_in_under_100_iterations_with_a_falling_cost():
+def test_demystified_bfgs_converges_in_under_100_iterations_with_a_falling_cost():
     """Welch's part 6 trains this network with SciPy's BFGS: fewer than 100 iterations, J falling each one."""
     scipy_optimize()
     network = load({**_demystified_spec(), "train": {"optimizer": "bfgs", "epochs": 200, "print_every": 1}})
@@ -342,7 +342,7 @@ def test_shuffling_is_reproducible_under_a_seed_and_changes_the_order():
     assert run(seed=4) != run(seed=5)
     in_order = run(seed=4, shuffle=False)
     assert in_order != run(seed=4)
-    # without shuffling, per-sample steps take the rows in turn (the fourth seed text's loop)
+    # without shuffling, per-sample steps take the rows in turn (the loop of unit 1.4 - Back-propagation)
     params = module.init_params(seed=2)
     for _ in range(3):
         for row in range(len(X)):

@@ -37,7 +37,10 @@ NETWORKS = {
 
 # Each profile's marks, as its source prints them: (LaTeX fragments, terminal-text fragments).
 MARKS = {
-    "seed": ([r"w^{(l)}_{ij}", r"\frac{\partial C}{\partial W^{(l)}} = A^{(l-1)T} \delta^{(l)}"], ["δ", "⊙"]),
+    "default": (
+        [r"w^{(l)}_{ij}", r"\frac{\partial C}{\partial W^{(l)}} = A^{(l-1)T} \delta^{(l)}"],
+        ["δ", "⊙"],
+    ),
     "welch": ([r"\frac{\partial J}{\partial W^{(1)}}", r"\left(\delta^{(l+1)} W^{(l)T}\right)"], ["J", "ŷ"]),
     "nielsen": (
         [
@@ -109,8 +112,8 @@ def test_documents_render_in_every_profile(network, profile):
     assert not leaked, f"LaTeX in the terminal text of {profile}: {sorted(set(leaked))}"
 
 
-def test_seed_marks_are_the_default_documents():
-    assert document("softmax_cce", "seed", "markdown") == render(_derivation("softmax_cce"), "markdown")
+def test_default_profile_marks_are_the_default_documents():
+    assert document("softmax_cce", "default", "markdown") == render(_derivation("softmax_cce"), "markdown")
 
 
 def test_numbering_1_keeps_the_third_texts_weight_numbers_in_every_profile():

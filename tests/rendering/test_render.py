@@ -51,7 +51,7 @@ def test_index_notation():
 
 
 def test_matrix_notation_and_numbering():
-    network = load("demystified")  # input layer numbered 1, as in the third seed text
+    network = load("demystified")  # input layer numbered 1, as in Neural Networks Demystified
     delta2 = sp.MatrixSymbol("delta2", 3, 1)
     W2 = sp.MatrixSymbol("W2", 3, 1)
     assert printing.latex(delta2) == r"\delta^{(2)}"

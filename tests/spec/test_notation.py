@@ -12,7 +12,7 @@ from symbp.errors import SpecError
 from symbp.spec.notation import FIELDS, PROFILES, Notation, notation_from
 
 NAMES = (
-    "seed",
+    "default",
     "welch",
     "nielsen",
     "ng",
@@ -27,9 +27,11 @@ NAMES = (
     "3blue1brown",
 )
 
-# The axes each source is known for (docs: /work/scratch/notation_profiles.md, from the sources' own text).
+# The axes each source is known for (from the sources' own text).
 KEY_AXES = {
-    "seed": dict(layout="row", weight_indices="from_to", input_layer=0, cost="C", target="t", delta_sign=1),
+    "default": dict(
+        layout="row", weight_indices="from_to", input_layer=0, cost="C", target="t", delta_sign=1
+    ),
     "welch": dict(layout="row", weights_named_by="leaving", input_layer=1, cost="J", prediction=r"\hat{y}"),
     "nielsen": dict(
         layout="column",
@@ -116,8 +118,22 @@ def test_profile_validates_and_follows_its_source(name):
         assert getattr(profile, axis) == value, (name, axis)
 
 
-def test_default_is_the_seed_text():
-    assert notation_from("seed") == Notation()
+def test_default_profile_is_the_derivations_own_convention():
+    assert notation_from("default") == Notation() == PROFILES["default"]
+
+
+def test_seed_names_the_default_profile_but_is_never_listed():
+    """Specs and --notation that say "seed" get the default profile, printed as "default"."""
+    from symbp.spec.network import load
+
+    assert notation_from("seed") is PROFILES["default"]
+    assert notation_from({"profile": "seed", "cost": "J"}).name == "default+custom"
+    base = {"name": "tiny", "layers": [2, 1], "activation": "sigmoid"}
+    assert load({**base, "notation": "seed"}).notation.name == "default"
+    assert "seed" not in PROFILES
+    with pytest.raises(SpecError) as raised:
+        notation_from("sead")
+    assert "seed" not in str(raised.value)
 
 
 def test_custom_table_overrides_axes_of_its_profile():
@@ -125,7 +141,7 @@ def test_custom_table_overrides_axes_of_its_profile():
     assert custom.cost == "J" and custom.index_letters == ("q", "p")
     assert custom.layout == "column" and custom.layer_style == "bare"  # the rest is Nielsen's
     assert custom.name == "nielsen+custom"
-    assert notation_from({"layout": "column"}).target == "t"  # a table without profile starts from seed
+    assert notation_from({"layout": "column"}).target == "t"  # no profile: the default one
 
 
 @pytest.mark.parametrize(
@@ -178,7 +194,7 @@ def test_a_spec_names_its_notation_or_overrides_one():
     from symbp.spec.network import load
 
     base = {"name": "tiny", "layers": [2, 1], "activation": "sigmoid"}
-    assert load(base).notation == PROFILES["seed"]
+    assert load(base).notation == PROFILES["default"]
     assert load({**base, "notation": "nielsen"}).notation == PROFILES["nielsen"]
     custom = load({**base, "notation": {"profile": "ng", "learning_rate": r"\eta"}}).notation
     assert custom.weight == r"\Theta" and custom.learning_rate == r"\eta"
@@ -221,7 +237,7 @@ def test_generated_module_docstring_maps_the_profiles_symbols_onto_params():
     from symbp.spec.network import load
 
     half_adder = derive(load("half_adder"))
-    assert "notation (" not in generate(half_adder).split('"""')[1]  # the seed's symbols are the module's
+    assert "notation (" not in generate(half_adder).split('"""')[1]  # default: the module's own names
 
     def docstring(profile):
         network = dataclasses.replace(half_adder.network, notation=PROFILES[profile])

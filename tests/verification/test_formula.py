@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from symbp.verification.formula import (
-    Bin,
-    Call,
-    FormulaError,
-    Layer,
-    Sum,
-    Sym,
-    Transpose,
-    parse_formula,
-    parse_tree,
-)
+from symbp.verification.formula import FormulaError, parse_formula
+from symbp.verification.parse import parse_tree
+from symbp.verification.tree import Bin, Call, Layer, Sum, Sym, Transpose
 
 
 def test_seed_text_equation_six():
@@ -34,7 +26,7 @@ def test_derivative_left_sides():
     matrix = parse_formula(r"\frac{dJ}{dW^{(2)}} = (a^{(2)})^T \delta^{(3)}").quantity
     assert matrix.matrix and matrix.cost == "J"
     assert parse_formula(r"\partial J / \partial W^{(2)} = X").quantity.kind == "w"
-    # dC/dz as written: delta in the seed notation, not Rumelhart's -dE/dnet
+    # dC/dz as written: delta in the default notation, not Rumelhart's -dE/dnet
     assert parse_formula(r"\frac{\partial C}{\partial z^{(L)}_j} = a_j").quantity.kind == "dz"
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from symbp.spec.notation import PROFILES, notation_from
 from symbp.verification.formula import FormulaError, parse_formula
-from symbp.verification.verdict import verify
+from symbp.verification.verify_formula import verify
 
 L2 = 0.3  # large enough that a forgotten or doubled penalty is far outside the tolerance
 
@@ -67,44 +67,59 @@ def _profile(name: str) -> str:
 HOLDS = "holds"
 # (profile, network, formula as the source prints it, "holds" or a fragment of the expected diagnosis)
 CASES = [
-    # -- seed: the first seed text (row vectors, w_ij from i below to j, layers ^{(l)} from 0)
-    ("seed", "half_adder", r"\delta^{(L)}_j = (a^{(L)}_j - t_j) \sigma'(z^{(L)}_j)", HOLDS),
+    # -- default: The backpropagation algorithm (row vectors, w_ij from i below to j, layers ^{(l)} from 0)
+    ("default", "half_adder", r"\delta^{(L)}_j = (a^{(L)}_j - t_j) \sigma'(z^{(L)}_j)", HOLDS),
     (
-        "seed",
+        "default",
         "half_adder",
         r"\delta^{(l)}_j = \sigma'(z^{(l)}_j) \sum_k w^{(l+1)}_{jk} \delta^{(l+1)}_k",
         HOLDS,
     ),
-    ("seed", "half_adder", r"\frac{\partial C}{\partial w^{(l)}_{ij}} = a^{(l-1)}_i \delta^{(l)}_j", HOLDS),
-    ("seed", "half_adder", r"\frac{\partial C}{\partial b^{(l)}_j} = \delta^{(l)}_j", HOLDS),
-    ("seed", "half_adder", r"\delta^{(L)} = \frac{1}{N} (A^{(L)} - T) \odot \sigma'(Z^{(L)})", HOLDS),
-    ("seed", "half_adder", r"\delta^{(l)} = (\delta^{(l+1)} (W^{(l+1)})^T) \odot \sigma'(Z^{(l)})", HOLDS),
-    ("seed", "half_adder", r"\frac{\partial C}{\partial W^{(l)}} = (A^{(l-1)})^T \delta^{(l)}", HOLDS),
-    ("seed", "half_adder", r"\frac{\partial C}{\partial b^{(l)}} = \mathbf{1}^T \delta^{(l)}", HOLDS),
-    ("seed", "half_adder", r"\frac{\partial C}{\partial W^{(l)}} = A^{(l-1)} \delta^{(l)}", "transposed"),
     (
-        "seed",
+        "default",
+        "half_adder",
+        r"\frac{\partial C}{\partial w^{(l)}_{ij}} = a^{(l-1)}_i \delta^{(l)}_j",
+        HOLDS,
+    ),
+    ("default", "half_adder", r"\frac{\partial C}{\partial b^{(l)}_j} = \delta^{(l)}_j", HOLDS),
+    ("default", "half_adder", r"\delta^{(L)} = \frac{1}{N} (A^{(L)} - T) \odot \sigma'(Z^{(L)})", HOLDS),
+    ("default", "half_adder", r"\delta^{(l)} = (\delta^{(l+1)} (W^{(l+1)})^T) \odot \sigma'(Z^{(l)})", HOLDS),
+    ("default", "half_adder", r"\frac{\partial C}{\partial W^{(l)}} = (A^{(l-1)})^T \delta^{(l)}", HOLDS),
+    ("default", "half_adder", r"\frac{\partial C}{\partial b^{(l)}} = \mathbf{1}^T \delta^{(l)}", HOLDS),
+    ("default", "half_adder", r"\frac{\partial C}{\partial W^{(l)}} = A^{(l-1)} \delta^{(l)}", "transposed"),
+    (
+        "default",
         "half_adder",
         r"\delta^{(l)} = (\delta^{(l+1)} (W^{(l+1)})^T) \odot \sigma'(A^{(l)})",
         "taken at the activation",
     ),
-    ("seed", "half_adder", r"\delta^{(L)} = (A^{(L)} - T) \odot \sigma'(Z^{(L)})", "a factor 1/N is missing"),
     (
-        "seed",
+        "default",
+        "half_adder",
+        r"\delta^{(L)} = (A^{(L)} - T) \odot \sigma'(Z^{(L)})",
+        "a factor 1/N is missing",
+    ),
+    (
+        "default",
         "half_adder",
         r"\delta^{(l)}_j = \sigma'(z^{(l)}_j) \sum_k w^{(l+1)}_{kj} \delta^{(l+1)}_k",
         "swapped weight indices",
     ),
     (
-        "seed",
+        "default",
         "half_adder",
         r"\frac{\partial C}{\partial w^{(l)}_{ij}} = a^{(l)}_i \delta^{(l)}_j",
         "off by one layer",
     ),
-    ("seed", "half_adder", r"\delta^{(L)}_j = (a^{(L)}_j - t_j) \sigma(z^{(L)}_j)", "where the derivative"),
-    ("seed", "half_adder", r"\delta^{(L)}_j = (t_j - a^{(L)}_j) \sigma'(z^{(L)}_j)", "sign flipped"),
     (
-        "seed",
+        "default",
+        "half_adder",
+        r"\delta^{(L)}_j = (a^{(L)}_j - t_j) \sigma(z^{(L)}_j)",
+        "where the derivative",
+    ),
+    ("default", "half_adder", r"\delta^{(L)}_j = (t_j - a^{(L)}_j) \sigma'(z^{(L)}_j)", "sign flipped"),
+    (
+        "default",
         "half_adder",
         r"\delta^{(L)}_j = (a^{(L)}_j - t_j) (1 - (a^{(L)}_j)^2)",
         "derivative of another activation",
@@ -842,7 +857,7 @@ def test_a_layer_mark_of_another_notation_names_it_and_how_to_write_it_here():
         verify(SIGMOID_MSE, r"\delta^L = (a^L - t) \odot \sigma'(z^L)")
     message = str(error.value)
     assert "`^L` is a layer in the nielsen" in message
-    assert "this spec uses seed: pass --notation nielsen or write ^{(L)}" in message
+    assert "this spec uses default: pass --notation nielsen or write ^{(L)}" in message
 
 
 def test_a_formula_only_one_profile_reads_is_read_there():
@@ -852,7 +867,7 @@ def test_a_formula_only_one_profile_reads_is_read_there():
 
 
 def test_a_failing_formula_says_which_notation_it_holds_in():
-    # w_jk with k below (Nielsen's order) fails in the seed's w_ij order
+    # w_jk with k below (Nielsen's order) fails in the default profile's w_ij order
     verdict = verify("half_adder", r"\frac{\partial C}{\partial w^{(l)}_{jk}} = a^{(l-1)}_k \delta^{(l)}_j")
     assert not verdict.holds
     assert "it holds in the" in verdict.diagnosis and "3blue1brown" in verdict.diagnosis, verdict.diagnosis
@@ -860,7 +875,7 @@ def test_a_failing_formula_says_which_notation_it_holds_in():
 
 def test_no_profile_is_hard_coded_a_custom_notation_reads_its_own_symbols():
     custom = dataclasses.replace(
-        PROFILES["seed"], name="custom", pre_activation="u", pre_activation_matrix="U", function=r"\psi"
+        PROFILES["default"], name="custom", pre_activation="u", pre_activation_matrix="U", function=r"\psi"
     )
     assert verify(SIGMOID_MSE, r"\delta^{(L)}_j = (a^{(L)}_j - t_j) \psi'(u^{(L)}_j)", notation=custom).holds
     with pytest.raises(FormulaError):

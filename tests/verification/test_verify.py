@@ -1,4 +1,4 @@
-"""verify(): the seed texts' equations, a table of right and wrong formulas, the CLI."""
+"""verify(): the source texts' equations, a table of right and wrong formulas, the CLI."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from symbp.spec.network import load
 from symbp.spec.notation import PROFILES
 from symbp.verification.diagnosis import pair_limit, two_slips
 from symbp.verification.formula import parse_formula
-from symbp.verification.verdict import verify
+from symbp.verification.verify_formula import verify
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "symbp" / "spec" / "examples"
 
@@ -29,7 +29,7 @@ LOG_COSH = {
 
 # (spec, formula, expected: "holds" or a fragment of the diagnosis of a failure)
 TABLE = [
-    # third seed text (demystified: input layer 1, half_sse, y = target)
+    # ANN 4 - Backpropagation of Errors (demystified: input layer 1, half_sse, y = target)
     ("demystified", r"\delta^{(3)} = -(y-\hat{y}) f'(z^{(3)})", "holds"),
     ("demystified", r"\delta^{(3)} = (\hat{y} - y) \odot \hat{y} \odot (1 - \hat{y})", "holds"),
     ("demystified", r"\frac{\partial J}{\partial W^{(2)}} = (a^{(2)})^T \delta^{(3)}", "holds"),
@@ -43,7 +43,7 @@ TABLE = [
     ("demystified", r"\frac{\partial J}{\partial W^{(2)}} = (a^{(1)})^T \delta^{(3)}", "off by one layer"),
     ("demystified", r"\delta^{(2)} = \delta^{(3)} W^{(2)} f'(z^{(2)})", "W^{(2)} where W^{(2)}^T is needed"),
     ("demystified", r"\frac{\partial J}{\partial W^{(2)}} = (\delta^{(3)})^T a^{(2)}", "transpose"),
-    # first seed text (half_adder: 2-2-2-2, sigmoid, half_mse, input layer 0)
+    # The backpropagation algorithm (half_adder: 2-2-2-2, sigmoid, half_mse, input layer 0)
     ("half_adder", r"\delta^{(L)}_j = (a^{(L)}_j - t_j) \sigma'(z^{(L)}_j)", "holds"),
     ("half_adder", "delta(L)_j = (a(L)_j - t_j) * sigma'(z(L)_j)", "holds"),
     ("half_adder", r"\delta^{(L)}_j = (a^{(L)}_j - t_j) a^{(L)}_j (1 - a^{(L)}_j)", "holds"),
@@ -89,7 +89,7 @@ TABLE = [
         r"\frac{\partial C}{\partial w^{(l)}_{ij}} = a^{(l-1)}_i \delta^{(l)}_j w^{(l)}_{ij}",
         "a weight",
     ),
-    # second seed text (logistic regression: sigmoid + bce, averaged)
+    # Python Deep Learning (logistic regression: sigmoid + bce, averaged)
     ("logistic", r"\frac{\partial J}{\partial W} = \frac{1}{N} X^T (\hat{y} - y)", "holds"),
     ("logistic", r"\frac{\partial J}{\partial w_{j1}} = (y - t) x_j", "holds"),
     ("logistic", r"\delta^{(1)} = \frac{1}{N} (\hat{y} - y)", "holds"),
@@ -148,7 +148,7 @@ TABLE = [
         r"\delta^{(l)} = (\delta^{(l+1)} W^{(l+1)}) \odot \sigma(Z^{(l)})",
         "two slips: f(z^{(l)}) where the derivative",
     ),
-    # softmax + cce and the linear net of the fourth seed text
+    # softmax + cce and the linear net of unit 1.4 - Back-propagation
     ("softmax", r"\delta^{(L)} = \frac{1}{N} (A^{(L)} - T)", "holds"),
     ("softmax", r"\delta^{(L)} = A^{(L)} - T", "a factor 1/N is missing"),
     ("linear_net", r"\delta^{(L)} = A^{(L)} - T", "holds"),
