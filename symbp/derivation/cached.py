@@ -10,7 +10,7 @@ import dataclasses
 from functools import lru_cache
 
 from symbp.spec.network import Network
-from symbp.spec.notation import SEED
+from symbp.spec.notation import DEFAULT_NOTATION
 
 
 def derivation_of(network: Network):
@@ -18,7 +18,7 @@ def derivation_of(network: Network):
 
     The Derivation is notation-free: one derivation serves every notation a formula is read in.
     """
-    return _derivation(dataclasses.replace(network, notation=SEED))
+    return _derivation(dataclasses.replace(network, notation=DEFAULT_NOTATION))
 
 
 @lru_cache(maxsize=8)

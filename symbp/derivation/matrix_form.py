@@ -73,10 +73,24 @@ def to_matrix(eq: sp.Eq, symbol) -> tuple[MatrixSymbol, sp.Basic]:
     if isinstance(lhs, sp.Derivative):
         parameter = lhs.variables[0]
         kind = "dW" if str(parameter.base.label) == "w" else "db"
-        target = symbol(kind, parameter.indices[0])
+        layer = parameter.indices[0]
     else:
-        target = symbol("delta", lhs.indices[0])
+        kind, layer = "delta", lhs.indices[0]
+    target = symbol(kind, layer)
+    if not eq.rhs.atoms(sp.Indexed, sp.Derivative):
+        return target, _constant_matrix(eq.rhs.doit(), symbol(_SHAPE_OF[kind], layer))
     return target, _translate(eq.rhs, symbol)
+
+
+# The matrix of a target's shape that exists whatever the network: Z is delta's shape, W dW's, b db's.
+_SHAPE_OF = {"delta": "Z", "dW": "W", "db": "b"}
+
+
+def _constant_matrix(value: sp.Expr, shaped: MatrixSymbol):
+    """A matrix every entry of which is ``value`` (a cost linear in the output has a constant delta),
+    shaped like ``shaped``: an Elementwise whose body does not read its matrix's entries."""
+    entry = sp.Symbol(f"{shaped.name}_entry")
+    return ElementwiseNode(sp.Lambda((entry,), value), shaped)
 
 
 def _translate(expr, symbol):

@@ -14,9 +14,10 @@ import pytest
 import sympy as sp
 from sympy.matrices.expressions import MatMul, Transpose
 
-from symbp.derivation.checks import OFFSETS, ExactGradient, Instance, PerturbedBatch
 from symbp.derivation.engine import D, MatrixLine, _Deriver
 from symbp.derivation.numeric import cost_value, cost_values
+from symbp.derivation.reference import ExactGradient, Instance
+from symbp.derivation.reference.differences import OFFSETS, PerturbedBatch
 from symbp.derivation.symbolic import LAMBDA, C, L, MatrixSymbols, N, a, delta, i, j, k, l, n, t, w, width, z
 from symbp.errors import CheckFailed
 from symbp.naming import matrix_name

@@ -13,9 +13,9 @@ from sympy.matrices.expressions import HadamardProduct, MatAdd, MatMul, MatrixSy
 
 from symbp.derivation import symbolic
 from symbp.derivation.engine import derive
+from symbp.derivation.reference import initial_params
 from symbp.rendering import printing
 from symbp.rendering.transform import ColumnMatrix
-from symbp.rendering.worked import initial_params
 from symbp.spec.network import load
 from symbp.spec.notation import PROFILES
 

@@ -147,7 +147,7 @@ def test_worked_example_starts_from_the_generated_modules_initial_weights():
     import numpy as np
 
     from symbp.codegen.generator import generate
-    from symbp.rendering.worked import initial_params
+    from symbp.derivation.reference import initial_params
 
     for name in ("half_adder", "demystified"):
         network = derivation(name).network
