@@ -1,6 +1,6 @@
 """SIGTERM unwound like Ctrl-C, and told apart from it afterwards.
 
-While ``sigterm_unwinds()`` is active, SIGTERM raises Terminated, a
+While ``signals_unwind()`` is active, SIGTERM raises Terminated, a
 KeyboardInterrupt: every clean-up (temporary files, a running TeX, a child's
 process group) runs on either signal. Code that keeps a partial result on
 Ctrl-C catches KeyboardInterrupt, and so catches Terminated too (a generated
@@ -20,7 +20,7 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM arrived: unwind like Ctrl-C (clean-ups run), then exit with 128 + 15."""
 
 
-_received: list[int] = []  # SIGTERM's number once it arrived inside sigterm_unwinds()
+_received: list[int] = []  # the signals that arrived inside signals_unwind(), in order
 
 
 def _terminate(signum, frame):
@@ -28,23 +28,48 @@ def _terminate(signum, frame):
     raise Terminated
 
 
+def _interrupt(signum, frame):
+    _received.append(signum)
+    raise KeyboardInterrupt
+
+
 @contextlib.contextmanager
-def sigterm_unwinds():
-    """SIGTERM raises Terminated inside the block (in the main thread; elsewhere it cannot be handled)."""
+def signals_unwind():
+    """Ctrl-C raises KeyboardInterrupt and SIGTERM Terminated inside the block, and both are recorded.
+
+    Recorded, because an exception raised inside an import of a compiled module
+    can come out as another one (NumPy reports an ImportError): ``received()``
+    still says that a signal ended the command. A SIGINT that is ignored (a
+    background job's) stays ignored. Only the main thread can handle signals."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     _received.clear()
-    previous = signal.signal(signal.SIGTERM, _terminate)
+    previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, _terminate)}
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        previous[signal.SIGINT] = signal.signal(signal.SIGINT, _interrupt)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def received() -> int | None:
+    """The signal that ended the last ``signals_unwind()`` block, if one did: SIGTERM before SIGINT."""
+    if signal.SIGTERM in _received:
+        return signal.SIGTERM
+    return signal.SIGINT if _received else None
+
+
+def handled() -> None:
+    """The Ctrl-C received so far was handled (training stopped and kept its result): forget it."""
+    _received[:] = [signum for signum in _received if signum != signal.SIGINT]
 
 
 def terminated() -> bool:
-    """Whether SIGTERM arrived inside the current ``sigterm_unwinds()`` block."""
-    return bool(_received)
+    """Whether SIGTERM arrived inside the current ``signals_unwind()`` block."""
+    return signal.SIGTERM in _received
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ from symbp.cli.notation_option import add_notation_option, with_notation
 
 
 def _cmd_demo(args) -> int:
+    from symbp.interrupts import received
     from symbp.pipeline.end_to_end import DemoFailed, demo
     from symbp.spec.network import load
 
@@ -18,6 +19,8 @@ def _cmd_demo(args) -> int:
         print(f"symbp demo: {error}")
         return 1
     except ImportError as error:  # bfgs or lbfgs without SciPy: the module's one line says what to install
+        if received() is not None:
+            raise  # an import cut short by a signal: main reports the signal
         print(f"symbp demo: error: {error}", file=sys.stderr)
         return 2
     # 130 as a shell reports a run ended by Ctrl-C (128 + SIGINT): training stopped early, its result kept

@@ -21,7 +21,7 @@ with exit_quietly():
 
     from symbp.cli import demo, derive, descend, examples, generate, notations, verify
     from symbp.errors import SymbpError
-    from symbp.interrupts import Terminated, signals_ignored, sigterm_unwinds
+    from symbp.interrupts import received, signals_ignored, signals_unwind
 
 COMMANDS = (examples, notations, derive, verify, generate, demo, descend)  # in the order --help lists them
 
@@ -85,19 +85,22 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.
 def main(argv: list[str] | None = None) -> int:
     args = None
     try:
-        with sigterm_unwinds(), warnings.catch_warnings():
+        with signals_unwind(), warnings.catch_warnings():
             args = _parse(build_parser(), argv)
             _quiet_numbers()
             return args.run(args)
-    except SymbpError as error:
-        print(f"symbp {args.command}: error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt as interrupt:
-        terminated = isinstance(interrupt, Terminated)
+    except BaseException as error:  # a signal may surface as another exception (an import it cut short)
         name = f"symbp {args.command}" if args else "symbp"
-        with signals_ignored():
-            print(f"{name}: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
-        return 128 + (signal.SIGTERM if terminated else signal.SIGINT)
+        signum = received() or (signal.SIGINT if isinstance(error, KeyboardInterrupt) else None)
+        if signum is not None:
+            ended = "terminated" if signum == signal.SIGTERM else "interrupted"
+            with signals_ignored():
+                print(f"{name}: {ended}", file=sys.stderr)
+            return 128 + signum
+        if isinstance(error, SymbpError):
+            print(f"{name}: error: {error}", file=sys.stderr)
+            return 2
+        raise
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ from symbp.derivation.engine import Derivation, derive
 from symbp.derivation.reference import STEP, CentralDifferences, largest_relative_error, random_data
 from symbp.errors import SymbpError
 from symbp.files import ownership, write_owned
-from symbp.interrupts import Terminated, terminated
+from symbp.interrupts import Terminated, handled, terminated
 from symbp.rendering.pdf import INSTALL_HINT, build_pdf, tex_available
 from symbp.rendering.printing import equation, pretty_equation
 from symbp.rendering.renderer import render
@@ -220,6 +220,7 @@ def demo(
             f"{settings.learning_rate:g} is too large for this network; try a smaller one)"
         )
     if history.stopped == "interrupted":
+        handled()  # this Ctrl-C stopped training only; the run goes on
         result.interrupted = True
         say(
             f"   Interrupted (Ctrl-C) after epoch {history.last_epoch}, cost {history[-1]:.6g}: "
