@@ -19,7 +19,7 @@ def write_all(folder: Path) -> list[Path]:
     from symbp.codegen.generator import generate
     from symbp.derivation.engine import derive
     from symbp.files import write_owned
-    from symbp.rendering.renderer import render
+    from symbp.rendering.documents import render
     from symbp.spec.network import builtin_names, load_builtin
 
     written = []

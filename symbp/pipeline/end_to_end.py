@@ -31,11 +31,12 @@ from symbp.derivation.reference import STEP, CentralDifferences, largest_relativ
 from symbp.errors import SymbpError
 from symbp.files import ownership, write_owned
 from symbp.interrupts import Terminated, handled, terminated
+from symbp.rendering.documents import render
 from symbp.rendering.pdf import INSTALL_HINT, build_pdf, tex_available
-from symbp.rendering.printing import equation, pretty_equation
-from symbp.rendering.renderer import render
+from symbp.rendering.pretty import pretty_equation
+from symbp.rendering.printer_base import equation
 from symbp.spec.network import Network, load, require_checkable
-from symbp.spec.notation import notation_from
+from symbp.spec.profiles import notation_from
 from symbp.verification.isolated import import_file
 
 MAX_PLOT_POINTS = 200
