@@ -88,7 +88,7 @@ MAX_IMPORTED = 8
 # once that work is merged. A module not listed here is held to the limits.
 TOO_LONG: dict[str, str] = {}
 IMPORTS_TOO_MUCH = {
-    "symbp/cli/end_to_end.py": "robust",
+    "symbp/pipeline/end_to_end.py": "robust",
     "symbp/cli/verify.py": "robust",
     "symbp/codegen/generator.py": "module",
 }

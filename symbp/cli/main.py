@@ -1,27 +1,16 @@
 """The ``symbp`` command: argparse front end over the pipeline.
 
-Every command reports a SymbpError (bad spec, unreadable file, ...) and a bad
-option value as one line on stderr and exits with status 2; no traceback
-reaches the user. SIGTERM unwinds like Ctrl-C (symbp.interrupts), so every
-clean-up (temporary files, a running TeX) runs on either signal; the exit
-status is 130 after Ctrl-C and 143 after SIGTERM.
+A bad option value is one line on stderr and exit status 2; how a command ends
+after an error or a signal is symbp.cli.ending's.
 """
 
 from __future__ import annotations
 
-from symbp.interrupts import exit_quietly
+import argparse
+import sys
 
-# The console script's first import: a signal while the commands load ends it in one line
-# (nothing is written yet, so nothing to clean up).
-with exit_quietly():
-    import argparse
-    import signal
-    import sys
-    import warnings
-
-    from symbp.cli import demo, derive, descend, examples, generate, notations, verify
-    from symbp.errors import SymbpError
-    from symbp.interrupts import received, signals_ignored, signals_unwind
+from symbp.cli import demo, derive, descend, examples, generate, notations, verify
+from symbp.cli.ending import exit_status, running
 
 COMMANDS = (examples, notations, derive, verify, generate, demo, descend)  # in the order --help lists them
 
@@ -58,13 +47,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _quiet_numbers() -> None:
-    """No NumPy floating-point warning reaches the terminal: every command checks its numbers for
-    overflow and non-finite values itself and says in words what went out of range."""
-    warnings.filterwarnings("ignore", r"(overflow|invalid value|divide by zero|underflow) encountered")
-    warnings.filterwarnings("ignore", module=r"numpy(\.|$)")
-
-
 def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
     """Parsed arguments; formulas may follow an option (``verify SPEC --notation P 'F' 'G'``).
 
@@ -85,22 +67,11 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.
 def main(argv: list[str] | None = None) -> int:
     args = None
     try:
-        with signals_unwind(), warnings.catch_warnings():
+        with running():
             args = _parse(build_parser(), argv)
-            _quiet_numbers()
             return args.run(args)
-    except BaseException as error:  # a signal may surface as another exception (an import it cut short)
-        name = f"symbp {args.command}" if args else "symbp"
-        signum = received() or (signal.SIGINT if isinstance(error, KeyboardInterrupt) else None)
-        if signum is not None:
-            ended = "terminated" if signum == signal.SIGTERM else "interrupted"
-            with signals_ignored():
-                print(f"{name}: {ended}", file=sys.stderr)
-            return 128 + signum
-        if isinstance(error, SymbpError):
-            print(f"{name}: error: {error}", file=sys.stderr)
-            return 2
-        raise
+    except BaseException as error:
+        return exit_status(error, f"symbp {args.command}" if args else "symbp")
 
 
 if __name__ == "__main__":
