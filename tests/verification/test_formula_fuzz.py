@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from symbp.cli.main import main
-from symbp.spec.notation import PROFILES, Notation
+from symbp.spec.notation import Notation
+from symbp.spec.profiles import PROFILES
 from symbp.verification.formula import FormulaError, parse_formula
 from symbp.verification.grammar import RULES
 from symbp.verification.lexicon import lexicon
