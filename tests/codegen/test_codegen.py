@@ -95,7 +95,7 @@ def check_gradients(spec, seed: int = 0):
 def test_generated_file_is_fresh(name):
     path = GENERATED / f"{name}.py"
     _, _, body = path.read_text(encoding="utf-8").partition("\n")
-    assert body == generate(derivation_of(name)), "stale: regenerate with python -m symbp.cli.refresh"
+    assert body == generate(derivation_of(name)), "stale: regenerate with python tools/refresh.py"
     assert ownership(path) == "ours"
 
 

@@ -158,7 +158,7 @@ def test_docs_notation_table_is_printed_by_symbp():
 
     text = (Path(__file__).parents[2] / "docs" / "notation.md").read_text(encoding="utf-8")
     committed = text[text.index(BEGIN) : text.index(END) + len(END)]
-    assert committed == profile_table(derive(load(REFERENCE))), "stale: run python -m symbp.cli.refresh"
+    assert committed == profile_table(derive(load(REFERENCE))), "stale: run python tools/refresh.py"
     for name in PROFILES:
         assert f"| `{name}` |" in committed
     assert (
