@@ -8,6 +8,10 @@ and the backward matrix lines), next to the naive route: ``sympy.diff`` of the
 fully expanded cost by one first-layer weight. The naive column stops after
 the first depth that needs more than 60 s. At the end, t(2d)/t(d) of derive and
 generate for the doubled depths measured (issue 16 asks for at most 2.2 up to 500).
+Then relu everywhere, output included, against sigmoid everywhere on the same
+[2, 3, ..., 3, 2] network at depths 3 and 6 (issue 26: relu at most 2x sigmoid),
+in the same rounds; a checkout whose relu run passes ``--piecewise-limit`` s
+shows "> limit".
 
 Every measurement runs in a fresh Python process, so one depth never profits
 from SymPy caches warmed by another, and a runaway naive differentiation can be
@@ -21,7 +25,7 @@ to trust, and the load average is printed before and after. This is a
 measurement, not a test: nothing here asserts on time.
 
     python benchmarks/derive_scaling.py [--depths 1,2,...] [--repeat 5] [--naive-limit 60]
-        [--baseline /path/to/another/checkout]
+        [--baseline /path/to/another/checkout] [--piecewise-depths 3,6] [--piecewise-limit 120]
 """
 
 from __future__ import annotations
@@ -38,21 +42,28 @@ DEPTHS = (1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 25, 30, 40, 50, 125, 250, 500)
 WIDTH = 2
 GOAL_SECONDS = 5.0
 GOAL_RATIO = 2.2
+PIECEWISE_DEPTHS = (3, 6)
+PIECEWISE_GOAL = 2.0
 
 
-def network_spec(depth: int) -> dict:
-    """The benchmark network: width 2 at every layer, sigmoid, half_mse, biases."""
+def network_spec(depth: int, activation: str = "sigmoid", tapered: bool = False) -> dict:
+    """The benchmark network: width 2 at every layer, sigmoid, half_mse, biases.
+
+    ``activation`` is used at every layer, output included; ``tapered`` gives the
+    piecewise rows' network, [2, 3, ..., 3, 2], the width of issue 26's example.
+    """
+    layers = [2] + [3] * (depth - 1) + [2] if tapered else [WIDTH] * (depth + 1)
     return {
-        "name": f"width{WIDTH}_depth{depth}",
-        "layers": [WIDTH] * (depth + 1),
-        "activation": "sigmoid",
+        "name": f"{activation}_depth{depth}",
+        "layers": layers,
+        "activation": activation,
         "cost": "half_mse",
         "bias": True,
     }
 
 
 # -- workers: run in a child process, print one JSON line ---------------------
-def derived_worker(depth: int) -> dict:
+def derived_worker(depth: int, activation: str = "sigmoid", tapered: bool = False) -> dict:
     """Time derive() and then generate() on a cold process, then measure the size of what it derived."""
     import sympy as sp
 
@@ -60,7 +71,7 @@ def derived_worker(depth: int) -> dict:
     from symbp.derivation.engine import derive
     from symbp.spec.network import load
 
-    network = load(network_spec(depth))
+    network = load(network_spec(depth, activation, tapered))
     wall, cpu = time.perf_counter(), time.process_time()
     derivation = derive(network)
     derive_wall, derive_cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -116,19 +127,21 @@ WORKERS = {"derived": derived_worker, "naive": naive_worker}
 
 
 # -- the parent: run workers with a time guard --------------------------------
-def run_worker(kind: str, depth: int, limit: float | None, symbp_path: str | None = None) -> dict | None:
+def run_worker(
+    kind: str, depth: int, limit: float | None, symbp_path: str | None = None, activation: str = ""
+) -> dict | None:
     """Run one worker in a fresh interpreter; None when it exceeded ``limit`` seconds (or naive failed).
 
     ``symbp_path`` puts another checkout's symbp first on the path (``--baseline``).
     The naive worker prints its time before counting ops, so a slow count_ops
     still leaves the time (with ops unknown).
     """
-    command = [sys.executable, __file__, "--worker", kind, str(depth)]
+    command = [sys.executable, __file__, "--worker", kind, str(depth), activation or "-"]
     env = dict(os.environ, PYTHONHASHSEED="0")
     if symbp_path is not None:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [symbp_path, os.environ.get("PYTHONPATH")]))
     try:
-        check = kind == "derived"
+        check = kind == "derived" and limit is None
         done = subprocess.run(command, capture_output=True, text=True, timeout=limit, env=env, check=check)
         output = done.stdout
     except subprocess.TimeoutExpired as timeout:
@@ -179,11 +192,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="cold runs per depth; cells are medians")
     parser.add_argument("--naive-limit", type=float, default=60.0, help="seconds; naive column stops")
     parser.add_argument("--baseline", help="another checkout, run interleaved with this one (PYTHONPATH)")
-    parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--piecewise-depths", default=",".join(map(str, PIECEWISE_DEPTHS)))
+    parser.add_argument("--piecewise-limit", type=float, default=120.0, help="seconds of one relu run")
+    parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        kind, depth = args.worker
-        print(json.dumps(WORKERS[kind](int(depth))), flush=True)
+        kind, depth, activation = args.worker
+        # "-": the square sigmoid network; an activation name: the tapered network with it everywhere
+        arguments = (int(depth),) if activation == "-" else (int(depth), activation, True)
+        print(json.dumps(WORKERS[kind](*arguments)), flush=True)
         return
     depths = [int(value) for value in args.depths.split(",")]
     checkouts = {"this": None} | ({"baseline": args.baseline} if args.baseline else {})
@@ -201,6 +218,47 @@ def main() -> None:
         report_doublings(name, runs[name])
     if args.baseline:
         report_speedups(depths, runs)
+    piecewise = [int(value) for value in args.piecewise_depths.split(",") if value]
+    if piecewise:
+        report_piecewise(
+            measure_piecewise(piecewise, args.repeat, checkouts, args.piecewise_limit), checkouts
+        )
+
+
+def measure_piecewise(depths: list[int], repeat: int, checkouts: dict, limit: float) -> dict:
+    """``[checkout][activation][depth]`` -> derive CPU seconds of each run (None: past ``limit``)."""
+    runs: dict = {name: {act: {d: [] for d in depths} for act in ("sigmoid", "relu")} for name in checkouts}
+    for _round in range(repeat):
+        for depth in depths:
+            for name, path in checkouts.items():
+                for activation in ("sigmoid", "relu"):
+                    if None in runs[name][activation][depth]:
+                        continue  # past the limit once: not run again
+                    result = run_worker("derived", depth, limit, path, activation)
+                    runs[name][activation][depth].append(None if result is None else result["cpu"]["derive"])
+    return runs
+
+
+def report_piecewise(runs: dict, checkouts: dict) -> None:
+    """Median derive CPU seconds, relu everywhere next to sigmoid everywhere, and their ratio."""
+    print("\nrelu everywhere (output included) against sigmoid, [2, 3, ..., 3, 2], half_mse, biases")
+    print(f"derive cpu s, median; goal: relu / sigmoid at most {PIECEWISE_GOAL:g} in the same run")
+    header = "".join(f"{name + ' sigmoid':>18}{name + ' relu':>16}{'ratio':>8}" for name in checkouts)
+    print(f"{'depth':>5}" + header)
+    depths = sorted(next(iter(runs.values()))["relu"])
+    for depth in depths:
+        cells = []
+        for name in checkouts:
+            sigmoid, relu = (runs[name][act][depth] for act in ("sigmoid", "relu"))
+            smooth = statistics.median(sigmoid) if None not in sigmoid else None
+            kinked = statistics.median(relu) if None not in relu else None
+            ratio = "-" if smooth is None or kinked is None else f"{kinked / smooth:.2f}"
+            cells.append(f"{fmt_seconds(smooth):>18}{_past(kinked):>16}{ratio:>8}")
+        print(f"{depth:5d}" + "".join(cells))
+
+
+def _past(value: float | None) -> str:
+    return "> limit" if value is None else fmt_seconds(value)
 
 
 def print_table(name: str, depths: list[int], runs: dict) -> None:

@@ -3,7 +3,7 @@
     python benchmarks/train_step.py [--quick]
 
 Prints, per epoch (one full-batch step):
-* the first seed text's program (../shared/bench/seed000_ann.py, class ANN)
+* the program of The backpropagation algorithm (../shared/bench/seed000_ann.py, class ANN)
   against the generated half_adder module (target: >= 30x faster), and
   ../shared/bench/reference_mlp.py's ReferenceMLP on its "tiny" problem, the
   same network and data (target: at least its speed);

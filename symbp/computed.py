@@ -2,7 +2,7 @@
 
 The proof's exact derivatives and verify's central differences are each a
 dict of every layer's dW, db and delta, but a formula reads one or two of
-them: computing them all up front was most of a cold ``symbp verify``. The
+them: computing them all up front would be most of a cold ``symbp verify``. The
 checks' finite differences leave the hidden layers' dC/da, which no step of a
 derivation reads, to one batch run on first read.
 """

@@ -2,8 +2,8 @@
 
 Generated code, printers and the formula checker all agree on these names:
 ``X``, ``T``, ``A2``, ``Z2``, ``W2``, ``b2``, ``delta2``, ``dW2``, ``db2``
-(layer numbers as in the first seed text: the input is layer 0). Documents may
-number the input layer 1 (the third seed text); ``display_layer`` applies that
+(the input is layer 0, as in The backpropagation algorithm). Documents may
+number the input layer 1 (Neural Networks Demystified); ``display_layer`` applies that
 offset, and only printers call it.
 """
 
@@ -62,7 +62,7 @@ def display_layer(layer, numbering: int, parameter: bool = False, leaving: bool 
 
     Quantities of a layer (z, a, delta) shift with the numbering. Weights and biases
     are named by the layer they enter or, with ``leaving``, the layer they leave
-    (default: leaving when numbered from 1, as the third seed text writes W^{(l)}).
+    (default: leaving when numbered from 1, as Neural Networks Demystified writes W^{(l)}).
     Symbolic labels (L, l) name the reader's layers, so only the leaving shift applies there.
     """
     leaving = bool(numbering) if leaving is None else leaving

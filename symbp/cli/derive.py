@@ -11,7 +11,7 @@ from symbp.errors import SymbpError
 
 def _cmd_derive(args) -> int:
     from symbp.derivation.engine import derive
-    from symbp.rendering.renderer import render
+    from symbp.rendering.documents import render
     from symbp.spec.network import load
 
     if args.pdf and (args.format != "latex" or not args.output):
@@ -29,7 +29,7 @@ def _cmd_derive(args) -> int:
         check_notation(network.notation)  # before the derivation, not after it
     derivation = derive(network)
     if args.format == "html":
-        from symbp.cli.page import page_html
+        from symbp.pipeline.page import page_html
 
         text = page_html(derivation)
     else:

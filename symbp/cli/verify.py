@@ -35,7 +35,7 @@ def read_formula_file(path: str) -> list[str]:
 def _cmd_verify(args) -> int:
     from symbp.spec.network import load
     from symbp.verification.formula import FormulaError
-    from symbp.verification.verdict import verify
+    from symbp.verification.verify_formula import verify
 
     network = with_notation(load(args.spec), args.notation)
     formulas = list(args.formulas) + (read_formula_file(args.file) if args.file else [])

@@ -1,6 +1,6 @@
 """Stage 3b, code generation: a plain NumPy training module printed from the derived equations.
 
-Also the gradient-descent loop of ``symbp descend`` (the fourth seed text).
+Also the gradient-descent loop of ``symbp descend`` (as in the course notes unit 1.4 - Back-propagation).
 """
 
 from symbp.exports import lazy

@@ -1,4 +1,4 @@
-"""``symbp descend``: gradient descent on a one-variable function, as in the fourth seed text.
+"""``symbp descend``: gradient descent on a one-variable function, as in unit 1.4 - Back-propagation.
 
 The text approximates f'(x) by a finite difference; here f'(x) is derived by
 SymPy from the parsed expression, and a small descent module is generated

@@ -8,17 +8,12 @@ example "w^2 is params['W1'].T" (column vectors transpose every matrix).
 
 from __future__ import annotations
 
-from symbp.naming import display_layer
-from symbp.spec.notation import PROFILES, SEED, as_text
+from symbp.spec.notation import DEFAULT_NOTATION, as_text
+from symbp.spec.profiles import PROFILES
 
 
 def _layer_label(notation, layer: int, depth: int, parameter: bool) -> str:
-    name = notation.layer_name(layer, depth, parameter)
-    if name is None:
-        name = str(
-            display_layer(layer, notation.input_layer, parameter, notation.weights_named_by == "leaving")
-        )
-    mark = notation.mark(name)
+    mark = notation.layer_mark(layer, parameter, depth)
     bare_and_long = notation.layer_style == "bare" and len(mark) > 1
     return f"^{{{mark}}}" if bare_and_long else f"^{mark}"
 
@@ -26,15 +21,20 @@ def _layer_label(notation, layer: int, depth: int, parameter: bool) -> str:
 def notation_lines(network) -> list[str]:
     """A heading, then one line per parameter (and for X and T): the notation's symbol, the module's array.
 
-    Empty in the seed notation, whose symbols are the module's own names."""
+    Empty in the default notation, whose symbols are the module's own names."""
     notation = network.notation
-    if notation == SEED:
+    if notation == DEFAULT_NOTATION:
         return []
     column = notation.layout == "column"
     tee = ".T" if column else ""
     known = PROFILES.get(notation.name) == notation
-    named = f"the {notation.name} notation" if known else f"this spec's notation (from {notation.name})"
-    lines = [f"In {named} ({notation.source}):"]
+    base = notation.name.removesuffix("+custom")
+    named = (
+        f"the {notation.name} notation ({notation.source})"
+        if known
+        else f"this spec's notation (the {base} profile, changed)"
+    )
+    lines = [f"In {named}:"]
     for layer in range(1, network.depth + 1):
         mark = _layer_label(notation, layer, network.depth, parameter=True)
         lines.append(f"{as_text(notation.weight_matrix)}{mark} is params['W{layer}']{tee}")

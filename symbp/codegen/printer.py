@@ -249,6 +249,9 @@ class ModulePrinter(NumPyPrinter):
         return " * ".join(self.parenthesize(arg, PRECEDENCE["Mul"], strict=True) for arg in expr.args)
 
     def _print_Elementwise(self, expr: Elementwise):
+        if not expr.function.expr.free_symbols & set(expr.function.variables):
+            # A constant body (the delta of a cost linear in the output) is a matrix of that constant.
+            return f"np.full({self._print(expr.matrices[0])}.shape, {self._print(expr.function.expr)})"
         return self.scalar(expr.function.expr, dict(zip(expr.function.variables, expr.matrices, strict=True)))
 
     def scalar(self, body: sp.Expr, arguments: dict) -> str:

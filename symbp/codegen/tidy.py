@@ -127,7 +127,7 @@ def _shortest(body: sp.Expr) -> sp.Expr:
     """``body`` or its cancelled, factored form, whichever has fewer operations.
 
     Every hidden layer's backward line has the same body up to its fresh slot
-    Dummies, and factoring it was most of generate()'s time; so the work is
+    Dummies, and factoring each would be most of generate()'s time; so the work is
     memoised on the body with each Dummy renamed to one canonical Dummy of the
     same name (same names, same order: the same factored form).
     """

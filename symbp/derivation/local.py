@@ -3,7 +3,7 @@
 The derivation never types a derivative. It asks this module for
 dC/da^{(L)}, da^{(l)}/dz^{(l)}, dz^{(l)}/dw^{(l)}, dz^{(l)}/db^{(l)} and
 dz^{(l)}/da^{(l-1)}, each obtained with ``sympy.diff`` of the local
-expression of the spec's cost or activation (symbp.symbolic), after which
+expression of the spec's cost or activation (symbp.derivation.symbolic), after which
 sums over Kronecker deltas are collapsed. Where an activation's derivative
 is a function of its own value (sigmoid: a(1 - a), tanh: 1 - a^2) that form
 is found and then proved equal before it is used.

@@ -14,7 +14,8 @@ from __future__ import annotations
 import sympy as sp
 from sympy.matrices.expressions import HadamardProduct, MatAdd, MatMul, MatrixSymbol, Transpose
 
-from symbp.derivation.symbolic import ActivationDerivative, L, MatrixSymbols, N, i, l, n
+from symbp.derivation.steps import MatrixLine
+from symbp.derivation.symbolic import Activate, ActivationDerivative, Broadcast, L, MatrixSymbols, N, i, l, n
 from symbp.derivation.symbolic import ColumnSum as ColumnSumNode
 from symbp.derivation.symbolic import Elementwise as ElementwiseNode
 from symbp.naming import generic_matrix_name, matrix_name
@@ -62,6 +63,18 @@ def concrete_symbol(symbols: MatrixSymbols):
 _ENTRY_KINDS = {"a": "A", "z": "Z", "delta": "delta"}
 
 
+def forward_lines(network: Network, symbols: MatrixSymbols) -> list[MatrixLine]:
+    """The forward pass, layer by layer: Z = A W + 1 b, then A = f(Z)."""
+    lines = []
+    for layer in range(1, network.depth + 1):
+        product = MatMul(symbols.A[layer - 1], symbols.W[layer])
+        weighted = MatAdd(product, Broadcast(symbols.b[layer], N)) if network.bias else product
+        lines.append(MatrixLine(symbols.Z[layer], weighted, "eq:forward", layer))
+        activated = Activate(sp.Symbol(network.activation(layer).name), symbols.Z[layer])
+        lines.append(MatrixLine(symbols.A[layer], activated, "eq:forward", layer))
+    return lines
+
+
 def to_matrix(eq: sp.Eq, symbol) -> tuple[MatrixSymbol, sp.Basic]:
     """Translate an index-form equation into (target, matrix expression).
 
@@ -73,10 +86,24 @@ def to_matrix(eq: sp.Eq, symbol) -> tuple[MatrixSymbol, sp.Basic]:
     if isinstance(lhs, sp.Derivative):
         parameter = lhs.variables[0]
         kind = "dW" if str(parameter.base.label) == "w" else "db"
-        target = symbol(kind, parameter.indices[0])
+        layer = parameter.indices[0]
     else:
-        target = symbol("delta", lhs.indices[0])
+        kind, layer = "delta", lhs.indices[0]
+    target = symbol(kind, layer)
+    if not eq.rhs.atoms(sp.Indexed, sp.Derivative):
+        return target, _constant_matrix(eq.rhs.doit(), symbol(_SHAPE_OF[kind], layer))
     return target, _translate(eq.rhs, symbol)
+
+
+# The matrix of a target's shape that exists whatever the network: Z is delta's shape, W dW's, b db's.
+_SHAPE_OF = {"delta": "Z", "dW": "W", "db": "b"}
+
+
+def _constant_matrix(value: sp.Expr, shaped: MatrixSymbol):
+    """A matrix every entry of which is ``value`` (a cost linear in the output has a constant delta),
+    shaped like ``shaped``: an Elementwise whose body does not read its matrix's entries."""
+    entry = sp.Symbol(f"{shaped.name}_entry")
+    return ElementwiseNode(sp.Lambda((entry,), value), shaped)
 
 
 def _translate(expr, symbol):

@@ -99,7 +99,7 @@ def _lambdified(variables: tuple, body: sp.Expr):
 def _by_position(variables: tuple, body: sp.Expr) -> tuple[tuple, sp.Expr]:
     """``variables`` and ``body`` with the variables renamed by rank, so each layer's copy of a line
     (A3_entry, A4_entry, ...) shares one lambdify instead of one per layer (a seventh of derive at
-    depth 500). The new names sort as the old ones did, so SymPy orders the terms and factors
+    depth 500). The ranked names sort as the given ones, so SymPy orders the terms and factors
     alike and the function computes the same numbers. A body with other symbols, or variables that
     are not plain symbols (assumptions, Dummies), keeps its names."""
     plain = all(variable == sp.Symbol(variable.name) for variable in variables)

@@ -2,7 +2,7 @@
 
 The page (``symbp.rendering.page``) shows every equation as native MathML, which
 browsers render without a script. This printer dispatches ``_print_<Class>``
-as ``symbp.rendering.printing.SymbpLatexPrinter`` does and asks the same
+as ``symbp.rendering.latex.SymbpLatexPrinter`` does and asks the same
 ``Symbols`` for every symbol, layer mark and index letter. A notation's
 symbols are short LaTeX (``\\hat{y}``, ``\\mathrm{net}``, ``C_x``): ``tex_nodes``
 reads that small vocabulary into MathML elements, and refuses anything else by
@@ -22,15 +22,15 @@ from sympy.printing.precedence import PRECEDENCE
 from symbp.derivation import symbolic
 from symbp.errors import SpecError, SymbpError
 from symbp.naming import PARAMETER_KINDS
-from symbp.rendering.printing import (
-    _display_limits,
-    _EntrywiseMixin,
-    _settings,
+from symbp.rendering.applied_notation import Symbols
+from symbp.rendering.printer_base import (
+    EntrywiseMixin,
     bracketed_in_product,
+    display_limits,
     matrix_parts,
     matrix_symbol,
+    printer_settings,
 )
-from symbp.rendering.symbols import Symbols
 from symbp.spec.notation import _UNICODE_COMMANDS, SYMBOL_FIELDS, as_text
 
 _OPERATORS = {**_UNICODE_COMMANDS, r"\cdot": "·", r"\times": "×", r"\leftarrow": "←", r"\ldots": "…"}
@@ -192,8 +192,8 @@ def tex_nodes(dom, tex: str):
     return _TexReader(dom, tex).read()
 
 
-class SymbpMathMLPrinter(_EntrywiseMixin, MathMLPresentationPrinter):
-    """Presentation MathML in the notation of ``symbp.rendering.printing.SymbpLatexPrinter``."""
+class SymbpMathMLPrinter(EntrywiseMixin, MathMLPresentationPrinter):
+    """Presentation MathML in the notation of ``symbp.rendering.latex.SymbpLatexPrinter``."""
 
     printmethod = "_symbp_mathml"
     _default_settings = {
@@ -254,7 +254,7 @@ class SymbpMathMLPrinter(_EntrywiseMixin, MathMLPresentationPrinter):
     def _print_Sum(self, expr):
         """One sigma per index, outermost first, as the texts write them."""
         row = self._row()
-        for var, low, high in reversed(_display_limits(self, expr)):
+        for var, low, high in reversed(display_limits(self, expr)):
             under = self._row(self._print(var), self._mo("="), self._print(low))
             row.appendChild(self._node("munderover", self._mo("∑"), under, self._print(high)))
         body = self._print(expr.function)
@@ -410,7 +410,7 @@ class SymbpMathMLPrinter(_EntrywiseMixin, MathMLPresentationPrinter):
 
 def mathml(expr, network=None) -> str:
     """``expr`` as presentation MathML (the content of a ``<math>`` element) in ``network``'s notation."""
-    return SymbpMathMLPrinter(_settings(network)).doprint(expr)
+    return SymbpMathMLPrinter(printer_settings(network)).doprint(expr)
 
 
 def inline_math(tex: str) -> str:

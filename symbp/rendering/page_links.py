@@ -14,7 +14,7 @@ from __future__ import annotations
 import sympy as sp
 
 from symbp.derivation import symbolic
-from symbp.rendering.printing import PER_LAYER, matrix_parts
+from symbp.rendering.printer_base import PER_LAYER, matrix_parts
 
 GRADIENT_KINDS = {"w": "dW", "b": "db"}
 

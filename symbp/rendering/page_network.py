@@ -16,10 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
+from symbp.derivation.reference import initial_params
 from symbp.derivation.symbolic import N, a, delta, w
 from symbp.naming import matrix_name
-from symbp.rendering.printing import latex, symbols_of
-from symbp.rendering.worked import _sample, initial_params
+from symbp.rendering.latex import latex
+from symbp.rendering.worked import _sample
 from symbp.spec.notation import as_text
 
 MAX_UNITS = 8  # the widest layer drawn unit by unit (8 x 8 weights between two layers stay legible)
@@ -189,7 +190,7 @@ def _bar(network, layer: int) -> float:
 
 
 def _layer(network, layer: int) -> str:
-    return symbols_of(network).layer_label(layer)
+    return network.notation.layer_label(layer)
 
 
 def gradient_instances(derivation, network) -> dict[str, tuple]:

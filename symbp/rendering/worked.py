@@ -4,7 +4,7 @@ The sample is the first with no zero input (a zero input makes every weight
 gradient from it zero, so the example would hide those terms); without one,
 the first with the most nonzero inputs.
 
-Like the numbered example of the fourth seed text: concrete z, a, delta, the
+Like the numbered example of the course notes unit 1.4 - Back-propagation: concrete z, a, delta, the
 gradients and the updated weights, all computed by the engine
 (``Derivation.evaluate``) from parameters drawn with the spec's seed, then
 rounded for display. Specs without data get one random sample (stated in the
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from symbp.derivation.reference import initial_params, worked_sample
 from symbp.naming import matrix_name
 
 DIGITS = 4
@@ -74,21 +75,6 @@ def quantity(name: str, values) -> Quantity:
     return Quantity(name, tuple(rows))
 
 
-def initial_params(network, rng) -> dict[str, np.ndarray]:
-    """The generated module's ``init_params``: uniform in (-1, 1) / sqrt(n_{l-1}), W then b per layer.
-
-    Drawing them the same way lets a reader reproduce the worked example with the module.
-    """
-    params = {}
-    for layer in range(1, network.depth + 1):
-        fan_in, fan_out = network.layers[layer - 1], network.layers[layer]
-        limit = 1 / np.sqrt(fan_in)
-        params[matrix_name("W", layer)] = rng.uniform(-limit, limit, (fan_in, fan_out))
-        if network.bias:
-            params[matrix_name("b", layer)] = rng.uniform(-limit, limit, fan_out)
-    return params
-
-
 def showing_sample(X) -> int:
     """The position of the first sample with no zero input, else of the first with the most nonzero."""
     nonzero = [sum(1 for value in row if value != 0) for row in X]
@@ -100,11 +86,7 @@ def _sample(network, rng) -> tuple[np.ndarray, np.ndarray, int]:
         row = showing_sample(network.X)
         X, T = np.array(network.X, dtype=float), np.array(network.T, dtype=float)
         return X[row : row + 1], T[row : row + 1], row + 1
-    x = rng.uniform(0, 1, (1, network.layers[0]))
-    if network.cost.name == "cce":
-        t = np.eye(network.layers[-1])[:1]
-    else:
-        t = rng.uniform(0, 1, (1, network.layers[-1]))
+    x, t = worked_sample(network, rng)
     return x, t, 0
 
 

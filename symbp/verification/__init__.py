@@ -15,6 +15,6 @@ __getattr__, __dir__ = lazy(
         "Verdict": "symbp.verification.verdict",
         "gradcheck": "symbp.verification.gradient_check",
         "parse_formula": "symbp.verification.formula",
-        "verify": "symbp.verification.verdict",
+        "verify": "symbp.verification.verify_formula",
     },
 )

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from symbp.derivation.reference import CentralDifferences, kink_free_params, random_data
 from symbp.errors import CheckFailed, SymbpError
 from symbp.naming import param_names
 from symbp.processes import USER_CODE_TIMEOUT
 from symbp.spec.network import Network, load, require_checkable
-from symbp.verification.groundtruth import batch_sizes, central_gradients, random_data, random_params
+from symbp.verification.groundtruth import batch_sizes
 from symbp.verification.isolated import call_here, call_isolated, import_file, split_reference
 
 RTOL = 1e-5
@@ -160,7 +161,7 @@ def gradcheck(
     >>> report.ok, report.rows[0].name, report.rows[0].slip
     (False, 'W1', 'it is twice the derived gradient (a factor 2 too many, or a 1/2 missing)')
     """
-    from symbp.verification.verdict import derivation_of
+    from symbp.derivation.cached import derivation_of
 
     network = load(network)
     require_checkable(network, "gradcheck")
@@ -172,7 +173,8 @@ def gradcheck(
     report = Report(list(rows.values()), [])
     rng = np.random.default_rng(seed)
     cases = [
-        (label, random_params(network, rng), X, T) for label, X, T in _datasets(network, rng, random_sets)
+        (label, kink_free_params(network, rng, X, T), X, T)
+        for label, X, T in _datasets(network, rng, random_sets)
     ]
     if isinstance(function, str):
         claims = call_isolated(function, [case[1:] for case in cases], timeout)
@@ -181,14 +183,14 @@ def gradcheck(
     for (label, params, X, T), claimed in zip(cases, claims, strict=True):
         report.datasets.append(label)
         derived = derivation.evaluate(params, X, T)
-        central = central_gradients(network, params, X, T)
+        central = CentralDifferences(network, params, X, T)
         if isinstance(claimed, str):
             report.fail(f"{label}: {claimed}")
             continue
         for name in names:
-            _check_entry(report, rows[name], label, claimed, derived["d" + name], central[name], len(X))
+            _check_entry(report, rows[name], label, claimed, derived["d" + name], central["d" + name], len(X))
         report.cross_check = max(
-            report.cross_check, max(float(np.max(np.abs(derived["d" + n] - central[n]))) for n in names)
+            report.cross_check, max(float(np.max(np.abs(derived["d" + n] - central["d" + n]))) for n in names)
         )
     if report.cross_check > CROSS_CHECK:
         raise CheckFailed(f"the derivation and central differences disagree by {report.cross_check:.2g}")

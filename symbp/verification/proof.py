@@ -1,16 +1,18 @@
 """Exact proof of a formula on a small symbolic instance of the network.
 
-Every weight, bias, input and target is a SymPy symbol; the forward pass, the
-cost and its derivatives (dC/dW by ``sympy.diff``, dC/dZ by differentiating
-the cost written from a free z entry; both through ``sympy_diff.diff``, which
-gives sympy.diff's very expression faster) are exact expressions, and so is the
+Every weight, bias, input and target is a SymPy symbol; the forward pass and
+the cost are the reference's expanded cost (``symbp.derivation.reference.expanded``,
+which the derivation's exact reference shares); its derivatives (dC/dW by
+``sympy.diff``, dC/dZ by differentiating the cost written from a free z entry;
+both through ``sympy_diff.diff``, which gives sympy.diff's very expression
+faster) are exact expressions, and so is the
 claim, evaluated by the same evaluator as the numbers. The claim is proved
 when claim - derivative cancels to 0 for every entry, after each exp(u) is
 named by a fresh symbol (which makes sigmoid-type expressions rational; tanh,
 sinh and cosh are first written with exp).
 Each derivative is differentiated when a claim first reads it: a formula reads
-one or two of them, and each differentiates through the whole instance (most of
-a cold ``symbp verify`` when they were all made up front).
+one or two of them, and each differentiates through the whole instance (all of
+them made up front would be most of a cold ``symbp verify``).
 Only small networks are tried: expressions grow fast with depth and width, and
 an unproved formula still has its numeric verdict.
 """
@@ -24,12 +26,10 @@ import numpy as np
 import sympy as sp
 
 from symbp.computed import ComputedOnRead
+from symbp.derivation.reference import expanded
 from symbp.naming import matrix_name, parse_matrix_name
-from symbp.spec.functions import A as A_SCALAR
-from symbp.spec.functions import T as T_SCALAR
-from symbp.spec.functions import Z as Z_SCALAR
 from symbp.spec.network import Network
-from symbp.verification.evaluate import Point
+from symbp.verification.point import Point
 from symbp.verification.sympy_diff import diff
 
 MAX_DEPTH = 2
@@ -47,40 +47,20 @@ def small_enough(network: Network) -> bool:
     return network.depth <= MAX_DEPTH and network.parameter_count <= MAX_PARAMETERS and elementwise and plain
 
 
-def _symbols(name: str, rows: int, cols: int) -> np.ndarray:
-    entries = [[sp.Symbol(f"{name}_{row}{col}", real=True) for col in range(cols)] for row in range(rows)]
-    return np.array(entries, dtype=object)
-
-
-def _activate(network: Network, layer: int, values: np.ndarray) -> np.ndarray:
-    body = sp.Lambda(Z_SCALAR, network.activation(layer).expr)
-    return np.vectorize(body, otypes=[object])(values)
-
-
-def _cost(network: Network, output: np.ndarray, T: np.ndarray, W: dict):
-    terms = sum(
-        network.cost.expr.subs({A_SCALAR: a, T_SCALAR: t}) for a, t in zip(output.flat, T.flat, strict=True)
-    )
-    scale = sp.Rational(1, output.shape[0]) if network.cost.mean else 1
-    penalty = sp.nsimplify(network.l2) / 2 * sum(entry**2 for weights in W.values() for entry in weights.flat)
-    return scale * terms + penalty
-
-
 @lru_cache(maxsize=4)
 def instance(network: Network, samples: int) -> tuple[Point, dict]:
     """A symbolic Point and the exact derivatives dW, db, delta (keyed like Derivation.evaluate)."""
-    X = _symbols("x", samples, network.layers[0])
-    T = _symbols("t", samples, network.layers[-1])
-    W, b, Z, A = {}, {}, {}, {0: X}
+    X = expanded.symbols("x", samples, network.layers[0])
+    T = expanded.symbols("t", samples, network.layers[-1])
+    W, b = {}, {}
     for layer in range(1, network.depth + 1):
-        W[layer] = _symbols(f"w{layer}", network.layers[layer - 1], network.layers[layer])
+        W[layer] = expanded.symbols(f"w{layer}", network.layers[layer - 1], network.layers[layer])
         b[layer] = (
-            _symbols(f"b{layer}", 1, network.layers[layer])
+            expanded.symbols(f"b{layer}", 1, network.layers[layer])
             if network.bias
             else np.zeros((1, network.layers[layer]), dtype=object)
         )
-        Z[layer] = A[layer - 1] @ W[layer] + b[layer]
-        A[layer] = _activate(network, layer, Z[layer])
+    Z, A = expanded.forward(network, X, W, b)
     exact = _Exact(network, T, W, b, Z, A)
     point = Point(network, X, T, W, b, Z, A, _Deltas(exact), True)
     return point, exact
@@ -92,7 +72,7 @@ class _Exact(ComputedOnRead):
     def __init__(self, network: Network, T: np.ndarray, W: dict, b: dict, Z: dict, A: dict):
         super().__init__()
         self.network, self.T, self.W, self.b, self.Z, self.A = network, T, W, b, Z, A
-        self.cost = _cost(network, A[network.depth], T, W)
+        self.cost = expanded.cost(network, A[network.depth], T, W, sp.nsimplify(network.l2))
 
     def compute(self, key: str) -> np.ndarray:
         try:
@@ -113,11 +93,9 @@ class _Exact(ComputedOnRead):
     def _delta(self, layer: int) -> np.ndarray:
         """dC/dZ_layer: the cost written from free z entries of that layer, differentiated, then put back."""
         network, W, b = self.network, self.W, self.b
-        free = _symbols(f"zeta{layer}", *self.Z[layer].shape)
-        current = _activate(network, layer, free)
-        for above in range(layer + 1, network.depth + 1):
-            current = _activate(network, above, current @ W[above] + b[above])
-        cost = _cost(network, current, self.T, W)
+        free = expanded.symbols(f"zeta{layer}", *self.Z[layer].shape)
+        output = expanded.output_from(network, layer, free, W, b)
+        cost = expanded.cost(network, output, self.T, W, sp.nsimplify(network.l2))
         back = dict(zip(free.flat, self.Z[layer].flat, strict=True))
         return np.vectorize(lambda zeta: diff(cost, zeta).xreplace(back), otypes=[object])(free)
 

@@ -9,25 +9,24 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
-import shutil
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from symbp.cli.end_to_end import train_settings, training_data
-from symbp.cli.page import page_html, recorded_epochs
 from symbp.codegen.generator import generate
 from symbp.codegen.loading import load_module
 from symbp.derivation.engine import derive
 from symbp.files import with_header
+from symbp.pipeline.end_to_end import train_settings, training_data
+from symbp.pipeline.page import page_html, recorded_epochs
 from symbp.rendering.page_network import number, sample
 from symbp.spec.network import builtin_names, load, load_builtin
 from symbp.verification.formula import FormulaError
 from symbp.verification.verdict import verify
+from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -49,17 +48,11 @@ _EQUATIONS = re.compile(r'<li class="(?:step|mline)" id="([^"]+)"[^>]*>(.*?)</li
 
 
 def _browser_tools():
-    """Selenium's webdriver module, or a skip (a failure when CI=true) naming what is missing."""
-    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not shutil.which(path)]
-    try:
-        from selenium import webdriver
-    except ImportError:
-        webdriver = None
-        missing.append("selenium (pip install '.[test]')")
-    if missing:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the page's browser tests need {', '.join(missing)} in CI (.ci/page-deps)")
-        pytest.skip(f"no {', '.join(missing)}")
+    """Selenium's webdriver module, once Chromium, chromedriver and Selenium are there (conftest.require)."""
+    require("chromium")
+    require("selenium")
+    from selenium import webdriver
+
     return webdriver
 
 
@@ -346,7 +339,7 @@ def test_without_javascript_the_page_holds_every_step_in_order(half_adder_page, 
         driver.quit()
 
 
-@pytest.mark.parametrize("notation", ["seed", "nielsen"])
+@pytest.mark.parametrize("notation", ["default", "nielsen"])
 def test_every_equation_of_the_page_reads_back_through_verify_and_holds(notation):
     """Each equation's TeX annotation, read by verify in the page's notation, holds; verify refuses (in one
     line, never with a verdict) only what is not a claim about a gradient or a delta: the cost's and the
@@ -413,9 +406,9 @@ def test_the_page_without_a_training_run_says_so():
 @pytest.mark.parametrize("name", builtin_names())
 def test_generated_pages_are_fresh(name):
     path = ROOT / "generated" / f"{name}.html"
-    assert path.exists(), f"{path} is missing: run python -m symbp.cli.refresh"
+    assert path.exists(), f"{path} is missing: run python tools/refresh.py"
     expected = with_header(path, page_html(derive(load_builtin(name))))
-    assert path.read_bytes() == expected.encode("utf-8"), f"{path} is stale: run python -m symbp.cli.refresh"
+    assert path.read_bytes() == expected.encode("utf-8"), f"{path} is stale: run python tools/refresh.py"
 
 
 def test_every_link_inside_the_page_has_a_target(half_adder_page):
@@ -434,12 +427,12 @@ def test_the_numbers_follow_the_notations_delta():
         "cost": "half_sse",
         "train": {"epochs": 4},
     }
-    seed, rumelhart = (
-        _frames(page_html(derive(load({**spec, "notation": name}))))[-1] for name in ("seed", "rumelhart")
+    default, rumelhart = (
+        _frames(page_html(derive(load({**spec, "notation": name}))))[-1] for name in ("default", "rumelhart")
     )
-    assert seed["a"] == rumelhart["a"] and seed["dW"] == rumelhart["dW"]
-    flipped = [[number(-float(value)) for value in layer] for layer in seed["delta"]]
-    assert rumelhart["delta"] == flipped and flipped != seed["delta"]
+    assert default["a"] == rumelhart["a"] and default["dW"] == rumelhart["dW"]
+    flipped = [[number(-float(value)) for value in layer] for layer in default["delta"]]
+    assert rumelhart["delta"] == flipped and flipped != default["delta"]
 
 
 def test_a_notation_symbol_the_page_cannot_print_is_refused_naming_its_field(tmp_path, capsys):

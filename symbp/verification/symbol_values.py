@@ -1,0 +1,261 @@
+"""What each symbol, layer and function of a formula is at one Point: the values evaluation starts from.
+
+Symbols are read through the formula's Notation (``Reading.notation``): the
+input layer is numbered ``input_layer`` (0 or 1); a, z, delta of display layer
+l are internal layer l - input_layer; W^{(l)} and b^{(l)} are named by the
+layer they enter (the default profile, Nielsen) or leave (Welch, Ng,
+UFLDL); w_ij joins i below to j (from_to) or j below to i (to_from). A symbol
+without a layer is the output layer's (x is the input). f, g and sigma are the
+spec's activation of the layer their argument belongs to.
+
+Internally rows are samples. In a column layout every matrix a symbol names
+is transposed (a^{(l)} is n_l x 1 per sample, or n_l x m with batches as
+columns; W^{(l)} is n_l x n_{l-1}), so a formula evaluates to the matrix as its
+source writes it. The numbers of delta follow the notation too: Rumelhart's
+delta is -dE/dnet, and a delta of each sample's own loss (deeplearning.ai's dZ,
+``delta_of = "sample"``) is N times dC/dZ of the mean cost.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from symbp.derivation.numeric import activation_derivative as numeric_activation_derivative
+from symbp.derivation.numeric import activation_function
+from symbp.spec.functions import A as A_SCALAR
+from symbp.spec.functions import Activation
+from symbp.spec.functions import T as T_SCALAR
+from symbp.spec.functions import Z as Z_SCALAR
+from symbp.verification.lexicon import ELEMENTARY
+from symbp.verification.point import PER_SAMPLE, WEIGHTS, EvalError, Point, Reading
+from symbp.verification.tree import Call, Node, Num, Sym, walk
+
+
+def activation_derivative(activation: Activation):
+    """f' as a NumPy function (elementwise activations only; softmax's f' is a Jacobian)."""
+    if not activation.elementwise:
+        raise EvalError(f"f' of {activation.name} is a Jacobian, not an elementwise factor")
+    return numeric_activation_derivative(activation)
+
+
+_ELEMENTARY = {name: getattr(np, name) for name in ELEMENTARY}
+_SYMBOLIC = {name: getattr(sp, name) for name in ELEMENTARY}
+
+
+def _symbolic_function(call: Call, activation: Activation | None):
+    """The exact (SymPy) version of a function, applied entry by entry."""
+    if call.func != "act":
+        scalar = _SYMBOLIC[call.func]
+    elif not activation.elementwise:
+        raise EvalError("softmax has no exact entrywise form here", call.column)
+    else:
+        body = sp.diff(activation.expr, Z_SCALAR) if call.prime else activation.expr
+        scalar = sp.Lambda(Z_SCALAR, body)
+    return np.vectorize(scalar, otypes=[object])
+
+
+class SymbolValues:
+    """The values of a formula's symbols and functions at one Point."""
+
+    def __init__(self, point: Point, reading: Reading):
+        self.point = point
+        self.reading = reading
+        self.depth = point.network.depth
+        self.symbolic = point.symbolic
+
+    def scalar_of(self, value):
+        """A number of this evaluation: float, or an exact SymPy number or expression."""
+        return sp.sympify(value) if self.symbolic else float(value)
+
+    # -- layers ---------------------------------------------------------------
+    def layer_of(self, sym: Sym) -> int:
+        """The internal layer of a symbol (0 = input); EvalError when the network has no such layer."""
+        if sym.name in ("t", "y", "yhat"):
+            return self.depth
+        if sym.name == "x":
+            if sym.layer is not None:
+                raise EvalError("x takes no layer (it is the input; write a^{(0)} for a layer)", sym.column)
+            return 0
+        if sym.layer is None:
+            return self.depth
+        numbering = self.reading.numbering
+        display = sym.layer.value(self.depth + numbering, self.reading.generic)
+        # a named layer (Raschka's W^{(h)}) names the layer a parameter enters, whatever the numbers do
+        named = sym.layer.shown in self.reading.notation.layer_names
+        shift = self.reading.weight_shift() if sym.name in WEIGHTS + ("b",) and not named else 0
+        internal = display - numbering - shift
+        lowest = 0 if sym.name in ("a", "width", "dact") else 1
+        if not lowest <= internal <= self.depth:
+            shown = sym.layer if sym.layer.base is None else f"{sym.layer} = {display}"
+            first, last = lowest + numbering + shift, self.depth + numbering + shift
+            name = sym.spelling or _NAMES.get(sym.name, sym.name)
+            raise EvalError(f"{name} has no layer {shown} (layers {first}..{last})", sym.column)
+        if sym.name == "b" and not self.point.network.bias:
+            raise EvalError("this network has no biases", sym.column)
+        return internal
+
+    def array(self, sym: Sym) -> np.ndarray:
+        """The whole matrix a symbol names (rows = samples for per-sample quantities)."""
+        point = self.point
+        if sym.name in ("N", "e", "width", "lambda"):
+            return np.array(self.constant(sym))
+        layer = self.layer_of(sym)
+        if sym.name == "delta":
+            return point.delta[layer] * self.delta_scale()
+        if sym.name == "dz":
+            return point.delta[layer] * self.gradient_scale()
+        if sym.name == "dact":
+            return self.activation_gradient(layer, point.delta.__getitem__) * self.gradient_scale()
+        if sym.name in ("accumulator", "gradient"):
+            return self.weight_gradient(layer, sym.name == "gradient")
+        if sym.name == "y":
+            if self.reading.y_is_target:
+                self.reading.note("y read as the target t (the formula uses \\hat{y} or no t)")
+                return point.T
+            self.reading.note("y read as the network's output (the formula also uses t)")
+            return point.A[self.depth]
+        table = {"a": point.A, "z": point.Z, "w": point.W, "b": point.b}
+        if sym.name in table:
+            return table[sym.name][layer]
+        return {"x": point.X, "t": point.T, "yhat": point.A[self.depth]}[sym.name]
+
+    def example_scale(self) -> int:
+        """N when the notation's delta is of each sample's own loss (delta_of = "sample": Nielsen's
+        dC_x/dz, deeplearning.ai's dZ) and the cost is a mean, else 1."""
+        network = self.point.network
+        return self.point.N if self.reading.notation.delta_of == "sample" and network.cost.mean else 1
+
+    def gradient_scale(self) -> int:
+        """A written gradient of the cost (dC/dz, dC/da) in units of the derivation's: example_scale, or
+        with ``Reading.other_gradients`` the other reading of a mean cost's C (whole cost, one sample's)."""
+        scale = self.example_scale()
+        if not self.reading.other_gradients or not self.point.network.cost.mean:
+            return scale
+        return 1 if scale != 1 else self.point.N
+
+    def delta_scale(self) -> int:
+        """What the notation's delta is in units of dC/dz: its sign (Rumelhart: -1) times example_scale."""
+        return self.reading.notation.delta_sign * self.example_scale()
+
+    def activation_gradient(self, layer: int, delta_of) -> np.ndarray:
+        """dC/dA of an internal layer (rows are samples): delta^{(l+1)} W^{(l+1)T}, or at the output the
+        cost's derivative by the output. ``delta_of(l)`` gives the delta of a layer (derived or central)."""
+        point = self.point
+        if layer < self.depth:
+            return delta_of(layer + 1) @ point.W[layer + 1].T
+        cost = point.network.cost
+        derivative = sp.diff(cost.expr, A_SCALAR)
+        if self.symbolic:
+            function = np.vectorize(sp.Lambda((A_SCALAR, T_SCALAR), derivative), otypes=[object])
+            scale = sp.Rational(1, point.N) if cost.mean else 1
+        else:
+            function = sp.lambdify((A_SCALAR, T_SCALAR), derivative, "numpy")
+            scale = 1 / point.N if cost.mean else 1
+        with np.errstate(all="ignore"):
+            values = function(point.A[self.depth], point.T) * np.ones_like(point.T)
+        return values * scale
+
+    def weight_gradient(self, layer: int, penalised: bool) -> np.ndarray:
+        """Ng's Delta^{(l)} (the sum over the examples of each one's gradient) or D^{(l)} (dJ/dTheta)."""
+        point = self.point
+        mean = point.network.cost.mean
+        summed = point.A[layer - 1].T @ point.delta[layer]
+        if not penalised:
+            return summed * (point.N if mean else 1)
+        l2 = sp.nsimplify(point.network.l2) if self.symbolic else point.network.l2
+        return summed + l2 * point.W[layer]
+
+    def constant(self, sym: Sym) -> float:
+        if sym.name == "N":
+            return self.scalar_of(self.point.N)
+        if sym.name == "lambda":
+            l2 = self.point.network.l2 * (self.point.N if self.reading.notation.l2_per_sample else 1)
+            return sp.nsimplify(l2) if self.symbolic else float(l2)
+        if sym.name == "e":
+            return sp.E if self.symbolic else float(np.e)
+        return self.scalar_of(self.point.network.layers[self.layer_of(sym)])
+
+    def activation_layer(self, arg: Node) -> int:
+        """The layer whose activation f(arg) means: that of the first a/z (else w/b) in arg."""
+        symbols = [node for node in walk(arg) if isinstance(node, Sym)]
+        for names in (("z", "a"), ("w", "b")):
+            for sym in symbols:
+                if sym.name in names:
+                    return max(self.layer_of(sym), 1)
+        return self.depth
+
+    def function(self, call: Call):
+        if call.func != "act":
+            if call.prime:
+                raise EvalError(f"write the derivative of {call.func} out", call.column)
+            return _symbolic_function(call, None) if self.symbolic else _ELEMENTARY[call.func]
+        return self.activation_of(self.activation_layer(call.arg), call.prime)
+
+    def activation_of(self, layer: int, prime: bool):
+        """The activation of an internal layer, or its derivative f', as a function on arrays."""
+        activation = self.point.network.activation(layer)
+        if self.symbolic:
+            return _symbolic_function(Call("act", prime, Num(0)), activation)
+        if prime:
+            return activation_derivative(activation)
+        return activation_function(activation)
+
+    def position(self, node: Sym, bindings: dict, shape) -> tuple:
+        """Zero-based (row, column) of an indexed symbol."""
+        indices = [self.index_value(index, bindings, node) for index in node.indices or ()]
+        sample_index = self.reading.sample
+        if node.name in PER_SAMPLE:
+            sample = bindings.get(sample_index, bindings.get("#sample", 1))
+            if len(indices) == 2:
+                sample, unit = indices
+            elif node.indices == (sample_index,):
+                sample, unit = indices[0], 1
+            elif len(indices) == 1:
+                unit = indices[0]
+            elif shape[1] == 1:
+                unit = 1
+            else:
+                raise EvalError(
+                    f"{_NAMES[node.name]} needs an index (the layer has {shape[1]} units)", node.column
+                )
+            wanted = (sample, unit)
+        elif node.name == "b":
+            if len(indices) > 1:
+                raise EvalError("b takes one index", node.column)
+            wanted = (1, indices[0] if indices else 1)
+        else:
+            if len(indices) != 2 and shape != (1, 1):
+                raise EvalError(f"{node.spelling or 'w'} takes two indices (w_{{ij}})", node.column)
+            wanted = tuple(indices) if indices else (1, 1)
+            if self.reading.notation.weight_indices == "to_from":
+                wanted = wanted[::-1]  # w_jk joins k below to j: row k, column j of the internal W
+        for value, size in zip(wanted, shape, strict=True):
+            if not 1 <= value <= size:
+                raise EvalError(f"index {value} out of range 1..{size} in {_NAMES[node.name]}", node.column)
+        return tuple(value - 1 for value in wanted)
+
+    def index_value(self, index, bindings: dict, node: Node) -> int:
+        if isinstance(index, int):
+            return index
+        if index not in bindings:
+            raise EvalError(f"index {index} is neither on the left side nor summed over", node.column)
+        return bindings[index]
+
+
+_NAMES = {
+    "a": "a",
+    "z": "z",
+    "delta": "\\delta",
+    "w": "W",
+    "b": "b",
+    "x": "x",
+    "t": "t",
+    "y": "y",
+    "yhat": "\\hat{y}",
+    "width": "n",
+    "dact": "\\partial C/\\partial a",
+    "dz": "\\partial C/\\partial z",
+    "accumulator": "\\Delta",
+    "gradient": "D",
+}

@@ -1,0 +1,382 @@
+"""lark's parse tree of a formula turned into the syntax tree, each symbol resolved through a Lexicon.
+
+Layer marks (^{(l)}, ^{[l+1]}, (L), named layers), subscripts and quotients
+are read here: da/dz of one neuron is f'(z), dC/dx is the cost's gradient.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lark import Token, Transformer
+
+from symbp.spec.notation import Notation
+from symbp.verification.lexicon import Lexicon
+from symbp.verification.tree import (
+    Bin,
+    Call,
+    Cases,
+    Gradient,
+    Jacobian,
+    Layer,
+    Neg,
+    Node,
+    NpSum,
+    Num,
+    Ones,
+    Partial,
+    Piece,
+    Sum,
+    Sym,
+    Transpose,
+)
+
+RELATIONS = {
+    **dict.fromkeys((">", "\\gt"), ">"),
+    **dict.fromkeys(("<", "\\lt"), "<"),
+    **dict.fromkeys((">=", "\\geq", "\\ge", "≥"), ">="),
+    **dict.fromkeys(("<=", "\\leq", "\\le", "≤"), "<="),
+}
+OPERATORS = {
+    "\\cdot": "juxt",
+    "\\times": "juxt",
+    "·": "juxt",
+    "*": "star",
+    "@": "matmul",
+    "/": "div",
+    "\\odot": "hadamard",
+    "\\circ": "hadamard",
+    "⊙": "hadamard",
+    "∘": "hadamard",
+    ".*": "hadamard",
+    "\\bullet": "hadamard",
+    "•": "hadamard",
+}
+_PLAIN_LAYER = re.compile(r"[(\[]\s*(?:([0-9]+)|([Ll])(?:\s*([+-])\s*([0-9]+))?)\s*[)\]]")
+_LAYER = re.compile(r"(n_\s*\{?\s*l\s*\}?)|([0-9]+)|([Llk])(?:\s*([+-])\s*([0-9]+))?")
+_SUB_LAYER = re.compile(r"^\s*(?:([0-9]+)|([Ll])(?:\s*([+-])\s*([0-9]+))?)\s*$")
+_LOWER_LIMIT = re.compile(r"^\s*([a-zA-Z])\s*(?:=\s*([0-9]+))?\s*$")
+
+
+def _layer_from_match(match: re.Match) -> Layer:
+    number, base, sign, amount = match.groups()
+    if number is not None:
+        return Layer(None, int(number))
+    offset = int(amount) * (-1 if sign == "-" else 1) if amount else 0
+    return Layer(base, offset)
+
+
+def _layer_from_mark(text: str, notation: Notation) -> Layer:
+    """The layer a mark names: ^{(l)}, ^l, ^{[l+1]}, ^{(n_l)} (the output layer), ^{(out)} (named layers)."""
+    mark = text[text.index("^") + 1 :]
+    named = re.search(r"\(\s*([^()\s]+)\s*\)", mark)
+    if notation.layer_style == "named" and named and named.group(1) in notation.layer_names:
+        written = named.group(1)
+        bottom, hidden, top = notation.layer_names
+        if written == bottom:
+            return Layer(None, notation.input_layer, shown=written)
+        return Layer("L", 0 if written == top else -1, shown=written)
+    output, number, base, sign, amount = _LAYER.search(mark).groups()
+    if output is not None:
+        return Layer("L", 0, shown="n_l")
+    if number is not None:
+        return Layer(None, int(number))
+    offset = int(amount) * (-1 if sign == "-" else 1) if amount else 0
+    return Layer("L" if base == "L" else "l", offset, letter=None if base in "lL" else base)
+
+
+class Invalid(Exception):
+    """Raised inside the transformer; becomes a FormulaError with the column."""
+
+    def __init__(self, column: int, message: str):
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
+def _sub_content(token: Token) -> str:
+    body = token.value[1:].strip()
+    return body[1:-1] if body.startswith("{") else body
+
+
+def _indices(token: Token) -> tuple:
+    """``_{ij}`` -> ("i", "j"); ``_{i,j}`` -> ("i", "j"); ``_{12}`` -> (1, 2) (1-based)."""
+    content = _sub_content(token).replace(" ", "")
+    parts = content.split(",") if "," in content else list(content)
+    result = []
+    for part in parts:
+        if part.isdigit():
+            result.append(int(part))
+        elif re.fullmatch(r"[a-zA-Z]", part):
+            result.append(part)
+        else:
+            raise Invalid(token.column, f"a subscript of index letters or numbers, not '{content}'")
+    if not result:
+        raise Invalid(token.column, "an index inside the subscript")
+    return tuple(result)
+
+
+class ToTree(Transformer):
+    """lark parse tree -> the dataclass nodes above; symbols and functions resolve through a Lexicon."""
+
+    def __init__(self, words: Lexicon):
+        super().__init__()
+        self.words = words
+
+    def equation(self, children):
+        left, _, right = children
+        return left, right
+
+    def add(self, children):
+        return Bin("add", children[0], children[2], column=children[1].column)
+
+    def sub(self, children):
+        return Bin("sub", children[0], children[2], column=children[1].column)
+
+    def neg(self, children):
+        return Neg(children[1], column=children[0].column)
+
+    def pos(self, children):
+        return children[1]
+
+    def juxt(self, children):
+        return Bin("juxt", children[0], children[1], column=children[1].column)
+
+    def binop(self, children):
+        left, op, right = children
+        operator = OPERATORS[op.value.strip()]
+        if operator == "div":
+            return _quotient(left, right, op.column)
+        return Bin(operator, left, right, column=op.column)
+
+    def transpose(self, children):
+        operand = children[0]
+        if isinstance(operand, Num) and operand.value == 1:
+            # 1^T M, as texts write the sum over samples: a transposed number 1 can only be the ones column
+            operand = Ones(column=operand.column)
+        return Transpose(operand, column=children[1].column)
+
+    def power(self, children):
+        base, caret, *rest = children
+        exponent = rest[1] if len(rest) == 3 else _number(rest[0])
+        if isinstance(base, Sym) and base.name == "e" and base.layer is None and base.indices is None:
+            return Call("exp", False, exponent, column=base.column)
+        return Bin("pow", base, exponent, column=caret.column)
+
+    def entrywise_power(self, children):
+        """A^{\\circ 2}: the entrywise power symbp's documents print; powers of matrices are entrywise."""
+        base, token = children
+        exponent = Num(float(re.search(r"[0-9]+", token.value).group()), column=token.column)
+        return Bin("pow", base, exponent, column=token.column)
+
+    def number(self, children):
+        return _number(children[0])
+
+    def ones(self, children):
+        return Ones(column=children[0].column)
+
+    def group(self, children):
+        return children[1]
+
+    def call(self, children):
+        """f(z), f'(z), g^{[l]\\prime}(Z^{[l]}), f'_j(net_j): a layer or subscript on f only says which f."""
+        func = children[0]
+        marks = [child for child in children[1:-1] if isinstance(child, Token)]
+        prime = any(
+            mark.type == "PRIME" or (mark.type == "LAYER_SUP" and re.search(r"(\\prime|')\s*\}$", mark.value))
+            for mark in marks
+        )
+        return Call(self.words.function(func.value), prime, children[-1], column=func.column)
+
+    def np_dot(self, children):
+        return Bin("matmul", children[2], children[4], column=children[0].column)
+
+    def np_power(self, children):
+        return Bin("pow", children[2], children[4], column=children[0].column)
+
+    def np_multiply(self, children):
+        return Bin("hadamard", children[2], children[4], column=children[0].column)
+
+    def np_sum(self, children):
+        axis = None
+        for keyword in children[3:]:
+            if isinstance(keyword, tuple) and keyword[0] == "axis":
+                axis = keyword[1]
+        if axis not in (None, 0, 1):
+            raise Invalid(children[0].column, "np.sum over axis 0 (the rows) or 1 (the columns)")
+        return NpSum(children[2], axis, column=children[0].column)
+
+    def keyword(self, children):
+        name, _, value = children
+        if name.type == "KW_AXIS":
+            return ("axis", int(float(value.value)))
+        return ("keepdims", value.value == "True")
+
+    def nabla(self, children):
+        """\\nabla_{W^{(k)}} J, \\nabla_a C: the gradient of the cost (the last symbol) by the first."""
+        by, cost = (children[2], children[4]) if len(children) == 5 else (children[1], children[2])
+        return _gradient(by, cost, children[0].column)
+
+    def derivative_of(self, children):
+        """\\frac{\\partial}{\\partial \\Theta^{(l)}_{ij}} J(\\Theta): the derivative operator on the cost."""
+        by = children[5]
+        if not isinstance(by, Partial):
+            raise Invalid(
+                children[0].column, "\\frac{\\partial}{\\partial x} with \\partial in the denominator"
+            )
+        return _gradient(by.arg, children[7], children[0].column)
+
+    def frac(self, children):
+        return _quotient(children[2], children[5], children[0].column)
+
+    def piece(self, children):
+        value, _amp, *rest = children
+        left, relation, right = rest[-3:]
+        return Piece(value, RELATIONS[relation.value], left, right, column=relation.column)
+
+    def otherwise(self, children):
+        return Piece(children[0], column=children[2].column)
+
+    def cases(self, children):
+        pieces = tuple(child for child in children if isinstance(child, Piece))
+        if any(piece.relation is None for piece in pieces[:-1]):
+            raise Invalid(children[0].column, "'otherwise' only on the last line of the cases")
+        return Cases(pieces, column=children[0].column)
+
+    def partial(self, children):
+        return Partial(children[1], column=children[0].column)
+
+    def upper(self, children):
+        value = children[-2] if len(children) == 4 else children[1]
+        if isinstance(value, Token):
+            return _number(value) if value.type == "DIGIT" else _symbol(value, [], self.words)
+        return value
+
+    def summation(self, children):
+        token, *rest = children
+        limits = [child for child in rest if isinstance(child, Token) and child.type == "SUM_LOWER"]
+        if not limits:
+            raise Invalid(token.column, "a summation index after \\sum (\\sum_{k} or \\sum_{k=1}^{n})")
+        match = _LOWER_LIMIT.match(_sub_content(limits[0]))
+        if not match:
+            raise Invalid(limits[0].column, "a summation index like _{k} or _{k=1}")
+        index, lower = match.group(1), int(match.group(2) or 1)
+        nodes = [child for child in rest if child is not limits[0]]  # [upper,] body
+        upper = nodes[0] if len(nodes) == 2 else None
+        return Sum(index, lower, upper, nodes[-1], column=token.column)
+
+    def symbol(self, children):
+        return _symbol(children[0], children[1:], self.words)
+
+
+def _gradient(by: Node, cost: Node, column: int) -> Gradient:
+    if not (isinstance(cost, Sym) and cost.name == "cost"):
+        raise Invalid(getattr(cost, "column", column), "the gradient of the cost (C, J, E, L)")
+    return Gradient(by, cost.spelling or "C", column=column)
+
+
+# the quantities a derivative between two of them may name: what is differentiated, and by what
+JACOBIAN_OF = ("z", "a", "yhat")
+JACOBIAN_BY = ("z", "a", "yhat", "x", "w", "b")
+
+
+def _quotient(top: Node, bottom: Node, column: int) -> Node:
+    """top / bottom; da/dz of one layer and entry is f'(z) of that layer, as symbp's documents print it.
+
+    dC/dx (the cost over a symbol) is the cost's gradient by x; the derivative of a quantity of the
+    network by another (dz^{(l+1)}_k/dz^{(l)}_j, da_j/dz_k, dz_j/dw_{jk}) is that Jacobian's entry.
+    A derivative of anything else is refused, naming it.
+    """
+    if not (isinstance(top, Partial) and isinstance(bottom, Partial)):
+        return Bin("div", top, bottom, column=column)
+    if isinstance(top.arg, Sym) and top.arg.name == "cost":
+        return Gradient(bottom.arg, top.arg.spelling or "C", column=column)
+    if (
+        isinstance(top.arg, Call)
+        and top.arg.func == "act"
+        and not top.arg.prime
+        and top.arg.arg == bottom.arg
+    ):
+        return Call("act", True, bottom.arg, column=column)  # d phi(z)/dz (Raschka)
+    of, by = top.arg, bottom.arg
+    if (
+        isinstance(of, Sym)
+        and isinstance(by, Sym)
+        and (of.name, by.name) == ("a", "z")
+        and (of.layer, of.indices) == (by.layer, by.indices)
+    ):
+        return Call("act", True, by, column=column)
+    if _comes_before(of, by):
+        if (of.name, by.name) == ("a", "z"):
+            raise Invalid(column, "da/dz of one neuron: the same layer and subscript on a and z")
+        raise Invalid(
+            column, f"{_written(of)} comes before {_written(by)} in the network: it does not depend on it"
+        )
+    if not (
+        isinstance(of, Sym) and of.name in JACOBIAN_OF and isinstance(by, Sym) and by.name in JACOBIAN_BY
+    ):
+        raise Invalid(
+            column,
+            f"the derivative \\partial {_written(of)}/\\partial {_written(by)} is not one between quantities "
+            "of the network: \\partial z, \\partial a or \\partial \\hat{y} over \\partial z, a, x, w or b, "
+            "or \\partial C over any of them",
+        )
+    return Jacobian(of, by, column=column)
+
+
+def _comes_before(of: Node, by: Node) -> bool:
+    """Is z or a ``of`` written at a layer before z or a ``by`` (the same letter l, L or a number)?"""
+    order = {"z": 0, "a": 1}
+    if not (isinstance(of, Sym) and isinstance(by, Sym) and of.name in order and by.name in order):
+        return False
+    if of.layer is None or by.layer is None or of.layer.base != by.layer.base:
+        return False
+    return (of.layer.offset, order[of.name]) < (by.layer.offset, order[by.name])
+
+
+def _written(node: Node) -> str:
+    """A symbol as the formula wrote it (its spelling), for a refusal; '...' for anything else."""
+    return node.spelling or node.name if isinstance(node, Sym) else "(...)"
+
+
+def _number(token: Token) -> Num:
+    return Num(float(token.value), column=token.column)
+
+
+def _symbol(head: Token, suffixes: list, words: Lexicon) -> Sym | Transpose:
+    """A symbol with its layer and subscript; W^{(l)T} (as symbp's documents print it) is (W^{(l)})^T."""
+    name = words.role(head.value)
+    if name is None:
+        raise Invalid(head.column, f"'{head.value}' is not a symbol of the {words.notation.name} notation")
+    spelling = " ".join(head.value.split())
+    if name == "N" and any(
+        suffix.type == "SUB" and _SUB_LAYER.match(_sub_content(suffix)) and not _sub_content(suffix).isdigit()
+        for suffix in suffixes
+    ):
+        name = "width"  # n_l, n_{l+1}: a layer's width, in a notation whose n counts the samples
+    layer = indices = None
+    transposed = False
+    for suffix in suffixes:
+        if suffix.type in ("LAYER_SUP", "PLAIN_LAYER"):
+            if layer is not None:
+                raise Invalid(suffix.column, "one layer index per symbol")
+            if suffix.type == "PLAIN_LAYER":
+                layer = _layer_from_match(_PLAIN_LAYER.search(suffix.value))
+            else:
+                layer = _layer_from_mark(suffix.value, words.notation)
+            transposed = suffix.type == "LAYER_SUP" and bool(re.search(r"(T|\\top)\s*\}$", suffix.value))
+            if suffix.type == "LAYER_SUP" and re.search(r"(\\prime|')\s*\}$", suffix.value):
+                raise Invalid(suffix.column, "a prime only on a function (f', g^{[l]\\prime})")
+        elif transposed:
+            raise Invalid(suffix.column, "no subscript on a transposed matrix")
+        elif indices is not None or (name == "width" and layer is not None):
+            raise Invalid(suffix.column, "one subscript per symbol")
+        elif name == "width":
+            match = _SUB_LAYER.match(_sub_content(suffix))
+            if not match:
+                raise Invalid(suffix.column, "a layer as the subscript of n (n_l, n_{l+1}, n_L)")
+            layer = _layer_from_match(match)
+        else:
+            indices = _indices(suffix)
+    symbol = Sym(name, layer, indices, spelling=spelling, column=head.column)
+    return Transpose(symbol, column=head.column) if transposed else symbol

@@ -1,0 +1,175 @@
+"""Check a hand-derived formula against the Derivation and central differences: ``verify``.
+
+``verify(network, formula)`` reads the formula (``symbp.verification.formula``),
+evaluates its right side (``symbp.verification.evaluate``) at K check points of
+random parameters and data, and compares it with the derived value of the
+quantity on its left (``symbp.verification.formula_check``); central differences
+of the cost are computed at the same points as independent ground truth for the
+derivation itself. The verdict either holds (with K and the largest difference)
+or fails with a counterexample and, where one of the usual slips explains it, a
+diagnosis (``symbp.verification.diagnosis``).
+
+Formulas are read through a Notation (the network's, or one passed to verify);
+see ``symbp.verification.symbol_values`` for how its symbols resolve.
+
+Conventions (the default notation): delta^{(l)} = dC/dz^{(l)} of the whole cost. Matrix formulas are
+over the batch (rows are samples), so for a mean cost they carry the 1/N.
+Index formulas with no sample index n and no N describe one sample's term of
+the cost (the form of The backpropagation algorithm, (a - t) f'(z) for half_mse); they are
+checked on one-sample batches.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from symbp.errors import CheckFailed
+from symbp.spec.network import Network, load, require_checkable
+from symbp.spec.notation import DEFAULT_NOTATION, Notation
+from symbp.verification.diagnosis import candidates, pair_limit, two_slips
+from symbp.verification.formula import Formula, FormulaError, backwards_error, parse_formula
+from symbp.verification.formula_check import CROSS_CHECK, FormulaCheck
+from symbp.verification.other_notations import chosen_notation, other_readers, profile_words, suggesting
+from symbp.verification.verdict import Verdict
+
+POINTS = 5
+
+
+def verify(
+    network,
+    formula: str,
+    *,
+    numbering: int | None = None,
+    notation: str | Notation | None = None,
+    points: int = POINTS,
+    seed: int = 0,
+) -> Verdict:
+    r"""Does ``formula`` hold for ``network`` (a Network, spec dict, path or built-in name)?
+
+    ``notation`` is the profile (name, table or Notation) the formula is written
+    in (default: the spec's), ``numbering`` the input layer's number in the
+    formula (default: the notation's), ``points`` the number of random check
+    points, ``seed`` their random seed. Without a notation (the spec's is the
+    default profile), a formula that fails, or cannot be read, but holds in other built-in
+    profiles says so.
+
+    >>> import symbp
+    >>> verdict = symbp.verify("demystified", r"\frac{\partial J}{\partial W^{(1)}} = X \delta^{(2)}")
+    >>> verdict.holds, verdict.diagnosis
+    (False, 'X where X^T is needed (transposed)')
+    >>> verdict.counterexample.where
+    'entry (1, 1) of \\partial C/\\partial W^{(1)}'
+    >>> symbp.verify("half_adder", "delta(L)_j = (a(L)_j - t_j) * sigma'(z(L)_j)").holds
+    True
+    >>> symbp.verify("half_adder", r"\delta^l = ((w^{l+1})^T \delta^{l+1}) \odot \sigma'(z^l)",
+    ...              notation="nielsen").holds
+    True
+    """
+    network = load(network)
+    require_checkable(network, "verify")
+    chosen = chosen_notation(network, notation, numbering)
+    searching = notation is None and numbering is None and network.notation == DEFAULT_NOTATION
+    try:
+        parsed = parse_formula(formula, chosen)
+    except FormulaError as error:
+        readers = other_readers(formula, chosen)
+        if searching and len(readers) == 1:
+            verdict = _verdict(network, readers[0], points, seed)
+            verdict.notation = readers[0].notation.name
+            verdict.notes.insert(
+                0, f"read in the {verdict.notation} notation (in {chosen.name}: {error.reason})"
+            )
+            return verdict
+        raise suggesting(error, chosen, readers) from None
+    verdict = _verdict(network, parsed, points, seed)
+    if searching and not verdict.holds:
+        holding = [
+            reader.notation.name for reader in other_readers(formula, chosen) if _holds(network, reader, seed)
+        ]
+        if holding:
+            also = f"it holds in {profile_words(holding)} (--notation {holding[0]})"
+            verdict.diagnosis = f"{verdict.diagnosis}; {also}" if verdict.diagnosis else also
+    return verdict
+
+
+def _holds(network: Network, formula: Formula, seed: int) -> bool:
+    """Does a read formula hold (numerically, at a few points; no diagnosis, no proof)?"""
+    check = FormulaCheck(network, formula, 3, seed)
+    if not check.generic or check.missing_quantity():
+        return False
+    return check.compare(None) is not None
+
+
+def _verdict(network: Network, parsed: Formula, points: int, seed: int) -> Verdict:
+    formula = parsed.text
+    check = FormulaCheck(network, parsed, points, seed)
+    if not check.generic and check.backwards is not None:
+        raise backwards_error(parsed, check.backwards)
+    missing = "no layer l fits every layer in the formula" if not check.generic else check.missing_quantity()
+    if missing:
+        return Verdict(formula, False, "numerically", 0, np.inf, diagnosis=missing)
+    largest = check.compare(None)
+    if check.cross_check > CROSS_CHECK:
+        raise CheckFailed(f"the derivation and central differences disagree by {check.cross_check:.2g}")
+    layers = [value for value in check.generic if value is not None]
+    if largest is not None:
+        proof = check.prove()
+        return Verdict(
+            formula, True, "numerically", len(check.points), largest, check.notes, layers=layers, proof=proof
+        )
+    if parsed.summed_gradients and network.cost.mean:
+        other = _other_gradient_reading(network, parsed, points, seed)
+        if other is not None:
+            return other
+    counterexample = check.compare(None, keep=True)
+    diagnosis = None
+    pairs = two_slips(parsed, pair_limit(network.parameter_count))
+    for candidate in itertools.chain(candidates(parsed), pairs):
+        if check.compare(candidate) is not None:
+            diagnosis = candidate.description
+            break
+    return Verdict(
+        formula,
+        False,
+        "numerically",
+        len(check.points),
+        np.inf,
+        check.notes,
+        diagnosis,
+        counterexample,
+        layers,
+    )
+
+
+def _other_gradient_reading(network: Network, parsed: Formula, points: int, seed: int) -> Verdict | None:
+    """The verdict of a formula that sums the left side's cost gradient over samples, read with that C the
+    other way (the whole cost, or one sample's loss), when it holds so; None when it does not."""
+    check = FormulaCheck(network, parsed, points, seed, other_gradients=True)
+    largest = check.compare(None)
+    if largest is None:
+        return None
+    cost, name = parsed.quantity.cost, parsed.notation.name
+    if parsed.notation.delta_of == "sample":
+        note = (
+            f"the gradients of {cost} summed over the samples are read as those of the whole cost {cost}, "
+            f"as on the left side (the chain rule); in the {name} notation they are of one sample's loss"
+        )
+    else:
+        note = (
+            f"the gradients of {cost} summed over the samples are read as those of one sample's loss; "
+            f"in the {name} notation they are of the whole cost"
+        )
+    layers = [value for value in check.generic if value is not None]
+    proof = check.prove()
+    return Verdict(
+        parsed.text,
+        True,
+        "numerically",
+        len(check.points),
+        largest,
+        [note, *check.notes],
+        layers=layers,
+        proof=proof,
+    )

@@ -1,0 +1,60 @@
+"""A sub-expression of a formula written back as short LaTeX in a notation's symbols (for diagnoses)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from symbp.spec.notation import DEFAULT_NOTATION, Notation
+from symbp.verification.lexicon import lexicon
+from symbp.verification.tree import (
+    Bin,
+    Call,
+    Cases,
+    Jacobian,
+    Neg,
+    Node,
+    NpSum,
+    Num,
+    Sym,
+    Transpose,
+)
+
+
+def show(node: Node, notation: Notation = DEFAULT_NOTATION) -> str:
+    """Short LaTeX for a sub-expression, in the symbols of ``notation``, for diagnoses."""
+    say = partial(show, notation=notation)
+    if isinstance(node, Sym):
+        written = node.layer is not None and not node.layer.implied
+        layer = "^{" + notation.mark(str(node.layer)) + "}" if written else ""
+        indices = "_{" + "".join(str(index) for index in node.indices) + "}" if node.indices else ""
+        if node.name in ("dact", "dz"):
+            below = lexicon(notation).spelling(node.name[1])
+            return f"\\partial {notation.cost}/\\partial {below}{layer}{indices}"
+        matrix = node.name in ("w", "x") and not node.indices
+        return lexicon(notation).spelling(node.name, matrix) + layer + indices
+    if isinstance(node, Num):
+        return f"{node.value:g}"
+    if isinstance(node, Transpose):
+        inner = say(node.arg)
+        return f"({inner})^T" if not isinstance(node.arg, Sym) else f"{inner}^T"
+    if isinstance(node, Call):
+        name = _function_name(notation) if node.func == "act" else "\\" + node.func
+        return f"{name}{chr(39) if node.prime else ''}({say(node.arg)})"
+    if isinstance(node, Neg):
+        return f"-{say(node.arg)}"
+    if isinstance(node, Cases):
+        return "\\begin{cases}...\\end{cases}"
+    if isinstance(node, Jacobian):
+        return f"\\partial {say(node.of)}/\\partial {say(node.by)}"
+    if isinstance(node, NpSum):
+        return f"np.sum({say(node.arg)})"
+    if isinstance(node, Bin):
+        hadamard = f" {notation.hadamard} "
+        symbol = {"add": " + ", "sub": " - ", "div": "/", "pow": "^", "hadamard": hadamard}.get(node.op, " ")
+        return f"({say(node.left)}{symbol}{say(node.right)})"
+    return "..."
+
+
+def _function_name(notation: Notation) -> str:
+    """The activation function as diagnoses name it: f where the notation writes the default \\sigma."""
+    return "f" if notation.function == DEFAULT_NOTATION.function else notation.function
