@@ -118,10 +118,10 @@ def _implementing_line(code: list, label: str, target: str, start: int) -> int |
 
 
 def _assigning_line(code: list, target: str, before: int) -> int | None:
-    """The last line before line ``before`` that assigns ``target`` (the module's forward pass)."""
+    """The first line before line ``before`` that assigns ``target``: the module's forward pass (a later
+    function reads the forward arrays back, ``A3 = values["A3"]``, which computes nothing)."""
     assigns = re.compile(rf"\s*{re.escape(target)}\s*=[^=]")
-    found = [number_ for number_, text, _ in code[: before - 1] if assigns.match(text)]
-    return found[-1] if found else None
+    return next((number_ for number_, text, _ in code[: before - 1] if assigns.match(text)), None)
 
 
 def line_pages(derivation, code: list) -> list[LinePage]:

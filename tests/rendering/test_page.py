@@ -384,8 +384,9 @@ def test_each_matrix_equation_links_to_the_module_line_that_implements_it(half_a
     targets = []
     for (line_id, label, body), line in zip(items, derivation.forward + derivation.backward, strict=True):
         at = int(re.search(r'href="#code-(\d+)"', body).group(1))
-        if label == "eq:forward":  # the forward pass assigns each Z and A by name
+        if label == "eq:forward":  # the forward pass computes each Z and A by name (not a read-back)
             assert code[at - 1].strip().startswith(f"{line.target.name} = ")
+            assert "values[" not in code[at - 1] and "np.empty" not in code[at - 1]
         else:  # each backward line cites its equation, the line after it computes the target
             assert code[at - 1].strip() == f"# {label}" and code[at].strip().startswith(line.target.name)
         assert re.search(rf'<span class="cl" id="code-{at}">.*?href="#{line_id}"', text)  # and links back
