@@ -56,7 +56,10 @@ def tidy(expr):
     args = [tidy(arg) for arg in expr.args]
     if isinstance(expr, sp.Sum):
         variables = [limit[0] for limit in expr.limits]
-        outside, inside = args[0].as_independent(*variables, as_Add=False)
+        # has(), not as_independent(): that reads free symbols, and dC/da_{nj} binds n as its variable
+        factors = sp.Mul.make_args(args[0])
+        outside = sp.Mul(*(factor for factor in factors if not factor.has(*variables)))
+        inside = sp.Mul(*(factor for factor in factors if factor.has(*variables)))
         return _minus_into_difference(outside * sp.Sum(inside, *expr.limits)) if outside != 1 else expr
     if isinstance(expr, HadamardProduct | MatMul):
         coefficient, factors = sp.Integer(1), []
