@@ -24,13 +24,11 @@ def _cmd_derive(args) -> int:
             check_writable(Path(args.output).with_suffix(".pdf"), args.force)
     network = with_notation(load(args.spec), args.notation)
     if args.format == "html":
-        from symbp.rendering.mathml import check_notation
+        from symbp.pipeline.page import check_page_notation, page_html
 
-        check_notation(network.notation)  # before the derivation, not after it
+        check_page_notation(network)
     derivation = derive(network)
     if args.format == "html":
-        from symbp.pipeline.page import page_html
-
         text = page_html(derivation)
     else:
         text = render(derivation, args.format)

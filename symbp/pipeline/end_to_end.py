@@ -149,7 +149,7 @@ def demo(
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     result = symbp.demo("logistic", folder, pdf=False, out=io.StringIO())
     ...     [path.name for path in result.files]
-    ['logistic.py', 'logistic-cost.csv', 'logistic.tex']
+    ['logistic.py', 'logistic-cost.csv', 'logistic.tex', 'logistic.html']
     >>> result.gradient_error < 1e-4, result.costs[-1] < result.costs[0]
     (True, True)
     """

@@ -17,6 +17,7 @@ from symbp.codegen.generator import generate
 from symbp.codegen.loading import load_module
 from symbp.files import write_owned
 from symbp.pipeline.end_to_end import train_settings, training_data
+from symbp.rendering.mathml import check_notation
 from symbp.rendering.page import render_page
 from symbp.rendering.page_network import Recording
 from symbp.rendering.worked import omitted_because
@@ -95,6 +96,12 @@ def _note(network, run: int, epochs: list[int], stopped: bool) -> str:
     return (
         text + ". The cost is the module's training cost then; the numbers on the network are the sample's."
     )
+
+
+def check_page_notation(network) -> None:
+    """Refuse a notation symbol the page's MathML printer cannot read, in one line naming the notation
+    field: callers check before the slow derivation, not after it."""
+    check_notation(network.notation)
 
 
 def page_html(derivation, module=None, X=None, T=None) -> str:
