@@ -81,3 +81,19 @@ def test_a_wrong_delta_scale_is_caught():
     line = next(line for line in base.backward if line.target.name.startswith("dW"))
     lhs, rhs = equation(line.target, line.expr, network)
     assert not np.allclose(_value(rhs, env), _value(lhs, env))
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_a_sum_over_samples_keeps_every_factor_that_names_the_sample(profile):
+    """A partial binds its variable (dC/da_{nj} has no free n), yet it depends on the sample: the
+    notation's scaling of a chain-rule step leaves it inside the sum over the samples."""
+    network = load({"name": "keep", "layers": [2, 2, 2], "activation": "sigmoid", "cost": "half_mse",
+                    "notation": profile})  # fmt: skip
+    for step in derive(network).steps:
+        _, rhs = equation(step.eq.lhs, step.eq.rhs, network)
+        for node in sp.preorder_traversal(rhs):
+            if isinstance(node, sp.Mul) and any(isinstance(arg, sp.Sum) for arg in node.args):
+                for total in (arg for arg in node.args if isinstance(arg, sp.Sum)):
+                    bound = {limit[0] for limit in total.limits}
+                    outside = [arg for arg in node.args if arg is not total]
+                    assert not any(arg.has(*bound) for arg in outside), (profile, step.label, rhs)
