@@ -102,7 +102,7 @@ KW_KEEPDIMS.3: "keepdims"
 BOOL.3: "True" | "False"
 NAME.2: /@SYMBOLS@/
 ONES.3: /\\mathbf\s*\{\s*1\s*\}|\\mathbb\s*\{\s*1\s*\}|\\vec\s*\{\s*1\s*\}|ones/
-TRANSPOSE.2: /\^\s*\{\s*(T|\\top|\\intercal|\\mathsf\s*\{\s*T\s*\}|\\mathrm\s*\{\s*T\s*\})\s*\}/
+TRANSPOSE.2: /\^\s*\{\s*(T|\\top|\\intercal|\\math(sf|rm|it)\s*(\{\s*T\s*\}|T(?![A-Za-z])))\s*\}/
            | /\^\s*(T(?![A-Za-z])|\\top|\\intercal)|\.T(?![A-Za-z])|ᵀ/
 ENTRYWISE_POWER.3: /\^\s*\{\s*\\circ\s*[0-9]+\s*\}/
 CASES_BEGIN.3: /\\begin\s*\{\s*cases\s*\}/
@@ -136,7 +136,8 @@ def layer_marks(style: str, names: tuple = ()) -> str:
         inner = f"{inner}|{LAYER_ID}"
         return rf"/\^\s*\{{\s*\(\s*({inner})\s*\){_AFTER}\}}/ | /\^\s*\(\s*({inner})\s*\)/"
     if style == "bare":
-        return rf"/\^\s*\{{\s*({LAYER_ID}){_AFTER}\}}/ | /\^\s*([0-9]|[lLk])(?![A-Za-z0-9])/"
+        # an unbraced script is one token, as in TeX: \delta_j^La_k^{L-1} is \delta_j^{L} a_k^{L-1}
+        return rf"/\^\s*\{{\s*({LAYER_ID}){_AFTER}\}}/ | /\^\s*([0-9]|[lLk])(?![0-9])/"
     brackets = r"\[" if style == "bracket" else r"[(\[]"
     closing = r"\]" if style == "bracket" else r"[)\]]"
     return (

@@ -79,6 +79,13 @@ PLAIN = {
     r"\mathcal{L}": (r"\mathscr{L}",),
 }
 ACCUMULATORS = ((r"\Delta", "accumulator"), ("D", "gradient"))
+# typeface commands read as the symbol they wrap (\mathbf{W} is W, {\cal C} is C): a source's bold or
+# roman letters name the same quantity; the wrapped name must still be one of the notation's spellings
+STYLES = r"mathbf|boldsymbol|bm|pmb|vec|mathcal|mathscr|mathrm|operatorname|mathit|mathsf|text|textbf|textit"
+_WRAPPED = re.compile(
+    rf"\\(?:{STYLES})\s*\{{\s*([^{{}}]*?)\s*\}}|\{{\s*\\(?:cal|bf|rm|it|sf)\s+([^{{}}]*?)\s*\}}"
+)
+_WRAPPED_BARE = re.compile(r"\\(?:vec|bm|boldsymbol|mathbf)(?:\s+|(?=\\))(\\[A-Za-z]+|[A-Za-z])")
 
 
 @dataclass(frozen=True)
@@ -152,14 +159,26 @@ def _roles(pairs: tuple) -> dict:
     return {_normal(spelling): role for spelling, role in pairs}
 
 
+def unwrapped(spelling: str) -> str:
+    """A spelling without typeface commands: \\mathbf{W}, \\vec x and {\\cal C} read as W, x and C."""
+    previous = None
+    while previous != spelling:
+        previous = spelling
+        spelling = _WRAPPED.sub(lambda match: match[1] if match[1] is not None else match[2], spelling)
+        spelling = _WRAPPED_BARE.sub(r"\1", spelling)
+    return spelling
+
+
 def _normal(spelling: str) -> str:
-    """A spelling without layout whitespace or braces around a one-character subscript."""
-    text = re.sub(r"\s+", "", spelling)
+    """A spelling without typeface, layout whitespace or braces around a one-character subscript."""
+    text = re.sub(r"\s+", "", unwrapped(spelling))
     return re.sub(r"_\{(\\[A-Za-z]+|.)\}", r"_\1", text)
 
 
 def _variants(spelling: str) -> list[str]:
     variants = [spelling, *PLAIN.get(spelling, ())]
+    if unwrapped(spelling) != spelling and len(unwrapped(spelling)) > 1:
+        variants.append(unwrapped(spelling))  # \mathrm{ReLU} also as \operatorname{ReLU}, ReLU
     if spelling.startswith("\\") and spelling[1:].isalpha() and spelling not in PLAIN:
         variants.append(spelling[1:])  # \Theta -> Theta, \alpha -> alpha
     return variants
@@ -173,13 +192,18 @@ def lexicon(notation: Notation) -> Lexicon:
         functions[spelling] = "act"
     symbols: dict[str, str] = {}
     taken: set[str] = {_normal(spelling) for spelling in functions}
+    owners: dict[str, str] = {}  # a symbol's spelling without typeface -> its role
 
     def claim(spelling: str, role: str):
         key = _normal(spelling)
         # d-names (dZ, dW, ds) are read as d + a symbol: the gradient of the cost by it
-        if key and key not in taken and not re.fullmatch(r"d[A-Za-z]", key):
+        if not key or re.fullmatch(r"d[A-Za-z]", key):
+            return
+        # \mathrm{reg} and reg are one name: both spellings are read, as the same role
+        if key not in taken or owners.get(key) == role:
             symbols[spelling] = role
             taken.add(key)
+            owners[key] = role
 
     for field, role in ROLE_FIELDS:
         value = getattr(notation, field)
@@ -228,7 +252,11 @@ def _spelling_regex(spelling: str) -> str:
     pattern = r"\s*".join(parts)
     if spelling[-1].isalpha() and len(spelling) > 1:
         pattern += r"(?![A-Za-z])"  # \Theta not \Thetas, net not network
-    return pattern
+    # the same spelling in any typeface: \mathbf{W}, \boldsymbol{\delta}, {\cal C}, \vec x
+    wrapped = rf"\\(?:{STYLES})\s*\{{\s*(?:{pattern})\s*\}}|\{{\s*\\(?:cal|bf|rm|it|sf)\s+(?:{pattern})\s*\}}"
+    if re.fullmatch(r"\\[A-Za-z]+|[A-Za-z]", spelling):
+        wrapped += rf"|\\(?:vec|bm|boldsymbol|mathbf)(?:\s+|(?=\\))(?:{pattern})"
+    return f"(?:{wrapped}|{pattern})"
 
 
 def _alternation(spellings) -> str:

@@ -111,9 +111,9 @@ def _shown(text: str, column: int) -> str | None:
 
 def _unexpected_character(text: str, column: int, allowed, words: Lexicon) -> str:
     char = text[column - 1]
-    word = re.match(r"\\?[A-Za-z_]\w*", text[column - 1 :])
+    word = re.match(r"\\[A-Za-z]+\s*\{(?:[^{}]|\{[^{}]*\})*\}|\\?[A-Za-z_]\w*", text[column - 1 :])
     if word:
-        name = word[0][:12]
+        name = word[0][:24]
         notation = words.notation
         symbols = ", ".join(
             value
@@ -148,6 +148,15 @@ def _check_nesting(text: str, tree) -> None:
         pending.extend((child, depth + 1) for child in getattr(node, "children", ()))
 
 
+# a display formula ends a sentence: "= X^T \delta^{(2)}." or "...,\quad" carries no maths
+_CLOSING = re.compile(r"(?:\s|\\[,;:! ]|\\q?quad)*[.,;](?:\s|\\[,;:! ]|\\q?quad|\$)*$")
+
+
+def _without_closing_punctuation(text: str) -> str:
+    stripped = _CLOSING.sub("", text)
+    return stripped if stripped.strip() else text
+
+
 def parse_tree(text: str, notation: Notation = DEFAULT_NOTATION) -> tuple[Node, Node]:
     """(left side, right side) of a formula read in ``notation``, or FormulaError pointing at the column."""
     if not isinstance(text, str) or not text.strip():
@@ -156,6 +165,7 @@ def parse_tree(text: str, notation: Notation = DEFAULT_NOTATION) -> tuple[Node, 
         raise FormulaError(text[:60], 1, f"a formula of at most {MAX_LENGTH} characters")
     if "\n" in text.strip():
         raise FormulaError(text, text.index("\n") + 1, "one formula per line")
+    text = _without_closing_punctuation(text)
     words = lexicon(notation)
     try:
         tree = _parser(words).parse(text)
