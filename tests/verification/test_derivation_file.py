@@ -17,7 +17,10 @@ def test_each_environment_is_read(environment):
 
 
 def test_eqnarray_alignment_and_prose_outside_are_dropped():
-    text = "We start from\n\\begin{eqnarray}\nQ &=& A \\nonumber\\\\\n  &=& B.\n\\end{eqnarray}\nso Q = C is shown."
+    text = (
+        "We start from\n\\begin{eqnarray}\nQ &=& A \\nonumber\\\\\n  &=& B.\n\\end{eqnarray}\n"
+        "so Q = C is shown."
+    )
     assert formulas(text) == [(1, 1, "Q = A"), (2, 1, "Q = B")]
 
 

@@ -87,7 +87,8 @@ def test_a_wrong_step_between_two_wrong_lines_is_diagnosed_against_the_line_befo
 def test_an_unreadable_line_is_marked_and_the_others_judged(tmp_path):
     path = tmp_path / "unknown.tex"
     path.write_text(
-        r"\begin{align*} \delta^L_j &= (a^L_j - y_j)\sigma'(z^L_j) \\ &= (a^L_j - q_j)\sigma'(z^L_j) \end{align*}"
+        r"\begin{align*} \delta^L_j &= (a^L_j - y_j)\sigma'(z^L_j) \\ "
+        r"&= (a^L_j - q_j)\sigma'(z^L_j) \end{align*}"
     )
     handin = judge("half_adder", read_derivation_file(str(path)), notation="nielsen")
     assert [verdict.claim for verdict in handin.verdicts] == ["holds", "unreadable"]
