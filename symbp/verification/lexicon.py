@@ -85,6 +85,10 @@ STYLES = r"mathbf|boldsymbol|bm|pmb|vec|mathcal|mathscr|mathrm|operatorname|math
 _WRAPPED = re.compile(
     rf"\\(?:{STYLES})\s*\{{\s*([^{{}}]*?)\s*\}}|\{{\s*\\(?:cal|bf|rm|it|sf)\s+([^{{}}]*?)\s*\}}"
 )
+ANY_WRAPPED = (
+    rf"\\(?:{STYLES})\s*\{{[^{{}}]*\}}|\{{\s*\\(?:cal|bf|rm|it|sf)\s+[^{{}}]*\}}"
+    r"|\\(?:vec|bm|boldsymbol|mathbf)(?:\s+|(?=\\))(?:\\[A-Za-z]+|[A-Za-z])"
+)
 _WRAPPED_BARE = re.compile(r"\\(?:vec|bm|boldsymbol|mathbf)(?:\s+|(?=\\))(\\[A-Za-z]+|[A-Za-z])")
 
 
@@ -126,9 +130,11 @@ class Lexicon:
 
     def symbol_pattern(self) -> str:
         """NAME's regex; a cost may carry its arguments, as in J(\\Theta) or J(W,b;x,y)."""
-        plain = _alternation(spelling for spelling, role in self.symbols if role != "cost")
+        plain = _alternation((spelling for spelling, role in self.symbols if role != "cost"), styled=False)
         costs = _alternation(spelling for spelling, role in self.symbols if role == "cost")
-        return f"(?:{costs})(?:\\s*\\([^()=]*\\))?|{plain}"
+        # any one name in a typeface wrapper is a NAME (one short regex, not one per spelling: the lexer
+        # compiles this pattern into every parser state); role() says whether the wrapped name is a symbol
+        return f"(?:{costs})(?:\\s*\\([^()=]*\\))?|{ANY_WRAPPED}|{plain}"
 
     def function_pattern(self) -> str:
         return _alternation(spelling for spelling, _ in self.functions)
@@ -238,8 +244,9 @@ def lexicon(notation: Notation) -> Lexicon:
     return Lexicon(notation, tuple(symbols.items()), tuple(functions.items()))
 
 
-def _spelling_regex(spelling: str) -> str:
-    """A regex for a LaTeX spelling: whitespace between its pieces, ``_x`` also as ``_{x}``."""
+def _spelling_regex(spelling: str, styled: bool = True) -> str:
+    """A regex for a LaTeX spelling: whitespace between its pieces, ``_x`` also as ``_{x}``; ``styled``: also
+    in a typeface wrapper."""
     pieces = re.findall(r"\\[A-Za-z]+|_\{[^{}]*\}|_\\[A-Za-z]+|_.|[A-Za-z]+|[^\s]", spelling)
     parts = []
     for piece in pieces:
@@ -252,6 +259,8 @@ def _spelling_regex(spelling: str) -> str:
     pattern = r"\s*".join(parts)
     if spelling[-1].isalpha() and len(spelling) > 1:
         pattern += r"(?![A-Za-z])"  # \Theta not \Thetas, net not network
+    if not styled:
+        return pattern
     # the same spelling in any typeface: \mathbf{W}, \boldsymbol{\delta}, {\cal C}, \vec x
     wrapped = rf"\\(?:{STYLES})\s*\{{\s*(?:{pattern})\s*\}}|\{{\s*\\(?:cal|bf|rm|it|sf)\s+(?:{pattern})\s*\}}"
     if re.fullmatch(r"\\[A-Za-z]+|[A-Za-z]", spelling):
@@ -259,7 +268,7 @@ def _spelling_regex(spelling: str) -> str:
     return f"(?:{wrapped}|{pattern})"
 
 
-def _alternation(spellings) -> str:
+def _alternation(spellings, styled: bool = True) -> str:
     """One regex for many spellings, longest first (a regex alternation takes the first that matches)."""
     ordered = sorted(set(spellings), key=lambda text: (-len(text), text))
-    return "|".join(_spelling_regex(spelling) for spelling in ordered)
+    return "|".join(_spelling_regex(spelling, styled) for spelling in ordered)
