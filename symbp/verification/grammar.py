@@ -72,7 +72,7 @@ case: expr AMP CASE_IF? expr RELATION expr   -> piece
     | expr AMP CASE_ELSE                     -> otherwise
 
 symbol: NAME suffix*
-?suffix: LAYER_SUP | PLAIN_LAYER | SUB
+?suffix: LAYER_SUP | PLAIN_LAYER | SUB | SAMPLE_ARG
 
 // ---- terminals (longest match wins; the lexer only tries what the parser can accept)
 EQ: "=" | ":="
@@ -115,6 +115,8 @@ RELATION: ">=" | "<=" | ">" | "<" | /\\g(eq|e|t)(?![A-Za-z])/ | /\\l(eq|e|t)(?![
 LAYER_SUP.3: @LAYER_SUP@
 PLAIN_LAYER.2: /[(\[]\s*([0-9]+|[Ll](\s*[+-]\s*[0-9]+)?)\s*[)\]]/
 SUB: /_\s*(\{[^{}]*\}|[A-Za-z0-9]+)/
+// a sample written as an argument, with the notation's sample letter: \delta_j(n), e_j(n)
+SAMPLE_ARG.3: /\(\s*@SAMPLE@\s*\)/
 
 // layout and decoration that carries no meaning
 IGNORED: /\s+|\\[,;:! ]|\\q?quad|\\tag\s*(\{[^{}]*\}|[0-9]+)|\\displaystyle|\\left\s*\./
@@ -146,10 +148,12 @@ def layer_marks(style: str, names: tuple = ()) -> str:
     )
 
 
-def grammar_for(symbols: str, functions: str, style: str, names: tuple = ()) -> str:
-    """The grammar with a notation's symbol and function spellings (regexes) and layer style."""
+def grammar_for(symbols: str, functions: str, style: str, names: tuple = (), sample: str = "n") -> str:
+    """The grammar with a notation's symbol and function spellings (regexes), layer style and sample
+    letter."""
     return (
-        RULES.replace("@SYMBOLS@", symbols.replace("/", "\\/"))
+        RULES.replace("@SAMPLE@", re.escape(sample))
+        .replace("@SYMBOLS@", symbols.replace("/", "\\/"))
         .replace("@FUNCTIONS@", functions.replace("/", "\\/"))
         .replace("@LAYER_SUP@", layer_marks(style, names))
     )

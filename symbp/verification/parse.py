@@ -41,7 +41,11 @@ class FormulaError(SymbpError, ValueError):
 def _parser(words: Lexicon) -> Lark:
     notation = words.notation
     grammar = grammar_for(
-        words.symbol_pattern(), words.function_pattern(), notation.layer_style, notation.layer_names
+        words.symbol_pattern(),
+        words.function_pattern(),
+        notation.layer_style,
+        notation.layer_names,
+        notation.sample_index,
     )
     return Lark(grammar, parser="lalr", lexer="contextual", maybe_placeholders=False)
 
@@ -85,6 +89,7 @@ TERMINAL_NAMES = {
     "RELATION": "a comparison (>, <, \\geq, \\leq)",
     "PLAIN_LAYER": "a layer in parentheses ((l))",
     "SUB": "a subscript (_{ij})",
+    "SAMPLE_ARG": "a sample argument ((n))",
     "$END": "the end of the formula",
 }
 _OPERAND_START = {"NUMBER", "NAME", "LPAR", "LBRACE", "FRAC", "FUNC", "PARTIAL", "ONES", "SUM"}
@@ -129,6 +134,14 @@ def _unexpected_character(text: str, column: int, allowed, words: Lexicon) -> st
             f"functions {notation.function}, \\exp, \\log, \\tanh"
         )
     return f"unexpected character {char!r}; expected {describe_expected(allowed or ())}"
+
+
+def _unknown_wrapped_name(before: str, words: Lexicon) -> str | None:
+    """A typeface-wrapped name just before a parse error (\\mathrm{GELU}'), when it names nothing here."""
+    match = re.search(r"\\[A-Za-z]+\s*\{[^{}]*\}\s*$", before)
+    if match and words.role(match[0]) is None and words.function(match[0]) is None:
+        return match[0].rstrip()
+    return None
 
 
 def _check_nesting(text: str, tree) -> None:
@@ -178,6 +191,11 @@ def parse_tree(text: str, notation: Notation = DEFAULT_NOTATION) -> tuple[Node, 
         column = error.column if error.token.type != "$END" else len(text.rstrip()) + 1
         if not isinstance(column, int) or column < 1:
             column = len(text.rstrip()) + 1
+        unknown = _unknown_wrapped_name(text[: column - 1], words)
+        if unknown:
+            raise FormulaError(
+                text, column - len(unknown), _unexpected_character(unknown, 1, (), words)
+            ) from None
         expected = describe_expected(error.expected)
         found = _shown(text, column)
         what = "the formula ends too early" if found is None else f"unexpected {found}"
