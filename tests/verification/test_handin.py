@@ -1,6 +1,7 @@
 """Whole hand derivations judged line by line: the first wrong line and its slip in every file of
 tests/verification/derivations (a third right, the rest with one wrong step at a known line, two with
-a compensating second error), on the half adder in Nielsen's notation."""
+a compensating second error), on the half adder in Nielsen's notation, and on Neural Networks Demystified's
+network in its own notation (bold LaTeX and plain maths)."""
 
 from pathlib import Path
 
@@ -33,7 +34,21 @@ EXPECTED = {
     "wrong_first_line.tex": (2, 1, "the activation derivative f'(z^{L}_{j})", []),
     "compensated_factor_two.tex": (3, 2, "a factor 2 too many", [1]),
     "compensated_sign.tex": (4, 2, "sign flipped", [1]),
+    "right_bold_matrix.tex": (2, None, None, []),
+    "right_plain_maths.txt": (2, None, None, []),
+    "wrong_bold_transpose_line3.tex": (3, 3, "W^{(2)} where W^{(2)}^T is needed (transposed)", []),
+    "wrong_plain_maths_line2.txt": (2, 2, "a^{(1)} where a^{(2)} is needed", []),
 }
+# judged on the demystified network in its own notation; the others on the half adder in Nielsen's
+DEMYSTIFIED = {"right_bold_matrix.tex", "right_plain_maths.txt", "wrong_bold_transpose_line3.tex"}
+DEMYSTIFIED |= {"wrong_plain_maths_line2.txt"}
+
+
+def judged(name):
+    path = str(FOLDER / name)
+    if name in DEMYSTIFIED:
+        return judge("demystified", read_derivation_file(path))
+    return judge("half_adder", read_derivation_file(path), notation="nielsen")
 
 
 def test_the_corpus_is_every_file_of_the_folder():
@@ -45,7 +60,7 @@ def test_the_corpus_is_every_file_of_the_folder():
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_the_first_wrong_line_and_its_slip(name):
     lines, first_wrong, slip, compensated = EXPECTED[name]
-    handin = judge("half_adder", read_derivation_file(str(FOLDER / name)), notation="nielsen")
+    handin = judged(name)
     assert len(handin.verdicts) == lines
     assert not handin.unreadable
     assert handin.first_wrong_line == first_wrong
