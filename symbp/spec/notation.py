@@ -108,6 +108,9 @@ class Notation:
     # the penalty is lambda/(2m) sum w^2 (Ng, Nielsen, deeplearning.ai): the reader's lambda is then the
     # spec's l2 times the number of samples, so that (lambda/m) W is the spec's l2 W
     l2_per_sample: bool = False
+    # a source's own names for quantities ([notation.symbols]: net = "pre_activation", out = "activation"),
+    # as (name, quantity) pairs; a declared name is read before the notation's other spellings
+    symbols: tuple = ()
 
     def __post_init__(self):
         for field, allowed in (
@@ -498,6 +501,38 @@ ALIASES = {"seed": "default"}
 FIELDS = tuple(field.name for field in dataclasses.fields(Notation) if field.name not in ("name", "source"))
 
 
+# what a declared name may stand for (the Notation field whose role it takes)
+DECLARABLE = (
+    "pre_activation",
+    "activation",
+    "input",
+    "target",
+    "prediction",
+    "weight",
+    "weight_matrix",
+    "bias",
+    "delta",
+    "cost",
+    "samples",
+)
+_DECLARED_NAME = re.compile(r"\\?[A-Za-z]+|\\[A-Za-z]+\s*\{\s*[A-Za-z]+\s*\}")
+
+
+def declared_symbols(value: object, field: str) -> tuple:
+    """[notation.symbols] as (name, quantity) pairs: each name letters (or a command such as \\alpha or
+    \\mathrm{net}), each quantity one of DECLARABLE."""
+    if not isinstance(value, dict):
+        raise SpecError(field, value, "a table: name = quantity (net = 'pre_activation')")
+    pairs = []
+    for name, quantity in value.items():
+        if not isinstance(name, str) or not _DECLARED_NAME.fullmatch(name.strip()):
+            raise SpecError(field, name, "a name of letters, a command (\\alpha) or \\mathrm{...}")
+        if quantity not in DECLARABLE:
+            raise SpecError(f"{field}.{name}", quantity, "one of " + ", ".join(DECLARABLE))
+        pairs.append((name.strip(), quantity))
+    return tuple(pairs)
+
+
 def notation_from(value: object, field: str = "notation") -> Notation:
     """A Notation from a profile name or a table ``{profile = NAME, <axis> = <value>, ...}``."""
     if isinstance(value, Notation):
@@ -511,6 +546,8 @@ def notation_from(value: object, field: str = "notation") -> Notation:
         raise SpecError(field, value, "a profile name or a table starting from one (profile = NAME)")
     table = dict(value)
     base = notation_from(table.pop("profile", DEFAULT_NOTATION), f"{field}.profile")
+    if "symbols" in table:
+        table["symbols"] = declared_symbols(table["symbols"], f"{field}.symbols")
     for key, given in table.items():
         if key not in FIELDS:
             raise SpecError(f"{field}.{key}", given, "one of " + ", ".join(FIELDS))
@@ -522,11 +559,19 @@ def notation_from(value: object, field: str = "notation") -> Notation:
     return changed(base, f"{base.name}+custom" if table else base.name, **table)
 
 
+def _change_words(key: str, value) -> str:
+    if key == "symbols":
+        return "its own names " + ", ".join(
+            f"{name} for the {quantity.replace('_', '-')}" for name, quantity in value
+        )
+    return f"{key} = {value}"
+
+
 def changed(base: Notation, name: str, **changes) -> Notation:
     """``base`` with ``changes``, named ``name``; its source then says what differs from ``base``'s,
     so that a changed profile does not claim to be its source's notation."""
     notation = dataclasses.replace(base, name=name, **changes)
-    differ = [f"{key} = {value}" for key, value in changes.items() if getattr(base, key) != value]
+    differ = [_change_words(key, value) for key, value in changes.items() if getattr(base, key) != value]
     if not differ:
         return notation
     return dataclasses.replace(notation, source=f"{base.source}, with {', '.join(differ)}")

@@ -115,6 +115,10 @@ class Lexicon:
 
     def spelling(self, role: str, matrix: bool = False) -> str:
         """How this notation writes a role (for diagnoses in the reader's own symbols)."""
+        fields = dict(ROLE_FIELDS)
+        for name, quantity in self.notation.symbols:  # a source's own name first
+            if fields[quantity] == role and quantity.endswith("_matrix") == matrix:
+                return name
         field = _SHOWN_FIELDS.get((role, matrix)) or _SHOWN_FIELDS.get((role, False))
         if field:
             value = getattr(self.notation, field)
@@ -211,6 +215,10 @@ def lexicon(notation: Notation) -> Lexicon:
             taken.add(key)
             owners[key] = role
 
+    fields = dict(ROLE_FIELDS)
+    for name, quantity in notation.symbols:  # the source's own names first: they win over the defaults
+        for spelling in _variants(name):
+            claim(spelling, fields[quantity])
     for field, role in ROLE_FIELDS:
         value = getattr(notation, field)
         if not value:
