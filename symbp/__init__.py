@@ -2,7 +2,7 @@
 
 The pipeline runs one way, one folder a stage::
 
-    spec -> derivation -> rendering | codegen | verification -> cli
+    spec -> derivation -> rendering | codegen | verification -> pipeline -> cli
 
 The public API, each name imported when first used (``symbp --help`` does not load SymPy):
 
@@ -10,7 +10,8 @@ The public API, each name imported when first used (``symbp --help`` does not lo
 - ``derive(network)``: the checked Derivation (it displays itself in Jupyter);
 - ``render(derivation, format)``: LaTeX, Markdown or text; ``build_pdf(tex_path)``;
 - ``generate(derivation, dtype)``: a NumPy module's source; ``load_module(source)``;
-- ``verify(network, formula, **options)``: a Verdict; ``gradcheck(network, function)``: a Report.
+- ``verify(network, formula, **options)``: a Verdict; ``gradcheck(network, function)``: a Report;
+- ``demo(spec, folder)``: the whole pipeline end to end (derive, generate, check, train, document).
 
 >>> import symbp
 >>> derivation = symbp.derive(symbp.load("half_adder"))
@@ -27,7 +28,7 @@ _MODULES = {
     "SectionView": "symbp.derivation.engine",
     "Step": "symbp.derivation.engine",
     "derive": "symbp.derivation.engine",
-    "render": "symbp.rendering.renderer",
+    "render": "symbp.rendering.documents",
     "build_pdf": "symbp.rendering.pdf",
     "generate": "symbp.codegen.generator",
     "load_module": "symbp.codegen.loading",
@@ -35,6 +36,8 @@ _MODULES = {
     "Verdict": "symbp.verification.verdict",
     "gradcheck": "symbp.verification.gradient_check",
     "Report": "symbp.verification.gradient_check",
+    "demo": "symbp.pipeline.end_to_end",
+    "DemoResult": "symbp.pipeline.end_to_end",
 }
 __all__ = sorted(_MODULES)
 _resolve, __dir__ = lazy(__name__, _MODULES)
@@ -52,9 +55,9 @@ def _attach_display() -> None:
 
     Attached here, the one module that sees both stages: the derivation stage
     cannot import the renderers that come after it."""
-    from symbp.derivation.engine import Derivation, SectionView, Step
-    from symbp.rendering import renderer
+    from symbp.derivation.steps import Derivation, SectionView, Step
+    from symbp.rendering import documents
 
-    Derivation._repr_markdown_ = renderer.derivation_markdown
-    SectionView._repr_markdown_ = lambda view: renderer.render_section(view.derivation, view.key, "markdown")
-    Step._repr_latex_ = renderer.step_latex
+    Derivation._repr_markdown_ = documents.derivation_markdown
+    SectionView._repr_markdown_ = lambda view: documents.render_section(view.derivation, view.key, "markdown")
+    Step._repr_latex_ = documents.step_latex

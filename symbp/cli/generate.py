@@ -1,4 +1,4 @@
-"""``symbp generate SPEC [-o FILE.py] [--dtype float32|float64]``: the NumPy training module.
+"""``symbp generate SPEC [-o FILE.py] [--dtype float32|float64] [--minimal]``: the NumPy training module.
 
 Without ``-o`` the module goes to standard output; with it, the file is
 written atomically with symbp's ownership header, and a file someone else
@@ -18,7 +18,7 @@ def _cmd_generate(args) -> int:
 
     if args.output:
         check_writable(args.output, args.force)  # refuse before the slow derivation, not after it
-    source = generate(derive(load(args.spec)), dtype=args.dtype)
+    source = generate(derive(load(args.spec)), dtype=args.dtype, minimal=args.minimal)
     if args.output:
         write_owned(args.output, source, force=args.force)
         print(f"wrote {args.output}")
@@ -35,5 +35,10 @@ def add_commands(sub):
         "-o", "--output", help="write the module to this .py file instead of standard output"
     )
     generate.add_argument("--dtype", choices=("float64", "float32"), default="float64", help="default dtype")
+    generate.add_argument(
+        "--minimal",
+        action="store_true",
+        help="a teaching module: the derived functions and a plain gradient-descent loop, no runtime",
+    )
     generate.add_argument("--force", action="store_true", help="overwrite a file symbp did not write")
     generate.set_defaults(run=_cmd_generate)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from symbp.spec.network import Network, load
-from symbp.spec.notation import notation_from
+from symbp.spec.profiles import notation_from
 from symbp.verification.derivation_file import Derivation, Line
 from symbp.verification.diagnosis import candidates
 from symbp.verification.evaluate import EvalError

@@ -90,6 +90,8 @@ TERMINAL_NAMES = {
     "PLAIN_LAYER": "a layer in parentheses ((l))",
     "SUB": "a subscript (_{ij})",
     "SAMPLE_ARG": "a sample argument ((n))",
+    "SUM_LOWER": "a summation index (_{k} or _{k=1})",
+    "DIGIT": "a digit",
     "$END": "the end of the formula",
 }
 _OPERAND_START = {"NUMBER", "NAME", "LPAR", "LBRACE", "FRAC", "FUNC", "PARTIAL", "ONES", "SUM"}

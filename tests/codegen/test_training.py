@@ -289,7 +289,9 @@ def test_bfgs_on_logistic_with_l2_reaches_scipys_minimum_on_a_hand_written_cost(
     result = optimize.minimize(
         logistic_by_hand, theta0, args=(X, t.ravel(), 0.05), jac=True, method="BFGS", options={"gtol": 1e-10}
     )
-    assert history.stopped == "converged"
+    # SciPy may end the module's run on precision loss where its gradient is within 1.1x the tolerance:
+    # the same minimum, to the last digits this test asserts
+    assert history.stopped in ("converged", "precision")
     assert abs(history[-1] - result.fun) < 1e-12
     np.testing.assert_allclose(flat(params), result.x, atol=1e-6)
 
@@ -570,13 +572,15 @@ def test_predict_and_accuracy_pick_classes():
     logistic.train(params, X, T, learning_rate=0.5, epochs=2000)
     assert np.array_equal(logistic.predict(params, X), (logistic.forward(params, X) > 0.5).astype(int))
     assert logistic.accuracy(params, X, T) == 1.0
-    assert not hasattr(module_of(NETWORKS[3]), "accuracy")
+    regression = module_of(NETWORKS[3])
+    with pytest.raises(ValueError, match="accuracy needs classes: this network's output is values"):
+        regression.accuracy(regression.init_params(), *problem(regression))
 
 
 @pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov", "adam", "bfgs", "lbfgs"])
 def test_the_document_prints_the_chosen_optimiser_and_the_module_cites_its_labels(name):
     from symbp.derivation.optimizers import optimizer
-    from symbp.rendering.renderer import render
+    from symbp.rendering.documents import render
 
     spec = {"name": "net", "layers": [2, 3, 1], "activation": "sigmoid", "train": {"optimizer": name}}
     derivation = derive(load(spec))
@@ -618,11 +622,11 @@ def test_a_generated_script_trains_with_the_spec_validation_set_and_early_stoppi
         params, np.array(module.DATA_X), np.array(module.DATA_T), validation=validation, **settings
     )
     assert history.stopped == "early_stopping" and 0 < history.last_epoch < 400
-    assert f"Stopped early after epoch {history.last_epoch} -" in run.stdout
-    assert f"Kept the parameters of epoch {history.best_epoch} " in run.stdout
+    assert f"stopped early after epoch {history.last_epoch}:" in run.stdout
+    assert f"kept the parameters of epoch {history.best_epoch} " in run.stdout
     assert 0 < history.best_epoch < history.last_epoch
     X, T = np.array(module.DATA_X), np.array(module.DATA_T)
-    assert f"Final cost: {module.cost(params, X, T)}" in run.stdout  # of the parameters kept
+    assert f"final cost {module.cost(params, X, T):.6g} " in run.stdout  # of the parameters kept
 
 
 def test_ctrl_c_during_bfgs_keeps_the_last_accepted_iterate(monkeypatch):

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from symbp.derivation.engine import derive
+from symbp.rendering.documents import render
 from symbp.rendering.pdf import read_log
-from symbp.rendering.renderer import render
 from symbp.spec.network import load
-from symbp.spec.notation import PROFILES, notation_from
+from symbp.spec.profiles import PROFILES, notation_from
 from tests.rendering.test_latex_compile import MAX_OVERFULL_PT, compile_all, require_tex
 
 NETWORKS = {
@@ -158,7 +158,7 @@ def test_docs_notation_table_is_printed_by_symbp():
 
     text = (Path(__file__).parents[2] / "docs" / "notation.md").read_text(encoding="utf-8")
     committed = text[text.index(BEGIN) : text.index(END) + len(END)]
-    assert committed == profile_table(derive(load(REFERENCE))), "stale: run python -m symbp.cli.refresh"
+    assert committed == profile_table(derive(load(REFERENCE))), "stale: run python tools/refresh.py"
     for name in PROFILES:
         assert f"| `{name}` |" in committed
     assert (

@@ -6,7 +6,7 @@ import pytest
 import symbp
 from symbp.errors import SymbpError
 from symbp.spec.network import load
-from symbp.spec.notation import notation_from
+from symbp.spec.profiles import notation_from
 from symbp.verification.formula import FormulaError
 
 NAMED = {"profile": "nielsen", "symbols": {"net": "pre_activation", "out": "activation", "Err": "cost"}}

@@ -7,7 +7,7 @@ from symbp.codegen.loading import load_module
 from symbp.derivation.engine import derive
 from symbp.spec.network import load
 from symbp.verification.gradient_check import gradcheck
-from symbp.verification.verdict import verify
+from symbp.verification.verify_formula import verify
 
 RELU_OUTPUT = {
     "name": "relu_out",

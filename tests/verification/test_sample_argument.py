@@ -4,7 +4,7 @@ primes on any argument of the activation, in whatever typeface the notation's fu
 import pytest
 
 import symbp
-from symbp.spec.notation import notation_from
+from symbp.spec.profiles import notation_from
 from symbp.verification.formula import FormulaError, parse_formula
 
 HAYKIN_LIKE = {"profile": "nielsen", "sample_index": "n"}
