@@ -8,6 +8,9 @@ other operand's dtype and device, so a steady-state step allocates nothing.
 
 import torch
 
+# symbp: package only
+from symbp.codegen.derived_interface import DTYPE
+
 # symbp: copied
 
 _SCALARS: dict[tuple, torch.Tensor] = {}
@@ -93,7 +96,12 @@ def _logaddexp(a, b, out=None):
 
 
 def _where(condition, a, b):
-    return torch.where(condition, *_pair(a, b))
+    if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
+        return torch.where(condition, *_pair(a, b))
+    # two numbers: a tensor of the module's dtype
+    return torch.full(condition.shape, float(b), dtype=DTYPE, device=condition.device).masked_fill_(
+        condition, float(a)
+    )
 
 
 def _copyto(out, value, where=None):
