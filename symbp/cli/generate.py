@@ -48,9 +48,9 @@ def add_commands(sub):
     )
     generate.add_argument(
         "--backend",
-        choices=("numpy", "torch"),
+        choices=("numpy", "torch", "jax"),
         default="numpy",
-        help="the array library the module computes with (torch: PyTorch tensors, any device)",
+        help="the array library the module computes with (torch: tensors on any device; jax: a jitted step)",
     )
     generate.add_argument("--force", action="store_true", help="overwrite a file symbp did not write")
     generate.set_defaults(run=_cmd_generate)

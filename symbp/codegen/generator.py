@@ -260,7 +260,7 @@ class _ByLayer(dict):
         return lambda z: self.context.activation_source(parse_matrix_name(z)[1], z)
 
 
-BACKENDS = ("numpy", "torch")
+BACKENDS = ("numpy", "torch", "jax")
 
 
 def generate(derivation, dtype: str = "float64", minimal: bool = False, backend: str = "numpy") -> str:
@@ -268,7 +268,7 @@ def generate(derivation, dtype: str = "float64", minimal: bool = False, backend:
 
     ``load_module`` imports it without a file; ``symbp generate -o`` writes it. ``minimal`` gives the
     teaching module: the derived functions and a plain gradient-descent ``train``, no runtime.
-    ``backend="torch"`` prints the same derived statements with torch tensors (``backends/``).
+    ``backend="torch"`` or ``"jax"`` prints the same derived statements for that library (``backends/``).
 
     >>> import symbp
     >>> source = symbp.generate(symbp.derive(symbp.load("half_adder")), dtype="float32")
@@ -278,11 +278,11 @@ def generate(derivation, dtype: str = "float64", minimal: bool = False, backend:
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
     context = _Context(derivation, dtype)
-    if backend == "torch":
+    if backend != "numpy":
         if minimal:
-            raise ValueError("--minimal prints the NumPy teaching module: it has no torch backend")
-        from symbp.codegen.backends.torch_module import generate_torch
+            raise ValueError(f"--minimal prints the NumPy teaching module: it has no {backend} backend")
+        from symbp.codegen.backends.module import generate_backend
 
-        return generate_torch(context.render_values(minimal=False))
+        return generate_backend(context.render_values(minimal=False), backend)
     template = environment().get_template("numpy_module.py.j2")
     return template.render(**context.render_values(minimal))
