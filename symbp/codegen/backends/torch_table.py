@@ -54,7 +54,26 @@ CALLS = {
     "matmul": "torch.matmul",
     "dot": "torch.matmul",
 }
+# the binary calls torch takes with a tensor first and a tensor or Python number second
+DIRECT = {
+    "add": "torch.add",
+    "subtract": "torch.sub",
+    "multiply": "torch.mul",
+    "divide": "torch.div",
+    "power": "torch.pow",
+    "greater": "torch.gt",
+    "greater_equal": "torch.ge",
+    "less": "torch.lt",
+    "less_equal": "torch.le",
+    "equal": "torch.eq",
+    "not_equal": "torch.ne",
+}
+# the scalars of the step (inplace.py prints them by these names); anything else named is a tensor
+SCALARS = frozenset({"learning_rate", "N", "L2"})
 _CALL = re.compile(r"\bnp\.(\w+)\(")
+# an in-place step statement: np.f(first, second, out=buffer), its operands names, views or numbers
+_BINARY = re.compile(r"^np\.(\w+)\(([^,()]+), ([^()]+), out=([\w\[\]]+)\)$")
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 # the step's buffers: np.empty(shape, dtype) / np.empty(shape, bool) / np.ones(N, dtype), on the device
 _BUFFER = re.compile(r"\bnp\.(empty|ones)\((\(.*?\)|\w+), (dtype|bool)\)")
 _FULL = re.compile(r"\bnp\.full\((\w+)\.shape, ")
@@ -76,8 +95,25 @@ def _call(match: re.Match) -> str:
     return CALLS[name] + "("
 
 
+def _is_tensor(operand: str) -> bool:
+    return bool(set(_IDENTIFIER.findall(operand)) - SCALARS)
+
+
+def _direct(statement: str) -> str | None:
+    """torch.f(first, second, out=buffer) for a step statement whose first operand is a tensor: no
+    helper call between the step and torch."""
+    match = _BINARY.match(statement)
+    if match is None or match.group(1) not in DIRECT or not _is_tensor(match.group(2)):
+        return None
+    name, first, second, out = match.groups()
+    return f"{DIRECT[name]}({first}, {second}, out={out})"
+
+
 def to_torch(statement: str) -> str:
     """``statement`` (printed for NumPy) computing the same with torch tensors."""
+    direct = _direct(statement)
+    if direct is not None:
+        return direct
     statement = _BUFFER.sub(_buffer, statement)
     statement = _FULL.sub(r"torch.full_like(\1, ", statement)
     statement = _COLUMN_SUM.sub(r"torch.mv(\1.T, ones, out=\2)", statement)
