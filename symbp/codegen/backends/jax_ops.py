@@ -6,6 +6,7 @@ Copied into a jax module (from the ``# symbp: copied`` line) ahead of its derive
 import jax
 import jax.numpy as jnp
 import jax.scipy.special
+import numpy as np
 
 # symbp: copied
 
@@ -37,3 +38,12 @@ def _safe_log(x):
 
 def _erf(x):
     return jax.scipy.special.erf(x)
+
+
+def _to_numpy(value):
+    return np.asarray(value)
+
+
+def _from_numpy(array, device=None):
+    """A NumPy array as a jax array of its dtype on `device` (jax's default device when None)."""
+    return jax.device_put(jnp.asarray(array), device)

@@ -1,37 +1,24 @@
-"""The jax module's runtime: train with jitted optimiser steps (parameters donated), save/load, classes.
+"""The jax module's runtime: the optimisers as pure updates, the jitted step, train and predict.
 
 Copied into a jax module (from the ``# symbp: copied`` line) after its
-derived part and ``History`` (runtime/progress.py, shared with the NumPy
-module). A step is one ``jax.jit`` of the derived ``gradients`` and the
-optimiser's update, whose parameters and optimiser state are donated: XLA
-writes the new ones into the old ones' buffers.
+derived part, ``History`` and the part the backends share
+(``array_training.py``). A step is one ``jax.jit`` of the derived
+``gradients`` and the optimiser's update, whose parameters and optimiser
+state are donated: XLA writes the new ones into the old ones' buffers.
 """
 
-import os
 from collections.abc import Callable
 from typing import Any
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 # symbp: package only
-from symbp.codegen.derived_interface import OUTPUT, TRAIN, _arrays, cost, forward, gradients
-from symbp.codegen.runtime.progress import History
+from symbp.codegen.backends.array_training import TRAIN, History, _epochs
+from symbp.codegen.derived_interface import OUTPUT, _arrays, cost, forward, gradients
 
 # symbp: copied
 
-TRAIN_DEFAULTS = {
-    "learning_rate": 0.1,
-    "epochs": 1000,
-    "optimizer": "sgd",
-    "momentum": 0.9,
-    "beta1": 0.9,
-    "beta2": 0.999,
-    "eps": 1e-8,
-    "shuffle": True,
-}
-TRAIN = {**TRAIN_DEFAULTS, **TRAIN}  # the derived part's TRAIN holds the settings the spec gave
 Params = dict[str, jax.Array]
 
 
@@ -146,82 +133,20 @@ def train(
         optimizer, learning_rate=learning_rate, momentum=momentum, beta1=beta1, beta2=beta2, eps=eps
     )
     # copies: the step donates its arguments, which must not be the caller's arrays
-    current = {key: jnp.array(value, copy=True) for key, value in params.items()}
-    state = start(current)
-    total = X.shape[0]
-    size = total if batch_size is None else min(batch_size, total)
-    rng, order = np.random.default_rng(seed), np.arange(total)
-    history = History()
-    history.record(0, cost(current, X, T), None)
+    state = {"params": {key: jnp.array(value, copy=True) for key, value in params.items()}}
+    state["optimizer"] = start(state["params"])
+
+    def advance(X_batch: jax.Array, T_batch: jax.Array) -> None:
+        state["params"], state["optimizer"] = step(state["params"], state["optimizer"], X_batch, T_batch)
+
+    size = X.shape[0] if batch_size is None else min(batch_size, X.shape[0])
+    options = {"size": size, "epochs": epochs, "shuffle": shuffle, "seed": seed, "print_every": print_every}
     try:
-        for epoch in range(1, epochs + 1):
-            if size == total:
-                current, state = step(current, state, X, T)
-            else:
-                if shuffle:
-                    rng.shuffle(order)
-                for start_row in range(0, total, size):
-                    rows = order[start_row : start_row + size]
-                    current, state = step(current, state, X[rows], T[rows])
-            history.last_epoch = epoch
-            if print_every and epoch % print_every == 0 and epoch != epochs:
-                history.record(epoch, cost(current, X, T), None)
-                print(f"epoch {epoch}/{epochs}  cost {history[-1]:.6g}")
-    except KeyboardInterrupt:
-        history.stopped = "interrupted"
+        history = _epochs(advance, lambda: state["params"], X, T, **options)
     finally:
-        params.update(current)
+        params.update(state["params"])
     history.record(history.last_epoch, cost(params, X, T), None)
     return history
-
-
-def save_params(path: str | os.PathLike, params: Params) -> str:
-    """Write params to `path` (.npz added when missing) as the NumPy module does, atomically."""
-    path = os.fspath(path)
-    if not path.endswith(".npz"):
-        path += ".npz"
-    temporary = f"{path}.{os.getpid()}.tmp"
-    with open(temporary, "wb") as file:
-        np.savez(file, **{key: np.asarray(value) for key, value in params.items()})
-    os.replace(temporary, path)
-    return path
-
-
-def load_params(path: str | os.PathLike) -> Params:
-    """The params dict that `save_params` wrote to `path`, keys in their order, as jax arrays."""
-    with np.load(os.fspath(path)) as data:
-        return {key: jnp.asarray(data[key]) for key in data.files}
-
-
-def numeric_gradients(params: Params, X: Any, T: Any, eps: float = 1e-6) -> Params:
-    """Central differences of `cost` for every parameter entry, in float64."""
-    values = {key: np.array(value, dtype=np.float64) for key, value in params.items()}
-    result = {}
-    for key, value in values.items():
-        grad = np.zeros_like(value)
-        for index in np.ndindex(value.shape):
-            original = value[index]
-            value[index] = original + eps
-            upper = cost({name: jnp.asarray(array) for name, array in values.items()}, X, T)
-            value[index] = original - eps
-            lower = cost({name: jnp.asarray(array) for name, array in values.items()}, X, T)
-            value[index] = original
-            grad[index] = (upper - lower) / (2 * eps)
-        result[key] = jnp.asarray(grad)
-    return result
-
-
-def gradient_check(params: Params, X: Any, T: Any) -> float:
-    """The largest relative error of `gradients` against `numeric_gradients`, entry by entry
-    |g - n| / max(|g| + |n|, 1e-12)."""
-    exact = gradients(params, X, T)
-    approximate = numeric_gradients(params, X, T)
-    worst = 0.0
-    for key, value in exact.items():
-        value, other = np.asarray(value, np.float64), np.asarray(approximate[key])
-        scale = np.maximum(np.abs(value) + np.abs(other), 1e-12)
-        worst = max(worst, float(np.max(np.abs(value - other) / scale)))
-    return worst
 
 
 def predict(params: Params, X: Any) -> jax.Array:
@@ -232,13 +157,3 @@ def predict(params: Params, X: Any) -> jax.Array:
     if OUTPUT == "sigmoid":
         return (outputs > 0.5).astype(jnp.int32)
     return outputs
-
-
-def accuracy(params: Params, X: Any, T: Any) -> float:
-    """The fraction of rows (softmax) or outputs (sigmoid) whose predicted class is the target's."""
-    (T,) = _arrays(params, T)
-    if OUTPUT == "softmax":
-        return float(jnp.mean(predict(params, X) == jnp.argmax(T, axis=1), dtype=jnp.float64))
-    if OUTPUT == "sigmoid":
-        return float(jnp.mean(predict(params, X) == (T > 0.5), dtype=jnp.float64))
-    raise ValueError(f"accuracy needs classes: this network's output is {OUTPUT}, a regression")

@@ -6,8 +6,8 @@ is translated by ``torch_table`` and printed into ``torch_module.py.j2``
 (the in-place step included); for jax the plain statements by ``jax_table``
 into ``jax_module.py.j2`` (jit writes the step). The backend's helpers
 (``<backend>_ops.py``) go ahead of the derived part and its runtime after it:
-``History`` from the NumPy runtime's ``progress`` part, then
-``<backend>_training.py``.
+``History`` from the NumPy runtime's ``progress`` part, what the two share
+(``array_training.py``), then ``<backend>_training.py``.
 """
 
 from __future__ import annotations
@@ -28,13 +28,14 @@ LIBRARY_IMPORTS = {
 
 
 def _section(backend: str) -> str:
-    return f"# ---- the training runtime: runtime/progress.py, backends/{backend}_training.py, copied ----"
+    parts = f"runtime/progress.py, backends/array_training.py, {backend}_training.py"
+    return f"# ---- the training runtime, copied: {parts} ----"
 
 
 def _parts(backend: str) -> tuple[str, str, str]:
     """(the module's import block, the ops' source, the runtime's section line and sources)."""
     imports, bodies = [], [_section(backend)]
-    for folder, name in ((None, "progress"), (HERE, f"{backend}_training")):
+    for folder, name in ((None, "progress"), (HERE, "array_training"), (HERE, f"{backend}_training")):
         own, body = part_source(name) if folder is None else part_source(name, folder)
         imports += own
         bodies.append(body)

@@ -6,6 +6,7 @@ A Python number where torch wants a tensor becomes a cached 0-d tensor of the
 other operand's dtype and device, so a steady-state step allocates nothing.
 """
 
+import numpy as np
 import torch
 
 # symbp: package only
@@ -150,3 +151,13 @@ def _safe_log(x):
 
 def _erf(x, out=None):
     return torch.erf(x, out=out)
+
+
+def _to_numpy(value):
+    """A tensor (on any device) or array-like as a NumPy array."""
+    return value.detach().cpu().numpy() if isinstance(value, torch.Tensor) else np.asarray(value)
+
+
+def _from_numpy(array, device=None):
+    """A NumPy array as a tensor of its dtype on `device` (the CPU when None)."""
+    return torch.from_numpy(np.ascontiguousarray(array)).to("cpu" if device is None else device)

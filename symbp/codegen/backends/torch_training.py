@@ -1,37 +1,25 @@
-"""The torch module's runtime: train with the in-place optimisers, save/load, numeric gradients, classes.
+"""The torch module's runtime: the in-place optimisers, train and predict.
 
 Copied into a torch module (from the ``# symbp: copied`` line) after its
-derived part and ``History`` (runtime/progress.py, shared with the NumPy
-module). The derived step writes the gradient into one flat tensor and the
-parameters live in another, as in the NumPy runtime; each optimiser changes
-the flat parameters in place, so a steady-state step allocates nothing.
-Everything runs under ``torch.no_grad()``: the gradient is the derived one.
+derived part, ``History`` and the part the backends share
+(``array_training.py``). The derived step writes the gradient into one flat
+tensor and the parameters live in another, as in the NumPy runtime; each
+optimiser changes the flat parameters in place, so a steady-state step
+allocates nothing. Everything runs under ``torch.no_grad()``: the gradient is
+the derived one.
 """
 
-import os
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import torch
 
 # symbp: package only
-from symbp.codegen.derived_interface import OUTPUT, TRAIN, _arrays, _make_step, cost, forward, gradients
-from symbp.codegen.runtime.progress import History
+from symbp.codegen.backends.array_training import TRAIN, History, _epochs
+from symbp.codegen.derived_interface import OUTPUT, _arrays, _make_step, cost, forward
 
 # symbp: copied
 
-TRAIN_DEFAULTS = {
-    "learning_rate": 0.1,
-    "epochs": 1000,
-    "optimizer": "sgd",
-    "momentum": 0.9,
-    "beta1": 0.9,
-    "beta2": 0.999,
-    "eps": 1e-8,
-    "shuffle": True,
-}
-TRAIN = {**TRAIN_DEFAULTS, **TRAIN}  # the derived part's TRAIN holds the settings the spec gave
 Params = dict[str, torch.Tensor]
 Update = Callable[[], None]
 
@@ -166,99 +154,25 @@ def train(
         raise ValueError(f"optimizer={optimizer!r}: the torch module runs {', '.join(OPTIMIZERS)}")
     X, T = _arrays(params, X, T)
     factory, names, folded = IN_PLACE[optimizer]
-    settings = {
-        "learning_rate": learning_rate,
-        "momentum": momentum,
-        "beta1": beta1,
-        "beta2": beta2,
-        "eps": eps,
-    }
-    total = X.shape[0]
-    size = total if batch_size is None else min(batch_size, total)
+    settings = {"learning_rate": learning_rate, "momentum": momentum, "beta1": beta1, "beta2": beta2}
+    settings["eps"] = eps
+    size = X.shape[0] if batch_size is None else min(batch_size, X.shape[0])
     cached = _steps(params, X, size, learning_rate if folded else 1.0)
     update = factory(cached["flat"], cached["gradient"], *(settings[name] for name in names))
-    step, last, views = cached["step"], cached["last"], cached["views"]
-    rng, order = np.random.default_rng(seed), np.arange(total)
-    history = History()
-    history.record(0, cost(views, X, T), None)
+    steps = {size: cached["step"], X.shape[0] % size: cached["last"]}
+
+    def advance(X_batch: torch.Tensor, T_batch: torch.Tensor) -> None:
+        steps[X_batch.shape[0]](X_batch, T_batch)
+        update()
+
+    options = {"size": size, "epochs": epochs, "shuffle": shuffle, "seed": seed, "print_every": print_every}
     try:
-        for epoch in range(1, epochs + 1):
-            if size == total:
-                step(X, T)
-                update()
-            else:
-                if shuffle:
-                    rng.shuffle(order)
-                rows = torch.as_tensor(order, device=X.device)
-                rest = total % size
-                for start in range(0, total - rest, size):
-                    step(X[rows[start : start + size]], T[rows[start : start + size]])
-                    update()
-                if last is not None:
-                    last(X[rows[total - rest :]], T[rows[total - rest :]])
-                    update()
-            history.last_epoch = epoch
-            if print_every and epoch % print_every == 0 and epoch != epochs:
-                history.record(epoch, cost(views, X, T), None)
-                print(f"epoch {epoch}/{epochs}  cost {history[-1]:.6g}")
-    except KeyboardInterrupt:
-        history.stopped = "interrupted"
+        history = _epochs(advance, lambda: cached["views"], X, T, **options)
     finally:
-        for target, value in zip(params.values(), views.values(), strict=True):
+        for target, value in zip(params.values(), cached["views"].values(), strict=True):
             target.copy_(value)
     history.record(history.last_epoch, cost(params, X, T), None)
     return history
-
-
-def save_params(path: str | os.PathLike, params: Params) -> str:
-    """Write params to `path` (.npz added when missing) as the NumPy module does, atomically."""
-    path = os.fspath(path)
-    if not path.endswith(".npz"):
-        path += ".npz"
-    temporary = f"{path}.{os.getpid()}.tmp"
-    with open(temporary, "wb") as file:
-        np.savez(file, **{key: value.detach().cpu().numpy() for key, value in params.items()})
-    os.replace(temporary, path)
-    return path
-
-
-def load_params(path: str | os.PathLike, device: Any = "cpu") -> Params:
-    """The params dict that `save_params` wrote to `path`, keys in their order, as tensors on `device`."""
-    with np.load(os.fspath(path)) as data:
-        return {key: torch.from_numpy(data[key]).to(device) for key in data.files}
-
-
-def numeric_gradients(params: Params, X: Any, T: Any, eps: float = 1e-6) -> Params:
-    """Central differences of `cost` for every parameter entry, in float64."""
-    params = {key: value.detach().to(torch.float64).clone() for key, value in params.items()}
-    X, T = _arrays(params, X, T)
-    result = {}
-    for key, value in params.items():
-        grad = torch.zeros_like(value)
-        flat, into = value.view(-1), grad.view(-1)
-        for index in range(flat.numel()):
-            original = float(flat[index])
-            flat[index] = original + eps
-            upper = cost(params, X, T)
-            flat[index] = original - eps
-            lower = cost(params, X, T)
-            flat[index] = original
-            into[index] = (upper - lower) / (2 * eps)
-        result[key] = grad
-    return result
-
-
-def gradient_check(params: Params, X: Any, T: Any) -> float:
-    """The largest relative error of `gradients` against `numeric_gradients`, entry by entry
-    |g - n| / max(|g| + |n|, 1e-12)."""
-    exact = gradients(params, X, T)
-    approximate = numeric_gradients(params, X, T)
-    worst = 0.0
-    for key, value in exact.items():
-        value, other = value.to(torch.float64), approximate[key].to(value.device)
-        scale = torch.clamp_min(value.abs() + other.abs(), 1e-12)
-        worst = max(worst, float(((value - other).abs() / scale).max()))
-    return worst
 
 
 def predict(params: Params, X: Any) -> torch.Tensor:
@@ -269,13 +183,3 @@ def predict(params: Params, X: Any) -> torch.Tensor:
     if OUTPUT == "sigmoid":
         return (outputs > 0.5).to(torch.int64)
     return outputs
-
-
-def accuracy(params: Params, X: Any, T: Any) -> float:
-    """The fraction of rows (softmax) or outputs (sigmoid) whose predicted class is the target's."""
-    (T,) = _arrays(params, T)
-    if OUTPUT == "softmax":
-        return float((predict(params, X) == torch.argmax(T, dim=1)).to(torch.float64).mean())
-    if OUTPUT == "sigmoid":
-        return float((predict(params, X) == (T > 0.5)).to(torch.float64).mean())
-    raise ValueError(f"accuracy needs classes: this network's output is {OUTPUT}, a regression")
