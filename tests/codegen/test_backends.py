@@ -225,3 +225,17 @@ def test_the_jax_step_donates_the_parameters_and_state():
     assert all(value.is_deleted() for value in params.values())
     assert all(value.is_deleted() for value in state[0].values())
     assert not any(value.is_deleted() for value in new_params.values())
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_command_writes_the_backends_module(tmp_path, capsys, backend):
+    from symbp.cli.main import main
+
+    path = tmp_path / f"softmax_{backend}.py"
+    assert main(["generate", "softmax", "--backend", backend, "-o", str(path)]) == 0
+    text = path.read_text(encoding="utf-8")
+    assert f"symbp generate --backend {backend}" in text and "# eq:dW-matrix" in text
+    assert main(["generate", "softmax", "--backend", backend, "--minimal"]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        f"symbp generate: --minimal prints the NumPy teaching module, not --backend {backend}"
+    )
