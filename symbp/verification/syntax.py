@@ -249,23 +249,21 @@ class ToTree(Transformer):
     def upper(self, children):
         value = children[-2] if len(children) == 4 else children[1]
         if isinstance(value, Token):
-            return _number(value) if value.type == "NUMBER" else _symbol(value, [])
+            return _number(value) if value.type == "DIGIT" else _symbol(value, [], self.words)
         return value
 
     def summation(self, children):
-        token = children[0]
-        rest = children[1:]
-        index, lower = None, 1
-        if rest and isinstance(rest[0], Token) and rest[0].type == "SUB":
-            match = _LOWER_LIMIT.match(_sub_content(rest[0]))
-            if not match:
-                raise Invalid(rest[0].column, "a summation index like _{k} or _{k=1}")
-            index, lower = match.group(1), int(match.group(2) or 1)
-            rest = rest[1:]
-        if index is None:
+        token, *rest = children
+        limits = [child for child in rest if isinstance(child, Token) and child.type == "SUM_LOWER"]
+        if not limits:
             raise Invalid(token.column, "a summation index after \\sum (\\sum_{k} or \\sum_{k=1}^{n})")
-        upper = rest[0] if len(rest) == 2 else None
-        return Sum(index, lower, upper, rest[-1], column=token.column)
+        match = _LOWER_LIMIT.match(_sub_content(limits[0]))
+        if not match:
+            raise Invalid(limits[0].column, "a summation index like _{k} or _{k=1}")
+        index, lower = match.group(1), int(match.group(2) or 1)
+        nodes = [child for child in rest if child is not limits[0]]  # [upper,] body
+        upper = nodes[0] if len(nodes) == 2 else None
+        return Sum(index, lower, upper, nodes[-1], column=token.column)
 
     def symbol(self, children):
         return _symbol(children[0], children[1:], self.words)
@@ -358,6 +356,8 @@ def _symbol(head: Token, suffixes: list, words: Lexicon) -> Sym | Transpose:
         name = "width"  # n_l, n_{l+1}: a layer's width, in a notation whose n counts the samples
     layer = indices = None
     transposed = False
+    arguments = [suffix for suffix in suffixes if suffix.type == "SAMPLE_ARG"]
+    suffixes = [suffix for suffix in suffixes if suffix.type != "SAMPLE_ARG"]
     for suffix in suffixes:
         if suffix.type in ("LAYER_SUP", "PLAIN_LAYER"):
             if layer is not None:
@@ -380,5 +380,24 @@ def _symbol(head: Token, suffixes: list, words: Lexicon) -> Sym | Transpose:
             layer = _layer_from_match(match)
         else:
             indices = _indices(suffix)
+    if arguments:
+        indices = _with_sample(arguments, indices, transposed, words.notation)
     symbol = Sym(name, layer, indices, spelling=spelling, column=head.column)
     return Transpose(symbol, column=head.column) if transposed else symbol
+
+
+def _with_sample(arguments: list, indices: tuple | None, transposed: bool, notation) -> tuple | None:
+    """The indices of a symbol with a sample argument: \\delta_j(n) is \\delta_{nj} (the sample first, as
+    a sample subscript is written); on a vector, \\delta^L(n) is the vector of one sample, which only a
+    column-vector notation's per-sample formulas mean."""
+    column = arguments[0].column
+    letter = notation.sample_index
+    if len(arguments) > 1:
+        raise Invalid(arguments[1].column, "one sample argument per symbol")
+    if indices is None:
+        if notation.layout == "column" and not notation.batch_columns and not transposed:
+            return None
+        raise Invalid(column, f"a sample argument ({letter}) on an entry (\\delta_j({letter})), not a matrix")
+    if len(indices) != 1 or letter in indices:
+        raise Invalid(column, f"a sample argument ({letter}) after one unit subscript (e_j({letter}))")
+    return (letter, *indices)
