@@ -13,10 +13,8 @@ import pytest
 
 from symbp.codegen.generator import generate
 from symbp.codegen.loading import load_module
-from symbp.derivation.engine import derive
-from symbp.spec.network import load
 from tests.codegen.test_training import NETWORKS, SETTINGS, flat, problem, textbook
-from tests.conftest import require
+from tests.conftest import derived, require
 
 BUILT_INS = ["demystified", "half_adder", "linear_net", "logistic", "softmax"]
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "softplus", {"name": "leaky_relu", "slope": 0.1}, "identity"]
@@ -40,8 +38,7 @@ BACKENDS = ["torch", "jax"]
 
 @cache
 def _modules(key: str, dtype: str, backend: str):
-    spec = json.loads(key)
-    derivation = derive(load(spec))
+    derivation = derived(json.loads(key))
     return load_module(generate(derivation, dtype=dtype)), load_module(
         generate(derivation, dtype=dtype, backend=backend)
     )
@@ -198,7 +195,7 @@ def test_a_cuda_device_trains_as_the_cpu_does():
 def test_without_the_library_the_module_is_written_and_its_import_says_what_to_install(
     tmp_path, backend, library
 ):
-    source = generate(derive(load("half_adder")), backend=backend)
+    source = generate(derived("half_adder"), backend=backend)
     path = tmp_path / f"half_adder_{backend}.py"
     path.write_text(source, encoding="utf-8")
     blocker = f"import sys; sys.modules[{backend!r}] = None; "
