@@ -1,0 +1,107 @@
+"""The forward pass, cost and central differences of a graph network, from the spec's meaning.
+
+z^(l) = sum over weighted sources s of a^(s) M^(l,s) + b^(l), where M^(l,s) is
+the connection's own matrix or the one it is tied to (transposed if so);
+a^(l) = f_l(z^(l)) + sum over identity sources r of a^(r). Parameters are held
+by their params keys (``W2``, ``W2_0``, ``b2``; a tied matrix has none). These
+numbers check every derived equation, independently of any of them.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+
+from symbp.derivation.numeric import activation_function, cost_values
+from symbp.spec.network import Network
+
+
+def connection_matrix(connection, params: dict) -> np.ndarray:
+    """The matrix a connection multiplies by: its own, or the tied one (transposed if so)."""
+    matrix = params[connection.matrix_key]
+    return matrix.T if connection.transposed else matrix
+
+
+def graph_forward(
+    network: Network, params: dict, X: np.ndarray, fixed: dict | None = None
+) -> tuple[dict, dict]:
+    """(Z, A) by layer number, A[0] = X, in topological order.
+
+    ``fixed`` maps ("Z" or "A", layer) to a value that replaces the computed one (to difference by it).
+    """
+    graph, fixed = network.graph, fixed or {}
+    Z, A = {}, {0: X}
+    for layer in range(1, graph.depth + 1):
+        total = sum(A[c.source] @ connection_matrix(c, params) for c in graph.weighted[layer])
+        Z[layer] = fixed.get(("Z", layer), total + params[f"b{layer}"] if network.bias else total)
+        A[layer] = activation_function(network.activation(layer))(Z[layer])
+        for source in graph.identity[layer]:
+            A[layer] = A[layer] + A[source]
+        A[layer] = fixed.get(("A", layer), A[layer])
+    return Z, A
+
+
+def graph_cost(
+    network: Network, params: dict, X: np.ndarray, T: np.ndarray, fixed: dict | None = None
+) -> float:
+    """The spec's cost of the outputs, with l2 over each weight matrix once (a tied one is one matrix)."""
+    _, A = graph_forward(network, params, X, fixed)
+    squares = sum(float(np.sum(params[key] ** 2)) for key in network.graph.weight_keys())
+    return float(cost_values(network, A[network.depth], T, squares, network.l2))
+
+
+def graph_parameter_keys(network: Network) -> list[str]:
+    """Every params key: the weight matrices, then the biases."""
+    biases = [f"b{layer}" for layer in range(1, network.depth + 1)] if network.bias else []
+    return network.graph.weight_keys() + biases
+
+
+def difference(cost_of, base: np.ndarray, step: float = 1e-5) -> np.ndarray:
+    """dC/dV by central differences, ``cost_of(V)`` the cost with V in place of ``base``."""
+    gradient = np.zeros(np.shape(base))
+    for index in np.ndindex(gradient.shape):
+        costs = []
+        for change in (step, -step):
+            moved = np.array(base, dtype=float)
+            moved[index] += change
+            costs.append(cost_of(moved))
+        gradient[index] = (costs[0] - costs[1]) / (2 * step)
+    return gradient
+
+
+def _cost_fixing(network: Network, params: dict, X, T, moved, *, kind: str, layer: int) -> float:
+    return graph_cost(network, params, X, T, {(kind, layer): moved})
+
+
+def graph_central_differences(network: Network, params: dict, X, T) -> dict:
+    """dC/dtheta of every parameter, dC/dX (key ``X``), and dC/dZ, dC/dA of every layer (keys
+    ``delta{l}``, ``dA{l}``) by central differences."""
+    result = {
+        key: difference(lambda moved, key=key: graph_cost(network, {**params, key: moved}, X, T), params[key])
+        for key in graph_parameter_keys(network)
+    }
+    result["X"] = difference(lambda moved: graph_cost(network, params, moved, T), X)
+    Z, A = graph_forward(network, params, X)
+    for layer in range(1, network.depth + 1):
+        for kind, name, values in (("Z", "delta", Z), ("A", "dA", A)):
+            moving = partial(_cost_fixing, network, params, X, T, kind=kind, layer=layer)
+            result[f"{name}{layer}"] = difference(moving, values[layer])
+    return result
+
+
+def random_graph_point(network: Network, samples: int, rng) -> tuple[dict, np.ndarray, np.ndarray]:
+    """Random parameters, inputs and targets fitting the network's cost."""
+    sizes = network.layers
+    params = {}
+    for key in network.graph.weight_keys():
+        rows, cols = network.graph.weight_shape(key, sizes)
+        params[key] = rng.uniform(-1, 1, (rows, cols)) / np.sqrt(rows)
+    if network.bias:
+        for layer in range(1, network.depth + 1):
+            params[f"b{layer}"] = rng.uniform(-0.5, 0.5, sizes[layer])
+    X = rng.uniform(-1, 1, (samples, sizes[0]))
+    T = rng.uniform(0.05, 0.95, (samples, sizes[-1]))
+    if network.cost.targets == "distribution":
+        T = np.eye(sizes[-1])[rng.integers(0, sizes[-1], samples)]
+    return params, X, T
