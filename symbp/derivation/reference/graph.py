@@ -52,9 +52,12 @@ def graph_cost(
 
 
 def graph_parameter_keys(network: Network) -> list[str]:
-    """Every params key: the weight matrices, then the biases."""
-    biases = [f"b{layer}" for layer in range(1, network.depth + 1)] if network.bias else []
-    return network.graph.weight_keys() + biases
+    """Every params key, layer by layer: its own matrices (in the order of its sources), then its bias."""
+    keys = []
+    for layer in range(1, network.depth + 1):
+        keys += [c.own_key for c in network.graph.weighted[layer] if c.own_key]
+        keys += [f"b{layer}"] if network.bias else []
+    return keys
 
 
 def difference(cost_of, base: np.ndarray, step: float = 1e-5) -> np.ndarray:
