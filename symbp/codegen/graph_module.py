@@ -16,7 +16,33 @@ from symbp.derivation.reference.graph import graph_parameter_keys
 
 
 class GraphContext(Context):
-    """Everything the template prints for one graph derivation."""
+    """Everything the template prints for one graph derivation.
+
+    With ``input_gradient`` the dX line is printed apart, in ``input_gradient(params, X, T)``, with
+    the lines it needs: ``gradients`` keeps the contract (the params keys) and the step never pays
+    for dX.
+    """
+
+    def __init__(self, derivation, dtype: str):
+        super().__init__(derivation, dtype)
+        lines = self.lines
+        self.lines = [line for line in lines if line.target.name != "dX"]
+        self.input_lines = [line for line in lines if not line.target.name.startswith(("dW", "db"))]
+
+    def render_values(self, minimal: bool) -> dict:
+        values = super().render_values(minimal)
+        if not self.network.input_gradient:
+            return values
+        chain_lines, self.lines = self.lines, self.input_lines
+        try:
+            values["input_gradient"] = {
+                "reads": self.gradients_reads(),
+                "uses_n": self.uses_n(),
+                "lines": self.backward_lines(),
+            }
+        finally:
+            self.lines = chain_lines
+        return values
 
     def param_names(self) -> list[str]:
         return [check_identifier(name) for name in graph_parameter_keys(self.network)]

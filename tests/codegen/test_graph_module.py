@@ -277,3 +277,38 @@ def test_training_step_in_place_lowers_the_cost():
     costs = module.train(params, X, T, learning_rate=1.0, epochs=300)
     assert costs[-1] < costs[0]
     assert sorted(params) == ["W1", "b1", "b2"]
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {
+            "name": "chain_dx",
+            "layers": [3, 4, 2],
+            "activation": "tanh",
+            "cost": "half_mse",
+            "input_gradient": True,
+        },
+        BUILTIN_SPECS["skip_xor"] | {"name": "skip_dx", "input_gradient": True},
+        BUILTIN_SPECS["residual"] | {"name": "residual_dx", "input_gradient": True},
+    ],
+    ids=lambda spec: spec["name"],
+)
+def test_input_gradient(spec):
+    """dC/dX for a chain and for graphs: the written backward pass and central differences of the cost."""
+    network, module = _module(spec)
+    assert network.graph is not None and network.input_gradient
+    rng = np.random.default_rng(7)
+    params, X, T = _point(module, network, rng)
+    derived = module.input_gradient(params, X, T)
+    if isinstance(spec["layers"][0], dict):
+        _, expected = Meaning(spec).gradients(params, X, T)
+        assert _relative(derived, expected) <= 1e-12
+    numeric = np.zeros_like(X)
+    for index in np.ndindex(X.shape):
+        moved = [X.copy(), X.copy()]
+        moved[0][index] += 1e-6
+        moved[1][index] -= 1e-6
+        numeric[index] = (module.cost(params, moved[0], T) - module.cost(params, moved[1], T)) / 2e-6
+    assert _relative(derived, numeric) <= 1e-6
+    assert sorted(module.gradients(params, X, T)) == sorted(params)
