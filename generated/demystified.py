@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 82d8a6604863bb6e7d388162b63368ec2c1d96ff70695011564251ee1ce876c7
+# written by symbp; symbp-sha256: ec0f611fc88a79d9582f43bde101601cc28afe8dfb2e3a3d2b478fb34b3abb83
 """demystified: 2-3-1, sigmoid, half_sse, no biases.
 
 hours slept/studied -> test score; the network of Neural Networks Demystified (Stephen Welch), input layer 1
@@ -285,8 +285,10 @@ class History(list):
     `epochs[k]` is the epoch (or iteration) of `self[k]`, counted from 0 in
     each call, `validation[k]` the validation cost then (empty without
     validation data), and `stopped` why training ended: "epochs",
-    "converged", "early_stopping" or "interrupted" (Ctrl-C: the parameters
-    are those of the last completed step). The costs run to `last_epoch`.
+    "converged", "precision" (bfgs and lbfgs: the line search could lower
+    the cost no further at the dtype's precision), "early_stopping" or
+    "interrupted" (Ctrl-C: the parameters are those of the last completed
+    step). The costs run to `last_epoch`.
     With early stopping on, training that was not interrupted leaves the
     parameters of `best_epoch`, the epoch with the lowest validation cost,
     whether it stopped early or ran all its epochs (None without it).
@@ -463,7 +465,13 @@ def _minimize(
     finally:
         cached["forwarded"] = False
     np.copyto(flat, result.x)
-    history.stopped = "converged" if result.success else "epochs"
+    history.stopped = _STOPPED.get(result.status, "epochs")
+
+
+# SciPy's result.status, as History.stopped says it: 0 the tolerance was met, 1 the iterations ran
+# out, 2 the line search could lower the cost no further at the dtype's precision (SciPy's
+# "precision loss"; L-BFGS-B's abnormal line search end)
+_STOPPED = {0: "converged", 1: "epochs", 2: "precision"}
 
 
 # every [train] setting a spec may leave out, as symbp's spec reader defaults it

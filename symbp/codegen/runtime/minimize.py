@@ -73,4 +73,10 @@ def _minimize(
     finally:
         cached["forwarded"] = False
     np.copyto(flat, result.x)
-    history.stopped = "converged" if result.success else "epochs"
+    history.stopped = _STOPPED.get(result.status, "epochs")
+
+
+# SciPy's result.status, as History.stopped says it: 0 the tolerance was met, 1 the iterations ran
+# out, 2 the line search could lower the cost no further at the dtype's precision (SciPy's
+# "precision loss"; L-BFGS-B's abnormal line search end)
+_STOPPED = {0: "converged", 1: "epochs", 2: "precision"}

@@ -15,8 +15,10 @@ class History(list):
     `epochs[k]` is the epoch (or iteration) of `self[k]`, counted from 0 in
     each call, `validation[k]` the validation cost then (empty without
     validation data), and `stopped` why training ended: "epochs",
-    "converged", "early_stopping" or "interrupted" (Ctrl-C: the parameters
-    are those of the last completed step). The costs run to `last_epoch`.
+    "converged", "precision" (bfgs and lbfgs: the line search could lower
+    the cost no further at the dtype's precision), "early_stopping" or
+    "interrupted" (Ctrl-C: the parameters are those of the last completed
+    step). The costs run to `last_epoch`.
     With early stopping on, training that was not interrupted leaves the
     parameters of `best_epoch`, the epoch with the lowest validation cost,
     whether it stopped early or ran all its epochs (None without it).
