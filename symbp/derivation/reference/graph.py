@@ -20,7 +20,7 @@ from symbp.spec.network import Network
 def connection_matrix(connection, params: dict) -> np.ndarray:
     """The matrix a connection multiplies by: its own, or the tied one (transposed if so)."""
     matrix = params[connection.matrix_key]
-    return matrix.T if connection.transposed else matrix
+    return np.swapaxes(matrix, -1, -2) if connection.transposed else matrix
 
 
 def graph_forward(
@@ -44,11 +44,12 @@ def graph_forward(
 
 def graph_cost(
     network: Network, params: dict, X: np.ndarray, T: np.ndarray, fixed: dict | None = None
-) -> float:
-    """The spec's cost of the outputs, with l2 over each weight matrix once (a tied one is one matrix)."""
+) -> np.ndarray:
+    """The spec's cost of the outputs, with l2 over each weight matrix once (a tied one is one matrix):
+    a scalar array, or one cost per entry of a stack that a parameter, X or a fixed Z or A holds."""
     _, A = graph_forward(network, params, X, fixed)
-    squares = sum(float(np.sum(params[key] ** 2)) for key in network.graph.weight_keys())
-    return float(cost_values(network, A[network.depth], T, squares, network.l2))
+    squares = sum(np.sum(params[key] ** 2, axis=(-2, -1)) for key in network.graph.weight_keys())
+    return cost_values(network, A[network.depth], T, squares, network.l2)
 
 
 def graph_parameter_keys(network: Network) -> list[str]:
@@ -61,27 +62,35 @@ def graph_parameter_keys(network: Network) -> list[str]:
 
 
 def difference(cost_of, base: np.ndarray, step: float = 1e-5) -> np.ndarray:
-    """dC/dV by central differences, ``cost_of(V)`` the cost with V in place of ``base``."""
-    gradient = np.zeros(np.shape(base))
-    for index in np.ndindex(gradient.shape):
-        costs = []
-        for change in (step, -step):
-            moved = np.array(base, dtype=float)
-            moved[index] += change
-            costs.append(cost_of(moved))
-        gradient[index] = (costs[0] - costs[1]) / (2 * step)
-    return gradient
+    """dC/dV by central differences, ``cost_of(V)`` the costs with V in place of ``base``.
+
+    Every move is made at once: V is a stack of 2 size copies (along a new first axis, a bias
+    row kept a row), each moved up or down by one step in one entry, and ``cost_of`` gives the
+    stack's costs in one forward pass (every array of it broadcasts over that axis).
+    """
+    base = np.asarray(base, dtype=float)
+    size = base.size
+    moves = np.concatenate([np.eye(size), -np.eye(size)]).reshape(2 * size, *base.shape) * step
+    stack = base + moves
+    if base.ndim == 1:  # a bias: one row per stack entry, added to every sample
+        stack = stack[:, None, :]
+    costs = np.asarray(cost_of(stack)).reshape(2 * size)
+    return ((costs[:size] - costs[size:]) / (2 * step)).reshape(base.shape)
 
 
-def _cost_fixing(network: Network, params: dict, X, T, moved, *, kind: str, layer: int) -> float:
+def _cost_fixing(network: Network, params: dict, X, T, moved, *, kind: str, layer: int):
     return graph_cost(network, params, X, T, {(kind, layer): moved})
+
+
+def _cost_moving(network: Network, params: dict, X, T, moved, *, key: str):
+    return graph_cost(network, {**params, key: moved}, X, T)
 
 
 def graph_central_differences(network: Network, params: dict, X, T) -> dict:
     """dC/dtheta of every parameter, dC/dX (key ``X``), and dC/dZ, dC/dA of every layer (keys
     ``delta{l}``, ``dA{l}``) by central differences."""
     result = {
-        key: difference(lambda moved, key=key: graph_cost(network, {**params, key: moved}, X, T), params[key])
+        key: difference(partial(_cost_moving, network, params, X, T, key=key), params[key])
         for key in graph_parameter_keys(network)
     }
     result["X"] = difference(lambda moved: graph_cost(network, params, moved, T), X)
