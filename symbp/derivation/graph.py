@@ -6,7 +6,8 @@ read off those equations. Walking every right-hand side, each occurrence of a
 matrix contributes one term to that matrix's derivative, the adjoint of the
 node around it (a product passes G W^T down to its left factor and A^T G to
 its right one, a transpose transposes G, a bias broadcast sums G over the
-samples, an activation multiplies G by f'(Z) entry by entry, a sum passes G
+samples, an activation multiplies G by f'(Z) entry by entry (written through A = f(Z)
+where no residual is added to A, as the chain writes it), a sum passes G
 unchanged). So where a quantity feeds several consumers the **sum over
 consumers** emerges as the list of its terms, each recognised as a consumer's
 delta times the connection's matrix transposed; a residual's identity path is
@@ -28,8 +29,10 @@ import sympy as sp
 from sympy.matrices.expressions import HadamardProduct, MatAdd, MatMul, MatrixSymbol, Transpose
 
 from symbp.derivation.graph_check import check_lines
+from symbp.derivation.local import derivative_in_a
 from symbp.derivation.symbolic import LAMBDA, Activate, Broadcast, ColumnSum, Elementwise, N
 from symbp.naming import matrix_name
+from symbp.spec.functions import A as A_SCALAR
 from symbp.spec.functions import Z as Z_SCALAR
 from symbp.spec.network import Network
 
@@ -143,17 +146,21 @@ class _Adjoints:
         elif isinstance(node, Broadcast):
             self._visit(node.args[0], ColumnSum(adjoint), consumer, "bias added to every sample")
         elif isinstance(node, Activate):
-            layer = int(node.args[1].name[1:])
-            activation = self.network.activation(layer)
-            derivative = sp.Lambda(Z_SCALAR, sp.diff(activation.expr, Z_SCALAR))
             self._visit(
-                node.args[1],
-                HadamardProduct(adjoint, Elementwise(derivative, node.args[1])),
-                consumer,
-                "activation, f'",
+                node.args[1], HadamardProduct(adjoint, self._derivative(node)), consumer, "activation, f'"
             )
         else:
             raise TypeError(f"no adjoint rule for {type(node).__name__}")
+
+    def _derivative(self, node: Activate):
+        """f'(Z) entry by entry; through A = f(Z) (proved, as the chain writes it) where no identity
+        input is added to A."""
+        layer = int(node.args[1].name[1:])
+        activation = self.network.activation(layer)
+        in_a = derivative_in_a(activation) if not self.network.graph.identity[layer] else None
+        if in_a is not None:
+            return Elementwise(sp.Lambda(A_SCALAR, in_a), self.symbols.A[layer])
+        return Elementwise(sp.Lambda(Z_SCALAR, sp.diff(activation.expr, Z_SCALAR)), node.args[1])
 
 
 @cache
