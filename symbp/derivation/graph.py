@@ -56,6 +56,8 @@ class GraphLine:
     layer: int
     terms: tuple[Term, ...] = ()
     reason: str = ""
+    # set once the line agrees with central differences (a line that does not is refused)
+    check: bool = False
 
 
 @dataclass
@@ -66,6 +68,16 @@ class GraphDerivation:
     forward: list[GraphLine]
     backward: list[GraphLine]
     checked: dict[str, float]
+
+    @property
+    def steps(self) -> list[GraphLine]:
+        """The derivation's steps: its backward equations, each checked."""
+        return self.backward
+
+    @property
+    def general_matrix(self) -> list:
+        """No equation for a generic layer: a graph's layers differ, so each is derived on its own."""
+        return []
 
     @property
     def gradient_keys(self) -> list[str]:
@@ -227,4 +239,5 @@ def derive_graph(network: Network, seed: int = 0) -> GraphDerivation:
     backward = backward_lines(network, symbols, forward)
     small = dataclasses.replace(network, layers=tuple(min(size, 3) for size in network.layers))
     checked = check_lines(small, forward_lines(small, _Symbols(small)), backward, np.random.default_rng(seed))
+    backward = [dataclasses.replace(line, check=True) for line in backward]
     return GraphDerivation(network, forward, backward, checked)

@@ -26,6 +26,7 @@ from symbp.derivation.reference.differences import (
     offsets,
     richardson,
 )
+from symbp.derivation.reference.graph import graph_central_differences
 from symbp.derivation.reference.kinks import kinks
 from symbp.naming import matrix_name, parse_matrix_name
 from symbp.spec.functions import A as A_SCALAR
@@ -258,9 +259,15 @@ class CentralDifferences(ComputedOnRead):
 
     def __init__(self, network: Network, params: dict, X, T):
         super().__init__()
-        self.instance = point_instance(network, params, X, T)
+        if network.graph is not None:  # params keyed W2, W2_0, b2: the graph's own differences
+            self.graph_values = graph_central_differences(network, params, X, T)
+        else:
+            self.instance = point_instance(network, params, X, T)
 
     def compute(self, key: str) -> np.ndarray:
+        if hasattr(self, "graph_values"):
+            name = key[1:] if key.startswith(("dW", "db", "dX")) else key
+            return self.graph_values[name]
         try:
             kind, layer = parse_matrix_name(key)
         except ValueError:
