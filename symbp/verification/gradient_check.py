@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from symbp.derivation.reference import CentralDifferences, kink_free_params, random_data
+from symbp.derivation.reference.graph import graph_parameter_keys
 from symbp.errors import CheckFailed, SymbpError
 from symbp.naming import param_names
 from symbp.processes import USER_CODE_TIMEOUT
@@ -168,7 +169,7 @@ def gradcheck(
     if isinstance(function, str):
         split_reference(function)  # a bad reference is refused before the derivation
     derivation = derivation_of(network)
-    names = param_names(network.depth, network.bias)
+    names = graph_parameter_keys(network) if network.graph else param_names(network.depth, network.bias)
     rows = {name: Row(name) for name in names}
     report = Report(list(rows.values()), [])
     rng = np.random.default_rng(seed)

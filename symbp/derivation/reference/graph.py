@@ -61,6 +61,13 @@ def graph_parameter_keys(network: Network) -> list[str]:
     return keys
 
 
+def graph_parameter_shape(network: Network, key: str) -> tuple[int, ...]:
+    """(rows, cols) of a weight matrix, (units,) of a bias."""
+    if key.startswith("W"):
+        return network.graph.weight_shape(key, network.layers)
+    return (network.layers[int(key[1:])],)
+
+
 def difference(cost_of, base: np.ndarray, step: float = 1e-5) -> np.ndarray:
     """dC/dV by central differences, ``cost_of(V)`` the costs with V in place of ``base``.
 
