@@ -27,7 +27,7 @@ _MODULES = {
     "SectionView": "symbp.derivation.engine",
     "Step": "symbp.derivation.engine",
     "derive": "symbp.derivation.engine",
-    "render": "symbp.rendering.renderer",
+    "render": "symbp.rendering.documents",
     "build_pdf": "symbp.rendering.pdf",
     "generate": "symbp.codegen.generator",
     "load_module": "symbp.codegen.loading",
@@ -52,9 +52,9 @@ def _attach_display() -> None:
 
     Attached here, the one module that sees both stages: the derivation stage
     cannot import the renderers that come after it."""
-    from symbp.derivation.engine import Derivation, SectionView, Step
-    from symbp.rendering import renderer
+    from symbp.derivation.steps import Derivation, SectionView, Step
+    from symbp.rendering import documents
 
-    Derivation._repr_markdown_ = renderer.derivation_markdown
-    SectionView._repr_markdown_ = lambda view: renderer.render_section(view.derivation, view.key, "markdown")
-    Step._repr_latex_ = renderer.step_latex
+    Derivation._repr_markdown_ = documents.derivation_markdown
+    SectionView._repr_markdown_ = lambda view: documents.render_section(view.derivation, view.key, "markdown")
+    Step._repr_latex_ = documents.step_latex

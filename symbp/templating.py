@@ -4,12 +4,11 @@ Delimiters are nbconvert's ``((* *))``, ``((( )))`` and ``((= =))``: with
 Jinja2's defaults ``a^{{2}}`` silently renders as ``a^2`` in a TeX template.
 Undefined names raise (``StrictUndefined``). Plain text from a spec (names,
 descriptions) goes through ``escape_latex`` / ``escape_markdown``; maths comes
-from ``symbp.rendering.printing`` and is never escaped.
+from ``symbp.rendering.latex`` and is never escaped.
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from pathlib import Path
 
@@ -49,7 +48,12 @@ def _latex_literal(text: str) -> str:
     return "".join(_LATEX_SPECIALS.get(ch, ch) for ch in text)
 
 
-def _markdown_literal(text: str) -> str:
+def latex_literal(text: str) -> str:
+    """``text`` as LaTeX that prints it literally, spaces kept (a piece of a longer line)."""
+    return _latex_literal(_ascii(text))
+
+
+def markdown_literal(text: str) -> str:
     """Markdown specials backslash-escaped, nothing else changed."""
     return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in text)
 
@@ -61,7 +65,7 @@ def escape_latex(text: object) -> str:
 
 def escape_markdown(text: object) -> str:
     """``text`` as Markdown that prints it literally (no emphasis, links, HTML or maths)."""
-    return _markdown_literal(" ".join(str(text).split()))
+    return markdown_literal(" ".join(str(text).split()))
 
 
 def anchor(label: str) -> str:
@@ -72,77 +76,6 @@ def anchor(label: str) -> str:
 def table_math(tex: str) -> str:
     """Maths for a Markdown table cell, where a bare '|' would end the cell."""
     return tex.replace("|", r"\vert ")
-
-
-_SCRIPTED = r"[A-Za-z0-9]+(?:\^\{[^{}]*\}|\^[A-Za-z0-9]+|_\{[^{}]*\}|_[A-Za-z0-9]+)+"
-_NOTATION = re.compile(
-    rf"(?P<top>d(?:{_SCRIPTED}|[A-Za-z]))/(?P<bottom>d(?:{_SCRIPTED}|[A-Za-z]))"
-    rf"|(?P<label>\beq:[A-Za-z0-9-]*[A-Za-z0-9])"
-    rf"|(?P<symbol>\b{_SCRIPTED})"
-)
-_GREEK = {"delta": r"\delta", "sum": r"\sum", "lambda": r"\lambda", "eta": r"\eta", "sigma": r"\sigma"}
-
-
-def _symbol_tex(token: str) -> str:
-    """'delta^{(L)}_{nj}' -> '\\delta^{(L)}_{nj}', 'W^T' -> 'W^{T}', 'delta_nk' -> '\\delta_{nk}'."""
-    name = re.match(r"[A-Za-z0-9]+", token).group(0)
-    scripts = re.sub(r"([_^])([A-Za-z0-9]+)", r"\1{\2}", token[len(name) :])
-    return _GREEK.get(name, name) + scripts
-
-
-def _reason_parts(text: str, symbol=None):
-    """Split a step's reason into ('text', str), ('math', tex) and ('label', label) pieces.
-
-    Reasons are written in plain text with the texts' notation inline
-    ("introduce delta^{(L)}_{nj} = dC/dz^{(L)}_{nj}", "(eq:delta-L)"); the
-    notation becomes maths and the labels become references."""
-    text = re.sub(r"\((eq:[A-Za-z0-9-]*[A-Za-z0-9])\)", r"\1", text)
-    position = 0
-    for match in _NOTATION.finditer(text):
-        if match.start() > position:
-            yield "text", text[position : match.start()]
-        printed = symbol(match.group(0)) if symbol and not match.group("label") else None
-        if printed is not None:
-            yield "math", printed
-        elif match.group("label"):
-            yield "label", match.group("label")
-        elif match.group("top"):
-            top, bottom = match.group("top")[1:], match.group("bottom")[1:]
-            yield "math", rf"\partial {_symbol_tex(top)}/\partial {_symbol_tex(bottom)}"
-        else:
-            yield "math", _symbol_tex(match.group("symbol"))
-        position = match.end()
-    if position < len(text):
-        yield "text", text[position:]
-
-
-def reason_latex(text: str, labels=(), symbol=None) -> str:
-    """A step's reason as LaTeX: plain text escaped, notation as maths, known labels as \\eqref.
-
-    ``symbol`` (optional) prints a notation token (``delta^{(L)}_{nj}``, ``dC/dz``) in a document's
-    notation; it returns None for a token it leaves to the default reading."""
-    out = []
-    for kind, value in _reason_parts(text, symbol):
-        if kind == "math":
-            out.append(f"${value}$")
-        elif kind == "label" and value in labels:
-            out.append(rf"\eqref{{{value}}}")
-        else:
-            out.append(_latex_literal(_ascii(value if kind == "text" else f"({value})")))
-    return "".join(out)
-
-
-def reason_markdown(text: str, labels=(), symbol=None) -> str:
-    """A step's reason as Markdown: plain text escaped, notation as $maths$, known labels as links."""
-    out = []
-    for kind, value in _reason_parts(text, symbol):
-        if kind == "math":
-            out.append(f"${value}$")
-        elif kind == "label" and value in labels:
-            out.append(f"[({value})](#{anchor(value)})")
-        else:
-            out.append(_markdown_literal(value if kind == "text" else f"({value})"))
-    return "".join(out)
 
 
 def template_folder() -> Path:
@@ -174,6 +107,4 @@ def environment() -> jinja2.Environment:
     env.filters["escape_markdown"] = escape_markdown
     env.filters["anchor"] = anchor
     env.filters["table_math"] = table_math
-    env.filters["reason_latex"] = reason_latex
-    env.filters["reason_markdown"] = reason_markdown
     return env

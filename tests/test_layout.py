@@ -23,7 +23,7 @@ API_MODULES = (
     "symbp",
     "symbp.spec.network",
     "symbp.derivation.engine",
-    "symbp.rendering.renderer",
+    "symbp.rendering.documents",
     "symbp.rendering.pdf",
     "symbp.codegen.generator",
     "symbp.codegen.loading",
@@ -73,22 +73,71 @@ def test_a_module_imports_only_its_own_stage_and_earlier_ones(path):
         assert STAGES[other] < level, f"{module} (stage {own or 'ground'}) imports {imported} (stage {other})"
 
 
-# a room a maintainer can find: a module of fewer lines than this, drawing on at most this many others
 MAX_LINES = 450
 MAX_IMPORTED = 8
-ROOM_LIMITED = ("verification",)  # the stages whose modules these limits hold
+# Modules still over a limit, each with the helper whose part splits it; the lead removes an entry
+# once that work is merged. A module not listed here is held to the limits.
+TOO_LONG: dict[str, str] = {}
+IMPORTS_TOO_MUCH = {
+    "symbp/cli/end_to_end.py": "robust",
+    "symbp/cli/verify.py": "robust",
+    "symbp/codegen/generator.py": "module",
+}
 
 
-@pytest.mark.parametrize(
-    "path",
-    [path for path in MODULES if path.parent.name in ROOM_LIMITED],
-    ids=lambda path: str(path.relative_to(ROOT)),
-)
-def test_a_module_is_small_and_imports_few_others(path):
+def _is_module(name: str) -> bool:
+    path = ROOT.joinpath(*name.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """The other symbp modules a file imports: ``from symbp.rendering import latex`` names the module
+    symbp.rendering.latex, ``from symbp.rendering.latex import latex`` the same one."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("symbp"):
+            for alias in node.names:
+                submodule = f"{node.module}.{alias.name}"
+                found.add(submodule if _is_module(submodule) else node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name.startswith("symbp"))
+    return found - {_module_name(path)} if path.is_relative_to(ROOT) else found
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda path: str(path.relative_to(ROOT)))
+def test_a_module_has_at_most_450_lines(path):
+    where = str(path.relative_to(ROOT))
     lines = len(path.read_text(encoding="utf-8").splitlines())
-    assert lines < MAX_LINES, f"{path.name} has {lines} lines"
-    imported = _imports(path)
-    assert len(imported) <= MAX_IMPORTED, f"{path.name} imports {len(imported)}: {sorted(imported)}"
+    if where in TOO_LONG:
+        assert lines > MAX_LINES, f"{where} has {lines} lines now: remove it from TOO_LONG"
+        return
+    assert lines <= MAX_LINES, f"{where} has {lines} lines: split it along its jobs"
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda path: str(path.relative_to(ROOT)))
+def test_a_module_imports_at_most_eight_others(path):
+    where = str(path.relative_to(ROOT))
+    imported = _imported_modules(path)
+    if where in IMPORTS_TOO_MUCH:
+        assert len(imported) > MAX_IMPORTED, (
+            f"{where} imports {len(imported)} now: remove it from IMPORTS_TOO_MUCH"
+        )
+        return
+    assert len(imported) <= MAX_IMPORTED, f"{where} imports {len(imported)} symbp modules: {sorted(imported)}"
+
+
+def test_the_import_count_names_modules_not_packages(tmp_path):
+    module = tmp_path / "sample.py"
+    module.write_text(
+        "from symbp.rendering import latex, step_views\nfrom symbp.rendering.latex import latex\n"
+        "from symbp.spec import notation\nimport symbp.naming\n"
+    )
+    assert _imported_modules(module) == {
+        "symbp.rendering.latex",
+        "symbp.rendering.step_views",
+        "symbp.spec.notation",
+        "symbp.naming",
+    }
 
 
 def test_the_stage_rule_catches_a_sibling_import(tmp_path):

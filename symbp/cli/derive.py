@@ -11,7 +11,7 @@ from symbp.errors import SymbpError
 
 def _cmd_derive(args) -> int:
     from symbp.derivation.engine import derive
-    from symbp.rendering.renderer import render
+    from symbp.rendering.documents import render
     from symbp.spec.network import load
 
     if args.pdf and (args.format != "latex" or not args.output):

@@ -23,9 +23,10 @@ from symbp.derivation.engine import Derivation, derive
 from symbp.derivation.reference import STEP, CentralDifferences, largest_relative_error, random_data
 from symbp.errors import SymbpError
 from symbp.files import ownership, write_owned
+from symbp.rendering.documents import render
 from symbp.rendering.pdf import INSTALL_HINT, build_pdf, tex_available
-from symbp.rendering.printing import equation, pretty_equation
-from symbp.rendering.renderer import render
+from symbp.rendering.pretty import pretty_equation
+from symbp.rendering.printer_base import equation
 from symbp.spec.network import Network, require_checkable
 from symbp.verification.isolated import import_file
 

@@ -18,6 +18,6 @@ def with_notation(network, name: str | None):
     """``network`` in the profile ``name`` (unchanged when no name is given)."""
     if name is None:
         return network
-    from symbp.spec.notation import notation_from
+    from symbp.spec.profiles import notation_from
 
     return dataclasses.replace(network, notation=notation_from(name, "--notation"))

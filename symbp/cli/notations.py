@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def _cmd_notations(args) -> int:
-    from symbp.spec.notation import PROFILES
+    from symbp.spec.profiles import PROFILES
 
     width = max(len(profile.summary()) for profile in PROFILES.values())
     for name, profile in PROFILES.items():

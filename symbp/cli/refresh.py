@@ -13,8 +13,8 @@ from pathlib import Path
 from symbp.codegen.generator import generate
 from symbp.derivation.engine import derive
 from symbp.files import atomic_write_bytes, write_owned
+from symbp.rendering.documents import render
 from symbp.rendering.notation_table import REFERENCE, profile_table, with_table
-from symbp.rendering.renderer import render
 from symbp.spec.network import builtin_names, load, load_builtin
 
 DOCUMENTS = {".tex": "latex", ".md": "markdown"}

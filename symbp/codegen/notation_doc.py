@@ -8,17 +8,12 @@ example "w^2 is params['W1'].T" (column vectors transpose every matrix).
 
 from __future__ import annotations
 
-from symbp.naming import display_layer
-from symbp.spec.notation import DEFAULT_NOTATION, PROFILES, as_text
+from symbp.spec.notation import DEFAULT_NOTATION, as_text
+from symbp.spec.profiles import PROFILES
 
 
 def _layer_label(notation, layer: int, depth: int, parameter: bool) -> str:
-    name = notation.layer_name(layer, depth, parameter)
-    if name is None:
-        name = str(
-            display_layer(layer, notation.input_layer, parameter, notation.weights_named_by == "leaving")
-        )
-    mark = notation.mark(name)
+    mark = notation.layer_mark(layer, parameter, depth)
     bare_and_long = notation.layer_style == "bare" and len(mark) > 1
     return f"^{{{mark}}}" if bare_and_long else f"^{mark}"
 

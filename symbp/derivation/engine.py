@@ -7,23 +7,35 @@ a double sum whose order is swapped before the previous delta is recognised,
 showing that the recursion repeats. Then the general index form and the
 matrix form. Every factor comes from ``symbp.derivation.local`` (sympy.diff of the
 spec's own local expressions), and every step is checked by
-``symbp.derivation.checks`` when it is made.
+``symbp.derivation.step_check`` when it is made.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
-
-import numpy as np
 import sympy as sp
-from sympy.matrices.expressions import MatAdd, MatMul, MatrixSymbol
 
-from symbp.derivation import checks
-from symbp.derivation.checks import Check, ExactGradient, IndexEvaluator, Instance
-from symbp.derivation.local import activation_factor, collapse_kronecker, cost_factor, z_factor
-from symbp.derivation.matrix_form import concrete_symbol, generic_symbol, to_matrix
-from symbp.derivation.numeric import MatrixEvaluator, cost_value
+from symbp.derivation.chain import D, chain_product, fresh_dummy, replace_factors, simplify_output_delta
+from symbp.derivation.local import activation_factor, cost_factor, z_factor
+from symbp.derivation.matrix_form import concrete_symbol, forward_lines, generic_symbol, to_matrix
+from symbp.derivation.reasons import (
+    BIAS_RATE,
+    EVALUATE_BIAS,
+    MATRIX_REASONS,
+    RECOGNISE_OUTPUT_DELTA,
+    RECOGNISE_RECURSION,
+    SWAP_SUMS,
+    WEIGHT_RATE,
+    DeltaDefinition,
+    Quantity,
+    Reference,
+    cost_reason,
+    hidden_pattern,
+    output_weight_chain,
+    reason,
+)
+from symbp.derivation.reasons import delta as delta_of
+from symbp.derivation.step_check import StepChecker, matrix_step_check
+from symbp.derivation.steps import Derivation, MatrixLine, SectionView, Step
 from symbp.derivation.symbolic import (
     LAMBDA,
     C,
@@ -42,122 +54,11 @@ from symbp.derivation.symbolic import (
     n,
     p,
     q,
-    t,
     w,
     width,
     z,
 )
-from symbp.derivation.symbolic import Activate as ActivateNode
-from symbp.derivation.symbolic import Broadcast as BroadcastNode
-from symbp.naming import matrix_name
 from symbp.spec.network import Network
-
-CHECK_SEEDS = (11, 12, 13)
-
-
-def D(quantity, variable) -> sp.Derivative:
-    """An unevaluated partial derivative, as written in a chain-rule step."""
-    return sp.Derivative(quantity, variable, evaluate=False)
-
-
-@dataclass(frozen=True)
-class Step:
-    """One equation of the derivation, why it holds, and how it was checked."""
-
-    eq: sp.Eq
-    reason: str
-    kind: str
-    section: str
-    part: str = ""
-    label: str | None = None
-    check: Check | None = None
-
-    def __repr__(self) -> str:
-        label = f" {self.label}" if self.label else ""
-        checked = f", checked {self.check.method}" if self.check else ""
-        equation = " ".join(str(self.eq).split())
-        equation = equation if len(equation) <= 80 else equation[:77] + "..."
-        return f"Step({self.section}/{self.kind}{label}: {equation}{checked})"
-
-
-@dataclass(frozen=True)
-class MatrixLine:
-    """target = expr for one concrete layer; ``label`` names the general equation."""
-
-    target: MatrixSymbol
-    expr: sp.Basic
-    label: str
-    layer: int
-
-
-@dataclass(frozen=True)
-class SectionView:
-    """One section of a derivation, displayable on its own (Jupyter)."""
-
-    derivation: Derivation
-    key: str
-
-    def __repr__(self) -> str:
-        return f"SectionView({self.derivation.network.name}, {self.key!r})"
-
-
-@dataclass
-class Derivation:
-    """Everything derived for one network; renderers and codegen only print this."""
-
-    network: Network
-    steps: list[Step] = field(default_factory=list)
-    forward: list[MatrixLine] = field(default_factory=list)
-    backward: list[MatrixLine] = field(default_factory=list)
-
-    SECTION_ORDER = ("cost", "L", "L-1", "L-2", "index", "matrix")
-
-    def __repr__(self) -> str:
-        return f"Derivation({self.network.name}: {self.network.summary()}, {len(self.steps)} steps)"
-
-    def sections(self) -> list[tuple[str, list[Step]]]:
-        """The steps grouped by section, in order."""
-        grouped = []
-        for name in self.SECTION_ORDER:
-            members = [step for step in self.steps if step.section == name]
-            if members:
-                grouped.append((name, members))
-        return grouped
-
-    def section(self, key: str) -> SectionView:
-        """A displayable view of one section ("L", "L-1", "index", ...)."""
-        return SectionView(self, key)
-
-    def step(self, label: str) -> Step:
-        for candidate in self.steps:
-            if candidate.label == label:
-                return candidate
-        raise KeyError(label)
-
-    @property
-    def general_matrix(self) -> list[Step]:
-        return [step for step in self.steps if step.section == "matrix"]
-
-    def evaluate(self, params: dict, X, T) -> dict[str, np.ndarray]:
-        """Numeric values of every forward and backward line, and the cost."""
-        X = np.asarray(X, dtype=float)
-        T = np.asarray(T, dtype=float)
-        env = {"X": X, "T": T}
-        for name, value in params.items():
-            value = np.asarray(value, dtype=float)
-            env[name] = value[None, :] if name.startswith("b") else value
-        evaluator = MatrixEvaluator(self.network, X.shape[0], self.network.l2)
-        for line in self.forward + self.backward:
-            env[line.target.name] = np.asarray(evaluator(line.expr, env), dtype=float)
-        weights = {layer: env[matrix_name("W", layer)] for layer in range(1, self.network.depth + 1)}
-        results = {name: value for name, value in env.items() if name not in params}
-        for layer in range(1, self.network.depth + 1):
-            if f"db{layer}" in results:
-                results[f"db{layer}"] = results[f"db{layer}"].reshape(-1)
-        results["cost"] = cost_value(
-            self.network, env[matrix_name("A", self.network.depth)], T, weights, self.network.l2
-        )
-        return results
 
 
 class _Deriver:
@@ -167,51 +68,15 @@ class _Deriver:
         self.network = network
         self.depth = network.depth
         self.derivation = Derivation(network)
-        # The first instance has one sample, to keep its expanded cost small for the exact check.
-        self.instances = [
-            Instance(network, seed, samples=1 if seed == CHECK_SEEDS[0] else 3) for seed in CHECK_SEEDS
-        ]
-        # sympy.diff of the expanded cost is slow: one instance gets the exact reference.
-        self.exact = [self._exact_reference(self.instances[0])] + [None] * (len(self.instances) - 1)
+        self.checker = StepChecker(network)
         self.output_delta: sp.Expr | None = None
-
-    def _exact_reference(self, instance: Instance) -> ExactGradient | None:
-        parameters = sum(x * y for x, y in zip(instance.sizes, instance.sizes[1:], strict=False))
-        if self.depth > 3 or parameters > 24:
-            return None
-        reference = ExactGradient(instance)
-        return reference if reference.small else None
 
     # -- recording and checking ---------------------------------------
     def add(self, lhs, rhs, reason, kind, section, part="", label=None, layers=(None,)):
         eq = sp.Eq(lhs, rhs, evaluate=False)
-        self.derivation.steps.append(Step(eq, reason, kind, section, part, label, self._check(eq, layers)))
-
-    def _check(self, eq: sp.Eq, layers) -> Check:
-        worst, methods, points = 0.0, set(), 0
-        free = _free_indices(eq.lhs)
-        for instance, exact in zip(self.instances, self.exact, strict=True):
-            for layer_value in layers:
-                env = {} if layer_value is None else {l: layer_value}
-                evaluator = IndexEvaluator(instance, env)
-                ranges = _index_ranges(eq.lhs, evaluator, instance)
-                for combo in checks.index_combinations(free, ranges):
-                    evaluator.env.update(dict(zip(free, combo, strict=True)))
-                    try:
-                        reference, method = checks.reference_value(instance, eq.lhs, evaluator, exact)
-                        value = evaluator(eq.rhs)
-                    except ArithmeticError:  # overflow at the check point: raise_failure names the field
-                        reference = value = math.nan
-                    error = checks.compare(value, reference)
-                    if not error <= checks.RELATIVE_TOLERANCE:
-                        where = ", ".join(
-                            f"{var}={val}" for var, val in evaluator.env.items() if isinstance(var, sp.Symbol)
-                        )
-                        checks.raise_failure(eq, where, value, reference, instance)
-                    worst = max(worst, error)
-                    methods.add(method)
-            points += 1
-        return _describe(methods, points, worst)
+        self.derivation.steps.append(
+            Step(eq, reason, kind, section, part, label, self.checker.check(eq, layers))
+        )
 
     # -- the output layer -------------------------------------------------
     def output_factor(self, unit) -> sp.Expr:
@@ -234,7 +99,7 @@ class _Deriver:
                     self.network, concrete_of(layer), layer, sample, out_unit, variable.indices[2]
                 )
             layer, sample, unit = quantity.indices
-            return z_factor(layer, sample, unit, variable, self.network.bias, _fresh_dummy(derivative))
+            return z_factor(layer, sample, unit, variable, self.network.bias, fresh_dummy(derivative))
 
         return expr.replace(lambda node: isinstance(node, sp.Derivative), value)
 
@@ -248,35 +113,30 @@ class _Deriver:
 
     def derive_cost(self):
         eq = sp.Eq(C, cost_definition(self.network), evaluate=False)
-        reason = f"the cost: {self.network.cost.description}" + (
-            f", plus the l2 penalty lambda/2 sum w^2 (lambda = {self.network.l2:g})"
-            if self.network.l2
-            else ""
-        )
-        self.derivation.steps.append(Step(eq, reason, "definition", "cost", label="eq:cost"))
+        why = cost_reason(self.network.cost, self.network.l2)
+        self.derivation.steps.append(Step(eq, why, "definition", "cost", label="eq:cost"))
 
     def derive_output_layer(self):
         section, section_delta = "L", delta[L, n, j]
         chain_w = sp.Sum(
             chain_product(self.output_factor(j), D(z[L, n, j], w[L, i, j])), (n, 1, N)
         ) + self.penalty(L)
-        reach = "an output-layer weight reaches C only through z^{(L)}_{nj} of each sample n"
-        if not self.network.activation(self.depth).elementwise:
-            reach += " (softmax: z^{(L)}_{nj} moves every output a^{(L)}_{nm})"
-        self.add(D(C, w[L, i, j]), chain_w, f"chain rule: {reach}", "chain_rule", section, "W")
+        softmax = not self.network.activation(self.depth).elementwise
+        self.add(D(C, w[L, i, j]), chain_w, output_weight_chain(softmax), "chain_rule", section, "W")
         evaluated_w = self.evaluate_factors(chain_w, self.concrete_of)
         self.add(
             D(C, w[L, i, j]),
             evaluated_w,
-            "evaluate each factor from the cost and activation",
+            reason("evaluate each factor from the cost and activation"),
             "evaluate",
             section,
             "W",
         )
         delta_value = self.evaluate_factors(self.output_factor(j), self.concrete_of)
         simplified = simplify_output_delta(delta_value)
-        why = "simplify: the factors cancel" + (
-            "; the targets of each sample sum to one (one-hot)" if delta_value.has(sp.Sum) else ""
+        why = reason(
+            "simplify: the factors cancel"
+            + ("; the targets of each sample sum to one (one-hot)" if delta_value.has(sp.Sum) else "")
         )
         if simplified != delta_value:
             evaluated_w = sp.Sum(simplified * a[L - 1, n, i], (n, 1, N)) + self.penalty(L)
@@ -287,13 +147,20 @@ class _Deriver:
             self.add(
                 bias_step,
                 chain_b,
-                "chain rule: an output-layer bias enters only z^{(L)}_{nj}",
+                reason("chain rule: an output-layer bias enters only ", Quantity("z", L, "nj")),
                 "chain_rule",
                 section,
                 "b",
             )
             evaluated_b = self.evaluate_factors(chain_b, self.concrete_of)
-            self.add(bias_step, evaluated_b, "evaluate each factor (dz/db = 1)", "evaluate", section, "b")
+            self.add(
+                bias_step,
+                evaluated_b,
+                EVALUATE_BIAS,
+                "evaluate",
+                section,
+                "b",
+            )
             if simplified != delta_value:
                 self.add(bias_step, sp.Sum(simplified, (n, 1, N)), why, "simplify", section, "b")
         delta_value = simplified
@@ -301,7 +168,7 @@ class _Deriver:
         self.add(
             section_delta,
             delta_value,
-            "introduce delta^{(L)}_{nj} = dC/dz^{(L)}_{nj}: the factor both gradients repeat",
+            reason("introduce ", DeltaDefinition(L, "nj"), ": the factor both gradients repeat"),
             "introduce_delta",
             section,
             "delta",
@@ -310,7 +177,7 @@ class _Deriver:
         self.add(
             D(C, w[L, i, j]),
             sp.Sum(section_delta * a[L - 1, n, i], (n, 1, N)) + self.penalty(L),
-            "substitute delta^{(L)}",
+            reason("substitute ", delta_of(L)),
             "substitute",
             section,
             "W",
@@ -320,7 +187,7 @@ class _Deriver:
             self.add(
                 D(C, b[L, j]),
                 sp.Sum(section_delta, (n, 1, N)),
-                "substitute delta^{(L)}",
+                reason("substitute ", delta_of(L)),
                 "substitute",
                 section,
                 "b",
@@ -360,7 +227,7 @@ class _Deriver:
             self.add(
                 lhs,
                 expr,
-                f"chain rule through layer{'s' if back > 1 else ''} above",
+                reason(f"chain rule through layer{'s' if back > 1 else ''} above"),
                 "chain_rule",
                 section,
                 part,
@@ -369,13 +236,13 @@ class _Deriver:
             self.add(
                 lhs,
                 expr,
-                "recognise delta^{(L)} (eq:delta-L) in the first factors",
+                RECOGNISE_OUTPUT_DELTA,
                 "recognise_delta",
                 section,
                 part,
             )
             expr = self.evaluate_factors(expr, self.concrete_of)
-            self.add(lhs, expr, "evaluate the remaining factors", "evaluate", section, part)
+            self.add(lhs, expr, reason("evaluate the remaining factors"), "evaluate", section, part)
             inner = sp.Sum(delta[L, n, units[0]] * w[L, units[1], units[0]], (units[0], 1, width[L]))
             fprime_next = activation_factor(
                 self.network, self.concrete_of(L - 1), L - 1, n, units[1], units[1]
@@ -387,7 +254,7 @@ class _Deriver:
                 self.add(
                     lhs,
                     swapped,
-                    "move the factors that do not depend on q out of the q-sum and swap the sums",
+                    SWAP_SUMS,
                     "swap_sums",
                     section,
                     part,
@@ -396,20 +263,19 @@ class _Deriver:
                 self.add(
                     lhs,
                     recognised,
-                    "recognise delta^{(L-1)}_{np} (eq:delta-L-1): the recursion repeats",
+                    RECOGNISE_RECURSION,
                     "recognise_delta",
                     section,
                     part,
                 )
                 inner = sp.Sum(delta[L - 1, n, p] * w[L - 1, j, p], (p, 1, width[L - 1]))
             grouped = sp.Sum(inner * fprime * input_value, (n, 1, N)) + penalty
-            self.add(lhs, grouped, "collect the sum over the layer above", "collect", section, part)
+            self.add(lhs, grouped, reason("collect the sum over the layer above"), "collect", section, part)
             result_delta = inner * fprime
         self.add(
             delta[layer, n, j],
             result_delta,
-            f"introduce delta^{{(L-{back})}}_{{nj}} = dC/dz^{{(L-{back})}}_{{nj}}, "
-            f"written through delta^{{({'L' if back == 1 else 'L-1'})}}",
+            reason("introduce ", DeltaDefinition(layer, "nj"), ", written through ", delta_of(layer + 1)),
             "introduce_delta",
             section,
             "delta",
@@ -418,7 +284,7 @@ class _Deriver:
         self.add(
             D(C, w[layer, i, j]),
             sp.Sum(delta[layer, n, j] * a[layer - 1, n, i], (n, 1, N)) + self.penalty(layer),
-            f"substitute delta^{{(L-{back})}}",
+            reason("substitute ", delta_of(layer)),
             "substitute",
             section,
             "W",
@@ -428,7 +294,7 @@ class _Deriver:
             self.add(
                 D(C, b[layer, j]),
                 sp.Sum(delta[layer, n, j], (n, 1, N)),
-                f"substitute delta^{{(L-{back})}}",
+                reason("substitute ", delta_of(layer)),
                 "substitute",
                 section,
                 "b",
@@ -448,7 +314,7 @@ class _Deriver:
         self.add(
             delta[L, n, j],
             self.output_delta,
-            "the output layer, as derived (eq:delta-L)",
+            reason("the output layer, as derived ", Reference("eq:delta-L", True)),
             "generalise",
             section,
             "delta",
@@ -459,8 +325,7 @@ class _Deriver:
             self.add(
                 delta[l, n, j],
                 sp.Sum(delta[l + 1, n, k] * w[l + 1, j, k], (k, 1, width[l + 1])) * self.hidden_fprime(l),
-                "every hidden layer repeats the pattern of "
-                + ("eq:delta-L-1 and eq:delta-L-2" if self.depth > 2 else "eq:delta-L-1"),
+                hidden_pattern(self.depth),
                 "generalise",
                 section,
                 "delta",
@@ -471,7 +336,7 @@ class _Deriver:
         self.add(
             D(C, w[l, i, j]),
             sp.Sum(a[l - 1, n, i] * delta[l, n, j], (n, 1, N)) + self.penalty(l),
-            "every layer: z^{(l)}_{nj} changes with its weight from neuron i at the rate a^{(l-1)}_{ni}",
+            WEIGHT_RATE,
             "generalise",
             section,
             "W",
@@ -482,7 +347,7 @@ class _Deriver:
             self.add(
                 D(C, b[l, j]),
                 sp.Sum(delta[l, n, j], (n, 1, N)),
-                "every layer: dz/db = 1",
+                BIAS_RATE,
                 "generalise",
                 section,
                 "b",
@@ -503,25 +368,7 @@ class _Deriver:
         for step in general:
             target, expr = to_matrix(step.eq, generic_symbol(self.network))
             self.add_matrix_step(target, expr, labels[step.label], step)
-        for layer in range(1, self.depth + 1):
-            self.derivation.forward.append(
-                MatrixLine(
-                    symbols.Z[layer],
-                    MatAdd(MatMul(symbols.A[layer - 1], symbols.W[layer]), BroadcastNode(symbols.b[layer], N))
-                    if self.network.bias
-                    else MatMul(symbols.A[layer - 1], symbols.W[layer]),
-                    "eq:forward",
-                    layer,
-                )
-            )
-            self.derivation.forward.append(
-                MatrixLine(
-                    symbols.A[layer],
-                    ActivateNode(sp.Symbol(self.network.activation(layer).name), symbols.Z[layer]),
-                    "eq:forward",
-                    layer,
-                )
-            )
+        self.derivation.forward.extend(forward_lines(self.network, symbols))
         concrete = concrete_symbol(symbols)
         for layer in range(self.depth, 0, -1):
             for step in general:
@@ -535,7 +382,7 @@ class _Deriver:
                 eq = sp.Eq(lhs, self._concrete_rhs(rhs), evaluate=False)
                 target, expr = to_matrix(eq, concrete)
                 line = MatrixLine(target, expr, labels[step.label], layer)
-                self._check_matrix_line(line)
+                self.checker.check_matrix_line(line)
                 self.derivation.backward.append(line)
 
     def _concrete_rhs(self, rhs: sp.Expr) -> sp.Expr:
@@ -544,33 +391,9 @@ class _Deriver:
 
     def add_matrix_step(self, target, expr, label, index_step: Step):
         eq = sp.Eq(target, expr, evaluate=False)
-        check = Check(
-            index_step.check.method if index_step.check else "numeric",
-            index_step.check.points if index_step.check else 0,
-            0.0,
-            "entry (i, j) of the matrix equation is the index form "
-            f"{index_step.label}; every concrete layer's line is checked numerically",
-        )
-        reason = {
-            "eq:delta-L-matrix": "all samples and outputs at once (rows are samples)",
-            "eq:delta-rec-matrix": "sum_k delta_nk w_jk is entry (n, j) of delta W^T; f' applies entrywise",
-            "eq:dW-matrix": "sum_n a_ni delta_nj is entry (i, j) of A^T delta",
-            "eq:db-matrix": "sum_n delta_nj is entry j of the column sums 1^T delta",
-        }[label]
-        self.derivation.steps.append(Step(eq, reason, "matrix", "matrix", index_step.part, label, check))
-
-    def _check_matrix_line(self, line: MatrixLine):
-        """A concrete layer's matrix line against finite differences on each instance."""
-        for instance in self.instances:
-            env = instance.reference_env
-            evaluator = MatrixEvaluator(self.network, instance.samples, instance.lam)
-            value = np.asarray(evaluator(line.expr, env), dtype=float)
-            reference, layer = env[line.target.name], line.layer
-            for got, want in zip(value.ravel(), reference.ravel(), strict=True):
-                if checks.compare(got, want) > checks.RELATIVE_TOLERANCE:
-                    checks.raise_failure(
-                        sp.Eq(line.target, line.expr, evaluate=False), f"layer {layer}", got, want, instance
-                    )
+        check = matrix_step_check(index_step.check, index_step.label)
+        why = MATRIX_REASONS[label]
+        self.derivation.steps.append(Step(eq, why, "matrix", "matrix", index_step.part, label, check))
 
     def run(self) -> Derivation:
         self.derive_cost()
@@ -603,94 +426,6 @@ def derive(network: Network) -> Derivation:
 
         return derive_graph(network)
     return _Deriver(network).run()
-
-
-# -- helpers -------------------------------------------------------------------
-def simplify_output_delta(expr: sp.Expr) -> sp.Expr:
-    """Simplify dC/dz^{(L)}: collapse softmax sums (one-hot targets) and cancel factors."""
-    if expr.has(sp.Sum):
-        expr = collapse_kronecker(expr.replace(lambda e: isinstance(e, sp.Sum), _split_sum))
-        expr = expr.replace(
-            lambda e: isinstance(e, sp.Sum) and isinstance(e.function, sp.Indexed) and e.function.base == t,
-            lambda e: sp.Integer(1),
-        )
-    candidate = sp.factor(sp.cancel(expr))
-    shorter = sp.count_ops(candidate) < sp.count_ops(expr)
-    # cancel() splits exp(u) into several exponentials that can overflow separately.
-    same_exponentials = len(candidate.atoms(sp.exp)) <= len(expr.atoms(sp.exp))
-    return candidate if shorter and same_exponentials else expr
-
-
-def chain_product(*factors) -> sp.Expr:
-    """A product kept in the order of the chain (outermost quantity first), for the reader."""
-    flat = [part for factor in factors for part in (factor.args if isinstance(factor, sp.Mul) else (factor,))]
-    return sp.Mul(*flat, evaluate=False)
-
-
-def replace_factors(expr: sp.Expr, product: sp.Expr, replacement: sp.Expr) -> sp.Expr:
-    """Replace the factors of ``product`` inside any product of ``expr`` by ``replacement``."""
-    wanted = sp.Mul.make_args(product)
-
-    def swap(node: sp.Mul) -> sp.Expr:
-        factors = list(node.args)
-        if not all(factor in factors for factor in wanted):
-            return node
-        for factor in wanted:
-            factors.remove(factor)
-        return chain_product(replacement, *factors)
-
-    return expr.replace(lambda node: isinstance(node, sp.Mul), swap)
-
-
-def _split_sum(total: sp.Sum) -> sp.Expr:
-    """sum_k (x + y) -> sum_k x + sum_k y, with factors free of k moved out."""
-    (var, low, high), *rest = total.limits
-    pieces = []
-    for term in sp.Add.make_args(sp.expand_mul(total.function)):
-        outside, inside = term.as_independent(var, as_Add=False)
-        pieces.append(outside * sp.Sum(inside, (var, low, high)))
-    return sp.Add(*pieces) if not rest else sp.Sum(sp.Add(*pieces), *rest)
-
-
-def _fresh_dummy(derivative: sp.Derivative) -> sp.Symbol:
-    used = derivative.free_symbols
-    for candidate in sp.symbols("r s u v", integer=True, positive=True):
-        if candidate not in used:
-            return candidate
-    raise RuntimeError("no free summation index")
-
-
-def _lhs_target(lhs) -> sp.Indexed:
-    """The Indexed a step is about: the parameter of dC/dw, or the delta itself."""
-    return lhs.variables[0] if isinstance(lhs, sp.Derivative) else lhs
-
-
-def _free_indices(lhs) -> list[sp.Symbol]:
-    target = _lhs_target(lhs)
-    return [index for index in target.indices[1:] if isinstance(index, sp.Symbol) and index not in (L, l)]
-
-
-def _index_ranges(lhs, evaluator: IndexEvaluator, instance: Instance) -> dict:
-    target = _lhs_target(lhs)
-    layer = int(evaluator(target.indices[0]))
-    name = str(target.base.label)
-    positions = {"w": (layer - 1, layer), "b": (layer,), "delta": (None, layer)}[name]
-    ranges = {}
-    for index, position in zip(target.indices[1:], positions, strict=True):
-        ranges[index] = instance.samples if position is None else instance.sizes[position]
-    return ranges
-
-
-def _describe(methods: set[str], points: int, worst: float) -> Check:
-    if "exact" in methods:
-        return Check(
-            "symbolic+numeric",
-            points,
-            worst,
-            "compared with sympy.diff of the fully expanded cost of a small instance (first point) "
-            "and with central finite differences (Richardson, float64)",
-        )
-    return Check("numeric", points, worst, "compared with central finite differences (Richardson, float64)")
 
 
 __all__ = ["Derivation", "MatrixLine", "SectionView", "Step", "derive"]

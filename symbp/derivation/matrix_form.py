@@ -14,7 +14,8 @@ from __future__ import annotations
 import sympy as sp
 from sympy.matrices.expressions import HadamardProduct, MatAdd, MatMul, MatrixSymbol, Transpose
 
-from symbp.derivation.symbolic import ActivationDerivative, L, MatrixSymbols, N, i, l, n
+from symbp.derivation.steps import MatrixLine
+from symbp.derivation.symbolic import Activate, ActivationDerivative, Broadcast, L, MatrixSymbols, N, i, l, n
 from symbp.derivation.symbolic import ColumnSum as ColumnSumNode
 from symbp.derivation.symbolic import Elementwise as ElementwiseNode
 from symbp.naming import generic_matrix_name, matrix_name
@@ -60,6 +61,18 @@ def concrete_symbol(symbols: MatrixSymbols):
 
 # -- index form -> matrix form -----------------------------------------------
 _ENTRY_KINDS = {"a": "A", "z": "Z", "delta": "delta"}
+
+
+def forward_lines(network: Network, symbols: MatrixSymbols) -> list[MatrixLine]:
+    """The forward pass, layer by layer: Z = A W + 1 b, then A = f(Z)."""
+    lines = []
+    for layer in range(1, network.depth + 1):
+        product = MatMul(symbols.A[layer - 1], symbols.W[layer])
+        weighted = MatAdd(product, Broadcast(symbols.b[layer], N)) if network.bias else product
+        lines.append(MatrixLine(symbols.Z[layer], weighted, "eq:forward", layer))
+        activated = Activate(sp.Symbol(network.activation(layer).name), symbols.Z[layer])
+        lines.append(MatrixLine(symbols.A[layer], activated, "eq:forward", layer))
+    return lines
 
 
 def to_matrix(eq: sp.Eq, symbol) -> tuple[MatrixSymbol, sp.Basic]:

@@ -177,7 +177,7 @@ def _quasi_newton(name: str, title: str, estimate: str) -> Optimizer:
 
 
 def optimizer(name: str) -> Optimizer:
-    """The optimiser called ``name`` in the spec (``symbp.spec.network.OPTIMIZERS``)."""
+    """The optimiser called ``name`` in the spec (``symbp.spec.training.OPTIMIZERS``)."""
     builders = {
         "sgd": _sgd,
         "momentum": _momentum,

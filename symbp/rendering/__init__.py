@@ -7,8 +7,8 @@ __getattr__, __dir__ = lazy(
     __name__,
     {
         "build_pdf": "symbp.rendering.pdf",
-        "render": "symbp.rendering.renderer",
-        "render_section": "symbp.rendering.renderer",
-        "step_latex": "symbp.rendering.renderer",
+        "render": "symbp.rendering.documents",
+        "render_section": "symbp.rendering.documents",
+        "step_latex": "symbp.rendering.documents",
     },
 )

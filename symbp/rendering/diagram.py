@@ -13,9 +13,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symbp.derivation.symbolic import a, b
-from symbp.naming import display_layer
-from symbp.rendering.printing import latex
+from symbp.derivation.symbolic import a, b, w
+from symbp.rendering.latex import latex
 from symbp.spec.network import Network
 
 MAX_SHOWN = 8
@@ -104,7 +103,7 @@ def _role(layer: int, depth: int) -> str:
 
 def _caption(network: Network, layer: int, x: str, y: str) -> Caption:
     role = _role(layer, network.depth)
-    number = display_layer(layer, network.numbering)
+    number = network.notation.layer_label(layer)
     where = f"L = {number}" if role == "output" else str(number)
     return Caption(x, y, role, where, f"n_{{{number}}} = {network.layers[layer]}")
 
@@ -149,3 +148,14 @@ def layout(network: Network) -> Diagram:
 def bias_symbol(network: Network) -> str:
     """LaTeX of a generic bias entry, for the diagram's note."""
     return latex(b[sp.Symbol("l"), sp.Symbol("j")], network)
+
+
+def diagram_context(network: Network) -> dict:
+    """The diagram and its symbols for the LaTeX template (TikZ)."""
+    i, j, l = sp.symbols("i j l")  # noqa: E741 (the texts' layer index)
+    return {
+        "diagram": layout(network),
+        "weight_symbol": latex(w[l, i, j], network),
+        "bias_symbol": bias_symbol(network),
+        "max_shown": MAX_SHOWN,
+    }

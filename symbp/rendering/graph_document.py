@@ -17,7 +17,8 @@ import re
 
 import sympy as sp
 
-from symbp.rendering.printing import latex, pretty, pretty_equation
+from symbp.rendering.latex import latex
+from symbp.rendering.pretty import pretty, pretty_equation
 
 _SKIP = re.compile(r"^(d?)W(\d+)_(\d+)$")
 _HIDDEN_GRADIENT = re.compile(r"^dA(\d+)$")

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from symbp.rendering import printing
-from symbp.spec.notation import PROFILES
+from symbp.rendering.latex import latex
+from symbp.rendering.printer_base import equation
+from symbp.spec.profiles import PROFILES
 from symbp.templating import table_math
 
 REFERENCE = {"name": "reference", "layers": [2, 3, 2], "activation": "sigmoid", "cost": "half_mse"}
@@ -26,8 +27,8 @@ COLUMNS = (
 
 
 def _cell(network, lhs, rhs) -> str:
-    lhs, rhs = printing.equation(lhs, rhs, network)
-    return "$" + table_math(f"{printing.latex(lhs, network)} = {printing.latex(rhs, network)}") + "$"
+    lhs, rhs = equation(lhs, rhs, network)
+    return "$" + table_math(f"{latex(lhs, network)} = {latex(rhs, network)}") + "$"
 
 
 def profile_rows(derivation) -> list[tuple[str, ...]]:

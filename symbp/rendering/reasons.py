@@ -1,150 +1,195 @@
-"""A step's reason in a document's notation.
+"""A step's reason printed in a document's notation and format.
 
-The derivation writes its reasons in plain text with the derivation's own symbols
-inline ("introduce delta^{(L)}_{nj} = dC/dz^{(L)}_{nj}", "sum_k delta_nk w_jk
-is entry (n, j) of delta W^T"). ``ReasonSymbol`` prints each such token the
-way the notation writes it (for the templates' reason filters); ``reason_text``
-does the same for terminal text. A column layout states the matrix steps with
-its own prose (the row layout's entries (n, j) are its (j, n)).
+A Reason (``symbp.derivation.reasons``) is prose and quantity tokens; each token is
+printed here through the notation's Symbols: maths for LaTeX and Markdown, one line of
+text for the terminal, a reference to another equation where the document defines it. A
+column layout states the matrix steps with its own prose (the row layout's entries
+(n, j) are its (j, n)); a notation whose delta is -dE/dnet or one sample's own
+derivative writes the definition of delta so.
 """
 
 from __future__ import annotations
 
-import re
-
-import sympy as sp
-
-from symbp.derivation import symbolic
-from symbp.derivation.symbolic import N
-from symbp.rendering.symbols import Symbols
-from symbp.spec.notation import as_text as unicode
-
-_TOKEN = re.compile(
-    r"(?P<name>[A-Za-z]+|1)(?:\^\{?\((?P<layer>[^)]*)\)\}?|\^(?P<tee>T))?(?:_\{?(?P<sub>[a-z]+)\}?)?$"
+from symbp.derivation.reasons import (
+    DeltaDefinition,
+    Letter,
+    Partial,
+    Quantity,
+    Reason,
+    Reference,
+    Text,
+    reason,
 )
-_DERIVATIVE = re.compile(r"d(?P<top>\w+)/d(?P<bottom>.+)$")
-_LAYERS = {"L": symbolic.L, "l": symbolic.l}
+from symbp.derivation.symbolic import L, N
+from symbp.rendering.applied_notation import Symbols
+from symbp.spec.notation import as_text as unicode
+from symbp.templating import anchor, latex_literal, markdown_literal
+
 _QUANTITIES = {"delta": "delta", "z": "pre_activation", "a": "activation", "w": "weight", "b": "bias"}
-_MATRICES = {
-    "W": "weight_matrix",
-    "A": "activation_matrix",
-    "Z": "pre_activation_matrix",
-    "delta": "delta_matrix",
-}
+_MATRICES = {"W": "weight_matrix", "A": "activation_matrix"}
 
 # The matrix steps in column vectors (the row layout's prose names its entries (n, j)).
 COLUMN_REASONS = {
-    "eq:delta-L-matrix": "all outputs at once (columns are samples)",
-    "eq:delta-rec-matrix": "the sum over the layer above is its transposed weight matrix times its deltas; "
-    "f' applies entrywise",
-    "eq:dW-matrix": "the sum over the samples of each delta times each activation below is a matrix product "
-    "with the transposed activations",
-    "eq:db-matrix": "the bias gradient sums the deltas over the samples (the columns)",
+    "eq:delta-L-matrix": reason("all outputs at once (columns are samples)"),
+    "eq:delta-rec-matrix": reason(
+        "the sum over the layer above is its transposed weight matrix times its deltas; f' applies entrywise"
+    ),
+    "eq:dW-matrix": reason(
+        "the sum over the samples of each delta times each activation below is a matrix product "
+        "with the transposed activations"
+    ),
+    "eq:db-matrix": reason("the bias gradient sums the deltas over the samples (the columns)"),
 }
 PER_SAMPLE_REASONS = {
-    "eq:delta-L-matrix": "one sample: the column vector of the output layer",
+    "eq:delta-L-matrix": reason("one sample: the column vector of the output layer"),
     "eq:delta-rec-matrix": COLUMN_REASONS["eq:delta-rec-matrix"],
-    "eq:dW-matrix": "one sample: the outer product of its deltas and its transposed activations below",
-    "eq:db-matrix": "one sample: the bias gradient is its delta",
+    "eq:dW-matrix": reason(
+        "one sample: the outer product of its deltas and its transposed activations below"
+    ),
+    "eq:db-matrix": reason("one sample: the bias gradient is its delta"),
 }
-# A single index letter, or C or N, standing alone in a reason's prose ("entry (n, j)", "sample n").
-_PROSE_LETTER = re.compile(r"(?<![\w^_{\\])([ijkmnpqCN])(?![\w}])")
+# display: inside display maths (Jupyter's rendering of one step), prose in \text{}
+FORMATS = ("latex", "markdown", "text", "display")
 
 
-def stated_reason(step, symbols: Symbols) -> str:
-    """The reason of a step in the notation: column layouts restate the matrix steps, a sample's own
-    delta is the derivative of one sample's cost, and the prose's letters are the notation's."""
+def stated_reason(step, symbols: Symbols) -> Reason:
+    """The reason of a step in the notation's layout: column layouts restate the matrix steps."""
     if step.kind == "matrix" and symbols.column:
         table = PER_SAMPLE_REASONS if symbols.per_sample else COLUMN_REASONS
-        reason = table.get(step.label, step.reason)
-    else:
-        reason = step.reason
-    if symbols.delta_scale.has(N):
-        reason = reason.replace("= dC/dz", "= dC_x/dz")
-    if symbols.notation.delta_sign < 0:
-        reason = reason.replace("= dC", "= -dC")
-    return _PROSE_LETTER.sub(lambda match: _prose_letter(match.group(1), symbols), reason)
+        return table.get(step.label, step.reason)
+    return step.reason
 
 
-def _prose_letter(letter: str, symbols: Symbols) -> str:
-    if letter in ("C", "N"):
-        return unicode(symbols.named(letter))
-    return symbols.letter(letter)
+class ReasonPrinter:
+    """Prints reasons in one notation and format; ``labels`` are the equations the document defines."""
 
-
-class ReasonSymbol:
-    """Prints one notation token of a reason as LaTeX, or as terminal text (``plain``)."""
-
-    def __init__(self, symbols: Symbols, plain: bool = False):
+    def __init__(self, symbols: Symbols, fmt: str, labels=frozenset()):
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
         self.symbols = symbols
-        self.plain = plain
+        self.fmt = fmt
+        self.labels = labels
 
-    def __call__(self, token: str) -> str | None:
-        derivative = _DERIVATIVE.match(token)
-        if derivative:
-            top, bottom = self._token(derivative.group("top")), self._token(derivative.group("bottom"))
-            if top is None or bottom is None:
-                return None
-            return f"∂{top}/∂{bottom}" if self.plain else rf"\partial {top}/\partial {bottom}"
-        return self._token(token)
+    def __call__(self, step) -> str:
+        """The reason of ``step``, as its section prints it."""
+        return self.print(stated_reason(step, self.symbols))
 
-    def _token(self, token: str) -> str | None:
-        match = _TOKEN.match(token)
-        if not match:
-            return None
-        name, layer, tee, sub = match.group("name", "layer", "tee", "sub")
-        notation, symbols = self.symbols.notation, self.symbols
-        if name == "sum" and sub:
-            return self._out(r"\sum", None, symbols.subscript(list(sub)))
-        if name == "C" and not (layer or tee):
-            return (
-                self._out(notation.cost_one if sub == "x" else notation.cost) if sub in (None, "x") else None
-            )
-        if name == "1" and tee:
-            return self._out(r"\mathbf{1}", None, "", transposed=True)
-        if tee and name in ("W", "A"):
-            return self._out(getattr(notation, _MATRICES[name]), None, "", transposed=True)
-        if name not in _QUANTITIES or tee:
-            return None
-        subscript = symbols.subscript(list(sub or ""), weight=name == "w")
-        if layer is None:
-            return self._out(getattr(notation, _QUANTITIES[name]), None, subscript)
-        layer_expr = sp.sympify(layer, locals=_LAYERS)
-        if name == "a" and layer_expr == symbolic.L and symbols.writes_prediction:
-            return self._out(notation.prediction, None, subscript)
-        return self._out(getattr(notation, _QUANTITIES[name]), layer_expr, subscript, parameter=name in "wb")
+    def print(self, why: Reason) -> str:
+        if self.fmt == "text":
+            return "".join(self._text(part) for part in why.parts)
+        if self.fmt == "display":
+            return _display(self.pieces(why))
+        return "".join(self._marked_up(kind, value) for kind, value in self.pieces(why))
 
-    def _out(self, symbol: str, layer=None, subscript: str = "", parameter=False, transposed=False) -> str:
+    def pieces(self, why: Reason):
+        """The reason as ("text", prose), ("math", LaTeX) and ("label", Reference) pieces."""
+        for part in why.parts:
+            if isinstance(part, Text):
+                yield "text", part.text
+            elif isinstance(part, Letter):
+                yield "text", self._letter(part.name)
+            elif isinstance(part, Reference):
+                yield "label", part
+            elif isinstance(part, DeltaDefinition):
+                yield "math", self._latex(part.delta)
+                yield "text", " = " + self._sign()
+                yield "math", self._latex(self._defining(part))
+            else:
+                yield "math", self._latex(part)
+
+    def _marked_up(self, kind: str, value) -> str:
+        """One piece as LaTeX or Markdown: maths in $...$, known labels as references, text escaped."""
+        latex = self.fmt == "latex"
+        if kind == "math":
+            return f"${value}$"
+        if kind == "label":
+            if value.label in self.labels:
+                return rf"\eqref{{{value.label}}}" if latex else f"[({value.label})](#{anchor(value.label)})"
+            value = f"({value.label})"
+        return latex_literal(value) if latex else markdown_literal(value)
+
+    # -- the notation's letters and signs ------------------------------------
+    def _letter(self, name: str) -> str:
+        """An index letter in the notation's letters; C and N as the notation's symbols."""
+        if name in ("C", "N"):
+            return unicode(self.symbols.named(name))
+        return self.symbols.letter(name)
+
+    def _sign(self) -> str:
+        return "-" if self.symbols.notation.delta_sign < 0 else ""
+
+    def _defining(self, definition: DeltaDefinition) -> Partial:
+        """dC/dz, or one sample's dC_x/dz where the notation's delta is each sample's own."""
+        derivative = definition.derivative
+        if self.symbols.delta_scale.has(N):
+            return Partial(Quantity("C", one_sample=True), derivative.bottom)
+        return derivative
+
+    # -- LaTeX ------------------------------------------------------------------
+    def _latex(self, part) -> str:
+        if isinstance(part, Partial):
+            return rf"\partial {self._latex(part.top)}/\partial {self._latex(part.bottom)}"
+        symbol, layer, subscript, parameter = self._written(part)
         symbols = self.symbols
-        if transposed:
-            text = symbols.transposed(symbol)
+        if part.transposed:
+            return symbols.transposed(symbol)
+        text = symbols.scripted(symbol, layer, subscript, parameter)
+        return text if part.power is None else f"{text}^{{{part.power}}}"
+
+    def _written(self, part: Quantity) -> tuple[str, object, str, bool]:
+        """(LaTeX symbol, layer or None, subscript, is a parameter) of a quantity in the notation."""
+        notation, symbols = self.symbols.notation, self.symbols
+        if part.name == "sum":
+            return r"\sum", None, symbols.subscript(list(part.indices)), False
+        if part.name == "C":
+            return (notation.cost_one if part.one_sample else notation.cost), None, "", False
+        if part.name == "1":
+            return r"\mathbf{1}", None, "", False
+        if part.name in _MATRICES:
+            return getattr(notation, _MATRICES[part.name]), None, "", False
+        subscript = symbols.subscript(list(part.indices), weight=part.name == "w")
+        if part.name == "a" and part.layer == L and symbols.writes_prediction:
+            return notation.prediction, None, subscript, False
+        return getattr(notation, _QUANTITIES[part.name]), part.layer, subscript, part.name in ("w", "b")
+
+    # -- terminal text ----------------------------------------------------------
+    def _text(self, part) -> str:
+        if isinstance(part, Text):
+            return part.text
+        if isinstance(part, Letter):
+            return self._letter(part.name)
+        if isinstance(part, Reference):
+            return str(part)
+        if isinstance(part, DeltaDefinition):
+            return f"{self._text(part.delta)} = {self._sign()}{self._text(self._defining(part))}"
+        if isinstance(part, Partial):
+            return f"∂{self._text(part.top)}/∂{self._text(part.bottom)}"
+        symbol, layer, subscript, parameter = self._written(part)
+        symbols = self.symbols
+        text = unicode(symbol)
+        if layer is not None:
+            text += "^" + unicode(symbols.layer_mark(layer, parameter))
+        if part.transposed:
+            tee = unicode(symbols.notation.transpose)
+            text += "ᵀ" if tee in "Tᵀ" else "^" + tee
+        if part.power is not None:
+            text += f"^{part.power}"
+        return text + (f"_{subscript}" if subscript else "")
+
+
+def _display(pieces) -> str:
+    """The pieces inside display maths: each run of prose one \\text{}, which in MathJax holds no TeX
+    specials (braces and backslashes go), references as written."""
+    out, prose = [], ""
+    for kind, value in pieces:
+        if kind == "math":
+            out.append(_as_text(prose) + value)
+            prose = ""
         else:
-            text = symbols.scripted(symbol, layer, subscript, parameter)
-        if not self.plain:
-            return text
-        mark = "" if layer is None else "^" + unicode(symbols.layer_mark(layer, parameter))
-        tail = (
-            (
-                "ᵀ"
-                if unicode(symbols.notation.transpose) in "Tᵀ"
-                else "^" + unicode(symbols.notation.transpose)
-            )
-            if transposed
-            else ""
-        )
-        return unicode(symbol) + mark + tail + (f"_{subscript}" if subscript else "")
+            prose += value if kind == "text" else f"({value.label})"
+    return "".join(out) + _as_text(prose)
 
 
-def reason_text(text: str, symbols: Symbols) -> str:
-    """A reason for terminal text: its tokens in the notation, the rest as written."""
-    printer = ReasonSymbol(symbols, plain=True)
-    pattern = re.compile(r"d\w+/d[A-Za-z0-9^{}()_+-]+|[A-Za-z1]+(?:\^\{\([^)]*\)\}|\^T)?(?:_\{?[a-z]+\}?)?")
-
-    def replace(match) -> str:
-        token = match.group(0)
-        if not re.search(r"[_^/]", token) and token not in ("C",):
-            return token
-        printed = printer(token)
-        return token if printed is None else printed
-
-    return pattern.sub(replace, text)
+def _as_text(prose: str) -> str:
+    plain = prose.replace("\\", "").replace("{", "").replace("}", "")
+    return rf"\text{{{plain}}}" if plain else ""

@@ -18,7 +18,7 @@ from sympy.matrices.expressions import HadamardProduct, MatMul, MatrixSymbol, Tr
 
 from symbp.derivation.symbolic import ColumnSum, Elementwise, N
 from symbp.naming import parse_generic_matrix_name, parse_matrix_name
-from symbp.rendering.symbols import Symbols
+from symbp.rendering.applied_notation import Symbols
 
 
 class ColumnMatrix(MatrixSymbol):

@@ -10,13 +10,20 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from symbp.errors import SpecError, SymbpError
 from symbp.files import read_text
 from symbp.spec.catalog import builtin_names, builtin_text, graph_builtin_names, summary_line
+from symbp.spec.fields import (
+    parse_rows,
+    reject_control_characters,
+    reject_unknown,
+    require_int,
+    require_name,
+    require_number,
+)
 from symbp.spec.functions import (
     NAME_PATTERN,
     Activation,
@@ -27,7 +34,9 @@ from symbp.spec.functions import (
     make_cost,
 )
 from symbp.spec.graph import Graph, chain_graph, parse_graph
-from symbp.spec.notation import DEFAULT_NOTATION, Notation, changed, notation_from
+from symbp.spec.notation import DEFAULT_NOTATION, Notation, changed
+from symbp.spec.profiles import notation_from
+from symbp.spec.training import Train, check_held_out, parse_train
 
 TOP_KEYS = (
     "name",
@@ -43,27 +52,6 @@ TOP_KEYS = (
     "data",
     "input_gradient",
 )
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "bfgs", "lbfgs")
-# Each optimiser's own settings; a setting given with another optimiser is refused.
-OPTIMIZER_SETTINGS = {
-    "momentum": ("momentum", "nesterov"),
-    "beta1": ("adam",),
-    "beta2": ("adam",),
-    "eps": ("adam",),
-    "tolerance": ("bfgs", "lbfgs"),
-}
-TRAIN_KEYS = (
-    "learning_rate",
-    "epochs",
-    "batch_size",
-    "seed",
-    "print_every",
-    "optimizer",
-    *OPTIMIZER_SETTINGS,
-    "shuffle",
-    "validation",
-    "early_stopping",
-)
 DATA_KEYS = ("X", "T", "X_validation", "T_validation")
 MAX_WIDTH = 100_000
 MAX_DEPTH = 500
@@ -72,31 +60,6 @@ TARGET_SUM_TOLERANCE = 1e-9
 # Commands that evaluate the concrete network (verify, gradcheck, the demo) difference every
 # parameter: 2 P cost evaluations of O(N P) each. The derivation and generated code take any width.
 MAX_CHECKED_PARAMETERS = 20_000
-
-
-@dataclass(frozen=True)
-class Train:
-    """How the generated module trains: the optimiser, its settings, and what is held out.
-
-    ``epochs`` bounds the iterations of bfgs and lbfgs; ``validation`` is the
-    fraction of the rows held out (0: none, or the spec's own validation data);
-    ``early_stopping`` is the patience in epochs (0: never stop early).
-    """
-
-    learning_rate: float = 0.1
-    epochs: int = 1000
-    batch_size: int | None = None
-    seed: int = 0
-    print_every: int = 100
-    optimizer: str = "sgd"
-    momentum: float = 0.9
-    beta1: float = 0.9
-    beta2: float = 0.999
-    eps: float = 1e-8
-    tolerance: float = 1e-5
-    shuffle: bool = True
-    validation: float = 0.0
-    early_stopping: int = 0
 
 
 @dataclass(frozen=True)
@@ -171,69 +134,12 @@ class Network:
         return line + (", dC/dX" if self.input_gradient else "")
 
 
-def _require_int(field: str, value: object, minimum: int, maximum: int | None = None) -> int:
-    top = f" and at most {maximum}" if maximum is not None else ""
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise SpecError(field, value, f"an integer at least {minimum}{top}")
-    if maximum is not None and value > maximum:
-        raise SpecError(field, value, f"an integer at least {minimum}{top}")
-    return value
-
-
-def _require_number(field: str, value: object, minimum: float, *, strict: bool) -> float:
-    relation = ">" if strict else ">="
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or (value <= minimum if strict else value < minimum)
-    ):
-        raise SpecError(field, value, f"a finite number {relation} {minimum:g}")
-    return float(value)
-
-
-# keys other tools use for a setting that a spec names otherwise
-SYNONYMS = {
-    "max_iter": "epochs",
-    "maxiter": "epochs",
-    "iterations": "epochs",
-    "lr": "learning_rate",
-    "patience": "early_stopping",
-    "loss": "cost",
-    "activations": "activation",
-}
-
-
-def _close_matches(key: str, allowed: tuple[str, ...]) -> list[str]:
-    import difflib  # only for the message of a bad spec: a valid one never pays its import
-
-    return difflib.get_close_matches(key, allowed, n=1)
-
-
-def _reject_unknown(field: str, table: dict, allowed: tuple[str, ...]):
-    for key in table:
-        if key not in allowed:
-            where = f"{field}.{key}" if field else str(key)
-            known = f"known keys are {', '.join(allowed)}"
-            if SYNONYMS.get(key) in allowed:
-                known += f" ({key} is called {SYNONYMS[key]} here)"
-            elif close := _close_matches(str(key), allowed):
-                known += f" (did you mean {close[0]}?)"
-            raise SpecError(where, table[key], known)
-
-
-def _require_name(field: str, value: object) -> str:
-    if not isinstance(value, str) or not re.fullmatch(NAME_PATTERN, value):
-        raise SpecError(field, value, "a name of 1-32 letters, digits or _ starting with a letter")
-    return value
-
-
 def _parse_activation(field: str, value: object) -> Activation:
     if isinstance(value, str):
         return make_activation(value)
     if isinstance(value, dict):
-        _reject_unknown(field, value, ("name", "expr", "slope"))
-        name = _require_name(f"{field}.name", value.get("name"))
+        reject_unknown(field, value, ("name", "expr", "slope"))
+        name = require_name(f"{field}.name", value.get("name"))
         if "expr" in value:
             if "slope" in value:
                 raise SpecError(f"{field}.slope", value["slope"], "slope only with leaky_relu")
@@ -259,8 +165,8 @@ def _parse_cost(value: object) -> Cost:
     if isinstance(value, str):
         return make_cost(value)
     if isinstance(value, dict):
-        _reject_unknown("cost", value, ("name", "expr"))
-        name = _require_name("cost.name", value.get("name"))
+        reject_unknown("cost", value, ("name", "expr"))
+        name = require_name("cost.name", value.get("name"))
         if "expr" not in value:
             return make_cost(name)
         return custom_cost(name, value["expr"])
@@ -285,47 +191,6 @@ def _check_pairing(activations: tuple[Activation, ...], cost: Cost):
         )
 
 
-def _parse_rows(field: str, value: object, width: int) -> tuple[tuple[float, ...], ...]:
-    if not isinstance(value, list) or not value:
-        raise SpecError(field, value, "a non-empty list of rows (lists of numbers)")
-    rows = []
-    for index, row in enumerate(value):
-        if not isinstance(row, list) or len(row) != width:
-            raise SpecError(f"{field}[{index}]", row, f"a row of exactly {width} numbers")
-        for number in row:
-            if isinstance(number, bool) or not isinstance(number, int | float) or not math.isfinite(number):
-                raise SpecError(f"{field}[{index}]", row, "finite numbers only")
-        rows.append(tuple(float(number) for number in row))
-    return tuple(rows)
-
-
-def _require_fraction(field: str, value: object) -> float:
-    """A number in [0, 1) (momentum, beta1, beta2, the validation fraction)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1:
-        raise SpecError(field, value, "a number at least 0 and below 1")
-    return float(value)
-
-
-def _parse_optimizer(value: dict) -> dict:
-    optimizer = value.get("optimizer", Train.optimizer)
-    if optimizer not in OPTIMIZERS:
-        raise SpecError("train.optimizer", optimizer, "one of " + ", ".join(OPTIMIZERS))
-    for key, users in OPTIMIZER_SETTINGS.items():
-        if key in value and optimizer not in users:
-            raise SpecError(f"train.{key}", value[key], f"only with optimizer {' or '.join(users)}")
-    defaults = Train()
-    return {
-        "optimizer": optimizer,
-        "momentum": _require_fraction("train.momentum", value.get("momentum", defaults.momentum)),
-        "beta1": _require_fraction("train.beta1", value.get("beta1", defaults.beta1)),
-        "beta2": _require_fraction("train.beta2", value.get("beta2", defaults.beta2)),
-        "eps": _require_number("train.eps", value.get("eps", defaults.eps), 0, strict=True),
-        "tolerance": _require_number(
-            "train.tolerance", value.get("tolerance", defaults.tolerance), 0, strict=True
-        ),
-    }
-
-
 def _check_targets(rows: tuple[tuple[float, ...], ...], cost: Cost):
     """Refuse targets that break what the cost's derivation assumes (``Cost.targets``)."""
     if cost.targets == "any":
@@ -343,88 +208,22 @@ def _check_targets(rows: tuple[tuple[float, ...], ...], cost: Cost):
             )
 
 
-def _parse_train(value: object) -> Train:
-    if not isinstance(value, dict):
-        raise SpecError("train", value, "a table with " + ", ".join(TRAIN_KEYS))
-    _reject_unknown("train", value, TRAIN_KEYS)
-    defaults = Train()
-    batch = value.get("batch_size")
-    shuffle = value.get("shuffle", defaults.shuffle)
-    if not isinstance(shuffle, bool):
-        raise SpecError("train.shuffle", shuffle, "true or false")
-    return Train(
-        **_parse_optimizer(value),
-        shuffle=shuffle,
-        validation=_require_fraction("train.validation", value.get("validation", defaults.validation)),
-        early_stopping=_require_int(
-            "train.early_stopping", value.get("early_stopping", defaults.early_stopping), 0
-        ),
-        learning_rate=_require_number(
-            "train.learning_rate", value.get("learning_rate", defaults.learning_rate), 0, strict=True
-        ),
-        epochs=_require_int("train.epochs", value.get("epochs", defaults.epochs), 0, 10**9),
-        batch_size=None if batch is None else _require_int("train.batch_size", batch, 1),
-        seed=_require_int("train.seed", value.get("seed", defaults.seed), 0, 2**32 - 1),
-        print_every=_require_int("train.print_every", value.get("print_every", defaults.print_every), 0),
-    )
-
-
 def _parse_pair(data: dict, x_key: str, t_key: str, layers) -> tuple:
     """Inputs and targets of one data set (rows of n_0 and n_L numbers, as many of each)."""
-    X = _parse_rows(f"data.{x_key}", data.get(x_key), layers[0])
-    T = _parse_rows(f"data.{t_key}", data.get(t_key), layers[-1])
+    X = parse_rows(f"data.{x_key}", data.get(x_key), layers[0])
+    T = parse_rows(f"data.{t_key}", data.get(t_key), layers[-1])
     if len(X) != len(T):
         raise SpecError(f"data.{t_key}", f"{len(T)} rows", f"as many rows as data.{x_key} ({len(X)})")
     return X, T
-
-
-def _check_held_out(train: Train, X, X_validation):
-    """Validation needs rows to hold out, from one source; early stopping needs validation."""
-    if train.validation and X_validation is not None:
-        raise SpecError(
-            "train.validation", train.validation, "0 when the spec has data.X_validation (one source)"
-        )
-    if train.validation and X is not None and round(train.validation * len(X)) in (0, len(X)):
-        raise SpecError(
-            "train.validation", train.validation, f"a fraction leaving rows on both sides of {len(X)}"
-        )
-    if train.early_stopping and not train.validation and X_validation is None:
-        raise SpecError(
-            "train.early_stopping",
-            train.early_stopping,
-            "0 unless validation data is set (train.validation or data.X_validation)",
-        )
-
-
-def _reject_control_characters(spec: dict):
-    """No string anywhere in the spec holds a control character other than tab and newline.
-
-    A NUL in a description would make the generated module unimportable, an
-    escape sequence would reach the terminal; one walk (without recursion: the
-    value may nest deeply) covers every field, present and future.
-    """
-    pending = [("", spec)]
-    while pending:
-        field, value = pending.pop()
-        if isinstance(value, dict):
-            pending.extend((f"{field}.{key}" if field else str(key), item) for key, item in value.items())
-        elif isinstance(value, list):
-            pending.extend((f"{field}[{index}]", item) for index, item in enumerate(value))
-        elif isinstance(value, str) and any(_is_control(char) for char in value):
-            raise SpecError(field, value, "text without control characters (tab and newline are allowed)")
-
-
-def _is_control(char: str) -> bool:
-    return char not in "\t\n" and unicodedata.category(char) in ("Cc", "Cs")
 
 
 def network_from_dict(spec: dict) -> Network:
     """Validate a spec given as a dict (the shape of a TOML document)."""
     if not isinstance(spec, dict):
         raise SpecError("spec", spec, "a table of fields: " + ", ".join(TOP_KEYS))
-    _reject_unknown("", spec, TOP_KEYS)
-    _reject_control_characters(spec)
-    name = _require_name("name", spec.get("name"))
+    reject_unknown("", spec, TOP_KEYS)
+    reject_control_characters(spec)
+    name = require_name("name", spec.get("name"))
     description = spec.get("description", "")
     if not isinstance(description, str) or len(description) > 500:
         raise SpecError("description", description, "a string of at most 500 characters")
@@ -439,22 +238,22 @@ def network_from_dict(spec: dict) -> Network:
     bias = spec.get("bias", True)
     if not isinstance(bias, bool):
         raise SpecError("bias", bias, "true or false")
-    l2 = _require_number("l2", spec.get("l2", 0.0), 0, strict=False)
+    l2 = require_number("l2", spec.get("l2", 0.0), 0, strict=False)
     notation = _parse_notation(spec)
-    train = _parse_train(spec.get("train", {}))
+    train = parse_train(spec.get("train", {}))
     data = spec.get("data")
     X = T = X_validation = T_validation = None
     if data is not None:
         if not isinstance(data, dict):
             raise SpecError("data", data, "a table with X and T")
-        _reject_unknown("data", data, DATA_KEYS)
+        reject_unknown("data", data, DATA_KEYS)
         X, T = _parse_pair(data, "X", "T", layers)
         if "X_validation" in data or "T_validation" in data:
             X_validation, T_validation = _parse_pair(data, "X_validation", "T_validation", layers)
         _check_targets(T, cost)
         if T_validation is not None:
             _check_targets(T_validation, cost)
-    _check_held_out(train, X, X_validation)
+    check_held_out(train, X, X_validation)
     return Network(
         name=name,
         layers=layers,
@@ -488,7 +287,7 @@ def _parse_layers(spec: dict) -> tuple[tuple[int, ...], tuple[Activation, ...], 
         default_activation = None if default is None else _parse_activation("activation", default)
         sizes, activations, graph = parse_graph(
             layers_value,
-            lambda field, size: _require_int(field, size, 1, MAX_WIDTH),
+            lambda field, size: require_int(field, size, 1, MAX_WIDTH),
             _parse_activation,
             default_activation,
         )
@@ -496,7 +295,7 @@ def _parse_layers(spec: dict) -> tuple[tuple[int, ...], tuple[Activation, ...], 
         chain = chain_graph(len(sizes) - 1)
         is_chain = (graph.weighted, graph.identity) == (chain.weighted, chain.identity)
         return sizes, activations, None if is_chain else graph
-    layers = tuple(_require_int(f"layers[{k}]", size, 1, MAX_WIDTH) for k, size in enumerate(layers_value))
+    layers = tuple(require_int(f"layers[{k}]", size, 1, MAX_WIDTH) for k, size in enumerate(layers_value))
     if "activation" not in spec:
         raise SpecError("activation", None, "an activation name, table or list (required)")
     return layers, _parse_activations(spec["activation"], len(layers) - 1), None

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
-from symbp.spec.notation import PROFILES, Notation
+from symbp.spec.network import Network
+from symbp.spec.notation import Notation
+from symbp.spec.profiles import PROFILES, notation_from
 from symbp.verification.formula import Formula, FormulaError, parse_formula
 
 
@@ -22,7 +25,6 @@ def other_readers(formula: str, chosen: Notation) -> list[Formula]:
 
 
 _LAYER_MARK = re.compile(r"\^\s*(\{[^{}]*\}|\(\s*[^()]*\)|\[[^\[\]]*\]|[A-Za-z0-9])")
-_STYLE = {"paren": "^{{({})}}", "bare": "^{}", "bracket": "^{{[{}]}}"}
 
 
 def profile_words(names: list[str]) -> str:
@@ -49,7 +51,7 @@ def suggesting(error: FormulaError, chosen: Notation, readers: list[Formula]) ->
         if chosen.layer_style == "named":
             rewrite = "^{(" + ")}, ^{(".join(chosen.layer_names) + ")}"
         else:
-            rewrite = _STYLE[chosen.layer_style].format(inner)
+            rewrite = "^{" + chosen.mark(inner) + "}"
         message = (
             f"`{mark.group(0)}` is a layer in {where}; this spec uses {chosen.name}: "
             f"pass --notation {names[0]} or write {rewrite}"
@@ -57,3 +59,13 @@ def suggesting(error: FormulaError, chosen: Notation, readers: list[Formula]) ->
     else:
         message = f"{error.reason}; the formula reads in {where}: pass --notation {names[0]}"
     return FormulaError(error.text, error.column, message)
+
+
+def chosen_notation(network: Network, notation, numbering: int | None) -> Notation:
+    """The notation a formula is read in: ``notation`` (a profile's name, a table or a Notation) or
+    the network's, with ``numbering`` (0 or 1) numbering the input layer when given."""
+    chosen = network.notation if notation is None else notation_from(notation, "notation")
+    if numbering is None:
+        return chosen
+    named_by = "leaving" if numbering else "entering"
+    return dataclasses.replace(chosen, input_layer=numbering, weights_named_by=named_by)

@@ -21,18 +21,17 @@ checked on one-sample batches.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 
 import numpy as np
 
 from symbp.errors import CheckFailed
 from symbp.spec.network import Network, load, require_checkable
-from symbp.spec.notation import DEFAULT_NOTATION, Notation, notation_from
+from symbp.spec.notation import DEFAULT_NOTATION, Notation
 from symbp.verification.diagnosis import candidates, pair_limit, two_slips
 from symbp.verification.formula import Formula, FormulaError, backwards_error, parse_formula
 from symbp.verification.formula_check import CROSS_CHECK, FormulaCheck
-from symbp.verification.other_notations import other_readers, profile_words, suggesting
+from symbp.verification.other_notations import chosen_notation, other_readers, profile_words, suggesting
 from symbp.verification.verdict import Verdict
 
 POINTS = 5
@@ -70,7 +69,7 @@ def verify(
     """
     network = load(network)
     require_checkable(network, "verify")
-    chosen = _chosen_notation(network, notation, numbering)
+    chosen = chosen_notation(network, notation, numbering)
     searching = notation is None and numbering is None and network.notation == DEFAULT_NOTATION
     try:
         parsed = parse_formula(formula, chosen)
@@ -93,14 +92,6 @@ def verify(
             also = f"it holds in {profile_words(holding)} (--notation {holding[0]})"
             verdict.diagnosis = f"{verdict.diagnosis}; {also}" if verdict.diagnosis else also
     return verdict
-
-
-def _chosen_notation(network: Network, notation, numbering: int | None) -> Notation:
-    chosen = network.notation if notation is None else notation_from(notation, "notation")
-    if numbering is None:
-        return chosen
-    named_by = "leaving" if numbering else "entering"
-    return dataclasses.replace(chosen, input_layer=numbering, weights_named_by=named_by)
 
 
 def _holds(network: Network, formula: Formula, seed: int) -> bool:

@@ -19,15 +19,13 @@ from symbp.verification.tree import (
     Transpose,
 )
 
-_LAYER_MARKS = {"paren": "^{{({})}}", "bare": "^{{{}}}", "bracket": "^{{[{}]}}", "named": "^{{({})}}"}
-
 
 def show(node: Node, notation: Notation = DEFAULT_NOTATION) -> str:
     """Short LaTeX for a sub-expression, in the symbols of ``notation``, for diagnoses."""
     say = partial(show, notation=notation)
     if isinstance(node, Sym):
         written = node.layer is not None and not node.layer.implied
-        layer = _LAYER_MARKS[notation.layer_style].format(node.layer) if written else ""
+        layer = "^{" + notation.mark(str(node.layer)) + "}" if written else ""
         indices = "_{" + "".join(str(index) for index in node.indices) + "}" if node.indices else ""
         if node.name in ("dact", "dz"):
             below = lexicon(notation).spelling(node.name[1])

@@ -580,7 +580,7 @@ def test_predict_and_accuracy_pick_classes():
 @pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov", "adam", "bfgs", "lbfgs"])
 def test_the_document_prints_the_chosen_optimiser_and_the_module_cites_its_labels(name):
     from symbp.derivation.optimizers import optimizer
-    from symbp.rendering.renderer import render
+    from symbp.rendering.documents import render
 
     spec = {"name": "net", "layers": [2, 3, 1], "activation": "sigmoid", "train": {"optimizer": name}}
     derivation = derive(load(spec))

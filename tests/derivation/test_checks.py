@@ -14,10 +14,12 @@ import pytest
 import sympy as sp
 from sympy.matrices.expressions import MatMul, Transpose
 
-from symbp.derivation.engine import D, MatrixLine, _Deriver
+from symbp.derivation.chain import D
+from symbp.derivation.engine import _Deriver
 from symbp.derivation.numeric import cost_value, cost_values
 from symbp.derivation.reference import ExactGradient, Instance
 from symbp.derivation.reference.differences import OFFSETS, PerturbedBatch
+from symbp.derivation.steps import MatrixLine
 from symbp.derivation.symbolic import LAMBDA, C, L, MatrixSymbols, N, a, delta, i, j, k, l, n, t, w, width, z
 from symbp.errors import CheckFailed
 from symbp.naming import matrix_name
@@ -36,7 +38,7 @@ def deriver():
 
 
 def check(deriver, lhs, rhs, layers=(None,)):
-    return deriver._check(sp.Eq(lhs, rhs, evaluate=False), layers)
+    return deriver.checker.check(sp.Eq(lhs, rhs, evaluate=False), layers)
 
 
 SIGMOID_PRIME = a[L, n, j] * (1 - a[L, n, j])
@@ -95,10 +97,10 @@ def test_missing_l2_term_fails():
 def test_matrix_line_with_wrong_activation_fails(deriver):
     symbols = MatrixSymbols(deriver.network)
     right = MatMul(Transpose(symbols.A[1]), symbols.delta[2])
-    deriver._check_matrix_line(MatrixLine(symbols.dW[2], right, "eq:dW-matrix", 2))
+    deriver.checker.check_matrix_line(MatrixLine(symbols.dW[2], right, "eq:dW-matrix", 2))
     wrong = MatMul(Transpose(symbols.A[2]), symbols.delta[2])
     with pytest.raises(CheckFailed):
-        deriver._check_matrix_line(MatrixLine(symbols.dW[2], wrong, "eq:dW-matrix", 2))
+        deriver.checker.check_matrix_line(MatrixLine(symbols.dW[2], wrong, "eq:dW-matrix", 2))
 
 
 # -- finite-difference partials against backpropagation written out --------
@@ -161,9 +163,9 @@ def test_hidden_layer_da_is_computed_only_when_read():
     hidden layers' copies are left out of the batch; reading one computes all of them."""
     deriver = _Deriver(network(layers=[2, 3, 2, 3, 2]))
     deriver.run()
-    for instance in deriver.instances:
+    for instance in deriver.checker.instances:
         assert list(dict.keys(instance.cost_gradient["a"])) == [instance.depth]
-    instance = deriver.instances[1]
+    instance = deriver.checker.instances[1]
     expected = sigmoid_backprop(instance)["a"]
     np.testing.assert_allclose(instance.cost_gradient["a"][2], expected[2], rtol=1e-9, atol=1e-12)
     assert sorted(dict.keys(instance.cost_gradient["a"])) == list(range(1, instance.depth + 1))

@@ -9,7 +9,7 @@ from symbp.codegen.generator import generate
 from symbp.codegen.loading import load_module
 from symbp.derivation.engine import derive
 from symbp.derivation.reference import CentralDifferences, random_point
-from symbp.rendering.renderer import derivation_markdown, render, step_latex
+from symbp.rendering.documents import derivation_markdown, render, step_latex
 from symbp.spec.functions import ACTIVATION_NAMES
 from symbp.spec.network import load
 from symbp.verification.verify_formula import verify

@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 
 import symbp
-from symbp.rendering.renderer import render
-from symbp.spec.notation import notation_from
+from symbp.rendering.documents import render
+from symbp.spec.profiles import notation_from
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "latex"])

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from symbp.rendering.documents import render
 from symbp.rendering.pdf import read_log
-from symbp.rendering.renderer import render
 from symbp.spec.network import builtin_names
 from tests.conftest import require
 from tests.rendering._documents import EXTRA, derivation

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from symbp.derivation.engine import derive
+from symbp.rendering.documents import render
 from symbp.rendering.pdf import read_log
-from symbp.rendering.renderer import render
 from symbp.spec.network import load
-from symbp.spec.notation import PROFILES, notation_from
+from symbp.spec.profiles import PROFILES, notation_from
 from tests.rendering.test_latex_compile import MAX_OVERFULL_PT, compile_all, require_tex
 
 NETWORKS = {

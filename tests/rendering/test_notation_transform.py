@@ -14,10 +14,10 @@ from sympy.matrices.expressions import HadamardProduct, MatAdd, MatMul, MatrixSy
 from symbp.derivation import symbolic
 from symbp.derivation.engine import derive
 from symbp.derivation.reference import initial_params
-from symbp.rendering import printing
+from symbp.rendering.printer_base import equation, symbols_of
 from symbp.rendering.transform import ColumnMatrix
 from symbp.spec.network import load
-from symbp.spec.notation import PROFILES
+from symbp.spec.profiles import PROFILES
 
 NETWORK = {"name": "check", "layers": [3, 4, 2, 2], "activation": "sigmoid", "cost": "half_mse"}
 
@@ -61,11 +61,11 @@ def test_every_transformed_matrix_line_holds(profile):
     samples = 1 if notation.layout == "column" and not notation.batch_columns else 5
     X, T = rng.uniform(-1, 1, (samples, 3)), rng.uniform(0, 1, (samples, 2))
     values = base.evaluate(params, X, T)
-    scale = float(printing.symbols_of(network).delta_scale.subs(symbolic.N, samples))
+    scale = float(symbols_of(network).delta_scale.subs(symbolic.N, samples))
     env = {key: np.atleast_2d(value) for key, value in {**params, **values}.items()} | {"N": samples}
     env.update({name: value / scale for name, value in values.items() if name.startswith("delta")})
     for line in base.forward + base.backward:
-        lhs, rhs = printing.equation(line.target, line.expr, network)
+        lhs, rhs = equation(line.target, line.expr, network)
         assert isinstance(lhs, ColumnMatrix) == (notation.layout == "column")  # the equation was transposed
         np.testing.assert_allclose(_value(rhs, env), _value(lhs, env), rtol=1e-10, err_msg=str(line.target))
 
@@ -79,5 +79,5 @@ def test_a_wrong_delta_scale_is_caught():
     values = base.evaluate(params, rng.uniform(-1, 1, (5, 3)), rng.uniform(0, 1, (5, 2)))
     env = {key: np.atleast_2d(value) for key, value in {**params, **values}.items()} | {"N": 5}
     line = next(line for line in base.backward if line.target.name.startswith("dW"))
-    lhs, rhs = printing.equation(line.target, line.expr, network)
+    lhs, rhs = equation(line.target, line.expr, network)
     assert not np.allclose(_value(rhs, env), _value(lhs, env))

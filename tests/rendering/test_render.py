@@ -10,11 +10,16 @@ import pytest
 import sympy as sp
 
 from symbp.derivation import symbolic
+from symbp.derivation.reasons import Reference, reason
+from symbp.derivation.reasons import delta as delta_of
+from symbp.derivation.symbolic import L as OUTPUT
 from symbp.files import with_header
-from symbp.rendering import printing
-from symbp.rendering.renderer import render, render_section, step_latex
+from symbp.rendering.applied_notation import Symbols
+from symbp.rendering.documents import render, render_section, step_latex
+from symbp.rendering.latex import latex
+from symbp.rendering.reasons import ReasonPrinter
 from symbp.spec.network import builtin_names, load
-from symbp.templating import environment, escape_latex, reason_latex
+from symbp.templating import environment, escape_latex
 from tests.rendering._documents import SPECIALS, derivation
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,24 +47,24 @@ def test_templates_reject_undefined_names():
 def test_index_notation():
     w, a, d, width = symbolic.w, symbolic.a, symbolic.delta, symbolic.width
     L, i, j, n = symbolic.L, symbolic.i, symbolic.j, symbolic.n
-    assert printing.latex(w[L - 1, i, j]) == r"w^{(L-1)}_{ij}"
-    assert printing.latex(a[0, n, i]) == r"x_{ni}"
-    assert printing.latex(d[L, n, j]) == r"\delta^{(L)}_{nj}"
-    assert printing.latex(width[L - 1]) == r"n_{L-1}"
+    assert latex(w[L - 1, i, j]) == r"w^{(L-1)}_{ij}"
+    assert latex(a[0, n, i]) == r"x_{ni}"
+    assert latex(d[L, n, j]) == r"\delta^{(L)}_{nj}"
+    assert latex(width[L - 1]) == r"n_{L-1}"
     derivative = sp.Derivative(symbolic.C, w[L, i, j])
-    assert printing.latex(derivative) == r"\frac{\partial C}{\partial w^{(L)}_{ij}}"
+    assert latex(derivative) == r"\frac{\partial C}{\partial w^{(L)}_{ij}}"
 
 
 def test_matrix_notation_and_numbering():
     network = load("demystified")  # input layer numbered 1, as in Neural Networks Demystified
     delta2 = sp.MatrixSymbol("delta2", 3, 1)
     W2 = sp.MatrixSymbol("W2", 3, 1)
-    assert printing.latex(delta2) == r"\delta^{(2)}"
-    assert printing.latex(delta2, network) == r"\delta^{(3)}"
-    assert printing.latex(sp.MatrixSymbol("dW2", 3, 1)) == r"\frac{\partial C}{\partial W^{(2)}}"
-    assert printing.latex(W2.T) == r"W^{(2)T}"
-    assert printing.latex(sp.HadamardProduct(delta2, delta2)) == r"\delta^{(2)} \odot \delta^{(2)}"
-    assert printing.latex(sp.MatrixSymbol("A_lminus1", 3, 1)) == r"A^{(l-1)}"
+    assert latex(delta2) == r"\delta^{(2)}"
+    assert latex(delta2, network) == r"\delta^{(3)}"
+    assert latex(sp.MatrixSymbol("dW2", 3, 1)) == r"\frac{\partial C}{\partial W^{(2)}}"
+    assert latex(W2.T) == r"W^{(2)T}"
+    assert latex(sp.HadamardProduct(delta2, delta2)) == r"\delta^{(2)} \odot \delta^{(2)}"
+    assert latex(sp.MatrixSymbol("A_lminus1", 3, 1)) == r"A^{(l-1)}"
 
 
 def test_markdown_uses_display_maths_blocks():
@@ -95,8 +100,8 @@ def test_every_label_is_in_the_latex():
 def test_custom_activation_and_cost_change_the_printed_factors():
     custom = derivation("specials")  # softsign z/(1+|z|) and quartic (a - t)^4/4
     plain = derivation("demystified")  # sigmoid and half SSE
-    custom_delta = printing.latex(custom.step("eq:delta-L").eq.rhs)
-    plain_delta = printing.latex(plain.step("eq:delta-L").eq.rhs)
+    custom_delta = latex(custom.step("eq:delta-L").eq.rhs)
+    plain_delta = latex(plain.step("eq:delta-L").eq.rhs)
     assert custom_delta != plain_delta
     assert r"\right|" in custom_delta  # the softsign derivative 1/(1+|z|)^2, derived by SymPy
     assert "^{3}" in custom_delta  # d/da of (a - t)^4/4
@@ -108,9 +113,25 @@ def test_custom_activation_and_cost_change_the_printed_factors():
 
 
 def test_reasons_become_maths_and_references():
+    why = reason(
+        "recognise ",
+        delta_of(OUTPUT),
+        " ",
+        Reference("eq:delta-L", True),
+        "; see ",
+        Reference("eq:nowhere", True),
+        " 100%",
+    )
     labels = {"eq:delta-L"}
-    text = reason_latex("recognise delta^{(L)} (eq:delta-L); see (eq:nowhere) 100%", labels)
-    assert text == r"recognise $\delta^{(L)}$ \eqref{eq:delta-L}; see (eq:nowhere) 100\%"
+    latex_reason = ReasonPrinter(Symbols(), "latex", labels).print(why)
+    assert latex_reason == r"recognise $\delta^{(L)}$ \eqref{eq:delta-L}; see (eq:nowhere) 100\%"
+    markdown = ReasonPrinter(Symbols(), "markdown", labels).print(why)
+    assert markdown == r"recognise $\delta^{(L)}$ [(eq:delta-L)](#eq-delta-L); see (eq:nowhere) 100%"
+    assert (
+        ReasonPrinter(Symbols(), "text", labels).print(why)
+        == "recognise δ^(L) (eq:delta-L); see (eq:nowhere) 100%"
+    )
+    assert str(why) == "recognise delta^{(L)} (eq:delta-L); see (eq:nowhere) 100%"
 
 
 def test_jupyter_pieces():

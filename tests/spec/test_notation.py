@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from symbp.errors import SpecError
-from symbp.spec.notation import FIELDS, PROFILES, Notation, notation_from
+from symbp.spec.notation import Notation
+from symbp.spec.profiles import FIELDS, PROFILES, notation_from
 
 NAMES = (
     "default",

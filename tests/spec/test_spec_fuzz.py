@@ -7,7 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from symbp.errors import SymbpError
-from symbp.spec.network import TOP_KEYS, TRAIN_KEYS, Network, loads
+from symbp.spec.network import TOP_KEYS, Network, loads
+from symbp.spec.training import TRAIN_KEYS
 
 KEYS = st.sampled_from(TOP_KEYS + TRAIN_KEYS + ("X", "T", "name", "expr", "slope", "zzz"))
 NAMES = st.sampled_from(

@@ -14,7 +14,7 @@ import dataclasses
 
 import pytest
 
-from symbp.spec.notation import PROFILES, notation_from
+from symbp.spec.profiles import PROFILES, notation_from
 from symbp.verification.formula import FormulaError, parse_formula
 from symbp.verification.verify_formula import verify
 

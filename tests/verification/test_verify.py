@@ -10,9 +10,10 @@ import pytest
 from symbp.cli.main import main
 from symbp.cli.verify import read_formula_file
 from symbp.derivation.engine import derive
-from symbp.rendering import printing
+from symbp.rendering.latex import latex
+from symbp.rendering.printer_base import equation
 from symbp.spec.network import load
-from symbp.spec.notation import PROFILES
+from symbp.spec.profiles import PROFILES
 from symbp.verification.diagnosis import pair_limit, two_slips
 from symbp.verification.formula import parse_formula
 from symbp.verification.verify_formula import verify
@@ -376,7 +377,7 @@ def test_every_labelled_equation_the_documents_print_reads_back_and_holds(spec):
     sides = [(step.eq.lhs, step.eq.rhs) for step in equations]
     sides += [(line.target, line.expr) for line in derivation.backward]  # the algorithm's backward pass
     for lhs, rhs in sides:
-        verdict = verify(network, f"{printing.latex(lhs, network)} = {printing.latex(rhs, network)}")
+        verdict = verify(network, f"{latex(lhs, network)} = {latex(rhs, network)}")
         assert verdict.holds, verdict.report()
 
 
@@ -409,8 +410,8 @@ def test_every_equation_the_documents_print_in_every_profile_reads_back_in_it_an
             profile = dataclasses.replace(profile, input_layer=1, weights_named_by="leaving")
         printed = dataclasses.replace(network, notation=profile)
         for lhs, rhs in sides:
-            left, right = printing.equation(lhs, rhs, printed)
-            formula = f"{printing.latex(left, printed)} = {printing.latex(right, printed)}"
+            left, right = equation(lhs, rhs, printed)
+            formula = f"{latex(left, printed)} = {latex(right, printed)}"
             verdict = verify(printed, formula)
             assert verdict.holds, f"{profile.name}: {verdict.report()}"
             checked += 1

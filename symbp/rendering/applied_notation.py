@@ -1,6 +1,6 @@
 """What a Notation makes of each quantity: symbols, layer marks, index letters.
 
-The printers (``symbp.rendering.printing``) ask a ``Symbols`` how to write a
+The printers (``symbp.rendering.latex``, ``symbp.rendering.pretty``) ask a ``Symbols`` how to write a
 layer (``^{(l)}``, ``^l``, ``^{[l]}``, ``^{(out)}``), an index letter (the
 derivation's i, j, n renamed to the source's k, j, x), a weight's subscript
 order (to_from swaps the derivation's i, j) and every named symbol. All of it
@@ -9,19 +9,16 @@ is LaTeX; ``symbp.spec.notation.as_text`` turns it into terminal text.
 
 from __future__ import annotations
 
-from functools import cache
-
 import sympy as sp
 
 from symbp.derivation.symbolic import N
-from symbp.naming import display_layer
 from symbp.spec.notation import DEFAULT_NOTATION, Notation
 
 # The derivation's unit and sample letters (symbp.derivation.symbolic); the notation renames them.
 UNIT_LETTERS = ("i", "j", "k", "m", "p", "q")
 SAMPLE_LETTER = "n"
 SPARE_LETTERS = ("k", "p", "q", "m", "r", "s", "u", "v", "i", "j", "n")
-# Plain symbols of the derivation (symbp.derivation.symbolic, symbp.rendering.document) by notation field.
+# Plain symbols of the derivation (symbp.derivation.symbolic, symbp.rendering.math_style) by notation field.
 NAMED_SYMBOLS = {"C": "cost", "N": "samples", "lambda": "l2", "eta": "learning_rate"}
 # The generic symbol of an activation function: sigma names the logistic function, so a
 # notation writing sigmoid as sigma writes any other activation f.
@@ -70,29 +67,9 @@ class Symbols:
         return str(renamed).replace(" ", "")
 
     # -- layers --------------------------------------------------------------
-    def layer_label(self, layer, parameter: bool = False) -> str:
-        """A layer as the reader numbers it ('2', 'L-1'); weights and biases by the notation's rule."""
-        leaving = self.notation.weights_named_by == "leaving"
-        return _layer_label(layer, self.notation.input_layer, parameter, leaving)
-
     def layer_mark(self, layer, parameter: bool = False) -> str:
-        """The superscript body for a layer: '(2)', 'l+1' (bare, braced by the caller), '[l]', '(out)'."""
-        style = self.notation.layer_style
-        if style == "named":
-            name = self._layer_name(layer, parameter)
-            if name:
-                return f"({name})"
-            style = "paren"
-        return self.notation.mark(self.layer_label(layer, parameter), style)
-
-    def _layer_name(self, layer, parameter: bool) -> str | None:
-        """in / h / out of a named style (Raschka); parameters are named by the layer they enter."""
-        given = sp.sympify(layer)
-        if given == sp.Symbol("L", integer=True, positive=True):
-            return self.notation.layer_names[2]
-        if given.is_Integer and self.depth is not None:
-            return self.notation.layer_name(int(given), self.depth, parameter)
-        return None
+        """The notation's superscript body for a layer of this network (``Notation.layer_mark``)."""
+        return self.notation.layer_mark(layer, parameter, self.depth)
 
     def scripted(self, symbol: str, layer=None, subscript: str = "", parameter: bool = False) -> str:
         """LaTeX of symbol^{layer}_{subscript}."""
@@ -109,7 +86,7 @@ class Symbols:
         if layer is None:
             return f"{symbol}^{{{tee}}}"
         mark = self.layer_mark(layer, parameter)
-        if self.notation.layer_style == "bare" and not mark.startswith("("):
+        if self.notation.brackets_transposed(mark):
             return rf"\left({symbol}^{{{mark}}}\right)^{{{tee}}}"
         return f"{symbol}^{{{mark}{tee}}}"
 
@@ -156,10 +133,3 @@ class Symbols:
     def per_sample(self) -> bool:
         """The matrix form describes one sample (column vectors, no batch): N = 1."""
         return self.column and not self.notation.batch_columns
-
-
-@cache  # a document prints a few layers about 800 times, and str() of a SymPy label is slow
-def _layer_label(layer, input_layer: int, parameter: bool, leaving: bool) -> str:
-    if isinstance(layer, sp.Integer):
-        layer = int(layer)
-    return str(display_layer(layer, input_layer, parameter, leaving)).replace(" ", "")
