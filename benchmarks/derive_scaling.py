@@ -84,7 +84,7 @@ def derived_worker(depth: int, activation: str = "sigmoid", tapered: bool = Fals
     import sympy as sp
 
     from symbp.codegen.generator import generate
-    from symbp.derivation.engine import derive
+    from symbp.derivation.any_network import derive
     from symbp.spec.network import load
 
     network = load(network_spec(depth, activation, tapered))

@@ -12,7 +12,7 @@ import sys
 
 def _cmd_generate(args) -> int:
     from symbp.codegen.generator import generate
-    from symbp.derivation.engine import derive
+    from symbp.derivation.any_network import derive
     from symbp.files import check_writable, write_owned
     from symbp.spec.network import load
 

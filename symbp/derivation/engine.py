@@ -421,10 +421,6 @@ def derive(network: Network) -> Derivation:
     >>> all(step.check for step in derivation.steps if step.kind != "definition")
     True
     """
-    if network.graph is not None:  # skips, residuals, ties or dC/dX: the graph derivation
-        from symbp.derivation.graph import derive_graph
-
-        return derive_graph(network)
     return _Deriver(network).run()
 
 

@@ -28,10 +28,8 @@ import numpy as np
 import sympy as sp
 from sympy.matrices.expressions import HadamardProduct, MatAdd, MatMul, MatrixSymbol, Transpose
 
-from symbp.derivation.graph_check import check_lines
+from symbp.derivation.graph_check import check_lines, evaluate_lines
 from symbp.derivation.local import derivative_in_a
-from symbp.derivation.numeric import MatrixEvaluator
-from symbp.derivation.reference.graph import graph_cost
 from symbp.derivation.symbolic import LAMBDA, Activate, Broadcast, ColumnSum, Elementwise, N
 from symbp.naming import matrix_name
 from symbp.spec.functions import A as A_SCALAR
@@ -83,20 +81,7 @@ class GraphDerivation:
 
     def evaluate(self, params: dict, X, T) -> dict[str, np.ndarray]:
         """Numeric values of every forward and backward line (db as a vector), and the cost."""
-        X, T = np.asarray(X, dtype=float), np.asarray(T, dtype=float)
-        env = {"X": X, "T": T}
-        for name, value in params.items():
-            value = np.asarray(value, dtype=float)
-            env[name] = value[None, :] if name.startswith("b") else value
-        evaluator = MatrixEvaluator(self.network, X.shape[0], self.network.l2)
-        for line in self.forward + self.backward:
-            env[line.target.name] = np.asarray(evaluator(line.expr, env), dtype=float)
-        results = {name: value for name, value in env.items() if name not in params}
-        for name in results:
-            if name.startswith("db"):
-                results[name] = results[name].reshape(-1)
-        results["cost"] = float(graph_cost(self.network, params, X, T))
-        return results
+        return evaluate_lines(self.network, self.forward + self.backward, params, X, T)
 
     @property
     def gradient_keys(self) -> list[str]:

@@ -1,4 +1,5 @@
-"""The check of a graph network's backward equations: each against central differences of the cost.
+"""The check of a graph network's backward equations: each against central differences of the cost,
+and their values at given parameters and data (``evaluate_lines``).
 
 On a small random instance (widths capped at 3, a few samples) every backward
 equation is evaluated, in order, on the reference forward pass and the
@@ -56,3 +57,21 @@ def check_lines(network: Network, forward: list, backward: list, rng) -> dict[st
             raise SymbpError(f"the derived {name} = {line.expr} misses central differences by {error:.2e}")
         env[name] = value
     return errors
+
+
+def evaluate_lines(network: Network, lines: list, params: dict, X, T) -> dict[str, np.ndarray]:
+    """Numeric values of ``lines`` in order at params, X and T (db as a vector), and the cost."""
+    X, T = np.asarray(X, dtype=float), np.asarray(T, dtype=float)
+    env = {"X": X, "T": T}
+    for name, value in params.items():
+        value = np.asarray(value, dtype=float)
+        env[name] = value[None, :] if name.startswith("b") else value
+    evaluator = MatrixEvaluator(network, X.shape[0], network.l2)
+    for line in lines:
+        env[line.target.name] = np.asarray(evaluator(line.expr, env), dtype=float)
+    results = {name: value for name, value in env.items() if name not in params}
+    for name in results:
+        if name.startswith("db"):
+            results[name] = results[name].reshape(-1)
+    results["cost"] = float(graph_cost(network, params, X, T))
+    return results

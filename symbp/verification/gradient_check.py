@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from symbp.derivation.reference import CentralDifferences, kink_free_params, random_data
-from symbp.derivation.reference.graph import graph_parameter_keys
 from symbp.errors import CheckFailed, SymbpError
 from symbp.naming import param_names
 from symbp.processes import USER_CODE_TIMEOUT
@@ -169,14 +168,15 @@ def gradcheck(
     if isinstance(function, str):
         split_reference(function)  # a bad reference is refused before the derivation
     derivation = derivation_of(network)
-    names = graph_parameter_keys(network) if network.graph else param_names(network.depth, network.bias)
-    rows = {name: Row(name) for name in names}
-    report = Report(list(rows.values()), [])
     rng = np.random.default_rng(seed)
     cases = [
         (label, kink_free_params(network, rng, X, T), X, T)
         for label, X, T in _datasets(network, rng, random_sets)
     ]
+    # a graph's keys (W2_0; none for a tied matrix) as its drawn parameters have them
+    names = list(cases[0][1]) if network.graph else param_names(network.depth, network.bias)
+    rows = {name: Row(name) for name in names}
+    report = Report(list(rows.values()), [])
     if isinstance(function, str):
         claims = call_isolated(function, [case[1:] for case in cases], timeout)
     else:
