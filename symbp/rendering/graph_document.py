@@ -17,6 +17,7 @@ import re
 
 import sympy as sp
 
+from symbp.rendering.graph_diagram import graph_tikz
 from symbp.rendering.latex import latex
 from symbp.rendering.pretty import pretty, pretty_equation
 
@@ -109,8 +110,11 @@ def _layer_lines(network, fmt: str) -> list[str]:
 def render_graph(derivation, fmt: str) -> str:
     """The whole graph derivation document in ``fmt`` ("text", "markdown" or "latex")."""
     network = derivation.network
-    out = [_heading(f"Backpropagation through {network.name}", fmt), "", _text(network.summary(), fmt), ""]
+    title = _heading(_text(f"Backpropagation through {network.name}", fmt), fmt)
+    out = [title, "", _text(network.summary(), fmt), ""]
     out += [_heading("The layers", fmt, 2), "", *_layer_lines(network, fmt), ""]
+    if fmt == "latex":
+        out += [graph_tikz(network), ""]
     out += [_heading("Forward pass, in topological order", fmt, 2), ""]
     out += [_equation(line.target, line.expr, network, fmt) for line in derivation.forward]
     out += ["", _heading("Backward pass, in reverse topological order", fmt, 2), ""]
@@ -129,5 +133,5 @@ def render_graph(derivation, fmt: str) -> str:
     body = "\n".join(out)
     if fmt != "latex":
         return body + "\n"
-    preamble = "\\documentclass{article}\n\\usepackage{amsmath,amssymb,bm}\n\\begin{document}\n"
+    preamble = "\\documentclass{article}\n\\usepackage{amsmath,amssymb,bm,tikz}\n\\begin{document}\n"
     return preamble + body + "\n\\end{document}\n"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
 
 import pytest
 
 import symbp
 from symbp.rendering.documents import render
 from symbp.spec.profiles import notation_from
+from tests.conftest import require
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "latex"])
@@ -37,3 +39,29 @@ def test_graph_document_follows_the_notation():
     nielsen = dataclasses.replace(network, notation=notation_from("nielsen"))
     default, other = render(symbp.derive(network), "latex"), render(symbp.derive(nielsen), "latex")
     assert default != other
+
+
+def test_graph_diagram_draws_every_connection():
+    document = render(symbp.derive(symbp.load("skip_xor")), "latex")
+    assert document.count(r"\draw[->, thick") == 3  # W1, W2 and the skip W2_0
+    assert "bend left" in document and "$W^{(2,0)}$" in document
+    residual = render(symbp.derive(symbp.load("residual")), "latex")
+    assert residual.count(r"\draw[->, dashed") == 2  # the two identity paths
+    tied = render(symbp.derive(symbp.load("tied_autoencoder")), "latex")
+    assert "{$W^{(1)}$} (layer1)" in tied and "{${W^{(1)}}^{T}$} (layer2)" in tied
+
+
+@pytest.mark.parametrize("name", ["skip_xor", "residual", "tied_autoencoder"])
+def test_graph_latex_compiles(name, tmp_path):
+    require("pdflatex")
+    tex = tmp_path / f"{name}.tex"
+    tex.write_text(render(symbp.derive(symbp.load(name)), "latex"), encoding="utf-8")
+    done = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
