@@ -2,7 +2,7 @@
 
 The pipeline runs one way, one folder a stage::
 
-    spec -> derivation -> rendering | codegen | verification -> cli
+    spec -> derivation -> rendering | codegen | verification -> pipeline -> cli
 
 The public API, each name imported when first used (``symbp --help`` does not load SymPy):
 
@@ -10,7 +10,8 @@ The public API, each name imported when first used (``symbp --help`` does not lo
 - ``derive(network)``: the checked Derivation (it displays itself in Jupyter);
 - ``render(derivation, format)``: LaTeX, Markdown or text; ``build_pdf(tex_path)``;
 - ``generate(derivation, dtype)``: a NumPy module's source; ``load_module(source)``;
-- ``verify(network, formula, **options)``: a Verdict; ``gradcheck(network, function)``: a Report.
+- ``verify(network, formula, **options)``: a Verdict; ``gradcheck(network, function)``: a Report;
+- ``demo(spec, folder)``: the whole pipeline end to end (derive, generate, check, train, document).
 
 >>> import symbp
 >>> derivation = symbp.derive(symbp.load("half_adder"))
@@ -35,6 +36,8 @@ _MODULES = {
     "Verdict": "symbp.verification.verdict",
     "gradcheck": "symbp.verification.gradient_check",
     "Report": "symbp.verification.gradient_check",
+    "demo": "symbp.pipeline.end_to_end",
+    "DemoResult": "symbp.pipeline.end_to_end",
 }
 __all__ = sorted(_MODULES)
 _resolve, __dir__ = lazy(__name__, _MODULES)

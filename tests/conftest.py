@@ -1,12 +1,20 @@
-"""What every stage's tests share: one rule for optional tools, and the slow marker."""
+"""What every stage's tests share: each network derived (and its module generated) once per run, one rule
+for optional tools, and the slow marker."""
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
+from functools import cache
 
 import pytest
+
+from symbp.codegen.generator import generate
+from symbp.codegen.loading import load_module
+from symbp.derivation.engine import derive
+from symbp.spec.network import load
 
 # What each optional tool is, how to tell it is there, and how to install it.
 TOOLS = {
@@ -14,6 +22,26 @@ TOOLS = {
     "scipy": (lambda: importlib.util.find_spec("scipy") is not None, "pip install '.[train]'"),
     "sklearn": (lambda: importlib.util.find_spec("sklearn") is not None, "pip install '.[data]'"),
 }
+
+
+def derived(source: str | dict):
+    """The Derivation of a built-in name or a spec dict: each network is derived once per test run."""
+    return _derived(json.dumps(source, sort_keys=True))
+
+
+@cache
+def _derived(key: str):
+    return derive(load(json.loads(key)))
+
+
+def module_of(source: str | dict, dtype: str = "float64"):
+    """The generated module of a built-in name or a spec dict, generated and loaded once per test run."""
+    return _module(json.dumps(source, sort_keys=True), dtype)
+
+
+@cache
+def _module(key: str, dtype: str):
+    return load_module(generate(_derived(key), dtype))
 
 
 def require(tool: str) -> None:

@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from symbp.cli.notation_option import add_notation_option, with_notation
 
 
 def _cmd_demo(args) -> int:
-    from symbp.cli.end_to_end import DemoFailed, run_demo
+    from symbp.interrupts import received
+    from symbp.pipeline.end_to_end import DemoFailed, demo
     from symbp.spec.network import load
 
     network = with_notation(load(args.spec), args.notation)
-    folder = Path(args.output) if args.output else Path("symbp-out") / network.name
     try:
-        result = run_demo(network, folder, force=args.force, pdf=not args.no_pdf)
+        result = demo(network, args.output, force=args.force, pdf=not args.no_pdf)
     except DemoFailed as error:
         print(f"symbp demo: {error}")
         return 1
     except ImportError as error:  # bfgs or lbfgs without SciPy: the module's one line says what to install
+        if received() is not None:
+            raise  # an import cut short by a signal: main reports the signal
         print(f"symbp demo: error: {error}", file=sys.stderr)
         return 2
-    # 130 as a shell reports a run ended by Ctrl-C (128 + SIGINT)
+    # 130 as a shell reports a run ended by Ctrl-C (128 + SIGINT): training stopped early, its result kept
     return 130 if result.interrupted else 0
 
 

@@ -16,7 +16,7 @@ def _cmd_descend(args) -> int:
     if args.show_code:
         print(result.source)
     print(result.outcome())
-    print("Number of steps: ", len(result.path) - 1)
+    print(f"Number of steps: {len(result.path) - 1}")
     return 0
 
 

@@ -1,20 +1,16 @@
 """The ``symbp`` command: argparse front end over the pipeline.
 
-Every command reports a SymbpError (bad spec, unreadable file, ...) and a bad
-option value as one line on stderr and exits with status 2; no traceback
-reaches the user. SIGTERM is turned into an exception like Ctrl-C, so every
-clean-up (temporary files, a running TeX) runs on either signal.
+A bad option value is one line on stderr and exit status 2; how a command ends
+after an error or a signal is symbp.cli.ending's.
 """
 
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 
 from symbp.cli import demo, derive, descend, examples, generate, notations, verify
-from symbp.errors import SymbpError
+from symbp.cli.ending import exit_status, running
 
 COMMANDS = (examples, notations, derive, verify, generate, demo, descend)  # in the order --help lists them
 
@@ -30,10 +26,6 @@ class _VersionAction(argparse.Action):
 
         print(f"symbp {version('symbp')}")
         parser.exit()
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM arrived: unwind like Ctrl-C (clean-ups run), then exit with 128 + 15."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,10 +47,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _terminate(signum, frame):
-    raise Terminated
-
-
 def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
     """Parsed arguments; formulas may follow an option (``verify SPEC --notation P 'F' 'G'``).
 
@@ -77,22 +65,13 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = _parse(parser, argv)
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
+    args = None
     try:
-        return args.run(args)
-    except SymbpError as error:
-        print(f"symbp {args.command}: error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt as interrupt:
-        terminated = isinstance(interrupt, Terminated)
-        print(f"symbp {args.command}: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
-        return 128 + (signal.SIGTERM if terminated else signal.SIGINT)
-    finally:
-        if in_main_thread:
-            signal.signal(signal.SIGTERM, previous)
+        with running():
+            args = _parse(build_parser(), argv)
+            return args.run(args)
+    except BaseException as error:
+        return exit_status(error, f"symbp {args.command}" if args else "symbp")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 One derivation (``REFERENCE``, a sigmoid network with biases), printed in each
 profile by symbp's own printers; docs/notation.md holds the table between
-``BEGIN``/``END`` and ``python -m symbp.cli.refresh`` rewrites it.
+``BEGIN``/``END`` and ``python tools/refresh.py`` rewrites it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from symbp.spec.profiles import PROFILES
 from symbp.templating import table_math
 
 REFERENCE = {"name": "reference", "layers": [2, 3, 2], "activation": "sigmoid", "cost": "half_mse"}
-BEGIN = "<!-- profiles table: written by python -m symbp.cli.refresh -->"
+BEGIN = "<!-- profiles table: written by python tools/refresh.py -->"
 END = "<!-- end of profiles table -->"
 COLUMNS = (
     "profile",

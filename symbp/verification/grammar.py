@@ -37,9 +37,11 @@ equation: expr EQ expr
       | chain postfixed                      -> juxt
       | chain MULOP postfixed                -> binop
 
-summation: SUM SUB? upper? product
+// limits in either order; an unbraced limit is one token, as TeX reads it (\sum_kx_k, \sum_{n=1}^N)
+summation: SUM SUM_LOWER? upper? product
+         | SUM upper SUM_LOWER product
 upper: CARET LBRACE expr RBRACE
-     | CARET NUMBER
+     | CARET DIGIT
      | CARET NAME
 
 ?postfixed: atom
@@ -115,6 +117,8 @@ RELATION: ">=" | "<=" | ">" | "<" | /\\g(eq|e|t)(?![A-Za-z])/ | /\\l(eq|e|t)(?![
 LAYER_SUP.3: @LAYER_SUP@
 PLAIN_LAYER.2: /[(\[]\s*([0-9]+|[Ll](\s*[+-]\s*[0-9]+)?)\s*[)\]]/
 SUB: /_\s*(\{[^{}]*\}|[A-Za-z0-9]+)/
+SUM_LOWER: /_\s*(\{[^{}]*\}|[A-Za-z0-9])/
+DIGIT: /[0-9]/
 
 // layout and decoration that carries no meaning
 IGNORED: /\s+|\\[,;:! ]|\\q?quad|\\tag\s*(\{[^{}]*\}|[0-9]+)|\\displaystyle|\\left\s*\./

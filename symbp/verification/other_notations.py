@@ -25,6 +25,8 @@ def other_readers(formula: str, chosen: Notation) -> list[Formula]:
 
 
 _LAYER_MARK = re.compile(r"\^\s*(\{[^{}]*\}|\(\s*[^()]*\)|\[[^\[\]]*\]|[A-Za-z0-9])")
+# what comes before a sum's upper limit (\sum_k^m: the ^m is a limit, not a layer)
+_SUM_LIMITS = re.compile(r"\\sum\s*(\\limits)?\s*(_\s*(\{[^{}]*\}|[A-Za-z0-9]))?\s*$")
 
 
 def profile_words(names: list[str]) -> str:
@@ -43,7 +45,12 @@ def suggesting(error: FormulaError, chosen: Notation, readers: list[Formula]) ->
     names = [reader.notation.name for reader in readers]
     where = profile_words(names)
     mark = next(
-        (found for found in _LAYER_MARK.finditer(error.text) if found.start() < error.column <= found.end()),
+        (
+            found
+            for found in _LAYER_MARK.finditer(error.text)
+            if found.start() < error.column <= found.end()
+            and not _SUM_LIMITS.search(error.text[: found.start()])
+        ),
         None,
     )
     if mark:

@@ -85,6 +85,8 @@ TERMINAL_NAMES = {
     "RELATION": "a comparison (>, <, \\geq, \\leq)",
     "PLAIN_LAYER": "a layer in parentheses ((l))",
     "SUB": "a subscript (_{ij})",
+    "SUM_LOWER": "a summation index (_{k} or _{k=1})",
+    "DIGIT": "a digit",
     "$END": "the end of the formula",
 }
 _OPERAND_START = {"NUMBER", "NAME", "LPAR", "LBRACE", "FRAC", "FUNC", "PARTIAL", "ONES", "SUM"}

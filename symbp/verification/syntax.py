@@ -249,23 +249,21 @@ class ToTree(Transformer):
     def upper(self, children):
         value = children[-2] if len(children) == 4 else children[1]
         if isinstance(value, Token):
-            return _number(value) if value.type == "NUMBER" else _symbol(value, [])
+            return _number(value) if value.type == "DIGIT" else _symbol(value, [], self.words)
         return value
 
     def summation(self, children):
-        token = children[0]
-        rest = children[1:]
-        index, lower = None, 1
-        if rest and isinstance(rest[0], Token) and rest[0].type == "SUB":
-            match = _LOWER_LIMIT.match(_sub_content(rest[0]))
-            if not match:
-                raise Invalid(rest[0].column, "a summation index like _{k} or _{k=1}")
-            index, lower = match.group(1), int(match.group(2) or 1)
-            rest = rest[1:]
-        if index is None:
+        token, *rest = children
+        limits = [child for child in rest if isinstance(child, Token) and child.type == "SUM_LOWER"]
+        if not limits:
             raise Invalid(token.column, "a summation index after \\sum (\\sum_{k} or \\sum_{k=1}^{n})")
-        upper = rest[0] if len(rest) == 2 else None
-        return Sum(index, lower, upper, rest[-1], column=token.column)
+        match = _LOWER_LIMIT.match(_sub_content(limits[0]))
+        if not match:
+            raise Invalid(limits[0].column, "a summation index like _{k} or _{k=1}")
+        index, lower = match.group(1), int(match.group(2) or 1)
+        nodes = [child for child in rest if child is not limits[0]]  # [upper,] body
+        upper = nodes[0] if len(nodes) == 2 else None
+        return Sum(index, lower, upper, nodes[-1], column=token.column)
 
     def symbol(self, children):
         return _symbol(children[0], children[1:], self.words)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import symbp
-from symbp.cli.end_to_end import run_demo
+from symbp.pipeline.end_to_end import run_demo
 
 
 def test_demo_residual(tmp_path):

@@ -24,6 +24,7 @@ import pytest
 
 from symbp.cli.main import main
 from symbp.files import ownership, read_text, write_owned, write_owned_bytes
+from tests.children import start_symbp
 from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -467,6 +468,19 @@ CASES += [
         {"spec.toml": spec_text(activation='{ name = "x", expr = "exp(exp(exp(z)))" }')},
     ),
     Case(
+        "derive-exp-exp-exp-below-a-sigmoid-with-bce",
+        ("derive", "spec.toml"),
+        2,
+        "'activation[0].expr': got 'exp(exp(exp(z)))'",
+        {
+            "spec.toml": spec_text(
+                layers="[2, 3, 2]",
+                activation='[{ name = "x", expr = "exp(exp(exp(z)))" }, "sigmoid"]',
+                cost='"bce"',
+            )
+        },
+    ),
+    Case(
         "derive-l2-1e300",
         ("derive", "spec.toml"),
         2,
@@ -732,16 +746,8 @@ def _tex_processes_in(folder: Path) -> list[int]:
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_signal_during_the_pdf_build_ends_tex_and_leaves_nothing(tmp_path, signum):
     require("pdflatex")
-    script = "import sys\nfrom symbp.cli.main import main\nsys.exit(main(sys.argv[1:]))\n"
     argv = ["derive", "half_adder", "--format", "latex", "-o", "doc.tex", "--pdf"]
-    process = subprocess.Popen(
-        [sys.executable, "-c", script, *argv],
-        cwd=tmp_path,
-        env=dict(os.environ, PYTHONPATH=str(ROOT)),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = start_symbp(argv, tmp_path)
     deadline = time.monotonic() + TIME_LIMIT
     while not _tex_processes_in(tmp_path) and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -778,7 +784,7 @@ def test_a_failing_tex_run_names_its_first_error_and_this_builds_log(tmp_path):
 # -- no false success ----------------------------------------------------------------------------
 def test_the_demo_fails_when_its_own_gradient_check_fails(tmp_path, monkeypatch, capsys):
     """A fault injected into the generated module: the demo must say FAIL (exit 1), not train on."""
-    from symbp.cli import end_to_end
+    from symbp.pipeline import end_to_end
 
     real_import = end_to_end.import_file
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import itertools
-import json
 import math
 import random
 import re
@@ -18,7 +17,6 @@ import subprocess
 import sys
 import tracemalloc
 import warnings
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -29,30 +27,12 @@ from hypothesis import strategies as st
 from symbp.cli.main import main as cli_main
 from symbp.codegen.generator import generate
 from symbp.codegen.loading import load_module as module_from
-from symbp.derivation.engine import derive
 from symbp.files import ownership
-from symbp.spec.network import builtin_names, load
+from symbp.spec.network import builtin_names
+from tests.conftest import derived, module_of
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATED = ROOT / "generated"
-
-
-@cache
-def _derivation(key: str):
-    return derive(load(json.loads(key)))
-
-
-def derivation_of(spec):
-    return _derivation(json.dumps(spec, sort_keys=True))
-
-
-@cache
-def _module(key: str, dtype: str):
-    return module_from(generate(_derivation(key), dtype))
-
-
-def module_of(spec, dtype: str = "float64"):
-    return _module(json.dumps(spec, sort_keys=True), dtype)
 
 
 def problem(module, samples: int = 4, seed: int = 0):
@@ -82,7 +62,7 @@ def check_gradients(spec, seed: int = 0):
     X, T = problem(module, seed=seed)
     exact = module.gradients(params, X, T)
     assert_close(exact, module.numeric_gradients(params, X, T))
-    values = derivation_of(spec).evaluate(params, X, T)
+    values = derived(spec).evaluate(params, X, T)
     assert_close(exact, {key: values["d" + key].reshape(exact[key].shape) for key in exact})
     # the in-place training step is printed separately from the same lines: one step must agree
     expected = {key: params[key] - 0.1 * exact[key] for key in params}
@@ -95,13 +75,13 @@ def check_gradients(spec, seed: int = 0):
 def test_generated_file_is_fresh(name):
     path = GENERATED / f"{name}.py"
     _, _, body = path.read_text(encoding="utf-8").partition("\n")
-    assert body == generate(derivation_of(name)), "stale: regenerate with python -m symbp.cli.refresh"
+    assert body == generate(derived(name)), "stale: regenerate with python tools/refresh.py"
     assert ownership(path) == "ours"
 
 
 def test_generation_is_deterministic():
     # the freshness tests compare with files written by other processes; here: same input, same text
-    derivation = derivation_of("half_adder")
+    derivation = derived("half_adder")
     assert generate(derivation, "float32") == generate(derivation, "float32")
 
 
@@ -116,7 +96,7 @@ CUSTOM = {
 
 @pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff is not installed")
 def test_generated_code_passes_ruff(tmp_path):
-    derivation = copy.copy(derivation_of(CUSTOM))
+    derivation = copy.copy(derived(CUSTOM))
     text = 'quotes """ and \\ backslashes stay inside the docstring'
     derivation.network = dataclasses.replace(derivation.network, description=text)
     (tmp_path / "custom.py").write_text(generate(derivation, "float32"), encoding="utf-8")
@@ -132,7 +112,7 @@ def test_generated_code_passes_ruff(tmp_path):
 def test_module_imports_only_numpy_and_the_standard_library():
     import sys
 
-    source = generate(derivation_of("softmax"))
+    source = generate(derived("softmax"))
     imports = {
         line.split()[1].split(".")[0] for line in source.splitlines() if line.startswith(("import ", "from "))
     }
@@ -151,12 +131,12 @@ def labelled_chunks(source: str) -> dict[str, list[str]]:
 
 
 def test_backward_lines_carry_labels():
-    chunks = labelled_chunks(generate(derivation_of("half_adder")))
+    chunks = labelled_chunks(generate(derived("half_adder")))
     assert chunks["delta-L-matrix"][0].startswith("delta3 = ")
     assert [line.split(" =")[0] for line in chunks["delta-rec-matrix"]] == ["delta2", "delta1"]
     assert [line.split(" =")[0] for line in chunks["dW-matrix"]] == ["dW3", "dW2", "dW1"]
     assert [line.split(" =")[0] for line in chunks["db-matrix"]] == ["db3", "db2", "db1"]
-    step = generate(derivation_of("half_adder")).split("def backward(")[1]
+    step = generate(derived("half_adder")).split("def backward(")[1]
     assert step.count("# eq:delta-rec-matrix") == 2 and "np.dot(delta3, W3.T, out=delta2)" in step
 
 
@@ -230,7 +210,7 @@ def test_custom_activation_and_cost_change_the_backward_code():
     plain = {**CUSTOM, "activation": "sigmoid", "cost": "half_mse"}
 
     def backward(spec):
-        return labelled_chunks(generate(derivation_of(spec)))
+        return labelled_chunks(generate(derived(spec)))
 
     assert backward(custom) != backward(plain)
     delta_output = " ".join(backward(custom)["delta-L-matrix"])

@@ -1,6 +1,8 @@
 """symbp descend: the descent of unit 1.4 - Back-propagation, with f'(x) derived, not approximated."""
 
 import math
+import subprocess
+import sys
 
 import pytest
 import sympy as sp
@@ -13,7 +15,7 @@ from symbp.errors import SymbpError
 def test_the_seed_example_lands_at_2_67(capsys):
     assert main(["descend", "x**3 - 4*x**2 + 6", "--x0", "0.5", "--lr", "0.05", "--steps", "100"]) == 0
     out = capsys.readouterr().out
-    assert "Local minimum occurs at: 2.67" in out and "Number of steps:  100" in out
+    assert "Local minimum occurs at: 2.67" in out and "Number of steps: 100\n" in out
     assert "f'(x) = 3*x**2 - 8*x" in out
 
 
@@ -49,3 +51,10 @@ def test_divergence_and_injection_are_refused(tmp_path):
     with pytest.raises(SymbpError, match="only calls of the listed functions"):
         descend(f"__import__('os').system('touch {marker}')", 0.5, 0.1, 10)
     assert not marker.exists()
+
+
+def test_the_generated_script_prints_what_the_command_prints(tmp_path):
+    script = tmp_path / "descent.py"
+    script.write_text(descend("x**3 - 4*x**2 + 6", 0.5, 0.05, 100).source)
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60).stdout
+    assert out == "Local minimum occurs at: 2.67\nNumber of steps: 100\n"

@@ -8,10 +8,8 @@ checked against central differences elsewhere); the module's in-place steps must
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import tracemalloc
-from functools import cache
 
 import numpy as np
 import pytest
@@ -20,7 +18,7 @@ from symbp.codegen.generator import generate
 from symbp.codegen.loading import load_module
 from symbp.derivation.engine import derive
 from symbp.spec.network import load
-from tests.conftest import require
+from tests.conftest import module_of, require
 
 NETWORKS = [
     "half_adder",
@@ -56,15 +54,6 @@ def scipy_optimize():
     from scipy import optimize
 
     return optimize
-
-
-@cache
-def _module(key: str):
-    return load_module(generate(derive(load(json.loads(key)))))
-
-
-def module_of(spec):
-    return _module(json.dumps(spec, sort_keys=True))
 
 
 def problem(module, samples=5, seed=3):

@@ -1,6 +1,5 @@
 """The derivation engine: steps, emerging deltas, checks, and gradients against finite differences."""
 
-import json
 from functools import cache
 
 import numpy as np
@@ -15,19 +14,10 @@ from symbp.derivation.symbolic import L, N, a, delta, t, z
 from symbp.naming import param_names
 from symbp.spec.functions import ACTIVATION_NAMES, A, Z, custom_activation, make_activation
 from symbp.spec.network import builtin_names, load
+from tests.conftest import derived
 
 CUSTOM_ACTIVATION = {"name": "softsign", "expr": "z/(1+abs(z))"}
 CUSTOM_COST = {"name": "quartic", "expr": "(a - t)**4/4"}
-
-
-def derived(source: str | dict):
-    """The Derivation of a built-in name or a spec dict, derived once per test session."""
-    return _derived(source if isinstance(source, str) else json.dumps(source, sort_keys=True))
-
-
-@cache
-def _derived(key: str):
-    return derive(load(json.loads(key) if key.startswith("{") else key))
 
 
 def random_problem(network, seed=0, samples=5):

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
-
-from symbp.derivation.engine import derive
-from symbp.spec.network import load
+from tests.conftest import derived
 
 # Each extra case trains with another optimiser, so the documents print (and compile) its update rules.
 DEEP = {
@@ -34,7 +31,6 @@ SPECIALS = {
 EXTRA = {"deep": DEEP, "wide": WIDE, "specials": SPECIALS}
 
 
-@cache
 def derivation(source: str):
     """The Derivation of a built-in example name or of one of the EXTRA specs."""
-    return derive(load(EXTRA.get(source, source)))
+    return derived(EXTRA.get(source, source))

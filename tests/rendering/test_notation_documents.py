@@ -19,6 +19,7 @@ from symbp.rendering.documents import render
 from symbp.rendering.pdf import read_log
 from symbp.spec.network import load
 from symbp.spec.profiles import PROFILES, notation_from
+from tests.conftest import derived
 from tests.rendering.test_latex_compile import MAX_OVERFULL_PT, compile_all, require_tex
 
 NETWORKS = {
@@ -76,13 +77,8 @@ MARKS = {
 
 
 @cache
-def _derivation(network: str):
-    return derive(load(NETWORKS[network]))
-
-
-@cache
 def document(network: str, profile: str, fmt: str) -> str:
-    base = _derivation(network)
+    base = derived(NETWORKS[network])
     in_profile = dataclasses.replace(base.network, notation=notation_from(profile))
     return render(dataclasses.replace(base, network=in_profile), fmt)
 
@@ -113,7 +109,9 @@ def test_documents_render_in_every_profile(network, profile):
 
 
 def test_default_profile_marks_are_the_default_documents():
-    assert document("softmax_cce", "default", "markdown") == render(_derivation("softmax_cce"), "markdown")
+    assert document("softmax_cce", "default", "markdown") == render(
+        derived(NETWORKS["softmax_cce"]), "markdown"
+    )
 
 
 def test_numbering_1_keeps_the_third_texts_weight_numbers_in_every_profile():
@@ -158,7 +156,7 @@ def test_docs_notation_table_is_printed_by_symbp():
 
     text = (Path(__file__).parents[2] / "docs" / "notation.md").read_text(encoding="utf-8")
     committed = text[text.index(BEGIN) : text.index(END) + len(END)]
-    assert committed == profile_table(derive(load(REFERENCE))), "stale: run python -m symbp.cli.refresh"
+    assert committed == profile_table(derive(load(REFERENCE))), "stale: run python tools/refresh.py"
     for name in PROFILES:
         assert f"| `{name}` |" in committed
     assert (

@@ -160,8 +160,8 @@ def test_templates_ship_with_the_package():
 def test_generated_documents_are_fresh(name, suffix, fmt):
     path = ROOT / "generated" / f"{name}{suffix}"
     expected = with_header(path, render(derivation(name), fmt))
-    assert path.exists(), f"{path} is missing: run python -m symbp.cli.refresh"
-    assert path.read_bytes() == expected.encode("utf-8"), f"{path} is stale: run python -m symbp.cli.refresh"
+    assert path.exists(), f"{path} is missing: run python tools/refresh.py"
+    assert path.read_bytes() == expected.encode("utf-8"), f"{path} is stale: run python tools/refresh.py"
 
 
 def test_worked_example_starts_from_the_generated_modules_initial_weights():

@@ -1,16 +1,23 @@
-"""``symbp demo``: the whole pipeline on one network, end to end.
+"""The whole pipeline on one network, end to end: ``symbp.demo`` and ``symbp demo``.
 
 Derive (and check) the equations, generate the NumPy module from them, run
 its gradient check, train it, then write the derivation document with the
 training curve (LaTeX, and the PDF when TeX is installed) and list every
 file written. All output goes to one folder that symbp owns: a folder
 holding files symbp did not write is refused unless ``force`` is given.
+
+Ctrl-C during training stops it and keeps the parameters and curve so far:
+the documents are written from them and ``DemoResult.interrupted`` is set.
+Ctrl-C in any other phase, and SIGTERM in any phase (training included), ends
+the run there: every file written so far is whole, and no later phase starts.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -24,11 +31,13 @@ from symbp.derivation.engine import Derivation
 from symbp.derivation.reference import STEP, CentralDifferences, largest_relative_error, random_data
 from symbp.errors import SymbpError
 from symbp.files import ownership, write_owned
+from symbp.interrupts import Terminated, handled, terminated
 from symbp.rendering.documents import render
 from symbp.rendering.pdf import INSTALL_HINT, build_pdf, tex_available
 from symbp.rendering.pretty import pretty_equation
 from symbp.rendering.printer_base import equation
-from symbp.spec.network import Network, require_checkable
+from symbp.spec.network import Network, load, require_checkable
+from symbp.spec.profiles import notation_from
 from symbp.verification.isolated import import_file
 
 MAX_PLOT_POINTS = 200
@@ -38,6 +47,10 @@ SUMMARY_LABELS = ("eq:delta-L-matrix", "eq:delta-rec-matrix", "eq:dW-matrix", "e
 GRADIENT_TOLERANCE = 1e-4  # the built-in examples stay below 2e-6
 DIFFERENCE_STEP = STEP  # the largest step of the reference's central differences
 ROUNDING_ULPS = 1e3  # rounding of one cost evaluation, in units of float64's epsilon times the cost
+# Test hook: with SYMBP_TEST_PAUSE_AT=<phase> the run says so on stderr and pauses at the start of that phase
+# (derive, generate, check, train, documents, pdf), so that the signal tests can reach every phase.
+PAUSE_HOOK = "SYMBP_TEST_PAUSE_AT"
+PAUSE_SECONDS = 60
 
 
 class DemoFailed(SymbpError):
@@ -117,10 +130,35 @@ def plot_points(curve: list[tuple[int, float]]) -> list[tuple[int, str]]:
     return [(epoch, f"{value:.6e}") for epoch, value in thinned]
 
 
-def run_demo(network: Network, folder: Path, *, force: bool = False, pdf: bool = True, out=None):
-    """Run the pipeline for ``network`` into ``folder``; print progress to ``out``."""
+def demo(
+    spec="half_adder",
+    folder: str | Path | None = None,
+    *,
+    notation=None,
+    force: bool = False,
+    pdf: bool = True,
+    out=None,
+) -> DemoResult:
+    """Run the whole pipeline on ``spec`` (a built-in name, TOML path, dict or Network) into ``folder``.
+
+    ``folder`` defaults to ``symbp-out/NAME``; ``notation`` (a profile name, a
+    table or a Notation) overrides the spec's; progress goes to ``out``
+    (default stdout). ``force`` writes into a folder holding files symbp did
+    not write; ``pdf=False`` skips the PDF even when TeX is installed.
+
+    >>> import io, tempfile, symbp
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     result = symbp.demo("logistic", folder, pdf=False, out=io.StringIO())
+    ...     [path.name for path in result.files]
+    ['logistic.py', 'logistic-cost.csv', 'logistic.tex']
+    >>> result.gradient_error < 1e-4, result.costs[-1] < result.costs[0]
+    (True, True)
+    """
     started = time.perf_counter()
-    folder = Path(folder)
+    network = load(spec)
+    if notation is not None:
+        network = dataclasses.replace(network, notation=notation_from(notation, "notation"))
+    folder = Path(folder) if folder else Path("symbp-out") / network.name
     require_checkable(network, "the demo")
     check_folder(folder, force)
     result = DemoResult(folder)
@@ -130,6 +168,7 @@ def run_demo(network: Network, folder: Path, *, force: bool = False, pdf: bool =
         print(text, file=out or sys.stdout, flush=True)
 
     say(f"symbp demo: {name} ({network.summary()})")
+    _phase("derive")
     derivation = derive(network)
     checked = sum(1 for step in derivation.steps if step.check)
     say(
@@ -139,14 +178,17 @@ def run_demo(network: Network, folder: Path, *, force: bool = False, pdf: bool =
     say("   The delta recursion and the gradients in matrix form:\n")
     say(summary(derivation))
 
+    _phase("generate")
     module_path = folder / f"{name}.py"
     write_owned(module_path, generate(derivation), force=force)
     result.files.append(module_path)
     say(f"\n2. Generated the NumPy training module {module_path} from these equations.")
+    _phase("check")
     module = import_file(module_path, f"symbp_generated_{name}")
     X, T = training_data(network, module)
     params = module.init_params(seed=network.train.seed)
-    result.gradient_error = largest_relative_error(network, module.gradients(params, X, T), params, X, T)
+    with np.errstate(all="ignore"):
+        result.gradient_error = largest_relative_error(network, module.gradients(params, X, T), params, X, T)
     say(
         "3. Gradient check (derived gradients vs central differences): "
         f"largest relative error {result.gradient_error:.2e}"
@@ -159,27 +201,36 @@ def run_demo(network: Network, folder: Path, *, force: bool = False, pdf: bool =
             f"{GRADIENT_TOLERANCE:g}; nothing was trained ({module_path} is kept for inspection)"
         )
 
+    _phase("train")
     settings = network.train
     batch = "full batch" if settings.batch_size is None else f"batches of {settings.batch_size}"
     method = "" if settings.optimizer == "sgd" else f", optimizer {settings.optimizer}"
-    say(f"4. Training: {settings.epochs} epochs, {batch}, learning rate {settings.learning_rate:g}{method}")
     print_every = settings.print_every or max(1, settings.epochs // 10)
     with np.errstate(all="ignore"):
-        say(f" Initial cost: {module.cost(params, X, T)}")
-        history = module.train(params, X, T, print_every=print_every, **train_settings(network))
+        initial = module.cost(params, X, T)
+        rate = f"learning rate {settings.learning_rate:g}{method}"
+        say(f"4. Training: {settings.epochs} epochs, {batch}, {rate}; initial cost {initial:.6g}")
+        with contextlib.redirect_stdout(out or sys.stdout):  # the module prints its progress to stdout
+            history = module.train(params, X, T, print_every=print_every, **train_settings(network))
         outputs = module.forward(params, X)
+    if terminated():  # train() keeps its result on any KeyboardInterrupt; SIGTERM ends the whole run
+        raise Terminated
     result.costs = history
-    if history.epochs[-1] % print_every:  # the module printed every print_every epochs, not the last one
-        say(f"epoch {history.epochs[-1]}/{settings.epochs}  cost {history[-1]:.6g}")
     if not all(math.isfinite(value) for value in history) or not np.all(np.isfinite(outputs)):
         raise Diverged(
             f"training diverged: the cost became {history[-1]} (learning rate "
             f"{settings.learning_rate:g} is too large for this network; try a smaller one)"
         )
     if history.stopped == "interrupted":
+        handled()  # this Ctrl-C stopped training only; the run goes on
         result.interrupted = True
-        say(f"   Interrupted (Ctrl-C) after epoch {history.last_epoch}: cost {history[-1]}; kept so far")
-    elif history.stopped == "early_stopping":
+        say(
+            f"   Interrupted (Ctrl-C) after epoch {history.last_epoch}, cost {history[-1]:.6g}: "
+            "the documents show the training so far"
+        )
+    else:
+        say(f"   Final cost {history[-1]:.6g} after epoch {history.last_epoch}")
+    if history.stopped == "early_stopping":
         say(f"   Early stopping after epoch {history.last_epoch}: the validation cost stopped improving")
     if history.best_epoch is not None:
         say(f"   Kept the parameters of epoch {history.best_epoch}, where the validation cost was lowest")
@@ -187,6 +238,7 @@ def run_demo(network: Network, folder: Path, *, force: bool = False, pdf: bool =
     for x, y, t in zip(X[:16], outputs[:16], T[:16], strict=True):
         say(f"   {_row(x)} -> {_row(y)}   target {_row(t)}")
 
+    _phase("documents")
     csv_path = folder / f"{name}-cost.csv"
     write_owned(csv_path, cost_csv(history), force=force)
     result.files.append(csv_path)
@@ -204,6 +256,7 @@ def run_demo(network: Network, folder: Path, *, force: bool = False, pdf: bool =
     result.files.append(tex)
     say(f"\n5. Wrote the derivation document {tex}")
     if pdf and tex_available():
+        _phase("pdf")
         result.pdf = build_pdf(tex, force=force)
         result.files.append(result.pdf)
         say(f"   and built {result.pdf}")
@@ -214,6 +267,13 @@ def run_demo(network: Network, folder: Path, *, force: bool = False, pdf: bool =
         say(f"   {path}")
     say(f"Done in {time.perf_counter() - started:.1f} s.")
     return result
+
+
+def _phase(name: str) -> None:
+    """The start of a phase; under the test hook (PAUSE_HOOK), a pause there for a signal to arrive."""
+    if os.environ.get(PAUSE_HOOK) == name:
+        print(f"symbp test hook: paused at {name}", file=sys.stderr, flush=True)
+        time.sleep(PAUSE_SECONDS)
 
 
 def cost_csv(history) -> str:
