@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import io
 
-import symbp
-from symbp.pipeline.end_to_end import run_demo
+from symbp.pipeline.end_to_end import demo
 
 
 def test_demo_residual(tmp_path):
     out = io.StringIO()
-    result = run_demo(symbp.load("residual"), tmp_path / "demo", pdf=False, out=out)
+    result = demo("residual", tmp_path / "demo", pdf=False, out=out)
     assert result.gradient_error <= 1e-6
     assert result.costs[-1] < result.costs[0] / 10
     names = sorted(path.name for path in result.files)
