@@ -94,7 +94,9 @@ def derived_worker(depth: int, activation: str = "sigmoid", tapered: bool = Fals
     wall, cpu = time.perf_counter(), time.process_time()
     generate(derivation)
     generate_wall, generate_cpu = time.perf_counter() - wall, time.process_time() - cpu
-    ops = sum(sp.count_ops(step.eq) for step in getattr(derivation, "steps", ()))  # a graph's has none
+    # a graph's steps are its backward lines, counted below
+    steps = derivation.steps if derivation.network.graph is None else ()
+    ops = sum(sp.count_ops(step.eq) for step in steps)
     ops += sum(sp.count_ops(line.expr) for line in derivation.backward)
     times = {"derive": derive_wall, "generate": generate_wall}
     return {"wall": times, "cpu": {"derive": derive_cpu, "generate": generate_cpu}, "ops": int(ops)}
