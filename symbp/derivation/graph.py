@@ -30,6 +30,7 @@ from sympy.matrices.expressions import HadamardProduct, MatAdd, MatMul, MatrixSy
 
 from symbp.derivation.graph_check import check_lines, evaluate_lines
 from symbp.derivation.local import derivative_in_a
+from symbp.derivation.reference.graph import graph_parameter_keys
 from symbp.derivation.symbolic import LAMBDA, Activate, Broadcast, ColumnSum, Elementwise, N
 from symbp.naming import matrix_name
 from symbp.spec.functions import A as A_SCALAR
@@ -85,10 +86,8 @@ class GraphDerivation:
 
     @property
     def gradient_keys(self) -> list[str]:
-        """The params keys the gradient has (and ``X`` with input_gradient)."""
-        keys = self.network.graph.weight_keys()
-        keys += [f"b{layer}" for layer in range(1, self.network.depth + 1)] if self.network.bias else []
-        return keys + (["X"] if self.network.input_gradient else [])
+        """The params keys the gradient has, layer by layer (and ``X`` with input_gradient)."""
+        return graph_parameter_keys(self.network) + (["X"] if self.network.input_gradient else [])
 
 
 class _Symbols:

@@ -86,10 +86,6 @@ class Graph:
         source, target = parse_weight_key(key)
         return sizes[source], sizes[target]
 
-    def uses(self, key: str) -> list[Connection]:
-        """The connections that multiply by the matrix ``key``: its own and those tied to it."""
-        return [connection for connection in self.connections() if connection.matrix_key == key]
-
 
 def parse_weight_key(key: str) -> tuple[int, int]:
     """(source, target) of ``W{l}`` or ``W{l}_{s}``."""
