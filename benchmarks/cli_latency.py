@@ -18,6 +18,9 @@ with PYTHONDONTWRITEBYTECODE unset, after one round that is not counted, so a
 checkout's symbp is not recompiled from source on every start while SymPy is
 not.
 
+The last row judges a hand derivation of ten lines (three chains) on a built-in
+network, goal under 3 s (issue 22).
+
     python benchmarks/cli_latency.py [--rounds 7]
 """
 
@@ -34,6 +37,24 @@ import time
 ENTRY = "import sys; from symbp.cli import main; sys.exit(main())"
 FORMULA = r"\frac{\partial J}{\partial W^{(1)}} = X^T \delta^{(2)}"
 FLOOR = "import sympy"
+# ten lines of three chains, every one right: each line's claim and step are judged
+TEN_LINES = r"""\begin{align*}
+\delta^L_j &= \frac{\partial C}{\partial a^L_j} \frac{\partial a^L_j}{\partial z^L_j} \\
+  &= \frac{\partial C}{\partial a^L_j} \sigma'(z^L_j) \\
+  &= (a^L_j - y_j) \sigma'(z^L_j) \\
+\delta^l_j &= \sum_k \frac{\partial C}{\partial z^{l+1}_k} \frac{\partial z^{l+1}_k}{\partial z^l_j} \\
+  &= \sum_k \frac{\partial z^{l+1}_k}{\partial z^l_j} \delta^{l+1}_k \\
+  &= \sum_k w^{l+1}_{kj} \delta^{l+1}_k \sigma'(z^l_j) \\
+\frac{\partial C}{\partial w^l_{jk}}
+  &= \frac{\partial C}{\partial z^l_j} \frac{\partial z^l_j}{\partial w^l_{jk}} \\
+  &= \delta^l_j \frac{\partial z^l_j}{\partial w^l_{jk}} \\
+  &= \delta^l_j a^{l-1}_k \\
+  &= a^{l-1}_k \delta^l_j
+\end{align*}
+"""
+DERIVATION_FILE = "ten_lines.tex"
+DERIVATION_ROW = "symbp verify --derivation (10 lines)"
+DERIVATION_GOAL_SECONDS = 3.0
 COMMANDS = {
     FLOOR: [sys.executable, "-c", "import sympy"],
     "symbp --help": [sys.executable, "-c", ENTRY, "--help"],
@@ -41,6 +62,8 @@ COMMANDS = {
     "symbp derive half_adder": [sys.executable, "-c", ENTRY, "derive", "half_adder"],
     "symbp generate half_adder": [sys.executable, "-c", ENTRY, "generate", "half_adder"],
     "symbp verify demystified '<dJ/dW1>'": [sys.executable, "-c", ENTRY, "verify", "demystified", FORMULA],
+    DERIVATION_ROW: [sys.executable, "-c", ENTRY, "verify", "half_adder", "--notation", "nielsen"]
+    + ["--derivation", DERIVATION_FILE],
 }
 GOAL_RATIO = 3.0
 GOAL_COMMANDS = [name for name in COMMANDS if name.split()[1:2] in (["derive"], ["generate"], ["verify"])]
@@ -81,6 +104,8 @@ def main() -> None:
     times: dict[str, list[float]] = {name: [] for name in COMMANDS}
     loads = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory() as folder:
+        with open(os.path.join(folder, DERIVATION_FILE), "w", encoding="utf-8") as handle:
+            handle.write(TEN_LINES)
         for command in COMMANDS.values():  # the uncounted round that writes the bytecode caches
             cold_seconds(command, folder)
         for _ in range(args.rounds):
@@ -98,6 +123,9 @@ def main() -> None:
         goal = ""
         if name in GOAL_COMMANDS:
             goal = "  holds" if middle / floor <= GOAL_RATIO else f"  FAILS (goal <= {GOAL_RATIO:g}x)"
+        if name == DERIVATION_ROW:
+            within = middle < DERIVATION_GOAL_SECONDS
+            goal = "  holds" if within else f"  FAILS (goal < {DERIVATION_GOAL_SECONDS:g} s)"
         print(f"{name:38s} {middle:9.3f} {low:7.3f} {high:7.3f} {middle / floor:7.2f}x{goal}")
 
 

@@ -38,6 +38,10 @@ def _cmd_verify(args) -> int:
     from symbp.verification.verify_formula import verify
 
     network = with_notation(load(args.spec), args.notation)
+    if args.derivation:
+        from symbp.cli.verify_derivation import run_derivations
+
+        return run_derivations(network, args)
     formulas = list(args.formulas) + (read_formula_file(args.file) if args.file else [])
     if not formulas:
         raise SymbpError("give at least one formula (or --file FILE)")
@@ -83,6 +87,19 @@ def add_commands(sub) -> None:
         "--points", type=integer(1, MAX_POINTS), default=5, help="random check points (default 5)"
     )
     verify.add_argument("--seed", type=seed, default=0, help="seed of the random check points")
+    verify.add_argument(
+        "--derivation",
+        nargs="+",
+        metavar="FILE",
+        help="judge whole hand derivations line by line (files, or folders of .tex/.txt/.md files)",
+    )
+    verify.add_argument("--json", action="store_true", help="with --derivation: one JSON object per file")
+    verify.add_argument(
+        "--summary",
+        "-o",
+        metavar="FOLDER",
+        help="with --derivation: write summary.csv, summary.md and marked files",
+    )
     add_notation_option(verify)
     verify.set_defaults(run=_cmd_verify)
 

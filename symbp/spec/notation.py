@@ -109,6 +109,9 @@ class Notation:
     # the penalty is lambda/(2m) sum w^2 (Ng, Nielsen, deeplearning.ai): the reader's lambda is then the
     # spec's l2 times the number of samples, so that (lambda/m) W is the spec's l2 W
     l2_per_sample: bool = False
+    # a source's own names for quantities ([notation.symbols]: net = "pre_activation", out = "activation"),
+    # as (name, quantity) pairs; a declared name is read before the notation's other spellings
+    symbols: tuple = ()
 
     def __post_init__(self):
         for field, allowed in (
@@ -259,11 +262,19 @@ def _layer_label(layer, input_layer: int, parameter: bool, leaving: bool) -> str
 DEFAULT_NOTATION = Notation()
 
 
+def _change_words(key: str, value) -> str:
+    if key == "symbols":
+        return "its own names " + ", ".join(
+            f"{name} for the {quantity.replace('_', '-')}" for name, quantity in value
+        )
+    return f"{key} = {value}"
+
+
 def changed(base: Notation, name: str, **changes) -> Notation:
     """``base`` with ``changes``, named ``name``; its source then says what differs from ``base``'s,
     so that a changed profile does not claim to be its source's notation."""
     notation = dataclasses.replace(base, name=name, **changes)
-    differ = [f"{key} = {value}" for key, value in changes.items() if getattr(base, key) != value]
+    differ = [_change_words(key, value) for key, value in changes.items() if getattr(base, key) != value]
     if not differ:
         return notation
     return dataclasses.replace(notation, source=f"{base.source}, with {', '.join(differ)}")

@@ -4,6 +4,7 @@ names one: a profile name, or a table that starts from a profile and overrides a
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from symbp.errors import SpecError
 from symbp.spec.notation import DEFAULT_NOTATION, Notation, changed
@@ -295,6 +296,38 @@ FIELDS = tuple(field.name for field in dataclasses.fields(Notation) if field.nam
 ALIASES = {"seed": "default"}
 
 
+# what a declared name may stand for (the Notation field whose role it takes)
+DECLARABLE = (
+    "pre_activation",
+    "activation",
+    "input",
+    "target",
+    "prediction",
+    "weight",
+    "weight_matrix",
+    "bias",
+    "delta",
+    "cost",
+    "samples",
+)
+_DECLARED_NAME = re.compile(r"\\?[A-Za-z]+|\\[A-Za-z]+\s*\{\s*[A-Za-z]+\s*\}")
+
+
+def declared_symbols(value: object, field: str) -> tuple:
+    """[notation.symbols] as (name, quantity) pairs: each name letters (or a command such as \\alpha or
+    \\mathrm{net}), each quantity one of DECLARABLE."""
+    if not isinstance(value, dict):
+        raise SpecError(field, value, "a table: name = quantity (net = 'pre_activation')")
+    pairs = []
+    for name, quantity in value.items():
+        if not isinstance(name, str) or not _DECLARED_NAME.fullmatch(name.strip()):
+            raise SpecError(field, name, "a name of letters, a command (\\alpha) or \\mathrm{...}")
+        if quantity not in DECLARABLE:
+            raise SpecError(f"{field}.{name}", quantity, "one of " + ", ".join(DECLARABLE))
+        pairs.append((name.strip(), quantity))
+    return tuple(pairs)
+
+
 def notation_from(value: object, field: str = "notation") -> Notation:
     """A Notation from a profile name or a table ``{profile = NAME, <axis> = <value>, ...}``."""
     if isinstance(value, Notation):
@@ -308,6 +341,8 @@ def notation_from(value: object, field: str = "notation") -> Notation:
         raise SpecError(field, value, "a profile name or a table starting from one (profile = NAME)")
     table = dict(value)
     base = notation_from(table.pop("profile", DEFAULT_NOTATION), f"{field}.profile")
+    if "symbols" in table:
+        table["symbols"] = declared_symbols(table["symbols"], f"{field}.symbols")
     for key, given in table.items():
         if key not in FIELDS:
             raise SpecError(f"{field}.{key}", given, "one of " + ", ".join(FIELDS))

@@ -74,7 +74,7 @@ case: expr AMP CASE_IF? expr RELATION expr   -> piece
     | expr AMP CASE_ELSE                     -> otherwise
 
 symbol: NAME suffix*
-?suffix: LAYER_SUP | PLAIN_LAYER | SUB
+?suffix: LAYER_SUP | PLAIN_LAYER | SUB | SAMPLE_ARG
 
 // ---- terminals (longest match wins; the lexer only tries what the parser can accept)
 EQ: "=" | ":="
@@ -104,7 +104,7 @@ KW_KEEPDIMS.3: "keepdims"
 BOOL.3: "True" | "False"
 NAME.2: /@SYMBOLS@/
 ONES.3: /\\mathbf\s*\{\s*1\s*\}|\\mathbb\s*\{\s*1\s*\}|\\vec\s*\{\s*1\s*\}|ones/
-TRANSPOSE.2: /\^\s*\{\s*(T|\\top|\\intercal|\\mathsf\s*\{\s*T\s*\}|\\mathrm\s*\{\s*T\s*\})\s*\}/
+TRANSPOSE.2: /\^\s*\{\s*(T|\\top|\\intercal|\\math(sf|rm|it)\s*(\{\s*T\s*\}|T(?![A-Za-z])))\s*\}/
            | /\^\s*(T(?![A-Za-z])|\\top|\\intercal)|\.T(?![A-Za-z])|ᵀ/
 ENTRYWISE_POWER.3: /\^\s*\{\s*\\circ\s*[0-9]+\s*\}/
 CASES_BEGIN.3: /\\begin\s*\{\s*cases\s*\}/
@@ -117,6 +117,8 @@ RELATION: ">=" | "<=" | ">" | "<" | /\\g(eq|e|t)(?![A-Za-z])/ | /\\l(eq|e|t)(?![
 LAYER_SUP.3: @LAYER_SUP@
 PLAIN_LAYER.2: /[(\[]\s*([0-9]+|[Ll](\s*[+-]\s*[0-9]+)?)\s*[)\]]/
 SUB: /_\s*(\{[^{}]*\}|[A-Za-z0-9]+)/
+// a sample written as an argument, with the notation's sample letter: \delta_j(n), e_j(n)
+SAMPLE_ARG.3: /\(\s*@SAMPLE@\s*\)/
 SUM_LOWER: /_\s*(\{[^{}]*\}|[A-Za-z0-9])/
 DIGIT: /[0-9]/
 
@@ -140,7 +142,8 @@ def layer_marks(style: str, names: tuple = ()) -> str:
         inner = f"{inner}|{LAYER_ID}"
         return rf"/\^\s*\{{\s*\(\s*({inner})\s*\){_AFTER}\}}/ | /\^\s*\(\s*({inner})\s*\)/"
     if style == "bare":
-        return rf"/\^\s*\{{\s*({LAYER_ID}){_AFTER}\}}/ | /\^\s*([0-9]|[lLk])(?![A-Za-z0-9])/"
+        # an unbraced script is one token, as in TeX: \delta_j^La_k^{L-1} is \delta_j^{L} a_k^{L-1}
+        return rf"/\^\s*\{{\s*({LAYER_ID}){_AFTER}\}}/ | /\^\s*([0-9]|[lLk])(?![0-9])/"
     brackets = r"\[" if style == "bracket" else r"[(\[]"
     closing = r"\]" if style == "bracket" else r"[)\]]"
     return (
@@ -149,10 +152,12 @@ def layer_marks(style: str, names: tuple = ()) -> str:
     )
 
 
-def grammar_for(symbols: str, functions: str, style: str, names: tuple = ()) -> str:
-    """The grammar with a notation's symbol and function spellings (regexes) and layer style."""
+def grammar_for(symbols: str, functions: str, style: str, names: tuple = (), sample: str = "n") -> str:
+    """The grammar with a notation's symbol and function spellings (regexes), layer style and sample
+    letter."""
     return (
-        RULES.replace("@SYMBOLS@", symbols.replace("/", "\\/"))
+        RULES.replace("@SAMPLE@", re.escape(sample))
+        .replace("@SYMBOLS@", symbols.replace("/", "\\/"))
         .replace("@FUNCTIONS@", functions.replace("/", "\\/"))
         .replace("@LAYER_SUP@", layer_marks(style, names))
     )

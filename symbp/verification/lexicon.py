@@ -79,6 +79,17 @@ PLAIN = {
     r"\mathcal{L}": (r"\mathscr{L}",),
 }
 ACCUMULATORS = ((r"\Delta", "accumulator"), ("D", "gradient"))
+# typeface commands read as the symbol they wrap (\mathbf{W} is W, {\cal C} is C): a source's bold or
+# roman letters name the same quantity; the wrapped name must still be one of the notation's spellings
+STYLES = r"mathbf|boldsymbol|bm|pmb|vec|mathcal|mathscr|mathrm|operatorname|mathit|mathsf|text|textbf|textit"
+_WRAPPED = re.compile(
+    rf"\\(?:{STYLES})\s*\{{\s*([^{{}}]*?)\s*\}}|\{{\s*\\(?:cal|bf|rm|it|sf)\s+([^{{}}]*?)\s*\}}"
+)
+ANY_WRAPPED = (
+    rf"\\(?:{STYLES})\s*\{{[^{{}}]*\}}|\{{\s*\\(?:cal|bf|rm|it|sf)\s+[^{{}}]*\}}"
+    r"|\\(?:vec|bm|boldsymbol|mathbf)(?:\s+|(?=\\))(?:\\[A-Za-z]+|[A-Za-z])"
+)
+_WRAPPED_BARE = re.compile(r"\\(?:vec|bm|boldsymbol|mathbf)(?:\s+|(?=\\))(\\[A-Za-z]+|[A-Za-z])")
 
 
 @dataclass(frozen=True)
@@ -104,6 +115,10 @@ class Lexicon:
 
     def spelling(self, role: str, matrix: bool = False) -> str:
         """How this notation writes a role (for diagnoses in the reader's own symbols)."""
+        fields = dict(ROLE_FIELDS)
+        for name, quantity in self.notation.symbols:  # a source's own name first
+            if fields[quantity] == role and quantity.endswith("_matrix") == matrix:
+                return name
         field = _SHOWN_FIELDS.get((role, matrix)) or _SHOWN_FIELDS.get((role, False))
         if field:
             value = getattr(self.notation, field)
@@ -119,9 +134,11 @@ class Lexicon:
 
     def symbol_pattern(self) -> str:
         """NAME's regex; a cost may carry its arguments, as in J(\\Theta) or J(W,b;x,y)."""
-        plain = _alternation(spelling for spelling, role in self.symbols if role != "cost")
+        plain = _alternation((spelling for spelling, role in self.symbols if role != "cost"), styled=False)
         costs = _alternation(spelling for spelling, role in self.symbols if role == "cost")
-        return f"(?:{costs})(?:\\s*\\([^()=]*\\))?|{plain}"
+        # any one name in a typeface wrapper is a NAME (one short regex, not one per spelling: the lexer
+        # compiles this pattern into every parser state); role() says whether the wrapped name is a symbol
+        return f"(?:{costs})(?:\\s*\\([^()=]*\\))?|{ANY_WRAPPED}|{plain}"
 
     def function_pattern(self) -> str:
         return _alternation(spelling for spelling, _ in self.functions)
@@ -152,14 +169,26 @@ def _roles(pairs: tuple) -> dict:
     return {_normal(spelling): role for spelling, role in pairs}
 
 
+def unwrapped(spelling: str) -> str:
+    """A spelling without typeface commands: \\mathbf{W}, \\vec x and {\\cal C} read as W, x and C."""
+    previous = None
+    while previous != spelling:
+        previous = spelling
+        spelling = _WRAPPED.sub(lambda match: match[1] if match[1] is not None else match[2], spelling)
+        spelling = _WRAPPED_BARE.sub(r"\1", spelling)
+    return spelling
+
+
 def _normal(spelling: str) -> str:
-    """A spelling without layout whitespace or braces around a one-character subscript."""
-    text = re.sub(r"\s+", "", spelling)
+    """A spelling without typeface, layout whitespace or braces around a one-character subscript."""
+    text = re.sub(r"\s+", "", unwrapped(spelling))
     return re.sub(r"_\{(\\[A-Za-z]+|.)\}", r"_\1", text)
 
 
 def _variants(spelling: str) -> list[str]:
     variants = [spelling, *PLAIN.get(spelling, ())]
+    if unwrapped(spelling) != spelling and len(unwrapped(spelling)) > 1:
+        variants.append(unwrapped(spelling))  # \mathrm{ReLU} also as \operatorname{ReLU}, ReLU
     if spelling.startswith("\\") and spelling[1:].isalpha() and spelling not in PLAIN:
         variants.append(spelling[1:])  # \Theta -> Theta, \alpha -> alpha
     return variants
@@ -173,14 +202,23 @@ def lexicon(notation: Notation) -> Lexicon:
         functions[spelling] = "act"
     symbols: dict[str, str] = {}
     taken: set[str] = {_normal(spelling) for spelling in functions}
+    owners: dict[str, str] = {}  # a symbol's spelling without typeface -> its role
 
     def claim(spelling: str, role: str):
         key = _normal(spelling)
         # d-names (dZ, dW, ds) are read as d + a symbol: the gradient of the cost by it
-        if key and key not in taken and not re.fullmatch(r"d[A-Za-z]", key):
+        if not key or re.fullmatch(r"d[A-Za-z]", key):
+            return
+        # \mathrm{reg} and reg are one name: both spellings are read, as the same role
+        if key not in taken or owners.get(key) == role:
             symbols[spelling] = role
             taken.add(key)
+            owners[key] = role
 
+    fields = dict(ROLE_FIELDS)
+    for name, quantity in notation.symbols:  # the source's own names first: they win over the defaults
+        for spelling in _variants(name):
+            claim(spelling, fields[quantity])
     for field, role in ROLE_FIELDS:
         value = getattr(notation, field)
         if not value:
@@ -214,8 +252,9 @@ def lexicon(notation: Notation) -> Lexicon:
     return Lexicon(notation, tuple(symbols.items()), tuple(functions.items()))
 
 
-def _spelling_regex(spelling: str) -> str:
-    """A regex for a LaTeX spelling: whitespace between its pieces, ``_x`` also as ``_{x}``."""
+def _spelling_regex(spelling: str, styled: bool = True) -> str:
+    """A regex for a LaTeX spelling: whitespace between its pieces, ``_x`` also as ``_{x}``; ``styled``: also
+    in a typeface wrapper."""
     pieces = re.findall(r"\\[A-Za-z]+|_\{[^{}]*\}|_\\[A-Za-z]+|_.|[A-Za-z]+|[^\s]", spelling)
     parts = []
     for piece in pieces:
@@ -228,10 +267,16 @@ def _spelling_regex(spelling: str) -> str:
     pattern = r"\s*".join(parts)
     if spelling[-1].isalpha() and len(spelling) > 1:
         pattern += r"(?![A-Za-z])"  # \Theta not \Thetas, net not network
-    return pattern
+    if not styled:
+        return pattern
+    # the same spelling in any typeface: \mathbf{W}, \boldsymbol{\delta}, {\cal C}, \vec x
+    wrapped = rf"\\(?:{STYLES})\s*\{{\s*(?:{pattern})\s*\}}|\{{\s*\\(?:cal|bf|rm|it|sf)\s+(?:{pattern})\s*\}}"
+    if re.fullmatch(r"\\[A-Za-z]+|[A-Za-z]", spelling):
+        wrapped += rf"|\\(?:vec|bm|boldsymbol|mathbf)(?:\s+|(?=\\))(?:{pattern})"
+    return f"(?:{wrapped}|{pattern})"
 
 
-def _alternation(spellings) -> str:
+def _alternation(spellings, styled: bool = True) -> str:
     """One regex for many spellings, longest first (a regex alternation takes the first that matches)."""
     ordered = sorted(set(spellings), key=lambda text: (-len(text), text))
-    return "|".join(_spelling_regex(spelling) for spelling in ordered)
+    return "|".join(_spelling_regex(spelling, styled) for spelling in ordered)

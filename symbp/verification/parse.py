@@ -41,7 +41,11 @@ class FormulaError(SymbpError, ValueError):
 def _parser(words: Lexicon) -> Lark:
     notation = words.notation
     grammar = grammar_for(
-        words.symbol_pattern(), words.function_pattern(), notation.layer_style, notation.layer_names
+        words.symbol_pattern(),
+        words.function_pattern(),
+        notation.layer_style,
+        notation.layer_names,
+        notation.sample_index,
     )
     return Lark(grammar, parser="lalr", lexer="contextual", maybe_placeholders=False)
 
@@ -85,6 +89,7 @@ TERMINAL_NAMES = {
     "RELATION": "a comparison (>, <, \\geq, \\leq)",
     "PLAIN_LAYER": "a layer in parentheses ((l))",
     "SUB": "a subscript (_{ij})",
+    "SAMPLE_ARG": "a sample argument ((n))",
     "SUM_LOWER": "a summation index (_{k} or _{k=1})",
     "DIGIT": "a digit",
     "$END": "the end of the formula",
@@ -113,9 +118,9 @@ def _shown(text: str, column: int) -> str | None:
 
 def _unexpected_character(text: str, column: int, allowed, words: Lexicon) -> str:
     char = text[column - 1]
-    word = re.match(r"\\?[A-Za-z_]\w*", text[column - 1 :])
+    word = re.match(r"\\[A-Za-z]+\s*\{(?:[^{}]|\{[^{}]*\})*\}|\\?[A-Za-z_]\w*", text[column - 1 :])
     if word:
-        name = word[0][:12]
+        name = word[0][:24]
         notation = words.notation
         symbols = ", ".join(
             value
@@ -131,6 +136,14 @@ def _unexpected_character(text: str, column: int, allowed, words: Lexicon) -> st
             f"functions {notation.function}, \\exp, \\log, \\tanh"
         )
     return f"unexpected character {char!r}; expected {describe_expected(allowed or ())}"
+
+
+def _unknown_wrapped_name(before: str, words: Lexicon) -> str | None:
+    """A typeface-wrapped name just before a parse error (\\mathrm{GELU}'), when it names nothing here."""
+    match = re.search(r"\\[A-Za-z]+\s*\{[^{}]*\}\s*$", before)
+    if match and words.role(match[0]) is None and words.function(match[0]) is None:
+        return match[0].rstrip()
+    return None
 
 
 def _check_nesting(text: str, tree) -> None:
@@ -150,6 +163,15 @@ def _check_nesting(text: str, tree) -> None:
         pending.extend((child, depth + 1) for child in getattr(node, "children", ()))
 
 
+# a display formula ends a sentence: "= X^T \delta^{(2)}." or "...,\quad" carries no maths
+_CLOSING = re.compile(r"(?:\s|\\[,;:! ]|\\q?quad)*[.,;](?:\s|\\[,;:! ]|\\q?quad|\$)*$")
+
+
+def _without_closing_punctuation(text: str) -> str:
+    stripped = _CLOSING.sub("", text)
+    return stripped if stripped.strip() else text
+
+
 def parse_tree(text: str, notation: Notation = DEFAULT_NOTATION) -> tuple[Node, Node]:
     """(left side, right side) of a formula read in ``notation``, or FormulaError pointing at the column."""
     if not isinstance(text, str) or not text.strip():
@@ -158,6 +180,7 @@ def parse_tree(text: str, notation: Notation = DEFAULT_NOTATION) -> tuple[Node, 
         raise FormulaError(text[:60], 1, f"a formula of at most {MAX_LENGTH} characters")
     if "\n" in text.strip():
         raise FormulaError(text, text.index("\n") + 1, "one formula per line")
+    text = _without_closing_punctuation(text)
     words = lexicon(notation)
     try:
         tree = _parser(words).parse(text)
@@ -170,6 +193,11 @@ def parse_tree(text: str, notation: Notation = DEFAULT_NOTATION) -> tuple[Node, 
         column = error.column if error.token.type != "$END" else len(text.rstrip()) + 1
         if not isinstance(column, int) or column < 1:
             column = len(text.rstrip()) + 1
+        unknown = _unknown_wrapped_name(text[: column - 1], words)
+        if unknown:
+            raise FormulaError(
+                text, column - len(unknown), _unexpected_character(unknown, 1, (), words)
+            ) from None
         expected = describe_expected(error.expected)
         found = _shown(text, column)
         what = "the formula ends too early" if found is None else f"unexpected {found}"

@@ -356,6 +356,8 @@ def _symbol(head: Token, suffixes: list, words: Lexicon) -> Sym | Transpose:
         name = "width"  # n_l, n_{l+1}: a layer's width, in a notation whose n counts the samples
     layer = indices = None
     transposed = False
+    arguments = [suffix for suffix in suffixes if suffix.type == "SAMPLE_ARG"]
+    suffixes = [suffix for suffix in suffixes if suffix.type != "SAMPLE_ARG"]
     for suffix in suffixes:
         if suffix.type in ("LAYER_SUP", "PLAIN_LAYER"):
             if layer is not None:
@@ -378,5 +380,24 @@ def _symbol(head: Token, suffixes: list, words: Lexicon) -> Sym | Transpose:
             layer = _layer_from_match(match)
         else:
             indices = _indices(suffix)
+    if arguments:
+        indices = _with_sample(arguments, indices, transposed, words.notation)
     symbol = Sym(name, layer, indices, spelling=spelling, column=head.column)
     return Transpose(symbol, column=head.column) if transposed else symbol
+
+
+def _with_sample(arguments: list, indices: tuple | None, transposed: bool, notation) -> tuple | None:
+    """The indices of a symbol with a sample argument: \\delta_j(n) is \\delta_{nj} (the sample first, as
+    a sample subscript is written); on a vector, \\delta^L(n) is the vector of one sample, which only a
+    column-vector notation's per-sample formulas mean."""
+    column = arguments[0].column
+    letter = notation.sample_index
+    if len(arguments) > 1:
+        raise Invalid(arguments[1].column, "one sample argument per symbol")
+    if indices is None:
+        if notation.layout == "column" and not notation.batch_columns and not transposed:
+            return None
+        raise Invalid(column, f"a sample argument ({letter}) on an entry (\\delta_j({letter})), not a matrix")
+    if len(indices) != 1 or letter in indices:
+        raise Invalid(column, f"a sample argument ({letter}) after one unit subscript (e_j({letter}))")
+    return (letter, *indices)

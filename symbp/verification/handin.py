@@ -1,0 +1,157 @@
+"""A whole hand derivation judged line by line: ``judge``.
+
+Every line is judged twice. Its claim: does ``Q = right side`` hold (``verify``)?
+Its step: is its right side equal to the one on the line before it? The first
+line of a chain has no line before it and is judged against the truth. The
+step follows from the two claims whenever one of them holds (two true lines
+are equal; a true and a false one are not); only when both are false are the
+two right sides compared directly, at the same random points, with the line
+before standing in for the truth. A wrong step whose chain still ends true was
+undone by a later compensating one: the right result from wrong working.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from symbp.spec.network import Network, load
+from symbp.spec.profiles import notation_from
+from symbp.verification.derivation_file import Derivation, Line
+from symbp.verification.diagnosis import candidates
+from symbp.verification.evaluate import EvalError
+from symbp.verification.formula import FormulaError, parse_formula
+from symbp.verification.formula_check import FormulaCheck
+from symbp.verification.verify_formula import POINTS, verify
+
+RIGHT, WRONG, UNREAD, UNKNOWN = "right", "wrong", "unreadable", "not compared"
+
+
+@dataclass
+class LineVerdict:
+    """One line's two verdicts: ``claim`` (holds / fails / unreadable) and ``step`` (RIGHT, WRONG, ...)."""
+
+    line: Line
+    claim: str
+    step: str = UNKNOWN
+    diagnosis: str | None = None
+    counterexample: list = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class HandIn:
+    """A judged derivation: every line's verdicts, the first wrong line and any compensated slip."""
+
+    source: str
+    verdicts: list = field(default_factory=list)
+    error: str | None = None  # the whole file could not be read
+
+    @property
+    def first_wrong(self) -> LineVerdict | None:
+        return next((verdict for verdict in self.verdicts if verdict.step == WRONG), None)
+
+    @property
+    def first_wrong_line(self) -> int | None:
+        wrong = self.first_wrong
+        return None if wrong is None else wrong.line.number
+
+    @property
+    def unreadable(self) -> list:
+        return [verdict for verdict in self.verdicts if verdict.claim == UNREAD]
+
+    @property
+    def compensated(self) -> list:
+        """Chains (1-based) with a wrong step that still end in a true line: right result, wrong working."""
+        chains = sorted({verdict.line.chain for verdict in self.verdicts})
+        found = []
+        for chain in chains:
+            lines = [verdict for verdict in self.verdicts if verdict.line.chain == chain]
+            if lines[-1].claim == "holds" and any(verdict.step == WRONG for verdict in lines):
+                found.append(chain)
+        return found
+
+    @property
+    def status(self) -> int:
+        """verify's exit status: 0 every line right, 1 a wrong line, 2 something unreadable."""
+        if self.error or self.unreadable:
+            return 2
+        return 1 if self.first_wrong is not None else 0
+
+
+class _StepCheck(FormulaCheck):
+    """A line's right side compared with the right side of the line before it instead of the truth."""
+
+    def __init__(self, network: Network, formula, before, points: int, seed: int):
+        self.before = before
+        super().__init__(network, formula, points, seed)
+
+    def truth(self, evaluator, derived, central, shift):
+        real, _ = super().truth(evaluator, derived, central, shift)
+        entries, problem = self._entries(evaluator, self.before, real)
+        if problem:
+            raise EvalError(problem)
+        values = np.full(real.shape, np.nan)
+        for position, value in entries:
+            values[position] = value
+        return values, values
+
+
+def judge(network, derivation: Derivation, notation=None, points: int = POINTS, seed: int = 0) -> HandIn:
+    """Every line of ``derivation`` judged on ``network`` (see the module's docstring)."""
+    network = load(network)
+    handin = HandIn(derivation.source)
+    before: LineVerdict | None = None
+    for line in derivation.lines:
+        verdict = _claim(network, line, notation, points, seed)
+        if verdict.claim != UNREAD:
+            if line.starts_chain or before is None or before.claim == UNREAD:
+                verdict.step = RIGHT if verdict.claim == "holds" else WRONG
+            elif "holds" in (verdict.claim, before.claim):
+                verdict.step = RIGHT if verdict.claim == before.claim else WRONG
+                if verdict.step == WRONG and verdict.claim == "holds":  # undoes the slip of the line before
+                    verdict.diagnosis = f"holds where line {before.line.number} does not: it undoes that slip"
+            else:
+                _compare(network, verdict, before, notation, points, seed)
+        handin.verdicts.append(verdict)
+        before = verdict
+    return handin
+
+
+def _claim(network: Network, line: Line, notation, points: int, seed: int) -> LineVerdict:
+    try:
+        result = verify(network, line.formula, notation=notation, points=points, seed=seed)
+    except FormulaError as error:
+        return LineVerdict(line, UNREAD, UNREAD, error=str(error))
+    shown = result.counterexample.lines()[:2] if result.counterexample else []
+    claim = "holds" if result.holds else "fails"
+    return LineVerdict(line, claim, diagnosis=result.diagnosis, counterexample=shown)
+
+
+def _compare(network: Network, verdict: LineVerdict, before: LineVerdict, notation, points, seed) -> None:
+    """The step between two false lines: their right sides compared at the same points."""
+    chosen = network.notation if notation is None else notation_from(notation, "notation")
+    try:
+        formula = parse_formula(verdict.line.formula, chosen)
+        previous = parse_formula(before.line.formula, chosen)
+        check = _StepCheck(network, formula, previous.rhs, points, seed)
+        if not check.generic or formula.matrix != previous.matrix:
+            return
+        differs = check.compare(None, keep=True)
+    except (FormulaError, EvalError):
+        return
+    if isinstance(differs, float):
+        verdict.step = RIGHT
+        verdict.diagnosis = f"equal to line {before.line.number}, which is already wrong"
+        verdict.counterexample = []
+        return
+    verdict.step = WRONG
+    slip = next((c.description for c in candidates(formula) if check.compare(c) is not None), None)
+    verdict.diagnosis = f"differs from line {before.line.number}" + (f": {slip}" if slip else "")
+    if differs is not None:
+        where = differs.where
+        claimed = "undefined" if differs.claimed is None else f"{differs.claimed:.10g}"
+        verdict.counterexample = [
+            f"at {where}: the line before gives {differs.derived:.10g}, this line {claimed}"
+        ]
