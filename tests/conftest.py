@@ -21,6 +21,8 @@ TOOLS = {
     "pdflatex": (lambda: shutil.which("pdflatex") is not None, "run .ci/tex-deps"),
     "scipy": (lambda: importlib.util.find_spec("scipy") is not None, "pip install '.[train]'"),
     "sklearn": (lambda: importlib.util.find_spec("sklearn") is not None, "pip install '.[data]'"),
+    "torch": (lambda: importlib.util.find_spec("torch") is not None, "pip install '.[torch]'"),
+    "jax": (lambda: importlib.util.find_spec("jax") is not None, "pip install '.[jax]'"),
 }
 
 

@@ -16,9 +16,22 @@ def _cmd_generate(args) -> int:
     from symbp.files import check_writable, write_owned
     from symbp.spec.network import load
 
+    if args.minimal and args.backend != "numpy":
+        print(
+            f"symbp generate: --minimal prints the NumPy teaching module, not --backend {args.backend}",
+            file=sys.stderr,
+        )
+        return 2
+    network = load(args.spec)
+    if network.graph is not None and args.backend != "numpy":
+        print(
+            f"symbp generate: a graph network's module is NumPy's for now, not --backend {args.backend}",
+            file=sys.stderr,
+        )
+        return 2
     if args.output:
         check_writable(args.output, args.force)  # refuse before the slow derivation, not after it
-    source = generate(derive(load(args.spec)), dtype=args.dtype, minimal=args.minimal)
+    source = generate(derive(network), dtype=args.dtype, minimal=args.minimal, backend=args.backend)
     if args.output:
         write_owned(args.output, source, force=args.force)
         print(f"wrote {args.output}")
@@ -39,6 +52,12 @@ def add_commands(sub):
         "--minimal",
         action="store_true",
         help="a teaching module: the derived functions and a plain gradient-descent loop, no runtime",
+    )
+    generate.add_argument(
+        "--backend",
+        choices=("numpy", "torch", "jax"),
+        default="numpy",
+        help="the array library the module computes with (torch: tensors on any device; jax: a jitted step)",
     )
     generate.add_argument("--force", action="store_true", help="overwrite a file symbp did not write")
     generate.set_defaults(run=_cmd_generate)

@@ -271,22 +271,36 @@ class _ByLayer(dict):
         return lambda z: self.context.activation_source(parse_matrix_name(z)[1], z)
 
 
-def generate(derivation, dtype: str = "float64", minimal: bool = False) -> str:
+BACKENDS = ("numpy", "torch", "jax")
+
+
+def generate(derivation, dtype: str = "float64", minimal: bool = False, backend: str = "numpy") -> str:
     """Source of the NumPy training module for ``derivation`` (deterministic: same input, same text).
 
     ``load_module`` imports it without a file; ``symbp generate -o`` writes it. ``minimal`` gives the
     teaching module: the derived functions and a plain gradient-descent ``train``, no runtime.
+    ``backend="torch"`` or ``"jax"`` prints the same derived statements for that library (``backends/``).
 
     >>> import symbp
     >>> source = symbp.generate(symbp.derive(symbp.load("half_adder")), dtype="float32")
     >>> "delta3 = " in source and "# eq:delta-rec-matrix" in source
     True
     """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
     if derivation.network.graph is not None:
+        if backend != "numpy":
+            raise ValueError(f"a graph network's module is NumPy's for now: it has no {backend} backend")
         from symbp.codegen.graph_module import GraphContext  # it extends Context, defined here
 
         context = GraphContext(derivation, dtype)
     else:
         context = Context(derivation, dtype)
+    if backend != "numpy":
+        if minimal:
+            raise ValueError(f"--minimal prints the NumPy teaching module: it has no {backend} backend")
+        from symbp.codegen.backends.module import generate_backend
+
+        return generate_backend(context.render_values(minimal=False), backend)
     template = environment().get_template("numpy_module.py.j2")
     return template.render(**context.render_values(minimal))

@@ -21,9 +21,9 @@ SECTION = "# ---- the training runtime: symbp/codegen/runtime/*.py, copied verba
 FOLDER = Path(__file__).parent / "runtime"
 
 
-def part_source(name: str) -> tuple[tuple[str, ...], str]:
+def part_source(name: str, folder: Path = FOLDER) -> tuple[tuple[str, ...], str]:
     """(the part's own import statements, its source after the ``# symbp: copied`` line)."""
-    text = (FOLDER / f"{name}.py").read_text(encoding="utf-8")
+    text = (folder / f"{name}.py").read_text(encoding="utf-8")
     head, body = text.split(COPIED, 1)
     head = head.split(PACKAGE_ONLY, 1)[0]
     imports = tuple(line for line in head.splitlines() if line.startswith(("import ", "from ")))
@@ -41,12 +41,13 @@ def runtime_parts() -> tuple[tuple[str, ...], str]:
     return tuple(imports), "\n\n\n".join(bodies)
 
 
-def import_block(derived: set[str], minimal: bool = False) -> str:
+def import_block(derived: set[str], minimal: bool = False, runtime: tuple[str, ...] | None = None) -> str:
     """The module's imports: the derived part's ``derived`` ones and NumPy, and the runtime's unless
-    ``minimal``, merged and sorted as ruff does (``import x`` before ``from x import y``, then NumPy)."""
+    ``minimal`` (``runtime``: those of another runtime than the NumPy one), merged and sorted as ruff
+    does (``import x`` before ``from x import y``, then NumPy)."""
     statements = {*derived, "import numpy as np"}
     names: dict[str, set[str]] = {}
-    for line in () if minimal else runtime_parts()[0]:
+    for line in () if minimal else runtime_parts()[0] if runtime is None else runtime:
         if line.startswith("from "):
             module, imported = line[len("from ") :].split(" import ")
             names.setdefault(module, set()).update(name.strip() for name in imported.split(","))

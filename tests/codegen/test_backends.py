@@ -1,0 +1,238 @@
+"""The torch and jax backends: the same derived gradients as the NumPy module, the same optimiser steps as
+the textbook formulas; torch's steady-state step allocates no buffer, jax's step donates its parameters."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from functools import cache
+
+import numpy as np
+import pytest
+
+from symbp.codegen.generator import generate
+from symbp.codegen.loading import load_module
+from tests.codegen.test_training import NETWORKS, SETTINGS, flat, problem, textbook
+from tests.conftest import derived, require
+
+BUILT_INS = ["demystified", "half_adder", "linear_net", "logistic", "softmax"]
+ACTIVATIONS = ["sigmoid", "tanh", "relu", "softplus", {"name": "leaky_relu", "slope": 0.1}, "identity"]
+GRID = [
+    {"name": f"grid{index}", "layers": [3, 4, 2], "activation": [hidden, output], "cost": cost}
+    for index, (hidden, (output, cost)) in enumerate(
+        (hidden, pair)
+        for hidden in ACTIVATIONS
+        for pair in [("sigmoid", "bce"), ("identity", "half_sse"), ("softmax", "cce")]
+    )
+]
+SPECS = BUILT_INS + NETWORKS + GRID
+
+
+def _name(spec) -> str:
+    return spec if isinstance(spec, str) else spec["name"]
+
+
+BACKENDS = ["torch", "jax"]
+
+
+@cache
+def _modules(key: str, dtype: str, backend: str):
+    derivation = derived(json.loads(key))
+    return load_module(generate(derivation, dtype=dtype)), load_module(
+        generate(derivation, dtype=dtype, backend=backend)
+    )
+
+
+def modules(spec, dtype="float64", backend="torch"):
+    require(backend)
+    return _modules(json.dumps(spec, sort_keys=True), dtype, backend)
+
+
+def to_numpy(value):
+    return value.cpu().numpy() if hasattr(value, "cpu") else np.asarray(value)
+
+
+def as_numpy(params):
+    return {key: to_numpy(value) for key, value in params.items()}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("samples", [1, 5])
+@pytest.mark.parametrize("spec", SPECS, ids=_name)
+def test_gradients_equal_the_numpy_modules_in_float64(spec, samples, backend):
+    numpy_module, torch_module = modules(spec, backend=backend)
+    X, T = problem(numpy_module, samples=samples)
+    expected = numpy_module.gradients(numpy_module.init_params(seed=2), X, T)
+    params = torch_module.init_params(seed=2)
+    for key, value in numpy_module.init_params(seed=2).items():
+        np.testing.assert_array_equal(to_numpy(params[key]), value)
+    got = torch_module.gradients(params, X, T)
+    assert list(got) == list(expected)
+    for key, value in expected.items():
+        assert got[key].shape == value.shape
+        np.testing.assert_allclose(to_numpy(got[key]), value, rtol=1e-12, atol=1e-12)
+    assert torch_module.cost(params, X, T) == pytest.approx(numpy_module.cost(as_numpy(params), X, T), 1e-12)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("spec", SPECS, ids=_name)
+def test_gradients_equal_the_numpy_modules_in_float32(spec, backend):
+    numpy_module, torch_module = modules(spec, "float32", backend)
+    X, T = problem(numpy_module, samples=4)
+    expected = numpy_module.gradients(numpy_module.init_params(seed=2), X, T)
+    got = torch_module.gradients(torch_module.init_params(seed=2), X, T)
+    for key, value in expected.items():
+        assert to_numpy(got[key]).dtype == np.float32
+        scale = np.abs(value).max() + 1e-6
+        np.testing.assert_allclose(to_numpy(got[key]), value, rtol=1e-5, atol=1e-5 * scale)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("batch_size", [None, 2])
+@pytest.mark.parametrize("steps", [1, 2])
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "nesterov", "adam"])
+@pytest.mark.parametrize("spec", ["half_adder", "softmax", *NETWORKS[3:]], ids=_name)
+def test_steps_of_each_optimiser_equal_the_textbook_formula(spec, optimizer, steps, batch_size, backend):
+    numpy_module, torch_module = modules(spec, backend=backend)
+    X, T = problem(numpy_module, samples=2)  # batch_size=2 takes the whole batch: one step per epoch
+    params = torch_module.init_params(seed=1)
+    expected = textbook(optimizer, numpy_module, numpy_module.init_params(seed=1), X, T, steps)
+    history = torch_module.train(
+        params, X, T, epochs=steps, optimizer=optimizer, batch_size=batch_size, **SETTINGS
+    )
+    np.testing.assert_allclose(flat(as_numpy(params)), expected, rtol=1e-12, atol=1e-12)
+    assert history[-1] == pytest.approx(numpy_module.cost(as_numpy(params), X, T), 1e-12)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("spec", ["half_adder", "softmax", *NETWORKS[3:]], ids=_name)
+def test_mini_batches_train_as_the_numpy_module_does(spec, backend):
+    numpy_module, torch_module = modules(spec, backend=backend)
+    X, T = problem(numpy_module, samples=7)
+    expected = numpy_module.init_params(seed=3)
+    numpy_module.train(expected, X, T, epochs=3, batch_size=3, optimizer="adam", resume=False, **SETTINGS)
+    params = torch_module.init_params(seed=3)
+    torch_module.train(params, X, T, epochs=3, batch_size=3, optimizer="adam", **SETTINGS)
+    np.testing.assert_allclose(flat(as_numpy(params)), flat(expected), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("spec", ["half_adder", "softmax", *NETWORKS[3:]], ids=_name)
+def test_the_steady_state_step_allocates_no_buffer(spec, dtype):
+    """The step's tensors keep their storage, and the profiler sees no allocation but the 0-d double
+    tensors eager torch wraps a Python number in (8 bytes each), all freed again."""
+    numpy_module, torch_module = modules(spec, dtype)
+    torch = torch_module.torch
+    from torch.profiler import ProfilerActivity, profile
+
+    X, T = (torch.as_tensor(array, dtype=torch_module.DTYPE) for array in problem(numpy_module, samples=6))
+    cached = torch_module._steps(torch_module.init_params(), X, 4, 0.01)
+    update = torch_module.IN_PLACE["adam"][0](cached["flat"], cached["gradient"], 0.01, 0.9, 0.99, 1e-8)
+    step, last = cached["step"], cached["last"]
+    batch, rest, targets, rest_targets = X[:4], X[4:], T[:4], T[4:]
+
+    def steps():
+        step(batch, targets)
+        update()
+        last(rest, rest_targets)
+        update()
+
+    def storage():
+        cells = [cell.cell_contents for part in (step.forward, step.backward) for cell in part.__closure__]
+        return [(id(t), t.data_ptr()) for t in cells if isinstance(t, torch.Tensor)]
+
+    steps()
+    before = storage()
+    pointers = cached["flat"].data_ptr(), cached["gradient"].data_ptr()
+    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as profiler:
+        steps()
+    assert storage() == before and len(before) > 5
+    assert (cached["flat"].data_ptr(), cached["gradient"].data_ptr()) == pointers
+    sizes = [event.cpu_memory_usage for event in profiler.events() if event.name == "[memory]"]
+    assert all(abs(size) <= 8 for size in sizes)
+    assert sum(sizes) == 0
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_module_keeps_the_contract(backend):
+    numpy_module, torch_module = modules("softmax", backend=backend)
+    X, T = problem(numpy_module, samples=6)
+    params = torch_module.init_params(
+        seed=0, dtype=torch_module.DTYPE, device=None if backend == "jax" else "cpu"
+    )
+    assert list(params) == list(numpy_module.SHAPES)
+    assert {key: tuple(value.shape) for key, value in params.items()} == numpy_module.SHAPES
+    assert torch_module.gradient_check(torch_module.init_params(seed=0), X, T) < 1e-6
+    predicted = torch_module.predict(params, X)
+    assert to_numpy(predicted).tolist() == numpy_module.predict(as_numpy(params), X).tolist()
+    assert torch_module.accuracy(params, X, T) == numpy_module.accuracy(as_numpy(params), X, T)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_save_and_load_round_trip_the_values(tmp_path, backend):
+    _, torch_module = modules("half_adder", backend=backend)
+    params = torch_module.init_params(seed=4)
+    loaded = torch_module.load_params(torch_module.save_params(tmp_path / "p", params))
+    assert list(loaded) == list(params)
+    assert all(np.array_equal(to_numpy(loaded[key]), to_numpy(params[key])) for key in params)
+
+
+def test_a_cuda_device_trains_as_the_cpu_does():
+    numpy_module, torch_module = modules("softmax")
+    if not torch_module.torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    X, T = problem(numpy_module, samples=6)
+    on_gpu = torch_module.init_params(seed=0, device="cuda")
+    on_cpu = torch_module.init_params(seed=0)
+    torch_module.train(on_gpu, X, T, epochs=2, optimizer="adam", **SETTINGS)
+    torch_module.train(on_cpu, X, T, epochs=2, optimizer="adam", **SETTINGS)
+    assert on_gpu["W1"].device.type == "cuda"
+    np.testing.assert_allclose(flat(as_numpy(on_gpu)), flat(as_numpy(on_cpu)), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize(("backend", "library"), [("torch", "PyTorch"), ("jax", "JAX")])
+def test_without_the_library_the_module_is_written_and_its_import_says_what_to_install(
+    tmp_path, backend, library
+):
+    source = generate(derived("half_adder"), backend=backend)
+    path = tmp_path / f"half_adder_{backend}.py"
+    path.write_text(source, encoding="utf-8")
+    blocker = f"import sys; sys.modules[{backend!r}] = None; "
+    result = subprocess.run(
+        [sys.executable, "-c", blocker + f"import runpy; runpy.run_path({str(path)!r})"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"ImportError: this module needs {library}: pip install 'symbp[{backend}]'"
+    )
+
+
+def test_the_jax_step_donates_the_parameters_and_state():
+    numpy_module, jax_module = modules("softmax", backend="jax")
+    X, T = (jax_module.jnp.asarray(array) for array in problem(numpy_module, samples=6))
+    start, step = jax_module.make_step(
+        "adam", learning_rate=0.1, momentum=0.9, beta1=0.9, beta2=0.99, eps=1e-8
+    )
+    params = jax_module.init_params(seed=0)
+    state = start(params)
+    new_params, new_state = step(params, state, X, T)
+    assert all(value.is_deleted() for value in params.values())
+    assert all(value.is_deleted() for value in state[0].values())
+    assert not any(value.is_deleted() for value in new_params.values())
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_command_writes_the_backends_module(tmp_path, capsys, backend):
+    from symbp.cli.main import main
+
+    path = tmp_path / f"softmax_{backend}.py"
+    assert main(["generate", "softmax", "--backend", backend, "-o", str(path)]) == 0
+    text = path.read_text(encoding="utf-8")
+    assert f"symbp generate --backend {backend}" in text and "# eq:dW-matrix" in text
+    assert main(["generate", "softmax", "--backend", backend, "--minimal"]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        f"symbp generate: --minimal prints the NumPy teaching module, not --backend {backend}"
+    )
