@@ -44,6 +44,9 @@ GOAL_SECONDS = 5.0
 GOAL_RATIO = 2.2
 PIECEWISE_DEPTHS = (3, 6)
 PIECEWISE_GOAL = 2.0
+GRAPH_DEPTHS = (50,)
+GRAPH_GOAL = 2.0
+SKIPS = "skip2"  # the worker's name for the graph network with a skip into every second layer
 
 
 def network_spec(depth: int, activation: str = "sigmoid", tapered: bool = False) -> dict:
@@ -52,6 +55,8 @@ def network_spec(depth: int, activation: str = "sigmoid", tapered: bool = False)
     ``activation`` is used at every layer, output included; ``tapered`` gives the
     piecewise rows' network, [2, 3, ..., 3, 2], the width of issue 26's example.
     """
+    if activation == SKIPS:
+        return graph_spec(depth)
     layers = [2] + [3] * (depth - 1) + [2] if tapered else [WIDTH] * (depth + 1)
     return {
         "name": f"{activation}_depth{depth}",
@@ -62,13 +67,24 @@ def network_spec(depth: int, activation: str = "sigmoid", tapered: bool = False)
     }
 
 
+def graph_spec(depth: int) -> dict:
+    """The square sigmoid network of ``depth`` layers, plus a weighted skip from layer l-2 into every
+    even layer l (issue 24's graph of depth 50 with skips every 2 layers)."""
+    tables = [{"name": "layer0", "size": WIDTH}]
+    for layer in range(1, depth + 1):
+        skip = [f"layer{layer - 2}"] if layer >= 2 and layer % 2 == 0 else []
+        weighted = [f"layer{layer - 1}", *skip]
+        tables.append({"name": f"layer{layer}", "size": WIDTH, "activation": "sigmoid", "weighted": weighted})
+    return {"name": f"skips_depth{depth}", "layers": tables, "cost": "half_mse", "bias": True}
+
+
 # -- workers: run in a child process, print one JSON line ---------------------
 def derived_worker(depth: int, activation: str = "sigmoid", tapered: bool = False) -> dict:
     """Time derive() and then generate() on a cold process, then measure the size of what it derived."""
     import sympy as sp
 
     from symbp.codegen.generator import generate
-    from symbp.derivation.engine import derive
+    from symbp.derivation.any_network import derive
     from symbp.spec.network import load
 
     network = load(network_spec(depth, activation, tapered))
@@ -78,7 +94,9 @@ def derived_worker(depth: int, activation: str = "sigmoid", tapered: bool = Fals
     wall, cpu = time.perf_counter(), time.process_time()
     generate(derivation)
     generate_wall, generate_cpu = time.perf_counter() - wall, time.process_time() - cpu
-    ops = sum(sp.count_ops(step.eq) for step in derivation.steps)
+    # a graph's steps are its backward lines, counted below
+    steps = derivation.steps if derivation.network.graph is None else ()
+    ops = sum(sp.count_ops(step.eq) for step in steps)
     ops += sum(sp.count_ops(line.expr) for line in derivation.backward)
     times = {"derive": derive_wall, "generate": generate_wall}
     return {"wall": times, "cpu": {"derive": derive_cpu, "generate": generate_cpu}, "ops": int(ops)}
@@ -194,12 +212,17 @@ def main() -> None:
     parser.add_argument("--baseline", help="another checkout, run interleaved with this one (PYTHONPATH)")
     parser.add_argument("--piecewise-depths", default=",".join(map(str, PIECEWISE_DEPTHS)))
     parser.add_argument("--piecewise-limit", type=float, default=120.0, help="seconds of one relu run")
+    parser.add_argument("--graph-depths", default=",".join(map(str, GRAPH_DEPTHS)))
     parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         kind, depth, activation = args.worker
-        # "-": the square sigmoid network; an activation name: the tapered network with it everywhere
-        arguments = (int(depth),) if activation == "-" else (int(depth), activation, True)
+        # "-": the square sigmoid network; SKIPS: it with skips; an activation name: the tapered network
+        # with it everywhere
+        if activation in ("-", SKIPS):
+            arguments = (int(depth),) if activation == "-" else (int(depth), SKIPS)
+        else:
+            arguments = (int(depth), activation, True)
         print(json.dumps(WORKERS[kind](*arguments)), flush=True)
         return
     depths = [int(value) for value in args.depths.split(",")]
@@ -218,11 +241,40 @@ def main() -> None:
         report_doublings(name, runs[name])
     if args.baseline:
         report_speedups(depths, runs)
+    graph_depths = [int(value) for value in args.graph_depths.split(",") if value]
+    if graph_depths:
+        report_graph(measure_graph(graph_depths, args.repeat, checkouts), checkouts)
     piecewise = [int(value) for value in args.piecewise_depths.split(",") if value]
     if piecewise:
         report_piecewise(
             measure_piecewise(piecewise, args.repeat, checkouts, args.piecewise_limit), checkouts
         )
+
+
+def measure_graph(depths: list[int], repeat: int, checkouts: dict) -> dict:
+    """``[checkout][network][depth]`` -> the CPU seconds of each run, chain ("-") and graph (SKIPS)."""
+    runs: dict = {name: {kind: {d: [] for d in depths} for kind in ("-", SKIPS)} for name in checkouts}
+    for _round in range(repeat):
+        for depth in depths:
+            for name, path in checkouts.items():
+                for kind in ("-", SKIPS):
+                    runs[name][kind][depth].append(run_worker("derived", depth, None, path, kind)["cpu"])
+    return runs
+
+
+def report_graph(runs: dict, checkouts: dict) -> None:
+    """Median CPU seconds of derive and generate, the graph with skips next to the chain of its depth."""
+    print("\nskips: a weighted skip from l-2 into every even layer l, against the chain of the same depth")
+    print(f"cpu s, median; goal (issue 24): graph / chain at most {GRAPH_GOAL:g}, derive and generate")
+    for name in checkouts:
+        for depth in sorted(runs[name]["-"]):
+            cells = []
+            for part in ("derive", "generate"):
+                chain = statistics.median(run[part] for run in runs[name]["-"][depth])
+                graph = statistics.median(run[part] for run in runs[name][SKIPS][depth])
+                verdict = "holds" if graph / chain <= GRAPH_GOAL else "FAILS"
+                cells.append(f"{part} {graph:.3f} / {chain:.3f} = {graph / chain:.2f} {verdict}")
+            print(f"  {name} depth {depth}: " + "; ".join(cells))
 
 
 def measure_piecewise(depths: list[int], repeat: int, checkouts: dict, limit: float) -> dict:

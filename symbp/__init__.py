@@ -27,7 +27,7 @@ _MODULES = {
     "Derivation": "symbp.derivation.engine",
     "SectionView": "symbp.derivation.engine",
     "Step": "symbp.derivation.engine",
-    "derive": "symbp.derivation.engine",
+    "derive": "symbp.derivation.any_network",
     "render": "symbp.rendering.documents",
     "build_pdf": "symbp.rendering.pdf",
     "generate": "symbp.codegen.generator",

@@ -10,7 +10,7 @@ from symbp.errors import SymbpError
 
 
 def _cmd_derive(args) -> int:
-    from symbp.derivation.engine import derive
+    from symbp.derivation.any_network import derive
     from symbp.rendering.documents import render
     from symbp.spec.network import load
 

@@ -12,7 +12,7 @@ import sys
 
 def _cmd_generate(args) -> int:
     from symbp.codegen.generator import generate
-    from symbp.derivation.engine import derive
+    from symbp.derivation.any_network import derive
     from symbp.files import check_writable, write_owned
     from symbp.spec.network import load
 
@@ -22,9 +22,16 @@ def _cmd_generate(args) -> int:
             file=sys.stderr,
         )
         return 2
+    network = load(args.spec)
+    if network.graph is not None and args.backend != "numpy":
+        print(
+            f"symbp generate: a graph network's module is NumPy's for now, not --backend {args.backend}",
+            file=sys.stderr,
+        )
+        return 2
     if args.output:
         check_writable(args.output, args.force)  # refuse before the slow derivation, not after it
-    source = generate(derive(load(args.spec)), dtype=args.dtype, minimal=args.minimal, backend=args.backend)
+    source = generate(derive(network), dtype=args.dtype, minimal=args.minimal, backend=args.backend)
     if args.output:
         write_owned(args.output, source, force=args.force)
         print(f"wrote {args.output}")

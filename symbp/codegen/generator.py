@@ -44,7 +44,7 @@ HELPER_CALLS = {
 }
 
 
-class _Context:
+class Context:
     """Everything the template prints for one derivation."""
 
     def __init__(self, derivation, dtype: str):
@@ -129,12 +129,20 @@ class _Context:
         names = [self.printer.doprint(line.target) for line in self.derivation.forward]
         return literal_names(names, 4)
 
-    def gradient_return(self) -> str:
+    def gradient_return_pairs(self) -> list[tuple[str, str]]:
+        """(params key, the backward line's name of its gradient) of every parameter."""
         pairs = []
         for name in self.param_names():
             kind, layer = parse_matrix_name(name)
             pairs.append((name, matrix_name("d" + kind, layer)))
-        return literal_names_dict(pairs, 4)
+        return pairs
+
+    def fan_in(self) -> dict[str, int] | None:
+        """Each parameter's fan-in where LAYERS[l - 1] is not it (graphs); None for a chain."""
+        return None
+
+    def gradient_return(self) -> str:
+        return literal_names_dict(self.gradient_return_pairs(), 4)
 
     def cost_body(self) -> sp.Expr:
         """The cost of one output entry in the module's names: A_L, T and, where a log needs it to stay
@@ -179,7 +187,8 @@ class _Context:
         # the method skips np.sum's Python wrapper: a microsecond of every cost on small arrays
         lines.append(f"total = terms.sum(){scale}")
         if network.l2:
-            weights = " + ".join(f'(params["W{layer}"] ** 2).sum()' for layer in range(1, self.depth + 1))
+            matrices = [name for name in self.param_names() if name.startswith("W")]
+            weights = " + ".join(f'(params["{name}"] ** 2).sum()' for name in matrices)
             lines.append(f"total = total + L2 / 2 * ({weights})")
         lines.append("return float(total)")
         doc = (
@@ -216,6 +225,8 @@ class _Context:
             "depth": self.depth,
             "output": matrix_name("A", self.depth),
             "shapes": literal(self.param_shapes(), 0, len("SHAPES = ")),
+            "fan_in": None if self.fan_in() is None else literal(self.fan_in(), 0, len("FAN_IN = ")),
+            "first_weight": self.param_names()[0],
             "forward_lines": self.forward_lines(),
             "forward_return": self.forward_return(),
             "backward_lines": self.backward_lines(),
@@ -252,7 +263,7 @@ def _output_kind(network) -> str:
 class _ByLayer(dict):
     """Activate printing for the plain printer: the layer comes from the Z matrix's name."""
 
-    def __init__(self, context: _Context):
+    def __init__(self, context: Context):
         super().__init__()
         self.context = context
 
@@ -277,7 +288,14 @@ def generate(derivation, dtype: str = "float64", minimal: bool = False, backend:
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
-    context = _Context(derivation, dtype)
+    if derivation.network.graph is not None:
+        if backend != "numpy":
+            raise ValueError(f"a graph network's module is NumPy's for now: it has no {backend} backend")
+        from symbp.codegen.graph_module import GraphContext  # it extends Context, defined here
+
+        context = GraphContext(derivation, dtype)
+    else:
+        context = Context(derivation, dtype)
     if backend != "numpy":
         if minimal:
             raise ValueError(f"--minimal prints the NumPy teaching module: it has no {backend} backend")

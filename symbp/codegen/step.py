@@ -102,9 +102,8 @@ class StepPrinter:
         backward, gradients = [], []
         for line in lines:
             target = self.printer.doprint(line.target)
-            kind, layer = parse_matrix_name(target)
-            if kind in ("dW", "db"):
-                gradients.append((target, f"{kind[1:]}{layer}"))
+            if target.startswith(("dW", "db")):
+                gradients.append((target, target[1:]))
             else:
                 buffers.append(f"{target} = np.empty({shapes(line.target.shape)}, dtype)")
             declared.append(target)

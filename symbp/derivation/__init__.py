@@ -6,4 +6,6 @@ Every step is checked when it is made; renderers and the code generator only pri
 from symbp.exports import lazy
 
 __all__ = ["Derivation", "SectionView", "Step", "derive"]
-__getattr__, __dir__ = lazy(__name__, dict.fromkeys(__all__, "symbp.derivation.engine"))
+__getattr__, __dir__ = lazy(
+    __name__, dict.fromkeys(__all__, "symbp.derivation.engine") | {"derive": "symbp.derivation.any_network"}
+)

@@ -23,6 +23,6 @@ def derivation_of(network: Network):
 
 @lru_cache(maxsize=8)
 def _derivation(network: Network):
-    from symbp.derivation.engine import derive
+    from symbp.derivation.any_network import derive
 
     return derive(network)

@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 
 from symbp.codegen.generator import generate
-from symbp.derivation.engine import Derivation, derive
+from symbp.derivation.any_network import derive
+from symbp.derivation.engine import Derivation
 from symbp.derivation.reference import STEP, CentralDifferences, largest_relative_error, random_data
 from symbp.errors import SymbpError
 from symbp.files import ownership, write_owned

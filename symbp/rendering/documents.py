@@ -81,6 +81,10 @@ def render(derivation, format: str = "text", training: dict | None = None) -> st
     """
     if format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
+    if derivation.network.graph is not None:  # skips, residuals, ties or dX: the graph's own document
+        from symbp.rendering.graph_document import render_graph
+
+        return render_graph(derivation, format)
     return environment().get_template(TEMPLATES[format]).render(context(derivation, format, training))
 
 

@@ -14,6 +14,8 @@ import tomllib
 from importlib import resources
 
 EXAMPLES_PACKAGE = "symbp.spec.examples"
+# graph networks (skips, residuals, tied weights): loadable by name, listed apart from the chains
+GRAPHS_PACKAGE = "symbp.spec.examples.graphs"
 
 
 def builtin_names() -> list[str]:
@@ -22,9 +24,16 @@ def builtin_names() -> list[str]:
     return sorted(item.name[:-5] for item in folder.iterdir() if item.name.endswith(".toml"))
 
 
+def graph_builtin_names() -> list[str]:
+    """Names of the built-in graph networks, sorted."""
+    folder = resources.files(GRAPHS_PACKAGE)
+    return sorted(item.name[:-5] for item in folder.iterdir() if item.name.endswith(".toml"))
+
+
 def builtin_text(name: str) -> str:
-    """The TOML text of a built-in example (``name`` must be one of ``builtin_names()``)."""
-    return resources.files(EXAMPLES_PACKAGE).joinpath(f"{name}.toml").read_text(encoding="utf-8")
+    """The TOML text of a built-in example (one of ``builtin_names()`` or ``graph_builtin_names()``)."""
+    package = GRAPHS_PACKAGE if name in graph_builtin_names() else EXAMPLES_PACKAGE
+    return resources.files(package).joinpath(f"{name}.toml").read_text(encoding="utf-8")
 
 
 def summary_line(layers, activation_names, cost_name: str, bias: bool, l2: float) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from symbp.errors import SpecError, SymbpError
 from symbp.files import read_text
-from symbp.spec.catalog import builtin_names, builtin_text, summary_line
+from symbp.spec.catalog import builtin_names, builtin_text, graph_builtin_names, summary_line
 from symbp.spec.fields import (
     parse_rows,
     reject_control_characters,
@@ -33,6 +33,7 @@ from symbp.spec.functions import (
     make_activation,
     make_cost,
 )
+from symbp.spec.graph import Graph, chain_graph, parse_graph
 from symbp.spec.notation import DEFAULT_NOTATION, Notation, changed
 from symbp.spec.profiles import notation_from
 from symbp.spec.training import Train, check_held_out, parse_train
@@ -49,6 +50,7 @@ TOP_KEYS = (
     "notation",
     "train",
     "data",
+    "input_gradient",
 )
 DATA_KEYS = ("X", "T", "X_validation", "T_validation")
 MAX_WIDTH = 100_000
@@ -82,6 +84,9 @@ class Network:
     T_validation: tuple[tuple[float, ...], ...] | None = None
     notation: Notation = DEFAULT_NOTATION
     description: str = ""
+    # the connections of a graph network (symbp.spec.graph); None for a chain
+    graph: Graph | None = None
+    input_gradient: bool = False
 
     @property
     def numbering(self) -> int:
@@ -100,6 +105,11 @@ class Network:
     @property
     def parameter_count(self) -> int:
         """Weights and biases together."""
+        if self.graph is not None:
+            weights = sum(
+                math.prod(self.graph.weight_shape(key, self.layers)) for key in self.graph.weight_keys()
+            )
+            return weights + self.bias * sum(self.layers[1:])
         pairs = zip(self.layers[:-1], self.layers[1:], strict=True)
         return sum(fan_in * fan_out + fan_out * self.bias for fan_in, fan_out in pairs)
 
@@ -118,7 +128,10 @@ class Network:
 
     def summary(self) -> str:
         names = [act.name for act in self.activations]
-        return summary_line(self.layers, names, self.cost.name, self.bias, self.l2)
+        line = summary_line(self.layers, names, self.cost.name, self.bias, self.l2)
+        if self.graph is not None:
+            line += f", graph of {', '.join(self.graph.weight_keys())}"
+        return line + (", dC/dX" if self.input_gradient else "")
 
 
 def _parse_activation(field: str, value: object) -> Activation:
@@ -214,14 +227,12 @@ def network_from_dict(spec: dict) -> Network:
     description = spec.get("description", "")
     if not isinstance(description, str) or len(description) > 500:
         raise SpecError("description", description, "a string of at most 500 characters")
-    layers_value = spec.get("layers")
-    if not isinstance(layers_value, list) or not 2 <= len(layers_value) <= MAX_DEPTH + 1:
-        raise SpecError("layers", layers_value, f"a list of 2 to {MAX_DEPTH + 1} layer sizes n_0..n_L")
-    layers = tuple(require_int(f"layers[{k}]", size, 1, MAX_WIDTH) for k, size in enumerate(layers_value))
-    depth = len(layers) - 1
-    if "activation" not in spec:
-        raise SpecError("activation", None, "an activation name, table or list (required)")
-    activations = _parse_activations(spec["activation"], depth)
+    layers, activations, graph = _parse_layers(spec)
+    input_gradient = spec.get("input_gradient", False)
+    if not isinstance(input_gradient, bool):
+        raise SpecError("input_gradient", input_gradient, "true or false")
+    if input_gradient and graph is None:
+        graph = chain_graph(len(layers) - 1)
     cost = _parse_cost(spec.get("cost", "half_mse"))
     _check_pairing(activations, cost)
     bias = spec.get("bias", True)
@@ -257,7 +268,37 @@ def network_from_dict(spec: dict) -> Network:
         T_validation=T_validation,
         notation=notation,
         description=description,
+        graph=graph,
+        input_gradient=input_gradient,
     )
+
+
+def _parse_layers(spec: dict) -> tuple[tuple[int, ...], tuple[Activation, ...], Graph | None]:
+    """Sizes, activations and (for a list of layer tables) the graph, in topological order."""
+    layers_value = spec.get("layers")
+    if not isinstance(layers_value, list) or not 2 <= len(layers_value) <= MAX_DEPTH + 1:
+        raise SpecError("layers", layers_value, f"a list of 2 to {MAX_DEPTH + 1} layer sizes n_0..n_L")
+    if all(isinstance(item, dict) for item in layers_value):
+        default = spec.get("activation")
+        if isinstance(default, list):
+            raise SpecError(
+                "activation", default, "one activation for all layers (a graph names each layer's)"
+            )
+        default_activation = None if default is None else _parse_activation("activation", default)
+        sizes, activations, graph = parse_graph(
+            layers_value,
+            lambda field, size: require_int(field, size, 1, MAX_WIDTH),
+            _parse_activation,
+            default_activation,
+        )
+        # a graph in which each layer reads only the one below is a chain, and is derived as one
+        chain = chain_graph(len(sizes) - 1)
+        is_chain = (graph.weighted, graph.identity) == (chain.weighted, chain.identity)
+        return sizes, activations, None if is_chain else graph
+    layers = tuple(require_int(f"layers[{k}]", size, 1, MAX_WIDTH) for k, size in enumerate(layers_value))
+    if "activation" not in spec:
+        raise SpecError("activation", None, "an activation name, table or list (required)")
+    return layers, _parse_activations(spec["activation"], len(layers) - 1), None
 
 
 def _parse_notation(spec: dict) -> Notation:
@@ -299,8 +340,9 @@ def loads(text: str, origin: str = "<spec>") -> Network:
 
 
 def load_builtin(name: str) -> Network:
-    if name not in builtin_names():
-        raise SpecError("example", name, "one of " + ", ".join(builtin_names()))
+    names = builtin_names() + graph_builtin_names()
+    if name not in names:
+        raise SpecError("example", name, "one of " + ", ".join(names))
     return loads(builtin_text(name), f"built-in example {name}")
 
 
@@ -326,6 +368,6 @@ def load(source: str | Path | dict | Network) -> Network:
         return network_from_dict(source)
     text = str(source)
     if isinstance(source, str) and re.fullmatch(NAME_PATTERN, text) and not text.endswith(".toml"):
-        if text in builtin_names() or not Path(text).exists():
+        if text in builtin_names() + graph_builtin_names() or not Path(text).exists():
             return load_builtin(text)
     return load_file(text)

@@ -168,14 +168,15 @@ def gradcheck(
     if isinstance(function, str):
         split_reference(function)  # a bad reference is refused before the derivation
     derivation = derivation_of(network)
-    names = param_names(network.depth, network.bias)
-    rows = {name: Row(name) for name in names}
-    report = Report(list(rows.values()), [])
     rng = np.random.default_rng(seed)
     cases = [
         (label, kink_free_params(network, rng, X, T), X, T)
         for label, X, T in _datasets(network, rng, random_sets)
     ]
+    # a graph's keys (W2_0; none for a tied matrix) as its drawn parameters have them
+    names = list(cases[0][1]) if network.graph else param_names(network.depth, network.bias)
+    rows = {name: Row(name) for name in names}
+    report = Report(list(rows.values()), [])
     if isinstance(function, str):
         claims = call_isolated(function, [case[1:] for case in cases], timeout)
     else:

@@ -25,7 +25,7 @@ import itertools
 
 import numpy as np
 
-from symbp.errors import CheckFailed
+from symbp.errors import CheckFailed, SpecError
 from symbp.spec.network import Network, load, require_checkable
 from symbp.spec.notation import DEFAULT_NOTATION, Notation
 from symbp.verification.diagnosis import candidates, pair_limit, two_slips
@@ -69,6 +69,12 @@ def verify(
     """
     network = load(network)
     require_checkable(network, "verify")
+    if network.graph is not None:  # its symbols would be read with a chain's forward pass: a wrong verdict
+        raise SpecError(
+            "layers",
+            network.name,
+            "a chain for verify (formulas about skips, residuals, tied weights or dC/dX are not read yet)",
+        )
     chosen = chosen_notation(network, notation, numbering)
     searching = notation is None and numbering is None and network.notation == DEFAULT_NOTATION
     try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from symbp.derivation.reference.graph import graph_parameter_keys, graph_parameter_shape
 from symbp.naming import matrix_name, param_names
 from symbp.spec.network import Network
 
@@ -39,6 +40,11 @@ def instance_arrays(
 
 def random_params(network: Network, rng: np.random.Generator) -> dict:
     """W1..WL (and b1..bL) with entries of order 1, so no factor hides in a saturated unit."""
+    if network.graph is not None:  # the graph's keys (W2_0; none for a tied matrix) and shapes
+        return {
+            name: rng.uniform(-1.2, 1.2, size=graph_parameter_shape(network, name))
+            for name in graph_parameter_keys(network)
+        }
     params = {}
     for name in param_names(network.depth, network.bias):
         layer = int(name[1:])

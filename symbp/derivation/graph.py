@@ -1,0 +1,246 @@
+"""Backpropagation through a graph network, derived by the multivariate chain rule.
+
+The forward pass is written as matrix equations, one Z and one A per layer in
+topological order (``forward_lines``). The backward pass is not written: it is
+read off those equations. Walking every right-hand side, each occurrence of a
+matrix contributes one term to that matrix's derivative, the adjoint of the
+node around it (a product passes G W^T down to its left factor and A^T G to
+its right one, a transpose transposes G, a bias broadcast sums G over the
+samples, an activation multiplies G by f'(Z) entry by entry (written through A = f(Z)
+where no residual is added to A, as the chain writes it), a sum passes G
+unchanged). So where a quantity feeds several consumers the **sum over
+consumers** emerges as the list of its terms, each recognised as a consumer's
+delta times the connection's matrix transposed; a residual's identity path is
+the term that passes dC/dA of the layer above straight down; a tied matrix's
+gradient is the sum of its uses. The output layer's delta is the chain
+derivation's (same activation and cost, so the same simplification). Every
+equation is checked against central differences of the reference forward pass
+(``symbp.derivation.reference.graph``) on a small random instance.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import sympy as sp
+from sympy.matrices.expressions import HadamardProduct, MatAdd, MatMul, MatrixSymbol, Transpose
+
+from symbp.derivation.graph_check import check_lines, evaluate_lines
+from symbp.derivation.local import derivative_in_a
+from symbp.derivation.reference.graph import graph_parameter_keys
+from symbp.derivation.symbolic import LAMBDA, Activate, Broadcast, ColumnSum, Elementwise, N
+from symbp.naming import matrix_name
+from symbp.spec.functions import A as A_SCALAR
+from symbp.spec.functions import Z as Z_SCALAR
+from symbp.spec.network import Network
+
+
+@dataclass(frozen=True)
+class Term:
+    """One consumer's contribution to a derivative: where the quantity is read, and the term."""
+
+    consumer: str
+    expr: sp.Basic
+    why: str
+
+
+@dataclass(frozen=True)
+class GraphLine:
+    """One matrix equation (target = expr) of the forward or backward pass, with its reasons."""
+
+    target: MatrixSymbol
+    expr: sp.Basic
+    label: str
+    layer: int
+    terms: tuple[Term, ...] = ()
+    reason: str = ""
+    # set once the line agrees with central differences (a line that does not is refused)
+    check: bool = False
+
+
+@dataclass
+class GraphDerivation:
+    """The forward and backward equations of a graph network, each backward one checked."""
+
+    network: Network
+    forward: list[GraphLine]
+    backward: list[GraphLine]
+    checked: dict[str, float]
+
+    @property
+    def steps(self) -> list[GraphLine]:
+        """The derivation's steps: its backward equations, each checked."""
+        return self.backward
+
+    @property
+    def general_matrix(self) -> list:
+        """No equation for a generic layer: a graph's layers differ, so each is derived on its own."""
+        return []
+
+    def evaluate(self, params: dict, X, T) -> dict[str, np.ndarray]:
+        """Numeric values of every forward and backward line (db as a vector), and the cost."""
+        return evaluate_lines(self.network, self.forward + self.backward, params, X, T)
+
+    @property
+    def gradient_keys(self) -> list[str]:
+        """The params keys the gradient has, layer by layer (and ``X`` with input_gradient)."""
+        return graph_parameter_keys(self.network) + (["X"] if self.network.input_gradient else [])
+
+
+class _Symbols:
+    def __init__(self, network: Network):
+        sizes, graph = network.layers, network.graph
+        self.A = {layer: MatrixSymbol(matrix_name("A", layer), N, size) for layer, size in enumerate(sizes)}
+        self.Z = {
+            layer: MatrixSymbol(matrix_name("Z", layer), N, sizes[layer]) for layer in range(1, len(sizes))
+        }
+        self.b = {layer: MatrixSymbol(matrix_name("b", layer), 1, sizes[layer]) for layer in self.Z}
+        self.W = {key: MatrixSymbol(key, *graph.weight_shape(key, sizes)) for key in graph.weight_keys()}
+        self.T = MatrixSymbol(matrix_name("T"), N, sizes[-1])
+        # the derivative's name of each quantity: delta for Z, dA for a hidden A, d<key> for a parameter
+        self.gradient = {
+            self.Z[layer]: MatrixSymbol(matrix_name("delta", layer), N, sizes[layer]) for layer in self.Z
+        }
+        self.gradient |= {
+            self.A[layer]: MatrixSymbol(f"dA{layer}", N, sizes[layer]) for layer in range(1, len(sizes) - 1)
+        }
+        self.gradient |= {
+            matrix: MatrixSymbol(f"d{matrix.name}", *matrix.shape)
+            for matrix in [*self.W.values(), *self.b.values()]
+        }
+        self.gradient[self.A[0]] = MatrixSymbol("dX", N, sizes[0])
+
+
+def forward_lines(network: Network, symbols: _Symbols) -> list[GraphLine]:
+    """z^(l) = sum_s a^(s) M^(l,s) + 1 b^(l); a^(l) = f_l(z^(l)) + sum_r a^(r), in topological order."""
+    graph, lines = network.graph, []
+    for layer in range(1, network.depth + 1):
+        products = []
+        for connection in graph.weighted[layer]:
+            matrix = symbols.W[connection.matrix_key]
+            products.append(
+                MatMul(symbols.A[connection.source], Transpose(matrix) if connection.transposed else matrix)
+            )
+        if network.bias:
+            products.append(Broadcast(symbols.b[layer], N))
+        lines.append(GraphLine(symbols.Z[layer], MatAdd(*products), "eq:forward", layer))
+        activation = Activate(sp.Symbol(network.activation(layer).name), symbols.Z[layer])
+        residuals = [symbols.A[source] for source in graph.identity[layer]]
+        expr = MatAdd(activation, *residuals) if residuals else activation
+        lines.append(GraphLine(symbols.A[layer], expr, "eq:forward", layer))
+    return lines
+
+
+class _Adjoints:
+    """The terms of dC/dM for every matrix M, collected from the forward equations' nodes."""
+
+    def __init__(self, network: Network, symbols: _Symbols):
+        self.network, self.symbols = network, symbols
+        self.terms: dict[MatrixSymbol, list[Term]] = {}
+
+    def collect(self, line: GraphLine):
+        if line.target not in self.symbols.gradient:  # the output's A: its delta comes whole from the chain
+            return
+        self._visit(line.expr, self.symbols.gradient[line.target], line.target.name, "")
+
+    def _visit(self, node, adjoint, consumer: str, path: str):
+        if isinstance(node, MatrixSymbol):
+            self.terms.setdefault(node, []).append(Term(consumer, adjoint, path or "identity path"))
+        elif isinstance(node, MatAdd):
+            for arg in node.args:
+                self._visit(arg, adjoint, consumer, path)
+        elif isinstance(node, MatMul):
+            left, right = node.args[0], MatMul(*node.args[1:]) if len(node.args) > 2 else node.args[1]
+            self._visit(left, MatMul(adjoint, right.T).doit(), consumer, path or "product, left factor")
+            self._visit(right, MatMul(left.T, adjoint).doit(), consumer, path or "product, right factor")
+        elif isinstance(node, Transpose):
+            self._visit(node.arg, adjoint.T, consumer, path + " (transposed use)")
+        elif isinstance(node, Broadcast):
+            self._visit(node.args[0], ColumnSum(adjoint), consumer, "bias added to every sample")
+        elif isinstance(node, Activate):
+            self._visit(
+                node.args[1], HadamardProduct(adjoint, self._derivative(node)), consumer, "activation, f'"
+            )
+        else:
+            raise TypeError(f"no adjoint rule for {type(node).__name__}")
+
+    def _derivative(self, node: Activate):
+        """f'(Z) entry by entry; through A = f(Z) (proved, as the chain writes it) where no identity
+        input is added to A."""
+        layer = int(node.args[1].name[1:])
+        activation = self.network.activation(layer)
+        in_a = derivative_in_a(activation) if not self.network.graph.identity[layer] else None
+        if in_a is not None:
+            return Elementwise(sp.Lambda(A_SCALAR, in_a), self.symbols.A[layer])
+        return Elementwise(sp.Lambda(Z_SCALAR, sp.diff(activation.expr, Z_SCALAR)), node.args[1])
+
+
+@cache
+def _output_delta(activation, cost, width: int) -> sp.Basic:
+    """The output layer's delta in terms of A1, Z1 and T, from the chain derivation of one layer."""
+    from symbp.derivation.engine import derive  # the chain derivation; imported when a graph needs it
+
+    single = Network(name="output", layers=(1, width), activations=(activation,), cost=cost)
+    return next(line.expr for line in derive(single).backward if line.target.name == "delta1")
+
+
+def backward_lines(network: Network, symbols: _Symbols, forward: list[GraphLine]) -> list[GraphLine]:
+    """The derivative of every quantity, in reverse topological order, each the sum of its terms."""
+    adjoints = _Adjoints(network, symbols)
+    for line in forward:
+        adjoints.collect(line)
+    depth, lines = network.depth, []
+    output = _output_delta(network.activation(depth), network.cost, network.layers[-1])
+    output = output.xreplace(
+        {
+            MatrixSymbol("A1", N, network.layers[-1]): symbols.A[depth],
+            MatrixSymbol("Z1", N, network.layers[-1]): symbols.Z[depth],
+        }
+    )
+    lines.append(
+        GraphLine(
+            symbols.gradient[symbols.Z[depth]],
+            output,
+            "eq:delta-L-matrix",
+            depth,
+            reason="the output layer's delta, as in a chain",
+        )
+    )
+    for layer in range(depth, 0, -1):
+        if layer < depth:
+            lines.append(_summed(adjoints, symbols.A[layer], symbols, layer, "eq:dA-graph"))
+            lines.append(_summed(adjoints, symbols.Z[layer], symbols, layer, "eq:delta-graph"))
+        for connection in network.graph.weighted[layer]:
+            if connection.own_key:
+                lines.append(_summed(adjoints, symbols.W[connection.own_key], symbols, layer, "eq:dW-graph"))
+        if network.bias:
+            lines.append(_summed(adjoints, symbols.b[layer], symbols, layer, "eq:db-graph"))
+    if network.input_gradient:
+        lines.append(_summed(adjoints, symbols.A[0], symbols, 0, "eq:dX-graph"))
+    return lines
+
+
+def _summed(
+    adjoints: _Adjoints, quantity: MatrixSymbol, symbols: _Symbols, layer: int, label: str
+) -> GraphLine:
+    terms = list(adjoints.terms[quantity])
+    if quantity in symbols.W.values() and adjoints.network.l2:
+        terms.append(Term("C", MatMul(LAMBDA, quantity), "l2 penalty lambda/2 sum w^2"))
+    expr = terms[0].expr if len(terms) == 1 else MatAdd(*(term.expr for term in terms))
+    consumers = ", ".join(f"{term.consumer} ({term.why})" for term in terms)
+    reason = f"chain rule: {quantity.name} reaches C through {consumers}; its derivative sums their terms"
+    return GraphLine(symbols.gradient[quantity], expr, label, layer, tuple(terms), reason)
+
+
+def derive_graph(network: Network, seed: int = 0) -> GraphDerivation:
+    """The checked forward and backward equations of a graph network."""
+    symbols = _Symbols(network)
+    forward = forward_lines(network, symbols)
+    backward = backward_lines(network, symbols, forward)
+    small = dataclasses.replace(network, layers=tuple(min(size, 3) for size in network.layers))
+    checked = check_lines(small, forward_lines(small, _Symbols(small)), backward, np.random.default_rng(seed))
+    backward = [dataclasses.replace(line, check=True) for line in backward]
+    return GraphDerivation(network, forward, backward, checked)
