@@ -24,9 +24,9 @@ def _cmd_derive(args) -> int:
             check_writable(Path(args.output).with_suffix(".pdf"), args.force)
     network = with_notation(load(args.spec), args.notation)
     if args.format == "html":
-        from symbp.pipeline.page import check_page_notation, page_html
+        from symbp.pipeline.page import check_page, page_html
 
-        check_page_notation(network)
+        check_page(network)
     derivation = derive(network)
     if args.format == "html":
         text = page_html(derivation)

@@ -8,6 +8,7 @@ compared with the generated module's, trained the same way in one call.
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 import tempfile
@@ -16,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import symbp
 from symbp.codegen.generator import generate
 from symbp.codegen.loading import load_module
 from symbp.derivation.engine import derive
@@ -448,3 +450,14 @@ def test_a_notation_symbol_the_page_cannot_print_is_refused_naming_its_field(tmp
     assert main(["derive", str(spec), "--format", "html", "-o", str(page)]) == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert "notation.cost" in line and "\\mathfrak" in line and not page.exists()
+
+
+def test_a_graph_network_is_refused_in_one_line_and_its_demo_writes_no_page(tmp_path, capsys):
+    from symbp.cli.main import main
+
+    page = tmp_path / "skip_xor.html"
+    assert main(["derive", "skip_xor", "--format", "html", "-o", str(page)]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert "layers" in line and "chain" in line and "Traceback" not in line and not page.exists()
+    result = symbp.demo("skip_xor", tmp_path / "demo", pdf=False, out=io.StringIO())
+    assert result.files and not any(path.suffix == ".html" for path in result.files)
