@@ -194,6 +194,7 @@ def test_the_top_level_names_are_the_pipeline_entry_points():
         assert getattr(symbp, name).__doc__.count(">>>") >= 1, f"{name} has no runnable example"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", API_MODULES)
 def test_the_api_examples_run(name):
     if os.environ.get("CI") == "true" and name == "symbp.rendering.pdf":
@@ -236,6 +237,7 @@ def test_light_commands_load_no_sympy_numpy_jinja2_or_lark(argv):
     assert loaded == "[]", f"symbp {' '.join(argv)} imported {loaded}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "argv",
     [
@@ -256,6 +258,7 @@ def test_generate_and_verify_leave_sympy_physics_units_out(argv):
     assert done.stdout.splitlines()[-1] == "0 False"
 
 
+@pytest.mark.slow
 def test_the_installed_wheel_finds_its_templates_outside_the_checkout(tmp_path):
     """Build the wheel, install it into a fresh venv, run two commands from a folder elsewhere."""
     wheels = tmp_path / "wheels"
@@ -308,6 +311,7 @@ def test_the_installed_wheel_finds_its_templates_outside_the_checkout(tmp_path):
     assert with_header("half_adder.py", module) == (ROOT / "generated" / "half_adder.py").read_text()
 
 
+@pytest.mark.slow
 def test_the_notebook_session_of_docs_api_runs(tmp_path, monkeypatch):
     require("pdflatex")  # docs/api.md builds a PDF
     monkeypatch.chdir(tmp_path)

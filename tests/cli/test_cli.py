@@ -117,6 +117,7 @@ def test_demo_reports_divergence_instead_of_training_on_nan(tmp_path, capsys):
     assert status == 1 and "diverged" in out
 
 
+@pytest.mark.slow
 def test_demo_half_adder_builds_the_pdf_with_the_training_curve(tmp_path, capsys):
     require("pdflatex")
     folder = tmp_path / "half_adder"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import signal
 
+import pytest
+
 from symbp.cli.main import main
 from tests.children import start_symbp
 
@@ -50,6 +52,7 @@ def test_the_demo_prints_the_final_cost_when_print_every_skips_the_last_epoch(tm
     assert any(line.startswith("epoch 100/130  cost ") for line in lines)  # the module's own progress line
 
 
+@pytest.mark.slow
 def test_ctrl_c_in_a_billion_epochs_ends_the_demo_with_130_and_no_traceback(tmp_path):
     spec = tmp_path / "long.toml"
     spec.write_text(

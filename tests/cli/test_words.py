@@ -71,6 +71,7 @@ def test_no_command_output_or_shipped_file_calls_a_source_a_seed(capsys, tmp_pat
     assert "hours slept/studied" in outputs["examples"]
 
 
+@pytest.mark.slow
 def test_seed_names_the_default_profile_on_the_command_line(capsys):
     listed = _run(["notations"], capsys).splitlines()
     assert [line.split()[0] for line in listed][0] == "default"

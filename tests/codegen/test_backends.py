@@ -16,6 +16,8 @@ from symbp.codegen.loading import load_module
 from tests.codegen.test_training import NETWORKS, SETTINGS, flat, problem, textbook
 from tests.conftest import derived, require
 
+pytestmark = pytest.mark.slow  # seconds a test: left out of the quick loop
+
 BUILT_INS = ["demystified", "half_adder", "linear_net", "logistic", "softmax"]
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "softplus", {"name": "leaky_relu", "slope": 0.1}, "identity"]
 GRID = [

@@ -176,11 +176,13 @@ def _grid() -> list[dict]:
     return specs
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("spec", _grid(), ids=lambda spec: f"{spec['layers']}-{'/'.join(spec['activation'])}")
 def test_grid_gradients(spec):
     check_gradients(spec)
 
 
+@pytest.mark.slow
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     layers=st.lists(st.integers(1, 4), min_size=2, max_size=4),
@@ -220,6 +222,7 @@ def test_custom_activation_and_cost_change_the_backward_code():
 
 
 # -- training and the seeds -----------------------------------------------------
+@pytest.mark.slow
 def test_half_adder_script_trains():
     result = subprocess.run(
         [sys.executable, str(GENERATED / "half_adder.py")], capture_output=True, text=True, check=True
@@ -288,6 +291,7 @@ def test_linear_net_per_sample_step_matches_the_course_notes():
     assert_close(params, {k: np.array(v) for k, v in expected.items()}, relative=1e-13, absolute=1e-16)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("spec", "samples"),
     [

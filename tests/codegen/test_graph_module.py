@@ -262,6 +262,7 @@ def _random_spec(rng, index: int) -> dict:
     return spec | ({"l2": 0.01} if index % 5 == 2 else {})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("index", range(18))
 def test_random_graph_gradients(index):
     spec = _random_spec(np.random.default_rng(100 + index), index)

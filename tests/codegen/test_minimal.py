@@ -51,6 +51,7 @@ def problem(module, seed=5):
     return X, T
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "spec", [*builtin_names(), *GRID], ids=lambda spec: spec if isinstance(spec, str) else spec["name"]
 )
@@ -70,6 +71,7 @@ def test_the_minimal_module_gives_the_full_modules_gradients_and_costs_bit_for_b
         assert all(ours[key].tobytes() == theirs[key].tobytes() for key in ours)
 
 
+@pytest.mark.slow
 def test_the_minimal_half_adder_is_short_and_trains_as_a_script(tmp_path):
     target = tmp_path / "adder.py"
     assert cli_main(["generate", "half_adder", "--minimal", "-o", str(target)]) == 0

@@ -8,11 +8,14 @@ installs) and must reach 95% accuracy on a held-out split.
 import importlib.util
 
 import numpy as np
+import pytest
 
 from symbp.codegen.generator import generate
 from symbp.derivation.engine import derive
 from symbp.spec.network import load
 from tests.conftest import require
+
+pytestmark = pytest.mark.slow  # seconds a test: left out of the quick loop
 
 
 def module_for(network, tmp_path):

@@ -566,6 +566,7 @@ def test_predict_and_accuracy_pick_classes():
         regression.accuracy(regression.init_params(), *problem(regression))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["sgd", "momentum", "nesterov", "adam", "bfgs", "lbfgs"])
 def test_the_document_prints_the_chosen_optimiser_and_the_module_cites_its_labels(name):
     from symbp.derivation.optimizers import optimizer
@@ -691,6 +692,7 @@ def test_a_loop_of_one_epoch_calls_is_one_long_call_number_for_number(optimizer,
         np.testing.assert_allclose(flat(once), expected, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "spec", NETWORKS[1:], ids=lambda spec: spec if isinstance(spec, str) else spec["name"]
 )

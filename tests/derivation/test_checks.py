@@ -128,6 +128,7 @@ def test_cost_partials_match_backpropagation(l2):
     assert instance.partial(("C",), ("w", 2, (1, 0))) == pytest.approx(expected["w"][2][1, 0], rel=1e-9)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("block_columns", [1, 40, PerturbedBatch.BLOCK_COLUMNS])
 @pytest.mark.parametrize("layers", [[2, 3, 2, 3, 2], [3, 2, 3, 1]])
 def test_each_copy_of_the_batch_is_the_instance_with_its_one_node_moved(monkeypatch, block_columns, layers):
@@ -226,6 +227,7 @@ EXACT_CASES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("spec", EXACT_CASES.values(), ids=EXACT_CASES)
 def test_exact_reference_equals_sympy_diff_of_the_expanded_cost(spec):
     """ExactGradient shares the work at common nodes; its values must be sympy.diff(E, s) itself."""

@@ -152,6 +152,7 @@ def _in_a_by_simplify(activation):
     return None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("activation", IN_A_ACTIVATIONS, ids=lambda act: f"{act.name}:{act.expr}")
 def test_the_in_a_form_is_the_one_sympy_simplify_gave(activation):
     """The narrow simplification and unchecked solve give simplify's very expression (same documents)."""
@@ -177,6 +178,7 @@ GRID_ACTIVATIONS = ["sigmoid", "tanh", "relu", {"name": "leaky_relu", "slope": 0
 GRID_COSTS = ["half_mse", "half_sse", CUSTOM_COST]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("activation", GRID_ACTIVATIONS + [CUSTOM_ACTIVATION], ids=str)
 @pytest.mark.parametrize("cost", GRID_COSTS, ids=str)
 def test_index_form_gradients_agree_with_finite_differences(activation, cost):

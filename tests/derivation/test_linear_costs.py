@@ -33,6 +33,7 @@ def _spec(activation: str, cost: str, bias: bool) -> dict:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cost", COSTS)
 @pytest.mark.parametrize("activation", ELEMENTWISE)
 def test_a_cost_linear_in_the_output_derives_prints_generates_and_verifies(activation, cost):

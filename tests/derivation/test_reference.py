@@ -115,6 +115,7 @@ def test_exact_reference_of_a_piecewise_network_equals_central_differences(activ
 PIECEWISE = ["relu", "leaky_relu", STEPPED]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("depth", range(1, 7))
 @pytest.mark.parametrize("activation", PIECEWISE, ids=["relu", "leaky_relu", "custom"])
 def test_piecewise_at_every_layer_derives_with_every_check_made(activation, depth):

@@ -51,6 +51,7 @@ def test_graph_diagram_draws_every_connection():
     assert "{$W^{(1)}$} (layer1)" in tied and "{${W^{(1)}}^{T}$} (layer2)" in tied
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["skip_xor", "residual", "tied_autoencoder"])
 def test_graph_latex_compiles(name, tmp_path):
     require("pdflatex")

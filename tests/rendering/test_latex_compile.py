@@ -19,6 +19,8 @@ from symbp.spec.network import builtin_names
 from tests.conftest import require
 from tests.rendering._documents import EXTRA, derivation
 
+pytestmark = pytest.mark.slow  # seconds a test: left out of the quick loop
+
 CASES = [*builtin_names(), *EXTRA]
 MAX_OVERFULL_PT = 10.0
 

@@ -87,6 +87,7 @@ def test_every_profile_has_marks():
     assert set(MARKS) == set(PROFILES)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("network", NETWORKS)
 @pytest.mark.parametrize("profile", PROFILES)
 def test_documents_render_in_every_profile(network, profile):
@@ -141,6 +142,7 @@ def logs(tmp_path_factory):
     return compile_all(tmp_path_factory.mktemp("notation-latex"), documents)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("profile", COMPILED)
 def test_profile_documents_compile(profile, logs):
     log = logs[profile]

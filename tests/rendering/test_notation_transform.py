@@ -51,6 +51,7 @@ def _value(expr, env):
     raise TypeError(f"no value for {type(expr).__name__}")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("profile", PROFILES)
 def test_every_transformed_matrix_line_holds(profile):
     notation = PROFILES[profile]

@@ -30,6 +30,8 @@ from symbp.verification.formula import FormulaError
 from symbp.verification.verify_formula import verify
 from tests.conftest import require
 
+pytestmark = pytest.mark.slow  # seconds a test: left out of the quick loop
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"

@@ -68,6 +68,7 @@ def formulas(draw):
     return name, f"{left} = {body}" if left else body
 
 
+@pytest.mark.slow
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(formulas())
 def test_every_token_string_reads_or_is_refused_in_one_line(case):

@@ -57,6 +57,7 @@ def test_the_corpus_is_every_file_of_the_folder():
     assert len(EXPECTED) >= 20 and len(right) * 3 >= len(EXPECTED)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_the_first_wrong_line_and_its_slip(name):
     lines, first_wrong, slip, compensated = EXPECTED[name]

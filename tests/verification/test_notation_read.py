@@ -826,6 +826,7 @@ def _id(case) -> str:
     return f"{profile}:{formula[:50]}:{'holds' if expected == HOLDS else 'slip'}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("profile", "network", "formula", "expected"), CASES, ids=[_id(c) for c in CASES])
 def test_each_source_reads_as_printed(profile, network, formula, expected):
     verdict = verify(network, formula, notation=notation_of(profile))

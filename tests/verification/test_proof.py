@@ -50,6 +50,7 @@ def _ids(spec):
     return f"{activation}-{cost}-{len(spec['layers'])}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("spec", NETWORKS, ids=_ids)
 def test_the_proof_derivatives_are_sympy_diffs_very_expressions(spec):
     network = load(spec)

@@ -158,6 +158,7 @@ TABLE = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("spec", "formula", "expected"), TABLE)
 def test_table(spec, formula, expected):
     verdict = verify(spec, formula)
@@ -361,6 +362,7 @@ ROUND_TRIP_SPECS = [
 ]  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "spec", ROUND_TRIP_SPECS, ids=lambda spec: spec if isinstance(spec, str) else spec["name"]
 )
@@ -394,6 +396,7 @@ PROFILE_SPECS = [
 ]  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "spec", PROFILE_SPECS, ids=lambda spec: spec if isinstance(spec, str) else spec["name"]
 )
