@@ -41,6 +41,7 @@ def test_examples_lines_say_what_the_loaded_networks_say(capsys):
     assert out.splitlines() == expected
 
 
+@pytest.mark.slow
 def test_derive_prints_terminal_maths_and_markdown(capsys):
     status, out, _ = run(["derive", "logistic"], capsys)
     assert status == 0 and "δ" in out and "eq:delta-L" in out and "chain rule" in out
@@ -75,6 +76,7 @@ def test_every_command_reports_bad_input_in_one_line(command, tmp_path, capsys, 
         assert len(lines) == 1 and "Traceback" not in err and "error" in lines[0], (command, case, err)
 
 
+@pytest.mark.slow
 def test_demo_writes_everything_into_its_folder(tmp_path, capsys):
     folder = tmp_path / "out"
     status, out, _ = run(["demo", "linear_net", "-o", str(folder), "--no-pdf"], capsys)
@@ -89,6 +91,7 @@ def test_demo_writes_everything_into_its_folder(tmp_path, capsys):
     assert status == 0, "a second run may replace its own files"
 
 
+@pytest.mark.slow
 def test_demo_refuses_a_folder_with_foreign_or_edited_files(tmp_path, capsys):
     folder = tmp_path / "out"
     folder.mkdir()

@@ -16,6 +16,7 @@ ADDER = (
 )
 
 
+@pytest.mark.slow
 def test_demo_trains_with_the_spec_optimiser_and_plots_training_and_validation(tmp_path, capsys):
     spec = tmp_path / "held.toml"
     spec.write_text(
@@ -39,6 +40,7 @@ def test_demo_trains_with_the_spec_optimiser_and_plots_training_and_validation(t
     assert r"\label{eq:update-adam-mhat}" in tex
 
 
+@pytest.mark.slow
 def test_the_demo_prints_the_final_cost_when_print_every_skips_the_last_epoch(tmp_path, capsys):
     # 130 epochs printed every 100 (the default): epoch 130's cost was once shown nowhere
     spec = tmp_path / "short.toml"

@@ -27,6 +27,8 @@ from symbp.files import ownership, read_text, write_owned, write_owned_bytes
 from tests.children import start_symbp
 from tests.conftest import require
 
+pytestmark = pytest.mark.slow  # a child process a case: left out of the quick loop
+
 ROOT = Path(__file__).resolve().parents[2]
 MEMORY_LIMIT = 2 * 2**30
 TIME_LIMIT = 60
@@ -298,7 +300,6 @@ CASES += [
 ]
 
 
-@pytest.mark.slow
 def test_a_formula_that_is_not_finite_prints_no_numpy_warning(capsys):
     for _, formula, _ in NOT_FINITE:
         status, out, err = _run_here(("verify", "half_adder", formula), capsys)
@@ -626,7 +627,6 @@ def _run_here(argv: tuple[str, ...], capsys) -> tuple[int, str, str]:
     return status, captured.out, captured.err
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
 def test_hostile_case(case, tmp_path, monkeypatch, capsys):
     _write_files(tmp_path, case.files)
@@ -700,7 +700,6 @@ def test_a_full_disk_leaves_the_old_file_and_no_new_folder(tmp_path, monkeypatch
     assert snapshot(tmp_path) == before
 
 
-@pytest.mark.slow
 def test_a_file_size_limit_in_a_child_is_a_clean_refusal(tmp_path):
     """A real write failure (RLIMIT_FSIZE, the kernel's EFBIG) rather than a patched one."""
     write_owned(tmp_path / "out.py", "x = 1\n")
@@ -746,7 +745,6 @@ def _tex_processes_in(folder: Path) -> list[int]:
     return found
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_signal_during_the_pdf_build_ends_tex_and_leaves_nothing(tmp_path, signum):
     require("pdflatex")

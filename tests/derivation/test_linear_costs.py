@@ -52,6 +52,7 @@ def test_a_cost_linear_in_the_output_derives_prints_generates_and_verifies(activ
     assert verify(network, "dC/dW(l) = A(l-1)^T delta(l)").holds
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cost", CONSTANT_DELTA)
 def test_a_constant_output_delta_is_a_matrix_of_that_constant(cost):
     network = load(_spec("identity", cost, bias=True))

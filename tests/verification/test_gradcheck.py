@@ -72,6 +72,7 @@ def test_a_nan_gradient_never_reads_as_no_error():
     assert _row_columns(report)["W1"] == ["nan", "nan", "nan"]
 
 
+@pytest.mark.slow
 def test_parameters_the_function_never_answered_for_show_dashes_not_zeros():
     module = load_module(generate(derive(load("half_adder"))))
 

@@ -171,6 +171,7 @@ def test_table(spec, formula, expected):
         assert verdict.counterexample is not None
 
 
+@pytest.mark.slow
 def test_cases_without_a_value_for_every_entry_are_undefined_not_wrong_numbers():
     formula = r"\delta^{(1)} = (\delta^{(2)} W^{(2)T}) \odot \begin{cases} 1 & Z^{(1)} > 0 \end{cases}"
     verdict = verify(RELU, formula)
@@ -178,6 +179,7 @@ def test_cases_without_a_value_for_every_entry_are_undefined_not_wrong_numbers()
     assert "end them with \\text{otherwise}" in verdict.report()
 
 
+@pytest.mark.slow
 def test_a_claim_no_repair_explains_gets_no_diagnosis():
     verdict = verify("half_adder", r"\delta^{(L)} = \exp(A^{(L)}) \odot T \odot T")
     assert not verdict.holds and verdict.counterexample is not None
@@ -318,6 +320,7 @@ def test_1_transposed_is_the_column_of_ones_as_texts_write_it(spec):
     assert not verify(spec, r"\frac{\partial C}{\partial b^{(L)}} = 1 \cdot \delta^{(L)}").holds
 
 
+@pytest.mark.slow
 def test_small_networks_are_proved_symbolically():
     verdict = verify("demystified", r"\frac{\partial J}{\partial W^{(1)}} = X^T \delta^{(2)}")
     assert verdict.proof is not None and "proved symbolically" in verdict.summary()
