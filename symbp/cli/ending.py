@@ -9,6 +9,7 @@ on either signal; the exit status is 130 after Ctrl-C and 143 after SIGTERM.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 import warnings
@@ -40,4 +41,10 @@ def exit_status(error: BaseException, name: str) -> int:
     if isinstance(error, SymbpError):
         print(f"{name}: error: {error}", file=sys.stderr)
         return 2
+    if isinstance(error, BrokenPipeError):
+        # The reader of the output went away (`symbp notations | head`): stop quietly, as a pipe's writer
+        # does, with stdout pointed at nothing so that flushing it at exit raises no second error.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     raise error

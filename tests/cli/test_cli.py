@@ -224,3 +224,25 @@ def test_pdf_builds_are_atomic_and_leave_no_by_products(tmp_path):
     assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == [
         ".good.pdf.symbp-sha256"
     ]
+
+
+def test_a_reader_that_closes_the_pipe_ends_the_command_quietly():
+    """`symbp notations | head`: the reader goes away; symbp stops with no traceback, as a pipe's writer."""
+    import os
+    import subprocess
+    import sys
+
+    read, write = os.pipe()
+    os.close(read)  # no reader: the first write fails with EPIPE
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", "import sys; from symbp.cli import main; sys.exit(main())", "notations"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(write)
+    assert result.returncode == 141, result.stderr
+    assert result.stderr == ""
