@@ -8,14 +8,11 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
 from symbp.derivation import symbolic
-from symbp.naming import PARAMETER_KINDS
 from symbp.rendering.applied_notation import Symbols
 from symbp.rendering.printer_base import (
     EntrywiseMixin,
     bracketed_in_product,
     display_limits,
-    matrix_parts,
-    matrix_symbol,
     printer_settings,
 )
 
@@ -71,13 +68,11 @@ class SymbpLatexPrinter(EntrywiseMixin, LatexPrinter):
 
     # -- matrix form --------------------------------------------------------
     def _matrix(self, name: str, transposed: bool = False) -> str | None:
-        parts = matrix_parts(name)
-        if parts is None:
+        pieces = self._matrix_pieces(name)
+        if pieces is None:
             return None
-        kind, layer, gradient = parts
+        symbol, layer, parameter, gradient = pieces
         symbols = self._settings["symbols"]
-        symbol, layer = matrix_symbol(kind, layer, symbols)
-        parameter = kind in PARAMETER_KINDS
         if gradient:
             printed = self._gradient_latex(symbols, symbols.scripted(symbol, layer, parameter=parameter))
             return rf"\left({printed}\right)^{{{symbols.notation.transpose}}}" if transposed else printed
@@ -113,13 +108,6 @@ class SymbpLatexPrinter(EntrywiseMixin, LatexPrinter):
             for arg in expr.args
         )
 
-    def _print_Elementwise(self, expr):
-        saved = dict(self._entrywise)
-        try:
-            return self._print(self._entrywise_body(expr))
-        finally:
-            self._entrywise = saved
-
     def _print_ColumnSum(self, expr):
         tee = self._settings["symbols"].notation.transpose
         return rf"\mathbf{{1}}^{{{tee}}} " + self.parenthesize(expr.args[0], PRECEDENCE["Mul"], strict=True)
@@ -131,12 +119,8 @@ class SymbpLatexPrinter(EntrywiseMixin, LatexPrinter):
         return rf"{self._settings['symbols'].generic_function}'\left({self._print(expr.args[0])}\right)"
 
     def _print_Activate(self, expr):
-        name = self._activation_latex(expr.activation_name)
+        name = self._activation_tex(expr.activation_name)
         return rf"{name}\left({self._print(expr.args[1])}\right)"
-
-    def _activation_latex(self, name: str) -> str:
-        own = self._settings["activations"].get(name, rf"\operatorname{{{name}}}".replace("_", r"\_"))
-        return self._settings["symbols"].activation_function(name, own)
 
     # -- entrywise scalars ----------------------------------------------------
     def _print_Symbol(self, expr, style="plain"):
@@ -167,7 +151,7 @@ class SymbpLatexPrinter(EntrywiseMixin, LatexPrinter):
         return f"{self._print(coefficient)} {top}"
 
     def _print_Pow(self, expr):
-        if self._entrywise and expr.exp.is_Integer and expr.exp > 1 and self._involves_matrix(expr.base):
+        if self._is_entrywise_power(expr):
             base = self.parenthesize(expr.base, PRECEDENCE["Pow"], strict=True)
             if self._is_matrix_placeholder(expr.base) and "^" in base:
                 base = rf"\left({base}\right)"

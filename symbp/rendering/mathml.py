@@ -21,14 +21,11 @@ from sympy.printing.precedence import PRECEDENCE
 
 from symbp.derivation import symbolic
 from symbp.errors import SpecError, SymbpError
-from symbp.naming import PARAMETER_KINDS
 from symbp.rendering.applied_notation import Symbols
 from symbp.rendering.printer_base import (
     EntrywiseMixin,
     bracketed_in_product,
     display_limits,
-    matrix_parts,
-    matrix_symbol,
     printer_settings,
 )
 from symbp.spec.notation import _UNICODE_COMMANDS, SYMBOL_FIELDS, as_text
@@ -263,13 +260,11 @@ class SymbpMathMLPrinter(EntrywiseMixin, MathMLPresentationPrinter):
 
     # -- matrix form ----------------------------------------------------------
     def _matrix(self, name: str, transposed: bool = False):
-        parts = matrix_parts(name)
-        if parts is None:
+        pieces = self._matrix_pieces(name)
+        if pieces is None:
             return None
-        kind, layer, gradient = parts
+        symbol, layer, parameter, gradient = pieces
         symbols = self._settings["symbols"]
-        symbol, layer = matrix_symbol(kind, layer, symbols)
-        parameter = kind in PARAMETER_KINDS
         scripted = symbols.scripted(symbol, layer, parameter=parameter)
         if gradient:
             printed = self._gradient(symbols, scripted)
@@ -331,13 +326,6 @@ class SymbpMathMLPrinter(EntrywiseMixin, MathMLPresentationPrinter):
                 row.appendChild(self.parenthesize(arg, PRECEDENCE["Mul"], strict=True))
         return row
 
-    def _print_Elementwise(self, expr):
-        saved = dict(self._entrywise)
-        try:
-            return self._print(self._entrywise_body(expr))
-        finally:
-            self._entrywise = saved
-
     def _print_ColumnSum(self, expr):
         return self._row(
             self._ones(transposed=True), self.parenthesize(expr.args[0], PRECEDENCE["Mul"], True)
@@ -351,9 +339,7 @@ class SymbpMathMLPrinter(EntrywiseMixin, MathMLPresentationPrinter):
         return self._row(prime, self._bracketed(self._print(expr.args[0])))
 
     def _print_Activate(self, expr):
-        name = expr.activation_name
-        own = self._settings["activations"].get(name, rf"\operatorname{{{name}}}".replace("_", r"\_"))
-        symbol = self._tex(self._settings["symbols"].activation_function(name, own))
+        symbol = self._tex(self._activation_tex(expr.activation_name))
         return self._row(symbol, self._bracketed(self._print(expr.args[1])))
 
     # -- entrywise scalars ----------------------------------------------------
@@ -400,7 +386,7 @@ class SymbpMathMLPrinter(EntrywiseMixin, MathMLPresentationPrinter):
         return row
 
     def _print_Pow(self, expr):
-        if self._entrywise and expr.exp.is_Integer and expr.exp > 1 and self._involves_matrix(expr.base):
+        if self._is_entrywise_power(expr):
             base = self.parenthesize(expr.base, PRECEDENCE["Pow"], strict=True)
             return self._node("msup", base, self._row(self._mo("∘"), self._print(expr.exp)))
         if isinstance(expr.base, sp.Indexed) and expr.exp.is_Integer and expr.exp > 0:

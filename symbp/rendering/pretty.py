@@ -9,14 +9,11 @@ from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm
 
 from symbp.derivation import symbolic
-from symbp.naming import PARAMETER_KINDS
 from symbp.rendering.applied_notation import Symbols
 from symbp.rendering.printer_base import (
     EntrywiseMixin,
     bracketed_in_product,
     display_limits,
-    matrix_parts,
-    matrix_symbol,
     printer_settings,
 )
 from symbp.spec.notation import as_text as unicode
@@ -75,13 +72,11 @@ class SymbpPrettyPrinter(EntrywiseMixin, PrettyPrinter):
         return super()._print_Sum(sp.Sum(expr.function, *display_limits(self, expr)))
 
     def _matrix(self, name: str, transposed: bool = False) -> prettyForm | None:
-        parts = matrix_parts(name)
-        if parts is None:
+        pieces = self._matrix_pieces(name)
+        if pieces is None:
             return None
-        kind, layer, gradient = parts
+        symbol, layer, parameter, gradient = pieces
         symbols = self._settings["symbols"]
-        symbol, layer = matrix_symbol(kind, layer, symbols)
-        parameter = kind in PARAMETER_KINDS
         tee = unicode(symbols.notation.transpose)
         if gradient:
             printed = self._gradient_pretty(symbols, self._scripted(symbol, layer, parameter=parameter))
@@ -126,13 +121,6 @@ class SymbpPrettyPrinter(EntrywiseMixin, PrettyPrinter):
             f" {unicode(self._settings['symbols'].notation.hadamard)} ",
             parenthesize=bracketed_in_product,
         )
-
-    def _print_Elementwise(self, expr):
-        saved = dict(self._entrywise)
-        try:
-            return self._print(self._entrywise_body(expr))
-        finally:
-            self._entrywise = saved
 
     def _print_ColumnSum(self, expr):
         body = self._print(expr.args[0])
@@ -192,7 +180,7 @@ class SymbpPrettyPrinter(EntrywiseMixin, PrettyPrinter):
         return result
 
     def _print_Pow(self, expr):
-        if self._entrywise and expr.exp.is_Integer and expr.exp > 1 and self._involves_matrix(expr.base):
+        if self._is_entrywise_power(expr):
             base = prettyForm(*self._print(expr.base).parens())
             return base ** prettyForm(f"∘{expr.exp}")
         return super()._print_Pow(expr)

@@ -141,6 +141,34 @@ class EntrywiseMixin:
         finally:
             self._settings["order"] = saved
 
+    def _print_Elementwise(self, expr):
+        saved = dict(self._entrywise)
+        try:
+            return self._print(self._entrywise_body(expr))
+        finally:
+            self._entrywise = saved
+
+    def _activation_tex(self, name: str) -> str:
+        """An activation's TeX name: the notation's, the spec's own, or its name set upright."""
+        own = self._settings["activations"].get(name, rf"\operatorname{{{name}}}".replace("_", r"\_"))
+        return self._settings["symbols"].activation_function(name, own)
+
+    def _matrix_pieces(self, name: str) -> tuple[str, object, bool, bool] | None:
+        """(symbol, layer, is_parameter, is_gradient) of a symbp matrix name in this notation,
+        None for other names."""
+        parts = matrix_parts(name)
+        if parts is None:
+            return None
+        kind, layer, gradient = parts
+        symbol, layer = matrix_symbol(kind, layer, self._settings["symbols"])
+        return symbol, layer, kind in PARAMETER_KINDS, gradient
+
+    def _is_entrywise_power(self, expr) -> bool:
+        """A matrix raised entrywise (Z∘2), as opposed to a scalar power."""
+        if not (self._entrywise and expr.exp.is_Integer and expr.exp > 1):
+            return False
+        return self._involves_matrix(expr.base)
+
     def _entrywise_body(self, expr) -> sp.Expr:
         placeholders = {}
         for position, (var, matrix) in enumerate(zip(expr.function.variables, expr.matrices, strict=True)):
