@@ -25,6 +25,9 @@ from symbp.rendering.worked import omitted_because
 
 RECORDED_EPOCHS = 20  # epochs recorded besides epoch 0, spread evenly over the run
 WORK_BUDGET = 3e9  # multiply-adds a page's training run may take (a few seconds of NumPy)
+# A step's own cost besides its products (a few dozen NumPy calls, ~50 us), in multiply-adds of the same
+# time: on a small network it is most of the step, and a budget of products alone would allow hours.
+STEP_OVERHEAD = 1e5
 RESTARTING = ("bfgs", "lbfgs")  # SciPy keeps nothing between calls: each recorded epoch is trained afresh
 
 
@@ -35,8 +38,11 @@ def recorded_epochs(total: int, count: int = RECORDED_EPOCHS) -> list[int]:
 
 
 def _affordable(network, X) -> int:
-    """The epochs WORK_BUDGET allows (a forward and a backward pass: about 3 products a weight and row)."""
-    return max(1, int(WORK_BUDGET // (3 * X.shape[0] * network.parameter_count)))
+    """The epochs WORK_BUDGET allows: a forward and a backward pass (about 3 products a weight and row)
+    and each step's overhead."""
+    rows, batch = X.shape[0], network.train.batch_size
+    steps = 1 if batch is None else -(-rows // min(batch, rows))
+    return max(1, int(WORK_BUDGET // (3 * rows * network.parameter_count + steps * STEP_OVERHEAD)))
 
 
 def _copy(params: dict) -> dict:

@@ -23,7 +23,7 @@ from symbp.codegen.loading import load_module
 from symbp.derivation.engine import derive
 from symbp.files import with_header
 from symbp.pipeline.end_to_end import train_settings, training_data
-from symbp.pipeline.page import page_html, recorded_epochs
+from symbp.pipeline.page import STEP_OVERHEAD, WORK_BUDGET, page_html, record_training, recorded_epochs
 from symbp.rendering.page_network import number, sample
 from symbp.spec.network import builtin_names, load, load_builtin
 from symbp.verification.formula import FormulaError
@@ -170,6 +170,22 @@ def test_a_network_too_large_to_evaluate_has_no_numbers_and_says_why():
     text = page_html(derive(load(spec)))
     assert "The worked example is left out: this network has 2,011,010 weights and biases" in text
     assert 'id="epoch"' not in text and _frames(text) == [{"epoch": 0}]
+
+
+@pytest.mark.parametrize("batch_size", [None, 2])
+def test_a_long_run_of_a_small_network_is_recorded_for_its_first_epochs_only(batch_size):
+    """A step's overhead counts against the budget: a billion epochs of the half adder are not hours."""
+    spec = {"name": "long", "layers": [2, 2, 2, 2], "activation": "sigmoid", "train": {"epochs": 10**9}}
+    if batch_size:
+        spec["train"]["batch_size"] = batch_size
+    network = load(spec)
+    module = load_module(generate(derive(network)), "symbp_page_test_long")
+    X, T = training_data(network, module)
+    recording = record_training(network, module, X, T)
+    steps = 1 if batch_size is None else X.shape[0] // batch_size
+    run = recording.epochs[-1]
+    assert 1000 < run <= WORK_BUDGET / (steps * STEP_OVERHEAD)
+    assert f"only the first {run} of its 1000000000 epochs are recorded here" in recording.note
 
 
 def test_the_page_is_the_same_bytes_every_time(half_adder_page):
