@@ -13,6 +13,8 @@ import re
 
 MATRIX_KINDS = ("A", "Z", "W", "b", "delta", "dW", "db")
 _MATRIX_NAME = re.compile(r"^(A|Z|W|b|delta|dW|db)(\d+)$")
+# A graph's own names: a skip's matrix W{l}_{s} and its gradient, dC/dA of a hidden layer, dC/dX.
+_GRAPH_NAME = re.compile(r"^(?:(d?W)(\d+)_(\d+)|dA(\d+)|dX)$")
 _GENERIC_NAME = re.compile(r"^(A|Z|W|b|delta|dW|db)_(l|L)(?:(plus|minus)(\d+))?$")
 
 # Parameters keep their matrix's number when the input layer is numbered 1 (see display_layer).
@@ -38,6 +40,18 @@ def parse_matrix_name(name: str) -> tuple[str, int | None]:
     if not match:
         raise ValueError(f"not a matrix name: {name}")
     return match.group(1), int(match.group(2))
+
+
+def parse_graph_matrix_name(name: str) -> tuple[str, object] | None:
+    """A graph's own matrix names: ("W", (2, 0)) for "W2_0" (into layer 2 from layer 0), ("dW", (2, 0)),
+    ("dA", 1) for dC/dA1, ("dX", None) for dC/dX; None for other names."""
+    match = _GRAPH_NAME.match(name)
+    if not match:
+        return None
+    kind, target, source, hidden = match.groups()
+    if kind:
+        return kind, (int(target), int(source))
+    return ("dA", int(hidden)) if hidden else ("dX", None)
 
 
 def generic_matrix_name(kind: str, base: str, offset: int = 0) -> str:

@@ -29,8 +29,10 @@ import sympy as sp
 from sympy.matrices.expressions import HadamardProduct, MatAdd, MatMul, MatrixSymbol, Transpose
 
 from symbp.derivation.graph_check import check_lines, evaluate_lines
+from symbp.derivation.graph_steps import graph_steps
 from symbp.derivation.local import derivative_in_a
 from symbp.derivation.reference.graph import graph_parameter_keys
+from symbp.derivation.steps import Step
 from symbp.derivation.symbolic import LAMBDA, Activate, Broadcast, ColumnSum, Elementwise, N
 from symbp.naming import matrix_name
 from symbp.spec.functions import A as A_SCALAR
@@ -69,11 +71,15 @@ class GraphDerivation:
     forward: list[GraphLine]
     backward: list[GraphLine]
     checked: dict[str, float]
+    # the index-form steps, layer by layer in reverse topological order (symbp.derivation.graph_steps)
+    steps: list[Step] = dataclasses.field(default_factory=list)
 
-    @property
-    def steps(self) -> list[GraphLine]:
-        """The derivation's steps: its backward equations, each checked."""
-        return self.backward
+    def sections(self) -> list[tuple[str, list[Step]]]:
+        """The steps grouped by section ("layer-3", ..., "input"), in the order they were derived."""
+        grouped: dict[str, list[Step]] = {}
+        for step in self.steps:
+            grouped.setdefault(step.section, []).append(step)
+        return list(grouped.items())
 
     @property
     def general_matrix(self) -> list:
@@ -243,4 +249,4 @@ def derive_graph(network: Network, seed: int = 0) -> GraphDerivation:
     small = dataclasses.replace(network, layers=tuple(min(size, 3) for size in network.layers))
     checked = check_lines(small, forward_lines(small, _Symbols(small)), backward, np.random.default_rng(seed))
     backward = [dataclasses.replace(line, check=True) for line in backward]
-    return GraphDerivation(network, forward, backward, checked)
+    return GraphDerivation(network, forward, backward, checked, graph_steps(network))
