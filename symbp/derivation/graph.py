@@ -59,6 +59,8 @@ class GraphLine:
     layer: int
     terms: tuple[Term, ...] = ()
     reason: str = ""
+    # the matrix whose derivative the line is (a backward line summed over consumers)
+    quantity: MatrixSymbol | None = None
     # set once the line agrees with central differences (a line that does not is refused)
     check: bool = False
 
@@ -238,7 +240,7 @@ def _summed(
     expr = terms[0].expr if len(terms) == 1 else MatAdd(*(term.expr for term in terms))
     consumers = ", ".join(f"{term.consumer} ({term.why})" for term in terms)
     reason = f"chain rule: {quantity.name} reaches C through {consumers}; its derivative sums their terms"
-    return GraphLine(symbols.gradient[quantity], expr, label, layer, tuple(terms), reason)
+    return GraphLine(symbols.gradient[quantity], expr, label, layer, tuple(terms), reason, quantity)
 
 
 def derive_graph(network: Network, seed: int = 0) -> GraphDerivation:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import sympy as sp
 
 from symbp.derivation.chain import D, chain_product, simplify_output_delta
+from symbp.derivation.graph_general import GeneralForms, weight_label
 from symbp.derivation.local import activation_factor, collapse_kronecker, cost_factor
 from symbp.derivation.reasons import DeltaDefinition, Letter, Partial, Quantity, Reference, reason
 from symbp.derivation.reference.graph_instance import GraphInstance, weight_layer
@@ -64,9 +65,10 @@ class GraphStepDeriver:
         self.matrices = {key: sp.IndexedBase(key) for key in self.graph.weight_keys()}
         self.derived_a: dict[int, sp.Expr] = {}
 
-    def add(self, lhs, rhs, why, kind: str, section: str, part: str, label: str | None = None) -> sp.Expr:
+    def add(self, lhs, rhs, why, kind: str, section: str, part: str, label=None, layers=(None,)) -> sp.Expr:
+        """Record a step, checked at each of ``layers`` (values of l, or of l and s; None: concrete)."""
         eq = sp.Eq(lhs, rhs, evaluate=False)
-        self.steps.append(Step(eq, why, kind, section, part, label, self.checker.check(eq, (None,))))
+        self.steps.append(Step(eq, why, kind, section, part, label, self.checker.check(eq, layers)))
         return rhs
 
     # -- local expressions and their derivatives ---------------------------
@@ -252,10 +254,12 @@ class GraphStepDeriver:
         """dC/dw of one matrix: the chain rule through each of its uses, each use's delta recognised."""
         entry = weight_entry(key, i, j)
         uses = [connection for connection in self.graph.connections() if connection.matrix_key == key]
+        # one term per layer whose z the matrix enters (a layer may use a tied matrix twice)
+        layers = sorted({use.target for use in uses}, reverse=True)
         terms = []
-        for use in uses:
-            into = use.target
-            if use.own_key:
+        for into in layers:
+            here = [use for use in uses if use.target == into]
+            if len(here) == 1 and here[0].own_key:  # only z^{(into)}_{nj} holds w_ij
                 terms.append(sp.Sum(chain_product(D(C, z[into, n, j]), D(z[into, n, j], entry)), (n, 1, N)))
             else:
                 product = chain_product(D(C, z[into, n, k]), D(z[into, n, k], entry))
@@ -266,7 +270,7 @@ class GraphStepDeriver:
         chain = chain + penalty if penalty else chain
         lhs = D(C, entry)
         tied = len(uses) > 1
-        through = [Quantity("z", use.target) for use in uses]
+        through = [Quantity("z", into) for into in layers]
         why = reason(
             "chain rule: the weight reaches ",
             Letter("C"),
@@ -275,15 +279,13 @@ class GraphStepDeriver:
             ("; a tied matrix: one term per use" if tied else ""),
         )
         self.add(lhs, chain, why, "chain_rule", section, "W")
-        recognised = self.recognise(chain, {use.target for use in uses})
-        deltas = [
-            (Quantity("delta", use.target), " ", Reference(f"eq:delta-{use.target}", True)) for use in uses
-        ]
+        recognised = self.recognise(chain, set(layers))
+        deltas = [(Quantity("delta", into), " ", Reference(f"eq:delta-{into}", True)) for into in layers]
         self.add(lhs, recognised, reason("recognise ", *_joined(deltas)), "recognise_delta", section, "W")
         why = reason("evaluate: ", Partial(Quantity("z"), Quantity("w")), " is the activation it multiplies")
         if any(use.transposed for use in uses):
             why = reason(*why.parts, "; the transposed use swaps the weight's two indices")
-        self.add(lhs, self.evaluate(recognised), why, "evaluate", section, "W", f"eq:dW-{key}")
+        self.add(lhs, self.evaluate(recognised), why, "evaluate", section, "W", weight_label(key))
 
     def derive_bias(self, layer: int):
         section, entry = section_key(layer), b[layer, j]
@@ -318,6 +320,9 @@ class GraphStepDeriver:
                 self.derive_bias(layer)
         if self.network.input_gradient:
             self.derive_activation_gradient(0)
+        general = GeneralForms(self)
+        general.index_form()
+        general.matrix_form()
         return self.steps
 
 

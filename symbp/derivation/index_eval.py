@@ -16,7 +16,7 @@ import numpy as np
 import sympy as sp
 
 from symbp.derivation.reference.instance import Instance
-from symbp.derivation.symbolic import LAMBDA, C, L, N
+from symbp.derivation.symbolic import LAMBDA, C, ConsumerSum, L, N
 
 
 class IndexEvaluator:
@@ -195,6 +195,32 @@ def _compile_tuple(expr):
     return lambda evaluator: tuple(int(part(evaluator)) for part in parts)
 
 
+def _compile_consumer_sum(expr: ConsumerSum):
+    """The body summed with its variable bound to each layer the graph's ``layer`` feeds (by a weight,
+    or as an identity input), restoring any outer binding."""
+    body, layer, variable = _compile(expr.body), _compile(expr.layer), expr.variable
+    weighted = expr.kind == "weighted"
+
+    def total(evaluator) -> float:
+        graph, below = evaluator.instance.network.graph, int(layer(evaluator))
+        if weighted:
+            consumers = [connection.target for connection in graph.weighted_consumers(below)]
+        else:
+            consumers = graph.identity_consumers(below)
+        env = evaluator.env
+        saved, result = env.get(variable), 0.0
+        for consumer in consumers:
+            env[variable] = consumer
+            result += body(evaluator)
+        if saved is None:
+            env.pop(variable, None)
+        else:
+            env[variable] = saved
+        return result
+
+    return total
+
+
 def _read_node(instance: Instance, name: str, layer, index) -> float:
     """The instance's value of one node."""
     if name == "width":
@@ -233,6 +259,7 @@ _COMPILERS = {
     sp.NumberSymbol: lambda expr: _constant(float(expr)),
     sp.Symbol: _compile_symbol,
     sp.Tuple: _compile_tuple,
+    ConsumerSum: _compile_consumer_sum,
     sp.Add: _compile_add,
     sp.Mul: _compile_mul,
     sp.Pow: _compile_pow,

@@ -58,7 +58,9 @@ class StepChecker:
         free = _free_indices(eq.lhs)
         for instance, exact in zip(self.instances, self.exact, strict=True):
             for layer_value in layers:
-                env = {} if layer_value is None else {l: layer_value}
+                # a layer for l, or (a graph's) the values of several layer symbols
+                env = layer_value if isinstance(layer_value, dict) else {l: layer_value}
+                env = {} if layer_value is None else env
                 evaluator = IndexEvaluator(instance, env)
                 ranges = _index_ranges(eq.lhs, evaluator, instance)
                 for combo in checks.index_combinations(free, ranges):

@@ -22,6 +22,7 @@ from symbp.derivation import symbolic
 from symbp.naming import (
     PARAMETER_KINDS,
     parse_generic_matrix_name,
+    parse_graph_generic_name,
     parse_graph_matrix_name,
     parse_matrix_name,
 )
@@ -30,6 +31,9 @@ from symbp.rendering.transform import as_printed
 
 PER_LAYER = ("w", "b", "z", "a", "delta")
 LAYER_BASES = {"L": symbolic.L, "l": symbolic.l}
+# The set a graph's sum over consumers runs over: out(l) read layer l by a weight, id(l) add a^{(l)}.
+CONSUMER_SETS = {"weighted": "out", "identity": "id"}
+GRAPH_LAYERS = {"l": symbolic.l, "c": symbolic.c, "r": symbolic.r, "s": symbolic.s}
 
 
 def matrix_parts(name: str) -> tuple[str, object, bool] | None:
@@ -41,6 +45,10 @@ def matrix_parts(name: str) -> tuple[str, object, bool] | None:
         layer = LAYER_BASES[base] + offset
     elif graph := parse_graph_matrix_name(name):
         kind, layer = graph  # a skip's layer is the pair (into, from)
+    elif general := parse_graph_generic_name(name):
+        kind, letters = general
+        pair = isinstance(letters, tuple)
+        layer = tuple(GRAPH_LAYERS[x] for x in letters) if pair else GRAPH_LAYERS[letters]
     else:
         try:
             kind, layer = parse_matrix_name(name)

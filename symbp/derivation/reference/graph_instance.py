@@ -55,6 +55,8 @@ class GraphInstance:
         self.network, self.params, self.X, self.T = network, params, X, T
         self.sizes, self.samples, self.lam = network.layers, X.shape[0], network.l2
         self.W = {weight_layer(key): params[key] for key in network.graph.weight_keys()}
+        # the matrix each connection multiplies by, by (into, from): the general index form's w^{(c,l)}
+        self.W |= {(c.target, c.source): connection_matrix(c, params) for c in network.graph.connections()}
         self.b = {layer: params[f"b{layer}"] for layer in range(1, self.depth + 1) if network.bias}
         self.Z, self.A = graph_forward(network, params, X)
         self._partials: dict = {}
