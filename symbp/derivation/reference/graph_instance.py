@@ -88,7 +88,7 @@ class GraphInstance:
     def _moved_value(self, quantity, variable, change: float) -> float:
         """The value of ``quantity`` after moving node ``variable`` by ``change``."""
         kind, layer, index = variable
-        params, fixed = self.params, {}
+        params, fixed, X = self.params, {}, self.X
         if kind in ("w", "b"):
             name = _params_key(kind, layer)
             moved = params[name].copy()
@@ -97,13 +97,16 @@ class GraphInstance:
         else:
             moved = (self.Z if kind == "z" else self.A)[layer].copy()
             moved[index] += change
-            fixed = {(kind.upper(), layer): moved}
+            if (kind, layer) == ("a", 0):
+                X = moved  # the input: every layer reads it from X
+            else:
+                fixed = {(kind.upper(), layer): moved}
         if quantity[0] == "C":
-            return float(graph_cost(self.network, params, self.X, self.T, fixed))
+            return float(graph_cost(self.network, params, X, self.T, fixed))
         # A node's partial is its own expression's: every other input it reads holds its value (the
         # multivariate chain rule's local factor; a skip would otherwise add the path through the layers
         # it skips).
-        Z, A = dict(self.Z), dict(self.A)
+        Z, A = dict(self.Z), {**self.A, 0: X}
         for (kind, layer), value in fixed.items():
             (Z if kind == "Z" else A)[layer] = value
         target_kind, target_layer, target_index = quantity
