@@ -165,8 +165,9 @@ class GeneralForms:
 
     def _recognised(self, prefix: str) -> tuple:
         """The layer-by-layer equations of the hidden layers (and the input) the general one repeats."""
-        labels = [f"{prefix}-{layer}" for layer in reversed(self.hidden)]
-        labels += ["eq:dX"] if prefix == "eq:dA" and self.network.input_gradient else []
+        derived = {step.label for step in self.deriver.steps}
+        labels = [f"{prefix}-{layer}" for layer in reversed(self.hidden) if f"{prefix}-{layer}" in derived]
+        labels += ["eq:dX"] if prefix == "eq:dA" and "eq:dX" in derived else []
         parts: list = ["; as derived layer by layer: "] if labels else []
         for position, label in enumerate(labels):
             parts += ([", "] if position else []) + [Reference(label)]

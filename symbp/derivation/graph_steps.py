@@ -64,6 +64,7 @@ class GraphStepDeriver:
         # each matrix in the local z as a stand-in base, so that sympy.diff can differentiate by its entries
         self.matrices = {key: sp.IndexedBase(key) for key in self.graph.weight_keys()}
         self.derived_a: dict[int, sp.Expr] = {}
+        self.shown: set[int] = set()  # the layers derived step by step
 
     def add(self, lhs, rhs, why, kind: str, section: str, part: str, label=None, layers=(None,)) -> sp.Expr:
         """Record a step, checked at each of ``layers`` (values of l, or of l and s; None: concrete)."""
@@ -202,12 +203,18 @@ class GraphStepDeriver:
         expr = chain
         if weighted:
             expr = self.recognise(chain, set(weighted))
-            deltas = [(Quantity("delta", c, "nk"), " ", Reference(f"eq:delta-{c}", True)) for c in weighted]
+            deltas = [
+                (Quantity("delta", c, "nk"), " ", Reference(self.delta_label(c), True)) for c in weighted
+            ]
             why = reason("recognise each consumer's delta: ", *_joined(deltas))
             self.add(D(C, target), expr, why, "recognise_delta", section, "a")
         value = self.evaluate(expr)
         carried = [
-            (Partial(Quantity("C"), Quantity("a", r, "nj")), " ", Reference(f"eq:dA-{r}", True))
+            (
+                Partial(Quantity("C"), Quantity("a", r, "nj")),
+                " ",
+                Reference(f"eq:dA-{r}" if r in self.shown else "eq:dA-index", True),
+            )
             for r in identity
             if r != self.depth
         ]
@@ -280,7 +287,7 @@ class GraphStepDeriver:
         )
         self.add(lhs, chain, why, "chain_rule", section, "W")
         recognised = self.recognise(chain, set(layers))
-        deltas = [(Quantity("delta", into), " ", Reference(f"eq:delta-{into}", True)) for into in layers]
+        deltas = [(Quantity("delta", into), " ", Reference(self.delta_label(into), True)) for into in layers]
         self.add(lhs, recognised, reason("recognise ", *_joined(deltas)), "recognise_delta", section, "W")
         why = reason("evaluate: ", Partial(Quantity("z"), Quantity("w")), " is the activation it multiplies")
         if any(use.transposed for use in uses):
@@ -302,17 +309,49 @@ class GraphStepDeriver:
         )
         self.add(D(C, entry), value, why, "evaluate", section, "b", f"eq:db-{layer}")
 
+    def pattern(self, layer: int, last_use: dict) -> tuple:
+        """What a hidden layer's steps look like, relative to the layer: its consumers (by a weight, tied
+        or transposed, or by identity), the matrices derived with it, its activation and residual."""
+        graph = self.graph
+        consumers = sorted(
+            (c.target - layer, c.tie is not None, c.transposed) for c in graph.weighted_consumers(layer)
+        )
+        identity = sorted(r - layer for r in graph.identity_consumers(layer))
+        matrices = sorted(
+            tuple(
+                sorted(
+                    (u.target - layer, u.source - layer, u.transposed)
+                    for u in graph.connections()
+                    if u.matrix_key == key
+                )
+            )
+            for key in graph.weight_keys()
+            if last_use[key] == layer
+        )
+        activation = self.network.activation(layer).name
+        return tuple(consumers), tuple(identity), tuple(matrices), activation, bool(graph.identity[layer])
+
+    def delta_label(self, layer: int) -> str:
+        """Where a consumer's delta was derived: its own layer's steps, or the general form."""
+        return f"eq:delta-{layer}" if layer in self.shown else "eq:delta-index"
+
     def run(self) -> list[Step]:
         last_use = {}
         for connection in self.graph.connections():  # a matrix is derived once every use's delta is
             last_use[connection.matrix_key] = min(
                 connection.target, last_use.get(connection.matrix_key, 10**9)
             )
+        seen = set()
         for layer in range(self.depth, 0, -1):
             if layer == self.depth:
                 self.derive_output()
             else:
+                pattern = self.pattern(layer, last_use)
+                if pattern in seen:  # its steps would repeat a layer's above: the general form covers it
+                    continue
+                seen.add(pattern)
                 self.derive_activation_gradient(layer)
+            self.shown.add(layer)
             for key in self.graph.weight_keys():
                 if last_use[key] == layer:
                     self.derive_weight(key, section_key(layer))

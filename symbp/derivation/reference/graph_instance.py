@@ -30,6 +30,9 @@ from symbp.spec.functions import Z as Z_SCALAR
 from symbp.spec.graph import weight_key
 from symbp.spec.network import Network
 
+# Copies of the network per stacked forward pass of the cost's differences (memory stays small).
+CHUNK = 2048
+
 
 def weight_layer(key: str):
     """The layer a weight's params key has in the index form: 2 for W2, (2, 0) for W2_0."""
@@ -60,6 +63,7 @@ class GraphInstance:
         self.b = {layer: params[f"b{layer}"] for layer in range(1, self.depth + 1) if network.bias}
         self.Z, self.A = graph_forward(network, params, X)
         self._partials: dict = {}
+        self._gradients: dict = {}
         return self
 
     @property
@@ -79,11 +83,73 @@ class GraphInstance:
     def partial(self, quantity, variable) -> float:
         """d quantity / d variable: ``quantity`` ("C",) or a node ("z" | "a", layer, index), ``variable`` a
         node ("w" | "b" | "z" | "a", layer, index)."""
+        if quantity[0] == "C":
+            kind, layer, index = variable
+            return float(self._cost_partials(kind, layer)[index])
         key = (quantity, variable)
         if key not in self._partials:
             values = [self._moved_value(quantity, variable, change) for change in OFFSETS]
             self._partials[key] = float(richardson(np.array(values)))
         return self._partials[key]
+
+    def _cost_partials(self, kind: str, layer) -> np.ndarray:
+        """dC/dnode of every entry of one node (a weight, bias, z or a of one layer)."""
+        if not self._gradients:
+            self._gradients = self._cost_gradients()
+        if kind == "w":  # a chain connection's (l, l-1) is its matrix W{l}
+            layer = weight_layer(_params_key(kind, layer))
+        return self._gradients[(kind, layer)]
+
+    def _nodes(self) -> list[tuple[str, object, np.ndarray]]:
+        """(kind, layer, value) of every node the cost can be differenced by."""
+        nodes = [("w", weight_layer(key), self.params[key]) for key in self.network.graph.weight_keys()]
+        nodes += [("b", layer, value) for layer, value in self.b.items()]
+        nodes += [
+            (kind, layer, values[layer])
+            for kind, values in (("z", self.Z), ("a", self.A))
+            for layer in values
+        ]
+        return nodes
+
+    def _cost_gradients(self) -> dict:
+        """dC/dnode of every node by central differences (steps h and h/2, Richardson): each entry moved
+        by each offset in its own copy of the network, the copies in stacked forward passes of at most
+        CHUNK copies."""
+        gradients, chunk = {}, []
+        nodes = self._nodes()
+        for position, node in enumerate(nodes):
+            chunk.append(node)
+            copies = sum(len(OFFSETS) * value.size for _, _, value in chunk)
+            if copies >= CHUNK or position == len(nodes) - 1:
+                gradients |= self._chunk_gradients(chunk)
+                chunk = []
+        return gradients
+
+    def _chunk_gradients(self, chunk) -> dict:
+        copies = sum(len(OFFSETS) * value.size for _, _, value in chunk)
+        params, X, shifts, spans, row = dict(self.params), self.X, {}, [], 0
+        for kind, layer, value in chunk:
+            size = value.size
+            moves = np.zeros((copies, size))
+            for position, offset in enumerate(OFFSETS):
+                moves[row + position * size : row + (position + 1) * size] = offset * np.eye(size)
+            moves = moves.reshape(copies, *value.shape)
+            if kind in ("w", "b"):
+                name = _params_key(kind, layer)
+                params[name] = value + moves if kind == "w" else (value + moves)[:, None, :]
+            elif (kind, layer) == ("a", 0):
+                X = value + moves
+            else:
+                shifts[(kind.upper(), layer)] = moves
+            spans.append((kind, layer, value.shape, row, size))
+            row += len(OFFSETS) * size
+        costs = np.asarray(graph_cost(self.network, params, X, self.T, shifts=shifts)).reshape(copies)
+        return {
+            (kind, layer): richardson(
+                costs[start : start + len(OFFSETS) * size].reshape(len(OFFSETS), size)
+            ).reshape(shape)
+            for kind, layer, shape, start, size in spans
+        }
 
     def _moved_value(self, quantity, variable, change: float) -> float:
         """The value of ``quantity`` after moving node ``variable`` by ``change``."""
