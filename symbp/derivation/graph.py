@@ -15,7 +15,7 @@ the term that passes dC/dA of the layer above straight down; a tied matrix's
 gradient is the sum of its uses. The output layer's delta is the chain
 derivation's (same activation and cost, so the same simplification). Every
 equation is checked against central differences of the reference forward pass
-(``symbp.derivation.reference.graph``) on a small random instance.
+(``symbp.derivation.reference.graph_instance``) on a small random instance.
 """
 
 from __future__ import annotations
@@ -29,9 +29,10 @@ import sympy as sp
 from sympy.matrices.expressions import HadamardProduct, MatAdd, MatMul, MatrixSymbol, Transpose
 
 from symbp.derivation.graph_check import check_lines, evaluate_lines
-from symbp.derivation.graph_steps import graph_steps
+from symbp.derivation.graph_steps import GRAPH_CHECK_SEEDS, graph_steps
 from symbp.derivation.local import derivative_in_a
 from symbp.derivation.reference.graph import graph_parameter_keys
+from symbp.derivation.reference.graph_instance import GraphInstance
 from symbp.derivation.steps import Step
 from symbp.derivation.symbolic import LAMBDA, Activate, Broadcast, ColumnSum, Elementwise, N
 from symbp.naming import matrix_name
@@ -243,12 +244,13 @@ def _summed(
     return GraphLine(symbols.gradient[quantity], expr, label, layer, tuple(terms), reason, quantity)
 
 
-def derive_graph(network: Network, seed: int = 0) -> GraphDerivation:
-    """The checked forward and backward equations of a graph network."""
+def derive_graph(network: Network) -> GraphDerivation:
+    """The checked forward and backward equations of a graph network, and its index-form steps; both
+    checked on the same small random instances."""
     symbols = _Symbols(network)
     forward = forward_lines(network, symbols)
     backward = backward_lines(network, symbols, forward)
-    small = dataclasses.replace(network, layers=tuple(min(size, 3) for size in network.layers))
-    checked = check_lines(small, forward_lines(small, _Symbols(small)), backward, np.random.default_rng(seed))
+    instances = [GraphInstance(network, seed) for seed in GRAPH_CHECK_SEEDS]
+    checked = check_lines(instances[0], backward)
     backward = [dataclasses.replace(line, check=True) for line in backward]
-    return GraphDerivation(network, forward, backward, checked, graph_steps(network))
+    return GraphDerivation(network, forward, backward, checked, graph_steps(network, instances))

@@ -57,9 +57,10 @@ def _joined(quantities) -> tuple:
 class GraphStepDeriver:
     """Builds the index-form steps of one graph network, checking each as it is made."""
 
-    def __init__(self, network: Network):
+    def __init__(self, network: Network, instances: list | None = None):
         self.network, self.graph, self.depth = network, network.graph, network.depth
-        self.checker = StepChecker(network, [GraphInstance(network, seed) for seed in GRAPH_CHECK_SEEDS])
+        instances = instances or [GraphInstance(network, seed) for seed in GRAPH_CHECK_SEEDS]
+        self.checker = StepChecker(network, instances)
         self.steps: list[Step] = []
         # each matrix in the local z as a stand-in base, so that sympy.diff can differentiate by its entries
         self.matrices = {key: sp.IndexedBase(key) for key in self.graph.weight_keys()}
@@ -365,6 +366,7 @@ class GraphStepDeriver:
         return self.steps
 
 
-def graph_steps(network: Network) -> list[Step]:
-    """The checked index-form steps of a graph network, in reverse topological order."""
-    return GraphStepDeriver(network).run()
+def graph_steps(network: Network, instances: list | None = None) -> list[Step]:
+    """The checked index-form steps of a graph network, in reverse topological order, checked on
+    ``instances`` (GraphInstances of the network; drawn here when not given)."""
+    return GraphStepDeriver(network, instances).run()

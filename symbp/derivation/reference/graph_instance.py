@@ -85,15 +85,15 @@ class GraphInstance:
         node ("w" | "b" | "z" | "a", layer, index)."""
         if quantity[0] == "C":
             kind, layer, index = variable
-            return float(self._cost_partials(kind, layer)[index])
+            return float(self.cost_gradient(kind, layer)[index])
         key = (quantity, variable)
         if key not in self._partials:
             values = [self._moved_value(quantity, variable, change) for change in OFFSETS]
             self._partials[key] = float(richardson(np.array(values)))
         return self._partials[key]
 
-    def _cost_partials(self, kind: str, layer) -> np.ndarray:
-        """dC/dnode of every entry of one node (a weight, bias, z or a of one layer)."""
+    def cost_gradient(self, kind: str, layer) -> np.ndarray:
+        """dC/dnode of every entry of one node (a weight, bias, z or a of one layer; a of 0 is X)."""
         if not self._gradients:
             self._gradients = self._cost_gradients()
         if kind == "w":  # a chain connection's (l, l-1) is its matrix W{l}
