@@ -112,8 +112,11 @@ class _Writer:
 
     def steps(self) -> list[str]:
         out = [self.heading("Step by step, in reverse topological order", 2), "", self.text(STEPS_INTRO), ""]
-        for key, steps in self.derivation.sections():
+        sections = self.derivation.sections()
+        for key, steps in sections:
             out += [self.heading(self.section_title(key), 3 if self.fmt == "markdown" else 2), ""]
+            if key == "index":
+                out += self.repeated([key for key, _ in sections])
             for step in steps:
                 mark = f"[{check_mark(step)}]"
                 why = self.reasons(step)
@@ -125,6 +128,19 @@ class _Writer:
         legend = [f"{mark}: {described}" for mark, described in check_legend(self.derivation.steps)]
         out += [self.text("Checks: " + "; ".join(legend) + "."), ""]
         return out
+
+    def repeated(self, keys: list[str]) -> list[str]:
+        """The layers not derived one by one: their steps would repeat a layer's above."""
+        shown = {int(key.split("-")[1]) for key in keys if key.startswith("layer-")}
+        layers = [layer for layer in range(self.network.depth, 0, -1) if layer not in shown]
+        if not layers:
+            return []
+        named = ", ".join(self.network.notation.layer_label(layer) for layer in layers)
+        words = (
+            f"Layers {named} have the consumers, matrices and activation of a layer derived above, so "
+            "their steps repeat its steps; the general form below holds at every layer (checked at each)."
+        )
+        return [self.text(words), ""]
 
     def backward(self) -> list[str]:
         out = [self.heading("Backward pass, in reverse topological order", 2), ""]
