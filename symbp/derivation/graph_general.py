@@ -13,6 +13,8 @@ layer's matrix line is checked against central differences (``symbp.derivation.g
 
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 from sympy.matrices.expressions import HadamardProduct, MatMul, MatrixSymbol, Transpose
 
@@ -50,6 +52,7 @@ from symbp.derivation.symbolic import (
 )
 from symbp.spec.functions import A as A_SCALAR
 from symbp.spec.functions import Z as Z_SCALAR
+from symbp.spec.graph import parse_weight_key
 
 WIDTHS = {letter: sp.Symbol(f"n_{letter}") for letter in "lcrs"}
 CONSUMERS_WORDS = reason(
@@ -59,10 +62,26 @@ CONSUMERS_WORDS = reason(
 )
 
 
-def weight_label(key: str) -> str:
-    """The label of a matrix's gradient: eq:dW-2 for W2, eq:dW-2-0 for W2_0 (no underscore: a label
-    is also a Markdown tag)."""
-    return "eq:dW-" + key[1:].replace("_", "-")
+class Labels:
+    """The labels of a graph's equations, naming layers by their names in the spec (letters, digits and
+    dashes): the same in every notation, where layer numbers differ (an input numbered 1), and free of
+    underscores (a label is also a Markdown tag). Names that would collide fall back to numbers."""
+
+    def __init__(self, graph):
+        self.graph = graph
+        tags = [re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-") for name in graph.names]
+        unique = all(tags) and len(set(tags)) == len(tags)
+        self.tags = tags if unique else [str(layer) for layer in range(len(tags))]
+
+    def __call__(self, kind: str, layer: int) -> str:
+        """eq:delta-h2, eq:dA-h1, eq:db-output; dC/dx is eq:dX."""
+        return "eq:dX" if (kind, layer) == ("dA", 0) else f"eq:{kind}-{self.tags[layer]}"
+
+    def weight(self, key: str) -> str:
+        """eq:dW-output for W2, eq:dW-output-x for W2_0 (the matrix into output from x)."""
+        source, target = parse_weight_key(key)
+        skip = f"-{self.tags[source]}" if source != target - 1 else ""
+        return f"eq:dW-{self.tags[target]}{skip}"
 
 
 def _matrix(kind: str, *letters: str) -> MatrixSymbol:
@@ -106,14 +125,12 @@ class GeneralForms:
         add, section = self.deriver.add, "index"
         lower = self.hidden + ([0] if self.network.input_gradient else [])
         if lower and (self.residual or self.network.input_gradient):
-            why = reason(*CONSUMERS_WORDS.parts, *self._identity_words(), *self._recognised("eq:dA"))
+            why = reason(*CONSUMERS_WORDS.parts, *self._identity_words(), *self._recognised("dA"))
             add(D(C, a[l, n, j]), self.consumers(), why, "generalise", section, "a", "eq:dA-index", lower)
         if self.hidden and self.elementwise:
             dc_da = D(C, a[l, n, j]) if self.residual else self.consumers()
             why = reason("every hidden layer: ", Partial(Quantity("C"), Quantity("a", l)), " times ")
-            why = reason(
-                *why.parts, Partial(Quantity("a", l), Quantity("z", l)), *self._recognised("eq:delta")
-            )
+            why = reason(*why.parts, Partial(Quantity("a", l), Quantity("z", l)), *self._recognised("delta"))
             label = "eq:delta-index"
             add(
                 delta[l, n, j], dc_da * self.fprime(), why, "generalise", section, "delta", label, self.hidden
@@ -163,11 +180,12 @@ class GeneralForms:
             return ()
         return (", and id(", Letter("l"), ") add ", Quantity("a", l), " after their activation")
 
-    def _recognised(self, prefix: str) -> tuple:
+    def _recognised(self, kind: str) -> tuple:
         """The layer-by-layer equations of the hidden layers (and the input) the general one repeats."""
         derived = {step.label for step in self.deriver.steps}
-        labels = [f"{prefix}-{layer}" for layer in reversed(self.hidden) if f"{prefix}-{layer}" in derived]
-        labels += ["eq:dX"] if prefix == "eq:dA" and "eq:dX" in derived else []
+        layers = [*reversed(self.hidden), *([0] if kind == "dA" else [])]
+        labels = [self.deriver.labels(kind, layer) for layer in layers]
+        labels = [label for label in labels if label in derived]
         parts: list = ["; as derived layer by layer: "] if labels else []
         for position, label in enumerate(labels):
             parts += ([", "] if position else []) + [Reference(label)]
@@ -177,7 +195,10 @@ class GeneralForms:
         tied = [key for key in self.graph.weight_keys() if self.uses(key) > 1]
         if not tied:
             return ()
-        return ("; a tied matrix sums this over its uses: ", *[Reference(weight_label(key)) for key in tied])
+        return (
+            "; a tied matrix sums this over its uses: ",
+            *[Reference(self.deriver.labels.weight(key)) for key in tied],
+        )
 
     # -- matrix form -----------------------------------------------------------------
     def fprime_matrix(self):

@@ -21,7 +21,7 @@ from __future__ import annotations
 import sympy as sp
 
 from symbp.derivation.chain import D, chain_product, simplify_output_delta
-from symbp.derivation.graph_general import GeneralForms, weight_label
+from symbp.derivation.graph_general import GeneralForms, Labels
 from symbp.derivation.local import activation_factor, collapse_kronecker, cost_factor
 from symbp.derivation.reasons import DeltaDefinition, Letter, Partial, Quantity, Reference, reason
 from symbp.derivation.reference.graph_instance import GraphInstance, weight_layer
@@ -66,6 +66,7 @@ class GraphStepDeriver:
         self.matrices = {key: sp.IndexedBase(key) for key in self.graph.weight_keys()}
         self.derived_a: dict[int, sp.Expr] = {}
         self.shown: set[int] = set()  # the layers derived step by step
+        self.labels = Labels(self.graph)
 
     def add(self, lhs, rhs, why, kind: str, section: str, part: str, label=None, layers=(None,)) -> sp.Expr:
         """Record a step, checked at each of ``layers`` (values of l, or of l and s; None: concrete)."""
@@ -162,7 +163,7 @@ class GraphStepDeriver:
         self.add(delta[depth, n, j], chain, introduce, "chain_rule", section, "delta")
         value = self.evaluate(chain)
         simplified = simplify_output_delta(value)
-        label = f"eq:delta-{depth}"
+        label = self.labels("delta", depth)
         why = reason("evaluate each factor from the cost and the activation")
         self.add(
             delta[depth, n, j],
@@ -214,7 +215,7 @@ class GraphStepDeriver:
             (
                 Partial(Quantity("C"), Quantity("a", r, "nj")),
                 " ",
-                Reference(f"eq:dA-{r}" if r in self.shown else "eq:dA-index", True),
+                Reference(self.labels("dA", r) if r in self.shown else "eq:dA-index", True),
             )
             for r in identity
             if r != self.depth
@@ -228,7 +229,7 @@ class GraphStepDeriver:
                 " = 1 and carries the delta straight down",
                 *((": ", *_joined(carried)) if carried else ()),
             )
-        label = "eq:dX" if layer == 0 else f"eq:dA-{layer}"
+        label = self.labels("dA", layer)
         self.add(D(C, target), value, why, "evaluate", section, "a", label)
         self.derived_a[layer] = value
         if layer:
@@ -255,7 +256,7 @@ class GraphStepDeriver:
             Quantity("a", layer),
             ", one term each",
         )
-        self.add(delta[layer, n, j], value, why, "substitute", section, "delta", f"eq:delta-{layer}")
+        self.add(delta[layer, n, j], value, why, "substitute", section, "delta", self.labels("delta", layer))
 
     # -- parameters ----------------------------------------------------------------
     def derive_weight(self, key: str, section: str):
@@ -293,7 +294,7 @@ class GraphStepDeriver:
         why = reason("evaluate: ", Partial(Quantity("z"), Quantity("w")), " is the activation it multiplies")
         if any(use.transposed for use in uses):
             why = reason(*why.parts, "; the transposed use swaps the weight's two indices")
-        self.add(lhs, self.evaluate(recognised), why, "evaluate", section, "W", weight_label(key))
+        self.add(lhs, self.evaluate(recognised), why, "evaluate", section, "W", self.labels.weight(key))
 
     def derive_bias(self, layer: int):
         section, entry = section_key(layer), b[layer, j]
@@ -308,7 +309,7 @@ class GraphStepDeriver:
             Partial(Quantity("z"), Quantity("b")),
             " = 1",
         )
-        self.add(D(C, entry), value, why, "evaluate", section, "b", f"eq:db-{layer}")
+        self.add(D(C, entry), value, why, "evaluate", section, "b", self.labels("db", layer))
 
     def pattern(self, layer: int, last_use: dict) -> tuple:
         """What a hidden layer's steps look like, relative to the layer: its consumers (by a weight, tied
@@ -334,7 +335,7 @@ class GraphStepDeriver:
 
     def delta_label(self, layer: int) -> str:
         """Where a consumer's delta was derived: its own layer's steps, or the general form."""
-        return f"eq:delta-{layer}" if layer in self.shown else "eq:delta-index"
+        return self.labels("delta", layer) if layer in self.shown else "eq:delta-index"
 
     def run(self) -> list[Step]:
         last_use = {}

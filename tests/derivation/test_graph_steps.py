@@ -13,6 +13,7 @@ import sympy as sp
 
 import symbp
 from symbp.derivation.chain import D
+from symbp.derivation.graph_general import Labels
 from symbp.derivation.graph_steps import GraphStepDeriver, graph_steps
 from symbp.derivation.reasons import Reference
 from symbp.derivation.symbolic import C, ConsumerSum, a, delta, i, j, k, n, w, z
@@ -39,13 +40,13 @@ def test_every_step_is_checked_and_every_quantity_derived(name):
     network = symbp.load(name)
     steps = symbp.derive(network).steps
     assert steps and all(step.check is not None and step.check.points >= 2 for step in steps)
-    labels = _labelled(steps)
+    labels, named = set(_labelled(steps)), Labels(network.graph)
     depth = network.depth
-    assert {f"eq:delta-{layer}" for layer in range(1, depth + 1)} <= set(labels)
-    assert {f"eq:dA-{layer}" for layer in range(1, depth)} <= set(labels)
-    assert {f"eq:db-{layer}" for layer in range(1, depth + 1)} <= set(labels)
-    assert {"eq:dW-" + key[1:].replace("_", "-") for key in network.graph.weight_keys()} <= set(labels)
-    assert {"eq:delta-index", "eq:delta-matrix", "eq:db-index", "eq:db-matrix"} <= set(labels)
+    assert {named("delta", layer) for layer in range(1, depth + 1)} <= labels
+    assert {named("dA", layer) for layer in range(1, depth)} <= labels
+    assert {named("db", layer) for layer in range(1, depth + 1)} <= labels
+    assert {named.weight(key) for key in network.graph.weight_keys()} <= labels
+    assert {"eq:delta-index", "eq:delta-matrix", "eq:db-index", "eq:db-matrix"} <= labels
     # layers in reverse topological order, then the general forms
     sections = [key for key, _ in symbp.derive(network).sections()]
     assert sections == [f"layer-{layer}" for layer in range(depth, 0, -1)] + ["index", "matrix"]
@@ -60,23 +61,23 @@ def test_residual_sum_over_consumers_emerges():
     # the weighted consumer's dC/dz is recognised as its delta, the reason citing that delta's equation
     assert recognised.kind == "recognise_delta"
     assert not recognised.eq.rhs.has(D(C, z[3, n, k])) and recognised.eq.rhs.has(delta[3, n, k])
-    assert Reference("eq:delta-3", True) in recognised.reason.parts
+    assert Reference("eq:delta-h3", True) in recognised.reason.parts
     # evaluated: the consumer's weight, and dC/da^(3) carried straight down (da^(3)/da^(2) = 1)
-    assert evaluated.label == "eq:dA-2"
+    assert evaluated.label == "eq:dA-h2"  # labels name layers by their names: h2 is layer 2
     assert evaluated.eq.rhs.has(w[3, j, k]) and D(C, a[3, n, j]) in _terms(evaluated.eq.rhs)
-    assert Reference("eq:dA-3", True) in evaluated.reason.parts
+    assert Reference("eq:dA-h3", True) in evaluated.reason.parts
 
 
 def test_tied_weight_gradient_is_the_sum_of_its_uses():
     labels = _labelled(_steps("tied_autoencoder"))
-    gradient = labels["eq:dW-1"].eq.rhs
+    gradient = labels["eq:dW-code"].eq.rhs
     uses = {term.function for term in _terms(gradient)}
     assert uses == {a[0, n, i] * delta[1, n, j], a[1, n, j] * delta[2, n, i]}
 
 
 def test_skip_weight_has_its_pair_of_layers():
     labels = _labelled(_steps("skip_xor"))
-    step = labels["eq:dW-2-0"]
+    step = labels["eq:dW-output-x"]
     assert step.eq.lhs == D(C, w[sp.Tuple(2, 0), i, j])
     assert step.eq.rhs.function == a[0, n, i] * delta[2, n, j]
 
@@ -106,7 +107,7 @@ def test_input_gradient_is_derived_through_its_consumers():
 def test_a_step_missing_a_consumer_is_refused():
     deriver = GraphStepDeriver(symbp.load("residual"))
     deriver.run()
-    right = _labelled(deriver.steps)["eq:dA-2"].eq.rhs
+    right = _labelled(deriver.steps)["eq:dA-h2"].eq.rhs
     dropped = right - D(C, a[3, n, j])  # the identity path left out
     with pytest.raises(CheckFailed):
         deriver.add(D(C, a[2, n, j]), dropped, None, "evaluate", "layer-2", "a")
@@ -119,4 +120,5 @@ def test_random_graphs_derive_step_by_step(index):
     network = symbp.load(_random_spec(np.random.default_rng(100 + index), index))
     steps = graph_steps(network)
     assert all(step.check is not None for step in steps)
-    assert {f"eq:delta-{layer}" for layer in range(1, network.depth + 1)} <= set(_labelled(steps))
+    named = Labels(network.graph)
+    assert {named("delta", layer) for layer in range(1, network.depth + 1)} <= set(_labelled(steps))
