@@ -1,10 +1,10 @@
 """The check of a graph network's backward equations: each against central differences of the cost,
 and their values at given parameters and data (``evaluate_lines``).
 
-On a small random instance (widths capped at 3, a few samples) every backward
-equation is evaluated, in order, on the reference forward pass and the
+On a small random instance (``GraphInstance``: widths capped at 3, a few samples) every
+backward equation is evaluated, in order, on the reference forward pass and the
 values of the equations before it, and compared with the central difference
-of the reference cost by the same quantity. A derived equation that misses a
+(Richardson) of the reference cost by the same quantity. A derived equation that misses a
 consumer, or a term of a tied matrix, fails here.
 """
 
@@ -20,7 +20,7 @@ from symbp.naming import matrix_name
 from symbp.spec.network import Network
 
 TOLERANCE = 1e-6
-# Below this fraction of the cost a central difference of step 1e-5 is mostly rounding and
+# Below this fraction of the cost a central difference is mostly rounding and
 # truncation (a vanishing gradient deep in a network): the error is measured against it instead.
 NOISE_FLOOR = 1e-4
 

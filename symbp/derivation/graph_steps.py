@@ -89,6 +89,7 @@ class GraphStepDeriver:
         return sp.Add(*(a[source, n, unit] for source in self.graph.identity[layer]))
 
     def as_weights(self, expr: sp.Expr) -> sp.Expr:
+        """Every stand-in matrix entry replaced by the weight it stands for."""
         bases = {matrix.label for matrix in self.matrices.values()}
         return expr.replace(
             lambda node: isinstance(node, sp.Indexed) and node.base.label in bases,
