@@ -42,7 +42,6 @@ from symbp.derivation.symbolic import (
     j,
     k,
     l,
-    m,
     n,
     r,
     s,
@@ -101,18 +100,17 @@ class GeneralForms:
         self.hidden = list(range(1, deriver.depth))
         activations = {self.network.activation(layer) for layer in self.hidden}
         self.activation = activations.pop() if len(activations) == 1 else None
-        self.elementwise = all(self.network.activation(layer).elementwise for layer in self.hidden)
 
     def uses(self, key: str) -> int:
         """How many connections multiply by the matrix ``key`` (more than one: a tied matrix)."""
         return sum(use.matrix_key == key for use in self.graph.connections())
 
     # -- index form ------------------------------------------------------------------
-    def consumers(self, unit=j) -> sp.Expr:
-        """The sum over consumers of dC/da^{(l)}_{n,unit}."""
-        weighted = sp.Sum(delta[c, n, k] * w[sp.Tuple(c, l), unit, k], (k, 1, width[c]))
+    def consumers(self) -> sp.Expr:
+        """The sum over consumers of dC/da^{(l)}_{nj}."""
+        weighted = sp.Sum(delta[c, n, k] * w[sp.Tuple(c, l), j, k], (k, 1, width[c]))
         total = ConsumerSum(weighted, c, l, WEIGHTED)
-        return total + ConsumerSum(D(C, a[r, n, unit]), r, l, IDENTITY) if self.residual else total
+        return total + ConsumerSum(D(C, a[r, n, j]), r, l, IDENTITY) if self.residual else total
 
     def fprime(self) -> sp.Expr:
         """f'(z^{(l)}_{nj}) of a generic hidden layer: through a where every hidden layer allows it."""
@@ -127,7 +125,7 @@ class GeneralForms:
         if lower and (self.residual or self.network.input_gradient):
             why = reason(*CONSUMERS_WORDS.parts, *self._identity_words(), *self._recognised("dA"))
             add(D(C, a[l, n, j]), self.consumers(), why, "generalise", section, "a", "eq:dA-index", lower)
-        if self.hidden and self.elementwise:
+        if self.hidden:  # hidden activations are entrywise (softmax is the output's)
             dc_da = D(C, a[l, n, j]) if self.residual else self.consumers()
             why = reason("every hidden layer: ", Partial(Quantity("C"), Quantity("a", l)), " times ")
             why = reason(*why.parts, Partial(Quantity("a", l), Quantity("z", l)), *self._recognised("delta"))
@@ -135,11 +133,6 @@ class GeneralForms:
             add(
                 delta[l, n, j], dc_da * self.fprime(), why, "generalise", section, "delta", label, self.hidden
             )
-        elif self.hidden:  # softmax in a hidden layer: every output's dC/da reaches each z
-            dc_da = D(C, a[l, n, m]) if self.residual else self.consumers(m)
-            general = sp.Sum(dc_da * D(a[l, n, m], z[l, n, j]), (m, 1, width[l]))
-            why = reason("every hidden layer: the chain rule through its activation")
-            add(delta[l, n, j], general, why, "generalise", section, "delta", "eq:delta-index", self.hidden)
         own = [
             {l: connection.target, s: connection.source}
             for connection in self.graph.connections()
@@ -228,7 +221,7 @@ class GeneralForms:
                     "the sum over k is a product with each consumer's transposed weights",
                 )
             )
-        if self.hidden and self.elementwise:
+        if self.hidden:
             dc_da = _matrix("dA", "l") if self.residual else consumers
             lines.append(
                 (

@@ -237,15 +237,9 @@ class GraphStepDeriver:
             self.derive_delta(layer, label)
 
     def derive_delta(self, layer: int, a_label: str):
-        section = section_key(layer)
-        if self.network.activation(layer).elementwise:
-            chain = chain_product(D(C, a[layer, n, j]), D(a[layer, n, j], z[layer, n, j]))
-            value = self.derived_a[layer] * self.fprime(layer, j, j)
-        else:
-            chain = sp.Sum(D(C, a[layer, n, m]) * D(a[layer, n, m], z[layer, n, j]), (m, 1, width[layer]))
-            value = sp.Sum(
-                self.derived_a[layer].xreplace({j: m}) * self.fprime(layer, m, j), (m, 1, width[layer])
-            )
+        section = section_key(layer)  # a hidden layer: its activation is entrywise (softmax is the output's)
+        chain = chain_product(D(C, a[layer, n, j]), D(a[layer, n, j], z[layer, n, j]))
+        value = self.derived_a[layer] * self.fprime(layer, j, j)
         why = reason(
             "introduce ", DeltaDefinition(layer, "nj"), ": chain rule through the layer's activation"
         )
