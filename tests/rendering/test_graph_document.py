@@ -42,6 +42,14 @@ def test_residual_identity_path_and_tied_sum_are_terms():
     assert "W^{(2,0)}" in skip
 
 
+def test_jupyter_shows_a_graph_derivation_and_its_steps():
+    derivation = symbp.derive(symbp.load("residual"))
+    assert derivation._repr_markdown_() == render(derivation, "markdown")
+    step = next(step for step in derivation.steps if step.label == "eq:dA-h2")
+    shown = step._repr_latex_()
+    assert shown.startswith("$$") and "\\frac{\\partial C}{\\partial a^{(3)}_{nj}}" in shown
+
+
 def test_graph_document_follows_the_notation():
     network = symbp.load("skip_xor")
     nielsen = dataclasses.replace(network, notation=notation_from("nielsen"))
