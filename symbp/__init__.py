@@ -55,9 +55,11 @@ def _attach_display() -> None:
 
     Attached here, the one module that sees both stages: the derivation stage
     cannot import the renderers that come after it."""
+    from symbp.derivation.graph import GraphDerivation
     from symbp.derivation.steps import Derivation, SectionView, Step
     from symbp.rendering import documents
 
     Derivation._repr_markdown_ = documents.derivation_markdown
+    GraphDerivation._repr_markdown_ = documents.derivation_markdown
     SectionView._repr_markdown_ = lambda view: documents.render_section(view.derivation, view.key, "markdown")
     Step._repr_latex_ = documents.step_latex

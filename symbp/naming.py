@@ -13,6 +13,10 @@ import re
 
 MATRIX_KINDS = ("A", "Z", "W", "b", "delta", "dW", "db")
 _MATRIX_NAME = re.compile(r"^(A|Z|W|b|delta|dW|db)(\d+)$")
+# A graph's own names: a skip's matrix W{l}_{s} and its gradient, dC/dA of a hidden layer, dC/dX.
+_GRAPH_NAME = re.compile(r"^(?:(d?W)(\d+)_(\d+)|dA(\d+)|dX)$")
+# A graph's general layers: W_c_l (from l into a consumer c), dW_l_s, delta_c, A_s, dA_l, dA_r.
+_GRAPH_GENERIC_NAME = re.compile(r"^(?:(d?W)_([cl])_([ls])|(A|Z|b|delta|db|dA)_([lcrs]))$")
 _GENERIC_NAME = re.compile(r"^(A|Z|W|b|delta|dW|db)_(l|L)(?:(plus|minus)(\d+))?$")
 
 # Parameters keep their matrix's number when the input layer is numbered 1 (see display_layer).
@@ -38,6 +42,28 @@ def parse_matrix_name(name: str) -> tuple[str, int | None]:
     if not match:
         raise ValueError(f"not a matrix name: {name}")
     return match.group(1), int(match.group(2))
+
+
+def parse_graph_matrix_name(name: str) -> tuple[str, object] | None:
+    """A graph's own matrix names: ("W", (2, 0)) for "W2_0" (into layer 2 from layer 0), ("dW", (2, 0)),
+    ("dA", 1) for dC/dA1, ("dX", None) for dC/dX; None for other names."""
+    match = _GRAPH_NAME.match(name)
+    if not match:
+        return None
+    kind, target, source, hidden = match.groups()
+    if kind:
+        return kind, (int(target), int(source))
+    return ("dA", int(hidden)) if hidden else ("dX", None)
+
+
+def parse_graph_generic_name(name: str) -> tuple[str, object] | None:
+    """("W", ("c", "l")) for "W_c_l", ("delta", "c") for "delta_c", ("dA", "l") for "dA_l": a graph's
+    general layers by their letters; None for other names."""
+    match = _GRAPH_GENERIC_NAME.match(name)
+    if not match:
+        return None
+    pair_kind, target, source, kind, layer = match.groups()
+    return (pair_kind, (target, source)) if pair_kind else (kind, layer)
 
 
 def generic_matrix_name(kind: str, base: str, offset: int = 0) -> str:

@@ -15,7 +15,7 @@ the term that passes dC/dA of the layer above straight down; a tied matrix's
 gradient is the sum of its uses. The output layer's delta is the chain
 derivation's (same activation and cost, so the same simplification). Every
 equation is checked against central differences of the reference forward pass
-(``symbp.derivation.reference.graph``) on a small random instance.
+(``symbp.derivation.reference.graph_instance``) on a small random instance.
 """
 
 from __future__ import annotations
@@ -29,8 +29,11 @@ import sympy as sp
 from sympy.matrices.expressions import HadamardProduct, MatAdd, MatMul, MatrixSymbol, Transpose
 
 from symbp.derivation.graph_check import check_lines, evaluate_lines
+from symbp.derivation.graph_steps import GRAPH_CHECK_SEEDS, graph_steps
 from symbp.derivation.local import derivative_in_a
 from symbp.derivation.reference.graph import graph_parameter_keys
+from symbp.derivation.reference.graph_instance import GraphInstance
+from symbp.derivation.steps import Step
 from symbp.derivation.symbolic import LAMBDA, Activate, Broadcast, ColumnSum, Elementwise, N
 from symbp.naming import matrix_name
 from symbp.spec.functions import A as A_SCALAR
@@ -57,6 +60,8 @@ class GraphLine:
     layer: int
     terms: tuple[Term, ...] = ()
     reason: str = ""
+    # the matrix whose derivative the line is (a backward line summed over consumers)
+    quantity: MatrixSymbol | None = None
     # set once the line agrees with central differences (a line that does not is refused)
     check: bool = False
 
@@ -69,11 +74,15 @@ class GraphDerivation:
     forward: list[GraphLine]
     backward: list[GraphLine]
     checked: dict[str, float]
+    # the index-form steps, layer by layer in reverse topological order (symbp.derivation.graph_steps)
+    steps: list[Step] = dataclasses.field(default_factory=list)
 
-    @property
-    def steps(self) -> list[GraphLine]:
-        """The derivation's steps: its backward equations, each checked."""
-        return self.backward
+    def sections(self) -> list[tuple[str, list[Step]]]:
+        """The steps grouped by section ("layer-3", ..., "input"), in the order they were derived."""
+        grouped: dict[str, list[Step]] = {}
+        for step in self.steps:
+            grouped.setdefault(step.section, []).append(step)
+        return list(grouped.items())
 
     @property
     def general_matrix(self) -> list:
@@ -232,15 +241,16 @@ def _summed(
     expr = terms[0].expr if len(terms) == 1 else MatAdd(*(term.expr for term in terms))
     consumers = ", ".join(f"{term.consumer} ({term.why})" for term in terms)
     reason = f"chain rule: {quantity.name} reaches C through {consumers}; its derivative sums their terms"
-    return GraphLine(symbols.gradient[quantity], expr, label, layer, tuple(terms), reason)
+    return GraphLine(symbols.gradient[quantity], expr, label, layer, tuple(terms), reason, quantity)
 
 
-def derive_graph(network: Network, seed: int = 0) -> GraphDerivation:
-    """The checked forward and backward equations of a graph network."""
+def derive_graph(network: Network) -> GraphDerivation:
+    """The checked forward and backward equations of a graph network, and its index-form steps; both
+    checked on the same small random instances."""
     symbols = _Symbols(network)
     forward = forward_lines(network, symbols)
     backward = backward_lines(network, symbols, forward)
-    small = dataclasses.replace(network, layers=tuple(min(size, 3) for size in network.layers))
-    checked = check_lines(small, forward_lines(small, _Symbols(small)), backward, np.random.default_rng(seed))
+    instances = [GraphInstance(network, seed) for seed in GRAPH_CHECK_SEEDS]
+    checked = check_lines(instances[0], backward)
     backward = [dataclasses.replace(line, check=True) for line in backward]
-    return GraphDerivation(network, forward, backward, checked)
+    return GraphDerivation(network, forward, backward, checked, graph_steps(network, instances))

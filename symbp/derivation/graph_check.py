@@ -1,10 +1,10 @@
 """The check of a graph network's backward equations: each against central differences of the cost,
 and their values at given parameters and data (``evaluate_lines``).
 
-On a small random instance (widths capped at 3, a few samples) every backward
-equation is evaluated, in order, on the reference forward pass and the
+On a small random instance (``GraphInstance``: widths capped at 3, a few samples) every
+backward equation is evaluated, in order, on the reference forward pass and the
 values of the equations before it, and compared with the central difference
-of the reference cost by the same quantity. A derived equation that misses a
+(Richardson) of the reference cost by the same quantity. A derived equation that misses a
 consumer, or a term of a tied matrix, fails here.
 """
 
@@ -13,19 +13,14 @@ from __future__ import annotations
 import numpy as np
 
 from symbp.derivation.numeric import MatrixEvaluator
-from symbp.derivation.reference.graph import (
-    graph_central_differences,
-    graph_cost,
-    graph_forward,
-    random_graph_point,
-)
+from symbp.derivation.reference.graph import graph_cost
+from symbp.derivation.reference.graph_instance import weight_layer
 from symbp.errors import SymbpError
 from symbp.naming import matrix_name
 from symbp.spec.network import Network
 
 TOLERANCE = 1e-6
-SAMPLES = 3
-# Below this fraction of the cost a central difference of step 1e-5 is mostly rounding and
+# Below this fraction of the cost a central difference is mostly rounding and
 # truncation (a vanishing gradient deep in a network): the error is measured against it instead.
 NOISE_FLOOR = 1e-4
 
@@ -35,28 +30,38 @@ def _relative(derived: np.ndarray, numeric: np.ndarray, cost: float) -> float:
     return float(np.max(np.abs(np.asarray(derived) - numeric))) / scale
 
 
-def check_lines(network: Network, forward: list, backward: list, rng) -> dict[str, float]:
-    """{target: relative error} of every backward line; refuses a line whose error exceeds TOLERANCE."""
-    params, X, T = random_graph_point(network, SAMPLES, rng)
-    Z, A = graph_forward(network, params, X)
+def check_lines(instance, backward: list) -> dict[str, float]:
+    """{target: relative error} of every backward line on a GraphInstance; refuses a line whose error
+    exceeds TOLERANCE."""
+    network, params, X, T = instance.network, instance.params, instance.X, instance.T
     env = {matrix_name("T"): T, **params}
-    env |= {matrix_name("A", layer): values for layer, values in A.items()}
-    env |= {matrix_name("Z", layer): values for layer, values in Z.items()}
+    env |= {matrix_name("A", layer): values for layer, values in instance.A.items()}
+    env |= {matrix_name("Z", layer): values for layer, values in instance.Z.items()}
     env |= {key: value.reshape(1, -1) for key, value in params.items() if key.startswith("b")}
-    numeric = graph_central_differences(network, params, X, T)
     cost = float(graph_cost(network, params, X, T))
-    evaluate = MatrixEvaluator(network, SAMPLES, network.l2)
+    evaluate = MatrixEvaluator(network, instance.samples, network.l2)
     errors = {}
     for line in backward:
         name = line.target.name
         value = np.asarray(evaluate(line.expr, env), dtype=float)
-        key = name[1:] if name.startswith(("dW", "db", "dX")) else name
-        expected = numeric[key]
+        expected = instance.cost_gradient(*_node(name))
         errors[name] = error = _relative(value.reshape(expected.shape), expected, cost)
         if not error <= TOLERANCE:
             raise SymbpError(f"the derived {name} = {line.expr} misses central differences by {error:.2e}")
         env[name] = value
     return errors
+
+
+def _node(name: str) -> tuple[str, object]:
+    """The node (kind, layer) whose cost gradient a backward line's target is: dW2_0, db2, dX, delta2, dA2."""
+    if name == "dX":
+        return "a", 0
+    if name.startswith("dW"):
+        return "w", weight_layer(name[1:])
+    for prefix, kind in (("db", "b"), ("delta", "z"), ("dA", "a")):
+        if name.startswith(prefix):
+            return kind, int(name[len(prefix) :])
+    raise KeyError(name)
 
 
 def evaluate_lines(network: Network, lines: list, params: dict, X, T) -> dict[str, np.ndarray]:

@@ -1,6 +1,7 @@
 """Value of an index-form expression on an Instance: the derivation's steps evaluated at a check point.
 
-Indexed quantities (w, b, z, a, t, delta, widths) are read off the instance;
+Indexed quantities (w, b, z, a, t, delta, widths) are read off the instance (a chain's or a
+graph's, whose matrix that skips layers has the pair (into, from) for its layer);
 an unevaluated chain-rule factor (dz/dw, da/dz, dC/dw, ...) is a partial of the
 instance by central differences (``Instance.partial``), so even the first
 chain-rule step is checked numerically.
@@ -15,7 +16,7 @@ import numpy as np
 import sympy as sp
 
 from symbp.derivation.reference.instance import Instance
-from symbp.derivation.symbolic import LAMBDA, C, L, N
+from symbp.derivation.symbolic import LAMBDA, C, ConsumerSum, L, N
 
 
 class IndexEvaluator:
@@ -175,12 +176,49 @@ def _compile_node(indexed):
     if name in ("w", "b", "z", "a", "delta"):
         return lambda evaluator: (
             name,
-            int(indices[0](evaluator)),
+            _layer(indices[0](evaluator)),
             tuple(int(index(evaluator)) - 1 for index in indices[1:]),
         )
     if name == "t":
         return lambda evaluator: (name, None, tuple(int(index(evaluator)) - 1 for index in indices))
     return lambda evaluator: (name, int(indices[0](evaluator)), ())
+
+
+def _layer(value):
+    """A layer number, or the pair (into, from) of a graph's matrix that skips layers."""
+    return value if isinstance(value, tuple) else int(value)
+
+
+def _compile_tuple(expr):
+    """The pair (into, from) that names a skip's matrix: w^{(2,0)} is ``w[Tuple(2, 0), i, j]``."""
+    parts = [_compile(arg) for arg in expr.args]
+    return lambda evaluator: tuple(int(part(evaluator)) for part in parts)
+
+
+def _compile_consumer_sum(expr: ConsumerSum):
+    """The body summed with its variable bound to each layer the graph's ``layer`` feeds (by a weight,
+    or as an identity input), restoring any outer binding."""
+    body, layer, variable = _compile(expr.body), _compile(expr.layer), expr.variable
+    weighted = expr.kind == "weighted"
+
+    def total(evaluator) -> float:
+        graph, below = evaluator.instance.network.graph, int(layer(evaluator))
+        if weighted:
+            consumers = [connection.target for connection in graph.weighted_consumers(below)]
+        else:
+            consumers = graph.identity_consumers(below)
+        env = evaluator.env
+        saved, result = env.get(variable), 0.0
+        for consumer in consumers:
+            env[variable] = consumer
+            result += body(evaluator)
+        if saved is None:
+            env.pop(variable, None)
+        else:
+            env[variable] = saved
+        return result
+
+    return total
 
 
 def _read_node(instance: Instance, name: str, layer, index) -> float:
@@ -220,6 +258,8 @@ _COMPILERS = {
     sp.Number: lambda expr: _constant(float(expr)),
     sp.NumberSymbol: lambda expr: _constant(float(expr)),
     sp.Symbol: _compile_symbol,
+    sp.Tuple: _compile_tuple,
+    ConsumerSum: _compile_consumer_sum,
     sp.Add: _compile_add,
     sp.Mul: _compile_mul,
     sp.Pow: _compile_pow,

@@ -125,11 +125,14 @@ def _proved_equal(left: sp.Expr, right: sp.Expr) -> bool:
     return sp.simplify(difference.rewrite(sp.exp)) == 0
 
 
-def activation_factor(network: Network, concrete_layer: int, layer, sample, out_unit, in_unit) -> sp.Expr:
-    """d a^{(layer)}_{sample,out_unit} / d z^{(layer)}_{sample,in_unit}."""
+def activation_factor(
+    network: Network, concrete_layer: int, layer, sample, out_unit, in_unit, in_a: bool = True
+) -> sp.Expr:
+    """d a^{(layer)}_{sample,out_unit} / d z^{(layer)}_{sample,in_unit}; written through z, not a, when
+    not ``in_a`` (a layer whose a adds identity inputs to f(z))."""
     act = network.activation(concrete_layer)
     if act.elementwise:
-        through_a = derivative_in_a(act)
+        through_a = derivative_in_a(act) if in_a else None
         if through_a is not None:
             return through_a.subs(A_SCALAR, a[layer, sample, out_unit])
         return _tidy(sp.diff(act.expr, Z_SCALAR)).subs(Z_SCALAR, z[layer, sample, out_unit])

@@ -33,8 +33,12 @@ def matrix_step_check(index_check: Check | None, index_label: str) -> Check:
 class StepChecker:
     """The instances every step of one network's derivation is checked on."""
 
-    def __init__(self, network: Network):
+    def __init__(self, network: Network, instances: list | None = None):
+        """A chain's own instances, or ``instances`` given (a graph's), checked numerically only."""
         self.network = network
+        if instances is not None:
+            self.instances, self.exact = instances, [None] * len(instances)
+            return
         # The first instance has one sample, to keep its expanded cost small for the exact check.
         self.instances = [
             Instance(network, seed, samples=1 if seed == CHECK_SEEDS[0] else 3) for seed in CHECK_SEEDS
@@ -54,7 +58,9 @@ class StepChecker:
         free = _free_indices(eq.lhs)
         for instance, exact in zip(self.instances, self.exact, strict=True):
             for layer_value in layers:
-                env = {} if layer_value is None else {l: layer_value}
+                # a layer for l, or (a graph's) the values of several layer symbols
+                env = layer_value if isinstance(layer_value, dict) else {l: layer_value}
+                env = {} if layer_value is None else env
                 evaluator = IndexEvaluator(instance, env)
                 ranges = _index_ranges(eq.lhs, evaluator, instance)
                 for combo in checks.index_combinations(free, ranges):
@@ -101,9 +107,14 @@ def _free_indices(lhs) -> list[sp.Symbol]:
 
 def _index_ranges(lhs, evaluator: IndexEvaluator, instance: Instance) -> dict:
     target = _lhs_target(lhs)
-    layer = int(evaluator(target.indices[0]))
+    layer = evaluator(target.indices[0])
     name = str(target.base.label)
-    positions = {"w": (layer - 1, layer), "b": (layer,), "delta": (None, layer)}[name]
+    if name == "a":  # dC/da of a graph's layer (the input's for dC/dx): samples by units
+        return {target.indices[1]: instance.samples, target.indices[2]: instance.sizes[layer]}
+    # a graph's matrix that skips layers has the pair (into, from) for its layer
+    rows = layer[1] if isinstance(layer, tuple) else layer - 1
+    target_layer = layer[0] if isinstance(layer, tuple) else layer
+    positions = {"w": (rows, target_layer), "b": (target_layer,), "delta": (None, target_layer)}[name]
     ranges = {}
     for index, position in zip(target.indices[1:], positions, strict=True):
         ranges[index] = instance.samples if position is None else instance.sizes[position]

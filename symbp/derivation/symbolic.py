@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sympy as sp
 from sympy.matrices.expressions import MatrixExpr
-from sympy.printing.precedence import precedence
+from sympy.printing.precedence import PRECEDENCE, precedence
 
 from symbp.naming import matrix_name
 from symbp.spec.functions import A as A_SCALAR
@@ -40,6 +40,8 @@ delta = sp.IndexedBase("delta", real=True)
 width = sp.IndexedBase("width")
 
 i, j, k, m, p, q = sp.symbols("i j k m p q", integer=True, positive=True)
+# a graph's general layers: a consumer c read by a weight, a consumer r adding a^{(l)}, a source s
+c, r, s = sp.symbols("c r s", integer=True, nonnegative=True)
 n = sp.Symbol("n", integer=True, positive=True)  # the sample index
 
 
@@ -173,3 +175,53 @@ class MatrixSymbols:
     @property
     def layers(self) -> range:
         return range(1, self.network.depth + 1)
+
+
+# -- a graph's sum over consumers -------------------------------------------
+class _OverConsumers:
+    """A sum of ``body`` over the layers ``variable`` that read ``layer``: by a weight ("weighted") or
+    by adding it after their activation ("identity"); the graph says which layers those are."""
+
+    @property
+    def body(self):
+        return self.args[0]
+
+    @property
+    def variable(self) -> sp.Symbol:
+        return self.args[1]
+
+    @property
+    def layer(self):
+        return self.args[2]
+
+    @property
+    def kind(self) -> str:
+        return str(self.args[3])
+
+    @property
+    def free_symbols(self) -> set:
+        return (self.body.free_symbols - {self.variable}) | self.layer.free_symbols
+
+    @property
+    def precedence(self) -> int:
+        """A sum: bracketed in a product, as SymPy's printers read it."""
+        return PRECEDENCE["Add"]
+
+
+class ConsumerSum(_OverConsumers, sp.Expr):
+    """sum over the consumers c of layer l of an index-form term."""
+
+
+class ConsumerMatSum(_OverConsumers, MatrixExpr):
+    """sum over the consumers c of layer l of a matrix term."""
+
+    @property
+    def shape(self):
+        return self.body.shape
+
+    def _eval_transpose(self):
+        """The sum of the transposed terms (a column layout states the equation transposed)."""
+        return ConsumerMatSum(self.body.T, *self.args[1:])
+
+
+WEIGHTED, IDENTITY = sp.Symbol("weighted"), sp.Symbol("identity")

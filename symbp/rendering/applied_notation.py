@@ -68,7 +68,10 @@ class Symbols:
 
     # -- layers --------------------------------------------------------------
     def layer_mark(self, layer, parameter: bool = False) -> str:
-        """The notation's superscript body for a layer of this network (``Notation.layer_mark``)."""
+        """The notation's superscript body for a layer of this network (``Notation.layer_mark``); a
+        connection's matrix has the pair (into, from) of a skip (``Notation.connection_mark``)."""
+        if isinstance(layer, tuple | sp.Tuple):
+            return self.notation.connection_mark(*layer, depth=self.depth)
         return self.notation.layer_mark(layer, parameter, self.depth)
 
     def scripted(self, symbol: str, layer=None, subscript: str = "", parameter: bool = False) -> str:

@@ -1,23 +1,25 @@
 """A TikZ picture of a graph network: one node per layer, an arrow per connection.
 
 Layers stand left to right in topological order; a weighted connection is a
-solid arrow labelled with its matrix (a tied one with the matrix it reuses,
-transposed if so), an identity (residual) connection a dashed arrow. Arrows
+solid arrow labelled with its matrix in the network's notation (a tied one with
+the matrix it reuses, transposed if so), an identity (residual) connection a dashed arrow. Arrows
 that skip layers bend above the row, so none hides behind a node.
 """
 
 from __future__ import annotations
 
+from sympy.matrices.expressions import MatrixSymbol, Transpose
+
+from symbp.rendering.latex import latex
 from symbp.spec.network import Network
 
 SPACING_CM = 2.6
 
 
-def _matrix_label(connection) -> str:
-    target, _, source = connection.matrix_key[1:].partition("_")
-    layers = f"{target},{source}" if source else target
-    matrix = f"W^{{({layers})}}"
-    return f"${{{matrix}}}^{{T}}$" if connection.transposed else f"${matrix}$"
+def _matrix_label(connection, network: Network) -> str:
+    """The connection's matrix in the network's notation (the tied one's, transposed if so)."""
+    matrix = MatrixSymbol(connection.matrix_key, 1, 1)
+    return "$" + latex(Transpose(matrix) if connection.transposed else matrix, network) + "$"
 
 
 def _edge(source: int, target: int, style: str, label: str) -> str:
@@ -45,7 +47,7 @@ def graph_tikz(network: Network) -> str:
         )
     for layer in range(1, graph.depth + 1):
         for connection in graph.weighted[layer]:
-            lines.append(_edge(connection.source, layer, "thick", _matrix_label(connection)))
+            lines.append(_edge(connection.source, layer, "thick", _matrix_label(connection, network)))
         for source in graph.identity[layer]:
             lines.append(_edge(source, layer, "dashed", "identity"))
     lines += [r"\end{tikzpicture}", r"\end{center}"]

@@ -1,137 +1,190 @@
 """The document of a graph network's derivation, in text, Markdown or LaTeX.
 
-It lists the layers with their connections, the forward equations in
-topological order, then every backward equation in reverse topological order
-as the chain rule made it: the consumers through which the quantity reaches
-the cost, each one's term (recognised as that consumer's delta times the
-connection's matrix transposed, the identity path's dC/dA passed straight
-down, or one use of a tied matrix), their sum, and the check against central
-differences. Matrices of the chain (A, Z, W, b, delta) print in the network's
-notation; a skip's matrix prints as W^{(l,s)} and dC/dA of a hidden layer as a
-partial derivative.
+It lists the layers with their connections (and, in LaTeX, draws them), the
+forward equations in topological order, then the derivation step by step in
+index form, layer by layer in reverse topological order: the chain rule through
+each consumer of a layer, each consumer's delta recognised so that the sum over
+consumers emerges, the identity path's term, a tied matrix's uses; then the
+general index form and the matrix form. Last, every layer's backward matrix
+equation with its terms, one per consumer, and its check against central
+differences. Every symbol, a skip's W^{(l,s)} and dC/dA included, is printed in
+the network's notation (``symbp.rendering.latex``, ``symbp.rendering.pretty``).
 """
 
 from __future__ import annotations
 
-import re
-
 import sympy as sp
+from sympy.matrices.expressions import MatrixSymbol, Transpose
 
 from symbp.rendering.graph_diagram import graph_tikz
 from symbp.rendering.latex import latex
-from symbp.rendering.pretty import pretty, pretty_equation
+from symbp.rendering.math_style import MathStyle
+from symbp.rendering.printer_base import symbols_of
+from symbp.rendering.reasons import ReasonPrinter
+from symbp.rendering.step_views import check_legend, check_mark
+from symbp.spec.notation import as_text
+from symbp.templating import anchor, latex_literal, markdown_literal
 
-_SKIP = re.compile(r"^(d?)W(\d+)_(\d+)$")
-_HIDDEN_GRADIENT = re.compile(r"^dA(\d+)$")
-
-
-def _display_name(name: str, fmt: str) -> str | None:
-    """How a graph-only matrix name prints (None: the notation prints it)."""
-    text = fmt == "text"
-    if match := _SKIP.match(name):
-        gradient, target, source = match.groups()
-        matrix = f"W({target},{source})" if text else f"W^{{({target},{source})}}"
-        if not gradient:
-            return matrix
-        return f"dC/d{matrix}" if text else rf"\frac{{\partial C}}{{\partial {matrix}}}"
-    if match := _HIDDEN_GRADIENT.match(name):
-        layer = match.group(1)
-        return f"dC/dA({layer})" if text else rf"\frac{{\partial C}}{{\partial A^{{({layer})}}}}"
-    if name == "dX":
-        return "dC/dX" if text else r"\frac{\partial C}{\partial X}"
-    return None
+SECTION_TITLES = {"index": "In general: using indices", "matrix": "In general: using matrices"}
+STEPS_INTRO = (
+    "Each layer's derivative comes from the chain rule through the layers that read it (its consumers), "
+    "one term each; each term's dC/dz is recognised as that consumer's delta, derived before it. "
+    "Every step is checked on small random instances of the network."
+)
 
 
-def _renamed(expr, fmt: str):
-    renames = {}
-    for matrix in sp.Tuple(expr).atoms(sp.MatrixSymbol):
-        display = _display_name(matrix.name, fmt)
-        if display is not None:
-            renames[matrix] = sp.MatrixSymbol(display, *matrix.shape)
-    return expr.xreplace(renames)
+class _Writer:
+    """Prints one graph derivation in one format."""
 
+    def __init__(self, derivation, fmt: str):
+        self.derivation, self.fmt = derivation, fmt
+        self.network = derivation.network
+        self.style = MathStyle(self.network, "pretty" if fmt == "text" else "latex")
+        labels = frozenset(step.label for step in derivation.steps if step.label)
+        self.reasons = ReasonPrinter(symbols_of(self.network), fmt, labels)
 
-def _printed(expr, network, fmt: str) -> str:
-    expr = _renamed(expr, fmt)
-    return pretty(expr, network) if fmt == "text" else latex(expr, network)
+    # -- pieces -----------------------------------------------------------------------
+    def text(self, line: str) -> str:
+        return {"latex": latex_literal, "markdown": markdown_literal}.get(self.fmt, str)(line)
 
+    def inline(self, expr) -> str:
+        printed = latex(expr, self.network, inline=True)
+        return as_text(printed) if self.fmt == "text" else f"${printed}$"
 
-def _math(text: str, fmt: str, display: bool = True) -> str:
-    if fmt == "text":
-        return text
-    if fmt == "latex":
-        return rf"\[ {text} \]" if display else f"${text}$"
-    return f"$$ {text} $$" if display else f"${text}$"
+    def heading(self, title: str, level: int = 1) -> str:
+        if self.fmt == "latex":
+            return ("\\section*{" if level == 1 else "\\subsection*{") + self.text(title) + "}"
+        if self.fmt == "markdown":
+            return "#" * level + " " + self.text(title)
+        return title + "\n" + ("=" if level == 1 else "-") * len(title)
 
+    def equation(self, lhs, rhs, label: str | None = None) -> str:
+        lhs, rhs = self.style.stated(lhs, rhs)
+        if self.fmt == "text":
+            return self.style.equation(lhs, rhs) + (f"   [{label}]" if label else "")
+        body = self.style.equation(lhs, rhs)
+        if self.fmt == "latex":
+            if label:
+                return f"\\begin{{equation}}\n{body} \\label{{{label}}}\n\\end{{equation}}"
+            return f"\\[ {body} \\]"
+        if label:
+            return f'<a id="{anchor(label)}"></a>\n\n$$ {body} \\tag{{{label}}} $$'
+        return f"$$ {body} $$"
 
-def _heading(title: str, fmt: str, level: int = 1) -> str:
-    if fmt == "latex":
-        return ("\\section*{" if level == 1 else "\\subsection*{") + title + "}"
-    if fmt == "markdown":
-        return "#" * level + " " + title
-    return title + "\n" + ("=" if level == 1 else "-") * len(title)
+    def matrix_name(self, name: str) -> str:
+        """A consumer's matrix (Z3, A3) or the cost (C, the l2 penalty's), in the notation."""
+        if name == "C":
+            return self.inline(sp.Symbol("C"))
+        return self.inline(MatrixSymbol(name, 1, 1))
 
+    # -- sections ---------------------------------------------------------------------
+    def layer_lines(self) -> list[str]:
+        graph, network, lines = self.network.graph, self.network, []
+        for layer, name in enumerate(graph.names):
+            number = network.notation.layer_label(layer)
+            if layer == 0:
+                lines.append(
+                    f"- {self.text(f'layer {number} ({name}): the input, {network.layers[0]} units')}"
+                )
+                continue
+            sources = []
+            for connection in graph.weighted[layer]:
+                matrix = MatrixSymbol(connection.matrix_key, 1, 1)
+                shown = self.inline(Transpose(matrix) if connection.transposed else matrix)
+                tied = self.text(" (tied)") if connection.tie else ""
+                sources.append(f"{self.text(graph.names[connection.source])} by {shown}{tied}")
+            identity = [graph.names[source] for source in graph.identity[layer]]
+            residual = f"; plus {', '.join(identity)} after the activation" if identity else ""
+            activation = network.activation(layer).name
+            head = f"layer {number} ({name}): {network.layers[layer]} units, {activation} of "
+            lines.append(f"- {self.text(head)}{' + '.join(sources)}{self.text(residual)}")
+        return lines
 
-def _text(line: str, fmt: str) -> str:
-    if fmt != "latex":
-        return line
-    return (
-        line.replace("\\", r"\textbackslash{}").replace("_", r"\_").replace("^", r"\^{}").replace("&", r"\&")
-    )
+    def section_title(self, key: str) -> str:
+        if key in SECTION_TITLES:
+            return SECTION_TITLES[key]
+        if key == "input":
+            return "The input (dC/dx)"
+        layer = int(key.split("-")[1])
+        name = self.network.graph.names[layer]
+        role = " (output)" if layer == self.network.depth else ""
+        return f"Layer {self.network.notation.layer_label(layer)}{role}: {name}"
 
+    def steps(self) -> list[str]:
+        out = [self.heading("Step by step, in reverse topological order", 2), "", self.text(STEPS_INTRO), ""]
+        sections = self.derivation.sections()
+        for key, steps in sections:
+            out += [self.heading(self.section_title(key), 3 if self.fmt == "markdown" else 2), ""]
+            if key == "index":
+                out += self.repeated([key for key, _ in sections])
+            for step in steps:
+                mark = f"[{check_mark(step)}]"
+                why = self.reasons(step)
+                if self.fmt == "markdown":
+                    out.append(f"*{why}.* <sub>{self.text(mark)}</sub>")
+                else:
+                    out.append(f"{why}. {self.text(mark)}")
+                out += ["", self.equation(step.eq.lhs, step.eq.rhs, step.label), ""]
+        legend = [f"{mark}: {described}" for mark, described in check_legend(self.derivation.steps)]
+        out += [self.text("Checks: " + "; ".join(legend) + "."), ""]
+        return out
 
-def _equation(lhs, rhs, network, fmt: str) -> str:
-    if fmt == "text":
-        return pretty_equation(_renamed(lhs, fmt), _renamed(rhs, fmt), network)
-    return _math(f"{_printed(lhs, network, fmt)} = {_printed(rhs, network, fmt)}", fmt)
-
-
-def _layer_lines(network, fmt: str) -> list[str]:
-    graph, lines = network.graph, []
-    for layer, name in enumerate(graph.names):
-        if layer == 0:
-            lines.append(f"- layer 0 ({name}): the input, {network.layers[0]} units")
-            continue
-        sources = []
-        for connection in graph.weighted[layer]:
-            matrix = connection.matrix_key + ("^T" if connection.transposed else "")
-            tied = " (tied)" if connection.tie else ""
-            sources.append(f"{graph.names[connection.source]} by {matrix}{tied}")
-        identity = [graph.names[source] for source in graph.identity[layer]]
-        residual = f"; plus {', '.join(identity)} after the activation" if identity else ""
-        activation = network.activation(layer).name
-        lines.append(
-            f"- layer {layer} ({name}): {network.layers[layer]} units, {activation} of "
-            f"{' + '.join(sources)}{residual}"
+    def repeated(self, keys: list[str]) -> list[str]:
+        """The layers not derived one by one: their steps would repeat a layer's above."""
+        shown = {int(key.split("-")[1]) for key in keys if key.startswith("layer-")}
+        layers = [layer for layer in range(self.network.depth, 0, -1) if layer not in shown]
+        if not layers:
+            return []
+        named = ", ".join(self.network.notation.layer_label(layer) for layer in layers)
+        words = (
+            f"Layers {named} have the consumers, matrices and activation of a layer derived above, so "
+            "their steps repeat its steps; the general form below holds at every layer (checked at each)."
         )
-    return [_text(line, fmt) for line in lines]
+        return [self.text(words), ""]
+
+    def backward(self) -> list[str]:
+        out = [self.heading("Backward pass, in reverse topological order", 2), ""]
+        for line in self.derivation.backward:
+            if line.quantity is None:
+                out.append(self.text(line.reason))
+            else:
+                consumers = ", ".join(
+                    f"{self.matrix_name(term.consumer)} {self.text(f'({term.why})')}" for term in line.terms
+                )
+                out.append(
+                    f"{self.text('chain rule: ')}{self.inline(line.quantity)}{self.text(' reaches ')}"
+                    f"{self.matrix_name('C')}{self.text(' through ')}{consumers}"
+                    f"{self.text('; its derivative sums their terms')}"
+                )
+            if len(line.terms) > 1:
+                for term in line.terms:
+                    where = f"{self.text('through ')}{self.matrix_name(term.consumer)}{self.text(':')}"
+                    out += (
+                        [where, self.style.expr(term.expr)]
+                        if self.fmt == "text"
+                        else [f"{where} {self.inline(term.expr)}"]
+                    )
+            out.append(self.equation(line.target, line.expr))
+            error = self.derivation.checked[line.target.name]
+            out += [self.text(f"checked: central differences agree to {error:.1e} (relative)"), ""]
+        return out
+
+    def document(self) -> str:
+        network = self.network
+        out = [self.heading(f"Backpropagation through {network.name}"), "", self.text(network.summary()), ""]
+        out += [self.heading("The layers", 2), "", *self.layer_lines(), ""]
+        if self.fmt == "latex":
+            out += [graph_tikz(network), ""]
+        out += [self.heading("Forward pass, in topological order", 2), ""]
+        out += [self.equation(line.target, line.expr) for line in self.derivation.forward]
+        out += ["", *self.steps(), *self.backward()]
+        body = "\n".join(out)
+        if self.fmt != "latex":
+            return body + "\n"
+        preamble = "\\documentclass{article}\n\\usepackage{amsmath,amssymb,bm,tikz}\n\\begin{document}\n"
+        return preamble + body + "\n\\end{document}\n"
 
 
 def render_graph(derivation, fmt: str) -> str:
     """The whole graph derivation document in ``fmt`` ("text", "markdown" or "latex")."""
-    network = derivation.network
-    title = _heading(_text(f"Backpropagation through {network.name}", fmt), fmt)
-    out = [title, "", _text(network.summary(), fmt), ""]
-    out += [_heading("The layers", fmt, 2), "", *_layer_lines(network, fmt), ""]
-    if fmt == "latex":
-        out += [graph_tikz(network), ""]
-    out += [_heading("Forward pass, in topological order", fmt, 2), ""]
-    out += [_equation(line.target, line.expr, network, fmt) for line in derivation.forward]
-    out += ["", _heading("Backward pass, in reverse topological order", fmt, 2), ""]
-    for line in derivation.backward:
-        out.append(_text(line.reason, fmt))
-        if len(line.terms) > 1:
-            for term in line.terms:
-                where = _text(f"through {term.consumer} ({term.why}):", fmt)
-                if fmt == "text":
-                    out += [where, _printed(term.expr, network, fmt)]
-                else:
-                    out.append(f"{where} {_math(_printed(term.expr, network, fmt), fmt, display=False)}")
-        out.append(_equation(line.target, line.expr, network, fmt))
-        error = derivation.checked[line.target.name]
-        out += [_text(f"checked: central differences agree to {error:.1e} (relative)", fmt), ""]
-    body = "\n".join(out)
-    if fmt != "latex":
-        return body + "\n"
-    preamble = "\\documentclass{article}\n\\usepackage{amsmath,amssymb,bm,tikz}\n\\begin{document}\n"
-    return preamble + body + "\n\\end{document}\n"
+    return _Writer(derivation, fmt).document()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sympy as sp
-from sympy.matrices.expressions import Transpose
+from sympy.matrices.expressions import MatAdd, Transpose
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
 from symbp.derivation import symbolic
 from symbp.rendering.applied_notation import Symbols
 from symbp.rendering.printer_base import (
+    CONSUMER_SETS,
     EntrywiseMixin,
     bracketed_in_product,
     display_limits,
@@ -65,6 +66,16 @@ class SymbpLatexPrinter(EntrywiseMixin, LatexPrinter):
         if expr.function.is_Add:
             body = rf"\left({body}\right)"
         return " ".join(sigmas) + " " + body
+
+    def _print_ConsumerSum(self, expr):
+        """sum over c in out(l) (the layers that read l by a weight) or r in id(l) (that add a^{(l)})."""
+        where = rf"{self._print(expr.variable)} \in \operatorname{{{CONSUMER_SETS[expr.kind]}}}"
+        body = self._print(expr.body)
+        if expr.body.is_Add or isinstance(expr.body, MatAdd):
+            body = rf"\left({body}\right)"
+        return rf"\sum_{{{where}({self._print(expr.layer)})}} {body}"
+
+    _print_ConsumerMatSum = _print_ConsumerSum
 
     # -- matrix form --------------------------------------------------------
     def _matrix(self, name: str, transposed: bool = False) -> str | None:

@@ -11,6 +11,7 @@ from sympy.printing.pretty.stringpict import prettyForm
 from symbp.derivation import symbolic
 from symbp.rendering.applied_notation import Symbols
 from symbp.rendering.printer_base import (
+    CONSUMER_SETS,
     EntrywiseMixin,
     bracketed_in_product,
     display_limits,
@@ -70,6 +71,18 @@ class SymbpPrettyPrinter(EntrywiseMixin, PrettyPrinter):
 
     def _print_Sum(self, expr):
         return super()._print_Sum(sp.Sum(expr.function, *display_limits(self, expr)))
+
+    def _print_ConsumerSum(self, expr):
+        """A sigma over c∈out(l) or r∈id(l), as ``SymbpLatexPrinter`` writes it."""
+        where = f"{self._print(expr.variable)}∈{CONSUMER_SETS[expr.kind]}({self._print(expr.layer)})"
+        sigma = prettyForm(*prettyForm("∑").below(where))
+        sigma.baseline = 0
+        body = self._print(expr.body)
+        if expr.body.is_Add or isinstance(expr.body, MatAdd):
+            body = prettyForm(*body.parens())
+        return prettyForm(*sigma.right(" ", body))
+
+    _print_ConsumerMatSum = _print_ConsumerSum
 
     def _matrix(self, name: str, transposed: bool = False) -> prettyForm | None:
         pieces = self._matrix_pieces(name)

@@ -19,26 +19,42 @@ from sympy.matrices.expressions import HadamardProduct, MatMul, MatrixSymbol
 from sympy.printing.precedence import PRECEDENCE, precedence
 
 from symbp.derivation import symbolic
-from symbp.naming import PARAMETER_KINDS, parse_generic_matrix_name, parse_matrix_name
+from symbp.naming import (
+    PARAMETER_KINDS,
+    parse_generic_matrix_name,
+    parse_graph_generic_name,
+    parse_graph_matrix_name,
+    parse_matrix_name,
+)
 from symbp.rendering.applied_notation import Symbols
 from symbp.rendering.transform import as_printed
 
 PER_LAYER = ("w", "b", "z", "a", "delta")
 LAYER_BASES = {"L": symbolic.L, "l": symbolic.l}
+# The set a graph's sum over consumers runs over: out(l) read layer l by a weight, id(l) add a^{(l)}.
+CONSUMER_SETS = {"weighted": "out", "identity": "id"}
+GRAPH_LAYERS = {"l": symbolic.l, "c": symbolic.c, "r": symbolic.r, "s": symbolic.s}
 
 
 def matrix_parts(name: str) -> tuple[str, object, bool] | None:
-    """(kind, layer or None, is_gradient) of a symbp matrix name, None for other names."""
+    """(kind, layer or None, is_gradient) of a symbp matrix name, None for other names; a graph's
+    dC/dA and dC/dX are gradients of A and X."""
     generic = parse_generic_matrix_name(name)
     if generic:
         kind, base, offset = generic
         layer = LAYER_BASES[base] + offset
+    elif graph := parse_graph_matrix_name(name):
+        kind, layer = graph  # a skip's layer is the pair (into, from)
+    elif general := parse_graph_generic_name(name):
+        kind, letters = general
+        pair = isinstance(letters, tuple)
+        layer = tuple(GRAPH_LAYERS[x] for x in letters) if pair else GRAPH_LAYERS[letters]
     else:
         try:
             kind, layer = parse_matrix_name(name)
         except ValueError:
             return None
-    gradient = kind in ("dW", "db")
+    gradient = kind in ("dW", "db", "dA", "dX")
     return (kind[1:] if gradient else kind), layer, gradient
 
 

@@ -165,6 +165,16 @@ class Notation:
             style = "paren"
         return self.mark(self.layer_label(layer, parameter), style)
 
+    def connection_mark(self, target, source, depth: int | None = None) -> str:
+        """The superscript body of the matrix from layer ``source`` into layer ``target`` that skips
+        layers: both layers as the reader numbers them, into first ('(2,0)', '2,0', '[2,0]', '(out,in)')."""
+        labels = []
+        for layer in (target, source):
+            named = self._named_layer(layer, False, depth) if self.layer_style == "named" else None
+            labels.append(named or self.layer_label(layer))
+        style = "paren" if self.layer_style == "named" else self.layer_style
+        return self.mark(",".join(labels), style)
+
     def brackets_transposed(self, mark: str) -> bool:
         """Whether a transposed matrix with this layer mark is written (W^{l})^T: a bare mark would
         run into the transpose sign (W^{lT}); '(l)' (a named layer, say) would not."""

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import subprocess
+from functools import cache
 
 import pytest
+import sympy as sp
+from sympy.matrices.expressions import Transpose
 
 import symbp
 from symbp.rendering.documents import render
-from symbp.spec.profiles import notation_from
+from symbp.rendering.latex import latex
+from symbp.spec.profiles import PROFILES, notation_from
 from tests.conftest import require
 
 
@@ -26,12 +31,23 @@ def test_graph_document_in_every_format(name, fmt):
 
 def test_residual_identity_path_and_tied_sum_are_terms():
     residual = render(symbp.derive(symbp.load("residual")), "markdown")
-    assert "A2 reaches C through Z3 (product, left factor), A3 (identity path)" in residual
+    assert (
+        "chain rule: $A^{(2)}$ reaches $C$ through $Z^{(3)}$ (product, left factor), "
+        "$A^{(3)}$ (identity path)" in residual
+    )
     tied = render(symbp.derive(symbp.load("tied_autoencoder")), "markdown")
-    assert "through Z1 (product, right factor): $X^{T} \\delta^{(1)}$" in tied
-    assert "through Z2 (product, right factor (transposed use)): $\\delta^{(2)T} A^{(1)}$" in tied
+    assert "through $Z^{(1)}$: $X^{T} \\delta^{(1)}$" in tied
+    assert "through $Z^{(2)}$: $\\delta^{(2)T} A^{(1)}$" in tied
     skip = render(symbp.derive(symbp.load("skip_xor")), "markdown")
     assert "W^{(2,0)}" in skip
+
+
+def test_jupyter_shows_a_graph_derivation_and_its_steps():
+    derivation = symbp.derive(symbp.load("residual"))
+    assert derivation._repr_markdown_() == render(derivation, "markdown")
+    step = next(step for step in derivation.steps if step.label == "eq:dA-h2")
+    shown = step._repr_latex_()
+    assert shown.startswith("$$") and "\\frac{\\partial C}{\\partial a^{(3)}_{nj}}" in shown
 
 
 def test_graph_document_follows_the_notation():
@@ -48,7 +64,7 @@ def test_graph_diagram_draws_every_connection():
     residual = render(symbp.derive(symbp.load("residual")), "latex")
     assert residual.count(r"\draw[->, dashed") == 2  # the two identity paths
     tied = render(symbp.derive(symbp.load("tied_autoencoder")), "latex")
-    assert "{$W^{(1)}$} (layer1)" in tied and "{${W^{(1)}}^{T}$} (layer2)" in tied
+    assert "{$W^{(1)}$} (layer1)" in tied and "{$W^{(1)T}$} (layer2)" in tied
 
 
 @pytest.mark.slow
@@ -57,6 +73,69 @@ def test_graph_latex_compiles(name, tmp_path):
     require("pdflatex")
     tex = tmp_path / f"{name}.tex"
     tex.write_text(render(symbp.derive(symbp.load(name)), "latex"), encoding="utf-8")
+    done = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
+
+
+BUILTINS = ("skip_xor", "residual", "tied_autoencoder")
+
+
+@cache
+def _derived(name: str):
+    return symbp.derive(symbp.load(name))
+
+
+def _in_profile(name: str, profile: str):
+    """The built-in's derivation with the network in ``profile`` (the notation only prints it)."""
+    derivation = _derived(name)
+    return dataclasses.replace(
+        derivation, network=dataclasses.replace(derivation.network, notation=PROFILES[profile])
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+@pytest.mark.parametrize("name", BUILTINS)
+def test_graph_steps_print_in_every_profile(name, profile):
+    derivation = _in_profile(name, profile)
+    network = derivation.network
+    labelled = [step.label for step in derivation.steps if step.label]
+    latex_document = render(derivation, "latex")
+    # every labelled step is an equation of the document, and every reason's reference resolves
+    assert [label for label in labelled if f"\\label{{{label}}}" not in latex_document] == []
+    text = render(derivation, "text")
+    assert text.count(". [num]") + text.count(". [matrix num]") == len(derivation.steps)
+    assert render(derivation, "markdown").count("<sub>") == len(derivation.steps)
+    # the graph's own matrices in the profile's style, from its Notation
+    if name == "skip_xor":
+        skip = latex(sp.MatrixSymbol("W2_0", 1, 1), network)
+        assert network.notation.connection_mark(2, 0, network.depth) in skip
+        assert skip in latex_document
+    if name == "tied_autoencoder":
+        assert latex(Transpose(sp.MatrixSymbol("W1", 1, 1)), network) in latex_document
+    # dC/dA of a hidden layer: the notation's gradient of its activation matrix
+    assert network.notation.activation_matrix in latex(sp.MatrixSymbol("dA1", 1, 1), network)
+    # no internal name reaches the maths
+    found = re.findall(r"\\\[(.*?)\\\]|\\begin\{equation\}(.*?)\\end", latex_document, re.S)
+    maths = " ".join(part for match in found for part in match)
+    assert maths.count("=") >= len(derivation.steps)
+    assert not re.search(r"\b(dA\d|W\d_\d|delta_[lc])\b", maths)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+@pytest.mark.parametrize("name", BUILTINS)
+def test_graph_latex_compiles_in_every_profile(name, profile, tmp_path):
+    require("pdflatex")
+    tex = tmp_path / f"{name}.tex"
+    tex.write_text(render(_in_profile(name, profile), "latex"), encoding="utf-8")
     done = subprocess.run(
         ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
         cwd=tmp_path,

@@ -24,30 +24,41 @@ def connection_matrix(connection, params: dict) -> np.ndarray:
 
 
 def graph_forward(
-    network: Network, params: dict, X: np.ndarray, fixed: dict | None = None
+    network: Network, params: dict, X: np.ndarray, fixed: dict | None = None, shifts: dict | None = None
 ) -> tuple[dict, dict]:
     """(Z, A) by layer number, A[0] = X, in topological order.
 
-    ``fixed`` maps ("Z" or "A", layer) to a value that replaces the computed one (to difference by it).
+    ``fixed`` maps ("Z" or "A", layer) to a value that replaces the computed one (to difference by it);
+    ``shifts`` to a stack added to the computed one (many nodes moved at once, one per stack entry).
     """
-    graph, fixed = network.graph, fixed or {}
+    graph, fixed, shifts = network.graph, fixed or {}, shifts or {}
     Z, A = {}, {0: X}
     for layer in range(1, graph.depth + 1):
         total = sum(A[c.source] @ connection_matrix(c, params) for c in graph.weighted[layer])
         Z[layer] = fixed.get(("Z", layer), total + params[f"b{layer}"] if network.bias else total)
+        if ("Z", layer) in shifts:
+            Z[layer] = Z[layer] + shifts[("Z", layer)]
         A[layer] = activation_function(network.activation(layer))(Z[layer])
         for source in graph.identity[layer]:
             A[layer] = A[layer] + A[source]
         A[layer] = fixed.get(("A", layer), A[layer])
+        if ("A", layer) in shifts:
+            A[layer] = A[layer] + shifts[("A", layer)]
     return Z, A
 
 
 def graph_cost(
-    network: Network, params: dict, X: np.ndarray, T: np.ndarray, fixed: dict | None = None
+    network: Network,
+    params: dict,
+    X: np.ndarray,
+    T: np.ndarray,
+    fixed: dict | None = None,
+    shifts: dict | None = None,
 ) -> np.ndarray:
     """The spec's cost of the outputs, with l2 over each weight matrix once (a tied one is one matrix):
-    a scalar array, or one cost per entry of a stack that a parameter, X or a fixed Z or A holds."""
-    _, A = graph_forward(network, params, X, fixed)
+    a scalar array, or one cost per entry of a stack that a parameter, X or a fixed or shifted Z or A
+    holds."""
+    _, A = graph_forward(network, params, X, fixed, shifts)
     squares = sum(np.sum(params[key] ** 2, axis=(-2, -1)) for key in network.graph.weight_keys())
     return cost_values(network, A[network.depth], T, squares, network.l2)
 
