@@ -66,7 +66,7 @@ class Quantity:
     def moved_symbol(self, shift: int) -> Sym:
         """The quantity as a symbol of its layer (the output's when none is written) moved by ``shift``."""
         layer = self.layer or Layer("L", 0)
-        moved = layer if shift == 0 else Layer(layer.base, layer.offset + shift)
+        moved = layer if shift == 0 else Layer(layer.base, layer.offset + shift, source=layer.source)
         return Sym(_SYMBOL_OF[self.kind], moved)
 
 

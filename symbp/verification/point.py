@@ -42,6 +42,9 @@ class Point:
     A: dict
     delta: dict
     symbolic: bool = False
+    # a graph network's parameters by their keys (W2, W2_0, b2; a tied matrix has none): W holds only the
+    # matrices a chain would name W^{(l)}, from the layer below
+    params: dict | None = None
 
     @property
     def N(self) -> int:
