@@ -8,7 +8,9 @@ import tomllib
 import numpy as np
 import pytest
 
+import symbp
 from symbp.cli.main import main
+from symbp.codegen.loading import load_module
 from symbp.derivation.reference import kink_free_params, random_data, random_point
 from symbp.derivation.reference.graph import GraphPoint, graph_central_differences, graph_forward
 from symbp.derivation.reference.kinks import MARGINS
@@ -232,3 +234,10 @@ def test_relu_residual_formulas_hold_and_slips_fail():
     assert not verdict.holds and verdict.diagnosis.startswith(
         "the term through the identity path into a^{(2)}"
     )
+
+
+@pytest.mark.slow
+def test_gradcheck_passes_the_generated_gradients_of_a_relu_residual():
+    network = load(RELU_RESIDUAL)
+    module = load_module(symbp.generate(symbp.derive(network)))
+    assert symbp.gradcheck(network, module.gradients, random_sets=4).ok
