@@ -76,6 +76,37 @@ HOLDS = [
 ]
 
 
+# index forms: one entry of one sample's term, the sums over units written out
+HOLDS += [
+    (
+        "residual",
+        None,
+        r"\delta^{(2)}_j = \left(\sum_k \delta^{(3)}_k w^{(3)}_{jk}"
+        r" + \frac{\partial C}{\partial a^{(3)}_j}\right) f'(z^{(2)}_j)",
+    ),
+    ("skip_xor", None, r"\frac{\partial C}{\partial w^{(2,0)}_{ij}} = x_i \delta^{(2)}_j"),
+    ("skip_xor", None, r"\frac{\partial C}{\partial w^{(2,0)}_{ij}} = \sum_n x_{ni} \delta^{(2)}_{nj}"),
+    (
+        "tied_autoencoder",
+        None,
+        r"\frac{\partial C}{\partial w^{(1)}_{ij}} = x_i \delta^{(1)}_j + \delta^{(2)}_i a^{(1)}_j",
+    ),
+    (
+        "residual",
+        "nielsen",
+        r"\delta^{3}_j = \left(\sum_k w^{4}_{kj} \delta^{4}_k + \frac{\partial C}{\partial a^{4}_j}\right)"
+        r" \sigma'(z^{3}_j)",
+    ),
+    (
+        SKIP_XOR_DX,
+        "nielsen",
+        r"\frac{\partial C}{\partial x_j} = \sum_k w^{2}_{kj} \delta^{2}_k"
+        r" + \sum_k w^{3,1}_{kj} \delta^{3}_k",
+    ),
+]
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("network, notation, formula", HOLDS)
 def test_right_formulas_about_graph_layers_hold(network, notation, formula):
     verdict = verify(network, formula, notation=notation)
@@ -125,6 +156,29 @@ SLIPS = [
 ]
 
 
+SLIPS += [
+    (
+        "residual",
+        None,
+        r"\delta^{(2)}_j = \left(\sum_k \delta^{(3)}_k w^{(3)}_{jk}\right) f'(z^{(2)}_j)",
+        "the term through the identity path into a^{(3)} is missing",
+    ),
+    (
+        "tied_autoencoder",
+        None,
+        r"\frac{\partial C}{\partial w^{(1)}_{ij}} = x_i \delta^{(1)}_j",
+        "the term of its use into z^{(2)} is missing: (\\delta^{(2)}_{i} a^{(1)}_{j})",
+    ),
+    (
+        SKIP_XOR_DX,
+        "nielsen",
+        r"\frac{\partial C}{\partial x_j} = \sum_k w^{2}_{kj} \delta^{2}_k",
+        "the term through z^{3} is missing",
+    ),
+]
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("network, notation, formula, diagnosis", SLIPS)
 def test_slips_in_graph_formulas_fail_with_a_diagnosis(network, notation, formula, diagnosis):
     verdict = verify(network, formula, notation=notation)
