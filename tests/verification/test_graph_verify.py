@@ -295,3 +295,17 @@ def test_gradcheck_passes_the_generated_gradients_of_a_relu_residual():
     network = load(RELU_RESIDUAL)
     module = load_module(symbp.generate(symbp.derive(network)))
     assert symbp.gradcheck(network, module.gradients, random_sets=4).ok
+
+
+@pytest.mark.slow
+def test_a_derivation_file_about_a_residual_layer_names_its_first_wrong_line(tmp_path, capsys):
+    lines = [
+        r"\delta^{(2)} &= \frac{\partial C}{\partial A^{(2)}} \odot f'(Z^{(2)}) \\",
+        r"&= \left(\delta^{(3)} W^{(3)T} + \frac{\partial C}{\partial A^{(3)}}\right) \odot f'(Z^{(2)}) \\",
+        r"&= \left(\delta^{(3)} W^{(3)T}\right) \odot f'(Z^{(2)})",
+    ]
+    path = tmp_path / "residual.tex"
+    path.write_text("\\begin{align*}\n" + "\n".join(lines) + "\n\\end{align*}\n")
+    assert main(["verify", "residual", "--derivation", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "first wrong line: 3 (the term through the identity path into a^{(3)} is missing" in out
