@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from symbp.verification.evaluate import Evaluator
 from symbp.verification.formula import FormulaError
-from symbp.verification.point import EvalError
+from symbp.verification.point import EvalError, reads_as_graph
 from symbp.verification.tree import Jacobian, Sym, walk
 from symbp.verification.written import show
 
@@ -23,7 +23,8 @@ def graph_refusal(check) -> FormulaError | None:
     on a chain, only a skip's matrix W^{(l,s)}."""
     network, formula = check.network, check.formula
     text, say = formula.text, lambda node: show(node, formula.notation)
-    for node in walk(formula.rhs) if network.graph is not None else ():
+    graph = reads_as_graph(network)
+    for node in walk(formula.rhs) if graph else ():
         if isinstance(node, Jacobian):
             message = (
                 f"the derivative {say(node)} between two quantities of a graph network is not read: write "
@@ -42,7 +43,7 @@ def graph_refusal(check) -> FormulaError | None:
     weights = [node for node in walk(formula.rhs) if isinstance(node, Sym) and node.name == "w"]
     if formula.quantity.kind == "w":
         weights.insert(0, formula.quantity.symbol())
-    if network.graph is None:
+    if not graph:
         weights = [sym for sym in weights if sym.layer is not None and sym.layer.source is not None]
     for sym in weights:
         if sym.layer is not None and sym.layer.base == "l":

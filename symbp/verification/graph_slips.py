@@ -15,6 +15,7 @@ from __future__ import annotations
 from symbp.spec.graph import parse_weight_key
 from symbp.spec.network import Network
 from symbp.verification.formula import Formula
+from symbp.verification.point import reads_as_graph
 from symbp.verification.slips import Candidate
 from symbp.verification.tree import Bin, Call, Layer, Sum, Sym, Transpose, walk
 from symbp.verification.written import show
@@ -23,7 +24,7 @@ from symbp.verification.written import show
 def graph_candidates(network: Network, formula: Formula):
     """Candidate repairs that add one consumer's (or one tied use's) missing term to the claim."""
     notation, quantity = formula.notation, formula.quantity
-    if network.graph is None or notation.weights_named_by != "entering" or notation.unit_letters:
+    if not reads_as_graph(network) or notation.weights_named_by != "entering" or notation.unit_letters:
         return
     if not formula.matrix and not formula.per_sample:
         return  # an index formula over samples: its terms would need the sum over samples written in

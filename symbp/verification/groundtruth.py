@@ -15,7 +15,7 @@ from symbp.derivation.reference.data import by_layer
 from symbp.derivation.reference.graph import graph_forward
 from symbp.naming import matrix_name
 from symbp.spec.network import Network
-from symbp.verification.point import Point
+from symbp.verification.point import Point, reads_as_graph
 
 
 def batch_sizes(network: Network, count: int) -> list[int]:
@@ -28,7 +28,7 @@ def make_point(network: Network, params: dict, X, T, derived: dict) -> Point:
     """A Point whose deltas are the Derivation's numbers (``Derivation.evaluate``)."""
     X, T = np.asarray(X, dtype=float), np.asarray(T, dtype=float)
     delta = {layer: derived[matrix_name("delta", layer)] for layer in range(1, network.depth + 1)}
-    if network.graph is not None:  # params keyed W2, W2_0, b2 (none for a tied matrix)
+    if reads_as_graph(network):  # params keyed W2, W2_0, b2 (none for a tied matrix)
         params = {key: np.asarray(value, dtype=float) for key, value in params.items()}
         Z, A = graph_forward(network, params, X)
         W = {layer: params[key] for layer in Z if (key := matrix_name("W", layer)) in params}

@@ -180,7 +180,7 @@ class SymbolValues:
         cost's derivative by the output. ``delta_of(l)`` gives the delta of a layer (derived or central)."""
         point = self.point
         graph = point.network.graph
-        if layer < self.depth and graph is not None:
+        if layer < self.depth and point.params is not None:
             # the sum over the layer's consumers: each weighted one's delta times its matrix as used,
             # transposed, and each identity one's dC/dA passed straight down
             total = 0

@@ -309,3 +309,30 @@ def test_a_derivation_file_about_a_residual_layer_names_its_first_wrong_line(tmp
     assert main(["verify", "residual", "--derivation", str(path)]) == 1
     out = capsys.readouterr().out
     assert "first wrong line: 3 (the term through the identity path into a^{(3)} is missing" in out
+
+
+TINY_DX = {
+    "name": "tiny",
+    "layers": [2, 2, 1],
+    "activation": "sigmoid",
+    "cost": "half_mse",
+    "input_gradient": True,
+}
+
+
+@pytest.mark.slow
+def test_a_chain_with_input_gradient_reads_as_the_chain_it_is():
+    """dC/dx on a chain holds and is proved; a chain's Jacobians are read there (not refused)."""
+    verdict = verify(TINY_DX, r"\frac{\partial C}{\partial x_i} = \sum_j \delta^{(1)}_j w^{(1)}_{ij}")
+    assert verdict.holds and verdict.proof is not None
+    jacobian = r"\delta^{(1)}_j = \sum_k \frac{\partial z^{(2)}_k}{\partial z^{(1)}_j} \delta^{(2)}_k"
+    assert verify(TINY_DX, jacobian).holds
+
+
+def test_a_power_of_two_matrices_of_other_shapes_in_another_reading_is_a_verdict_not_a_traceback():
+    """Read in the other notations (the formula fails in the default), W^{(2)T} can be a power of two
+    matrices whose shapes do not match: that reading does not hold, the verdict stands."""
+    verdict = verify(
+        {**TINY_DX, "input_gradient": False}, r"\frac{\partial C}{\partial X} = \delta^{(2)} W^{(2)T}"
+    )
+    assert not verdict.holds and verdict.diagnosis.startswith("off by one layer")
