@@ -157,6 +157,7 @@ class Formula:
     def generic(self) -> bool:
         """True when a layer is written with the generic l (checked for every layer it fits)."""
         layers = [self.quantity.layer] + [node.layer for node in walk(self.rhs) if isinstance(node, Sym)]
+        layers += [layer.source for layer in layers if layer is not None]  # a skip's W^{(2,l)}
         return any(layer is not None and layer.base == "l" for layer in layers)
 
 

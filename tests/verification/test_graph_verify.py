@@ -28,6 +28,8 @@ HOLDS = [
     # a skip weight's gradient, as the documents name it, in LaTeX and in plain maths
     ("skip_xor", None, r"\frac{\partial C}{\partial W^{(2,0)}} = X^T \delta^{(2)}"),
     ("skip_xor", None, r"dC/dW(2,0) = X.T @ delta(2)"),
+    # a generic skip: read for every l whose connection exists (here l = 2)
+    ("skip_xor", None, r"\frac{\partial C}{\partial W^{(l,l-2)}} = (A^{(l-2)})^T \delta^{(l)}"),
     # W^{(2,1)} is the chain-named W^{(2)}: the connection from the layer below
     ("skip_xor", None, r"\frac{\partial C}{\partial W^{(2,1)}} = A^{(1)T} \delta^{(2)}"),
     # a residual layer's delta: two consumers, z^(3) by W3 and the identity path into a^(3)
@@ -111,6 +113,8 @@ HOLDS += [
 def test_right_formulas_about_graph_layers_hold(network, notation, formula):
     verdict = verify(network, formula, notation=notation)
     assert verdict.holds, verdict.report()
+    if "l-2" in formula:
+        assert verdict.layers == [2]
 
 
 SLIPS = [
