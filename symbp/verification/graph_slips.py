@@ -6,8 +6,9 @@ one's dC/da passed straight down), delta^{(l)} that sum times f'(z^{(l)}), and
 a tied matrix's gradient the sum of its uses' contributions. A claim that
 writes the sum without one of the terms is the claim plus that term: each such
 repair is a candidate, tried before the chain's slips (a missing residual term
-would otherwise pass for a formula of the layer above). Matrix formulas in a
-notation whose weights are named by the layer they enter.
+would otherwise pass for a formula of the layer above). Matrix formulas and
+index formulas of one sample, in a notation whose weights are named by the
+layer they enter and whose layers are not named by unit letters.
 """
 
 from __future__ import annotations
