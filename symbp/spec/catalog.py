@@ -13,6 +13,8 @@ from __future__ import annotations
 import tomllib
 from importlib import resources
 
+from symbp.spec.graph import parse_graph
+
 EXAMPLES_PACKAGE = "symbp.spec.examples"
 # graph networks (skips, residuals, tied weights): loadable by name, listed apart from the chains
 GRAPHS_PACKAGE = "symbp.spec.examples.graphs"
@@ -51,10 +53,28 @@ def _name(value) -> str:
     return value if isinstance(value, str) else value["name"]
 
 
+def _graph_summary(spec: dict) -> str:
+    """A graph built-in's summary line, as ``Network.summary`` words it (its layers in topological order)."""
+    default = spec.get("activation")
+    layers, names, graph = parse_graph(
+        spec["layers"],
+        lambda _field, size: size,
+        lambda _field, value: _name(value),
+        default and _name(default),
+    )
+    cost = _name(spec.get("cost", "half_mse"))
+    line = summary_line(layers, names, cost, spec.get("bias", True), spec.get("l2", 0.0))
+    return f"{line}, graph of {', '.join(graph.weight_keys())}" + (
+        ", dC/dX" if spec.get("input_gradient") else ""
+    )
+
+
 def builtin_summary(name: str) -> tuple[str, str]:
     """(summary line, description) of a built-in example, from its TOML fields."""
     spec = tomllib.loads(builtin_text(name))
     layers = spec["layers"]
+    if isinstance(layers[0], dict):
+        return _graph_summary(spec), spec.get("description", "")
     activation = spec["activation"]
     if isinstance(activation, list):
         names = [_name(item) for item in activation]

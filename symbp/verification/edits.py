@@ -31,7 +31,9 @@ def shift_all(node: Node, step: int) -> Node:
 
 
 def moved_layer(layer: Layer, step: int) -> Layer:
-    return Layer(layer.base, layer.offset + step, letter=layer.letter, implied=layer.implied)
+    return Layer(
+        layer.base, layer.offset + step, letter=layer.letter, implied=layer.implied, source=layer.source
+    )
 
 
 def replace_symbol(node: Node, old: Sym, new: Sym) -> Node:

@@ -66,7 +66,7 @@ class Quantity:
     def moved_symbol(self, shift: int) -> Sym:
         """The quantity as a symbol of its layer (the output's when none is written) moved by ``shift``."""
         layer = self.layer or Layer("L", 0)
-        moved = layer if shift == 0 else Layer(layer.base, layer.offset + shift)
+        moved = layer if shift == 0 else Layer(layer.base, layer.offset + shift, source=layer.source)
         return Sym(_SYMBOL_OF[self.kind], moved)
 
 
@@ -157,6 +157,7 @@ class Formula:
     def generic(self) -> bool:
         """True when a layer is written with the generic l (checked for every layer it fits)."""
         layers = [self.quantity.layer] + [node.layer for node in walk(self.rhs) if isinstance(node, Sym)]
+        layers += [layer.source for layer in layers if layer is not None]  # a skip's W^{(2,l)}
         return any(layer is not None and layer.base == "l" for layer in layers)
 
 

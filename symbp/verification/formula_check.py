@@ -135,6 +135,8 @@ class FormulaCheck:
             key = matrix_name(
                 {"w": "dW", "b": "db", "delta": "delta", "dz": "delta"}[quantity.kind], internal
             )
+            if quantity.kind == "w" and (evaluator.point.params is not None or sym.layer.source is not None):
+                key = "d" + evaluator.weight_key(sym, internal)  # a graph's W2_0
             scale = {"delta": evaluator.delta_scale(), "dz": evaluator.gradient_scale()}.get(quantity.kind, 1)
             derived_value, central_value = derived[key] * scale, central[key] * scale
         if quantity.kind == "b":

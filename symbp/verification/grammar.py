@@ -115,7 +115,7 @@ CASE_IF.3: /\\text\s*\{\s*(for|if)\s*\}/
 CASE_ELSE.3: /\\text\s*\{\s*(otherwise|else)\s*\}/
 RELATION: ">=" | "<=" | ">" | "<" | /\\g(eq|e|t)(?![A-Za-z])/ | /\\l(eq|e|t)(?![A-Za-z])/ | "≥" | "≤"
 LAYER_SUP.3: @LAYER_SUP@
-PLAIN_LAYER.2: /[(\[]\s*([0-9]+|[Ll](\s*[+-]\s*[0-9]+)?)\s*[)\]]/
+PLAIN_LAYER.2: /[(\[]\s*([0-9]+|[Ll](\s*[+-]\s*[0-9]+)?)(\s*,\s*([0-9]+|[Ll](\s*[+-]\s*[0-9]+)?))?\s*[)\]]/
 SUB: /_\s*(\{[^{}]*\}|[A-Za-z0-9]+)/
 // a sample written as an argument, with the notation's sample letter: \delta_j(n), e_j(n)
 SAMPLE_ARG.3: /\(\s*@SAMPLE@\s*\)/
@@ -131,6 +131,8 @@ IGNORED: /\s+|\\[,;:! ]|\\q?quad|\\tag\s*(\{[^{}]*\}|[0-9]+)|\\displaystyle|\\le
 # a layer as written inside a mark: a number, the generic l (Goodfellow: k) with an offset, L with an
 # offset, or n_l (UFLDL's output layer)
 LAYER_ID = r"[0-9]+|[lLk](\s*[+-]\s*[0-9]+)?|n_\s*\{?\s*l\s*\}?"
+# a skip connection's matrix carries two layers, the one it enters and the one it comes from: W^{(2,0)}
+LAYERS = rf"({LAYER_ID})(\s*,\s*({LAYER_ID}))?"
 _AFTER = r"\s*(T|\\top|\\prime|')?\s*"
 
 
@@ -139,16 +141,16 @@ def layer_marks(style: str, names: tuple = ()) -> str:
     if style == "named":
         # named layers, and ^{(l)}, ^{(L-1)} for the layers a name does not fit (a generic l)
         inner = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
-        inner = f"{inner}|{LAYER_ID}"
+        inner = f"{inner}|{LAYERS}"
         return rf"/\^\s*\{{\s*\(\s*({inner})\s*\){_AFTER}\}}/ | /\^\s*\(\s*({inner})\s*\)/"
     if style == "bare":
         # an unbraced script is one token, as in TeX: \delta_j^La_k^{L-1} is \delta_j^{L} a_k^{L-1}
-        return rf"/\^\s*\{{\s*({LAYER_ID}){_AFTER}\}}/ | /\^\s*([0-9]|[lLk])(?![0-9])/"
+        return rf"/\^\s*\{{\s*({LAYERS}){_AFTER}\}}/ | /\^\s*([0-9]|[lLk])(?![0-9])/"
     brackets = r"\[" if style == "bracket" else r"[(\[]"
     closing = r"\]" if style == "bracket" else r"[)\]]"
     return (
-        rf"/\^\s*\{{\s*{brackets}\s*({LAYER_ID})\s*{closing}{_AFTER}\}}/"
-        rf" | /\^\s*{brackets}\s*({LAYER_ID})\s*{closing}/"
+        rf"/\^\s*\{{\s*{brackets}\s*({LAYERS})\s*{closing}{_AFTER}\}}/"
+        rf" | /\^\s*{brackets}\s*({LAYERS})\s*{closing}/"
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from symbp.spec.graph import Connection
 from symbp.spec.network import Network
 from symbp.spec.notation import DEFAULT_NOTATION, Notation
 
@@ -19,6 +20,16 @@ PER_SAMPLE = ("a", "z", "delta", "dz", "x", "t", "y", "yhat", "dact")
 WEIGHTS = ("w", "accumulator", "gradient")
 # what a column layout writes transposed: every matrix a symbol names
 MATRICES = PER_SAMPLE + WEIGHTS + ("b",)
+
+
+def reads_as_graph(network: Network) -> bool:
+    """Is a network more than a chain (a skip, a join, a residual or a tie)? A chain given as a graph (to
+    derive dC/dX) reads as the chain it is."""
+    graph = network.graph
+    if graph is None:
+        return False
+    chain = all(row == (Connection(layer - 1, layer),) for layer, row in enumerate(graph.weighted) if layer)
+    return not chain or any(graph.identity)
 
 
 class EvalError(Exception):
@@ -42,6 +53,9 @@ class Point:
     A: dict
     delta: dict
     symbolic: bool = False
+    # a graph network's parameters by their keys (W2, W2_0, b2; a tied matrix has none): W holds only the
+    # matrices a chain would name W^{(l)}, from the layer below
+    params: dict | None = None
 
     @property
     def N(self) -> int:

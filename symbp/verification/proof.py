@@ -29,7 +29,7 @@ from symbp.computed import ComputedOnRead
 from symbp.derivation.reference import expanded
 from symbp.naming import matrix_name, parse_matrix_name
 from symbp.spec.network import Network
-from symbp.verification.point import Point
+from symbp.verification.point import Point, reads_as_graph
 from symbp.verification.sympy_diff import diff
 
 MAX_DEPTH = 2
@@ -42,6 +42,9 @@ MAX_MONOMIALS = 10**9
 
 
 def small_enough(network: Network) -> bool:
+    """Small enough to prove on a symbolic instance, and a chain (the instance's forward pass is one)."""
+    if reads_as_graph(network):
+        return False
     elementwise = all(activation.elementwise for activation in network.activations)
     plain = elementwise and all(not act.expr.has(sp.Piecewise, sp.Abs) for act in network.activations)
     return network.depth <= MAX_DEPTH and network.parameter_count <= MAX_PARAMETERS and elementwise and plain

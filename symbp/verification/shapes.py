@@ -71,7 +71,7 @@ def combine(node: Bin, left, right, notes: list, columns: bool = False):
             raise EvalError(f"a {_shape(left)} matrix cannot multiply a {_shape(right)} matrix", node.column)
         with np.errstate(all="ignore"):  # inf and nan are values a claim may have; the verdict reports them
             return left @ right
-    if op in ("add", "sub", "hadamard", "star", "div") and not _broadcastable(left, right, columns):
+    if op in ("add", "sub", "hadamard", "star", "div", "pow") and not _broadcastable(left, right, columns):
         raise EvalError(f"shapes {_shape(left)} and {_shape(right)} do not match", node.column)
     with np.errstate(all="ignore"):
         if op == "add":

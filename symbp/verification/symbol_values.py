@@ -27,6 +27,7 @@ from symbp.spec.functions import A as A_SCALAR
 from symbp.spec.functions import Activation
 from symbp.spec.functions import T as T_SCALAR
 from symbp.spec.functions import Z as Z_SCALAR
+from symbp.spec.graph import chain_graph
 from symbp.verification.lexicon import ELEMENTARY
 from symbp.verification.point import PER_SAMPLE, WEIGHTS, EvalError, Point, Reading
 from symbp.verification.tree import Call, Node, Num, Sym, walk
@@ -81,8 +82,9 @@ class SymbolValues:
             return self.depth
         numbering = self.reading.numbering
         display = sym.layer.value(self.depth + numbering, self.reading.generic)
-        # a named layer (Raschka's W^{(h)}) names the layer a parameter enters, whatever the numbers do
-        named = sym.layer.shown in self.reading.notation.layer_names
+        # a named layer (Raschka's W^{(h)}) names the layer a parameter enters, whatever the numbers do;
+        # so does a skip's pair of layers W^{(2,0)}
+        named = sym.layer.shown in self.reading.notation.layer_names or sym.layer.source is not None
         shift = self.reading.weight_shift() if sym.name in WEIGHTS + ("b",) and not named else 0
         internal = display - numbering - shift
         lowest = 0 if sym.name in ("a", "width", "dact") else 1
@@ -93,7 +95,40 @@ class SymbolValues:
             raise EvalError(f"{name} has no layer {shown} (layers {first}..{last})", sym.column)
         if sym.name == "b" and not self.point.network.bias:
             raise EvalError("this network has no biases", sym.column)
+        if sym.name == "w" and (self.point.params is not None or sym.layer.source is not None):
+            self.weight_key(sym, internal)
         return internal
+
+    def weight_key(self, sym: Sym, target: int) -> str:
+        """The params key of the matrix W^{(l)} (from layer l-1) or a skip's W^{(l,s)} names; EvalError
+        when layer l takes no weighted input from there, or multiplies by a tied matrix."""
+        graph = self.point.network.graph or chain_graph(self.depth)
+        numbering = self.reading.numbering
+        source = target - 1
+        name = sym.spelling or "W"
+        written = name
+        if sym.layer is not None:
+            written = f"{name}^{{{self.reading.notation.mark(str(sym.layer))}}}"
+            if sym.layer.source is not None:
+                source = sym.layer.source.value(self.depth + numbering, self.reading.generic) - numbering
+        connection = next((c for c in graph.weighted[target] if c.source == source), None)
+        if connection is None:
+            raise EvalError(
+                f"{written} names no matrix: layer {target + numbering} takes no weighted input from layer "
+                f"{source + numbering}",
+                sym.column,
+            )
+        if connection.tie is not None:
+            tied_target, tied_source = connection.tie[1], connection.tie[0]
+            tied = self.reading.notation.mark(str(tied_target + numbering))
+            if tied_source != tied_target - 1:
+                tied = self.reading.notation.mark(f"{tied_target + numbering},{tied_source + numbering}")
+            how = " transposed" if connection.transposed else ""
+            raise EvalError(
+                f"{written} names no matrix of its own: it is tied to {name}^{{{tied}}}{how}; write that",
+                sym.column,
+            )
+        return connection.own_key
 
     def array(self, sym: Sym) -> np.ndarray:
         """The whole matrix a symbol names (rows = samples for per-sample quantities)."""
@@ -115,6 +150,8 @@ class SymbolValues:
                 return point.T
             self.reading.note("y read as the network's output (the formula also uses t)")
             return point.A[self.depth]
+        if sym.name == "w" and point.params is not None:
+            return point.params[self.weight_key(sym, layer)]
         table = {"a": point.A, "z": point.Z, "w": point.W, "b": point.b}
         if sym.name in table:
             return table[sym.name][layer]
@@ -142,6 +179,18 @@ class SymbolValues:
         """dC/dA of an internal layer (rows are samples): delta^{(l+1)} W^{(l+1)T}, or at the output the
         cost's derivative by the output. ``delta_of(l)`` gives the delta of a layer (derived or central)."""
         point = self.point
+        graph = point.network.graph
+        if layer < self.depth and point.params is not None:
+            # the sum over the layer's consumers: each weighted one's delta times its matrix as used,
+            # transposed, and each identity one's dC/dA passed straight down
+            total = 0
+            for connection in graph.weighted_consumers(layer):
+                matrix = point.params[connection.matrix_key]
+                used = matrix.T if connection.transposed else matrix
+                total = total + delta_of(connection.target) @ used.T
+            for consumer in graph.identity_consumers(layer):
+                total = total + self.activation_gradient(consumer, delta_of)
+            return total
         if layer < self.depth:
             return delta_of(layer + 1) @ point.W[layer + 1].T
         cost = point.network.cost
@@ -159,6 +208,8 @@ class SymbolValues:
     def weight_gradient(self, layer: int, penalised: bool) -> np.ndarray:
         """Ng's Delta^{(l)} (the sum over the examples of each one's gradient) or D^{(l)} (dJ/dTheta)."""
         point = self.point
+        if point.params is not None:
+            raise EvalError("the sums of the examples' gradients (\\Delta, D) are read for chains only")
         mean = point.network.cost.mean
         summed = point.A[layer - 1].T @ point.delta[layer]
         if not penalised:

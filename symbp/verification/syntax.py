@@ -6,6 +6,7 @@ are read here: da/dz of one neuron is f'(z), dC/dx is the cost's gradient.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from lark import Token, Transformer
@@ -66,6 +67,15 @@ def _layer_from_match(match: re.Match) -> Layer:
     return Layer(base, offset)
 
 
+def _plain_layer(text: str) -> Layer:
+    """W(2), a(L-1), and a skip's two layers W(2,0): the layer entered, then the one it comes from."""
+    entered, _, source = text.partition(",")
+    layer = _layer_from_match(_PLAIN_LAYER.search(entered + ")"))
+    if source:
+        return dataclasses.replace(layer, source=_layer_from_match(_PLAIN_LAYER.search("(" + source)))
+    return layer
+
+
 def _layer_from_mark(text: str, notation: Notation) -> Layer:
     """The layer a mark names: ^{(l)}, ^l, ^{[l+1]}, ^{(n_l)} (the output layer), ^{(out)} (named layers)."""
     mark = text[text.index("^") + 1 :]
@@ -76,6 +86,12 @@ def _layer_from_mark(text: str, notation: Notation) -> Layer:
         if written == bottom:
             return Layer(None, notation.input_layer, shown=written)
         return Layer("L", 0 if written == top else -1, shown=written)
+    entered, _, source = mark.partition(",")
+    layer = _one_layer(entered)
+    return dataclasses.replace(layer, source=_one_layer(source)) if source else layer
+
+
+def _one_layer(mark: str) -> Layer:
     output, number, base, sign, amount = _LAYER.search(mark).groups()
     if output is not None:
         return Layer("L", 0, shown="n_l")
@@ -363,9 +379,11 @@ def _symbol(head: Token, suffixes: list, words: Lexicon) -> Sym | Transpose:
             if layer is not None:
                 raise Invalid(suffix.column, "one layer index per symbol")
             if suffix.type == "PLAIN_LAYER":
-                layer = _layer_from_match(_PLAIN_LAYER.search(suffix.value))
+                layer = _plain_layer(suffix.value)
             else:
                 layer = _layer_from_mark(suffix.value, words.notation)
+            if layer.source is not None and name not in ("w", "gradient"):
+                raise Invalid(suffix.column, "two layers (entered, from) only on a weight matrix: W^{(2,0)}")
             transposed = suffix.type == "LAYER_SUP" and bool(re.search(r"(T|\\top)\s*\}$", suffix.value))
             if suffix.type == "LAYER_SUP" and re.search(r"(\\prime|')\s*\}$", suffix.value):
                 raise Invalid(suffix.column, "a prime only on a function (f', g^{[l]\\prime})")

@@ -19,10 +19,14 @@ class Layer:
     shown: str | None = field(default=None, compare=False)  # a named layer as written (^{(h)})
     implied: bool = field(default=False, compare=False)  # read off a unit letter (Bishop's z_j), not written
     letter: str | None = field(default=None, compare=False)  # the generic letter as written (Goodfellow's k)
+    # the layer a skip connection's matrix comes from: W^{(2,0)} enters layer 2 from layer 0
+    source: Layer | None = None
 
     def __str__(self) -> str:
         if self.shown is not None:
             return self.shown
+        if self.source is not None:
+            return f"{dataclasses.replace(self, source=None)},{self.source}"
         if self.base is None:
             return str(self.offset)
         base = self.letter or self.base

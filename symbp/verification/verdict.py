@@ -92,8 +92,8 @@ def counterexample(
     if generic is not None:
         where += f" with l = {generic}"
     network = point.network
-    shown = {}
-    for layer in range(1, network.depth + 1):
+    shown = dict(point.params or {})
+    for layer in range(1, network.depth + 1 if point.params is None else 1):
         shown[matrix_name("W", layer)] = point.W[layer]
         if network.bias:
             shown[matrix_name("b", layer)] = point.b[layer].reshape(-1)

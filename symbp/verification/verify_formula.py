@@ -25,12 +25,14 @@ import itertools
 
 import numpy as np
 
-from symbp.errors import CheckFailed, SpecError
+from symbp.errors import CheckFailed
 from symbp.spec.network import Network, load, require_checkable
 from symbp.spec.notation import DEFAULT_NOTATION, Notation
 from symbp.verification.diagnosis import candidates, pair_limit, two_slips
 from symbp.verification.formula import Formula, FormulaError, backwards_error, parse_formula
 from symbp.verification.formula_check import CROSS_CHECK, FormulaCheck
+from symbp.verification.graph_refusals import graph_refusal
+from symbp.verification.graph_slips import graph_candidates
 from symbp.verification.other_notations import chosen_notation, other_readers, profile_words, suggesting
 from symbp.verification.verdict import Verdict
 
@@ -69,12 +71,6 @@ def verify(
     """
     network = load(network)
     require_checkable(network, "verify")
-    if network.graph is not None:  # its symbols would be read with a chain's forward pass: a wrong verdict
-        raise SpecError(
-            "layers",
-            network.name,
-            "a chain for verify (formulas about skips, residuals, tied weights or dC/dX are not read yet)",
-        )
     chosen = chosen_notation(network, notation, numbering)
     searching = notation is None and numbering is None and network.notation == DEFAULT_NOTATION
     try:
@@ -113,6 +109,9 @@ def _verdict(network: Network, parsed: Formula, points: int, seed: int) -> Verdi
     check = FormulaCheck(network, parsed, points, seed)
     if not check.generic and check.backwards is not None:
         raise backwards_error(parsed, check.backwards)
+    refusal = graph_refusal(check)
+    if refusal is not None:
+        raise refusal
     missing = "no layer l fits every layer in the formula" if not check.generic else check.missing_quantity()
     if missing:
         return Verdict(formula, False, "numerically", 0, np.inf, diagnosis=missing)
@@ -132,7 +131,7 @@ def _verdict(network: Network, parsed: Formula, points: int, seed: int) -> Verdi
     counterexample = check.compare(None, keep=True)
     diagnosis = None
     pairs = two_slips(parsed, pair_limit(network.parameter_count))
-    for candidate in itertools.chain(candidates(parsed), pairs):
+    for candidate in itertools.chain(graph_candidates(network, parsed), candidates(parsed), pairs):
         if check.compare(candidate) is not None:
             diagnosis = candidate.description
             break

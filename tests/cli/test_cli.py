@@ -6,6 +6,7 @@ import pytest
 
 from symbp.cli.main import main
 from symbp.files import ownership
+from symbp.spec.catalog import graph_builtin_names
 from symbp.spec.network import builtin_names, load
 from tests.conftest import require
 
@@ -30,15 +31,28 @@ def test_examples_lists_every_builtin(capsys):
     assert status == 0
     for name in ("half_adder", "demystified", "logistic", "softmax", "linear_net"):
         assert name in out
-    assert len(out.strip().splitlines()) == 5
+    chains, graphs = out.split("\n\n")
+    assert len(chains.splitlines()) == 5
+    heading, *lines = graphs.strip().splitlines()
+    assert heading == "Graph networks (skips, residual connections, tied weights):"
+    assert [line.split()[0] for line in lines] == ["residual", "skip_xor", "tied_autoencoder"]
 
 
 def test_examples_lines_say_what_the_loaded_networks_say(capsys):
-    """The listing reads the TOML fields without building the Networks (no SymPy); same lines."""
+    """The listing reads the TOML fields without building the Networks (no SymPy); same lines, and a
+    graph's line names its weight matrices as the loaded network does."""
     _, out, _ = run(["examples"], capsys)
     networks = {name: load(name) for name in builtin_names()}
     expected = [f"{name:12s} {net.summary():40s} {net.description}" for name, net in networks.items()]
-    assert out.splitlines() == expected
+    chains, graphs = out.split("\n\n")
+    assert chains.splitlines() == expected
+    graph_networks = {name: load(name) for name in graph_builtin_names()}
+    width = max(len(net.summary()) for net in graph_networks.values())
+    expected = [
+        f"{name:16s} {net.summary():{width}s} {net.description}" for name, net in graph_networks.items()
+    ]
+    assert graphs.strip().splitlines()[1:] == expected
+    assert "skip_xor         2-1-1, sigmoid, half_mse, biases, graph of W1, W2, W2_0 " in graphs
 
 
 @pytest.mark.slow

@@ -40,12 +40,3 @@ def test_gradcheck_tied_gradient_needs_both_uses():
     assert not report.ok
     assert report.first_wrong is not None and "W1" in report.first_wrong
     assert [row.name for row in report.rows if row.max_rel > 1e-6] == ["W1"]
-
-
-def test_verify_refuses_a_graph_in_one_line(capsys):
-    """verify does not read formulas about graph layers yet: refused, never a wrong verdict."""
-    from symbp.cli.main import main
-
-    assert main(["verify", "residual", r"\delta^{(4)} = \frac{1}{N}(A^{(4)} - T)"]) == 2
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "a chain for verify" in err, err

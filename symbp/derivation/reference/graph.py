@@ -14,6 +14,10 @@ from functools import partial
 import numpy as np
 
 from symbp.derivation.numeric import activation_function, cost_values
+from symbp.derivation.reference.kinks import away_from_kinks, kinks
+from symbp.spec.functions import A as A_SCALAR
+from symbp.spec.functions import T as T_SCALAR
+from symbp.spec.functions import Z as Z_SCALAR
 from symbp.spec.network import Network
 
 
@@ -120,8 +124,40 @@ def graph_central_differences(network: Network, params: dict, X, T) -> dict:
     return result
 
 
+class GraphPoint:
+    """A graph network at given parameters (keyed W2, W2_0, b2) and data: is it clear of kinks?"""
+
+    def __init__(self, network: Network, params: dict, X, T):
+        self.network, self.T = network, np.asarray(T, dtype=float)
+        self.Z, self.A = graph_forward(network, params, np.asarray(X, dtype=float))
+
+    def clear_of_kinks(self, margin: float) -> bool:
+        """No z lies within ``margin`` of a kink of its activation, and no output within one of the cost's.
+
+        Unlike a chain's Instance no z is exempt: a graph's differences are central everywhere, so a z
+        that no draw moves off a kink (no biases, every source row zero) refuses every draw (the last is
+        kept).
+        """
+        for layer, values in self.Z.items():
+            activation = self.network.activation(layer)
+            if activation.elementwise and np.any(kinks(activation.expr, (Z_SCALAR,)).near(margin, values)):
+                return False
+        cost_kinks = kinks(self.network.cost.expr, (A_SCALAR, T_SCALAR))
+        return not np.any(cost_kinks.near(margin, self.A[self.network.depth], self.T))
+
+
 def random_graph_point(network: Network, samples: int, rng) -> tuple[dict, np.ndarray, np.ndarray]:
-    """Random parameters, inputs and targets fitting the network's cost."""
+    """Random parameters, inputs and targets fitting the network's cost, drawn again until no z and no
+    output lies near a kink (``GraphPoint.clear_of_kinks``)."""
+
+    def draw():
+        params, X, T = _graph_draw(network, samples, rng)
+        return GraphPoint(network, params, X, T), params, X, T
+
+    return away_from_kinks(draw)[1:]
+
+
+def _graph_draw(network: Network, samples: int, rng) -> tuple[dict, np.ndarray, np.ndarray]:
     sizes = network.layers
     params = {}
     for key in network.graph.weight_keys():

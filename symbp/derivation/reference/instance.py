@@ -26,17 +26,13 @@ from symbp.derivation.reference.differences import (
     offsets,
     richardson,
 )
-from symbp.derivation.reference.kinks import kinks
+from symbp.derivation.reference.graph import GraphPoint
+from symbp.derivation.reference.kinks import away_from_kinks, kinks
 from symbp.naming import matrix_name
 from symbp.spec.functions import A as A_SCALAR
 from symbp.spec.functions import T as T_SCALAR
 from symbp.spec.functions import Z as Z_SCALAR
 from symbp.spec.network import Network
-
-# No z within a margin of a kink: the widest that a few draws reach. A wide network has too many
-# z entries for 20 steps; a central difference moves a z by about one step, so two still clear it.
-MARGINS = (20 * STEP, 5 * STEP, 2 * STEP)
-ATTEMPTS = 40
 
 
 class Instance:
@@ -213,29 +209,16 @@ class _ReadOnDemand(ComputedOnRead):
         return self[key]
 
 
-def away_from_kinks(draw):
-    """``draw()`` (an Instance, or a tuple whose first item is one) again until its instance is clear of
-    kinks by the widest of MARGINS it reaches in ATTEMPTS draws; the last draw if none is."""
-    for margin in MARGINS:
-        for _attempt in range(ATTEMPTS):
-            drawn = draw()
-            instance = drawn[0] if isinstance(drawn, tuple) else drawn
-            if instance.clear_of_kinks(margin):
-                return drawn
-    return drawn
-
-
 # -- check points of given widths (verify, gradcheck) ----------------------
-def point_instance(network: Network, params: dict, X, T) -> Instance:
-    """The Instance of params keyed W1, b1, ... and data X, T."""
+def point_instance(network: Network, params: dict, X, T) -> Instance | GraphPoint:
+    """The Instance of params keyed W1, b1, ... and data X, T; a graph's own point (keys W2_0, ...)."""
+    if network.graph is not None:
+        return GraphPoint(network, params, X, T)
     return Instance.at(network, *by_layer(network, params), X, T)
 
 
 def kink_free_params(network: Network, rng, X, T) -> dict:
     """``random_params``, drawn again until no central difference at them crosses a kink."""
-
-    if network.graph is not None:  # no kink search for a graph yet: its draw is used as it is
-        return random_params(network, rng)
 
     def draw():
         params = random_params(network, rng)

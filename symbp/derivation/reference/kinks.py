@@ -17,7 +17,13 @@ from functools import cache
 import numpy as np
 import sympy as sp
 
+from symbp.derivation.reference.differences import STEP
 from symbp.spec.expressions import NUMPY_MODULES
+
+# No z within a margin of a kink: the widest that a few draws reach. A wide network has too many
+# z entries for 20 steps; a central difference moves a z by about one step, so two still clear it.
+MARGINS = (20 * STEP, 5 * STEP, 2 * STEP)
+ATTEMPTS = 40
 
 _SWITCHING = (sp.Piecewise, sp.Abs, sp.Heaviside, sp.sign, sp.Max, sp.Min)
 
@@ -120,3 +126,15 @@ def _branch(expr: sp.Expr, pattern: tuple) -> sp.Expr:
         return node.func(*[pick(arg) for arg in node.args])
 
     return pick(expr)
+
+
+def away_from_kinks(draw):
+    """``draw()`` (a point with ``clear_of_kinks(margin)``, or a tuple whose first item is one) again until
+    it is clear of kinks by the widest of MARGINS it reaches in ATTEMPTS draws; the last draw if none is."""
+    for margin in MARGINS:
+        for _attempt in range(ATTEMPTS):
+            drawn = draw()
+            instance = drawn[0] if isinstance(drawn, tuple) else drawn
+            if instance.clear_of_kinks(margin):
+                return drawn
+    return drawn
