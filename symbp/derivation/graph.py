@@ -240,7 +240,8 @@ def _summed(
         terms.append(Term("C", MatMul(LAMBDA, quantity), "l2 penalty lambda/2 sum w^2"))
     expr = terms[0].expr if len(terms) == 1 else MatAdd(*(term.expr for term in terms))
     consumers = ", ".join(f"{term.consumer} ({term.why})" for term in terms)
-    reason = f"chain rule: {quantity.name} reaches C through {consumers}; its derivative sums their terms"
+    summed = "; its derivative sums their terms" if len(terms) > 1 else ""
+    reason = f"chain rule: {quantity.name} reaches C through {consumers}{summed}"
     return GraphLine(symbols.gradient[quantity], expr, label, layer, tuple(terms), reason, quantity)
 
 

@@ -154,15 +154,16 @@ class _Writer:
                 out.append(
                     f"{self.text('chain rule: ')}{self.inline(line.quantity)}{self.text(' reaches ')}"
                     f"{self.matrix_name('C')}{self.text(' through ')}{consumers}"
-                    f"{self.text('; its derivative sums their terms')}"
+                    f"{self.text('; its derivative sums their terms' if len(line.terms) > 1 else '')}"
                 )
             if len(line.terms) > 1:
                 for term in line.terms:
                     where = f"{self.text('through ')}{self.matrix_name(term.consumer)}{self.text(':')}"
+                    shown = self.style.stated(line.target, term.expr)[1]  # in the notation's layout
                     out += (
-                        [where, self.style.expr(term.expr)]
+                        [where, self.style.expr(shown)]
                         if self.fmt == "text"
-                        else [f"{where} {self.inline(term.expr)}"]
+                        else [f"{where} {self.inline(shown)}"]
                     )
             out.append(self.equation(line.target, line.expr))
             error = self.derivation.checked[line.target.name]
