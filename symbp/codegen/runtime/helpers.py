@@ -22,7 +22,8 @@ from symbp.codegen.derived_interface import (
     init_params,
 )
 from symbp.codegen.runtime.optimizers import Params
-from symbp.codegen.runtime.training import TRAIN, train
+from symbp.codegen.runtime.settings import TRAIN
+from symbp.codegen.runtime.training import train
 
 # symbp: copied
 
