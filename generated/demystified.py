@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: e1f5e3a8d2ee85468d54ff7f125635b5f27434113ee86cf2fe219480902b8c7a
+# written by symbp; symbp-sha256: dab7f7ed6fbddaa23154f6e3384aeab13af274e648e33c78514cc32309d0f396
 """demystified: 2-3-1, sigmoid, half_sse, no biases.
 
 hours slept/studied -> test score; the network of Neural Networks Demystified (Stephen Welch), input layer 1
@@ -401,6 +401,16 @@ def _stops(stopper: _EarlyStopping | None, epoch: int, history: History, costs: 
     return stopper.stop(epoch, held)
 
 
+def _settle(history: History, costs: Any, stopper: _EarlyStopping | None) -> bool:
+    """After the epochs: the last epoch's costs recorded (unless they are), the best epoch with early
+    stopping (unless Ctrl-C ended training); whether the best epoch's parameters must be put back."""
+    if not history.epochs or history.epochs[-1] != history.last_epoch:
+        history.record(history.last_epoch, *costs())
+    if stopper is not None and history.stopped != "interrupted":
+        history.best_epoch = stopper.best_epoch
+    return history.best_epoch not in (None, history.last_epoch)
+
+
 # every [train] setting a spec may leave out, as symbp's spec reader defaults it
 TRAIN_DEFAULTS = {
     "learning_rate": 0.1,
@@ -624,11 +634,7 @@ def train(
         finally:
             if progress is not None:
                 progress.close()
-        if not history.epochs or history.epochs[-1] != history.last_epoch:
-            history.record(history.last_epoch, *costs())
-        if stopper is not None and history.stopped != "interrupted":
-            history.best_epoch = stopper.best_epoch
-        if history.best_epoch not in (None, history.last_epoch):
+        if _settle(history, costs, stopper):
             stopper.restore()
             cached["forwarded"] = False
         elif history.stopped != "interrupted" and in_place:

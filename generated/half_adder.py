@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 79c18aa71ba40436ce8f311dd1b55e17ba2a192ad833f5e68b74365c9347c2b4
+# written by symbp; symbp-sha256: 5e8a0b111f79766376a1ac9fb84e59271e87af4a1f3f9685eeed3bf0732964bb
 """half_adder: 2-2-2-2, sigmoid, half_mse, biases.
 
 half adder (sum, carry) of two bits; the network of the blog post The backpropagation algorithm
@@ -430,6 +430,16 @@ def _stops(stopper: _EarlyStopping | None, epoch: int, history: History, costs: 
     return stopper.stop(epoch, held)
 
 
+def _settle(history: History, costs: Any, stopper: _EarlyStopping | None) -> bool:
+    """After the epochs: the last epoch's costs recorded (unless they are), the best epoch with early
+    stopping (unless Ctrl-C ended training); whether the best epoch's parameters must be put back."""
+    if not history.epochs or history.epochs[-1] != history.last_epoch:
+        history.record(history.last_epoch, *costs())
+    if stopper is not None and history.stopped != "interrupted":
+        history.best_epoch = stopper.best_epoch
+    return history.best_epoch not in (None, history.last_epoch)
+
+
 # every [train] setting a spec may leave out, as symbp's spec reader defaults it
 TRAIN_DEFAULTS = {
     "learning_rate": 0.1,
@@ -653,11 +663,7 @@ def train(
         finally:
             if progress is not None:
                 progress.close()
-        if not history.epochs or history.epochs[-1] != history.last_epoch:
-            history.record(history.last_epoch, *costs())
-        if stopper is not None and history.stopped != "interrupted":
-            history.best_epoch = stopper.best_epoch
-        if history.best_epoch not in (None, history.last_epoch):
+        if _settle(history, costs, stopper):
             stopper.restore()
             cached["forwarded"] = False
         elif history.stopped != "interrupted" and in_place:

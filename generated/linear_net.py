@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: a01b0a6cbba58fd3b77e144209711a194dd77a1dbbf14a62a35bbb0b09ffb6db
+# written by symbp; symbp-sha256: e13cb8dbd6cdeb6e38fb9730571d63b35f8391685862d1ec8e946190f0604ef1
 """linear_net: 2-2-2, identity, half_sse, biases.
 
 2-2-2 linear network updated per sample; the numerical example of the course notes unit 1.4 - Back-propagation
@@ -382,6 +382,16 @@ def _stops(stopper: _EarlyStopping | None, epoch: int, history: History, costs: 
     return stopper.stop(epoch, held)
 
 
+def _settle(history: History, costs: Any, stopper: _EarlyStopping | None) -> bool:
+    """After the epochs: the last epoch's costs recorded (unless they are), the best epoch with early
+    stopping (unless Ctrl-C ended training); whether the best epoch's parameters must be put back."""
+    if not history.epochs or history.epochs[-1] != history.last_epoch:
+        history.record(history.last_epoch, *costs())
+    if stopper is not None and history.stopped != "interrupted":
+        history.best_epoch = stopper.best_epoch
+    return history.best_epoch not in (None, history.last_epoch)
+
+
 # every [train] setting a spec may leave out, as symbp's spec reader defaults it
 TRAIN_DEFAULTS = {
     "learning_rate": 0.1,
@@ -605,11 +615,7 @@ def train(
         finally:
             if progress is not None:
                 progress.close()
-        if not history.epochs or history.epochs[-1] != history.last_epoch:
-            history.record(history.last_epoch, *costs())
-        if stopper is not None and history.stopped != "interrupted":
-            history.best_epoch = stopper.best_epoch
-        if history.best_epoch not in (None, history.last_epoch):
+        if _settle(history, costs, stopper):
             stopper.restore()
             cached["forwarded"] = False
         elif history.stopped != "interrupted" and in_place:

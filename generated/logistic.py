@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: cbc59a8fbe4bc72917920f1503089c0805b04b85e7472c9b4e64c31ab96213fe
+# written by symbp; symbp-sha256: 2f5f4ead9edab53db7b5807172493ae4207e83a2c92121db11e3ef963f05fd32
 """logistic: 2-1, sigmoid, bce, biases.
 
 logistic regression: one sigmoid neuron, binary cross-entropy (Python Deep Learning, Packt)
@@ -379,6 +379,16 @@ def _stops(stopper: _EarlyStopping | None, epoch: int, history: History, costs: 
     return stopper.stop(epoch, held)
 
 
+def _settle(history: History, costs: Any, stopper: _EarlyStopping | None) -> bool:
+    """After the epochs: the last epoch's costs recorded (unless they are), the best epoch with early
+    stopping (unless Ctrl-C ended training); whether the best epoch's parameters must be put back."""
+    if not history.epochs or history.epochs[-1] != history.last_epoch:
+        history.record(history.last_epoch, *costs())
+    if stopper is not None and history.stopped != "interrupted":
+        history.best_epoch = stopper.best_epoch
+    return history.best_epoch not in (None, history.last_epoch)
+
+
 # every [train] setting a spec may leave out, as symbp's spec reader defaults it
 TRAIN_DEFAULTS = {
     "learning_rate": 0.1,
@@ -602,11 +612,7 @@ def train(
         finally:
             if progress is not None:
                 progress.close()
-        if not history.epochs or history.epochs[-1] != history.last_epoch:
-            history.record(history.last_epoch, *costs())
-        if stopper is not None and history.stopped != "interrupted":
-            history.best_epoch = stopper.best_epoch
-        if history.best_epoch not in (None, history.last_epoch):
+        if _settle(history, costs, stopper):
             stopper.restore()
             cached["forwarded"] = False
         elif history.stopped != "interrupted" and in_place:

@@ -19,7 +19,7 @@ import numpy as np
 from symbp.codegen.backends.backend_interface import IN_PLACE, _engine, _from_numpy, _to_numpy, predict
 from symbp.codegen.derived_interface import OUTPUT, _arrays, cost, gradients
 from symbp.codegen.runtime.minimize import SCIPY_METHODS, _minimize
-from symbp.codegen.runtime.progress import History, _EarlyStopping, _Progress, _report, _stops
+from symbp.codegen.runtime.progress import History, _EarlyStopping, _Progress, _report, _settle, _stops
 from symbp.codegen.runtime.settings import TRAIN, _split
 
 # symbp: copied
@@ -134,11 +134,7 @@ def train(
                 progress.close()
             if not in_place:
                 engine.load(costs.cached["flat"])  # SciPy's last accepted point
-        if not history.epochs or history.epochs[-1] != history.last_epoch:
-            history.record(history.last_epoch, *costs())
-        if stopper is not None and history.stopped != "interrupted":
-            history.best_epoch = stopper.best_epoch
-        if history.best_epoch not in (None, history.last_epoch):
+        if _settle(history, costs, stopper):
             stopper.restore()
             engine.load(costs.cached["flat"])
         elif history.stopped != "interrupted" and in_place:

@@ -11,7 +11,7 @@ import numpy as np
 from symbp.codegen.derived_interface import LAYERS, SHAPES, _arrays, _cost_of, _make_step, cost
 from symbp.codegen.runtime.minimize import SCIPY_METHODS, _minimize
 from symbp.codegen.runtime.optimizers import IN_PLACE, OPTIMIZERS, Params
-from symbp.codegen.runtime.progress import History, _EarlyStopping, _Progress, _report, _stops
+from symbp.codegen.runtime.progress import History, _EarlyStopping, _Progress, _report, _settle, _stops
 from symbp.codegen.runtime.settings import TRAIN, _split
 
 # symbp: copied
@@ -128,11 +128,7 @@ def train(
         finally:
             if progress is not None:
                 progress.close()
-        if not history.epochs or history.epochs[-1] != history.last_epoch:
-            history.record(history.last_epoch, *costs())
-        if stopper is not None and history.stopped != "interrupted":
-            history.best_epoch = stopper.best_epoch
-        if history.best_epoch not in (None, history.last_epoch):
+        if _settle(history, costs, stopper):
             stopper.restore()
             cached["forwarded"] = False
         elif history.stopped != "interrupted" and in_place:
