@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: dab7f7ed6fbddaa23154f6e3384aeab13af274e648e33c78514cc32309d0f396
+# written by symbp; symbp-sha256: 06161726d79f1303b1813633dfc86998a41425cbfcd78c935823aa7cdbb34b4b
 """demystified: 2-3-1, sigmoid, half_sse, no biases.
 
 hours slept/studied -> test score; the network of Neural Networks Demystified (Stephen Welch), input layer 1
@@ -902,15 +902,11 @@ def main() -> int:
     if DATA_X is None:
         return _check_on_random_data()
     params = init_params(seed=TRAIN["seed"])
-    X = np.array(DATA_X, dtype=DTYPE)
-    T = np.array(DATA_T, dtype=DTYPE)
+    X, T = _arrays(params, DATA_X, DATA_T)
     print(f"initial cost {cost(params, X, T):.6g}")
     settings = {key: value for key, value in TRAIN.items() if key != "seed"}
     if DATA_X_VALIDATION is not None:
-        settings["validation"] = (
-            np.array(DATA_X_VALIDATION, dtype=DTYPE),
-            np.array(DATA_T_VALIDATION, dtype=DTYPE),
-        )
+        settings["validation"] = tuple(_arrays(params, DATA_X_VALIDATION, DATA_T_VALIDATION))
     try:
         with np.errstate(all="ignore"):
             history = train(params, X, T, seed=TRAIN["seed"], **settings)

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: e13cb8dbd6cdeb6e38fb9730571d63b35f8391685862d1ec8e946190f0604ef1
+# written by symbp; symbp-sha256: c72a643b2834064d42661b6568dabf07d8ec8612683ea8b140cc60623ed808c2
 """linear_net: 2-2-2, identity, half_sse, biases.
 
 2-2-2 linear network updated per sample; the numerical example of the course notes unit 1.4 - Back-propagation
@@ -883,15 +883,11 @@ def main() -> int:
     if DATA_X is None:
         return _check_on_random_data()
     params = init_params(seed=TRAIN["seed"])
-    X = np.array(DATA_X, dtype=DTYPE)
-    T = np.array(DATA_T, dtype=DTYPE)
+    X, T = _arrays(params, DATA_X, DATA_T)
     print(f"initial cost {cost(params, X, T):.6g}")
     settings = {key: value for key, value in TRAIN.items() if key != "seed"}
     if DATA_X_VALIDATION is not None:
-        settings["validation"] = (
-            np.array(DATA_X_VALIDATION, dtype=DTYPE),
-            np.array(DATA_T_VALIDATION, dtype=DTYPE),
-        )
+        settings["validation"] = tuple(_arrays(params, DATA_X_VALIDATION, DATA_T_VALIDATION))
     try:
         with np.errstate(all="ignore"):
             history = train(params, X, T, seed=TRAIN["seed"], **settings)

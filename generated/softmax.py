@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 315c49c315543690cc6a639c674cca540e081c02e58e15f7c33e96e50c15f671
+# written by symbp; symbp-sha256: 286c2919f49c32c635cb6b69f25b6d46dfa5e918edd88928081c1985ae21573c
 """softmax: 2-3, softmax, cce, biases.
 
 multi-class logistic regression: softmax output, categorical cross-entropy (Python Deep Learning, Packt)
@@ -893,15 +893,11 @@ def main() -> int:
     if DATA_X is None:
         return _check_on_random_data()
     params = init_params(seed=TRAIN["seed"])
-    X = np.array(DATA_X, dtype=DTYPE)
-    T = np.array(DATA_T, dtype=DTYPE)
+    X, T = _arrays(params, DATA_X, DATA_T)
     print(f"initial cost {cost(params, X, T):.6g}")
     settings = {key: value for key, value in TRAIN.items() if key != "seed"}
     if DATA_X_VALIDATION is not None:
-        settings["validation"] = (
-            np.array(DATA_X_VALIDATION, dtype=DTYPE),
-            np.array(DATA_T_VALIDATION, dtype=DTYPE),
-        )
+        settings["validation"] = tuple(_arrays(params, DATA_X_VALIDATION, DATA_T_VALIDATION))
     try:
         with np.errstate(all="ignore"):
             history = train(params, X, T, seed=TRAIN["seed"], **settings)

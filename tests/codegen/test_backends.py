@@ -344,3 +344,20 @@ def test_the_progress_lines_are_the_numpy_modules(backend, capsys):
     got = shown()
     assert got == expected and len(got) == 3
     assert got[0].startswith("epoch 2/6  cost ") and "  validation " in got[0]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("spec", ["demystified", "half_adder"])
+def test_running_the_module_prints_what_the_numpy_module_prints(tmp_path, spec, backend):
+    """main(): the spec's training and outputs, or the gradient check on random data without data."""
+    require(backend)
+    printed = {}
+    for name in ("numpy", backend):
+        path = tmp_path / f"{spec}_{name}.py"
+        path.write_text(generate(derived(spec), backend=name), encoding="utf-8")
+        result = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        lines = [re.sub(r"  \S+ epochs/s  .* left$", "", line) for line in result.stdout.splitlines()]
+        # the outputs' last bits may differ: ten decimals compared
+        printed[name] = [re.sub(r"(\d\.\d{10})\d+", r"\1", line) for line in lines]
+    assert printed[backend] == printed["numpy"] and len(printed["numpy"]) > 2

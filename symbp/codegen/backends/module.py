@@ -7,8 +7,9 @@ is translated by ``torch_table`` and printed into ``torch_module.py.j2``
 into ``jax_module.py.j2`` (jit writes the step). The backend's helpers
 (``<backend>_ops.py``) go ahead of the derived part and its runtime after it:
 the NumPy runtime's ``progress``, ``settings`` and ``minimize`` parts,
-``<backend>_training.py`` (the library's engine), then what the two share
-(``array_training.py``: train and the helpers).
+``<backend>_training.py`` (the library's engine), what the two share
+(``array_training.py``: train and the helpers), then the NumPy runtime's
+``entry`` part (main).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def _parts(backend: str) -> tuple[str, str, str]:
     """(the module's import block, the ops' source, the runtime's section line and sources)."""
     imports, bodies = [], [_section(backend)]
     named = (None, "progress"), (None, "settings"), (None, "minimize")
-    for folder, name in (*named, (HERE, f"{backend}_training"), (HERE, "array_training")):
+    for folder, name in (*named, (HERE, f"{backend}_training"), (HERE, "array_training"), (None, "entry")):
         own, body = part_source(name) if folder is None else part_source(name, folder)
         imports += own
         bodies.append(body)
