@@ -139,7 +139,10 @@ class _Engine:
     def host(self, out: np.ndarray | None = None) -> np.ndarray:
         """The parameters as one NumPy vector (a new one, or written into `out`)."""
         values = np.concatenate([np.asarray(value).reshape(-1) for value in self.params.values()])
-        return values if out is None else np.copyto(out, values) or out
+        if out is None:
+            return values
+        np.copyto(out, values)
+        return out
 
     def load(self, vector: np.ndarray) -> None:
         """Parameters from a NumPy vector, copied: the caller changes the vector later."""

@@ -134,7 +134,7 @@ class _Engine:
         self.params = cached["views"]
         self.steps = {size: cached["step"], X.shape[0] % size: cached["last"]}
         self.batches: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
-        self.start: Callable[[], Update | None] = lambda: None
+        self.start: Callable[[], Update | None]  # the optimiser's fresh update, set by _engine each call
 
     @torch.no_grad()
     def put(self, params: Params, X: torch.Tensor, T: torch.Tensor) -> None:
@@ -161,7 +161,10 @@ class _Engine:
     def host(self, out: np.ndarray | None = None) -> np.ndarray:
         """The parameters as one NumPy vector (a copy, or written into `out`)."""
         values = self.flat.cpu().numpy()
-        return values.copy() if out is None else np.copyto(out, values) or out
+        if out is None:
+            return values.copy()
+        np.copyto(out, values)
+        return out
 
     def load(self, vector: np.ndarray) -> None:
         self.flat.copy_(torch.from_numpy(vector))
@@ -195,9 +198,12 @@ def _engine(
         _ENGINES.clear()
         engine = _ENGINES[key] = _Engine(params, X, size, rate)
     engine.put(params, X, T)
-    if factory is not None:
-        values = [settings[name] for name in names]
-        engine.start = lambda: factory(engine.flat, engine.gradient, *values)
+    values = [settings[name] for name in names]
+
+    def start() -> Update | None:
+        return None if factory is None else factory(engine.flat, engine.gradient, *values)
+
+    engine.start = start
     return engine
 
 
