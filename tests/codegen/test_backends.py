@@ -361,3 +361,34 @@ def test_running_the_module_prints_what_the_numpy_module_prints(tmp_path, spec, 
         # the outputs' last bits may differ: ten decimals compared
         printed[name] = [re.sub(r"(\d\.\d{10})\d+", r"\1", line) for line in lines]
     assert printed[backend] == printed["numpy"] and len(printed["numpy"]) > 2
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_ctrl_c_keeps_the_last_completed_epoch_and_is_not_resumed(backend, monkeypatch):
+    numpy_module, module = modules("softmax", backend=backend)
+    X, T = problem(numpy_module, samples=7)
+    settings = {"optimizer": "adam", "batch_size": None, "resume": False, **SETTINGS}
+    real_engine, calls = module._engine, []
+
+    def interrupting_engine(*arguments):
+        engine = real_engine(*arguments)
+        advance = engine.advance
+
+        def counted(state, rows):
+            calls.append(1)
+            if len(calls) == 4:
+                raise KeyboardInterrupt
+            return advance(state, rows)
+
+        monkeypatch.setattr(engine, "advance", counted)
+        return engine
+
+    monkeypatch.setattr(module, "_engine", interrupting_engine)
+    params = module.init_params(seed=2)
+    history = module.train(params, X, T, epochs=10, **settings)
+    monkeypatch.undo()
+    assert history.stopped == "interrupted" and history.last_epoch == 3
+    expected = numpy_module.init_params(seed=2)
+    numpy_module.train(expected, X, T, epochs=3, **settings)
+    np.testing.assert_allclose(flat(as_numpy(params)), flat(expected), rtol=1e-12, atol=1e-12)
+    assert "last" not in module._ENDING  # the next call starts afresh
