@@ -392,3 +392,25 @@ def test_ctrl_c_keeps_the_last_completed_epoch_and_is_not_resumed(backend, monke
     numpy_module.train(expected, X, T, epochs=3, **settings)
     np.testing.assert_allclose(flat(as_numpy(params)), flat(expected), rtol=1e-12, atol=1e-12)
     assert "last" not in module._ENDING  # the next call starts afresh
+
+
+def test_the_torch_engines_mini_batch_epoch_allocates_no_buffer():
+    """train's steps on shuffled mini-batches gather the rows into the engine's own batch buffers."""
+    numpy_module, module = modules("softmax")
+    torch = module.torch
+    from torch.profiler import ProfilerActivity, profile
+
+    X, T = (torch.as_tensor(array) for array in problem(numpy_module, samples=7))
+    settings = {"learning_rate": 0.1, "momentum": 0.9, "beta1": 0.9, "beta2": 0.99, "eps": 1e-8}
+    engine = module._engine(module.init_params(), X, T, 3, "adam", settings)
+    state, order = engine.start(), np.random.default_rng(0).permutation(7)
+
+    def epoch():
+        for start in range(0, 7, 3):
+            engine.advance(state, order[start : start + 3])
+
+    epoch()
+    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as profiler:
+        epoch()
+    sizes = [event.cpu_memory_usage for event in profiler.events() if event.name == "[memory]"]
+    assert all(abs(size) <= 8 for size in sizes) and sum(sizes) == 0
