@@ -1,16 +1,22 @@
 """The generated module's steady-state step in each backend beside hand-written framework steps.
 
-    python benchmarks/backend_steps.py [--quick] [--no-compile] [--sizes tiny ...] [--torch-threads N]
+    python benchmarks/train_step.py --section backends [--quick] [--no-compile] [--sizes tiny ...]
+        [--torch-threads N] [--previous REV]
 
-At tiny, small, medium and large (sigmoid hidden layers, softmax output, cce,
-float32, plain SGD), per step, side by side in one process: the NumPy,
-torch and jax modules' steps (the derived gradient, then the update in
-place; jax: one jit, parameters donated), a hand-written PyTorch eager step
-(autograd, torch.optim.SGD), the same step through torch.compile, a
-hand-written JAX jit step (jax.grad), and the NumPy bound (the step's
-matmuls, one exp per activation entry, one update pass). Times are medians
-over rounds; ratios to the fastest hand-written step are taken round by round
-(train_step.py's method). The BLAS each library uses is printed first.
+(train_step.py's section; ``python benchmarks/backend_steps.py`` with the same
+options runs it alone.) At tiny (the half adder's layers [2, 2, 2, 2] and its
+4 rows), small, medium and large (sigmoid hidden layers, softmax output, cce,
+float32, plain SGD), per step, side by side in one process: the NumPy, torch
+and jax modules' steps (the derived gradient, then the update in place; jax:
+one jit, parameters donated), a hand-written PyTorch eager step (autograd,
+torch.optim.SGD), the same step through torch.compile, a hand-written JAX jit
+step (jax.grad), the NumPy matmuls (the step's matrix products alone) and the
+NumPy bound (those, one exp per activation entry, one update pass). With
+--previous REV the modules that commit generates (its tree unpacked by git
+archive into a temporary folder, generated there by a child Python) are timed
+beside today's. Times are medians over rounds; ratios to the fastest
+hand-written step are taken round by round (train_step.py's method). The BLAS
+each library uses is printed first.
 """
 
 from __future__ import annotations
@@ -19,13 +25,20 @@ import argparse
 import contextlib
 import importlib.util
 import io
+import json
+import os
 import statistics
+import subprocess
 import sys
+import tarfile
+import tempfile
+from pathlib import Path
 
 import numpy as np
 from train_step import (
     interleaved,
     jax_step,
+    matmul_floor,
     module_from_source,
     numpy_bound,
     optimiser_step,
@@ -38,12 +51,30 @@ from symbp.derivation.engine import derive
 from symbp.spec.network import load
 
 SIZES = {
-    "tiny": ([4, 8, 8, 2], 16),
+    "tiny": ([2, 2, 2, 2], 4),
     "small": ([64, 64, 64, 10], 64),
     "medium": ([784, 256, 256, 10], 256),
     "large": ([1024, 1024, 1024, 1024], 512),
 }
 LEARNING_RATE = 0.1
+ROOT = Path(__file__).resolve().parents[1]
+# run by a child Python in another commit's tree: each backend's float32 module source for a spec
+GENERATE = """
+import json, sys
+from symbp.codegen.generator import generate
+from symbp.derivation.engine import derive
+from symbp.spec.network import load
+spec, backends = json.loads(sys.argv[1]), sys.argv[2:]
+derivation = derive(load(spec))
+sources = {}
+for backend in backends:
+    try:
+        options = {} if backend == "numpy" else {"backend": backend}
+        sources[backend] = generate(derivation, "float32", **options)
+    except (TypeError, ValueError) as error:
+        print(f"{backend}: {error}", file=sys.stderr)
+print(json.dumps(sources))
+"""
 
 
 def problem(sizes, batch, seed=0):
@@ -73,16 +104,41 @@ def blas() -> str:
     return "\n".join(lines)
 
 
+def spec_of(sizes) -> dict:
+    activations = ["sigmoid"] * (len(sizes) - 2) + ["softmax"]
+    return {"name": "mlp", "layers": sizes, "activation": activations, "cost": "cce"}
+
+
+def installed() -> list[str]:
+    return ["numpy", *(backend for backend in ("torch", "jax") if importlib.util.find_spec(backend))]
+
+
 def modules(sizes):
-    spec = {"name": "mlp", "layers": sizes, "activation": ["sigmoid"] * (len(sizes) - 2) + ["softmax"]}
-    derivation = derive(load({**spec, "cost": "cce"}))
-    result = {"numpy": module_from_source(generate(derivation, dtype="float32"), "mlp_numpy")}
-    for backend in ("torch", "jax"):
-        if importlib.util.find_spec(backend):
-            result[backend] = module_from_source(
-                generate(derivation, "float32", backend=backend), f"mlp_{backend}"
-            )
+    derivation = derive(load(spec_of(sizes)))
+    result = {}
+    for backend in installed():
+        options = {} if backend == "numpy" else {"backend": backend}
+        result[backend] = module_from_source(generate(derivation, "float32", **options), f"mlp_{backend}")
     return result
+
+
+def previous_modules(revision: str, sizes) -> dict:
+    """Each backend's module as commit `revision` generates it (its own code, in a child Python)."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision], capture_output=True, check=True)
+    with tempfile.TemporaryDirectory() as folder:
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tree:
+            tree.extractall(folder, filter="data")
+        child = subprocess.run(
+            [sys.executable, "-c", GENERATE, json.dumps(spec_of(sizes)), *installed()],
+            cwd=folder,
+            env={**os.environ, "PYTHONPATH": folder},
+            capture_output=True,
+            text=True,
+        )
+    if child.returncode:
+        raise SystemExit(f"--previous {revision}: generating failed: {child.stderr.strip().splitlines()[-1]}")
+    sources = json.loads(child.stdout)
+    return {key: module_from_source(source, f"mlp_{key}_previous") for key, source in sources.items()}
 
 
 def torch_module_step(module, Ws, bs, X, T):
@@ -145,36 +201,44 @@ def compiled_torch_step(Ws, bs, X, T):
     return run
 
 
-def contenders(name, compile_torch):
-    sizes, batch = SIZES[name]
-    X, T, Ws, bs = problem(sizes, batch)
-    mods = modules(sizes)
+def module_steps(mods, label, Ws, bs, X, T) -> dict:
+    """Each module's step in `mods` (numpy, torch, jax) on the same weights and data."""
     X32, T32 = X.astype(np.float32), T.astype(np.float32)
     numpy_params = {}
     for index, (w, b) in enumerate(zip(Ws, bs, strict=True), start=1):
         numpy_params[f"W{index}"], numpy_params[f"b{index}"] = w.astype(np.float32), b.astype(np.float32)
-    result = {"symbp numpy": optimiser_step(mods["numpy"], numpy_params, X32, T32, "sgd", LEARNING_RATE)}
-    hand = {}
+    steps = {f"{label} numpy": optimiser_step(mods["numpy"], numpy_params, X32, T32, "sgd", LEARNING_RATE)}
     if "torch" in mods:
-        result["symbp torch"] = torch_module_step(mods["torch"], Ws, bs, X, T)
+        steps[f"{label} torch"] = torch_module_step(mods["torch"], Ws, bs, X, T)
+    if "jax" in mods:
+        steps[f"{label} jax"] = jax_module_step(mods["jax"], Ws, bs, X, T)
+    return steps
+
+
+def contenders(name, compile_torch, previous: str | None = None):
+    sizes, batch = SIZES[name]
+    X, T, Ws, bs = problem(sizes, batch)
+    result = module_steps(modules(sizes), "symbp", Ws, bs, X, T)
+    if previous:
+        result.update(module_steps(previous_modules(previous, sizes), previous[:10], Ws, bs, X, T))
+    hand = {}
+    if importlib.util.find_spec("torch"):
         hand["PyTorch eager"] = torch_step(Ws, bs, X, T, LEARNING_RATE)
         if compile_torch:
             try:
                 hand["torch.compile"] = compiled_torch_step(Ws, bs, X, T)
             except Exception as error:  # a compiler missing on the machine: say so, time the rest
                 print(f"  torch.compile failed ({type(error).__name__}: {str(error).splitlines()[0]})")
-    if "jax" in mods:
-        result["symbp jax"] = jax_module_step(mods["jax"], Ws, bs, X, T)
+    if importlib.util.find_spec("jax"):
         hand["JAX jit"] = jax_step(Ws, bs, X, T, LEARNING_RATE)
-    Ws32 = [w.astype(np.float32) for w in Ws]
-    bs32 = [b.astype(np.float32) for b in bs]
+    X32 = X.astype(np.float32)
+    Ws32, bs32 = [w.astype(np.float32) for w in Ws], [b.astype(np.float32) for b in bs]
+    hand["NumPy matmuls"] = matmul_floor(Ws32, X32, batch)
     hand["NumPy bound"] = numpy_bound(Ws32, bs32, X32, batch)
-    return {**result, **hand}, [key for key in hand if key != "NumPy bound"]
+    return {**result, **hand}, [key for key in hand if not key.startswith("NumPy")]
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer and shorter rounds (noisier)")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-compile", action="store_true", help="leave torch.compile out (slow to compile)")
     parser.add_argument("--sizes", nargs="*", default=list(SIZES), choices=list(SIZES))
     parser.add_argument(
@@ -182,16 +246,19 @@ def main(argv=None) -> int:
         type=int,
         help="torch.set_num_threads (on a loaded machine torch's spinning pool can slow every step 100x)",
     )
-    args = parser.parse_args(argv)
+    parser.add_argument("--previous", metavar="REV", help="also time the modules commit REV generates")
+
+
+def report(args, rounds: int, seconds: float) -> None:
+    """The section: each size's steps side by side, with ratios to the fastest hand-written one."""
     if args.torch_threads and importlib.util.find_spec("torch"):
         import torch
 
         torch.set_num_threads(args.torch_threads)
-    rounds, seconds = (5, 0.05) if args.quick else (15, 0.05)
     print(blas())
     for name in args.sizes:
         with contextlib.redirect_stdout(io.StringIO()):
-            steps, peers = contenders(name, not args.no_compile)
+            steps, peers = contenders(name, not args.no_compile, args.previous)
         samples = interleaved(steps, rounds, seconds)
         fastest = min(peers, key=lambda key: statistics.median(samples[key])) if peers else "NumPy bound"
         sizes, batch = SIZES[name]
@@ -200,7 +267,15 @@ def main(argv=None) -> int:
         )
         for key in steps:
             milliseconds = statistics.median(samples[key]) * 1e3
-            print(f"  {key:14} {milliseconds:10.3f} ms   {ratio(samples, key, fastest)}")
+            print(f"  {key:20} {milliseconds:10.3f} ms   {ratio(samples, key, fastest)}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer and shorter rounds (noisier)")
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    report(args, *((5, 0.05) if args.quick else (15, 0.05)))
     return 0
 
 

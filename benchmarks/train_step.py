@@ -1,6 +1,6 @@
 """Speed of generated training steps against the yardsticks, side by side in one process.
 
-    python benchmarks/train_step.py [--quick]
+    python benchmarks/train_step.py [--quick] [--section all|numpy|backends] [--previous REV] ...
 
 Prints, per epoch (one full-batch step):
 * the program of The backpropagation algorithm (../shared/bench/seed000_ann.py, class ANN)
@@ -25,7 +25,11 @@ Prints, per epoch (one full-batch step):
   the generated step should stay ahead of PyTorch eager and reach JAX jit at the
   large size (a note says which is not installed);
 * tracemalloc, over steady-state steps: bytes still held after them all (a
-  leak grows with the number of steps) and the peak of transient bytes.
+  leak grows with the number of steps) and the peak of transient bytes;
+* the backends' section (backend_steps.py): at tiny, small, medium and large,
+  the numpy, torch and jax modules' steps beside hand-written PyTorch eager,
+  torch.compile and JAX jit steps, the NumPy matmuls and the NumPy bound, with
+  --previous REV the modules commit REV generates beside today's.
 
 The yardsticks are used by path, never copied. The contenders take turns in
 many short rounds; ratios are taken round by round and reported as median and
@@ -499,15 +503,22 @@ def loop_against_long_call(module, params, X, T, learning_rate, rounds: int, sec
 
 
 def main(argv=None) -> int:
+    import backend_steps  # the backends' section: it builds on this file's timers and steps
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer and shorter rounds (noisier)")
+    parser.add_argument("--section", choices=("all", "numpy", "backends"), default="all")
+    backend_steps.add_arguments(parser)
     args = parser.parse_args(argv)
     rounds, seconds = (5, 0.05) if args.quick else (25, 0.05)
-    with contextlib.redirect_stdout(io.StringIO()):
-        reference = reference_module()
-    half_adder(reference, rounds, seconds)
-    for sizes, batch in SIZES:
-        large(reference, sizes, batch, rounds, seconds)
+    if args.section in ("all", "numpy"):
+        with contextlib.redirect_stdout(io.StringIO()):
+            reference = reference_module()
+        half_adder(reference, rounds, seconds)
+        for sizes, batch in SIZES:
+            large(reference, sizes, batch, rounds, seconds)
+    if args.section in ("all", "backends"):
+        backend_steps.report(args, rounds, seconds)
     return 0
 
 

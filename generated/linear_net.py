@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: 8c4b73ddb6a05f81ce3703d9a0bc76d6bf9f5a57fb93e02cf988c4ba00fce4e6
+# written by symbp; symbp-sha256: c72a643b2834064d42661b6568dabf07d8ec8612683ea8b140cc60623ed808c2
 """linear_net: 2-2-2, identity, half_sse, biases.
 
 2-2-2 linear network updated per sample; the numerical example of the course notes unit 1.4 - Back-propagation
@@ -257,7 +257,6 @@ IN_PLACE: dict[str, tuple[Callable[..., Update], tuple[str, ...], bool]] = {
     "adam": (_update_adam, ("learning_rate", "beta1", "beta2", "eps"), False),
 }
 OPTIMIZERS = (*IN_PLACE, "bfgs", "lbfgs")
-SCIPY_METHODS = {"bfgs": "BFGS", "lbfgs": "L-BFGS-B"}
 
 
 class History(list):
@@ -383,6 +382,55 @@ def _stops(stopper: _EarlyStopping | None, epoch: int, history: History, costs: 
     return stopper.stop(epoch, held)
 
 
+def _settle(history: History, costs: Any, stopper: _EarlyStopping | None) -> bool:
+    """After the epochs: the last epoch's costs recorded (unless they are), the best epoch with early
+    stopping (unless Ctrl-C ended training); whether the best epoch's parameters must be put back."""
+    if not history.epochs or history.epochs[-1] != history.last_epoch:
+        history.record(history.last_epoch, *costs())
+    if stopper is not None and history.stopped != "interrupted":
+        history.best_epoch = stopper.best_epoch
+    return history.best_epoch not in (None, history.last_epoch)
+
+
+# every [train] setting a spec may leave out, as symbp's spec reader defaults it
+TRAIN_DEFAULTS = {
+    "learning_rate": 0.1,
+    "epochs": 1000,
+    "batch_size": None,
+    "seed": 0,
+    "print_every": 100,
+    "optimizer": "sgd",
+    "momentum": 0.9,
+    "beta1": 0.9,
+    "beta2": 0.999,
+    "eps": 1e-8,
+    "tolerance": 1e-5,
+    "shuffle": True,
+    "validation": 0.0,
+    "early_stopping": 0,
+}
+TRAIN = {**TRAIN_DEFAULTS, **TRAIN}  # the derived part's TRAIN holds the settings the spec gave
+
+
+def _split(X: np.ndarray, T: np.ndarray, validation: Any, seed: int) -> tuple[tuple, tuple | None]:
+    """(training X, T), (validation X, T) or None: a held-out fraction of seeded random rows, or a pair."""
+    if validation is None or (not isinstance(validation, tuple | list) and not validation):
+        return (X, T), None
+    if isinstance(validation, tuple | list):
+        X_held, T_held = (np.ascontiguousarray(array, dtype=X.dtype) for array in validation)
+        return (X, T), (X_held, T_held)
+    held = round(validation * X.shape[0])
+    if not 0 < validation < 1 or held in (0, X.shape[0]):
+        raise ValueError(f"validation={validation!r} must hold out some rows of {X.shape[0]}, not all")
+    order = np.random.default_rng(seed).permutation(X.shape[0])
+    kept, out = np.sort(order[held:]), np.sort(order[:held])
+    return (X[kept], T[kept]), (X[out], T[out])
+
+
+# the optimisers SciPy runs, by their names in scipy.optimize.minimize
+SCIPY_METHODS = {"bfgs": "BFGS", "lbfgs": "L-BFGS-B"}
+
+
 class _Stop(Exception):
     """Raised in SciPy's callback to end the iterations early."""
 
@@ -455,44 +503,11 @@ def _minimize(
 _STOPPED = {0: "converged", 1: "epochs", 2: "precision"}
 
 
-# every [train] setting a spec may leave out, as symbp's spec reader defaults it
-TRAIN_DEFAULTS = {
-    "learning_rate": 0.1,
-    "epochs": 1000,
-    "batch_size": None,
-    "seed": 0,
-    "print_every": 100,
-    "optimizer": "sgd",
-    "momentum": 0.9,
-    "beta1": 0.9,
-    "beta2": 0.999,
-    "eps": 1e-8,
-    "tolerance": 1e-5,
-    "shuffle": True,
-    "validation": 0.0,
-    "early_stopping": 0,
-}
-TRAIN = {**TRAIN_DEFAULTS, **TRAIN}  # the derived part's TRAIN holds the settings the spec gave
 _SHAPE_AND_DTYPE = operator.attrgetter("shape", "dtype")
 # The last train() call's packed parameters, gradient and step buffers, kept for the next call
 # with the same shapes, dtype, batch sizes and learning rate (a loop of short calls reuses them),
 # and where that call ended, which the next call resumes when it continues from there.
 _CACHE: dict[tuple, dict[str, Any]] = {}
-
-
-def _split(X: np.ndarray, T: np.ndarray, validation: Any, seed: int) -> tuple[tuple, tuple | None]:
-    """(training X, T), (validation X, T) or None: a held-out fraction of seeded random rows, or a pair."""
-    if validation is None or (not isinstance(validation, tuple | list) and not validation):
-        return (X, T), None
-    if isinstance(validation, tuple | list):
-        X_held, T_held = (np.ascontiguousarray(array, dtype=X.dtype) for array in validation)
-        return (X, T), (X_held, T_held)
-    held = round(validation * X.shape[0])
-    if not 0 < validation < 1 or held in (0, X.shape[0]):
-        raise ValueError(f"validation={validation!r} must hold out some rows of {X.shape[0]}, not all")
-    order = np.random.default_rng(seed).permutation(X.shape[0])
-    kept, out = np.sort(order[held:]), np.sort(order[:held])
-    return (X[kept], T[kept]), (X[out], T[out])
 
 
 def train(
@@ -600,11 +615,7 @@ def train(
         finally:
             if progress is not None:
                 progress.close()
-        if not history.epochs or history.epochs[-1] != history.last_epoch:
-            history.record(history.last_epoch, *costs())
-        if stopper is not None and history.stopped != "interrupted":
-            history.best_epoch = stopper.best_epoch
-        if history.best_epoch not in (None, history.last_epoch):
+        if _settle(history, costs, stopper):
             stopper.restore()
             cached["forwarded"] = False
         elif history.stopped != "interrupted" and in_place:
@@ -872,15 +883,11 @@ def main() -> int:
     if DATA_X is None:
         return _check_on_random_data()
     params = init_params(seed=TRAIN["seed"])
-    X = np.array(DATA_X, dtype=DTYPE)
-    T = np.array(DATA_T, dtype=DTYPE)
+    X, T = _arrays(params, DATA_X, DATA_T)
     print(f"initial cost {cost(params, X, T):.6g}")
     settings = {key: value for key, value in TRAIN.items() if key != "seed"}
     if DATA_X_VALIDATION is not None:
-        settings["validation"] = (
-            np.array(DATA_X_VALIDATION, dtype=DTYPE),
-            np.array(DATA_T_VALIDATION, dtype=DTYPE),
-        )
+        settings["validation"] = tuple(_arrays(params, DATA_X_VALIDATION, DATA_T_VALIDATION))
     try:
         with np.errstate(all="ignore"):
             history = train(params, X, T, seed=TRAIN["seed"], **settings)

@@ -1,4 +1,4 @@
-# written by symbp; symbp-sha256: daf27aa3a7ba7685817b53075ebb0af94e7ebe3bd9359ca1b573ebe38ed2bb56
+# written by symbp; symbp-sha256: 286c2919f49c32c635cb6b69f25b6d46dfa5e918edd88928081c1985ae21573c
 """softmax: 2-3, softmax, cce, biases.
 
 multi-class logistic regression: softmax output, categorical cross-entropy (Python Deep Learning, Packt)
@@ -267,7 +267,6 @@ IN_PLACE: dict[str, tuple[Callable[..., Update], tuple[str, ...], bool]] = {
     "adam": (_update_adam, ("learning_rate", "beta1", "beta2", "eps"), False),
 }
 OPTIMIZERS = (*IN_PLACE, "bfgs", "lbfgs")
-SCIPY_METHODS = {"bfgs": "BFGS", "lbfgs": "L-BFGS-B"}
 
 
 class History(list):
@@ -393,6 +392,55 @@ def _stops(stopper: _EarlyStopping | None, epoch: int, history: History, costs: 
     return stopper.stop(epoch, held)
 
 
+def _settle(history: History, costs: Any, stopper: _EarlyStopping | None) -> bool:
+    """After the epochs: the last epoch's costs recorded (unless they are), the best epoch with early
+    stopping (unless Ctrl-C ended training); whether the best epoch's parameters must be put back."""
+    if not history.epochs or history.epochs[-1] != history.last_epoch:
+        history.record(history.last_epoch, *costs())
+    if stopper is not None and history.stopped != "interrupted":
+        history.best_epoch = stopper.best_epoch
+    return history.best_epoch not in (None, history.last_epoch)
+
+
+# every [train] setting a spec may leave out, as symbp's spec reader defaults it
+TRAIN_DEFAULTS = {
+    "learning_rate": 0.1,
+    "epochs": 1000,
+    "batch_size": None,
+    "seed": 0,
+    "print_every": 100,
+    "optimizer": "sgd",
+    "momentum": 0.9,
+    "beta1": 0.9,
+    "beta2": 0.999,
+    "eps": 1e-8,
+    "tolerance": 1e-5,
+    "shuffle": True,
+    "validation": 0.0,
+    "early_stopping": 0,
+}
+TRAIN = {**TRAIN_DEFAULTS, **TRAIN}  # the derived part's TRAIN holds the settings the spec gave
+
+
+def _split(X: np.ndarray, T: np.ndarray, validation: Any, seed: int) -> tuple[tuple, tuple | None]:
+    """(training X, T), (validation X, T) or None: a held-out fraction of seeded random rows, or a pair."""
+    if validation is None or (not isinstance(validation, tuple | list) and not validation):
+        return (X, T), None
+    if isinstance(validation, tuple | list):
+        X_held, T_held = (np.ascontiguousarray(array, dtype=X.dtype) for array in validation)
+        return (X, T), (X_held, T_held)
+    held = round(validation * X.shape[0])
+    if not 0 < validation < 1 or held in (0, X.shape[0]):
+        raise ValueError(f"validation={validation!r} must hold out some rows of {X.shape[0]}, not all")
+    order = np.random.default_rng(seed).permutation(X.shape[0])
+    kept, out = np.sort(order[held:]), np.sort(order[:held])
+    return (X[kept], T[kept]), (X[out], T[out])
+
+
+# the optimisers SciPy runs, by their names in scipy.optimize.minimize
+SCIPY_METHODS = {"bfgs": "BFGS", "lbfgs": "L-BFGS-B"}
+
+
 class _Stop(Exception):
     """Raised in SciPy's callback to end the iterations early."""
 
@@ -465,44 +513,11 @@ def _minimize(
 _STOPPED = {0: "converged", 1: "epochs", 2: "precision"}
 
 
-# every [train] setting a spec may leave out, as symbp's spec reader defaults it
-TRAIN_DEFAULTS = {
-    "learning_rate": 0.1,
-    "epochs": 1000,
-    "batch_size": None,
-    "seed": 0,
-    "print_every": 100,
-    "optimizer": "sgd",
-    "momentum": 0.9,
-    "beta1": 0.9,
-    "beta2": 0.999,
-    "eps": 1e-8,
-    "tolerance": 1e-5,
-    "shuffle": True,
-    "validation": 0.0,
-    "early_stopping": 0,
-}
-TRAIN = {**TRAIN_DEFAULTS, **TRAIN}  # the derived part's TRAIN holds the settings the spec gave
 _SHAPE_AND_DTYPE = operator.attrgetter("shape", "dtype")
 # The last train() call's packed parameters, gradient and step buffers, kept for the next call
 # with the same shapes, dtype, batch sizes and learning rate (a loop of short calls reuses them),
 # and where that call ended, which the next call resumes when it continues from there.
 _CACHE: dict[tuple, dict[str, Any]] = {}
-
-
-def _split(X: np.ndarray, T: np.ndarray, validation: Any, seed: int) -> tuple[tuple, tuple | None]:
-    """(training X, T), (validation X, T) or None: a held-out fraction of seeded random rows, or a pair."""
-    if validation is None or (not isinstance(validation, tuple | list) and not validation):
-        return (X, T), None
-    if isinstance(validation, tuple | list):
-        X_held, T_held = (np.ascontiguousarray(array, dtype=X.dtype) for array in validation)
-        return (X, T), (X_held, T_held)
-    held = round(validation * X.shape[0])
-    if not 0 < validation < 1 or held in (0, X.shape[0]):
-        raise ValueError(f"validation={validation!r} must hold out some rows of {X.shape[0]}, not all")
-    order = np.random.default_rng(seed).permutation(X.shape[0])
-    kept, out = np.sort(order[held:]), np.sort(order[:held])
-    return (X[kept], T[kept]), (X[out], T[out])
 
 
 def train(
@@ -610,11 +625,7 @@ def train(
         finally:
             if progress is not None:
                 progress.close()
-        if not history.epochs or history.epochs[-1] != history.last_epoch:
-            history.record(history.last_epoch, *costs())
-        if stopper is not None and history.stopped != "interrupted":
-            history.best_epoch = stopper.best_epoch
-        if history.best_epoch not in (None, history.last_epoch):
+        if _settle(history, costs, stopper):
             stopper.restore()
             cached["forwarded"] = False
         elif history.stopped != "interrupted" and in_place:
@@ -882,15 +893,11 @@ def main() -> int:
     if DATA_X is None:
         return _check_on_random_data()
     params = init_params(seed=TRAIN["seed"])
-    X = np.array(DATA_X, dtype=DTYPE)
-    T = np.array(DATA_T, dtype=DTYPE)
+    X, T = _arrays(params, DATA_X, DATA_T)
     print(f"initial cost {cost(params, X, T):.6g}")
     settings = {key: value for key, value in TRAIN.items() if key != "seed"}
     if DATA_X_VALIDATION is not None:
-        settings["validation"] = (
-            np.array(DATA_X_VALIDATION, dtype=DTYPE),
-            np.array(DATA_T_VALIDATION, dtype=DTYPE),
-        )
+        settings["validation"] = tuple(_arrays(params, DATA_X_VALIDATION, DATA_T_VALIDATION))
     try:
         with np.errstate(all="ignore"):
             history = train(params, X, T, seed=TRAIN["seed"], **settings)

@@ -75,10 +75,10 @@ def bind(derived: types.ModuleType | dict) -> None:
     """Put a derived part's names (a module or its namespace) into every part of the package's runtime
     that reads them; TRAIN as the runtime merges it, over its defaults."""
     from symbp.codegen import runtime
-    from symbp.codegen.runtime import training
+    from symbp.codegen.runtime import settings
 
     namespace = derived if isinstance(derived, dict) else vars(derived)
-    merged = {**training.TRAIN_DEFAULTS, **namespace["TRAIN"]}
+    merged = {**settings.TRAIN_DEFAULTS, **namespace["TRAIN"]}
     for name in runtime.PARTS:
         part = importlib.import_module(f"symbp.codegen.runtime.{name}")
         for key in NAMES:

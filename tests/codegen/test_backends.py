@@ -4,6 +4,7 @@ the textbook formulas; torch's steady-state step allocates no buffer, jax's step
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from functools import cache
@@ -113,9 +114,12 @@ def test_mini_batches_train_as_the_numpy_module_does(spec, backend):
     numpy_module, torch_module = modules(spec, backend=backend)
     X, T = problem(numpy_module, samples=7)
     expected = numpy_module.init_params(seed=3)
-    numpy_module.train(expected, X, T, epochs=3, batch_size=3, optimizer="adam", resume=False, **SETTINGS)
+    expected_history = numpy_module.train(
+        expected, X, T, epochs=3, batch_size=3, optimizer="adam", resume=False, **SETTINGS
+    )
     params = torch_module.init_params(seed=3)
-    torch_module.train(params, X, T, epochs=3, batch_size=3, optimizer="adam", **SETTINGS)
+    history = torch_module.train(params, X, T, epochs=3, batch_size=3, optimizer="adam", **SETTINGS)
+    assert (history.stopped, expected_history.stopped) == ("epochs", "epochs")  # not a swallowed Ctrl-C
     np.testing.assert_allclose(flat(as_numpy(params)), flat(expected), rtol=1e-12, atol=1e-12)
 
 
@@ -238,3 +242,175 @@ def test_the_command_writes_the_backends_module(tmp_path, capsys, backend):
     assert capsys.readouterr().err.strip().splitlines()[-1] == (
         f"symbp generate: --minimal prints the NumPy teaching module, not --backend {backend}"
     )
+
+
+def _same_training(numpy_module, module, X, T, **settings):
+    """Train the NumPy module and `module` from the same parameters; both end alike (float64, 1e-12)."""
+    expected = numpy_module.init_params(seed=5)
+    expected_history = numpy_module.train(expected, X, T, **settings, **SETTINGS)
+    params = module.init_params(seed=5)
+    history = module.train(params, X, T, **settings, **SETTINGS)
+    np.testing.assert_allclose(flat(as_numpy(params)), flat(expected), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(history, expected_history, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(history.validation, expected_history.validation, rtol=1e-12, atol=1e-12)
+    assert history.epochs == expected_history.epochs
+    for field in ("stopped", "last_epoch", "best_epoch"):
+        assert getattr(history, field) == getattr(expected_history, field), field
+    return history
+
+
+FEATURES = {
+    "validation": {"validation": 0.3},
+    "pair": {"validation": "pair"},
+    "early_stopping": {"validation": 0.3, "early_stopping": 2},
+    "print_every": {"print_every": 3},
+}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("feature", FEATURES)
+@pytest.mark.parametrize(
+    "optimizer", [("adam", 3), ("momentum", None), ("bfgs", None), ("lbfgs", None)], ids=lambda o: o[0]
+)
+def test_each_training_setting_trains_as_the_numpy_module_does(optimizer, feature, backend):
+    if optimizer[0] in ("bfgs", "lbfgs"):
+        require("scipy")
+    numpy_module, module = modules("softmax", backend=backend)
+    X, T = problem(numpy_module, samples=10)
+    settings = dict(FEATURES[feature])
+    if settings.get("validation") == "pair":
+        settings["validation"] = problem(numpy_module, samples=4, seed=8)
+    name, batch_size = optimizer
+    _same_training(
+        numpy_module, module, X, T, epochs=9, optimizer=name, batch_size=batch_size, resume=False, **settings
+    )
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_early_stopping_leaves_the_best_epochs_parameters(backend):
+    numpy_module, module = modules("softmax", backend=backend)
+    X, T = problem(numpy_module, samples=10)
+    settings = {"epochs": 30, "optimizer": "adam", "validation": 0.3, "early_stopping": 3, "resume": False}
+    history = _same_training(numpy_module, module, X, T, **settings)
+    assert history.stopped == "early_stopping" and history.best_epoch < history.last_epoch
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("method", ["bfgs", "lbfgs"])
+def test_a_tolerance_ends_bfgs_as_in_the_numpy_module(method, backend):
+    require("scipy")
+    numpy_module, module = modules("half_adder", backend=backend)
+    X, T = problem(numpy_module, samples=4)
+    history = _same_training(
+        numpy_module, module, X, T, epochs=500, optimizer=method, tolerance=1e-3, resume=False
+    )
+    assert history.stopped == "converged" and history.last_epoch < 500
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("batch_size", [None, 3])
+@pytest.mark.parametrize("optimizer", ["nesterov", "adam"])
+def test_a_loop_of_one_epoch_calls_trains_as_one_call(optimizer, batch_size, backend):
+    numpy_module, module = modules("softmax", backend=backend)
+    X, T = problem(numpy_module, samples=7)
+    settings = {"optimizer": optimizer, "batch_size": batch_size, **SETTINGS}
+    expected = numpy_module.init_params(seed=6)
+    numpy_module.train(expected, X, T, epochs=4, resume=False, **settings)
+    looped = module.init_params(seed=6)
+    histories = [module.train(looped, X, T, epochs=1, resume=False, **settings)]
+    histories += [module.train(looped, X, T, epochs=1, **settings) for _ in range(3)]
+    np.testing.assert_allclose(flat(as_numpy(looped)), flat(expected), rtol=1e-12, atol=1e-12)
+    assert all(history.stopped == "epochs" for history in histories)
+    afresh = module.init_params(seed=6)
+    for _ in range(2):  # resume=False starts the optimiser and the shuffling afresh each call
+        module.train(afresh, X, T, epochs=1, resume=False, **settings)
+    assert np.abs(flat(as_numpy(afresh)) - flat(as_numpy(looped))).max() > 1e-3
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_progress_lines_are_the_numpy_modules(backend, capsys):
+    numpy_module, module = modules("softmax", backend=backend)
+    X, T = problem(numpy_module, samples=10)
+    settings = {"epochs": 6, "print_every": 2, "validation": 0.3, "optimizer": "adam", "resume": False}
+
+    def shown() -> list[str]:
+        # the rate and the time left are the machine's; the rest is the same text
+        lines = capsys.readouterr().out.splitlines()
+        return [re.sub(r"  \S+ epochs/s  .* left$", "", line) for line in lines]
+
+    numpy_module.train(numpy_module.init_params(seed=5), X, T, **settings, **SETTINGS)
+    expected = shown()
+    module.train(module.init_params(seed=5), X, T, **settings, **SETTINGS)
+    got = shown()
+    assert got == expected and len(got) == 3
+    assert got[0].startswith("epoch 2/6  cost ") and "  validation " in got[0]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("spec", ["demystified", "half_adder"])
+def test_running_the_module_prints_what_the_numpy_module_prints(tmp_path, spec, backend):
+    """main(): the spec's training and outputs, or the gradient check on random data without data."""
+    require(backend)
+    printed = {}
+    for name in ("numpy", backend):
+        path = tmp_path / f"{spec}_{name}.py"
+        path.write_text(generate(derived(spec), backend=name), encoding="utf-8")
+        result = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        lines = [re.sub(r"  \S+ epochs/s  .* left$", "", line) for line in result.stdout.splitlines()]
+        # the outputs' last bits may differ: ten decimals compared
+        printed[name] = [re.sub(r"(\d\.\d{10})\d+", r"\1", line) for line in lines]
+    assert printed[backend] == printed["numpy"] and len(printed["numpy"]) > 2
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_ctrl_c_keeps_the_last_completed_epoch_and_is_not_resumed(backend, monkeypatch):
+    numpy_module, module = modules("softmax", backend=backend)
+    X, T = problem(numpy_module, samples=7)
+    settings = {"optimizer": "adam", "batch_size": None, "resume": False, **SETTINGS}
+    real_engine, calls = module._engine, []
+
+    def interrupting_engine(*arguments):
+        engine = real_engine(*arguments)
+        advance = engine.advance
+
+        def counted(state, rows):
+            calls.append(1)
+            if len(calls) == 4:
+                raise KeyboardInterrupt
+            return advance(state, rows)
+
+        monkeypatch.setattr(engine, "advance", counted)
+        return engine
+
+    monkeypatch.setattr(module, "_engine", interrupting_engine)
+    params = module.init_params(seed=2)
+    history = module.train(params, X, T, epochs=10, **settings)
+    monkeypatch.undo()
+    assert history.stopped == "interrupted" and history.last_epoch == 3
+    expected = numpy_module.init_params(seed=2)
+    numpy_module.train(expected, X, T, epochs=3, **settings)
+    np.testing.assert_allclose(flat(as_numpy(params)), flat(expected), rtol=1e-12, atol=1e-12)
+    assert "last" not in module._ENDING  # the next call starts afresh
+
+
+def test_the_torch_engines_mini_batch_epoch_allocates_no_buffer():
+    """train's steps on shuffled mini-batches gather the rows into the engine's own batch buffers."""
+    numpy_module, module = modules("softmax")
+    torch = module.torch
+    from torch.profiler import ProfilerActivity, profile
+
+    X, T = (torch.as_tensor(array) for array in problem(numpy_module, samples=7))
+    settings = {"learning_rate": 0.1, "momentum": 0.9, "beta1": 0.9, "beta2": 0.99, "eps": 1e-8}
+    engine = module._engine(module.init_params(), X, T, 3, "adam", settings)
+    state, order = engine.start(), np.random.default_rng(0).permutation(7)
+
+    def epoch():
+        for start in range(0, 7, 3):
+            engine.advance(state, order[start : start + 3])
+
+    epoch()
+    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as profiler:
+        epoch()
+    sizes = [event.cpu_memory_usage for event in profiler.events() if event.name == "[memory]"]
+    assert all(abs(size) <= 8 for size in sizes) and sum(sizes) == 0

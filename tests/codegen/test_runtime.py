@@ -16,7 +16,7 @@ import pytest
 from symbp.codegen import derived_interface
 from symbp.codegen.generator import generate
 from symbp.codegen.loading import load_module
-from symbp.codegen.runtime import PARTS, helpers, progress, training
+from symbp.codegen.runtime import PARTS, entry, helpers, progress, settings, training
 from symbp.codegen.runtime_source import SECTION, part_source
 from symbp.derivation.engine import derive
 from symbp.spec.network import Train, load
@@ -29,7 +29,7 @@ def bound():
     def bind(derived) -> types.SimpleNamespace:
         training._CACHE.clear()
         derived_interface.bind(derived)
-        return types.SimpleNamespace(**{**vars(training), **vars(helpers)})
+        return types.SimpleNamespace(**{**vars(training), **vars(helpers), **vars(entry)})
 
     yield bind
     training._CACHE.clear()
@@ -115,7 +115,7 @@ def test_an_unbound_runtime_refuses_to_run():
 
 
 def test_the_defaults_are_the_spec_readers():
-    assert training.TRAIN_DEFAULTS == dataclasses.asdict(Train())
+    assert settings.TRAIN_DEFAULTS == dataclasses.asdict(Train())
 
 
 @pytest.mark.parametrize("epochs", [1, 7])

@@ -45,5 +45,6 @@ def _to_numpy(value):
 
 
 def _from_numpy(array, device=None):
-    """A NumPy array as a jax array of its dtype on `device` (jax's default device when None)."""
-    return jax.device_put(jnp.asarray(array), device)
+    """A copy of a NumPy array as a jax array of its dtype on `device` (jax's default device when None):
+    jax may alias the buffer it is given, which the caller may change."""
+    return jax.device_put(np.array(array), device)

@@ -1,21 +1,24 @@
-"""The jax module's runtime: the optimisers as pure updates, the jitted step, train and predict.
+"""The jax module's engine: the optimisers as pure updates, the jitted step, the parameters train
+runs them on, and predict.
 
 Copied into a jax module (from the ``# symbp: copied`` line) after its
-derived part, ``History`` and the part the backends share
-(``array_training.py``). A step is one ``jax.jit`` of the derived
-``gradients`` and the optimiser's update, whose parameters and optimiser
-state are donated: XLA writes the new ones into the old ones' buffers.
+derived part and ahead of the part the runtimes share
+(``array_training.py``, which holds ``train``). A step is one ``jax.jit`` of
+the derived ``gradients`` and the optimiser's update, whose parameters and
+optimiser state are donated: XLA writes the new ones into the old ones'
+buffers.
 """
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 # symbp: package only
-from symbp.codegen.backends.array_training import TRAIN, History, _epochs
-from symbp.codegen.derived_interface import OUTPUT, _arrays, cost, forward, gradients
+from symbp.codegen.derived_interface import OUTPUT, forward, gradients
 
 # symbp: copied
 
@@ -88,13 +91,18 @@ IN_PLACE: dict[str, Callable[[dict], tuple[Callable, Callable]]] = {
     "nesterov": _nesterov,
     "adam": _adam,
 }
-OPTIMIZERS = tuple(IN_PLACE)
 
 
 def make_step(optimizer: str, **settings: float) -> tuple[Callable, Callable]:
     """(start(params) -> state, step(params, state, X, T) -> (params, state)): the step jitted, its
     params and state donated."""
-    start, update = IN_PLACE[optimizer](settings)
+    return _made(optimizer, tuple(settings.items()))
+
+
+@cache
+def _made(optimizer: str, settings: tuple) -> tuple[Callable, Callable]:
+    """make_step's pair, made once for each optimiser and settings (jit then compiles once a shape)."""
+    start, update = IN_PLACE[optimizer](dict(settings))
 
     def step(params, state, X, T):
         return update(params, state, gradients(params, X, T))
@@ -102,51 +110,71 @@ def make_step(optimizer: str, **settings: float) -> tuple[Callable, Callable]:
     return start, jax.jit(step, donate_argnums=(0, 1))
 
 
-def train(
-    params: Params,
-    X: Any,
-    T: Any,
-    *,
-    learning_rate: float = TRAIN["learning_rate"],
-    epochs: int = TRAIN["epochs"],
-    batch_size: int | None = None,
-    print_every: int = 0,
-    seed: int = 0,
-    optimizer: str = TRAIN["optimizer"],
-    momentum: float = TRAIN["momentum"],
-    beta1: float = TRAIN["beta1"],
-    beta2: float = TRAIN["beta2"],
-    eps: float = TRAIN["eps"],
-    shuffle: bool = TRAIN["shuffle"],
-) -> History:
-    """Train on (X, T), putting the trained arrays into params; returns the costs before training, every
-    print_every epochs and at the end (a `History`).
+class _Engine:
+    """The parameters train steps (jax arrays of its own: the step donates them) and the data."""
 
-    optimizer is one of sgd, momentum, nesterov, adam: full batch when batch_size is None, else
-    mini-batches of batch_size rows, shuffled each epoch (numpy.random.default_rng(seed), as the NumPy
-    module shuffles) when shuffle.
-    """
-    if optimizer not in IN_PLACE:
-        raise ValueError(f"optimizer={optimizer!r}: the jax module runs {', '.join(OPTIMIZERS)}")
-    X, T = _arrays(params, X, T)
-    start, step = make_step(
-        optimizer, learning_rate=learning_rate, momentum=momentum, beta1=beta1, beta2=beta2, eps=eps
-    )
-    # copies: the step donates its arguments, which must not be the caller's arrays
-    state = {"params": {key: jnp.array(value, copy=True) for key, value in params.items()}}
-    state["optimizer"] = start(state["params"])
+    def __init__(self, size: int, optimizer: str, settings: dict) -> None:
+        self.size = size
+        self.begin, self.step = make_step(optimizer, **settings) if optimizer in IN_PLACE else (None, None)
 
-    def advance(X_batch: jax.Array, T_batch: jax.Array) -> None:
-        state["params"], state["optimizer"] = step(state["params"], state["optimizer"], X_batch, T_batch)
+    def put(self, params: Params, X: jax.Array, T: jax.Array) -> None:
+        self.params = {key: jnp.array(value, copy=True) for key, value in params.items()}
+        self.shapes = {key: value.shape for key, value in params.items()}
+        self.X, self.T = X, T
 
-    size = X.shape[0] if batch_size is None else min(batch_size, X.shape[0])
-    options = {"size": size, "epochs": epochs, "shuffle": shuffle, "seed": seed, "print_every": print_every}
-    try:
-        history = _epochs(advance, lambda: state["params"], X, T, **options)
-    finally:
-        params.update(state["params"])
-    history.record(history.last_epoch, cost(params, X, T), None)
-    return history
+    def start(self):
+        return None if self.begin is None else self.begin(self.params)
+
+    def advance(self, state, rows: np.ndarray | None):
+        """One step on the rows of X that `rows` lists (all of X when None); returns the new state."""
+        X, T = self.X, self.T
+        if rows is not None:
+            # a copy of its own: jax may alias a NumPy buffer and read it after this returns, and the
+            # rows are a view of the order that the next epoch shuffles in place
+            index = jnp.asarray(np.array(rows))
+            X, T = X[index], T[index]
+        self.params, state = self.step(self.params, state, X, T)
+        return state
+
+    def host(self, out: np.ndarray | None = None) -> np.ndarray:
+        """The parameters as one NumPy vector (a new one, or written into `out`)."""
+        values = np.concatenate([np.asarray(value).reshape(-1) for value in self.params.values()])
+        if out is None:
+            return values
+        np.copyto(out, values)
+        return out
+
+    def load(self, vector: np.ndarray) -> None:
+        """Parameters from a NumPy vector, copied: the caller changes the vector later."""
+        params, offset = {}, 0
+        for key, shape in self.shapes.items():
+            size = int(np.prod(shape))
+            params[key] = jnp.asarray(vector[offset : offset + size].reshape(shape).copy())
+            offset += size
+        self.params = params
+
+    def gradient_into(self, out: np.ndarray) -> None:
+        """dC/dtheta on all of X at the parameters, moved to NumPy once, into `out`."""
+        values = gradients(self.params, self.X, self.T)
+        np.copyto(out, np.asarray(jnp.concatenate([value.reshape(-1) for value in values.values()])))
+
+    def give(self, params: Params) -> None:
+        params.update(self.params)
+
+
+_ENGINES: dict[tuple, _Engine] = {}
+
+
+def _engine(params: Params, X: jax.Array, T: jax.Array, size: int, optimizer: str, settings: dict) -> _Engine:
+    """The engine holding a copy of params and the data: the last call's for the same optimiser,
+    settings and batch size (a loop of short calls continues its state)."""
+    key = (optimizer, tuple(settings.items()), size)
+    engine = _ENGINES.get(key)
+    if engine is None:
+        _ENGINES.clear()
+        engine = _ENGINES[key] = _Engine(size, optimizer, settings)
+    engine.put(params, X, T)
+    return engine
 
 
 def predict(params: Params, X: Any) -> jax.Array:

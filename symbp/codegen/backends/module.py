@@ -6,8 +6,10 @@ is translated by ``torch_table`` and printed into ``torch_module.py.j2``
 (the in-place step included); for jax the plain statements by ``jax_table``
 into ``jax_module.py.j2`` (jit writes the step). The backend's helpers
 (``<backend>_ops.py``) go ahead of the derived part and its runtime after it:
-``History`` from the NumPy runtime's ``progress`` part, what the two share
-(``array_training.py``), then ``<backend>_training.py``.
+the NumPy runtime's ``progress``, ``settings`` and ``minimize`` parts,
+``<backend>_training.py`` (the library's engine), what the two share
+(``array_training.py``: train and the helpers), then the NumPy runtime's
+``entry`` part (main).
 """
 
 from __future__ import annotations
@@ -28,14 +30,17 @@ LIBRARY_IMPORTS = {
 
 
 def _section(backend: str) -> str:
-    parts = f"runtime/progress.py, backends/array_training.py, {backend}_training.py"
+    parts = (
+        f"runtime/progress.py, settings.py, minimize.py, backends/{backend}_training.py, array_training.py"
+    )
     return f"# ---- the training runtime, copied: {parts} ----"
 
 
 def _parts(backend: str) -> tuple[str, str, str]:
     """(the module's import block, the ops' source, the runtime's section line and sources)."""
     imports, bodies = [], [_section(backend)]
-    for folder, name in ((None, "progress"), (HERE, "array_training"), (HERE, f"{backend}_training")):
+    named = (None, "progress"), (None, "settings"), (None, "minimize")
+    for folder, name in (*named, (HERE, f"{backend}_training"), (HERE, "array_training"), (None, "entry")):
         own, body = part_source(name) if folder is None else part_source(name, folder)
         imports += own
         bodies.append(body)

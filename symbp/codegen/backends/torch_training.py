@@ -1,22 +1,22 @@
-"""The torch module's runtime: the in-place optimisers, train and predict.
+"""The torch module's engine: the in-place optimisers, the parameters and steps train runs, predict.
 
 Copied into a torch module (from the ``# symbp: copied`` line) after its
-derived part, ``History`` and the part the backends share
-(``array_training.py``). The derived step writes the gradient into one flat
-tensor and the parameters live in another, as in the NumPy runtime; each
-optimiser changes the flat parameters in place, so a steady-state step
-allocates nothing. Everything runs under ``torch.no_grad()``: the gradient is
-the derived one.
+derived part and ahead of the part the runtimes share (``array_training.py``,
+which holds ``train``). The derived step writes the gradient into one flat tensor
+and the parameters live in another, as in the NumPy runtime; each optimiser
+changes the flat parameters in place, so a steady-state step allocates
+nothing. Everything runs under ``torch.no_grad()``: the gradient is the
+derived one.
 """
 
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import torch
 
 # symbp: package only
-from symbp.codegen.backends.array_training import TRAIN, History, _epochs
-from symbp.codegen.derived_interface import OUTPUT, _arrays, _make_step, cost, forward
+from symbp.codegen.derived_interface import OUTPUT, _make_step, forward
 
 # symbp: copied
 
@@ -94,7 +94,6 @@ IN_PLACE: dict[str, tuple[Callable[..., Update], tuple[str, ...], bool]] = {
     "nesterov": (_update_nesterov, ("momentum",), True),
     "adam": (_update_adam, ("learning_rate", "beta1", "beta2", "eps"), False),
 }
-OPTIMIZERS = tuple(IN_PLACE)
 
 
 def _packed(params: Params) -> tuple[torch.Tensor, Params]:
@@ -125,54 +124,87 @@ def _steps(params: Params, X: torch.Tensor, size: int, learning_rate: float) -> 
     }
 
 
-@torch.no_grad()
-def train(
-    params: Params,
-    X: Any,
-    T: Any,
-    *,
-    learning_rate: float = TRAIN["learning_rate"],
-    epochs: int = TRAIN["epochs"],
-    batch_size: int | None = None,
-    print_every: int = 0,
-    seed: int = 0,
-    optimizer: str = TRAIN["optimizer"],
-    momentum: float = TRAIN["momentum"],
-    beta1: float = TRAIN["beta1"],
-    beta2: float = TRAIN["beta2"],
-    eps: float = TRAIN["eps"],
-    shuffle: bool = TRAIN["shuffle"],
-) -> History:
-    """Train on (X, T), updating params in place; returns the costs before training, every print_every
-    epochs and at the end (a `History`).
+class _Engine:
+    """The parameters as views of one flat tensor, the derived steps writing one flat gradient tensor,
+    and batch buffers: kept between calls with the same shapes, dtype, device, batch size and rate."""
 
-    optimizer is one of sgd, momentum, nesterov, adam: full batch when batch_size is None, else
-    mini-batches of batch_size rows, shuffled each epoch (numpy.random.default_rng(seed), as the NumPy
-    module shuffles) when shuffle.
-    """
-    if optimizer not in IN_PLACE:
-        raise ValueError(f"optimizer={optimizer!r}: the torch module runs {', '.join(OPTIMIZERS)}")
-    X, T = _arrays(params, X, T)
-    factory, names, folded = IN_PLACE[optimizer]
-    settings = {"learning_rate": learning_rate, "momentum": momentum, "beta1": beta1, "beta2": beta2}
-    settings["eps"] = eps
-    size = X.shape[0] if batch_size is None else min(batch_size, X.shape[0])
-    cached = _steps(params, X, size, learning_rate if folded else 1.0)
-    update = factory(cached["flat"], cached["gradient"], *(settings[name] for name in names))
-    steps = {size: cached["step"], X.shape[0] % size: cached["last"]}
+    def __init__(self, params: Params, X: torch.Tensor, size: int, rate: float) -> None:
+        cached = _steps(params, X, size, rate)
+        self.size, self.flat, self.gradient = size, cached["flat"], cached["gradient"]
+        self.params = cached["views"]
+        self.steps = {size: cached["step"], X.shape[0] % size: cached["last"]}
+        self.batches: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
+        self.start: Callable[[], Update | None]  # the optimiser's fresh update, set by _engine each call
 
-    def advance(X_batch: torch.Tensor, T_batch: torch.Tensor) -> None:
-        steps[X_batch.shape[0]](X_batch, T_batch)
-        update()
-
-    options = {"size": size, "epochs": epochs, "shuffle": shuffle, "seed": seed, "print_every": print_every}
-    try:
-        history = _epochs(advance, lambda: cached["views"], X, T, **options)
-    finally:
-        for target, value in zip(params.values(), cached["views"].values(), strict=True):
+    @torch.no_grad()
+    def put(self, params: Params, X: torch.Tensor, T: torch.Tensor) -> None:
+        for target, value in zip(self.params.values(), params.values(), strict=True):
             target.copy_(value)
-    history.record(history.last_epoch, cost(params, X, T), None)
-    return history
+        self.X, self.T = X, T
+
+    def advance(self, update: Update, rows: np.ndarray | None) -> Update:
+        """One step on the rows of X that `rows` lists (all of X when None), then the update."""
+        X, T = self.X, self.T
+        if rows is not None:
+            if len(rows) not in self.batches:
+                self.batches[len(rows)] = (
+                    X.new_empty((len(rows), X.shape[1])),
+                    T.new_empty((len(rows), T.shape[1])),
+                )
+            index = torch.from_numpy(rows).to(X.device)
+            X_batch, T_batch = self.batches[len(rows)]
+            X, T = torch.index_select(X, 0, index, out=X_batch), torch.index_select(T, 0, index, out=T_batch)
+        self.steps[X.shape[0]](X, T)
+        update()
+        return update
+
+    def host(self, out: np.ndarray | None = None) -> np.ndarray:
+        """The parameters as one NumPy vector (a copy, or written into `out`)."""
+        values = self.flat.cpu().numpy()
+        if out is None:
+            return values.copy()
+        np.copyto(out, values)
+        return out
+
+    def load(self, vector: np.ndarray) -> None:
+        self.flat.copy_(torch.from_numpy(vector))
+
+    def gradient_into(self, out: np.ndarray) -> None:
+        """dC/dtheta on all of X at the parameters (the step's rate is 1 for bfgs), into `out`."""
+        self.steps[self.X.shape[0]](self.X, self.T)
+        np.copyto(out, self.gradient.cpu().numpy())
+
+    @torch.no_grad()
+    def give(self, params: Params) -> None:
+        for target, value in zip(params.values(), self.params.values(), strict=True):
+            target.copy_(value)
+
+
+_ENGINES: dict[tuple, _Engine] = {}
+
+
+def _engine(
+    params: Params, X: torch.Tensor, T: torch.Tensor, size: int, optimizer: str, settings: dict
+) -> _Engine:
+    """The engine for these parameters and data holding a copy of params: the last call's when it fits
+    (a loop of short calls reuses its buffers and optimiser state)."""
+    factory, names, folded = IN_PLACE.get(optimizer, (None, (), False))
+    rate = settings["learning_rate"] if folded else 1.0
+    first = params["W1"]
+    shapes = tuple((key, tuple(value.shape)) for key, value in params.items())
+    key = (first.dtype, first.device, shapes, size, X.shape[0] % size, rate)
+    engine = _ENGINES.get(key)
+    if engine is None:
+        _ENGINES.clear()
+        engine = _ENGINES[key] = _Engine(params, X, size, rate)
+    engine.put(params, X, T)
+    values = [settings[name] for name in names]
+
+    def start() -> Update | None:
+        return None if factory is None else factory(engine.flat, engine.gradient, *values)
+
+    engine.start = start
+    return engine
 
 
 def predict(params: Params, X: Any) -> torch.Tensor:

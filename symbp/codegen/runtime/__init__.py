@@ -12,4 +12,4 @@ each part's package-only lines import from ``derived_interface``; here
 """
 
 # the parts in the order a generated module carries them: each reads only names defined before it
-PARTS = ("optimizers", "progress", "minimize", "training", "helpers")
+PARTS = ("optimizers", "progress", "settings", "minimize", "training", "helpers", "entry")

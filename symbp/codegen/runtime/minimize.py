@@ -9,6 +9,9 @@ from symbp.codegen.runtime.progress import History, _EarlyStopping, _Progress, _
 
 # symbp: copied
 
+# the optimisers SciPy runs, by their names in scipy.optimize.minimize
+SCIPY_METHODS = {"bfgs": "BFGS", "lbfgs": "L-BFGS-B"}
+
 
 class _Stop(Exception):
     """Raised in SciPy's callback to end the iterations early."""

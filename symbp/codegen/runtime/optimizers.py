@@ -110,4 +110,3 @@ IN_PLACE: dict[str, tuple[Callable[..., Update], tuple[str, ...], bool]] = {
     "adam": (_update_adam, ("learning_rate", "beta1", "beta2", "eps"), False),
 }
 OPTIMIZERS = (*IN_PLACE, "bfgs", "lbfgs")
-SCIPY_METHODS = {"bfgs": "BFGS", "lbfgs": "L-BFGS-B"}

@@ -130,3 +130,13 @@ def _stops(stopper: _EarlyStopping | None, epoch: int, history: History, costs: 
         return False
     held = history.validation[-1] if history.epochs[-1] == epoch else costs.validation()
     return stopper.stop(epoch, held)
+
+
+def _settle(history: History, costs: Any, stopper: _EarlyStopping | None) -> bool:
+    """After the epochs: the last epoch's costs recorded (unless they are), the best epoch with early
+    stopping (unless Ctrl-C ended training); whether the best epoch's parameters must be put back."""
+    if not history.epochs or history.epochs[-1] != history.last_epoch:
+        history.record(history.last_epoch, *costs())
+    if stopper is not None and history.stopped != "interrupted":
+        history.best_epoch = stopper.best_epoch
+    return history.best_epoch not in (None, history.last_epoch)

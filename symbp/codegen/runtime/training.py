@@ -8,51 +8,19 @@ from typing import Any
 import numpy as np
 
 # symbp: package only
-from symbp.codegen.derived_interface import LAYERS, SHAPES, TRAIN, _arrays, _cost_of, _make_step, cost
-from symbp.codegen.runtime.minimize import _minimize
-from symbp.codegen.runtime.optimizers import IN_PLACE, OPTIMIZERS, SCIPY_METHODS, Params
-from symbp.codegen.runtime.progress import History, _EarlyStopping, _Progress, _report, _stops
+from symbp.codegen.derived_interface import LAYERS, SHAPES, _arrays, _cost_of, _make_step, cost
+from symbp.codegen.runtime.minimize import SCIPY_METHODS, _minimize
+from symbp.codegen.runtime.optimizers import IN_PLACE, OPTIMIZERS, Params
+from symbp.codegen.runtime.progress import History, _EarlyStopping, _Progress, _report, _settle, _stops
+from symbp.codegen.runtime.settings import TRAIN, _split
 
 # symbp: copied
 
-# every [train] setting a spec may leave out, as symbp's spec reader defaults it
-TRAIN_DEFAULTS = {
-    "learning_rate": 0.1,
-    "epochs": 1000,
-    "batch_size": None,
-    "seed": 0,
-    "print_every": 100,
-    "optimizer": "sgd",
-    "momentum": 0.9,
-    "beta1": 0.9,
-    "beta2": 0.999,
-    "eps": 1e-8,
-    "tolerance": 1e-5,
-    "shuffle": True,
-    "validation": 0.0,
-    "early_stopping": 0,
-}
-TRAIN = {**TRAIN_DEFAULTS, **TRAIN}  # the derived part's TRAIN holds the settings the spec gave
 _SHAPE_AND_DTYPE = operator.attrgetter("shape", "dtype")
 # The last train() call's packed parameters, gradient and step buffers, kept for the next call
 # with the same shapes, dtype, batch sizes and learning rate (a loop of short calls reuses them),
 # and where that call ended, which the next call resumes when it continues from there.
 _CACHE: dict[tuple, dict[str, Any]] = {}
-
-
-def _split(X: np.ndarray, T: np.ndarray, validation: Any, seed: int) -> tuple[tuple, tuple | None]:
-    """(training X, T), (validation X, T) or None: a held-out fraction of seeded random rows, or a pair."""
-    if validation is None or (not isinstance(validation, tuple | list) and not validation):
-        return (X, T), None
-    if isinstance(validation, tuple | list):
-        X_held, T_held = (np.ascontiguousarray(array, dtype=X.dtype) for array in validation)
-        return (X, T), (X_held, T_held)
-    held = round(validation * X.shape[0])
-    if not 0 < validation < 1 or held in (0, X.shape[0]):
-        raise ValueError(f"validation={validation!r} must hold out some rows of {X.shape[0]}, not all")
-    order = np.random.default_rng(seed).permutation(X.shape[0])
-    kept, out = np.sort(order[held:]), np.sort(order[:held])
-    return (X[kept], T[kept]), (X[out], T[out])
 
 
 def train(
@@ -160,11 +128,7 @@ def train(
         finally:
             if progress is not None:
                 progress.close()
-        if not history.epochs or history.epochs[-1] != history.last_epoch:
-            history.record(history.last_epoch, *costs())
-        if stopper is not None and history.stopped != "interrupted":
-            history.best_epoch = stopper.best_epoch
-        if history.best_epoch not in (None, history.last_epoch):
+        if _settle(history, costs, stopper):
             stopper.restore()
             cached["forwarded"] = False
         elif history.stopped != "interrupted" and in_place:
