@@ -54,6 +54,7 @@ class Quantity:
     layer: Layer | None
     indices: tuple | None
     cost: str = "C"
+    spelling: str | None = field(default=None, compare=False)  # as written (a declared, scaled delta)
 
     @property
     def matrix(self) -> bool:
@@ -200,7 +201,7 @@ def _quantity(text: str, left: Node, notation: Notation) -> Quantity:
     if target.indices is not None and len(target.indices) not in _INDEX_COUNT[target.name]:
         wanted = " or ".join(str(count) for count in _INDEX_COUNT[target.name])
         raise FormulaError(text, target.column, f"{wanted} subscript index(es) on the left side")
-    return Quantity(target.name, target.layer, target.indices, cost)
+    return Quantity(target.name, target.layer, target.indices, cost, target.spelling)
 
 
 def _gradients_as_symbols(text: str, node: Node, notation: Notation) -> Node:

@@ -15,7 +15,7 @@ import numpy as np
 from symbp.spec.network import Network
 from symbp.spec.notation import DEFAULT_NOTATION, Notation
 
-PER_SAMPLE = ("a", "z", "delta", "dz", "x", "t", "y", "yhat", "dact")
+PER_SAMPLE = ("a", "z", "delta", "dz", "x", "t", "y", "yhat", "dact", "error")
 WEIGHTS = ("w", "accumulator", "gradient")
 # what a column layout writes transposed: every matrix a symbol names
 MATRICES = PER_SAMPLE + WEIGHTS + ("b",)
@@ -60,6 +60,8 @@ class Reading:
     # explicit gradients of the cost read the other way: of the whole cost where the notation's delta is of
     # one sample's loss, and of one sample's loss where it is of the whole cost (Formula.summed_gradients)
     other_gradients: bool = False
+    # the left side's cost is a name declared as one sample's loss: its gradients are that sample's
+    loss: bool = False
 
     @property
     def numbering(self) -> int:

@@ -27,7 +27,7 @@ from symbp.spec.functions import A as A_SCALAR
 from symbp.spec.functions import Activation
 from symbp.spec.functions import T as T_SCALAR
 from symbp.spec.functions import Z as Z_SCALAR
-from symbp.verification.lexicon import ELEMENTARY
+from symbp.verification.lexicon import ELEMENTARY, lexicon
 from symbp.verification.point import PER_SAMPLE, WEIGHTS, EvalError, Point, Reading
 from symbp.verification.tree import Call, Node, Num, Sym, walk
 
@@ -71,7 +71,9 @@ class SymbolValues:
     # -- layers ---------------------------------------------------------------
     def layer_of(self, sym: Sym) -> int:
         """The internal layer of a symbol (0 = input); EvalError when the network has no such layer."""
-        if sym.name in ("t", "y", "yhat"):
+        if sym.name in ("t", "y", "yhat", "error"):
+            if sym.name == "error" and sym.layer is not None and sym.layer.base is None:
+                self._output_only(sym)
             return self.depth
         if sym.name == "x":
             if sym.layer is not None:
@@ -102,7 +104,9 @@ class SymbolValues:
             return np.array(self.constant(sym))
         layer = self.layer_of(sym)
         if sym.name == "delta":
-            return point.delta[layer] * self.delta_scale()
+            return point.delta[layer] * self.delta_scale(sym.spelling)
+        if sym.name == "error":
+            return (point.A[self.depth] - point.T) * self.declared_factor(sym.spelling)
         if sym.name == "dz":
             return point.delta[layer] * self.gradient_scale()
         if sym.name == "dact":
@@ -120,6 +124,19 @@ class SymbolValues:
             return table[sym.name][layer]
         return {"x": point.X, "t": point.T, "yhat": point.A[self.depth]}[sym.name]
 
+    def _output_only(self, sym: Sym) -> None:
+        """An output's error names a unit of the output layer (E_{o1}), not of another (E_{h1})."""
+        if sym.layer.offset - self.reading.numbering != self.depth:
+            name = sym.spelling or "the error"
+            raise EvalError(
+                f"{name} is an output's error: a unit of layer {self.depth + self.reading.numbering}"
+            )
+
+    def declared_factor(self, spelling: str | None):
+        """The factor a declared name carries (1 for others), exact in a proof."""
+        factor = lexicon(self.reading.notation).factor(spelling)
+        return sp.Rational(factor.numerator, factor.denominator) if self.symbolic else float(factor)
+
     def example_scale(self) -> int:
         """N when the notation's delta is of each sample's own loss (delta_of = "sample": Nielsen's
         dC_x/dz, deeplearning.ai's dZ) and the cost is a mean, else 1."""
@@ -130,12 +147,17 @@ class SymbolValues:
         """A written gradient of the cost (dC/dz, dC/da) in units of the derivation's: example_scale, or
         with ``Reading.other_gradients`` the other reading of a mean cost's C (whole cost, one sample's)."""
         scale = self.example_scale()
+        if self.reading.loss and self.point.network.cost.mean:
+            return self.point.N
         if not self.reading.other_gradients or not self.point.network.cost.mean:
             return scale
         return 1 if scale != 1 else self.point.N
 
-    def delta_scale(self) -> int:
-        """What the notation's delta is in units of dC/dz: its sign (Rumelhart: -1) times example_scale."""
+    def delta_scale(self, spelling: str | None = None) -> int:
+        """What the notation's delta is in units of dC/dz: its sign (Rumelhart: -1) times example_scale; a
+        name declared with a factor (Delta = -1/2 dE/dz) is that factor times example_scale."""
+        if lexicon(self.reading.notation).factor(spelling) != 1:
+            return self.declared_factor(spelling) * self.example_scale()
         return self.reading.notation.delta_sign * self.example_scale()
 
     def activation_gradient(self, layer: int, delta_of) -> np.ndarray:

@@ -30,6 +30,7 @@ from symbp.verification.tree import (
     Sym,
     Transpose,
 )
+from symbp.verification.units import UnitError, unit_subscript, weight_between
 
 RELATIONS = {
     **dict.fromkeys((">", "\\gt"), ">"),
@@ -76,13 +77,18 @@ def _layer_from_mark(text: str, notation: Notation) -> Layer:
         if written == bottom:
             return Layer(None, notation.input_layer, shown=written)
         return Layer("L", 0 if written == top else -1, shown=written)
-    output, number, base, sign, amount = _LAYER.search(mark).groups()
+    depth = notation.depth_letter
+    output, number, base, sign, amount = _LAYER.search(
+        re.sub(rf"(?<![A-Za-z]){depth}(?![A-Za-z])", "L", mark)
+    ).groups()
     if output is not None:
         return Layer("L", 0, shown="n_l")
     if number is not None:
         return Layer(None, int(number))
     offset = int(amount) * (-1 if sign == "-" else 1) if amount else 0
-    return Layer("L" if base == "L" else "l", offset, letter=None if base in "lL" else base)
+    if base == "L":
+        return Layer("L", offset, letter=None if depth == "L" else depth)
+    return Layer("l", offset, letter=None if base == "l" else base)
 
 
 class Invalid(Exception):
@@ -99,9 +105,10 @@ def _sub_content(token: Token) -> str:
     return body[1:-1] if body.startswith("{") else body
 
 
-def _indices(token: Token) -> tuple:
+def _indices(token: Token, words: Lexicon) -> tuple:
     """``_{ij}`` -> ("i", "j"); ``_{i,j}`` -> ("i", "j"); ``_{12}`` -> (1, 2) (1-based)."""
     content = _sub_content(token).replace(" ", "")
+    _refuse_ambiguous_script(token, content, words)
     parts = content.split(",") if "," in content else list(content)
     result = []
     for part in parts:
@@ -114,6 +121,21 @@ def _indices(token: Token) -> tuple:
     if not result:
         raise Invalid(token.column, "an index inside the subscript")
     return tuple(result)
+
+
+def _refuse_ambiguous_script(token: Token, content: str, words: Lexicon) -> None:
+    """An unbraced subscript whose letters after the first start a symbol (a_kn, n the width): TeX reads
+    a_k n, plain maths a_{kn}; neither is chosen for the writer."""
+    if "{" in token.value or len(content) < 2:
+        return
+    name = words.starts_with_name(content[1:])
+    if name is not None:
+        first, rest = content[0], content[1:]
+        raise Invalid(
+            token.column,
+            f"'_{content}' reads two ways: TeX reads _{first} {rest} ({name} a symbol), plain maths "
+            f"_{{{content}}}; write _{{{content}}} or _{first} {rest}",
+        )
 
 
 class ToTree(Transformer):
@@ -355,6 +377,11 @@ def _symbol(head: Token, suffixes: list, words: Lexicon) -> Sym | Transpose:
     ):
         name = "width"  # n_l, n_{l+1}: a layer's width, in a notation whose n counts the samples
     layer = indices = None
+    declared = words.declaration(head.value)
+    if declared is not None and declared.start:
+        if suffixes:
+            raise Invalid(suffixes[0].column, f"no layer or subscript on {spelling}: it names one weight")
+        layer, indices = _named(weight_between, head.column, declared, words.notation)
     transposed = False
     arguments = [suffix for suffix in suffixes if suffix.type == "SAMPLE_ARG"]
     suffixes = [suffix for suffix in suffixes if suffix.type != "SAMPLE_ARG"]
@@ -378,12 +405,24 @@ def _symbol(head: Token, suffixes: list, words: Lexicon) -> Sym | Transpose:
             if not match:
                 raise Invalid(suffix.column, "a layer as the subscript of n (n_l, n_{l+1}, n_L)")
             layer = _layer_from_match(match)
+        elif unit := _named(unit_subscript, suffix.column, _sub_content(suffix), name, words.notation):
+            if layer is not None:
+                raise Invalid(suffix.column, "one layer index per symbol (a named unit gives its layer)")
+            layer, indices = unit
         else:
-            indices = _indices(suffix)
+            indices = _indices(suffix, words)
     if arguments:
         indices = _with_sample(arguments, indices, transposed, words.notation)
     symbol = Sym(name, layer, indices, spelling=spelling, column=head.column)
     return Transpose(symbol, column=head.column) if transposed else symbol
+
+
+def _named(read, column: int, *arguments):
+    """A named unit's or weight's (layer, indices) by ``read``, its UnitError a refusal at ``column``."""
+    try:
+        return read(*arguments)
+    except UnitError as error:
+        raise Invalid(column, str(error)) from None
 
 
 def _with_sample(arguments: list, indices: tuple | None, transposed: bool, notation) -> tuple | None:

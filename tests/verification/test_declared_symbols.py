@@ -74,6 +74,9 @@ def test_a_spec_declares_its_names_in_a_notation_symbols_table(tmp_path):
         '[notation.symbols]\nnet = "pre_activation"\nout = "activation"\n'
     )
     network = load(str(spec))
-    assert network.notation.symbols == (("net", "pre_activation"), ("out", "activation"))
+    assert [entry[:2] for entry in network.notation.symbols] == [
+        ("net", "pre_activation"),
+        ("out", "activation"),
+    ]
     assert "its own names net for the pre-activation" in network.notation.source
     assert symbp.verify(network, r"\delta^L_j = (out^L_j - y_j)\sigma'(net^L_j)").holds

@@ -1,0 +1,86 @@
+"""Quantities a source names its own way, declared in [notation.symbols]: one output's error, one sample's
+loss, a delta with a constant factor and the depth letter; each read as its quantity, or refused."""
+
+import pytest
+
+import symbp
+from symbp.errors import SymbpError
+from symbp.spec.profiles import notation_from
+
+# AIMA writes Err_k for an output's error and \Delta_k for its delta; a text that defines its delta as
+# -1/2 dE/dz; Haykin's e_j = t_j - a_j (the error with the other sign)
+ERRORS = {
+    "profile": "nielsen",
+    "symbols": {
+        "Err": "error",
+        "Delta": {"quantity": "delta", "factor": "-1/2"},
+        "e": {"quantity": "error", "factor": -1},
+    },
+}
+DEPTH = {"profile": "nielsen", "symbols": {"K": "depth"}}
+
+
+@pytest.mark.parametrize(
+    ("formula", "notation", "holds"),
+    [
+        (r"\delta^L_j = Err_j \sigma'(z^L_j)", ERRORS, True),
+        (r"\delta^L_j = -Err_j \sigma'(z^L_j)", ERRORS, False),
+        (r"\delta^L_j = -e_j \sigma'(z^L_j)", ERRORS, True),
+        (r"\delta^L_j = e_j \sigma'(z^L_j)", ERRORS, False),
+        (r"\Delta^L_j = -\frac{1}{2} Err_j \sigma'(z^L_j)", ERRORS, True),
+        (r"\Delta^L_j = \frac{1}{2} e_j \sigma'(z^L_j)", ERRORS, True),
+        (r"\Delta^L_j = Err_j \sigma'(z^L_j)", ERRORS, False),
+        # the factor is the same on both sides of the recursion
+        (r"\Delta^l_j = \sigma'(z^l_j) \sum_k w^{l+1}_{kj} \Delta^{l+1}_k", ERRORS, True),
+        (r"\Delta^l_j = -\frac{1}{2}\sigma'(z^l_j) \sum_k w^{l+1}_{kj} \Delta^{l+1}_k", ERRORS, False),
+        (r"\delta^K_j = (a^K_j - y_j)\sigma'(z^K_j)", DEPTH, True),
+        (r"\frac{\partial C}{\partial w^{K-1}_{jk}} = \delta^{K-1}_j a^{K-2}_k", DEPTH, True),
+        (r"\frac{\partial C}{\partial w^K_{jk}} = \delta^K_j a^K_k", DEPTH, False),
+    ],
+)
+def test_a_declared_quantity_is_read_as_that_quantity(formula, notation, holds):
+    assert symbp.verify("half_adder", formula, notation=notation).holds is holds
+
+
+def test_a_diagnosis_names_the_depth_letter_as_written():
+    verdict = symbp.verify(
+        "half_adder", r"\frac{\partial C}{\partial w^K_{jk}} = \delta^K_j a^K_k", notation=DEPTH
+    )
+    assert verdict.diagnosis == "off by one layer: a^{K}_{k} where a^{K-1}_{k} is needed"
+
+
+def test_an_error_of_a_hidden_layer_is_refused_naming_it():
+    verdict = symbp.verify("half_adder", r"\delta^{L-1}_j = Err^{2}_j \sigma'(z^{L-1}_j)", notation=ERRORS)
+    assert not verdict.holds
+    assert verdict.counterexample.problem == "Err is an output's error: a unit of layer 4"
+
+
+def test_a_declared_loss_gradient_of_one_sample_holds_where_the_cost_is_a_mean():
+    """\\delta_{nj} as the gradient of sample n's own loss: N times that of the mean cost C."""
+    loss = {"profile": "default", "symbols": {"Loss": "loss"}}
+    sample = r"\frac{\partial Loss}{\partial z^{(L)}_{nj}} = (a^{(L)}_{nj} - t_{nj}) f'(z^{(L)}_{nj})"
+    assert symbp.verify("half_adder", sample, notation=loss).holds
+    whole = r"\frac{\partial C}{\partial z^{(L)}_{nj}} = (a^{(L)}_{nj} - t_{nj}) f'(z^{(L)}_{nj})"
+    verdict = symbp.verify("half_adder", whole, notation=loss)
+    assert not verdict.holds
+    assert "1/N" in verdict.diagnosis
+
+
+@pytest.mark.parametrize(
+    ("symbols", "words"),
+    [
+        ({"Delta": {"quantity": "delta", "factor": "half"}}, "notation.symbols.Delta.factor"),
+        ({"Delta": {"quantity": "delta", "factor": 0}}, "a non-zero rational number"),
+        ({"Err": {"quantity": "error", "layer": 1}}, "notation.symbols.Err.layer"),
+        ({"KK": "depth"}, "one capital letter"),
+        ({"h": {"quantity": "units"}}, "letters naming the units of a layer"),
+        ({"w_5": {"quantity": "weight", "from": "h1"}}, "both from and to"),
+        ({"w_5": {"quantity": "weight", "from": "h1", "to": "o1"}}, "notation.symbols.w_5.from"),
+        ({"Err": {"factor": 2}}, "notation.symbols.Err"),
+    ],
+)
+def test_a_bad_declaration_is_refused_in_one_line_naming_the_field(symbols, words):
+    with pytest.raises(SymbpError) as raised:
+        notation_from({"profile": "nielsen", "symbols": symbols})
+    assert words in str(raised.value)
+    assert "\n" not in str(raised.value)
