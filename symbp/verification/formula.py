@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from symbp.spec.notation import DEFAULT_NOTATION, Notation
 from symbp.verification.parse import FormulaError, parse_tree
+from symbp.verification.summation import with_implicit_sums
 from symbp.verification.tree import (
     Bin,
     Gradient,
@@ -267,6 +268,8 @@ def parse_formula(text: str, notation: Notation = DEFAULT_NOTATION) -> Formula:
             raise FormulaError(text, node.column, f"no subscript on {text[node.column - 1]}")
         if isinstance(node, Jacobian):
             _check_jacobian(text, node, quantity, notation)
+    if notation.summation == "implicit" and not quantity.matrix:
+        right = with_implicit_sums(right, frozenset(quantity.indices))
     if quantity.matrix:
         stray = _subscript_not_summed(right, frozenset())
         if stray is not None:

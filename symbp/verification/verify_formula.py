@@ -32,6 +32,7 @@ from symbp.verification.diagnosis import candidates, pair_limit, two_slips
 from symbp.verification.formula import Formula, FormulaError, backwards_error, parse_formula
 from symbp.verification.formula_check import CROSS_CHECK, FormulaCheck
 from symbp.verification.other_notations import chosen_notation, other_readers, profile_words, suggesting
+from symbp.verification.summation import repeated_indices
 from symbp.verification.verdict import Verdict
 
 POINTS = 5
@@ -136,6 +137,12 @@ def _verdict(network: Network, parsed: Formula, points: int, seed: int) -> Verdi
         if check.compare(candidate) is not None:
             diagnosis = candidate.description
             break
+    repeated = [] if parsed.matrix else repeated_indices(parsed.rhs, frozenset(parsed.quantity.indices))
+    if repeated:
+        check.notes.append(
+            f"{', '.join(repeated)} is repeated in a product and not summed; in a source that sums repeated "
+            'indices implicitly, declare it in the notation: summation = "implicit"'
+        )
     return Verdict(
         formula,
         False,
