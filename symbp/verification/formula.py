@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from symbp.spec.notation import DEFAULT_NOTATION, Notation
+from symbp.verification.lexicon import lexicon
 from symbp.verification.parse import FormulaError, parse_tree
 from symbp.verification.summation import with_implicit_sums
 from symbp.verification.tree import (
@@ -113,8 +114,9 @@ class Formula:
             if isinstance(node, Sum):
                 indices.add(node.index)
         letter = self.sample
-        # E_p, L_i: the cost of one sample, whose index then names that sample
-        return letter not in indices or re.search(rf"_\{{?{letter}\}}?$", self.quantity.cost) is not None
+        # E_p, L_i, E(n): the cost of one sample, whose index or argument then names that sample
+        one = rf"(?:_\{{?{letter}\}}?|\(\s*{letter}\s*\)|\^\s*\{{\s*\(\s*{letter}\s*\)\s*\}})$"
+        return letter not in indices or re.search(one, self.quantity.cost) is not None
 
     @property
     def sample(self) -> str | None:
@@ -190,6 +192,8 @@ def _quantity(text: str, left: Node, notation: Notation) -> Quantity:
     if isinstance(left, Gradient | Partial):
         by = left.by if isinstance(left, Gradient) else left.arg
         cost = left.cost if isinstance(left, Gradient) else cost
+        if isinstance(left, Gradient) and left.cost_indices and len(left.cost_indices) == 1:
+            cost = f"{cost}_{{{left.cost_indices[0]}}}"  # E_p: the cost of sample p (see Formula.per_sample)
         target = _gradient_target(by, notation)
         if target is None:
             raise FormulaError(text, by.column, _QUANTITY_WORDS)
@@ -215,7 +219,10 @@ def _gradients_as_symbols(text: str, node: Node, notation: Notation) -> Node:
             message = f"{what} on the right side only as the gradient by an activation or a pre-activation"
             raise FormulaError(text, node.column, message)
         name = {"act": "dact", "dz": "dz"}[target.name]
-        return dataclasses.replace(target, name=name, spelling=None)
+        # a gradient of a name declared as one sample's loss keeps that name: its scale is that sample's
+        declared = lexicon(notation).declaration(node.cost) if isinstance(node, Gradient) else None
+        spelling = node.cost if declared is not None and declared.quantity == "loss" else None
+        return dataclasses.replace(target, name=name, spelling=spelling)
     return map_children(node, lambda child: _gradients_as_symbols(text, child, notation))
 
 
@@ -259,6 +266,9 @@ def parse_formula(text: str, notation: Notation = DEFAULT_NOTATION) -> Formula:
     left, right = parse_tree(text, notation)
     left, right = _with_unit_layers(left, notation), _with_unit_layers(right, notation)
     quantity = _quantity(text, left, notation)
+    for node in [left, *walk(right)]:
+        if isinstance(node, Gradient):
+            _refuse_one_output_cost(text, node, [left, right], notation)
     summed = _sums_own_gradient(right, quantity.cost, frozenset())
     right = _gradients_as_symbols(text, right, notation)
     for node in walk(right):
@@ -279,6 +289,25 @@ def parse_formula(text: str, notation: Notation = DEFAULT_NOTATION) -> Formula:
             )
             raise FormulaError(text, stray.column, message)
     return Formula(text, quantity, right, notation, summed)
+
+
+def _refuse_one_output_cost(text: str, node: Gradient, sides: list, notation: Notation) -> None:
+    """A cost subscripted with a letter that indexes units elsewhere in the formula (AIMA's Loss_k, the loss
+    at output k) is one output's share of the cost, which is not read: refused, naming it."""
+    letter = next((index for index in node.cost_indices or () if isinstance(index, str)), None)
+    if letter is None or letter == notation.sample_index:
+        return
+    for side in sides:
+        for sym in walk(side):
+            if not isinstance(sym, Sym) or not sym.indices or letter not in sym.indices:
+                continue
+            if sym.name in ("w", "b") or sym.indices[-1] == letter:
+                message = (
+                    f"{node.cost}_{letter}: a cost subscripted with the unit index {letter} (one output's "
+                    "share of the loss) is not read; write the whole cost, or name a sample with the "
+                    f"notation's sample letter {notation.sample_index}"
+                )
+                raise FormulaError(text, node.column, message)
 
 
 # unit subscripts a quantity takes in a derivative between two of them (a sample index may come first)

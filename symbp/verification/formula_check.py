@@ -17,7 +17,6 @@ from symbp.spec.network import Network
 from symbp.verification.check_points import check_points, sample_counts
 from symbp.verification.evaluate import Evaluator
 from symbp.verification.formula import Formula
-from symbp.verification.lexicon import lexicon
 from symbp.verification.point import EvalError, Reading
 from symbp.verification.proof import instance, is_zero, small_enough
 from symbp.verification.verdict import counterexample
@@ -52,10 +51,6 @@ class FormulaCheck:
             self.y_is_target,
             sample=self.formula.sample,
             other_gradients=self.other_gradients,
-            loss=getattr(
-                lexicon(self.formula.notation).declaration(self.formula.quantity.cost), "quantity", None
-            )
-            == "loss",
         )
 
     def _generic_layers(self) -> list:
@@ -133,16 +128,17 @@ class FormulaCheck:
                 evaluator.activation_gradient(
                     internal, lambda at, values=values: values[matrix_name("delta", at)]
                 )
-                * evaluator.gradient_scale()
+                * evaluator.gradient_scale(quantity.cost)
                 for values in (derived, central)
             )
         else:
             key = matrix_name(
                 {"w": "dW", "b": "db", "delta": "delta", "dz": "delta"}[quantity.kind], internal
             )
-            scale = {"delta": evaluator.delta_scale(quantity.spelling), "dz": evaluator.gradient_scale()}.get(
-                quantity.kind, 1
-            )
+            scale = {
+                "delta": evaluator.delta_scale(quantity.spelling),
+                "dz": evaluator.gradient_scale(quantity.cost),
+            }.get(quantity.kind, 1)
             derived_value, central_value = derived[key] * scale, central[key] * scale
         if quantity.kind == "b":
             derived_value, central_value = derived_value.reshape(1, -1), central_value.reshape(1, -1)

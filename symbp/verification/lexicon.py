@@ -109,13 +109,14 @@ class Lexicon:
         roles = _roles(self.symbols)
         key = _normal(text)
         if key not in roles:
-            key = re.sub(r"\([^()]*\)$", "", key)  # a cost with its arguments: J(\Theta)
+            key = _bare_cost(key)  # a cost with its arguments or sample: J(\Theta), L^{(i)}
             return "cost" if roles.get(key) == "cost" else None
         return roles[key]
 
     def declaration(self, text: str) -> Declared | None:
         """The declaration of a name as written (\\mathrm{Err} for Err), None when it is not declared."""
         key = _normal(text)
+        key = key if any(_normal(entry.name) == key for entry in self.notation.symbols) else _bare_cost(key)
         for entry in self.notation.symbols:
             if key in (_normal(entry.name), "\\" + entry.name if entry.name in GREEK else None):
                 return entry
@@ -154,7 +155,7 @@ class Lexicon:
         # longest first over costs and the rest, so that a declared Err is not the cost E then rr
         ordered = sorted(set(self.symbols), key=lambda pair: (-len(pair[0]), pair[0]))
         names = [
-            _spelling_regex(spelling) + r"(?:\s*\([^()=]*\))?"
+            _spelling_regex(spelling) + self._cost_suffix()
             if role == "cost"
             else _spelling_regex(spelling, False)
             for spelling, role in ordered
@@ -162,6 +163,11 @@ class Lexicon:
         # any one name in a typeface wrapper is a NAME (one short regex, not one per spelling: the lexer
         # compiles this pattern into every parser state); role() says whether the wrapped name is a symbol
         return "|".join([*names, ANY_WRAPPED])
+
+    def _cost_suffix(self) -> str:
+        """What may follow a cost's name: one sample's mark (L^{(i)}, Ng's loss of example i), arguments."""
+        sample = re.escape(self.notation.sample_index)
+        return rf"(?:\s*\^\s*\{{\s*\(\s*{sample}\s*\)\s*\}})?(?:\s*\([^()=]*\))?"
 
     def index_letters(self) -> frozenset:
         notation = self.notation
@@ -216,6 +222,11 @@ def declared_role(entry: Declared) -> str | None:
     return {"error": "error", "loss": "cost", "units": None, "depth": None}.get(
         entry.quantity, dict(ROLE_FIELDS).get(entry.quantity)
     )
+
+
+def _bare_cost(key: str) -> str:
+    """A cost's name without its arguments (J(\\Theta), E(n)) or sample mark (L^{(i)})."""
+    return re.sub(r"\([^()]*\)$", "", re.sub(r"\^\{\([A-Za-z]\)\}(?=\(|$)", "", key))
 
 
 @cache

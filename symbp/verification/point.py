@@ -60,8 +60,6 @@ class Reading:
     # explicit gradients of the cost read the other way: of the whole cost where the notation's delta is of
     # one sample's loss, and of one sample's loss where it is of the whole cost (Formula.summed_gradients)
     other_gradients: bool = False
-    # the left side's cost is a name declared as one sample's loss: its gradients are that sample's
-    loss: bool = False
 
     @property
     def numbering(self) -> int:

@@ -294,7 +294,7 @@ class ToTree(Transformer):
 def _gradient(by: Node, cost: Node, column: int) -> Gradient:
     if not (isinstance(cost, Sym) and cost.name == "cost"):
         raise Invalid(getattr(cost, "column", column), "the gradient of the cost (C, J, E, L)")
-    return Gradient(by, cost.spelling or "C", column=column)
+    return Gradient(by, cost.spelling or "C", cost.indices, column=column)
 
 
 # the quantities a derivative between two of them may name: what is differentiated, and by what
@@ -312,7 +312,7 @@ def _quotient(top: Node, bottom: Node, column: int) -> Node:
     if not (isinstance(top, Partial) and isinstance(bottom, Partial)):
         return Bin("div", top, bottom, column=column)
     if isinstance(top.arg, Sym) and top.arg.name == "cost":
-        return Gradient(bottom.arg, top.arg.spelling or "C", column=column)
+        return Gradient(bottom.arg, top.arg.spelling or "C", top.arg.indices, column=column)
     if (
         isinstance(top.arg, Call)
         and top.arg.func == "act"
@@ -411,7 +411,9 @@ def _symbol(head: Token, suffixes: list, words: Lexicon) -> Sym | Transpose:
             layer, indices = unit
         else:
             indices = _indices(suffix, words)
-    if arguments:
+    if arguments and name in ("w", "b") and indices is not None:
+        pass  # Haykin's w_{ji}(n): the weight at step n, the one the derivative is taken at
+    elif arguments:
         indices = _with_sample(arguments, indices, transposed, words.notation)
     symbol = Sym(name, layer, indices, spelling=spelling, column=head.column)
     return Transpose(symbol, column=head.column) if transposed else symbol
