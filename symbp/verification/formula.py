@@ -255,16 +255,16 @@ def _unit_layer(sym: Sym, notation: Notation) -> Sym:
     return dataclasses.replace(sym, layer=layer)
 
 
-def _with_unit_layers(node: Node, notation: Notation) -> Node:
+def with_unit_layers(node: Node, notation: Notation) -> Node:
     if isinstance(node, Sym):
         return _unit_layer(node, notation)
-    return map_children(node, lambda child: _with_unit_layers(child, notation))
+    return map_children(node, lambda child: with_unit_layers(child, notation))
 
 
 def parse_formula(text: str, notation: Notation = DEFAULT_NOTATION) -> Formula:
     """Read ``text`` in ``notation`` into a Formula, or raise FormulaError (column + what was expected)."""
     left, right = parse_tree(text, notation)
-    left, right = _with_unit_layers(left, notation), _with_unit_layers(right, notation)
+    left, right = with_unit_layers(left, notation), with_unit_layers(right, notation)
     quantity = _quantity(text, left, notation)
     for node in [left, *walk(right)]:
         if isinstance(node, Gradient):

@@ -24,6 +24,7 @@ from symbp.verification.diagnosis import candidates
 from symbp.verification.evaluate import EvalError
 from symbp.verification.formula import FormulaError, parse_formula
 from symbp.verification.formula_check import FormulaCheck
+from symbp.verification.identity import identity_holds
 from symbp.verification.lexicon import lexicon
 from symbp.verification.verify_formula import POINTS, verify
 
@@ -116,6 +117,8 @@ def judge(network, derivation: Derivation, notation=None, points: int = POINTS, 
             continue
         formula = f"{line.left} = {expanded(line.right, _in_force(defined, line.number))}"
         verdict = _claim(network, line, formula, notation, points, seed)
+        if line.defines and verdict.claim == UNREAD:
+            verdict = _identity(network, line, formula, chosen, points, seed) or verdict
         if verdict.claim != UNREAD:
             if line.starts_chain or before is None or before.claim == UNREAD:
                 verdict.step = RIGHT if verdict.claim == "holds" else WRONG
@@ -163,6 +166,21 @@ def _claim(network: Network, line: Line, formula: str, notation, points: int, se
     shown = result.counterexample.lines()[:2] if result.counterexample else []
     claim = "holds" if result.holds else "fails"
     return LineVerdict(line, claim, diagnosis=result.diagnosis, counterexample=shown, read_as=read_as)
+
+
+def _identity(network: Network, line: Line, formula: str, notation, points: int, seed: int):
+    """The verdict of a definition of a symbol the notation knows (Err_k := y_k - a_k), checked as an
+    identity; None when it is not one."""
+    try:
+        holds = identity_holds(network, formula, notation, points, seed)
+    except FormulaError:
+        return None
+    if holds is None:
+        return None
+    if holds:
+        return LineVerdict(line, "holds", RIGHT, read_as=formula)
+    diagnosis = f"{line.left} is not {line.right} in this notation"
+    return LineVerdict(line, "fails", WRONG, diagnosis=diagnosis, read_as=formula)
 
 
 def _compare(network: Network, verdict: LineVerdict, before: LineVerdict, notation, points, seed) -> None:

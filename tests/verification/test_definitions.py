@@ -69,6 +69,13 @@ EXPECTED = {
         ["holds", "fails", DEFINES],
     ),
     "wrong_known_definition_line1.tex": (1, "the activation derivative g'(in_{k})", ["fails", "holds"]),
+    # a definition of a symbol the notation declares (Err = y - a) is checked as an identity
+    "right_restated_error.tex": (None, None, ["holds", "holds", DEFINES]),
+    "wrong_restated_error_line2.tex": (
+        2,
+        "Err_k is not a_k - y_k in this notation",
+        ["holds", "fails", DEFINES],
+    ),
 }
 
 
