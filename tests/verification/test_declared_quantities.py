@@ -20,6 +20,8 @@ ERRORS = {
     },
 }
 DEPTH = {"profile": "nielsen", "symbols": {"K": "depth"}}
+# N for the last layer, while N still counts the samples where it is a symbol (1/N)
+DEPTH_N = {"profile": "default", "symbols": {"N": "depth"}}
 
 
 @pytest.mark.parametrize(
@@ -38,6 +40,13 @@ DEPTH = {"profile": "nielsen", "symbols": {"K": "depth"}}
         (r"\delta^K_j = (a^K_j - y_j)\sigma'(z^K_j)", DEPTH, True),
         (r"\frac{\partial C}{\partial w^{K-1}_{jk}} = \delta^{K-1}_j a^{K-2}_k", DEPTH, True),
         (r"\frac{\partial C}{\partial w^K_{jk}} = \delta^K_j a^K_k", DEPTH, False),
+        (r"\delta^{(N)}_j = (a^{(N)}_j - t_j) f'(z^{(N)}_j)", DEPTH_N, True),
+        (r"\frac{\partial C}{\partial W^{(N)}} = \sum_n (a^{(N-1)}_n)^T \delta^{(N)}_n", DEPTH_N, True),
+        (
+            r"\frac{\partial C}{\partial W^{(N)}} = \frac{1}{N} \sum_n (a^{(N-1)}_n)^T \delta^{(N)}_n",
+            DEPTH_N,
+            False,
+        ),
     ],
 )
 def test_a_declared_quantity_is_read_as_that_quantity(formula, notation, holds):
