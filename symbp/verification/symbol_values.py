@@ -91,7 +91,11 @@ class SymbolValues:
         if not lowest <= internal <= self.depth:
             shown = sym.layer if sym.layer.base is None else f"{sym.layer} = {display}"
             first, last = lowest + numbering + shift, self.depth + numbering + shift
-            name = sym.spelling or _NAMES.get(sym.name, sym.name)
+            name = (
+                _NAMES[sym.name]
+                if sym.name in ("dz", "dact")
+                else sym.spelling or _NAMES.get(sym.name, sym.name)
+            )
             raise EvalError(f"{name} has no layer {shown} (layers {first}..{last})", sym.column)
         if sym.name == "b" and not self.point.network.bias:
             raise EvalError("this network has no biases", sym.column)
