@@ -72,7 +72,7 @@ class SymbolValues:
     def layer_of(self, sym: Sym) -> int:
         """The internal layer of a symbol (0 = input); EvalError when the network has no such layer."""
         if sym.name in ("t", "y", "yhat", "error"):
-            if sym.name == "error" and sym.layer is not None and sym.layer.base is None:
+            if sym.name == "error" and sym.layer is not None:
                 self._output_only(sym)
             return self.depth
         if sym.name == "x":
@@ -131,12 +131,13 @@ class SymbolValues:
         return {"x": point.X, "t": point.T, "yhat": point.A[self.depth]}[sym.name]
 
     def _output_only(self, sym: Sym) -> None:
-        """An output's error names a unit of the output layer (E_{o1}), not of another (E_{h1})."""
-        if sym.layer.offset - self.reading.numbering != self.depth:
+        """An output's error is of the output layer (E_{o1}, Err^{L}_k), not another (E_{h1}, Err^{L-1}_k)."""
+        if sym.layer.base == "l" and self.reading.generic is None:
+            raise EvalError("the generic layer l has no value here", sym.column)
+        output = self.depth + self.reading.numbering
+        if sym.layer.value(output, self.reading.generic) != output:
             name = sym.spelling or "the error"
-            raise EvalError(
-                f"{name} is an output's error: a unit of layer {self.depth + self.reading.numbering}"
-            )
+            raise EvalError(f"{name} is an output's error: a unit of layer {output}", sym.column)
 
     def declared_factor(self, spelling: str | None):
         """The factor a declared name carries (1 for others), exact in a proof."""

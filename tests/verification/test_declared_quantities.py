@@ -63,7 +63,13 @@ def test_a_diagnosis_names_the_depth_letter_as_written():
 def test_an_error_of_a_hidden_layer_is_refused_naming_it():
     verdict = symbp.verify("half_adder", r"\delta^{L-1}_j = Err^{2}_j \sigma'(z^{L-1}_j)", notation=ERRORS)
     assert not verdict.holds
-    assert verdict.counterexample.problem == "Err is an output's error: a unit of layer 4"
+    assert verdict.counterexample.problem.startswith("Err is an output's error: a unit of layer 4")
+
+
+@pytest.mark.parametrize("layer", ["L-1", "2", "1"])
+def test_an_error_written_at_a_layer_before_the_output_names_nothing(layer):
+    verdict = symbp.verify("half_adder", rf"\delta^L_j = Err^{{{layer}}}_j \sigma'(z^L_j)", notation=ERRORS)
+    assert not verdict.holds
 
 
 def test_a_declared_loss_gradient_of_one_sample_holds_where_the_cost_is_a_mean():

@@ -93,3 +93,29 @@ def test_a_weight_between_undeclared_units_is_a_bad_declaration():
     with pytest.raises(SymbpError) as raised:
         notation_from({"symbols": {"w_5": {"quantity": "weight", "from": "h1", "to": "o1"}}})
     assert "notation.symbols.w_5.from" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("profile", "hidden", "output"),
+    [("default", 1, 2), ("nielsen", 2, 3), ("ng", 2, 3), ("welch", 2, 3)],
+)
+def test_named_units_and_weights_in_any_numbering_index_order_and_naming(mazur, profile, hidden, output):
+    """Nielsen numbers the input 1 and writes w_{jk} from k to j; Ng and Welch name W by the layer it
+    leaves."""
+    notation = {
+        "profile": profile,
+        "symbols": {
+            "out": "activation",
+            "target": "target",
+            "E_{total}": "cost",
+            "h": {"quantity": "units", "layer": hidden},
+            "o": {"quantity": "units", "layer": output},
+            "w_6": {"quantity": "weight", "from": "h2", "to": "o1"},
+        },
+    }
+    factor = r"(out_{o1} - target_{o1}) out_{o1}(1 - out_{o1})"
+    right = rf"\frac{{\partial E_{{total}}}}{{\partial w_6}} = {factor} out_{{h2}}"
+    assert symbp.verify(mazur, right, notation=notation).holds
+    assert not symbp.verify(mazur, right.replace("out_{h2}", "out_{h1}"), notation=notation).holds
+    bias = rf"\frac{{\partial E_{{total}}}}{{\partial b_{{o1}}}} = {factor}"
+    assert symbp.verify(mazur, bias, notation=notation).holds
