@@ -349,7 +349,7 @@ def _spelling_regex(spelling: str, styled: bool = True) -> str:
     return f"(?:{wrapped}|{pattern})"
 
 
-def _alternation(spellings, styled: bool = True) -> str:
+def _alternation(spellings) -> str:
     """One regex for many spellings, longest first (a regex alternation takes the first that matches)."""
     ordered = sorted(set(spellings), key=lambda text: (-len(text), text))
-    return "|".join(_spelling_regex(spelling, styled) for spelling in ordered)
+    return "|".join(_spelling_regex(spelling) for spelling in ordered)

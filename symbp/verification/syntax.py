@@ -411,9 +411,9 @@ def _symbol(head: Token, suffixes: list, words: Lexicon) -> Sym | Transpose:
             layer, indices = unit
         else:
             indices = _indices(suffix, words)
-    if arguments and name in ("w", "b") and indices is not None:
-        pass  # Haykin's w_{ji}(n): the weight at step n, the one the derivative is taken at
-    elif arguments:
+    # on a weight or bias a sample argument names the step (Haykin's w_{ji}(n)): the weight the derivative
+    # is taken at, so it changes nothing
+    if arguments and not (name in ("w", "b") and indices is not None):
         indices = _with_sample(arguments, indices, transposed, words.notation)
     symbol = Sym(name, layer, indices, spelling=spelling, column=head.column)
     return Transpose(symbol, column=head.column) if transposed else symbol
