@@ -52,6 +52,10 @@ HIDDEN = r"(E_{o1} \sigma'(net_{o1}) w_5 + E_{o2} \sigma'(net_{o2}) w_7) out_{h1
         (rf"\frac{{\partial E_{{total}}}}{{\partial w_1}} = {HIDDEN} out_{{i1}}", True),
         (rf"\frac{{\partial E_{{total}}}}{{\partial w_1}} = {HIDDEN} out_{{i2}}", False),
         (r"\frac{\partial E_{total}}{\partial out_{o1}} = out_{o1} - target_{o1}", True),
+        # a unit's number as a subscript of its family's letter, and unbraced
+        (r"\frac{\partial E_{total}}{\partial out_{o_1}} = out_{o_1} - target_{o_1}", True),
+        (r"\frac{\partial E_{total}}{\partial w_5} = E_{o_1} \sigma'(net_{o_1}) out_h1", True),
+        (r"\frac{\partial E_{total}}{\partial w_5} = E_{o_1} \sigma'(net_{o_1}) out_h2", False),
     ],
 )
 def test_named_units_and_weights_are_read_as_their_entries(mazur, formula, holds):
