@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from symbp.verification.lexicon import INDEX_LETTERS
+
 _HEAD = r"\\[A-Za-z]+\s*\{\s*[A-Za-z]+\s*\}|\\[A-Za-z]+|[A-Za-z]+"
 _SCRIPT = r"\s*(\{[^{}]*\}|[A-Za-z0-9])"
 _NAME = re.compile(rf"^({_HEAD})(?:\s*\^{_SCRIPT})?(?:\s*_{_SCRIPT})?(?:\s*\^{_SCRIPT})?$")
@@ -83,7 +85,8 @@ def definition(left: str, body: str, fixed: frozenset = frozenset()) -> Definiti
     if match is None:
         return None
     head, before, sub, after = match.groups()
-    if before is not None and after is not None:
+    # an index or layer letter is not defined by a derivation's "where l = L", "with k = 1"
+    if (before is not None and after is not None) or head in INDEX_LETTERS | {"L"}:
         return None
     mark = before if before is not None else after or ""
     indices = tuple(_letters(sub)) if sub else ()
@@ -106,7 +109,7 @@ def expanded(text: str, definitions: list) -> str:
 def _expand(text: str, item: Definition) -> str:
     head = re.escape(item.head).replace(r"\ ", r"\s*")
     pattern = re.compile(
-        rf"(?<![A-Za-z\\]){head}(?![A-Za-z])(?:\s*\^{_SCRIPT})?(?:\s*_{_SCRIPT})?(?:\s*\^{_SCRIPT})?"
+        rf"(?<![A-Za-z\\^_]){head}(?![A-Za-z])(?:\s*\^{_SCRIPT})?(?:\s*_{_SCRIPT})?(?:\s*\^{_SCRIPT})?"
     )
 
     def replace(match: re.Match) -> str:

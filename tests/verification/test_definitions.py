@@ -100,3 +100,10 @@ def test_a_line_using_a_name_nothing_defines_is_refused_naming_it(aima):
     handin = judge(aima, read_derivation(r"\[ \frac{\partial Loss}{\partial w_{j,k}} = -a_j \Gamma_k \]"))
     assert handin.status == 2
     assert "\\Gamma" in handin.verdicts[0].error
+
+
+def test_an_index_or_layer_letter_is_never_defined():
+    assert definition("l", "L") is None
+    assert definition("k", "1") is None
+    item = definition(r"\Delta_j", r"\delta^l_j")
+    assert expanded(r"a^l_j \Delta_k", [item]) == r"a^l_j \left(\delta^l_{k}\right)"
