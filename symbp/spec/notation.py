@@ -17,7 +17,9 @@ import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import cache
+from typing import NamedTuple
 
 from symbp.errors import SpecError
 from symbp.naming import display_layer
@@ -28,6 +30,7 @@ WEIGHTS_NAMED_BY = ("entering", "leaving")
 LAYER_STYLES = ("paren", "bare", "bracket", "named")
 GRADIENT_STYLES = ("partial", "nabla", "d")
 UNINDEXED = ("sample", "mean")
+SUMMATIONS = ("explicit", "implicit")
 DELTA_OF = ("cost", "sample")
 # Fields that hold a LaTeX symbol (the terminal printers translate them).
 SYMBOL_FIELDS = (
@@ -55,6 +58,19 @@ SYMBOL_FIELDS = (
     "hadamard",
     "transpose",
 )
+
+
+class Declared(NamedTuple):
+    """One of a source's own names ([notation.symbols]): ``name`` stands for ``quantity``, times ``factor``
+    (a delta defined as -1/2 dE/dz, an error t - a); a weight between the units ``start`` and ``end``
+    (Mazur's w_5); a family of units of one ``layer`` (h for h1, h2); or the depth letter (K for L)."""
+
+    name: str
+    quantity: str
+    factor: Fraction = Fraction(1)
+    start: str = ""
+    end: str = ""
+    layer: int | None = None
 
 
 @dataclass(frozen=True)
@@ -110,8 +126,10 @@ class Notation:
     # spec's l2 times the number of samples, so that (lambda/m) W is the spec's l2 W
     l2_per_sample: bool = False
     # a source's own names for quantities ([notation.symbols]: net = "pre_activation", out = "activation"),
-    # as (name, quantity) pairs; a declared name is read before the notation's other spellings
+    # as Declared entries; a declared name is read before the notation's other spellings
     symbols: tuple = ()
+    # implicit: a formula's index repeated in a product and not on its left side is summed over (Einstein)
+    summation: str = "explicit"
 
     def __post_init__(self):
         for field, allowed in (
@@ -122,6 +140,7 @@ class Notation:
             ("gradient_style", GRADIENT_STYLES),
             ("unindexed", UNINDEXED),
             ("delta_of", DELTA_OF),
+            ("summation", SUMMATIONS),
         ):
             if getattr(self, field) not in allowed:
                 raise SpecError(f"notation.{field}", getattr(self, field), ", ".join(allowed))
@@ -143,6 +162,15 @@ class Notation:
         for field in SYMBOL_FIELDS:
             if not getattr(self, field) and field != "prediction":
                 raise SpecError(f"notation.{field}", getattr(self, field), "a non-empty LaTeX symbol")
+
+    def declared(self, quantity: str) -> tuple:
+        """The source's own names declared as ``quantity``."""
+        return tuple(entry for entry in self.symbols if entry.quantity == quantity)
+
+    @property
+    def depth_letter(self) -> str:
+        """The letter the source writes for the output layer (L, or a declared N or K)."""
+        return next((entry.name for entry in self.declared("depth")), "L")
 
     def mark(self, label: str, style: str | None = None) -> str:
         """The superscript body of a layer label: '(2)', '2' (bare), '[2]', '(out)' (named)."""
@@ -274,10 +302,17 @@ DEFAULT_NOTATION = Notation()
 
 def _change_words(key: str, value) -> str:
     if key == "symbols":
-        return "its own names " + ", ".join(
-            f"{name} for the {quantity.replace('_', '-')}" for name, quantity in value
-        )
+        return "its own names " + ", ".join(_declared_words(entry) for entry in value)
     return f"{key} = {value}"
+
+
+def _declared_words(entry: Declared) -> str:
+    words = {"units": f"the units of layer {entry.layer}", "depth": "the output layer"}
+    if entry.quantity in words:
+        return f"{entry.name} for {words[entry.quantity]}"
+    scaled = "" if entry.factor == 1 else f"{entry.factor} times "
+    between = f" from {entry.start} to {entry.end}" if entry.start else ""
+    return f"{entry.name} for {scaled}the {entry.quantity.replace('_', '-')}{between}"
 
 
 def changed(base: Notation, name: str, **changes) -> Notation:

@@ -4,9 +4,9 @@ names one: a profile name, or a table that starts from a profile and overrides a
 from __future__ import annotations
 
 import dataclasses
-import re
 
 from symbp.errors import SpecError
+from symbp.spec.declared import declared_symbols
 from symbp.spec.notation import DEFAULT_NOTATION, Notation, changed
 
 WELCH = dataclasses.replace(
@@ -294,38 +294,6 @@ FIELDS = tuple(field.name for field in dataclasses.fields(Notation) if field.nam
 
 # Further names a spec or --notation may give a profile, accepted but never listed or printed.
 ALIASES = {"seed": "default"}
-
-
-# what a declared name may stand for (the Notation field whose role it takes)
-DECLARABLE = (
-    "pre_activation",
-    "activation",
-    "input",
-    "target",
-    "prediction",
-    "weight",
-    "weight_matrix",
-    "bias",
-    "delta",
-    "cost",
-    "samples",
-)
-_DECLARED_NAME = re.compile(r"\\?[A-Za-z]+|\\[A-Za-z]+\s*\{\s*[A-Za-z]+\s*\}")
-
-
-def declared_symbols(value: object, field: str) -> tuple:
-    """[notation.symbols] as (name, quantity) pairs: each name letters (or a command such as \\alpha or
-    \\mathrm{net}), each quantity one of DECLARABLE."""
-    if not isinstance(value, dict):
-        raise SpecError(field, value, "a table: name = quantity (net = 'pre_activation')")
-    pairs = []
-    for name, quantity in value.items():
-        if not isinstance(name, str) or not _DECLARED_NAME.fullmatch(name.strip()):
-            raise SpecError(field, name, "a name of letters, a command (\\alpha) or \\mathrm{...}")
-        if quantity not in DECLARABLE:
-            raise SpecError(f"{field}.{name}", quantity, "one of " + ", ".join(DECLARABLE))
-        pairs.append((name.strip(), quantity))
-    return tuple(pairs)
 
 
 def notation_from(value: object, field: str = "notation") -> Notation:

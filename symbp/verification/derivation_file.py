@@ -42,6 +42,14 @@ _DROPPED = re.compile(
     r"|\\end\s*\{\s*(?:split|aligned|gathered)\s*\}|\\displaystyle|\\(?:no)?pagebreak|\\allowbreak"
 )
 _BREAK = re.compile(r"\\\\(?:\s*\[[^\]]*\])?")
+# what opens a definition inside a line ("\quad\text{where } \Delta_k = ...") or makes a line one (:=)
+_WHERE = re.compile(
+    r"(?:\\q?quad|\\[,;:! ]|\s|,)*(?:\\(?:text|mbox|textrm|mathrm)\s*\{\s*(?:where|with)\s*[,:]?\s*\}"
+    r"|(?<![A-Za-z\\])(?:where|with)(?![A-Za-z]))"
+)
+_DEFINES = re.compile(
+    r":=|\\coloneqq|\\equiv|\\triangleq|\\(?:stackrel|overset)\s*\{[^{}]*(?:\{[^{}]*\})?[^{}]*\}\s*\{\s*=\s*\}"
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,7 @@ class Line:
     left: str
     right: str
     starts_chain: bool = False
+    defines: bool = False  # "where \Delta_k = ...", "g_j := ...": a name later lines use
 
     @property
     def formula(self) -> str:
@@ -91,8 +100,11 @@ def read_derivation(text: str, source: str = "<derivation>") -> Derivation:
         pieces = [piece for line in text.splitlines() for piece in _BREAK.split(line)]
     lines: list[Line] = []
     left, chain = None, 0
-    for piece in pieces:
+    for piece in _with_definitions(pieces):
+        defines = isinstance(piece, _Definition)
         maths = _cleaned(piece)
+        if _DEFINES.search(maths):
+            maths, defines = _DEFINES.sub(" = ", maths, count=1), True
         parts = _sides(maths)
         if not parts:
             if blocks and maths:  # maths without '=' inside an environment: not a line of a chain
@@ -103,6 +115,8 @@ def read_derivation(text: str, source: str = "<derivation>") -> Derivation:
         if parts[0]:
             left, chain = parts[0], chain + 1
             first = True
+        elif defines:
+            raise DerivationError(f"{source}: a definition '{maths[:40]}' names nothing on its left side")
         elif left is None:
             raise DerivationError(f"{source}: '= {parts[1][:40]}' continues no chain (no left side above it)")
         else:
@@ -110,7 +124,7 @@ def read_derivation(text: str, source: str = "<derivation>") -> Derivation:
         for right in parts[1:]:
             if not right:
                 raise DerivationError(f"{source}: an empty right side after '{left[:40]} ='")
-            lines.append(Line(len(lines) + 1, chain, left, right, first))
+            lines.append(Line(len(lines) + 1, chain, left, right, first, defines))
             first = False
         if len(lines) > MAX_LINES:
             raise DerivationError(f"{source}: a derivation of at most {MAX_LINES} lines")
@@ -119,6 +133,22 @@ def read_derivation(text: str, source: str = "<derivation>") -> Derivation:
             f"{source}: no derivation found (expected lines 'Q = ...' or an align environment)"
         )
     return Derivation(source, tuple(lines))
+
+
+class _Definition(str):
+    """The text after "where": a definition of a name for the lines below."""
+
+
+def _with_definitions(pieces: list) -> list:
+    """The pieces with each "where ..." split off as a _Definition of its own."""
+    result = []
+    for piece in pieces:
+        match = _WHERE.search(piece)
+        if match is None or "=" not in piece[match.end() :]:
+            result.append(piece)
+            continue
+        result += [piece[: match.start()], _Definition(piece[match.end() :])]
+    return result
 
 
 def _cleaned(piece: str) -> str:

@@ -25,7 +25,9 @@ import re
 from dataclasses import dataclass, field
 
 from symbp.spec.notation import DEFAULT_NOTATION, Notation
+from symbp.verification.lexicon import lexicon
 from symbp.verification.parse import FormulaError, parse_tree
+from symbp.verification.summation import with_implicit_sums
 from symbp.verification.tree import (
     Bin,
     Gradient,
@@ -54,6 +56,7 @@ class Quantity:
     layer: Layer | None
     indices: tuple | None
     cost: str = "C"
+    spelling: str | None = field(default=None, compare=False)  # as written (a declared, scaled delta)
 
     @property
     def matrix(self) -> bool:
@@ -111,8 +114,9 @@ class Formula:
             if isinstance(node, Sum):
                 indices.add(node.index)
         letter = self.sample
-        # E_p, L_i: the cost of one sample, whose index then names that sample
-        return letter not in indices or re.search(rf"_\{{?{letter}\}}?$", self.quantity.cost) is not None
+        # E_p, L_i, E(n): the cost of one sample, whose index or argument then names that sample
+        one = rf"(?:_\{{?{letter}\}}?|\(\s*{letter}\s*\)|\^\s*\{{\s*\(\s*{letter}\s*\)\s*\}})$"
+        return letter not in indices or re.search(one, self.quantity.cost) is not None
 
     @property
     def sample(self) -> str | None:
@@ -189,6 +193,8 @@ def _quantity(text: str, left: Node, notation: Notation) -> Quantity:
     if isinstance(left, Gradient | Partial):
         by = left.by if isinstance(left, Gradient) else left.arg
         cost = left.cost if isinstance(left, Gradient) else cost
+        if isinstance(left, Gradient) and left.cost_indices and len(left.cost_indices) == 1:
+            cost = f"{cost}_{{{left.cost_indices[0]}}}"  # E_p: the cost of sample p (see Formula.per_sample)
         target = _gradient_target(by, notation)
         if target is None:
             raise FormulaError(text, by.column, _QUANTITY_WORDS)
@@ -201,7 +207,7 @@ def _quantity(text: str, left: Node, notation: Notation) -> Quantity:
     if target.indices is not None and len(target.indices) not in _INDEX_COUNT[target.name]:
         wanted = " or ".join(str(count) for count in _INDEX_COUNT[target.name])
         raise FormulaError(text, target.column, f"{wanted} subscript index(es) on the left side")
-    return Quantity(target.name, target.layer, target.indices, cost)
+    return Quantity(target.name, target.layer, target.indices, cost, target.spelling)
 
 
 def _gradients_as_symbols(text: str, node: Node, notation: Notation) -> Node:
@@ -214,7 +220,10 @@ def _gradients_as_symbols(text: str, node: Node, notation: Notation) -> Node:
             message = f"{what} on the right side only as the gradient by an activation or a pre-activation"
             raise FormulaError(text, node.column, message)
         name = {"act": "dact", "dz": "dz"}[target.name]
-        return dataclasses.replace(target, name=name, spelling=None)
+        # a gradient of a name declared as one sample's loss keeps that name: its scale is that sample's
+        declared = lexicon(notation).declaration(node.cost) if isinstance(node, Gradient) else None
+        spelling = node.cost if declared is not None and declared.quantity == "loss" else None
+        return dataclasses.replace(target, name=name, spelling=spelling)
     return map_children(node, lambda child: _gradients_as_symbols(text, child, notation))
 
 
@@ -247,17 +256,20 @@ def _unit_layer(sym: Sym, notation: Notation) -> Sym:
     return dataclasses.replace(sym, layer=layer)
 
 
-def _with_unit_layers(node: Node, notation: Notation) -> Node:
+def with_unit_layers(node: Node, notation: Notation) -> Node:
     if isinstance(node, Sym):
         return _unit_layer(node, notation)
-    return map_children(node, lambda child: _with_unit_layers(child, notation))
+    return map_children(node, lambda child: with_unit_layers(child, notation))
 
 
 def parse_formula(text: str, notation: Notation = DEFAULT_NOTATION) -> Formula:
     """Read ``text`` in ``notation`` into a Formula, or raise FormulaError (column + what was expected)."""
     left, right = parse_tree(text, notation)
-    left, right = _with_unit_layers(left, notation), _with_unit_layers(right, notation)
+    left, right = with_unit_layers(left, notation), with_unit_layers(right, notation)
     quantity = _quantity(text, left, notation)
+    for node in [left, *walk(right)]:
+        if isinstance(node, Gradient):
+            _refuse_one_output_cost(text, node, [left, right], notation)
     summed = _sums_own_gradient(right, quantity.cost, frozenset())
     right = _gradients_as_symbols(text, right, notation)
     for node in walk(right):
@@ -267,6 +279,8 @@ def parse_formula(text: str, notation: Notation = DEFAULT_NOTATION) -> Formula:
             raise FormulaError(text, node.column, f"no subscript on {text[node.column - 1]}")
         if isinstance(node, Jacobian):
             _check_jacobian(text, node, quantity, notation)
+    if notation.summation == "implicit" and not quantity.matrix:
+        right = with_implicit_sums(right, frozenset(quantity.indices))
     if quantity.matrix:
         stray = _subscript_not_summed(right, frozenset())
         if stray is not None:
@@ -276,6 +290,25 @@ def parse_formula(text: str, notation: Notation = DEFAULT_NOTATION) -> Formula:
             )
             raise FormulaError(text, stray.column, message)
     return Formula(text, quantity, right, notation, summed)
+
+
+def _refuse_one_output_cost(text: str, node: Gradient, sides: list, notation: Notation) -> None:
+    """A cost subscripted with a letter that indexes units elsewhere in the formula (AIMA's Loss_k, the loss
+    at output k) is one output's share of the cost, which is not read: refused, naming it."""
+    letter = next((index for index in node.cost_indices or () if isinstance(index, str)), None)
+    if letter is None or letter == notation.sample_index:
+        return
+    for side in sides:
+        for sym in walk(side):
+            if not isinstance(sym, Sym) or not sym.indices or letter not in sym.indices:
+                continue
+            if sym.name in ("w", "b") or sym.indices[-1] == letter:
+                message = (
+                    f"{node.cost}_{letter}: a cost subscripted with the unit index {letter} (one output's "
+                    "share of the loss) is not read; write the whole cost, or name a sample with the "
+                    f"notation's sample letter {notation.sample_index}"
+                )
+                raise FormulaError(text, node.column, message)
 
 
 # unit subscripts a quantity takes in a derivative between two of them (a sample index may come first)

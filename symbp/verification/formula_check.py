@@ -128,7 +128,7 @@ class FormulaCheck:
                 evaluator.activation_gradient(
                     internal, lambda at, values=values: values[matrix_name("delta", at)]
                 )
-                * evaluator.gradient_scale()
+                * evaluator.gradient_scale(quantity.cost)
                 for values in (derived, central)
             )
         else:
@@ -137,7 +137,10 @@ class FormulaCheck:
             )
             if quantity.kind == "w" and (evaluator.point.params is not None or sym.layer.source is not None):
                 key = "d" + evaluator.weight_key(sym, internal)  # a graph's W2_0
-            scale = {"delta": evaluator.delta_scale(), "dz": evaluator.gradient_scale()}.get(quantity.kind, 1)
+            scale = {
+                "delta": evaluator.delta_scale(quantity.spelling),
+                "dz": evaluator.gradient_scale(quantity.cost),
+            }.get(quantity.kind, 1)
             derived_value, central_value = derived[key] * scale, central[key] * scale
         if quantity.kind == "b":
             derived_value, central_value = derived_value.reshape(1, -1), central_value.reshape(1, -1)

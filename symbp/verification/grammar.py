@@ -116,7 +116,9 @@ CASE_ELSE.3: /\\text\s*\{\s*(otherwise|else)\s*\}/
 RELATION: ">=" | "<=" | ">" | "<" | /\\g(eq|e|t)(?![A-Za-z])/ | /\\l(eq|e|t)(?![A-Za-z])/ | "≥" | "≤"
 LAYER_SUP.3: @LAYER_SUP@
 PLAIN_LAYER.2: /[(\[]\s*([0-9]+|[Ll](\s*[+-]\s*[0-9]+)?)(\s*,\s*([0-9]+|[Ll](\s*[+-]\s*[0-9]+)?))?\s*[)\]]/
-SUB: /_\s*(\{[^{}]*\}|[A-Za-z0-9]+)/
+// an unbraced subscript is one token, as in TeX, when a symbol follows it (\delta^l_ja^{l-1}_k is
+// \delta^l_j a^{l-1}_k); otherwise a run of index letters, as plain maths writes w_jk
+SUB: /_\s*(\{[^{}]*\}|[A-Za-z0-9](?=@SCRIPT_NEXT@)|[A-Za-z0-9]+)/
 // a sample written as an argument, with the notation's sample letter: \delta_j(n), e_j(n)
 SAMPLE_ARG.3: /\(\s*@SAMPLE@\s*\)/
 SUM_LOWER: /_\s*(\{[^{}]*\}|[A-Za-z0-9])/
@@ -130,7 +132,7 @@ IGNORED: /\s+|\\[,;:! ]|\\q?quad|\\tag\s*(\{[^{}]*\}|[0-9]+)|\\displaystyle|\\le
 
 # a layer as written inside a mark: a number, the generic l (Goodfellow: k) with an offset, L with an
 # offset, or n_l (UFLDL's output layer)
-LAYER_ID = r"[0-9]+|[lLk](\s*[+-]\s*[0-9]+)?|n_\s*\{?\s*l\s*\}?"
+LAYER_ID = r"[0-9]+|[lLk@DEPTH@](\s*[+-]\s*[0-9]+)?|n_\s*\{?\s*l\s*\}?"
 # a skip connection's matrix carries two layers, the one it enters and the one it comes from: W^{(2,0)}
 LAYERS = rf"({LAYER_ID})(\s*,\s*({LAYER_ID}))?"
 _AFTER = r"\s*(T|\\top|\\prime|')?\s*"
@@ -145,7 +147,7 @@ def layer_marks(style: str, names: tuple = ()) -> str:
         return rf"/\^\s*\{{\s*\(\s*({inner})\s*\){_AFTER}\}}/ | /\^\s*\(\s*({inner})\s*\)/"
     if style == "bare":
         # an unbraced script is one token, as in TeX: \delta_j^La_k^{L-1} is \delta_j^{L} a_k^{L-1}
-        return rf"/\^\s*\{{\s*({LAYERS}){_AFTER}\}}/ | /\^\s*([0-9]|[lLk])(?![0-9])/"
+        return rf"/\^\s*\{{\s*({LAYERS}){_AFTER}\}}/ | /\^\s*([0-9]|[lLk@DEPTH@])(?![0-9])/"
     brackets = r"\[" if style == "bracket" else r"[(\[]"
     closing = r"\]" if style == "bracket" else r"[)\]]"
     return (
@@ -154,12 +156,22 @@ def layer_marks(style: str, names: tuple = ()) -> str:
     )
 
 
-def grammar_for(symbols: str, functions: str, style: str, names: tuple = (), sample: str = "n") -> str:
-    """The grammar with a notation's symbol and function spellings (regexes), layer style and sample
-    letter."""
+def grammar_for(
+    symbols: str,
+    functions: str,
+    style: str,
+    names: tuple = (),
+    sample: str = "n",
+    script_next: str = "(?!)",
+    depth: str = "L",
+) -> str:
+    """The grammar with a notation's symbol and function spellings (regexes), layer style, sample letter,
+    the names that end an unbraced one-token subscript (``script_next``) and its depth letter."""
     return (
         RULES.replace("@SAMPLE@", re.escape(sample))
+        .replace("@SCRIPT_NEXT@", script_next.replace("/", "\\/"))
         .replace("@SYMBOLS@", symbols.replace("/", "\\/"))
         .replace("@FUNCTIONS@", functions.replace("/", "\\/"))
         .replace("@LAYER_SUP@", layer_marks(style, names))
+        .replace("@DEPTH@", depth)
     )

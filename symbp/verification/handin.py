@@ -18,14 +18,18 @@ import numpy as np
 
 from symbp.spec.network import Network, load
 from symbp.spec.profiles import notation_from
+from symbp.verification.definitions import definition, expanded
 from symbp.verification.derivation_file import Derivation, Line
 from symbp.verification.diagnosis import candidates
 from symbp.verification.evaluate import EvalError
 from symbp.verification.formula import FormulaError, parse_formula
 from symbp.verification.formula_check import FormulaCheck
+from symbp.verification.identity import identity_holds
+from symbp.verification.lexicon import lexicon
 from symbp.verification.verify_formula import POINTS, verify
 
 RIGHT, WRONG, UNREAD, UNKNOWN = "right", "wrong", "unreadable", "not compared"
+DEFINES = "defines"  # the claim of a line that defines a new name for the lines that use it
 
 
 @dataclass
@@ -38,6 +42,7 @@ class LineVerdict:
     diagnosis: str | None = None
     counterexample: list = field(default_factory=list)
     error: str | None = None
+    read_as: str | None = None  # the formula read, with the names the derivation defines written out
 
 
 @dataclass
@@ -103,8 +108,17 @@ def judge(network, derivation: Derivation, notation=None, points: int = POINTS, 
     network = load(network)
     handin = HandIn(derivation.source)
     before: LineVerdict | None = None
+    chosen = network.notation if notation is None else notation_from(notation, "notation")
+    defined = _new_names(derivation, chosen)
     for line in derivation.lines:
-        verdict = _claim(network, line, notation, points, seed)
+        if line.number in defined:
+            handin.verdicts.append(LineVerdict(line, DEFINES, RIGHT))
+            before = None
+            continue
+        formula = f"{line.left} = {expanded(line.right, _in_force(defined, line.number))}"
+        verdict = _claim(network, line, formula, notation, points, seed)
+        if line.defines and verdict.claim == UNREAD:
+            verdict = _identity(network, line, formula, chosen, points, seed) or verdict
         if verdict.claim != UNREAD:
             if line.starts_chain or before is None or before.claim == UNREAD:
                 verdict.step = RIGHT if verdict.claim == "holds" else WRONG
@@ -119,22 +133,62 @@ def judge(network, derivation: Derivation, notation=None, points: int = POINTS, 
     return handin
 
 
-def _claim(network: Network, line: Line, notation, points: int, seed: int) -> LineVerdict:
+def _new_names(derivation: Derivation, notation) -> dict:
+    """The definitions of names the notation does not know, by line number; a definition of a known
+    quantity (\\delta^L_j := ...) is a claim like any other line."""
+    words = lexicon(notation)
+    fixed = frozenset(notation.unit_letters)
+    found = {}
+    for line in derivation.lines:
+        body = expanded(line.right, _in_force(found, line.number))
+        item = definition(line.left, body, fixed) if line.defines else None
+        if item is not None and words.role(item.head) is None and words.function(item.head) is None:
+            found[line.number] = item
+    return found
+
+
+def _in_force(defined: dict, number: int) -> list:
+    """The definitions line ``number`` is read with: of each name, the latest above it, else the first
+    below it (a "where" after the formula that uses the name)."""
+    chosen = {}
+    for at, item in sorted(defined.items()):
+        if at < number or item.key not in chosen:
+            chosen[item.key] = item
+    return list(chosen.values())
+
+
+def _claim(network: Network, line: Line, formula: str, notation, points: int, seed: int) -> LineVerdict:
+    read_as = None if formula == line.formula else formula
     try:
-        result = verify(network, line.formula, notation=notation, points=points, seed=seed)
+        result = verify(network, formula, notation=notation, points=points, seed=seed)
     except FormulaError as error:
-        return LineVerdict(line, UNREAD, UNREAD, error=str(error))
+        return LineVerdict(line, UNREAD, UNREAD, error=str(error), read_as=read_as)
     shown = result.counterexample.lines()[:2] if result.counterexample else []
     claim = "holds" if result.holds else "fails"
-    return LineVerdict(line, claim, diagnosis=result.diagnosis, counterexample=shown)
+    return LineVerdict(line, claim, diagnosis=result.diagnosis, counterexample=shown, read_as=read_as)
+
+
+def _identity(network: Network, line: Line, formula: str, notation, points: int, seed: int):
+    """The verdict of a definition of a symbol the notation knows (Err_k := y_k - a_k), checked as an
+    identity; None when it is not one."""
+    try:
+        holds = identity_holds(network, formula, notation, points, seed)
+    except FormulaError:
+        return None
+    if holds is None:
+        return None
+    if holds:
+        return LineVerdict(line, "holds", RIGHT, read_as=formula)
+    diagnosis = f"{line.left} is not {line.right} in this notation"
+    return LineVerdict(line, "fails", WRONG, diagnosis=diagnosis, read_as=formula)
 
 
 def _compare(network: Network, verdict: LineVerdict, before: LineVerdict, notation, points, seed) -> None:
     """The step between two false lines: their right sides compared at the same points."""
     chosen = network.notation if notation is None else notation_from(notation, "notation")
     try:
-        formula = parse_formula(verdict.line.formula, chosen)
-        previous = parse_formula(before.line.formula, chosen)
+        formula = parse_formula(verdict.read_as or verdict.line.formula, chosen)
+        previous = parse_formula(before.read_as or before.line.formula, chosen)
         check = _StepCheck(network, formula, previous.rhs, points, seed)
         if not check.generic or formula.matrix != previous.matrix:
             return

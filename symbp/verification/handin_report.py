@@ -10,7 +10,7 @@ import csv
 import io
 
 from symbp.templating import escape_latex
-from symbp.verification.handin import RIGHT, UNREAD, WRONG, HandIn
+from symbp.verification.handin import DEFINES, RIGHT, UNREAD, WRONG, HandIn
 
 MARKS = {RIGHT: "ok", WRONG: "WRONG", UNREAD: "unreadable"}
 SUMMARY_COLUMNS = ("file", "lines", "first wrong line", "slip", "counterexample")
@@ -28,7 +28,7 @@ _TEX_SPELLINGS |= {
 
 
 def mark(verdict) -> str:
-    return MARKS.get(verdict.step, verdict.step)
+    return DEFINES if verdict.claim == DEFINES else MARKS.get(verdict.step, verdict.step)
 
 
 def _outcome(handin: HandIn) -> str:

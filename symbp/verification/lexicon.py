@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import cache
 
-from symbp.spec.notation import Notation
+from symbp.spec.notation import Declared, Notation
 
 # role of a symbol spelling -> what the evaluator looks up (see evaluate.Evaluator.array)
-ROLES = ("a", "z", "x", "t", "y", "yhat", "w", "b", "delta", "cost", "N", "width", "e", "lambda")
+ROLES = ("a", "z", "x", "t", "y", "yhat", "w", "b", "delta", "cost", "N", "width", "e", "lambda", "error")
 ROLE_FIELDS = (
     ("pre_activation", "z"),
     ("pre_activation_matrix", "z"),
@@ -89,6 +90,9 @@ ANY_WRAPPED = (
     rf"\\(?:{STYLES})\s*\{{[^{{}}]*\}}|\{{\s*\\(?:cal|bf|rm|it|sf)\s+[^{{}}]*\}}"
     r"|\\(?:vec|bm|boldsymbol|mathbf)(?:\s+|(?=\\))(?:\\[A-Za-z]+|[A-Za-z])"
 )
+# letters texts index with: an unbraced subscript followed by a symbol spelled with one (a_kn) reads as TeX
+# does (a_k n) or as plain maths does (a_{kn}), so it is refused as ambiguous
+INDEX_LETTERS = frozenset("ijklmnpqrs")
 _WRAPPED_BARE = re.compile(r"\\(?:vec|bm|boldsymbol|mathbf)(?:\s+|(?=\\))(\\[A-Za-z]+|[A-Za-z])")
 
 
@@ -105,9 +109,23 @@ class Lexicon:
         roles = _roles(self.symbols)
         key = _normal(text)
         if key not in roles:
-            key = re.sub(r"\([^()]*\)$", "", key)  # a cost with its arguments: J(\Theta)
+            key = _bare_cost(key)  # a cost with its arguments or sample: J(\Theta), L^{(i)}
             return "cost" if roles.get(key) == "cost" else None
         return roles[key]
+
+    def declaration(self, text: str) -> Declared | None:
+        """The declaration of a name as written (\\mathrm{Err} for Err), None when it is not declared."""
+        key = _normal(text)
+        key = key if any(_normal(entry.name) == key for entry in self.notation.symbols) else _bare_cost(key)
+        for entry in self.notation.symbols:
+            if key in (_normal(entry.name), "\\" + entry.name if entry.name in GREEK else None):
+                return entry
+        return None
+
+    def factor(self, text: str | None) -> Fraction:
+        """The factor a declared name carries (Delta = -1/2 dC/dz), 1 for any other name."""
+        entry = self.declaration(text) if text else None
+        return entry.factor if entry else Fraction(1)
 
     def function(self, text: str) -> str | None:
         """What a FUNC token's text applies: "act" (the activation) or an ELEMENTARY name."""
@@ -115,10 +133,10 @@ class Lexicon:
 
     def spelling(self, role: str, matrix: bool = False) -> str:
         """How this notation writes a role (for diagnoses in the reader's own symbols)."""
-        fields = dict(ROLE_FIELDS)
-        for name, quantity in self.notation.symbols:  # a source's own name first
-            if fields[quantity] == role and quantity.endswith("_matrix") == matrix:
-                return name
+        for entry in self.notation.symbols:  # a source's own name first
+            matrix_name = entry.quantity.endswith("_matrix")
+            if declared_role(entry) == role and matrix_name == matrix and not entry.start:
+                return entry.name
         field = _SHOWN_FIELDS.get((role, matrix)) or _SHOWN_FIELDS.get((role, False))
         if field:
             value = getattr(self.notation, field)
@@ -134,11 +152,46 @@ class Lexicon:
 
     def symbol_pattern(self) -> str:
         """NAME's regex; a cost may carry its arguments, as in J(\\Theta) or J(W,b;x,y)."""
-        plain = _alternation((spelling for spelling, role in self.symbols if role != "cost"), styled=False)
-        costs = _alternation(spelling for spelling, role in self.symbols if role == "cost")
+        # longest first over costs and the rest, so that a declared Err is not the cost E then rr
+        ordered = sorted(set(self.symbols), key=lambda pair: (-len(pair[0]), pair[0]))
+        names = [
+            _spelling_regex(spelling) + self._cost_suffix()
+            if role == "cost"
+            else _spelling_regex(spelling, False)
+            for spelling, role in ordered
+        ]
         # any one name in a typeface wrapper is a NAME (one short regex, not one per spelling: the lexer
         # compiles this pattern into every parser state); role() says whether the wrapped name is a symbol
-        return f"(?:{costs})(?:\\s*\\([^()=]*\\))?|{ANY_WRAPPED}|{plain}"
+        return "|".join([*names, ANY_WRAPPED])
+
+    def _cost_suffix(self) -> str:
+        """What may follow a cost's name: one sample's mark (L^{(i)}, Ng's loss of example i), arguments."""
+        sample = re.escape(self.notation.sample_index)
+        return rf"(?:\s*\^\s*\{{\s*\(\s*{sample}\s*\)\s*\}})?(?:\s*\([^()=]*\))?"
+
+    def index_letters(self) -> frozenset:
+        notation = self.notation
+        return INDEX_LETTERS | {*notation.index_letters, *notation.unit_letters, notation.sample_index}
+
+    def script_next_pattern(self) -> str:
+        """What ends an unbraced subscript after one letter, as in TeX (_ja is _j a): a symbol or function
+        spelled with letters, not starting with an index letter (ambiguous, see INDEX_LETTERS)."""
+        indices = self.index_letters()
+        names = {
+            spelling
+            for spelling, _ in self.symbols + self.functions
+            if re.fullmatch(r"[A-Za-z]+", spelling) and spelling[0] not in indices
+        }
+        return (
+            "|".join(re.escape(name) for name in sorted(names, key=lambda name: (-len(name), name))) or "(?!)"
+        )
+
+    def starts_with_name(self, text: str) -> str | None:
+        """The longest symbol or function spelling ``text`` starts with (None: none)."""
+        for end in range(len(text), 0, -1):
+            if self.role(text[:end]) is not None or self.function(text[:end]) is not None:
+                return text[:end]
+        return None
 
     def function_pattern(self) -> str:
         return _alternation(spelling for spelling, _ in self.functions)
@@ -164,6 +217,18 @@ _SHOWN_FIELDS = {
 }
 
 
+def declared_role(entry: Declared) -> str | None:
+    """The role a declared name plays (None for names that are no symbol: units, the depth letter)."""
+    return {"error": "error", "loss": "cost", "units": None, "depth": None}.get(
+        entry.quantity, dict(ROLE_FIELDS).get(entry.quantity)
+    )
+
+
+def _bare_cost(key: str) -> str:
+    """A cost's name without its arguments (J(\\Theta), E(n)) or sample mark (L^{(i)})."""
+    return re.sub(r"\([^()]*\)$", "", re.sub(r"\^\{\([A-Za-z]\)\}(?=\(|$)", "", key))
+
+
 @cache
 def _roles(pairs: tuple) -> dict:
     return {_normal(spelling): role for spelling, role in pairs}
@@ -183,6 +248,13 @@ def _normal(spelling: str) -> str:
     """A spelling without typeface, layout whitespace or braces around a one-character subscript."""
     text = re.sub(r"\s+", "", unwrapped(spelling))
     return re.sub(r"_\{(\\[A-Za-z]+|.)\}", r"_\1", text)
+
+
+# Greek letters a declared name may spell without its backslash (Delta = "delta" declares \Delta too)
+GREEK = frozenset(
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau upsilon phi "
+    "chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split()
+)
 
 
 def _variants(spelling: str) -> list[str]:
@@ -215,10 +287,11 @@ def lexicon(notation: Notation) -> Lexicon:
             taken.add(key)
             owners[key] = role
 
-    fields = dict(ROLE_FIELDS)
-    for name, quantity in notation.symbols:  # the source's own names first: they win over the defaults
-        for spelling in _variants(name):
-            claim(spelling, fields[quantity])
+    for entry in notation.symbols:  # the source's own names first: they win over the defaults
+        role = declared_role(entry)
+        greek = ["\\" + entry.name] if entry.name in GREEK else []
+        for spelling in [*_variants(entry.name), *greek] if role else ():
+            claim(spelling, role)
     for field, role in ROLE_FIELDS:
         value = getattr(notation, field)
         if not value:
@@ -276,7 +349,7 @@ def _spelling_regex(spelling: str, styled: bool = True) -> str:
     return f"(?:{wrapped}|{pattern})"
 
 
-def _alternation(spellings, styled: bool = True) -> str:
+def _alternation(spellings) -> str:
     """One regex for many spellings, longest first (a regex alternation takes the first that matches)."""
     ordered = sorted(set(spellings), key=lambda text: (-len(text), text))
-    return "|".join(_spelling_regex(spelling, styled) for spelling in ordered)
+    return "|".join(_spelling_regex(spelling) for spelling in ordered)

@@ -46,6 +46,8 @@ def _parser(words: Lexicon) -> Lark:
         notation.layer_style,
         notation.layer_names,
         notation.sample_index,
+        words.script_next_pattern(),
+        notation.depth_letter,
     )
     return Lark(grammar, parser="lalr", lexer="contextual", maybe_placeholders=False)
 

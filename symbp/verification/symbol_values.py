@@ -28,7 +28,7 @@ from symbp.spec.functions import Activation
 from symbp.spec.functions import T as T_SCALAR
 from symbp.spec.functions import Z as Z_SCALAR
 from symbp.spec.graph import chain_graph
-from symbp.verification.lexicon import ELEMENTARY
+from symbp.verification.lexicon import ELEMENTARY, lexicon
 from symbp.verification.point import PER_SAMPLE, WEIGHTS, EvalError, Point, Reading
 from symbp.verification.tree import Call, Node, Num, Sym, walk
 
@@ -72,7 +72,9 @@ class SymbolValues:
     # -- layers ---------------------------------------------------------------
     def layer_of(self, sym: Sym) -> int:
         """The internal layer of a symbol (0 = input); EvalError when the network has no such layer."""
-        if sym.name in ("t", "y", "yhat"):
+        if sym.name in ("t", "y", "yhat", "error"):
+            if sym.name == "error" and sym.layer is not None:
+                self._output_only(sym)
             return self.depth
         if sym.name == "x":
             if sym.layer is not None:
@@ -91,7 +93,11 @@ class SymbolValues:
         if not lowest <= internal <= self.depth:
             shown = sym.layer if sym.layer.base is None else f"{sym.layer} = {display}"
             first, last = lowest + numbering + shift, self.depth + numbering + shift
-            name = sym.spelling or _NAMES.get(sym.name, sym.name)
+            name = (
+                _NAMES[sym.name]
+                if sym.name in ("dz", "dact")
+                else sym.spelling or _NAMES.get(sym.name, sym.name)
+            )
             raise EvalError(f"{name} has no layer {shown} (layers {first}..{last})", sym.column)
         if sym.name == "b" and not self.point.network.bias:
             raise EvalError("this network has no biases", sym.column)
@@ -137,11 +143,15 @@ class SymbolValues:
             return np.array(self.constant(sym))
         layer = self.layer_of(sym)
         if sym.name == "delta":
-            return point.delta[layer] * self.delta_scale()
+            return point.delta[layer] * self.delta_scale(sym.spelling)
+        if sym.name == "error":
+            return (point.A[self.depth] - point.T) * self.declared_factor(sym.spelling)
         if sym.name == "dz":
-            return point.delta[layer] * self.gradient_scale()
+            return point.delta[layer] * self.gradient_scale(sym.spelling)
         if sym.name == "dact":
-            return self.activation_gradient(layer, point.delta.__getitem__) * self.gradient_scale()
+            return self.activation_gradient(layer, point.delta.__getitem__) * self.gradient_scale(
+                sym.spelling
+            )
         if sym.name in ("accumulator", "gradient"):
             return self.weight_gradient(layer, sym.name == "gradient")
         if sym.name == "y":
@@ -157,22 +167,44 @@ class SymbolValues:
             return table[sym.name][layer]
         return {"x": point.X, "t": point.T, "yhat": point.A[self.depth]}[sym.name]
 
+    def _output_only(self, sym: Sym) -> None:
+        """An output's error is of the output layer (E_{o1}, Err^{L}_k), not another (E_{h1}, Err^{L-1}_k)."""
+        if sym.layer.base == "l" and self.reading.generic is None:
+            raise EvalError("the generic layer l has no value here", sym.column)
+        output = self.depth + self.reading.numbering
+        if sym.layer.value(output, self.reading.generic) != output:
+            name = sym.spelling or "the error"
+            raise EvalError(f"{name} is an output's error: a unit of layer {output}", sym.column)
+
+    def declared_factor(self, spelling: str | None):
+        """The factor a declared name carries (1 for others), exact in a proof."""
+        factor = lexicon(self.reading.notation).factor(spelling)
+        return sp.Rational(factor.numerator, factor.denominator) if self.symbolic else float(factor)
+
     def example_scale(self) -> int:
         """N when the notation's delta is of each sample's own loss (delta_of = "sample": Nielsen's
         dC_x/dz, deeplearning.ai's dZ) and the cost is a mean, else 1."""
         network = self.point.network
         return self.point.N if self.reading.notation.delta_of == "sample" and network.cost.mean else 1
 
-    def gradient_scale(self) -> int:
+    def gradient_scale(self, cost: str | None = None) -> int:
         """A written gradient of the cost (dC/dz, dC/da) in units of the derivation's: example_scale, or
         with ``Reading.other_gradients`` the other reading of a mean cost's C (whole cost, one sample's)."""
         scale = self.example_scale()
+        if (
+            cost is not None
+            and getattr(lexicon(self.reading.notation).declaration(cost), "quantity", "") == "loss"
+        ):
+            return self.point.N if self.point.network.cost.mean else 1  # a name declared as one sample's loss
         if not self.reading.other_gradients or not self.point.network.cost.mean:
             return scale
         return 1 if scale != 1 else self.point.N
 
-    def delta_scale(self) -> int:
-        """What the notation's delta is in units of dC/dz: its sign (Rumelhart: -1) times example_scale."""
+    def delta_scale(self, spelling: str | None = None) -> int:
+        """What the notation's delta is in units of dC/dz: its sign (Rumelhart: -1) times example_scale; a
+        name declared with a factor (Delta = -1/2 dE/dz) is that factor times example_scale."""
+        if lexicon(self.reading.notation).factor(spelling) != 1:
+            return self.declared_factor(spelling) * self.example_scale()
         return self.reading.notation.delta_sign * self.example_scale()
 
     def activation_gradient(self, layer: int, delta_of) -> np.ndarray:

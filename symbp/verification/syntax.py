@@ -31,6 +31,7 @@ from symbp.verification.tree import (
     Sym,
     Transpose,
 )
+from symbp.verification.units import UnitError, unit_subscript, weight_between
 
 RELATIONS = {
     **dict.fromkeys((">", "\\gt"), ">"),
@@ -86,19 +87,23 @@ def _layer_from_mark(text: str, notation: Notation) -> Layer:
         if written == bottom:
             return Layer(None, notation.input_layer, shown=written)
         return Layer("L", 0 if written == top else -1, shown=written)
-    entered, _, source = mark.partition(",")
-    layer = _one_layer(entered)
-    return dataclasses.replace(layer, source=_one_layer(source)) if source else layer
+    depth = notation.depth_letter
+    entered, _, source = re.sub(rf"(?<![A-Za-z]){depth}(?![A-Za-z])", "L", mark).partition(",")
+    layer = _one_layer(entered, depth)
+    return dataclasses.replace(layer, source=_one_layer(source, depth)) if source else layer
 
 
-def _one_layer(mark: str) -> Layer:
+def _one_layer(mark: str, depth: str) -> Layer:
+    """One layer of a mark (a skip matrix's mark holds two); ``depth`` is the letter written for L."""
     output, number, base, sign, amount = _LAYER.search(mark).groups()
     if output is not None:
         return Layer("L", 0, shown="n_l")
     if number is not None:
         return Layer(None, int(number))
     offset = int(amount) * (-1 if sign == "-" else 1) if amount else 0
-    return Layer("L" if base == "L" else "l", offset, letter=None if base in "lL" else base)
+    if base == "L":
+        return Layer("L", offset, letter=None if depth == "L" else depth)
+    return Layer("l", offset, letter=None if base == "l" else base)
 
 
 class Invalid(Exception):
@@ -115,9 +120,10 @@ def _sub_content(token: Token) -> str:
     return body[1:-1] if body.startswith("{") else body
 
 
-def _indices(token: Token) -> tuple:
+def _indices(token: Token, words: Lexicon) -> tuple:
     """``_{ij}`` -> ("i", "j"); ``_{i,j}`` -> ("i", "j"); ``_{12}`` -> (1, 2) (1-based)."""
     content = _sub_content(token).replace(" ", "")
+    _refuse_ambiguous_script(token, content, words)
     parts = content.split(",") if "," in content else list(content)
     result = []
     for part in parts:
@@ -130,6 +136,21 @@ def _indices(token: Token) -> tuple:
     if not result:
         raise Invalid(token.column, "an index inside the subscript")
     return tuple(result)
+
+
+def _refuse_ambiguous_script(token: Token, content: str, words: Lexicon) -> None:
+    """An unbraced subscript whose letters after the first start a symbol (a_kn, n the width): TeX reads
+    a_k n, plain maths a_{kn}; neither is chosen for the writer."""
+    if "{" in token.value or len(content) < 2:
+        return
+    name = words.starts_with_name(content[1:])
+    if name is not None:
+        first, rest = content[0], content[1:]
+        raise Invalid(
+            token.column,
+            f"'_{content}' reads two ways: TeX reads _{first} {rest} ({name} a symbol), plain maths "
+            f"_{{{content}}}; write _{{{content}}} or _{first} {rest}",
+        )
 
 
 class ToTree(Transformer):
@@ -288,7 +309,7 @@ class ToTree(Transformer):
 def _gradient(by: Node, cost: Node, column: int) -> Gradient:
     if not (isinstance(cost, Sym) and cost.name == "cost"):
         raise Invalid(getattr(cost, "column", column), "the gradient of the cost (C, J, E, L)")
-    return Gradient(by, cost.spelling or "C", column=column)
+    return Gradient(by, cost.spelling or "C", cost.indices, column=column)
 
 
 # the quantities a derivative between two of them may name: what is differentiated, and by what
@@ -306,7 +327,7 @@ def _quotient(top: Node, bottom: Node, column: int) -> Node:
     if not (isinstance(top, Partial) and isinstance(bottom, Partial)):
         return Bin("div", top, bottom, column=column)
     if isinstance(top.arg, Sym) and top.arg.name == "cost":
-        return Gradient(bottom.arg, top.arg.spelling or "C", column=column)
+        return Gradient(bottom.arg, top.arg.spelling or "C", top.arg.indices, column=column)
     if (
         isinstance(top.arg, Call)
         and top.arg.func == "act"
@@ -371,6 +392,11 @@ def _symbol(head: Token, suffixes: list, words: Lexicon) -> Sym | Transpose:
     ):
         name = "width"  # n_l, n_{l+1}: a layer's width, in a notation whose n counts the samples
     layer = indices = None
+    declared = words.declaration(head.value)
+    if declared is not None and declared.start:
+        if suffixes:
+            raise Invalid(suffixes[0].column, f"no layer or subscript on {spelling}: it names one weight")
+        layer, indices = _named(weight_between, head.column, declared, words.notation)
     transposed = False
     arguments = [suffix for suffix in suffixes if suffix.type == "SAMPLE_ARG"]
     suffixes = [suffix for suffix in suffixes if suffix.type != "SAMPLE_ARG"]
@@ -396,12 +422,26 @@ def _symbol(head: Token, suffixes: list, words: Lexicon) -> Sym | Transpose:
             if not match:
                 raise Invalid(suffix.column, "a layer as the subscript of n (n_l, n_{l+1}, n_L)")
             layer = _layer_from_match(match)
+        elif unit := _named(unit_subscript, suffix.column, _sub_content(suffix), name, words.notation):
+            if layer is not None:
+                raise Invalid(suffix.column, "one layer index per symbol (a named unit gives its layer)")
+            layer, indices = unit
         else:
-            indices = _indices(suffix)
-    if arguments:
+            indices = _indices(suffix, words)
+    # on a weight or bias a sample argument names the step (Haykin's w_{ji}(n)): the weight the derivative
+    # is taken at, so it changes nothing
+    if arguments and not (name in ("w", "b") and indices is not None):
         indices = _with_sample(arguments, indices, transposed, words.notation)
     symbol = Sym(name, layer, indices, spelling=spelling, column=head.column)
     return Transpose(symbol, column=head.column) if transposed else symbol
+
+
+def _named(read, column: int, *arguments):
+    """A named unit's or weight's (layer, indices) by ``read``, its UnitError a refusal at ``column``."""
+    try:
+        return read(*arguments)
+    except UnitError as error:
+        raise Invalid(column, str(error)) from None
 
 
 def _with_sample(arguments: list, indices: tuple | None, transposed: bool, notation) -> tuple | None:

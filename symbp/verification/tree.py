@@ -139,6 +139,7 @@ class Gradient(Node):
 
     by: Node
     cost: str = "C"
+    cost_indices: tuple | None = None  # a subscript on the cost (E_p: of sample p)
 
 
 @dataclass(frozen=True)

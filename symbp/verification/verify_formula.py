@@ -34,6 +34,7 @@ from symbp.verification.formula_check import CROSS_CHECK, FormulaCheck
 from symbp.verification.graph_refusals import graph_refusal
 from symbp.verification.graph_slips import graph_candidates
 from symbp.verification.other_notations import chosen_notation, other_readers, profile_words, suggesting
+from symbp.verification.summation import repeated_indices
 from symbp.verification.verdict import Verdict
 
 POINTS = 5
@@ -135,6 +136,12 @@ def _verdict(network: Network, parsed: Formula, points: int, seed: int) -> Verdi
         if check.compare(candidate) is not None:
             diagnosis = candidate.description
             break
+    repeated = [] if parsed.matrix else repeated_indices(parsed.rhs, frozenset(parsed.quantity.indices))
+    if repeated:
+        check.notes.append(
+            f"{', '.join(repeated)} is repeated in a product and not summed; in a source that sums repeated "
+            'indices implicitly, declare it in the notation: summation = "implicit"'
+        )
     return Verdict(
         formula,
         False,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from functools import partial
 
 from symbp.spec.notation import DEFAULT_NOTATION, Notation
-from symbp.verification.lexicon import lexicon
+from symbp.verification.lexicon import lexicon, unwrapped
 from symbp.verification.tree import (
     Bin,
     Call,
@@ -31,7 +32,7 @@ def show(node: Node, notation: Notation = DEFAULT_NOTATION) -> str:
             below = lexicon(notation).spelling(node.name[1])
             return f"\\partial {notation.cost}/\\partial {below}{layer}{indices}"
         matrix = node.name in ("w", "x") and not node.indices
-        return lexicon(notation).spelling(node.name, matrix) + layer + indices
+        return _in_typeface(lexicon(notation).spelling(node.name, matrix), node.spelling) + layer + indices
     if isinstance(node, Num):
         return f"{node.value:g}"
     if isinstance(node, Transpose):
@@ -53,6 +54,24 @@ def show(node: Node, notation: Notation = DEFAULT_NOTATION) -> str:
         symbol = {"add": " + ", "sub": " - ", "div": "/", "pow": "^", "hadamard": hadamard}.get(node.op, " ")
         return f"({say(node.left)}{symbol}{say(node.right)})"
     return "..."
+
+
+_TYPEFACE = re.compile(
+    r"\\([A-Za-z]+)\s*\{|\{\s*\\(cal|bf|rm|it|sf)\s|\\(vec|bm|boldsymbol|mathbf)(?:\s+|(?=\\))"
+)
+
+
+def _in_typeface(name: str, written: str | None) -> str:
+    """The notation's name for a symbol in the typeface the writer gave it (\\mathbf{W}, {\\cal C})."""
+    if not written or unwrapped(written) == written:
+        return name
+    match = _TYPEFACE.match(written)
+    if match is None:
+        return name
+    base = unwrapped(name)
+    if match[2]:
+        return f"{{\\{match[2]} {base}}}"
+    return f"\\{match[1] or match[3]}{{{base}}}"
 
 
 def _function_name(notation: Notation) -> str:

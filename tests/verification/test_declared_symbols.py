@@ -74,6 +74,27 @@ def test_a_spec_declares_its_names_in_a_notation_symbols_table(tmp_path):
         '[notation.symbols]\nnet = "pre_activation"\nout = "activation"\n'
     )
     network = load(str(spec))
-    assert network.notation.symbols == (("net", "pre_activation"), ("out", "activation"))
+    assert [entry[:2] for entry in network.notation.symbols] == [
+        ("net", "pre_activation"),
+        ("out", "activation"),
+    ]
     assert "its own names net for the pre-activation" in network.notation.source
     assert symbp.verify(network, r"\delta^L_j = (out^L_j - y_j)\sigma'(net^L_j)").holds
+
+
+@pytest.mark.parametrize(
+    ("formula", "diagnosis"),
+    [
+        (
+            r"\frac{\partial Err}{\partial w^L_{jk}} = "
+            r"(\mathrm{out}^L_j - y_j)\sigma'(\mathrm{net}^L_j) \mathrm{out}^{L}_k",
+            r"off by one layer: \mathrm{out}^{L}_{k} where \mathrm{out}^{L-1}_{k} is needed",
+        ),
+        (
+            r"\delta^L_j = (\mathrm{out}^L_j - y_j)\sigma'(\mathrm{net}^{L-1}_j)",
+            r"off by one layer: \mathrm{net}^{L-1}_{j} where \mathrm{net}^{L}_{j} is needed",
+        ),
+    ],
+)
+def test_a_diagnosis_keeps_the_writers_typeface(formula, diagnosis):
+    assert symbp.verify("half_adder", formula, notation=NAMED).diagnosis == diagnosis

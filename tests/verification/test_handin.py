@@ -36,7 +36,13 @@ EXPECTED = {
     "compensated_sign.tex": (4, 2, "sign flipped", [1]),
     "right_bold_matrix.tex": (2, None, None, []),
     "right_plain_maths.txt": (2, None, None, []),
-    "wrong_bold_transpose_line3.tex": (3, 3, "W^{(2)} where W^{(2)}^T is needed (transposed)", []),
+    # the diagnosis keeps the writer's bold
+    "wrong_bold_transpose_line3.tex": (
+        3,
+        3,
+        r"\mathbf{W}^{(2)} where \mathbf{W}^{(2)}^T is needed (transposed)",
+        [],
+    ),
     "wrong_plain_maths_line2.txt": (2, 2, "a^{(1)} where a^{(2)} is needed", []),
 }
 # judged on the demystified network in its own notation; the others on the half adder in Nielsen's

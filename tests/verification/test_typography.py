@@ -47,12 +47,12 @@ def test_styled_formulas_hold_as_their_plain_form(formula):
     assert symbp.verify("demystified", formula).holds
 
 
-def test_a_styled_slip_is_diagnosed_as_the_plain_one():
+def test_a_styled_slip_is_diagnosed_as_the_plain_one_in_the_writers_typeface():
     verdict = symbp.verify(
         "demystified", r"\frac{\partial J}{\partial \mathbf{W}^{(1)}} = \mathbf{X} \bm\delta^{(2)}"
     )
     assert not verdict.holds
-    assert verdict.diagnosis == "X where X^T is needed (transposed)"
+    assert verdict.diagnosis == r"\mathbf{X} where \mathbf{X}^T is needed (transposed)"
 
 
 @pytest.mark.parametrize(

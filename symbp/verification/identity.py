@@ -1,0 +1,42 @@
+"""A derivation's definition of a symbol the notation already knows ("where Err_k = y_k - a_k"): not a
+gradient to compare with the derivation, but an identity, checked entry by entry at random points (one
+sample each) with both sides evaluated as any formula's right side is."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from symbp.spec.network import Network
+from symbp.spec.notation import Notation
+from symbp.verification.check_points import check_points
+from symbp.verification.evaluate import Evaluator
+from symbp.verification.formula import with_unit_layers
+from symbp.verification.parse import parse_tree
+from symbp.verification.point import EvalError, Reading
+from symbp.verification.tree import Sym, walk
+
+MAX_ENTRIES = 24
+
+
+def identity_holds(network: Network, text: str, notation: Notation, points: int, seed: int) -> bool | None:
+    """Whether ``text``, a known symbol = an expression, holds at ``points`` random points; None when its
+    left side is not one symbol or a side cannot be evaluated on this network (FormulaError when unread)."""
+    left, right = (with_unit_layers(side, notation) for side in parse_tree(text, notation))
+    if not isinstance(left, Sym) or left.name in ("cost", "N", "e", "width", "lambda"):
+        return None
+    names = {node.name for side in (left, right) for node in walk(side) if isinstance(node, Sym)}
+    letters = [index for index in left.indices or () if isinstance(index, str)]
+    for _params, point, _derived, _central in check_points(network, True, points, seed):
+        evaluator = Evaluator(point, Reading(notation, y_is_target="yhat" in names or "t" not in names))
+        try:
+            ranges = [range(1, evaluator.index_range(left, letter, {}, left) + 1) for letter in letters]
+            for values in itertools.islice(itertools.product(*ranges), MAX_ENTRIES):
+                bindings = dict(zip(letters, values, strict=True))
+                expected, claimed = evaluator.scalar(left, bindings), evaluator.scalar(right, bindings)
+                if not np.isclose(claimed, expected, rtol=1e-7, atol=1e-9):
+                    return False
+        except EvalError:
+            return None
+    return True
