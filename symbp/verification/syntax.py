@@ -1,17 +1,16 @@
 """lark's parse tree of a formula turned into the syntax tree, each symbol resolved through a Lexicon.
 
-Layer marks (^{(l)}, ^{[l+1]}, (L), named layers), subscripts and quotients
-are read here: da/dz of one neuron is f'(z), dC/dx is the cost's gradient.
+Subscripts and quotients are read here (da/dz of one neuron is f'(z), dC/dx
+is the cost's gradient); layer marks in ``layer_marks``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
 
 from lark import Token, Transformer
 
-from symbp.spec.notation import Notation
+from symbp.verification.layer_marks import SUB_LAYER, layer_from_mark, layer_from_match, plain_layer
 from symbp.verification.lexicon import Lexicon
 from symbp.verification.tree import (
     Bin,
@@ -19,7 +18,6 @@ from symbp.verification.tree import (
     Cases,
     Gradient,
     Jacobian,
-    Layer,
     Neg,
     Node,
     NpSum,
@@ -54,56 +52,7 @@ OPERATORS = {
     "\\bullet": "hadamard",
     "•": "hadamard",
 }
-_PLAIN_LAYER = re.compile(r"[(\[]\s*(?:([0-9]+)|([Ll])(?:\s*([+-])\s*([0-9]+))?)\s*[)\]]")
-_LAYER = re.compile(r"(n_\s*\{?\s*l\s*\}?)|([0-9]+)|([Llk])(?:\s*([+-])\s*([0-9]+))?")
-_SUB_LAYER = re.compile(r"^\s*(?:([0-9]+)|([Ll])(?:\s*([+-])\s*([0-9]+))?)\s*$")
 _LOWER_LIMIT = re.compile(r"^\s*([a-zA-Z])\s*(?:=\s*([0-9]+))?\s*$")
-
-
-def _layer_from_match(match: re.Match) -> Layer:
-    number, base, sign, amount = match.groups()
-    if number is not None:
-        return Layer(None, int(number))
-    offset = int(amount) * (-1 if sign == "-" else 1) if amount else 0
-    return Layer(base, offset)
-
-
-def _plain_layer(text: str) -> Layer:
-    """W(2), a(L-1), and a skip's two layers W(2,0): the layer entered, then the one it comes from."""
-    entered, _, source = text.partition(",")
-    layer = _layer_from_match(_PLAIN_LAYER.search(entered + ")"))
-    if source:
-        return dataclasses.replace(layer, source=_layer_from_match(_PLAIN_LAYER.search("(" + source)))
-    return layer
-
-
-def _layer_from_mark(text: str, notation: Notation) -> Layer:
-    """The layer a mark names: ^{(l)}, ^l, ^{[l+1]}, ^{(n_l)} (the output layer), ^{(out)} (named layers)."""
-    mark = text[text.index("^") + 1 :]
-    named = re.search(r"\(\s*([^()\s]+)\s*\)", mark)
-    if notation.layer_style == "named" and named and named.group(1) in notation.layer_names:
-        written = named.group(1)
-        bottom, hidden, top = notation.layer_names
-        if written == bottom:
-            return Layer(None, notation.input_layer, shown=written)
-        return Layer("L", 0 if written == top else -1, shown=written)
-    depth = notation.depth_letter
-    entered, _, source = re.sub(rf"(?<![A-Za-z]){depth}(?![A-Za-z])", "L", mark).partition(",")
-    layer = _one_layer(entered, depth)
-    return dataclasses.replace(layer, source=_one_layer(source, depth)) if source else layer
-
-
-def _one_layer(mark: str, depth: str) -> Layer:
-    """One layer of a mark (a skip matrix's mark holds two); ``depth`` is the letter written for L."""
-    output, number, base, sign, amount = _LAYER.search(mark).groups()
-    if output is not None:
-        return Layer("L", 0, shown="n_l")
-    if number is not None:
-        return Layer(None, int(number))
-    offset = int(amount) * (-1 if sign == "-" else 1) if amount else 0
-    if base == "L":
-        return Layer("L", offset, letter=None if depth == "L" else depth)
-    return Layer("l", offset, letter=None if base == "l" else base)
 
 
 class Invalid(Exception):
@@ -387,7 +336,7 @@ def _symbol(head: Token, suffixes: list, words: Lexicon) -> Sym | Transpose:
         raise Invalid(head.column, f"'{head.value}' is not a symbol of the {words.notation.name} notation")
     spelling = " ".join(head.value.split())
     if name == "N" and any(
-        suffix.type == "SUB" and _SUB_LAYER.match(_sub_content(suffix)) and not _sub_content(suffix).isdigit()
+        suffix.type == "SUB" and SUB_LAYER.match(_sub_content(suffix)) and not _sub_content(suffix).isdigit()
         for suffix in suffixes
     ):
         name = "width"  # n_l, n_{l+1}: a layer's width, in a notation whose n counts the samples
@@ -405,9 +354,9 @@ def _symbol(head: Token, suffixes: list, words: Lexicon) -> Sym | Transpose:
             if layer is not None:
                 raise Invalid(suffix.column, "one layer index per symbol")
             if suffix.type == "PLAIN_LAYER":
-                layer = _plain_layer(suffix.value)
+                layer = plain_layer(suffix.value)
             else:
-                layer = _layer_from_mark(suffix.value, words.notation)
+                layer = layer_from_mark(suffix.value, words.notation)
             if layer.source is not None and name not in ("w", "gradient"):
                 raise Invalid(suffix.column, "two layers (entered, from) only on a weight matrix: W^{(2,0)}")
             transposed = suffix.type == "LAYER_SUP" and bool(re.search(r"(T|\\top)\s*\}$", suffix.value))
@@ -418,10 +367,10 @@ def _symbol(head: Token, suffixes: list, words: Lexicon) -> Sym | Transpose:
         elif indices is not None or (name == "width" and layer is not None):
             raise Invalid(suffix.column, "one subscript per symbol")
         elif name == "width":
-            match = _SUB_LAYER.match(_sub_content(suffix))
+            match = SUB_LAYER.match(_sub_content(suffix))
             if not match:
                 raise Invalid(suffix.column, "a layer as the subscript of n (n_l, n_{l+1}, n_L)")
-            layer = _layer_from_match(match)
+            layer = layer_from_match(match)
         elif unit := _named(unit_subscript, suffix.column, _sub_content(suffix), name, words.notation):
             if layer is not None:
                 raise Invalid(suffix.column, "one layer index per symbol (a named unit gives its layer)")
