@@ -111,8 +111,9 @@ class Formula:
             if isinstance(node, Sum):
                 indices.add(node.index)
         letter = self.sample
-        # E_p, L_i: the cost of one sample, whose index then names that sample
-        return letter not in indices or re.search(rf"_\{{?{letter}\}}?$", self.quantity.cost) is not None
+        # E_p, L_i, Haykin's E(n): the cost of one sample, whose index then names that sample
+        one = rf"(_\{{?{letter}\}}?|\(\s*{letter}\s*\))$"
+        return letter not in indices or re.search(one, self.quantity.cost) is not None
 
     @property
     def sample(self) -> str | None:
@@ -203,8 +204,30 @@ def _quantity(text: str, left: Node, notation: Notation) -> Quantity:
     return Quantity(target.name, target.layer, target.indices, cost)
 
 
+def _refuse_update(text: str, left: Node, right: Node, notation: Notation) -> None:
+    """A weight or bias on the left that is also on the right is an update rule (w := w - eta dC/dw), whose
+    new value is not a quantity of the derivation: refused, not read as that weight's gradient."""
+    if not (isinstance(left, Sym) and left.name in ("w", "b")):
+        return
+    for node in walk(right):
+        if isinstance(node, Sym) and (node.name, node.layer, node.indices) == (
+            left.name,
+            left.layer,
+            left.indices,
+        ):
+            written = show(left, notation)
+            message = (
+                f"an update of {written} (its new value from its old one) is not read: write the gradient "
+                f"it uses, \\frac{{\\partial {notation.cost}}}{{\\partial {written}}} = ..."
+            )
+            raise FormulaError(text, node.column, message)
+
+
 def _gradients_as_symbols(text: str, node: Node, notation: Notation) -> Node:
     """The right side with each gradient of the cost (dC/dz, \\nabla_a C, dA) as the symbol it names."""
+    summed = _summed_weight_gradient(node, notation)
+    if summed is not None:
+        return summed
     by = node.by if isinstance(node, Gradient) else node.arg if isinstance(node, Partial) else None
     if by is not None:
         target = _gradient_target(by, notation)
@@ -215,6 +238,21 @@ def _gradients_as_symbols(text: str, node: Node, notation: Notation) -> Node:
         name = {"act": "dact", "dz": "dz"}[target.name]
         return dataclasses.replace(target, name=name, spelling=None)
     return map_children(node, lambda child: _gradients_as_symbols(text, child, notation))
+
+
+def _summed_weight_gradient(node: Node, notation: Notation) -> Sym | None:
+    """\\sum_d \\partial E_d/\\partial w_{ij}: one sample's loss's gradient by a weight summed over the
+    samples (Brilliant's and Nielsen's mean of the examples' gradients) is the sum of the examples'
+    gradients, Ng's Delta; None for any other node."""
+    if not (isinstance(node, Sum) and isinstance(node.body, Gradient) and node.lower == 1):
+        return None
+    letter, by = notation.sample_index, node.body.by
+    one_sample = re.search(rf"(_\{{?{letter}\}}?|\(\s*{letter}\s*\))$", node.body.cost)
+    if node.index != letter or not one_sample or not (isinstance(by, Sym) and by.name == "w"):
+        return None
+    if node.upper is not None and not (isinstance(node.upper, Sym) and node.upper.name == "N"):
+        return None
+    return Sym("accumulator", by.layer, by.indices, spelling=None, column=node.column)
 
 
 def _sums_own_gradient(node: Node, cost: str, summed: frozenset) -> bool:
@@ -257,6 +295,7 @@ def parse_formula(text: str, notation: Notation = DEFAULT_NOTATION) -> Formula:
     left, right = parse_tree(text, notation)
     left, right = _with_unit_layers(left, notation), _with_unit_layers(right, notation)
     quantity = _quantity(text, left, notation)
+    _refuse_update(text, left, right, notation)
     summed = _sums_own_gradient(right, quantity.cost, frozenset())
     right = _gradients_as_symbols(text, right, notation)
     for node in walk(right):
