@@ -265,7 +265,7 @@ def _sums_own_gradient(node: Node, cost: str, summed: frozenset) -> bool:
     return any(_sums_own_gradient(child, cost, summed) for child in children(node))
 
 
-def _unit_layer(sym: Sym, notation: Notation) -> Sym:
+def unit_layer(sym: Sym, notation: Notation) -> Sym:
     """A symbol without a layer whose unit letter names one (Bishop: x_i, z_j, y_k; w_kj enters k's layer)."""
     letters = notation.unit_letters
     if not letters or sym.layer is not None or not sym.indices:
@@ -286,7 +286,7 @@ def _unit_layer(sym: Sym, notation: Notation) -> Sym:
 
 def _with_unit_layers(node: Node, notation: Notation) -> Node:
     if isinstance(node, Sym):
-        return _unit_layer(node, notation)
+        return unit_layer(node, notation)
     return map_children(node, lambda child: _with_unit_layers(child, notation))
 
 

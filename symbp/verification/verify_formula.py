@@ -105,7 +105,7 @@ def _layers(network: Network, formula: Formula) -> tuple:
     """How the formula's symbols without a layer are read (``symbp.verification.unlayered``)."""
     if network.depth == 1:
         return "written", None
-    return reading(formula, network.uniform_activation is not None)
+    return reading(formula, network.depth, network.uniform_activation is not None)
 
 
 def _holds(network: Network, formula: Formula, seed: int) -> bool:
