@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 
+import symbp.verification.verify_formula  # noqa: F401  the checkout's symbp, before tests/ moves it last
 from tests.verification.sources.corpus import outcomes, sources
 
 WIDTHS = (8, 5, 6, 6, 8, 8)  # formulas, read, right, wrong, refused, waiting
