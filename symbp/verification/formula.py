@@ -210,8 +210,30 @@ def _quantity(text: str, left: Node, notation: Notation) -> Quantity:
     return Quantity(target.name, target.layer, target.indices, cost, target.spelling)
 
 
+def _refuse_update(text: str, left: Node, right: Node, notation: Notation) -> None:
+    """A weight or bias on the left that is also on the right is an update rule (w := w - eta dC/dw), whose
+    new value is not a quantity of the derivation: refused, not read as that weight's gradient."""
+    if not (isinstance(left, Sym) and left.name in ("w", "b")):
+        return
+    for node in walk(right):
+        if isinstance(node, Sym) and (node.name, node.layer, node.indices) == (
+            left.name,
+            left.layer,
+            left.indices,
+        ):
+            written = show(left, notation)
+            message = (
+                f"an update of {written} (its new value from its old one) is not read: write the gradient "
+                f"it uses, \\frac{{\\partial {notation.cost}}}{{\\partial {written}}} = ..."
+            )
+            raise FormulaError(text, node.column, message)
+
+
 def _gradients_as_symbols(text: str, node: Node, notation: Notation) -> Node:
     """The right side with each gradient of the cost (dC/dz, \\nabla_a C, dA) as the symbol it names."""
+    summed = _summed_weight_gradient(node, notation)
+    if summed is not None:
+        return summed
     by = node.by if isinstance(node, Gradient) else node.arg if isinstance(node, Partial) else None
     if by is not None:
         target = _gradient_target(by, notation)
@@ -227,6 +249,21 @@ def _gradients_as_symbols(text: str, node: Node, notation: Notation) -> Node:
     return map_children(node, lambda child: _gradients_as_symbols(text, child, notation))
 
 
+def _summed_weight_gradient(node: Node, notation: Notation) -> Sym | None:
+    """\\sum_d \\partial E_d/\\partial w_{ij}: one sample's loss's gradient by a weight summed over the
+    samples (Brilliant's and Nielsen's mean of the examples' gradients) is the sum of the examples'
+    gradients, Ng's Delta; None for any other node."""
+    if not (isinstance(node, Sum) and isinstance(node.body, Gradient) and node.lower == 1):
+        return None
+    letter, by = notation.sample_index, node.body.by
+    one_sample = re.search(rf"(_\{{?{letter}\}}?|\(\s*{letter}\s*\))$", node.body.cost)
+    if node.index != letter or not one_sample or not (isinstance(by, Sym) and by.name == "w"):
+        return None
+    if node.upper is not None and not (isinstance(node.upper, Sym) and node.upper.name == "N"):
+        return None
+    return Sym("accumulator", by.layer, by.indices, spelling=None, column=node.column)
+
+
 def _sums_own_gradient(node: Node, cost: str, summed: frozenset) -> bool:
     """Is a gradient of ``cost`` by a sample's z or a (its first subscript) summed over that sample?"""
     if isinstance(node, Gradient) and node.cost == cost and isinstance(node.by, Sym):
@@ -237,7 +274,7 @@ def _sums_own_gradient(node: Node, cost: str, summed: frozenset) -> bool:
     return any(_sums_own_gradient(child, cost, summed) for child in children(node))
 
 
-def _unit_layer(sym: Sym, notation: Notation) -> Sym:
+def unit_layer(sym: Sym, notation: Notation) -> Sym:
     """A symbol without a layer whose unit letter names one (Bishop: x_i, z_j, y_k; w_kj enters k's layer)."""
     letters = notation.unit_letters
     if not letters or sym.layer is not None or not sym.indices:
@@ -258,7 +295,7 @@ def _unit_layer(sym: Sym, notation: Notation) -> Sym:
 
 def with_unit_layers(node: Node, notation: Notation) -> Node:
     if isinstance(node, Sym):
-        return _unit_layer(node, notation)
+        return unit_layer(node, notation)
     return map_children(node, lambda child: with_unit_layers(child, notation))
 
 
@@ -270,6 +307,7 @@ def parse_formula(text: str, notation: Notation = DEFAULT_NOTATION) -> Formula:
     for node in [left, *walk(right)]:
         if isinstance(node, Gradient):
             _refuse_one_output_cost(text, node, [left, right], notation)
+    _refuse_update(text, left, right, notation)
     summed = _sums_own_gradient(right, quantity.cost, frozenset())
     right = _gradients_as_symbols(text, right, notation)
     for node in walk(right):

@@ -66,6 +66,7 @@ upper: CARET LBRACE expr RBRACE
      | NP_POWER LPAR expr COMMA expr RPAR    -> np_power
      | NP_MULTIPLY LPAR expr COMMA expr RPAR -> np_multiply
      | CASES_BEGIN case (ROW_END case)* ROW_END? CASES_END -> cases
+     | INDICATOR expr RELATION expr INDICATOR_END -> indicator
 
 keyword: KW_AXIS EQ NUMBER
        | KW_KEEPDIMS EQ BOOL
@@ -77,7 +78,9 @@ symbol: NAME suffix*
 ?suffix: LAYER_SUP | PLAIN_LAYER | SUB | SAMPLE_ARG
 
 // ---- terminals (longest match wins; the lexer only tries what the parser can accept)
-EQ: "=" | ":="
+// an algorithm's assignment (\leftarrow, \gets) and a definition (\equiv, \triangleq, \coloneqq) state
+// the same equation
+EQ: "=" | ":=" | /\\(leftarrow|gets|equiv|triangleq|coloneqq)(?![A-Za-z])|[←≡≜]/
 PLUS: "+"
 MINUS: "-" | "−"
 MULOP: "\\cdot" | "\\times" | "*" | "@" | "/" | "\\odot" | "\\circ" | "⊙" | "·" | "∘"
@@ -107,6 +110,9 @@ ONES.3: /\\mathbf\s*\{\s*1\s*\}|\\mathbb\s*\{\s*1\s*\}|\\vec\s*\{\s*1\s*\}|ones/
 TRANSPOSE.2: /\^\s*\{\s*(T|\\top|\\intercal|\\math(sf|rm|it)\s*(\{\s*T\s*\}|T(?![A-Za-z])))\s*\}/
            | /\^\s*(T(?![A-Za-z])|\\top|\\intercal)|\.T(?![A-Za-z])|ᵀ/
 ENTRYWISE_POWER.3: /\^\s*\{\s*\\circ\s*[0-9]+\s*\}/
+// the indicator 1\{z > 0\} (CS229's ReLU'), also \mathbb{1}_{\{z > 0\}}: 1 where the condition holds, else 0
+INDICATOR.4: /(\\math(bb|bf|ds)\s*\{\s*1\s*\}|1)\s*(_\s*\{\s*)?\\\{/
+INDICATOR_END.3: /\\\}(\s*\})?/
 CASES_BEGIN.3: /\\begin\s*\{\s*cases\s*\}/
 CASES_END.3: /\\end\s*\{\s*cases\s*\}/
 ROW_END.3: /\\\\/
@@ -121,7 +127,7 @@ PLAIN_LAYER.2: /[(\[]\s*([0-9]+|[Ll](\s*[+-]\s*[0-9]+)?)(\s*,\s*([0-9]+|[Ll](\s*
 SUB: /_\s*(\{[^{}]*\}|[A-Za-z0-9](?=@SCRIPT_NEXT@)|[A-Za-z0-9]+)/
 // a sample written as an argument, with the notation's sample letter: \delta_j(n), e_j(n)
 SAMPLE_ARG.3: /\(\s*@SAMPLE@\s*\)/
-SUM_LOWER: /_\s*(\{[^{}]*\}|[A-Za-z0-9])/
+SUM_LOWER: /_\s*(\{([^{}]|\{[^{}]*\})*\}|[A-Za-z0-9])/
 DIGIT: /[0-9]/
 
 // layout and decoration that carries no meaning
@@ -135,7 +141,8 @@ IGNORED: /\s+|\\[,;:! ]|\\q?quad|\\tag\s*(\{[^{}]*\}|[0-9]+)|\\displaystyle|\\le
 LAYER_ID = r"[0-9]+|[lLk@DEPTH@](\s*[+-]\s*[0-9]+)?|n_\s*\{?\s*l\s*\}?"
 # a skip connection's matrix carries two layers, the one it enters and the one it comes from: W^{(2,0)}
 LAYERS = rf"({LAYER_ID})(\s*,\s*({LAYER_ID}))?"
-_AFTER = r"\s*(T|\\top|\\prime|')?\s*"
+# a transpose or prime after the layer, also as TeX's nested script (CS229's W^{[k+1]^\top})
+_AFTER = r"\s*(\^\s*(\{\s*(T|\\top|\\intercal)\s*\}|T|\\top|\\intercal)|T|\\top|\\intercal|\\prime|')?\s*"
 
 
 def layer_marks(style: str, names: tuple = ()) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from symbp.verification.edits import moved_layer, rename, replace_symbol, shift_all, substitute
-from symbp.verification.formula import Formula
+from symbp.verification.formula import Formula, unit_layer
 from symbp.verification.tree import (
     Bin,
     Call,
@@ -161,6 +161,9 @@ def transposes(formula: Formula, rhs: Node, nodes: list, say):
                 and all(isinstance(index, str) for index in node.indices)
             ):
                 swapped = replace(node, indices=node.indices[::-1])
+                if node.layer is not None and node.layer.implied:
+                    # a unit letter names the weight's layer (Mitchell's w_kh): swapped, the layer moves too
+                    swapped = unit_layer(replace(swapped, layer=None), notation)
                 why = (
                     f" (swapped weight indices: in the {notation.name} notation {joins})"
                     if is_named(node, "w")
@@ -215,7 +218,13 @@ def layer_shifts(formula: Formula, rhs: Node, nodes: list, say):
             shift=step,
         )
     for node in nodes:
-        if isinstance(node, Sym) and node.layer is not None and node.name != "width":
+        # a layer a unit letter implies moves only with another letter, which this repair cannot write
+        if (
+            isinstance(node, Sym)
+            and node.layer is not None
+            and not node.layer.implied
+            and node.name != "width"
+        ):
             for step in (1, -1):
                 moved = replace(node, layer=moved_layer(node.layer, step))
                 yield Candidate(

@@ -53,6 +53,13 @@ OPERATORS = {
     "•": "hadamard",
 }
 _LOWER_LIMIT = re.compile(r"^\s*([a-zA-Z])\s*(?:=\s*([0-9]+))?\s*$")
+# a sum over the units of a named set (Mitchell's k \in outputs, k \in Downstream(j); Haykin's j \in C): in a
+# layered network that is every unit of the layer the index subscripts, as a sum over k is
+_IN_SET = re.compile(
+    r"^\s*([a-zA-Z])\s*(?:\\in(?![A-Za-z])|∈)\s*"
+    r"(?:\\(?:mathit|mathrm|text|mathcal|operatorname)\s*\{\s*[A-Za-z]+\s*\}|[A-Za-z]+)"
+    r"(?:\s*\(\s*[a-zA-Z]\s*\))?\s*$"
+)
 
 
 class Invalid(Exception):
@@ -220,6 +227,19 @@ class ToTree(Transformer):
         left, relation, right = rest[-3:]
         return Piece(value, RELATIONS[relation.value], left, right, column=relation.column)
 
+    def indicator(self, children):
+        """1\\{z > 0\\}: the cases 1 where the condition holds, 0 otherwise."""
+        token, left, relation, right, end = children
+        opened = token.value.count("{") - token.value.count("\\{") - token.value.count("}")
+        if opened != end.value.count("}") - end.value.count("\\}"):
+            raise Invalid(
+                end.column, "an indicator closed as it opens: 1\\{z > 0\\} or \\mathbb{1}_{\\{z > 0\\}}"
+            )
+        one = Piece(
+            Num(1.0, column=token.column), RELATIONS[relation.value], left, right, column=relation.column
+        )
+        return Cases((one, Piece(Num(0.0, column=token.column), column=token.column)), column=token.column)
+
     def otherwise(self, children):
         return Piece(children[0], column=children[2].column)
 
@@ -243,10 +263,15 @@ class ToTree(Transformer):
         limits = [child for child in rest if isinstance(child, Token) and child.type == "SUM_LOWER"]
         if not limits:
             raise Invalid(token.column, "a summation index after \\sum (\\sum_{k} or \\sum_{k=1}^{n})")
-        match = _LOWER_LIMIT.match(_sub_content(limits[0]))
+        lower_limit = _sub_content(limits[0])
+        match = _LOWER_LIMIT.match(lower_limit) or _IN_SET.match(lower_limit)
         if not match:
-            raise Invalid(limits[0].column, "a summation index like _{k} or _{k=1}")
-        index, lower = match.group(1), int(match.group(2) or 1)
+            raise Invalid(
+                limits[0].column,
+                "a summation index like _{k}, _{k=1} or _{k \\in outputs} (a set named by one word)",
+            )
+        index = match.group(1)
+        lower = int(match.group(2) or 1) if match.re is _LOWER_LIMIT else 1
         nodes = [child for child in rest if child is not limits[0]]  # [upper,] body
         upper = nodes[0] if len(nodes) == 2 else None
         return Sum(index, lower, upper, nodes[-1], column=token.column)
@@ -359,7 +384,9 @@ def _symbol(head: Token, suffixes: list, words: Lexicon) -> Sym | Transpose:
                 layer = layer_from_mark(suffix.value, words.notation)
             if layer.source is not None and name not in ("w", "gradient"):
                 raise Invalid(suffix.column, "two layers (entered, from) only on a weight matrix: W^{(2,0)}")
-            transposed = suffix.type == "LAYER_SUP" and bool(re.search(r"(T|\\top)\s*\}$", suffix.value))
+            transposed = suffix.type == "LAYER_SUP" and bool(
+                re.search(r"(T|\\top|\\intercal)\s*\}?\s*\}$", suffix.value)
+            )
             if suffix.type == "LAYER_SUP" and re.search(r"(\\prime|')\s*\}$", suffix.value):
                 raise Invalid(suffix.column, "a prime only on a function (f', g^{[l]\\prime})")
         elif transposed:
@@ -381,6 +408,15 @@ def _symbol(head: Token, suffixes: list, words: Lexicon) -> Sym | Transpose:
     # is taken at, so it changes nothing
     if arguments and not (name in ("w", "b") and indices is not None):
         indices = _with_sample(arguments, indices, transposed, words.notation)
+    letter = words.notation.sample_index
+    if name == "cost" and indices is not None and indices != (letter,):
+        # AIMA's Loss_k, Mazur's E_{o1}: one output's share of the cost, not the cost (nor one sample's)
+        shown = ",".join(map(str, indices))
+        raise Invalid(
+            head.column,
+            f"{spelling}_{{{shown}}}: a cost with a subscript other than the sample letter {letter} "
+            "(one output's loss) is not read; write the cost of the whole output",
+        )
     symbol = Sym(name, layer, indices, spelling=spelling, column=head.column)
     return Transpose(symbol, column=head.column) if transposed else symbol
 

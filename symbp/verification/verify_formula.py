@@ -35,6 +35,7 @@ from symbp.verification.graph_refusals import graph_refusal
 from symbp.verification.graph_slips import graph_candidates
 from symbp.verification.other_notations import chosen_notation, other_readers, profile_words, suggesting
 from symbp.verification.summation import repeated_indices
+from symbp.verification.unlayered import at_every_layer, reading, unlayered_error
 from symbp.verification.verdict import Verdict
 
 POINTS = 5
@@ -97,8 +98,20 @@ def verify(
     return verdict
 
 
+def _layers(network: Network, formula: Formula) -> tuple:
+    """How the formula's symbols without a layer are read (``symbp.verification.unlayered``)."""
+    if network.depth == 1:
+        return "written", None
+    return reading(formula, network.depth, network.uniform_activation is not None)
+
+
 def _holds(network: Network, formula: Formula, seed: int) -> bool:
     """Does a read formula hold (numerically, at a few points; no diagnosis, no proof)?"""
+    unlayered_reading, _ = _layers(network, formula)
+    if unlayered_reading == "refused":
+        return False
+    if unlayered_reading == "every":
+        formula = at_every_layer(formula)
     check = FormulaCheck(network, formula, 3, seed)
     if not check.generic or check.missing_quantity():
         return False
@@ -108,6 +121,10 @@ def _holds(network: Network, formula: Formula, seed: int) -> bool:
 def _verdict(network: Network, parsed: Formula, points: int, seed: int) -> Verdict:
     formula = parsed.text
     check = FormulaCheck(network, parsed, points, seed)
+    unlayered_reading, unlayered = _layers(network, parsed)
+    if unlayered_reading == "every":
+        parsed = at_every_layer(parsed)
+        check = FormulaCheck(network, parsed, points, seed)
     if not check.generic and check.backwards is not None:
         raise backwards_error(parsed, check.backwards)
     refusal = graph_refusal(check)
@@ -116,6 +133,8 @@ def _verdict(network: Network, parsed: Formula, points: int, seed: int) -> Verdi
     missing = "no layer l fits every layer in the formula" if not check.generic else check.missing_quantity()
     if missing:
         return Verdict(formula, False, "numerically", 0, np.inf, diagnosis=missing)
+    if unlayered_reading == "refused":
+        raise unlayered_error(parsed, unlayered, network.depth)
     largest = check.compare(None)
     if check.cross_check > CROSS_CHECK:
         raise CheckFailed(f"the derivation and central differences disagree by {check.cross_check:.2g}")

@@ -1,0 +1,95 @@
+"""Brilliant.org, *Backpropagation* (Brilliant Math & Science Wiki): the derivation for a network with
+hidden activation g and output activation g_o, error E = 1/(2N) sum_d (yhat_d - y_d)^2.
+
+The wiki writes a_j^k for the weighted sum ("activation") of node j in layer k, o_j^k for its output,
+w_{ij}^k for the weight from node i in layer k-1 to node j in layer k, delta_j^k = dE/da_j^k, E_d for one
+example's error, r^k for the number of nodes in layer k, and m for the output layer (one output node).
+"""
+
+from tests.verification.sources.corpus import Source, Written
+
+SOURCE = Source(
+    name="brilliant",
+    title="Backpropagation (Brilliant Math & Science Wiki)",
+    network={
+        "name": "brilliant",
+        "layers": [2, 3, 1],
+        "activation": ["sigmoid", "identity"],
+        "cost": "half_mse",
+    },
+    notation={
+        "layout": "column",
+        "layer_style": "bare",
+        "pre_activation": "a",
+        "activation": "o",
+        "function": "g",
+        "target": "y",
+        "prediction": r"\hat{y}",
+        "cost": "E",
+        "cost_one": "E_d",
+        "sample_index": "d",
+        "samples": "N",
+    },
+    formulas=(
+        Written(
+            r"\frac{\partial E}{\partial w_{ij}^k} = \frac{\partial E}{\partial a_j^k} \frac{\partial"
+            r" a_j^k}{\partial w_{ij}^k}",
+            True,
+            "the chain rule for one weight",
+        ),
+        Written(r"\delta_j^k \equiv \frac{\partial E}{\partial a_j^k}", True, "the error term"),
+        Written(
+            r"\frac{\partial E}{\partial w_{ij}^k} = \delta_j^k o_i^{k-1}",
+            True,
+            "the weight's partial derivative",
+        ),
+        Written(
+            r"\delta_j^k = \sum_{l=1}^{r^{k+1}} \frac{\partial E}{\partial a_l^{k+1}} \frac{\partial"
+            r" a_l^{k+1}}{\partial a_j^k}",
+            True,
+            "hidden layers: the chain rule over layer k+1",
+        ),
+        Written(
+            r"\delta_j^k = g'(a_j^k) \sum_{l=1}^{r^{k+1}} w_{jl}^{k+1} \delta_l^{k+1}",
+            True,
+            "hidden layers: the backpropagation formula",
+        ),
+        Written(
+            r"\frac{\partial E(X, \theta)}{\partial w_{ij}^k} = \frac{1}{N} \sum_{d=1}^N \frac{\partial"
+            r" E_d}{\partial w_{ij}^k}",
+            True,
+            "the gradient as the mean of the examples' gradients",
+        ),
+        Written(
+            r"\frac{\partial E}{\partial w_{ij}^k} = \delta_j^k o_i^{k}",
+            False,
+            "the weight's derivative with its own layer's output",
+            "off by one layer",
+        ),
+        Written(
+            r"\frac{\partial E}{\partial w_{ij}^k} = \delta_i^k o_j^{k-1}",
+            False,
+            "the weight's derivative with i and j swapped",
+            "swapped",
+        ),
+        Written(
+            r"\delta_j^k = \sum_{l} w_{jl}^{k+1} \delta_l^{k+1}",
+            False,
+            "the backpropagation formula without g'",
+            "a factor is missing",
+        ),
+        # m, the depth letter, is not declarable in this checkout
+        Written(
+            r"\delta_1^m = g_o'(a_1^m)(\hat{y}_d - y_d)",
+            True,
+            "the output layer's error term",
+            needs="declare",
+        ),
+        Written(
+            r"\frac{\partial E_d}{\partial w_{i1}^m} = g_o'(a_1^m)(\hat{y}_d - y_d) o_i^{m-1}",
+            True,
+            "the output layer's weights",
+            needs="declare",
+        ),
+    ),
+)

@@ -1,0 +1,90 @@
+"""*Dive into Deep Learning* (Zhang, Lipton, Li, Smola), section "Forward Propagation, Backward Propagation,
+and Computational Graphs": one hidden layer without biases, z = W^{(1)} x, h = phi(z), o = W^{(2)} h,
+loss L = l(o, y), regularisation s = lambda/2 (||W^{(1)}||^2 + ||W^{(2)}||^2), objective J = L + s.
+
+The book writes bold vectors and matrices, ^\\top for the transpose, and names the hidden layer's z and h
+and the output o without a layer mark: only the weights carry one.
+"""
+
+from tests.verification.sources.corpus import Source, Written
+
+SOURCE = Source(
+    name="d2l",
+    title="Dive into Deep Learning, Forward Propagation, Backward Propagation, and Computational Graphs",
+    network={
+        "name": "d2l",
+        "layers": [4, 3, 2],
+        "activation": ["sigmoid", "identity"],
+        "cost": "half_sse",
+        "bias": False,
+        "l2": 0.1,
+    },
+    notation={
+        "layout": "column",
+        "cost": "J",
+        "activation": "h",
+        "activation_matrix": "h",
+        "pre_activation_matrix": "z",
+        "input_matrix": "x",
+        "prediction": "o",
+        "function": r"\phi",
+        "transpose": r"\top",
+    },
+    # h and z without a layer mark name the hidden layer's: a name for a whole layer is not declarable in
+    # this checkout, so those formulas are refused as having no layer
+    formulas=(
+        Written(
+            r"\frac{\partial J}{\partial \mathbf{o}} = \frac{\partial L}{\partial \mathbf{o}}",
+            True,
+            "the objective's gradient by the output (its last form)",
+        ),
+        Written(
+            r"\frac{\partial J}{\partial \mathbf{W}^{(2)}} = \frac{\partial J}{\partial \mathbf{o}}"
+            r" \mathbf{h}^\top + \lambda \mathbf{W}^{(2)}",
+            True,
+            "the gradient of W^{(2)} (its last form)",
+            needs="declare",
+        ),
+        Written(
+            r"\frac{\partial J}{\partial \mathbf{W}^{(2)}} = \mathbf{h} \frac{\partial J}{\partial"
+            r" \mathbf{o}}^\top + \lambda \mathbf{W}^{(2)}",
+            False,
+            "the gradient of W^{(2)} transposed",
+            needs="declare",
+        ),
+        Written(
+            r"\frac{\partial J}{\partial \mathbf{W}^{(2)}} = \frac{\partial J}{\partial \mathbf{o}}"
+            r" \mathbf{h}^\top",
+            False,
+            "the gradient of W^{(2)} without the regularisation's term",
+            needs="declare",
+        ),
+        Written(
+            r"\frac{\partial J}{\partial \mathbf{h}} = {\mathbf{W}^{(2)}}^\top \frac{\partial J}{\partial"
+            r" \mathbf{o}}",
+            True,
+            "the gradient by the hidden layer's output",
+            needs="declare",
+        ),
+        Written(
+            r"\frac{\partial J}{\partial \mathbf{z}} = \frac{\partial J}{\partial \mathbf{h}} \odot"
+            r" \phi'\left(\mathbf{z}\right)",
+            True,
+            "the gradient by the hidden layer's z",
+            needs="declare",
+        ),
+        Written(
+            r"\frac{\partial J}{\partial \mathbf{W}^{(1)}} = \frac{\partial J}{\partial \mathbf{z}}"
+            r" \mathbf{x}^\top + \lambda \mathbf{W}^{(1)}",
+            True,
+            "the gradient of W^{(1)} (its last form)",
+            needs="declare",
+        ),
+        Written(
+            r"\frac{\partial J}{\partial \mathbf{z}} = \frac{\partial J}{\partial \mathbf{h}}",
+            False,
+            "the gradient by z without phi'",
+            needs="declare",
+        ),
+    ),
+)

@@ -1,0 +1,76 @@
+"""Matt Mazur, *A Step by Step Backpropagation Example* (blog post, 2015): a 2-2-2 logistic network with
+inputs i1, i2, hidden neurons h1, h2, outputs o1, o2, weights w_1 ... w_8, one bias per layer, and
+E_total = sum 1/2 (target - output)^2.
+
+Mazur names every unit and weight: net_{h1}, out_{h1}, net_{o1}, out_{o1}, target_{o1}, w_5 (from h1 to
+o1), E_{o1} for one output's error, i_1 for an input. One name per unit and per weight, and one output's
+error, are not declarable in this checkout: every formula here needs them.
+"""
+
+from tests.verification.sources.corpus import Source, Written
+
+SOURCE = Source(
+    name="mazur",
+    title="A Step by Step Backpropagation Example (Matt Mazur)",
+    network={"name": "mazur", "layers": [2, 2, 2], "activation": "sigmoid", "cost": "half_sse"},
+    notation={
+        "layout": "column",
+        "cost": "E_{total}",
+        "symbols": {"net": "pre_activation", "out": "activation"},
+    },
+    formulas=(
+        Written(
+            r"\frac{\partial E_{total}}{\partial w_{5}} = \frac{\partial E_{total}}{\partial out_{o1}} * "
+            r"\frac{\partial out_{o1}}{\partial net_{o1}} * \frac{\partial net_{o1}}{\partial w_{5}}",
+            True,
+            "the backwards pass, output layer: the chain rule for w5",
+            needs="declare",
+        ),
+        Written(
+            r"\frac{\partial E_{total}}{\partial out_{o1}} = -(target_{o1} - out_{o1})",
+            True,
+            "the output layer",
+            needs="declare",
+        ),
+        Written(
+            r"\frac{\partial E_{total}}{\partial w_{5}} = -(target_{o1} - out_{o1}) * out_{o1}(1 -"
+            r" out_{o1}) * out_{h1}",
+            True,
+            "the output layer, the three factors together",
+            needs="declare",
+        ),
+        Written(
+            r"\frac{\partial E_{total}}{\partial w_{5}} = \delta_{o1} out_{h1}",
+            True,
+            "the delta rule",
+            needs="declare",
+        ),
+        Written(
+            r"\frac{\partial E_{total}}{\partial out_{h1}} = \frac{\partial E_{o1}}{\partial out_{h1}} + "
+            r"\frac{\partial E_{o2}}{\partial out_{h1}}",
+            True,
+            "the hidden layer: out_{h1} affects both outputs",
+            needs="declare",
+        ),
+        Written(
+            r"\frac{\partial E_{total}}{\partial w_{1}} = (\sum\limits_{o}{\delta_{o} * w_{ho}}) *"
+            r" out_{h1}(1 - out_{h1}) * i_{1}",
+            True,
+            "the hidden layer, the delta rule for w1",
+            needs="declare",
+        ),
+        Written(
+            r"\frac{\partial E_{total}}{\partial w_{5}} = -(target_{o1} - out_{o1}) * out_{h1}",
+            False,
+            "w5's gradient without the logistic's derivative",
+            needs="declare",
+        ),
+        Written(
+            r"\frac{\partial E_{total}}{\partial w_{5}} = (target_{o1} - out_{o1}) * out_{o1}(1 -"
+            r" out_{o1}) * out_{h1}",
+            False,
+            "w5's gradient with the sign of the error reversed",
+            needs="declare",
+        ),
+    ),
+)
