@@ -304,9 +304,6 @@ def parse_formula(text: str, notation: Notation = DEFAULT_NOTATION) -> Formula:
     left, right = parse_tree(text, notation)
     left, right = with_unit_layers(left, notation), with_unit_layers(right, notation)
     quantity = _quantity(text, left, notation)
-    for node in [left, *walk(right)]:
-        if isinstance(node, Gradient):
-            _refuse_one_output_cost(text, node, [left, right], notation)
     _refuse_update(text, left, right, notation)
     summed = _sums_own_gradient(right, quantity.cost, frozenset())
     right = _gradients_as_symbols(text, right, notation)
@@ -328,25 +325,6 @@ def parse_formula(text: str, notation: Notation = DEFAULT_NOTATION) -> Formula:
             )
             raise FormulaError(text, stray.column, message)
     return Formula(text, quantity, right, notation, summed)
-
-
-def _refuse_one_output_cost(text: str, node: Gradient, sides: list, notation: Notation) -> None:
-    """A cost subscripted with a letter that indexes units elsewhere in the formula (AIMA's Loss_k, the loss
-    at output k) is one output's share of the cost, which is not read: refused, naming it."""
-    letter = next((index for index in node.cost_indices or () if isinstance(index, str)), None)
-    if letter is None or letter == notation.sample_index:
-        return
-    for side in sides:
-        for sym in walk(side):
-            if not isinstance(sym, Sym) or not sym.indices or letter not in sym.indices:
-                continue
-            if sym.name in ("w", "b") or sym.indices[-1] == letter:
-                message = (
-                    f"{node.cost}_{letter}: a cost subscripted with the unit index {letter} (one output's "
-                    "share of the loss) is not read; write the whole cost, or name a sample with the "
-                    f"notation's sample letter {notation.sample_index}"
-                )
-                raise FormulaError(text, node.column, message)
 
 
 # unit subscripts a quantity takes in a derivative between two of them (a sample index may come first)

@@ -173,7 +173,9 @@ def test_a_cost_subscripted_with_a_unit_index_is_refused_naming_it():
             "demystified", r"\frac{\partial Loss_k}{\partial w_{jk}} = a_j \delta_k", notation=notation
         )
     message = str(raised.value)
-    assert "Loss_k: a cost subscripted with the unit index k" in message and "\n" not in message
+    assert (
+        "Loss_{k}: a cost with a subscript other than the sample letter n" in message and "\n" not in message
+    )
 
 
 def test_a_cost_subscripted_with_the_sample_letter_is_that_samples_cost():
