@@ -195,7 +195,10 @@ class GeneralForms:
 
     # -- matrix form -----------------------------------------------------------------
     def fprime_matrix(self):
-        if self.activation is None:
+        # with residuals the matrix form's dC/dA^{(l)} exists at the output layer too, where a generic l
+        # would then claim the hidden layers' f': an output activation of its own keeps f' unnamed
+        output = self.network.activation(self.deriver.depth)
+        if self.activation is None or (self.residual and output != self.activation):
             return Elementwise(sp.Lambda(Z_SCALAR, ActivationDerivative(Z_SCALAR)), _matrix("Z", "l"))
         if not any(self.graph.identity[layer] for layer in self.hidden):
             in_a = derivative_in_a(self.activation)
