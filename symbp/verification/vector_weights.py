@@ -12,7 +12,7 @@ from symbp.verification.tree import Layer
 
 def vector_weight_refusal(network: Network, formula: Formula) -> FormulaError | None:
     """The refusal of a gradient by a one-unit layer's weights spelled as an entry (w, not W) without
-    indices in a column layout; None for any other formula."""
+    indices in a column layout, fed by several units; None for any other formula."""
     quantity, notation = formula.quantity, formula.notation
     entry_spelling = unwrapped(quantity.spelling or "") == notation.weight != notation.weight_matrix
     if not (formula.matrix and quantity.kind == "w" and notation.layout == "column" and entry_spelling):
@@ -23,7 +23,8 @@ def vector_weight_refusal(network: Network, formula: Formula) -> FormulaError | 
     numbering = notation.input_layer
     entered = layer.value(network.depth + numbering, None) - numbering
     entered += 1 if notation.weights_named_by == "leaving" else 0
-    if not 1 <= entered <= network.depth or network.layers[entered] != 1:
+    # a 1 x 1 matrix is its own transpose (3Blue1Brown's chain of single neurons)
+    if not 1 <= entered <= network.depth or network.layers[entered] != 1 or network.layers[entered - 1] == 1:
         return None
     written, matrix = quantity.spelling, notation.weight_matrix
     message = (
