@@ -2,9 +2,8 @@
 
 Each source of tests/verification/sources/ gives its formulas as printed, the [notation] table a reader
 of that source writes, and the verdict its writer means. Per source: formulas, how many were read, right
-verdicts, wrong verdicts (a true formula judged failing or a slip judged holding), refused (with each
-refusal's line), and the formulas that wait for a quantity not declarable yet (``needs="declare"``: in no
-share). Totals at the end; the share of right verdicts counts a refusal against it.
+verdicts, wrong verdicts (a true formula judged failing or a slip judged holding) and refused (with each
+refusal's line). Totals at the end; the share of right verdicts counts a refusal against it.
 
     PYTHONPATH=$PWD python benchmarks/reading_corpus.py [--quiet]
 """
@@ -16,7 +15,7 @@ import argparse
 import symbp.verification.verify_formula  # noqa: F401  the checkout's symbp, before tests/ moves it last
 from tests.verification.sources.corpus import outcomes, sources
 
-WIDTHS = (8, 5, 6, 6, 8, 8)  # formulas, read, right, wrong, refused, waiting
+WIDTHS = (8, 5, 6, 6, 8)  # formulas, read, right, wrong, refused
 
 
 def main() -> None:
@@ -24,26 +23,21 @@ def main() -> None:
     parser.add_argument("--quiet", action="store_true", help="the table only, without the refusal lines")
     args = parser.parse_args()
     judged = outcomes()
-    header = (
-        f"{'source':16} {'formulas':>8} {'read':>5} {'right':>6} {'wrong':>6} {'refused':>8} {'waiting':>8}"
-    )
-    print(header)
-    totals = [0] * 6
+    print(f"{'source':16} {'formulas':>8} {'read':>5} {'right':>6} {'wrong':>6} {'refused':>8}")
+    totals = [0] * 5
     for source in sources():
         mine = [outcome for outcome in judged if outcome.source == source.name]
-        counted = [outcome for outcome in mine if outcome.counted]
         row = [
-            len(counted),
-            sum(outcome.result != "refused" for outcome in counted),
-            sum(outcome.result == "right" for outcome in counted),
+            len(mine),
+            sum(outcome.result != "refused" for outcome in mine),
+            sum(outcome.result == "right" for outcome in mine),
             sum(outcome.result == "wrong" for outcome in mine),
-            sum(outcome.result == "refused" for outcome in counted),
-            len(mine) - len(counted),
+            sum(outcome.result == "refused" for outcome in mine),
         ]
         totals = [total + value for total, value in zip(totals, row, strict=True)]
         print(_row(source.name, row))
         if not args.quiet:
-            for outcome in counted:
+            for outcome in mine:
                 if outcome.result == "refused":
                     print(f"    refused: {outcome.written.text}\n             {outcome.line}")
     print(_row("total", totals))

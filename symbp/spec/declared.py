@@ -3,8 +3,10 @@
 A value is a quantity (``net = "pre_activation"``) or a table with the quantity and what qualifies it:
 ``Delta = {quantity = "delta", factor = "-1/2"}`` (Delta = -1/2 dC/dz), ``e = {quantity = "error",
 factor = -1}`` (e = t - a), ``h = {quantity = "units", layer = 1}`` (h1, h_2 name the units of layer 1),
-``w_5 = {quantity = "weight", from = "h1", to = "o1"}`` (one weight between two named units) and
-``K = "depth"`` (K is the output layer where the notation writes L).
+``w_5 = {quantity = "weight", from = "h1", to = "o1"}`` (one weight between two named units),
+``h = {quantity = "activation", layer = 1}`` (h written without a layer mark is layer 1's activation),
+``K = "depth"`` (K is the output layer where the notation writes L) and ``r = "width"`` (r^{k}: the number
+of units of layer k).
 """
 
 from __future__ import annotations
@@ -32,9 +34,18 @@ DECLARABLE = (
     "loss",
     "units",
     "depth",
+    "width",
 )
 # the keys a declaration's table may carry, by quantity
-_OPTIONS = {"delta": ("factor",), "error": ("factor",), "weight": ("from", "to"), "units": ("layer",)}
+_OPTIONS = {
+    "delta": ("factor", "layer"),
+    "error": ("factor",),
+    "weight": ("from", "to"),
+    "units": ("layer",),
+    "activation": ("layer",),
+    "pre_activation": ("layer",),
+    "width": ("layer",),
+}
 _BASE = r"\\?[A-Za-z]+|\\[A-Za-z]+\s*\{\s*[A-Za-z]+\s*\}"
 _DECLARED_NAME = re.compile(rf"(?:{_BASE})(?:_(?:[A-Za-z0-9]+|\{{[A-Za-z0-9]+\}}))?")
 _UNIT = re.compile(r"([A-Za-z]+)_?\{?([0-9]+)\}?")
@@ -79,10 +90,13 @@ def _entry(name: object, given: object, field: str) -> Declared:
         if key not in _OPTIONS.get(given, ()):
             allowed = ", ".join(_OPTIONS.get(given, ())) or "no keys besides quantity"
             raise SpecError(f"{where}.{key}", options[key], f"for a {given}: {allowed}")
-    if given == "depth" and not re.fullmatch(r"[A-Z]", name):
-        raise SpecError(where, name, "one capital letter for the output layer (N, K)")
+    if given == "depth" and not re.fullmatch(r"[A-Za-z]", name):
+        raise SpecError(where, name, "one letter for the output layer (N, K, r)")
     if given == "units" and not (re.fullmatch(r"[A-Za-z]+", name) and isinstance(options.get("layer"), int)):
         raise SpecError(where, options.get("layer"), "letters naming the units of a layer = its number")
+    layer = options.get("layer")
+    if "layer" in options and (not isinstance(layer, int) or isinstance(layer, bool)):
+        raise SpecError(f"{where}.layer", layer, "the number of the layer the name stands for")
     if ("from" in options) != ("to" in options):
         raise SpecError(where, options, "both from and to (the units the weight joins)")
     return Declared(

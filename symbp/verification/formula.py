@@ -116,7 +116,16 @@ class Formula:
         letter = self.sample
         # E_p, L_i, E(n): the cost of one sample, whose index or argument then names that sample
         one = rf"(?:_\{{?{letter}\}}?|\(\s*{letter}\s*\)|\^\s*\{{\s*\(\s*{letter}\s*\)\s*\}})$"
-        return letter not in indices or re.search(one, self.quantity.cost) is not None
+        if letter not in indices or re.search(one, self.quantity.cost) is not None:
+            return True
+        # \delta_1 = g'(a_1)(\hat{y}_d - y_d): one unit's quantity written without the sample its right
+        # side names is that sample's (a derivation for one example d)
+        summed = any(isinstance(node, Sum) and node.index == letter for node in walk(self.rhs))
+        return (
+            self.quantity.kind in ("delta", "dz", "act")
+            and letter not in self.quantity.indices
+            and not summed
+        )
 
     @property
     def sample(self) -> str | None:

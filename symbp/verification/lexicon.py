@@ -219,7 +219,7 @@ _SHOWN_FIELDS = {
 
 def declared_role(entry: Declared) -> str | None:
     """The role a declared name plays (None for names that are no symbol: units, the depth letter)."""
-    return {"error": "error", "loss": "cost", "units": None, "depth": None}.get(
+    return {"error": "error", "loss": "cost", "width": "width", "units": None, "depth": None}.get(
         entry.quantity, dict(ROLE_FIELDS).get(entry.quantity)
     )
 

@@ -18,6 +18,7 @@ from symbp.verification.tree import (
     Cases,
     Gradient,
     Jacobian,
+    Layer,
     Neg,
     Node,
     NpSum,
@@ -404,6 +405,8 @@ def _symbol(head: Token, suffixes: list, words: Lexicon) -> Sym | Transpose:
             layer, indices = unit
         else:
             indices = _indices(suffix, words)
+    if layer is None and declared is not None and declared.layer is not None and declared.quantity != "units":
+        layer = Layer(None, declared.layer)  # d2l's h, Rojas's o_i: a layer's name when written without one
     # on a weight or bias a sample argument names the step (Haykin's w_{ji}(n)): the weight the derivative
     # is taken at, so it changes nothing
     if arguments and not (name in ("w", "b") and indices is not None):

@@ -36,6 +36,7 @@ from symbp.verification.graph_slips import graph_candidates
 from symbp.verification.other_notations import chosen_notation, other_readers, profile_words, suggesting
 from symbp.verification.summation import repeated_indices
 from symbp.verification.unlayered import at_every_layer, reading, unlayered_error
+from symbp.verification.vector_weights import vector_weight_refusal
 from symbp.verification.verdict import Verdict
 
 POINTS = 5
@@ -127,7 +128,7 @@ def _verdict(network: Network, parsed: Formula, points: int, seed: int) -> Verdi
         check = FormulaCheck(network, parsed, points, seed)
     if not check.generic and check.backwards is not None:
         raise backwards_error(parsed, check.backwards)
-    refusal = graph_refusal(check)
+    refusal = graph_refusal(check) or vector_weight_refusal(network, parsed)
     if refusal is not None:
         raise refusal
     missing = "no layer l fits every layer in the formula" if not check.generic else check.missing_quantity()

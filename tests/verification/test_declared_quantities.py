@@ -89,7 +89,9 @@ def test_a_declared_loss_gradient_of_one_sample_holds_where_the_cost_is_a_mean()
         ({"Delta": {"quantity": "delta", "factor": "half"}}, "notation.symbols.Delta.factor"),
         ({"Delta": {"quantity": "delta", "factor": 0}}, "a non-zero rational number"),
         ({"Err": {"quantity": "error", "layer": 1}}, "notation.symbols.Err.layer"),
-        ({"KK": "depth"}, "one capital letter"),
+        ({"KK": "depth"}, "one letter for the output layer"),
+        ({"h": {"quantity": "activation", "layer": "one"}}, "notation.symbols.h.layer"),
+        ({"x": {"quantity": "input", "layer": 0}}, "notation.symbols.x.layer"),
         ({"h": {"quantity": "units"}}, "letters naming the units of a layer"),
         ({"w_5": {"quantity": "weight", "from": "h1"}}, "both from and to"),
         ({"w_5": {"quantity": "weight", "from": "h1", "to": "o1"}}, "notation.symbols.w_5.from"),
@@ -192,3 +194,61 @@ def test_a_declared_loss_names_its_sample_as_an_argument_a_mark_or_a_subscript(w
     assert symbp.verify("half_adder", right, notation=notation).holds
     verdict = symbp.verify("half_adder", right.replace("= (", "= 2("), notation=notation)
     assert verdict.diagnosis == "a factor 2 too many (or a 1/2 missing)"
+
+
+# CS229 writes the output layer r (z^{[r]}), Brilliant m; Brilliant's r^{k} and Rojas's m count a layer's
+# units; d2l's h and z, written without a layer mark, are the hidden layer's, Rojas's o_i the input's
+WIDTH = {"profile": "default", "symbols": {"r": "width"}}
+HIDDEN = {"profile": "default", "symbols": {"h": {"quantity": "activation", "layer": 1}}}
+INPUT = {"profile": "default", "symbols": {"h": {"quantity": "activation", "layer": 0}}}
+LOWER_DEPTH = {"profile": "nielsen", "symbols": {"r": "depth"}}
+DW2 = r"\frac{\partial C}{\partial w^{(2)}_{ij}} = "
+
+
+@pytest.mark.parametrize(
+    ("formula", "notation", "holds"),
+    [
+        (
+            r"\delta^{(l)}_j = f'(z^{(l)}_j) \sum_{k=1}^{r^{(l+1)}} w^{(l+1)}_{jk} \delta^{(l+1)}_k",
+            WIDTH,
+            True,
+        ),
+        (
+            r"\delta^{(l)}_j = f'(z^{(l)}_j) \sum_{k=1}^{r^{(l)}} w^{(l+1)}_{jk} \delta^{(l+1)}_k",
+            WIDTH,
+            False,
+        ),
+        (DW2 + r"h_i \delta^{(2)}_j", HIDDEN, True),
+        (DW2 + r"h_i \delta^{(2)}_j", INPUT, False),
+        (DW2 + r"h^{(1)}_i \delta^{(2)}_j", INPUT, True),
+        (r"\delta^r_j = (a^r_j - y_j)\sigma'(z^r_j)", LOWER_DEPTH, True),
+        (r"\frac{\partial C}{\partial w^r_{jk}} = \delta^r_j a^{r}_k", LOWER_DEPTH, False),
+    ],
+)
+def test_a_layers_width_own_name_and_a_lowercase_depth_letter(two_layer, formula, notation, holds):
+    assert symbp.verify(two_layer, formula, notation=notation).holds is holds
+
+
+def test_a_width_declared_for_one_layer_is_that_layers():
+    notation = {"profile": "default", "symbols": {"m": {"quantity": "width", "layer": 2}}}
+    hidden = r"\delta^{(1)}_j = f'(z^{(1)}_j) \sum_{q=1}^{m} w^{(2)}_{jq} \delta^{(2)}_q"
+    network = network_from_dict(
+        {"name": "wide", "layers": [2, 3, 4], "activation": "sigmoid", "cost": "half_sse"}
+    )
+    assert symbp.verify(network, hidden, notation=notation).holds
+    notation["symbols"]["m"]["layer"] = 1
+    assert not symbp.verify(network, hidden, notation=notation).holds
+
+
+@pytest.mark.parametrize(
+    ("formula", "holds"),
+    [
+        # Brilliant's derivation for one example d: the left side's delta is that example's
+        (r"\delta^{(L)}_j = (a^{(L)}_{nj} - t_{nj}) f'(z^{(L)}_{nj})", True),
+        (r"\delta^{(L)}_j = (t_{nj} - a^{(L)}_{nj}) f'(z^{(L)}_{nj})", False),
+        # a weight has no sample: there the sum over n is missing
+        (r"\frac{\partial C}{\partial w^{(L)}_{ij}} = \delta^{(L)}_{nj} a^{(L-1)}_{ni}", False),
+    ],
+)
+def test_a_units_quantity_without_the_sample_its_right_side_names_is_that_samples(two_layer, formula, holds):
+    assert symbp.verify(two_layer, formula, notation={"profile": "default"}).holds is holds

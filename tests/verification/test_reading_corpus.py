@@ -17,9 +17,6 @@ def test_the_corpus_covers_eight_sources_with_right_formulas_and_slips():
     for source in corpus:
         assert len(source.formulas) >= 8, source.name
         assert {written.holds for written in source.formulas} == {True, False}, source.name
-    everything = [written for source in corpus for written in source.formulas]
-    waiting = [written for written in everything if written.needs]
-    assert len(waiting) < len(everything) / 3
 
 
 def test_no_read_formula_gets_a_wrong_verdict():
@@ -28,10 +25,10 @@ def test_no_read_formula_gets_a_wrong_verdict():
 
 
 def test_at_least_nine_in_ten_formulas_get_the_right_verdict():
-    counted = [outcome for outcome in outcomes() if outcome.counted]
-    right = [outcome for outcome in counted if outcome.result == "right"]
-    refused = [f"{outcome.source}: {outcome.line}" for outcome in counted if outcome.result == "refused"]
-    assert len(right) >= 0.9 * len(counted), refused
+    judged = outcomes()
+    right = [outcome for outcome in judged if outcome.result == "right"]
+    refused = [f"{outcome.source}: {outcome.line}" for outcome in judged if outcome.result == "refused"]
+    assert len(right) >= 0.9 * len(judged), refused
 
 
 def test_each_slip_read_is_diagnosed_as_the_slip_it_is():

@@ -4,11 +4,10 @@ error Loss = sum_k (y_k - a_k)^2.
 
 AIMA writes in_j for a unit's weighted input, a_j for its output, w_{i,j} for the weight from unit i to
 unit j, y for the target, Err_k = y_k - a_k for one output's error, Delta_k = Err_k x g'(in_k) for the
-"modified error" (which is -1/2 dLoss_k/din_k) and Loss_k = (y_k - a_k)^2 for one output's loss. Every
-formula here needs a quantity this checkout cannot declare: Err_k, the factor -1/2 in Delta, or Loss_k.
-Its last step drops the 2 of -2 Delta_k a_j (a slip of the book: with its own Delta the right side is half
-the derivative). Delta is not declared as the delta here: declared so, it would be read as -dLoss/din, twice
-AIMA's, and that printed last step would hold.
+"modified error" (which is -1/2 dLoss_k/din_k) and Loss_k = (y_k - a_k)^2 for one output's loss. A
+reader declares Err as the error with the other sign and Delta as the delta with the factor -1/2. Its
+last step drops the 2 of -2 Delta_k a_j (a slip of the book: with its own Delta the right side is half the
+derivative). The derivatives of Loss_k, one output's share of the loss, are refused, naming it.
 """
 
 from tests.verification.sources.corpus import Source, Written
@@ -24,48 +23,44 @@ SOURCE = Source(
         "target": "y",
         "function": "g",
         "cost": "Loss",
-        "symbols": {"in": "pre_activation"},
+        "symbols": {
+            "in": "pre_activation",
+            "Err": {"quantity": "error", "factor": -1},
+            "Delta": {"quantity": "delta", "factor": "-1/2"},
+        },
     },
     formulas=(
-        Written(
-            r"\Delta_k = Err_k \times g'(in_k)", True, "the output layer's modified error", needs="declare"
-        ),
+        Written(r"\Delta_k = Err_k \times g'(in_k)", True, "the output layer's modified error"),
         Written(
             r"\Delta_j = g'(in_j) \sum_k w_{j,k} \Delta_k",
             True,
             "the hidden layer's modified error",
-            needs="declare",
         ),
         Written(
             r"\frac{\partial Loss_k}{\partial w_{j,k}} = -2(y_k - a_k) \frac{\partial a_k}{\partial w_{j,k}}",
             True,
             "the derivation for an output weight, first step",
-            needs="declare",
         ),
         Written(
             r"\frac{\partial Loss_k}{\partial w_{j,k}} = -2(y_k - a_k) g'(in_k) a_j",
             True,
             "the derivation for an output weight",
-            needs="declare",
         ),
         Written(
             r"\frac{\partial Loss_k}{\partial w_{j,k}} = -a_j \Delta_k",
             False,
             "the derivation's last step as printed (the 2 dropped)",
-            needs="declare",
         ),
         Written(
             r"\frac{\partial Loss_k}{\partial w_{i,j}} = -2 \Delta_k w_{j,k} g'(in_j) a_i",
             True,
             "the derivation for a hidden weight",
-            needs="declare",
         ),
         Written(
             r"\Delta_j = g'(in_j) \sum_k w_{k,j} \Delta_k",
             False,
             "the hidden error with the weight's units swapped",
-            needs="declare",
         ),
-        Written(r"\Delta_k = Err_k", False, "the output error without g'", needs="declare"),
+        Written(r"\Delta_k = Err_k", False, "the output error without g'"),
     ),
 )

@@ -29,6 +29,7 @@ SOURCE = Source(
         "cost_one": "E_d",
         "sample_index": "d",
         "samples": "N",
+        "symbols": {"m": "depth", "r": "width"},
     },
     formulas=(
         Written(
@@ -78,18 +79,15 @@ SOURCE = Source(
             "the backpropagation formula without g'",
             "a factor is missing",
         ),
-        # m, the depth letter, is not declarable in this checkout
         Written(
             r"\delta_1^m = g_o'(a_1^m)(\hat{y}_d - y_d)",
             True,
             "the output layer's error term",
-            needs="declare",
         ),
         Written(
             r"\frac{\partial E_d}{\partial w_{i1}^m} = g_o'(a_1^m)(\hat{y}_d - y_d) o_i^{m-1}",
             True,
             "the output layer's weights",
-            needs="declare",
         ),
     ),
 )

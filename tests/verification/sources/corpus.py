@@ -2,9 +2,9 @@
 
 A formula is *right* when it is read and its verdict is the one its writer means (a true formula holds, a
 slip fails), *wrong* when it is read and judged the other way, *refused* when it is not read (one line
-saying why). Formulas that need a quantity this checkout cannot declare yet (one output's error, a delta
-with a constant factor, one name per unit or per weight, a name for a whole layer, the depth letter) are
-marked ``needs="declare"``: they count in no share of right verdicts, but must never get a wrong one.
+saying why). Each source's table declares its own names ([notation.symbols]): one output's error, a
+delta with a constant factor, one name per unit or per weight, a name for a whole layer, the depth letter,
+a layer's width.
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ class Written:
     holds: bool
     where: str
     diagnosis: str | None = None
-    needs: str | None = None
     notation: dict = field(default_factory=dict)
     network: dict | None = None
 
@@ -63,10 +62,6 @@ class Outcome:
     result: str
     line: str = ""
     diagnosis: str | None = None
-
-    @property
-    def counted(self) -> bool:
-        return self.written.needs is None
 
 
 def sources() -> list[Source]:

@@ -20,6 +20,7 @@ SOURCE = Source(
         "prediction": "o",
         "transpose": r"\top",
         "function": r"\mathrm{ReLU}",
+        "symbols": {"r": "depth"},
     },
     formulas=(
         Written(
@@ -75,7 +76,6 @@ SOURCE = Source(
             "a factor is missing",
         ),
         Written(r"\delta^{[2]} = y - z^{[2]}", False, "delta^{[2]} reversed", "sign flipped"),
-        # r, the depth letter, is not declarable in this checkout
-        Written(r"\delta^{[r]} = z^{[r]} - y", True, "delta of the last layer", needs="declare"),
+        Written(r"\delta^{[r]} = z^{[r]} - y", True, "delta of the last layer"),
     ),
 )

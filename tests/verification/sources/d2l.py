@@ -3,7 +3,7 @@ and Computational Graphs": one hidden layer without biases, z = W^{(1)} x, h = p
 loss L = l(o, y), regularisation s = lambda/2 (||W^{(1)}||^2 + ||W^{(2)}||^2), objective J = L + s.
 
 The book writes bold vectors and matrices, ^\\top for the transpose, and names the hidden layer's z and h
-and the output o without a layer mark: only the weights carry one.
+and the output o without a layer mark: only the weights carry one. A reader declares h and z as layer 1's.
 """
 
 from tests.verification.sources.corpus import Source, Written
@@ -29,9 +29,11 @@ SOURCE = Source(
         "prediction": "o",
         "function": r"\phi",
         "transpose": r"\top",
+        "symbols": {
+            "h": {"quantity": "activation", "layer": 1},
+            "z": {"quantity": "pre_activation", "layer": 1},
+        },
     },
-    # h and z without a layer mark name the hidden layer's: a name for a whole layer is not declarable in
-    # this checkout, so those formulas are refused as having no layer
     formulas=(
         Written(
             r"\frac{\partial J}{\partial \mathbf{o}} = \frac{\partial L}{\partial \mathbf{o}}",
@@ -43,48 +45,41 @@ SOURCE = Source(
             r" \mathbf{h}^\top + \lambda \mathbf{W}^{(2)}",
             True,
             "the gradient of W^{(2)} (its last form)",
-            needs="declare",
         ),
         Written(
             r"\frac{\partial J}{\partial \mathbf{W}^{(2)}} = \mathbf{h} \frac{\partial J}{\partial"
             r" \mathbf{o}}^\top + \lambda \mathbf{W}^{(2)}",
             False,
             "the gradient of W^{(2)} transposed",
-            needs="declare",
         ),
         Written(
             r"\frac{\partial J}{\partial \mathbf{W}^{(2)}} = \frac{\partial J}{\partial \mathbf{o}}"
             r" \mathbf{h}^\top",
             False,
             "the gradient of W^{(2)} without the regularisation's term",
-            needs="declare",
         ),
         Written(
             r"\frac{\partial J}{\partial \mathbf{h}} = {\mathbf{W}^{(2)}}^\top \frac{\partial J}{\partial"
             r" \mathbf{o}}",
             True,
             "the gradient by the hidden layer's output",
-            needs="declare",
         ),
         Written(
             r"\frac{\partial J}{\partial \mathbf{z}} = \frac{\partial J}{\partial \mathbf{h}} \odot"
             r" \phi'\left(\mathbf{z}\right)",
             True,
             "the gradient by the hidden layer's z",
-            needs="declare",
         ),
         Written(
             r"\frac{\partial J}{\partial \mathbf{W}^{(1)}} = \frac{\partial J}{\partial \mathbf{z}}"
             r" \mathbf{x}^\top + \lambda \mathbf{W}^{(1)}",
             True,
             "the gradient of W^{(1)} (its last form)",
-            needs="declare",
         ),
         Written(
             r"\frac{\partial J}{\partial \mathbf{z}} = \frac{\partial J}{\partial \mathbf{h}}",
             False,
             "the gradient by z without phi'",
-            needs="declare",
         ),
     ),
 )

@@ -32,6 +32,7 @@ SOURCE = Source(
         "samples": "N",
         "delta_sign": -1,
         "delta_of": "sample",
+        "symbols": {"e": {"quantity": "error", "factor": -1}},
     },
     formulas=(
         Written(
@@ -99,26 +100,22 @@ SOURCE = Source(
             "the gradient of E_av without its 1/N",
             "1/N",
         ),
-        # e_j(n), one output's error, is not declarable in this checkout
         Written(
             r"\delta_j(n) = e_j(n) \varphi'_j(v_j(n))",
             True,
             "(4.15), neuron j an output",
-            needs="declare",
             notation=OUTPUT_J,
         ),
         Written(
             r"\frac{\partial \mathcal{E}(n)}{\partial w_{ji}(n)} = -e_j(n) \varphi'_j(v_j(n)) y_i(n)",
             True,
             "(4.13), neuron j an output",
-            needs="declare",
             notation=OUTPUT_J,
         ),
         Written(
             r"\frac{\partial \mathcal{E}(n)}{\partial y_j(n)} = -\sum_k e_k(n) \varphi'_k(v_k(n)) w_{kj}(n)",
             True,
             "(4.22), neuron j hidden",
-            needs="declare",
         ),
     ),
 )

@@ -45,6 +45,12 @@ SOURCE = Source(
             network=LOGISTIC,
         ),
         Written(
+            r"\frac{\partial L_{CE}}{\partial w_j} = (\hat y - y) x_j",
+            True,
+            "5.10, the gradient for one weight of logistic regression, as yhat - y",
+            network=LOGISTIC,
+        ),
+        Written(
             r"\frac{\partial L}{\partial z^{[2]}} = y - a^{[2]}",
             False,
             "the output's z reversed",

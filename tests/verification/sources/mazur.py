@@ -3,11 +3,26 @@ inputs i1, i2, hidden neurons h1, h2, outputs o1, o2, weights w_1 ... w_8, one b
 E_total = sum 1/2 (target - output)^2.
 
 Mazur names every unit and weight: net_{h1}, out_{h1}, net_{o1}, out_{o1}, target_{o1}, w_5 (from h1 to
-o1), E_{o1} for one output's error, i_1 for an input. One name per unit and per weight, and one output's
-error, are not declarable in this checkout: every formula here needs them.
+o1), E_{o1} = 1/2 (target_{o1} - out_{o1})^2 for one output's share of the error, i_1 for an input. A
+reader declares the three families of units and the eight weights as the post's figure draws them.
 """
 
 from tests.verification.sources.corpus import Source, Written
+
+# w_1 ... w_8 as the post's figure draws them
+WEIGHTS = enumerate(
+    [
+        ("i1", "h1"),
+        ("i2", "h1"),
+        ("i1", "h2"),
+        ("i2", "h2"),
+        ("h1", "o1"),
+        ("h2", "o1"),
+        ("h1", "o2"),
+        ("h2", "o2"),
+    ],
+    start=1,
+)
 
 SOURCE = Source(
     name="mazur",
@@ -16,7 +31,18 @@ SOURCE = Source(
     notation={
         "layout": "column",
         "cost": "E_{total}",
-        "symbols": {"net": "pre_activation", "out": "activation"},
+        "symbols": {
+            "net": "pre_activation",
+            "out": "activation",
+            "target": "target",
+            "i": {"quantity": "units", "layer": 0},
+            "h": {"quantity": "units", "layer": 1},
+            "o": {"quantity": "units", "layer": 2},
+            **{
+                f"w_{number}": {"quantity": "weight", "from": start, "to": end}
+                for number, (start, end) in WEIGHTS
+            },
+        },
     },
     formulas=(
         Written(
@@ -24,53 +50,45 @@ SOURCE = Source(
             r"\frac{\partial out_{o1}}{\partial net_{o1}} * \frac{\partial net_{o1}}{\partial w_{5}}",
             True,
             "the backwards pass, output layer: the chain rule for w5",
-            needs="declare",
         ),
         Written(
             r"\frac{\partial E_{total}}{\partial out_{o1}} = -(target_{o1} - out_{o1})",
             True,
             "the output layer",
-            needs="declare",
         ),
         Written(
             r"\frac{\partial E_{total}}{\partial w_{5}} = -(target_{o1} - out_{o1}) * out_{o1}(1 -"
             r" out_{o1}) * out_{h1}",
             True,
             "the output layer, the three factors together",
-            needs="declare",
         ),
         Written(
             r"\frac{\partial E_{total}}{\partial w_{5}} = \delta_{o1} out_{h1}",
             True,
             "the delta rule",
-            needs="declare",
         ),
         Written(
             r"\frac{\partial E_{total}}{\partial out_{h1}} = \frac{\partial E_{o1}}{\partial out_{h1}} + "
             r"\frac{\partial E_{o2}}{\partial out_{h1}}",
             True,
             "the hidden layer: out_{h1} affects both outputs",
-            needs="declare",
         ),
         Written(
             r"\frac{\partial E_{total}}{\partial w_{1}} = (\sum\limits_{o}{\delta_{o} * w_{ho}}) *"
             r" out_{h1}(1 - out_{h1}) * i_{1}",
             True,
             "the hidden layer, the delta rule for w1",
-            needs="declare",
         ),
         Written(
             r"\frac{\partial E_{total}}{\partial w_{5}} = -(target_{o1} - out_{o1}) * out_{h1}",
             False,
             "w5's gradient without the logistic's derivative",
-            needs="declare",
         ),
         Written(
             r"\frac{\partial E_{total}}{\partial w_{5}} = (target_{o1} - out_{o1}) * out_{o1}(1 -"
             r" out_{o1}) * out_{h1}",
             False,
             "w5's gradient with the sign of the error reversed",
-            needs="declare",
         ),
     ),
 )

@@ -3,7 +3,8 @@ of sigmoid units with one hidden layer, error E = 1/2 sum_{i=1}^m (o_i^{(2)} - t
 
 Rojas writes o^{(1)} for the hidden outputs, o^{(2)} for the output units, o_i for the input sites,
 w_{ij}^{(2)} for the weight from hidden unit i to output unit j, t for the target, delta_j^{(2)} =
-o_j^{(2)}(1 - o_j^{(2)})(o_j^{(2)} - t_j) for the backpropagated error, and m for the number of outputs.
+o_j^{(2)}(1 - o_j^{(2)})(o_j^{(2)} - t_j) for the backpropagated error, and m for the number of outputs. A
+reader declares o without a layer mark as the input layer's and m as the output layer's width.
 """
 
 from tests.verification.sources.corpus import Source, Written
@@ -12,7 +13,13 @@ SOURCE = Source(
     name="rojas",
     title="Neural Networks: A Systematic Introduction (Raul Rojas), ch. 7.3",
     network={"name": "rojas", "layers": [2, 3, 2], "activation": "sigmoid", "cost": "half_sse"},
-    notation={"layout": "column", "activation": "o", "target": "t", "cost": "E"},
+    notation={
+        "layout": "column",
+        "activation": "o",
+        "target": "t",
+        "cost": "E",
+        "symbols": {"o": {"quantity": "activation", "layer": 0}, "m": {"quantity": "width", "layer": 2}},
+    },
     formulas=(
         Written(
             r"\delta_j^{(2)} = o_j^{(2)}(1 - o_j^{(2)})(o_j^{(2)} - t_j)",
