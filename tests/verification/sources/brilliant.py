@@ -4,6 +4,8 @@ hidden activation g and output activation g_o, error E = 1/(2N) sum_d (yhat_d - 
 The wiki writes a_j^k for the weighted sum ("activation") of node j in layer k, o_j^k for its output,
 w_{ij}^k for the weight from node i in layer k-1 to node j in layer k, delta_j^k = dE/da_j^k, E_d for one
 example's error, r^k for the number of nodes in layer k, and m for the output layer (one output node).
+
+Not checked: the wiki page is not among the stored pages of the search corpora.
 """
 
 from tests.verification.sources.corpus import Source, Written

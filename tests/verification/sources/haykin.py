@@ -7,6 +7,8 @@ energy (script E) and E_av for its average over the N examples, w_ji from neuron
 the activation and delta_j(n) = -dE(n)/dv_j(n) for the local gradient. Every quantity carries the step n as
 an argument, the weights too. Neuron i feeds j, j feeds k (i, j, k name the layers); in the case of an
 output neuron j, j is the output layer.
+
+Not checked: the book's section 4.4 is not among the stored pages of the search corpora.
 """
 
 from tests.verification.sources.corpus import Source, Written
