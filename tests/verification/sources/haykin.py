@@ -8,7 +8,9 @@ the activation and delta_j(n) = -dE(n)/dv_j(n) for the local gradient. Every qua
 an argument, the weights too. Neuron i feeds j, j feeds k (i, j, k name the layers); in the case of an
 output neuron j, j is the output layer.
 
-Not checked: the book's section 4.4 is not among the stored pages of the search corpora.
+Not checked against the book, whose section 4.4 is not stored: study notes in public repositories that copy
+it print (4.24) and an output neuron's delta_j(n) = e_j(n) varphi'_j(v_j(n)) as here (with \\phi'_j or
+\\varphi' for \\varphi'_j, some with a \\cdot); the other formulas are not in them.
 """
 
 from tests.verification.sources.corpus import Source, Written
