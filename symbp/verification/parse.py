@@ -174,6 +174,15 @@ def _without_closing_punctuation(text: str) -> str:
     return stripped if stripped.strip() else text
 
 
+# an accent over a subscripted letter (Brilliant's \hat{y_d}) marks the letter: the same name as \hat{y}_d,
+# moved by swapping the brace and the subscript so that every column stays where the writer put it
+_ACCENTED_SCRIPT = re.compile(r"(\\(?:hat|widehat)\{\s*[A-Za-z])(_(?:\{[^{}]*\}|[A-Za-z0-9]))\}")
+
+
+def _accent_on_the_letter(text: str) -> str:
+    return _ACCENTED_SCRIPT.sub(r"\1}\2", text)
+
+
 def parse_tree(text: str, notation: Notation = DEFAULT_NOTATION) -> tuple[Node, Node]:
     """(left side, right side) of a formula read in ``notation``, or FormulaError pointing at the column."""
     if not isinstance(text, str) or not text.strip():
@@ -185,7 +194,7 @@ def parse_tree(text: str, notation: Notation = DEFAULT_NOTATION) -> tuple[Node, 
     text = _without_closing_punctuation(text)
     words = lexicon(notation)
     try:
-        tree = _parser(words).parse(text)
+        tree = _parser(words).parse(_accent_on_the_letter(text))
         _check_nesting(text, tree)
         return ToTree(words).transform(tree)
     except UnexpectedCharacters as error:

@@ -91,3 +91,41 @@ def test_a_wrapper_around_an_unknown_name_is_refused_naming_it(formula, named):
 def test_closing_punctuation_is_not_a_period_inside_the_formula():
     with pytest.raises(FormulaError):
         symbp.verify("demystified", r"\frac{\partial J}{\partial W^{(1)}} = X^T . \delta^{(2)}")
+
+
+BRILLIANT = {
+    "name": "brilliant",
+    "layers": [2, 3, 1],
+    "activation": ["sigmoid", "identity"],
+    "cost": "half_mse",
+}
+BRILLIANT_NOTATION = {
+    "layout": "column",
+    "layer_style": "bare",
+    "pre_activation": "a",
+    "activation": "o",
+    "function": "g",
+    "target": "y",
+    "prediction": r"\hat{y}",
+    "cost": "E",
+    "cost_one": "E_d",
+    "sample_index": "d",
+    "samples": "N",
+    "symbols": {"m": "depth"},
+}
+
+
+@pytest.mark.parametrize("output", [r"\hat{y}_d", r"\hat{y_d}", r"\hat{y_{d}}", r"\widehat{y_d}"])
+def test_an_accent_over_a_subscripted_letter_reads_as_the_accented_letter_subscripted(output):
+    formula = rf"\delta_1^m = g_o'(a_1^m)\left({output} - y_d\right)"
+    assert symbp.verify(BRILLIANT, formula, notation=BRILLIANT_NOTATION).holds
+    slip = rf"\delta_1^m = g_o'(a_1^m)\left(y_d - {output}\right)"
+    assert not symbp.verify(BRILLIANT, slip, notation=BRILLIANT_NOTATION).holds
+
+
+def test_a_refusal_after_an_accented_script_points_at_the_column_written():
+    formula = r"\delta_1^m = g_o'(a_1^m)(\hat{y_d} - q_d)"
+    with pytest.raises(FormulaError) as raised:
+        symbp.verify(BRILLIANT, formula, notation=BRILLIANT_NOTATION)
+    assert raised.value.column == formula.index("q_d") + 1
+    assert raised.value.text == formula

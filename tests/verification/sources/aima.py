@@ -8,6 +8,9 @@ unit j, y for the target, Err_k = y_k - a_k for one output's error, Delta_k = Er
 reader declares Err as the error with the other sign and Delta as the delta with the factor -1/2. Its
 last step drops the 2 of -2 Delta_k a_j (a slip of the book: with its own Delta the right side is half the
 derivative). The derivatives of Loss_k, one output's share of the loss, are refused, naming it.
+
+Partly checked: copies of the update rules in public notes print Delta_k = Err_k x g'(in_k) as here and
+Delta_j with a "x" after g'(in_j); the book's own page with the derivation is not stored.
 """
 
 from tests.verification.sources.corpus import Source, Written

@@ -4,6 +4,11 @@ hidden activation g and output activation g_o, error E = 1/(2N) sum_d (yhat_d - 
 The wiki writes a_j^k for the weighted sum ("activation") of node j in layer k, o_j^k for its output,
 w_{ij}^k for the weight from node i in layer k-1 to node j in layer k, delta_j^k = dE/da_j^k, E_d for one
 example's error, r^k for the number of nodes in layer k, and m for the output layer (one output node).
+
+Partly checked: notes in a public repository copy the summary of https://brilliant.org/wiki/backpropagation/.
+The two error terms are copied from it as printed, and the mean of the examples' gradients as its first and
+last members. The summary writes the weight's partial derivative with E_d; the form here with E (from the
+derivation above the summary) and the output weights' formula are not in the copy.
 """
 
 from tests.verification.sources.corpus import Source, Written
@@ -51,7 +56,7 @@ SOURCE = Source(
             "hidden layers: the chain rule over layer k+1",
         ),
         Written(
-            r"\delta_j^k = g'(a_j^k) \sum_{l=1}^{r^{k+1}} w_{jl}^{k+1} \delta_l^{k+1}",
+            r"\delta_j^k = g^{\prime}\big(a_j^k\big)\sum_{l=1}^{r^{k+1}}w_{jl}^{k+1}\delta_l^{k+1}.",
             True,
             "hidden layers: the backpropagation formula",
         ),
@@ -80,7 +85,7 @@ SOURCE = Source(
             "a factor is missing",
         ),
         Written(
-            r"\delta_1^m = g_o'(a_1^m)(\hat{y}_d - y_d)",
+            r"\delta_1^m = g_o^{\prime}(a_1^m)\left(\hat{y_d}-y_d\right).",
             True,
             "the output layer's error term",
         ),

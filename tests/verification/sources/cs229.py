@@ -4,6 +4,8 @@ backpropagation for a multi-layer network of ReLU layers and a linear output, J 
 The notes write z^{[k]}, a^{[k]}, W^{[k]}, b^{[k]} with bracketed layer numbers, column vectors, o for the
 output z^{[r]}, y for the target, delta^{[k]} = dJ/dz^{[k]}, ReLU' for the derivative and the transpose
 as a second superscript (W^{[k+1]^\\top}). r is the number of layers.
+
+Not checked: the stored copies of the notes in the search corpora end before the backpropagation section.
 """
 
 from tests.verification.sources.corpus import Source, Written

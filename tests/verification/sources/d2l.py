@@ -4,6 +4,10 @@ loss L = l(o, y), regularisation s = lambda/2 (||W^{(1)}||^2 + ||W^{(2)}||^2), o
 
 The book writes bold vectors and matrices, ^\\top for the transpose, and names the hidden layer's z and h
 and the output o without a layer mark: only the weights carry one. A reader declares h and z as layer 1's.
+
+Checked: the five printed formulas match the book's source, chapter_multilayer-perceptrons/backprop.md in
+https://github.com/d2l-ai/d2l-en (https://d2l.ai/chapter_multilayer-perceptrons/backprop.html), symbol for
+symbol; the three slips are derived from them.
 """
 
 from tests.verification.sources.corpus import Source, Written

@@ -7,6 +7,10 @@ energy (script E) and E_av for its average over the N examples, w_ji from neuron
 the activation and delta_j(n) = -dE(n)/dv_j(n) for the local gradient. Every quantity carries the step n as
 an argument, the weights too. Neuron i feeds j, j feeds k (i, j, k name the layers); in the case of an
 output neuron j, j is the output layer.
+
+Not checked against the book, whose section 4.4 is not stored: study notes in public repositories that copy
+it print (4.24) and an output neuron's delta_j(n) = e_j(n) varphi'_j(v_j(n)) as here (with \\phi'_j or
+\\varphi' for \\varphi'_j, some with a \\cdot); the other formulas are not in them.
 """
 
 from tests.verification.sources.corpus import Source, Written

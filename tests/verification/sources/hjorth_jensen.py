@@ -7,6 +7,9 @@ The notes write {\\cal C} for the cost, 1/2 sum_i (a_i^L - t_i)^2 for one exampl
 the activation (sigma in one week's version), layers numbered from 1. Their forward formula
 z_j^{l+1} = sum_i w_{ij}^{l+1} a_i^l + b_j^{l+1} swaps the weight's indices against the rest; a reader
 takes the convention of the back-propagation equations, which the notes use throughout.
+
+Checked: https://compphysics.github.io/MachineLearning/doc/pub/week42/html/._week42-bs040.html prints the
+three week-42 equations for delta_j^l as here, in the version with sigma' for f'.
 """
 
 from tests.verification.sources.corpus import Source, Written

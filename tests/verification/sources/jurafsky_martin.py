@@ -4,6 +4,11 @@ of logistic regression's cross-entropy loss, and ch. 7, backward differentiation
 
 The book writes z, a, W, b with bracketed layer numbers, yhat = a^{[2]} for the output, y for the gold
 label, L (or L_CE) for one example's loss, and in ch. 5 w_j for the weight of feature x_j.
+
+Partly checked: a page restating ch. 7's gradient for one weight layer,
+https://1cademy.com/node/computing-gradients-for-multi-layer-neural-networks/1FjKZ2Dx0e67gK21DWpi,
+prints dL_CE(w,b)/dw_j = (sigma(w . x + b) - y) x_j: the ch. 5 formula here but for the loss's arguments
+and the bracket; the book's own pages are not stored.
 """
 
 from tests.verification.sources.corpus import Source, Written

@@ -6,6 +6,11 @@ unit i to unit j and its weight, t for the target, E_d = 1/2 sum_{k in outputs} 
 example's error, and delta = -dE_d/dnet. No layer marks: table 4.2 names output units k and hidden units
 h; section 4.5.3 calls the unit in question j, an output unit in its case 1 and a hidden one in its case
 2, so those formulas say which letters name which layer.
+
+Partly checked: http://www.cs.washington.edu/education/courses/cse573/01au/lect28/ch4/node18.html, a
+course page copying the book's chapter 4 slides, prints step 2 (T4.3) as here, and step 3 with w_{h,k};
+study notes in public repositories copying table 4.2 print step 3 with w_{kh}, as here. The book's own
+pages (table 4.2, section 4.5.3) are not stored.
 """
 
 from tests.verification.sources.corpus import Source, Written

@@ -5,6 +5,8 @@ Rojas writes o^{(1)} for the hidden outputs, o^{(2)} for the output units, o_i f
 w_{ij}^{(2)} for the weight from hidden unit i to output unit j, t for the target, delta_j^{(2)} =
 o_j^{(2)}(1 - o_j^{(2)})(o_j^{(2)} - t_j) for the backpropagated error, and m for the number of outputs. A
 reader declares o without a layer mark as the input layer's and m as the output layer's width.
+
+Not checked: the book's chapter 7 is not among the stored pages of the search corpora.
 """
 
 from tests.verification.sources.corpus import Source, Written
