@@ -107,19 +107,23 @@ def _loop(var, low, high, body):
     """Sum of ``body`` over var = low..high, restoring any outer binding of var."""
 
     def total(evaluator) -> float:
-        env = evaluator.env
-        saved = env.get(var)
-        result = 0.0
-        for value in range(int(low(evaluator)), int(high(evaluator)) + 1):
-            env[var] = value
-            result += body(evaluator)
-        if saved is None:
-            env.pop(var, None)
-        else:
-            env[var] = saved
-        return result
+        return _summed(evaluator, var, range(int(low(evaluator)), int(high(evaluator)) + 1), body)
 
     return total
+
+
+def _summed(evaluator, var, values, body) -> float:
+    """Sum of ``body`` with ``var`` bound to each of ``values`` in turn, restoring any outer binding."""
+    env = evaluator.env
+    saved, result = env.get(var), 0.0
+    for value in values:
+        env[var] = value
+        result += body(evaluator)
+    if saved is None:
+        env.pop(var, None)
+    else:
+        env[var] = saved
+    return result
 
 
 def _compile_kronecker(expr):
@@ -207,16 +211,7 @@ def _compile_consumer_sum(expr: ConsumerSum):
             consumers = [connection.target for connection in graph.weighted_consumers(below)]
         else:
             consumers = graph.identity_consumers(below)
-        env = evaluator.env
-        saved, result = env.get(variable), 0.0
-        for consumer in consumers:
-            env[variable] = consumer
-            result += body(evaluator)
-        if saved is None:
-            env.pop(variable, None)
-        else:
-            env[variable] = saved
-        return result
+        return _summed(evaluator, variable, consumers, body)
 
     return total
 
