@@ -20,7 +20,7 @@ from sympy.matrices.expressions import HadamardProduct, MatMul, MatrixSymbol, Tr
 
 from symbp.derivation.chain import D
 from symbp.derivation.local import activation_factor, derivative_in_a
-from symbp.derivation.reasons import Letter, Partial, Quantity, Reference, reason
+from symbp.derivation.reasons import BIAS_RATE, Letter, Partial, Quantity, Reference, reason
 from symbp.derivation.step_check import matrix_step_check
 from symbp.derivation.steps import Step
 from symbp.derivation.symbolic import (
@@ -156,11 +156,10 @@ class GeneralForms:
             add(D(C, entry), rate, why, "generalise", section, "W", "eq:dW-index", own)
         if self.network.bias:
             layers = list(range(1, self.deriver.depth + 1))
-            why = reason("every layer: ", Partial(Quantity("z"), Quantity("b")), " = 1")
             add(
                 D(C, b[l, j]),
                 sp.Sum(delta[l, n, j], (n, 1, N)),
-                why,
+                BIAS_RATE,
                 "generalise",
                 section,
                 "b",
