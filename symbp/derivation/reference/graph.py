@@ -132,18 +132,23 @@ class GraphPoint:
         self.Z, self.A = graph_forward(network, params, np.asarray(X, dtype=float))
 
     def clear_of_kinks(self, margin: float) -> bool:
-        """No z lies within ``margin`` of a kink of its activation, and no output within one of the cost's.
+        return clear_of_kinks(self.network, self.Z, self.A, self.T, margin)
 
-        Unlike a chain's Instance no z is exempt: a graph's differences are central everywhere, so a z
-        that no draw moves off a kink (no biases, every source row zero) refuses every draw (the last is
-        kept).
-        """
-        for layer, values in self.Z.items():
-            activation = self.network.activation(layer)
-            if activation.elementwise and np.any(kinks(activation.expr, (Z_SCALAR,)).near(margin, values)):
-                return False
-        cost_kinks = kinks(self.network.cost.expr, (A_SCALAR, T_SCALAR))
-        return not np.any(cost_kinks.near(margin, self.A[self.network.depth], self.T))
+
+def clear_of_kinks(network: Network, Z: dict, A: dict, T: np.ndarray, margin: float) -> bool:
+    """No z of a graph's forward pass lies within ``margin`` of a kink of its activation, and no output
+    within one of the cost's.
+
+    Unlike a chain's Instance no z is exempt: a graph's differences are central everywhere, so a z
+    that no draw moves off a kink (no biases, every source row zero) refuses every draw (the last is
+    kept).
+    """
+    for layer, values in Z.items():
+        activation = network.activation(layer)
+        if activation.elementwise and np.any(kinks(activation.expr, (Z_SCALAR,)).near(margin, values)):
+            return False
+    cost_kinks = kinks(network.cost.expr, (A_SCALAR, T_SCALAR))
+    return not np.any(cost_kinks.near(margin, A[network.depth], T))
 
 
 def random_graph_point(network: Network, samples: int, rng) -> tuple[dict, np.ndarray, np.ndarray]:

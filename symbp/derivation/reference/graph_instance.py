@@ -17,16 +17,13 @@ import numpy as np
 from symbp.derivation.numeric import activation_function
 from symbp.derivation.reference.differences import OFFSETS, richardson
 from symbp.derivation.reference.graph import (
+    clear_of_kinks,
     connection_matrix,
     graph_cost,
     graph_forward,
     random_graph_point,
 )
 from symbp.derivation.reference.instance import away_from_kinks
-from symbp.derivation.reference.kinks import kinks
-from symbp.spec.functions import A as A_SCALAR
-from symbp.spec.functions import T as T_SCALAR
-from symbp.spec.functions import Z as Z_SCALAR
 from symbp.spec.graph import weight_key
 from symbp.spec.network import Network
 
@@ -71,14 +68,7 @@ class GraphInstance:
         return self.network.depth
 
     def clear_of_kinks(self, margin: float) -> bool:
-        """No z and no output lies within ``margin`` of a kink of its activation or the cost."""
-        for layer in range(1, self.depth + 1):
-            activation = self.network.activation(layer)
-            found = kinks(activation.expr, (Z_SCALAR,)) if activation.elementwise else None
-            if found is not None and np.any(found.near(margin, self.Z[layer])):
-                return False
-        cost_kinks = kinks(self.network.cost.expr, (A_SCALAR, T_SCALAR))
-        return not np.any(cost_kinks.near(margin, self.A[self.depth], self.T))
+        return clear_of_kinks(self.network, self.Z, self.A, self.T, margin)
 
     def partial(self, quantity, variable) -> float:
         """d quantity / d variable: ``quantity`` ("C",) or a node ("z" | "a", layer, index), ``variable`` a
