@@ -24,7 +24,7 @@ from symbp.verification.diagnosis import candidates
 from symbp.verification.evaluate import EvalError
 from symbp.verification.formula import FormulaError, parse_formula
 from symbp.verification.formula_check import FormulaCheck
-from symbp.verification.identity import identity_holds
+from symbp.verification.identity import identity_counterexample
 from symbp.verification.lexicon import lexicon
 from symbp.verification.verify_formula import POINTS, verify
 
@@ -172,15 +172,15 @@ def _identity(network: Network, line: Line, formula: str, notation, points: int,
     """The verdict of a definition of a symbol the notation knows (Err_k := y_k - a_k), checked as an
     identity; None when it is not one."""
     try:
-        holds = identity_holds(network, formula, notation, points, seed)
+        counterexample = identity_counterexample(network, formula, notation, points, seed)
     except FormulaError:
         return None
-    if holds is None:
+    if counterexample is None:
         return None
-    if holds:
+    if counterexample is False:
         return LineVerdict(line, "holds", RIGHT, read_as=formula)
     diagnosis = f"{line.left} is not {line.right} in this notation"
-    return LineVerdict(line, "fails", WRONG, diagnosis=diagnosis, read_as=formula)
+    return LineVerdict(line, "fails", WRONG, diagnosis, [counterexample], read_as=formula)
 
 
 def _compare(network: Network, verdict: LineVerdict, before: LineVerdict, notation, points, seed) -> None:

@@ -20,15 +20,20 @@ from symbp.verification.tree import Sym, walk
 MAX_ENTRIES = 24
 
 
-def identity_holds(network: Network, text: str, notation: Notation, points: int, seed: int) -> bool | None:
-    """Whether ``text``, a known symbol = an expression, holds at ``points`` random points; None when its
-    left side is not one symbol or a side cannot be evaluated on this network (FormulaError when unread)."""
+def identity_counterexample(
+    network: Network, text: str, notation: Notation, points: int, seed: int
+) -> str | None | bool:
+    """Where ``text``, a known symbol = an expression, fails at ``points`` random points: one line naming
+    the entry and the two values, or False when it holds everywhere; None when its left side is not one
+    symbol or a side cannot be evaluated on this network (FormulaError when unread)."""
     left, right = (with_unit_layers(side, notation) for side in parse_tree(text, notation))
     if not isinstance(left, Sym) or left.name in ("cost", "N", "e", "width", "lambda"):
         return None
     names = {node.name for side in (left, right) for node in walk(side) if isinstance(node, Sym)}
     letters = [index for index in left.indices or () if isinstance(index, str)]
-    for _params, point, _derived, _central in check_points(network, True, points, seed):
+    for number, (_params, point, _derived, _central) in enumerate(
+        check_points(network, True, points, seed), start=1
+    ):
         evaluator = Evaluator(point, Reading(notation, y_is_target="yhat" in names or "t" not in names))
         try:
             ranges = [range(1, evaluator.index_range(left, letter, {}, left) + 1) for letter in letters]
@@ -36,7 +41,9 @@ def identity_holds(network: Network, text: str, notation: Notation, points: int,
                 bindings = dict(zip(letters, values, strict=True))
                 expected, claimed = evaluator.scalar(left, bindings), evaluator.scalar(right, bindings)
                 if not np.isclose(claimed, expected, rtol=1e-7, atol=1e-9):
-                    return False
+                    entry = ", ".join(f"{letter}={value}" for letter, value in bindings.items())
+                    at = f"{entry} at random point {number}" if entry else f"random point {number}"
+                    return f"at {at}: the left side is {expected:.10g}, the right side {claimed:.10g}"
         except EvalError:
             return None
-    return True
+    return False

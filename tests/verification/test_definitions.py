@@ -2,6 +2,7 @@ r"""Names a hand derivation defines ("where \Delta_k = Err_k g'(in_k)", "\Delta_
 later lines use: read from the file, written out in the lines that use them (index letters renamed, never
 captured), and judged; a definition of a quantity the notation knows is checked as a claim."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,14 @@ def test_an_index_or_layer_letter_is_never_defined():
     assert definition("k", "1") is None
     item = definition(r"\Delta_j", r"\delta^l_j")
     assert expanded(r"a^l_j \Delta_k", [item]) == r"a^l_j \left(\delta^l_{k}\right)"
+
+
+def test_a_false_restatement_of_a_known_symbol_gives_a_counterexample(aima):
+    """Err_k := a_k - y_k where the notation's Err is y - a: the counterexample names an entry whose two
+    sides are each other's negatives, as the two definitions say."""
+    handin = judge(aima, read_derivation_file(str(FOLDER / "wrong_restated_error_line2.tex")))
+    (line,) = handin.first_wrong.counterexample
+    match = re.fullmatch(r"at k=(\d) at random point 1: the left side is (\S+), the right side (\S+)", line)
+    assert match is not None, line
+    left, right = float(match[2]), float(match[3])
+    assert int(match[1]) in (1, 2) and abs(left) > 1e-6 and left == pytest.approx(-right, rel=1e-9)
