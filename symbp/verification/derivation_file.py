@@ -3,8 +3,11 @@ r"""A hand derivation as a student hands it in, read into its lines: ``read_deri
 A derivation is one or more chains ``Q = A = B = ...``: the left side Q once,
 then each right side a line of its own, whether written ``Q &= A \\ &= B`` in
 an align (align*, equation, eqnarray, gather, multline, split, aligned) or as
-plain lines. Outside a math environment of a LaTeX file nothing is read (the
-prose around the maths); a file with no environment is read line by line.
+plain lines. Outside a math environment of a LaTeX file only definitions are
+read: the inline maths ($...$, \(...\)) of a sentence that says "where",
+"let", "define" or "denote" (``where $\Delta_k = Err_k g'(in_k)$ is the
+modified error``); the rest is prose. A file with no environment is read line
+by line.
 Comments (%), \label, \tag, \nonumber, \notag and alignment marks carry no
 maths and are dropped; \intertext and a \text{...} of words (``\quad\text{by
 the chain rule}``) are the writer's remarks, dropped too, while a \text{net}
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 
 from symbp.errors import SymbpError
 from symbp.files import read_text
+from symbp.verification.definitions import definition
 
 MAX_DERIVATION_BYTES = 2**20
 MAX_LINES = 200
@@ -92,10 +96,9 @@ def read_derivation_file(path: str) -> Derivation:
 def read_derivation(text: str, source: str = "<derivation>") -> Derivation:
     """The chains of a derivation's text, as lines (see the module's docstring)."""
     text = "\n".join(_COMMENT.sub("", line) for line in text.splitlines())
-    blocks = [match.group(3) for match in _ENVIRONMENT.finditer(text)]
-    blocks += [match.group(1) or match.group(2) for match in _DISPLAY.finditer(text)]
+    blocks = _blocks(text)
     if blocks:
-        pieces = [piece for block in blocks for piece in _BREAK.split(block)]
+        pieces = [piece for block in blocks for piece in _pieces(block)]
     else:
         pieces = [piece for line in text.splitlines() for piece in _BREAK.split(line)]
     lines: list[Line] = []
@@ -137,6 +140,51 @@ def read_derivation(text: str, source: str = "<derivation>") -> Derivation:
 
 class _Definition(str):
     """The text after "where": a definition of a name for the lines below."""
+
+
+# a sentence of prose that defines: its inline maths with an '=' are definitions
+_PROSE_DEFINES = re.compile(r"(?<![A-Za-z\\])(?:[Ww]here|[Ll]et|[Dd]efine|[Dd]enote)(?![A-Za-z])")
+_INLINE = re.compile(r"(?<![\\$])\$([^$]+)\$|\\\((.*?)\\\)", re.S)
+_SENTENCE_END = re.compile(r"\.(?=\s|$)|\n\s*\n")
+
+
+def _blocks(text: str) -> list:
+    """The displayed maths of a LaTeX file in order (environments and \\[ \\], $$ $$), with the prose
+    definitions between them as _Definition blocks; [] for a file with no display (plain lines)."""
+    spans = [(match.start(), match.end(), match.group(3)) for match in _ENVIRONMENT.finditer(text)]
+    for match in _DISPLAY.finditer(text):
+        if not any(start <= match.start() < end for start, end, _ in spans):
+            spans.append((match.start(), match.end(), match.group(1) or match.group(2)))
+    if not spans:
+        return []
+    blocks, done = [], 0
+    for start, end, block in sorted(spans):
+        blocks += _prose_definitions(text[done:start])
+        blocks.append(block)
+        done = end
+    return blocks + _prose_definitions(text[done:])
+
+
+def _prose_definitions(prose: str) -> list:
+    """The inline maths that define a name (``Q = ...``, ``Q := ...``) in each sentence of ``prose`` that
+    says where/let/define/denote."""
+    found = []
+    for sentence in _SENTENCE_END.split(prose):
+        opens = _PROSE_DEFINES.search(sentence)
+        if opens is None:
+            continue
+        for match in _INLINE.finditer(sentence, opens.end()):
+            maths = _DEFINES.sub(" = ", match.group(1) or match.group(2), count=1)
+            sides = _sides(maths)
+            # "for $j = 1, 2$" gives a range, not a name
+            if len(sides) == 2 and definition(sides[0], sides[1]) is not None:
+                found.append(_Definition(maths))
+    return found
+
+
+def _pieces(block: str) -> list:
+    """A block's lines at its '\\\\' breaks; a prose definition is one piece, kept a _Definition."""
+    return [block] if isinstance(block, _Definition) else _BREAK.split(block)
 
 
 def _with_definitions(pieces: list) -> list:

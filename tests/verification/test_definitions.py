@@ -69,6 +69,13 @@ EXPECTED = {
         "the activation derivative g'(in_{k})",
         ["holds", "fails", DEFINES],
     ),
+    # a definition in the prose around the maths: "where $...$", "Let $...$", "we define $...$"
+    "right_prose_where.tex": (None, None, ["holds", "holds", DEFINES, DEFINES, "holds"]),
+    "wrong_prose_definition_line2.tex": (
+        2,
+        "the activation derivative g'(in_{k})",
+        ["holds", "fails", DEFINES],
+    ),
     "wrong_known_definition_line1.tex": (1, "the activation derivative g'(in_{k})", ["fails", "holds"]),
     # a definition of a symbol the notation declares (Err = y - a) is checked as an identity
     "right_restated_error.tex": (None, None, ["holds", "holds", DEFINES]),

@@ -69,3 +69,22 @@ def test_what_is_not_a_derivation_is_refused_naming_it(text, words):
     with pytest.raises(DerivationError) as raised:
         read_derivation(text, "hand-in.tex")
     assert words in str(raised.value) and "hand-in.tex" in str(raised.value)
+
+
+def test_displays_and_environments_are_read_in_the_order_written():
+    text = r"""\[ A = B \] then \begin{align} C &= D \end{align} and $$ E = F $$"""
+    assert [line.formula for line in read_derivation(text).lines] == ["A = B", "C = D", "E = F"]
+
+
+def test_a_definition_in_prose_is_read_and_a_range_or_plain_remark_is_not():
+    text = r"""
+\[ Q = -a_j \Delta_k \]
+Here $k$ is an output and $Q = 1$ is a remark. Where $\Delta_k = Err_k$ and $m = 1, 2$, let
+$\Gamma_j := \Delta_j$.
+"""
+    lines = read_derivation(text).lines
+    assert [(line.formula, line.defines) for line in lines] == [
+        (r"Q = -a_j \Delta_k", False),
+        (r"\Delta_k = Err_k", True),
+        (r"\Gamma_j = \Delta_j", True),
+    ]
