@@ -70,17 +70,15 @@ class TiedForms:
             for position, use in enumerate(uses_of(self.graph, key)):
                 term = connection_rate().xreplace({l: use.target, s: use.source})
                 terms.append(term.xreplace({i: j, j: i}) if use.transposed else term)
-                how = " transposed, its indices swapped" if use.transposed else " as is"
-                named += [*([", "] if position else []), Quantity("z", use.target), how]
+                how = " transposed (its indices swapped)" if use.transposed else " as is"
+                named += [("; " if position else ": ") + "the use in ", Quantity("z", use.target), how]
             entry = weight_entry(key, i, j)
-            rhs = sp.Add(*terms, evaluate=False)
-            rhs = sp.Add(rhs, LAMBDA * entry, evaluate=False) if self.network.l2 else rhs
+            rhs = sp.Add(*terms, *([LAMBDA * entry] if self.network.l2 else []), evaluate=False)
             rate = (" ", Reference(rate_label, True)) if rate_label else ()
             why = reason(
                 "a tied matrix: the sum of its uses' contributions, each the delta of the layer it enters "
                 "times the activation it multiplies",
                 *rate,
-                ": into ",
                 *named,
                 "; as derived layer by layer: ",
                 Reference(self.deriver.labels.weight(key)),
@@ -89,45 +87,30 @@ class TiedForms:
             self.deriver.add(D(C, entry), rhs, why, "generalise", "index", "W", label)
 
     def matrix_form(self) -> None:
-        """dC/dW = sum over uses of A^{(s)T} delta^{(l)}, a transposed use's product transposed; then the
-        transposed products written out, as the backward pass computes them."""
+        """dC/dW = sum over uses of A^{(s)T} delta^{(l)}, a transposed use's product transposed whole; then
+        those products written out, as the backward pass (and the generated module) computes them."""
         steps = {step.label: step for step in self.deriver.steps}
-        instances = self.deriver.checker.instances
+        instances, sizes = self.deriver.checker.instances, self.network.layers
         for key in tied_keys(self.graph):
-            sizes = self.network.layers
-            terms = []
-            for use in uses_of(self.graph, key):
-                activation = MatrixSymbol(matrix_name("A", use.source), N, sizes[use.source])
-                rate = MatMul(
-                    Transpose(activation),
-                    MatrixSymbol(matrix_name("delta", use.target), N, sizes[use.target]),
-                )
+            uses, terms = uses_of(self.graph, key), []
+            for use in uses:
+                below = MatrixSymbol(matrix_name("A", use.source), N, sizes[use.source])
+                into = MatrixSymbol(matrix_name("delta", use.target), N, sizes[use.target])
+                rate = MatMul(Transpose(below), into)
                 terms.append(Transpose(rate) if use.transposed else rate)
             matrix = MatrixSymbol(key, *self.graph.weight_shape(key, sizes))
-            if self.network.l2:
-                terms.append(MatMul(LAMBDA, matrix))
-            target = MatrixSymbol(f"d{key}", *matrix.shape)
-            grouped = MatAdd(*terms)
-            written = MatAdd(*(term.doit() for term in terms))
+            terms += [MatMul(LAMBDA, matrix)] if self.network.l2 else []
             index_label = self.index_label(key)
+            words = "each use's sum over the samples is a product with the transposed activations"
+            transposed = any(use.transposed for use in uses)
+            whole = "; a transposed use's product is transposed whole" if transposed else ""
+            why = reason(words, whole, " ", Reference(index_label, True))
+            lines = [(MatAdd(*terms), why, self.matrix_label(key))]
+            if transposed:
+                why = reason("the transpose of a product is the product of the transposes in reverse order")
+                lines.append((MatAdd(*(term.doit() for term in terms)), why, None))
             check = matrix_step_check(steps[index_label].check, index_label)
-            lines = (
-                (
-                    grouped,
-                    reason(
-                        "each use's sum over the samples is a product with the transposed activations; "
-                        "a transposed use's product is transposed whole ",
-                        Reference(index_label, True),
-                    ),
-                    self.matrix_label(key),
-                ),
-                (
-                    written,
-                    reason("the transpose of a product is the product of the transposes in reverse order"),
-                    None,
-                ),
-            )
             for expr, why, label in lines:
-                eq = sp.Eq(target, expr, evaluate=False)
+                eq = sp.Eq(MatrixSymbol(f"d{key}", *matrix.shape), expr, evaluate=False)
                 step_check = dataclasses.replace(check, max_error=check_matrix_equation(instances, eq))
                 self.deriver.steps.append(Step(eq, why, "matrix", "matrix", "W", label, step_check))
