@@ -75,6 +75,9 @@ def tidy(expr):
     if isinstance(expr, ColumnSum):
         scalar, matrix = _split_scalar(args[0])
         return _scaled(scalar, ColumnSum(matrix))
+    if isinstance(expr, Transpose):  # (1/N delta)^T A: 1/N delta^T A
+        scalar, matrix = _split_scalar(args[0])
+        return _scaled(scalar, Transpose(matrix))
     return expr.func(*args)
 
 
@@ -135,12 +138,18 @@ def _transposed(expr):
     if isinstance(expr, MatAdd) and any(_transposed_product(term) for term in expr.args):
         return MatAdd(*(_transposed(term) for term in expr.args))
     if _transposed_product(expr):
-        return Transpose(Transpose(expr.arg).doit())
+        scalar, matrix = _split_scalar(expr)
+        inner = Transpose(matrix.arg).doit()
+        if scalar.could_extract_minus_sign():  # printing a negated term would evaluate its transpose
+            return Transpose(_scaled(scalar, inner))
+        return _scaled(scalar, Transpose(inner))
     return Transpose(expr).doit()
 
 
 def _transposed_product(expr) -> bool:
-    return isinstance(expr, Transpose) and isinstance(expr.arg, MatMul)
+    """A product transposed whole, perhaps times a scalar."""
+    matrix = _split_scalar(expr)[1]
+    return isinstance(matrix, Transpose) and isinstance(matrix.arg, MatMul)
 
 
 def _products_first(expr):
