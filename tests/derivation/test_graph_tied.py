@@ -13,7 +13,7 @@ import sympy as sp
 
 import symbp
 from symbp.codegen.loading import load_module
-from symbp.derivation.symbolic import N, a, delta, i, j
+from symbp.derivation.symbolic import LAMBDA, N, a, delta, i, j
 from symbp.rendering.math_style import MathStyle
 from symbp.rendering.printer_base import symbols_of
 from symbp.spec.profiles import PROFILES
@@ -224,3 +224,16 @@ def test_the_module_computes_the_printed_equation(kind):
     derived = module.gradients(params, X, T)["W1"]
     assert np.max(np.abs(derived - printed)) <= 1e-12 * np.max(np.abs(printed))
     assert np.max(np.abs(derived - gradients["W1"])) <= 1e-12 * np.max(np.abs(gradients["W1"]))
+
+
+@pytest.mark.parametrize("kind", sorted(SPECS))
+@pytest.mark.parametrize("options", [{"l2": 0.01}, {"bias": False}], ids=["l2", "no-bias"])
+def test_the_modules_line_is_the_last_printed_equation(kind, options):
+    """With the l2 penalty or without biases, the backward line the module prints for the tied matrix is
+    the last tied matrix equation of the document (the penalty's term once)."""
+    derivation = symbp.derive(symbp.load(SPECS[kind] | options))
+    _, steps = _tied_steps(derivation)
+    line = next(line for line in derivation.backward if line.target.name == "dW1")
+    assert line.expr == steps[-1].eq.rhs
+    penalties = [term for term in steps[-1].eq.rhs.args if term.has(LAMBDA)]
+    assert len(penalties) == (1 if "l2" in options else 0)
