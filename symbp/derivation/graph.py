@@ -4,8 +4,8 @@ The forward pass is written as matrix equations, one Z and one A per layer in
 topological order (``forward_lines``). The backward pass is not written: it is
 read off those equations. Walking every right-hand side, each occurrence of a
 matrix contributes one term to that matrix's derivative, the adjoint of the
-node around it (a product passes G W^T down to its left factor and A^T G to
-its right one, a transpose transposes G, a bias broadcast sums G over the
+node around it (a product A M passes G M^T down to the activation A and A^T G to
+the matrix M, a transpose transposes G, a bias broadcast sums G over the
 samples, an activation multiplies G by f'(Z) entry by entry (written through A = f(Z)
 where no residual is added to A, as the chain writes it), a sum passes G
 unchanged). So where a quantity feeds several consumers the **sum over
@@ -43,11 +43,21 @@ from symbp.spec.network import Network
 
 @dataclass(frozen=True)
 class Term:
-    """One consumer's contribution to a derivative: where the quantity is read, and the term."""
+    """One consumer's contribution to a derivative: where the quantity is read, the term, and the route
+    from the quantity into the consumer (the documents name it in the reader's notation).
+
+    ``route`` is "weight" (an activation multiplied by ``matrix`` into layer ``layer``), "use" (a
+    weight matrix's use in layer ``layer``, ``matrix`` as it is multiplied by, ``tied`` when the
+    matrix is another connection's), "activation" (layer ``layer``'s activation), "identity" (added
+    after layer ``layer``'s activation), "bias" (added to every sample) or "penalty" (the l2 penalty).
+    """
 
     consumer: str
     expr: sp.Basic
-    why: str
+    route: str
+    layer: int | None = None
+    matrix: sp.Basic | None = None
+    tied: bool = False
 
 
 @dataclass(frozen=True)
@@ -153,26 +163,32 @@ class _Adjoints:
     def collect(self, line: GraphLine):
         if line.target not in self.symbols.gradient:  # the output's A: its delta comes whole from the chain
             return
-        self._visit(line.expr, self.symbols.gradient[line.target], line.target.name, "")
+        identity = Term(line.target.name, None, "identity", line.layer)
+        self._visit(line.expr, self.symbols.gradient[line.target], identity)
 
-    def _visit(self, node, adjoint, consumer: str, path: str):
+    def _visit(self, node, adjoint, route: Term):
+        """The terms of the matrices in ``node``, read by ``route.consumer``; ``route`` is how the path
+        from ``node`` reaches it, until a node on the way names it (a sum passes it on unchanged)."""
         if isinstance(node, MatrixSymbol):
-            self.terms.setdefault(node, []).append(Term(consumer, adjoint, path or "identity path"))
+            self.terms.setdefault(node, []).append(dataclasses.replace(route, expr=adjoint))
         elif isinstance(node, MatAdd):
             for arg in node.args:
-                self._visit(arg, adjoint, consumer, path)
-        elif isinstance(node, MatMul):
+                self._visit(arg, adjoint, route)
+        elif isinstance(node, MatMul):  # an activation times the matrix of its connection
             left, right = node.args[0], MatMul(*node.args[1:]) if len(node.args) > 2 else node.args[1]
-            self._visit(left, MatMul(adjoint, right.T).doit(), consumer, path or "product, left factor")
-            self._visit(right, MatMul(left.T, adjoint).doit(), consumer, path or "product, right factor")
+            key = (right.arg if isinstance(right, Transpose) else right).name
+            tied = any(c.tie and c.matrix_key == key for c in self.network.graph.weighted[route.layer])
+            weight = dataclasses.replace(route, route="weight", matrix=right)
+            use = dataclasses.replace(route, route="use", matrix=right, tied=tied)
+            self._visit(left, MatMul(adjoint, right.T).doit(), weight)
+            self._visit(right, MatMul(left.T, adjoint).doit(), use)
         elif isinstance(node, Transpose):
-            self._visit(node.arg, adjoint.T, consumer, path + " (transposed use)")
+            self._visit(node.arg, adjoint.T, route)
         elif isinstance(node, Broadcast):
-            self._visit(node.args[0], ColumnSum(adjoint), consumer, "bias added to every sample")
+            self._visit(node.args[0], ColumnSum(adjoint), dataclasses.replace(route, route="bias"))
         elif isinstance(node, Activate):
-            self._visit(
-                node.args[1], HadamardProduct(adjoint, self._derivative(node)), consumer, "activation, f'"
-            )
+            derivative = HadamardProduct(adjoint, self._derivative(node))
+            self._visit(node.args[1], derivative, dataclasses.replace(route, route="activation"))
         else:
             raise TypeError(f"no adjoint rule for {type(node).__name__}")
 
@@ -237,9 +253,9 @@ def _summed(
 ) -> GraphLine:
     terms = list(adjoints.terms[quantity])
     if quantity in symbols.W.values() and adjoints.network.l2:
-        terms.append(Term("C", MatMul(LAMBDA, quantity), "l2 penalty lambda/2 sum w^2"))
+        terms.append(Term("C", MatMul(LAMBDA, quantity), "penalty"))
     expr = terms[0].expr if len(terms) == 1 else MatAdd(*(term.expr for term in terms))
-    consumers = ", ".join(f"{term.consumer} ({term.why})" for term in terms)
+    consumers = ", ".join(term.consumer for term in terms)
     summed = "; its derivative sums their terms" if len(terms) > 1 else ""
     reason = f"chain rule: {quantity.name} reaches C through {consumers}{summed}"
     return GraphLine(symbols.gradient[quantity], expr, label, layer, tuple(terms), reason, quantity)

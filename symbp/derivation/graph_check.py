@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from symbp.derivation import checks
 from symbp.derivation.numeric import MatrixEvaluator
 from symbp.derivation.reference.graph import graph_cost
 from symbp.derivation.reference.graph_instance import weight_layer
@@ -50,6 +51,30 @@ def check_lines(instance, backward: list) -> dict[str, float]:
             raise SymbpError(f"the derived {name} = {line.expr} misses central differences by {error:.2e}")
         env[name] = value
     return errors
+
+
+def check_matrix_equation(instances, eq) -> float:
+    """The largest relative error, over ``instances``, of a matrix equation dW = expr: its right
+    side evaluated on the forward pass and the central-difference deltas, entry by entry against the
+    central differences of the cost by the matrix; refuses an equation that misses them."""
+    worst = 0.0
+    for instance in instances:
+        network = instance.network
+        env = {matrix_name("T"): instance.T, **instance.params}
+        env |= {matrix_name("A", layer): values for layer, values in instance.A.items()}
+        env |= {
+            matrix_name("delta", layer): instance.cost_gradient("z", layer)
+            for layer in range(1, network.depth + 1)
+        }
+        evaluate = MatrixEvaluator(network, instance.samples, network.l2)
+        value = np.asarray(evaluate(eq.rhs, env), dtype=float)
+        expected = instance.cost_gradient(*_node(eq.lhs.name))
+        for index in np.ndindex(expected.shape):
+            error = checks.compare(value[index], expected[index])
+            if not error <= checks.RELATIVE_TOLERANCE:
+                checks.raise_failure(eq, f"entry {index}", value[index], expected[index], instance)
+            worst = max(worst, error)
+    return worst
 
 
 def _node(name: str) -> tuple[str, object]:

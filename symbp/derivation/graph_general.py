@@ -19,6 +19,7 @@ import sympy as sp
 from sympy.matrices.expressions import HadamardProduct, MatMul, MatrixSymbol, Transpose
 
 from symbp.derivation.chain import D
+from symbp.derivation.graph_tied import TiedForms, connection_rate, tied_keys, uses_of
 from symbp.derivation.local import activation_factor, derivative_in_a
 from symbp.derivation.reasons import BIAS_RATE, Letter, Partial, Quantity, Reference, reason
 from symbp.derivation.step_check import matrix_step_check
@@ -100,10 +101,7 @@ class GeneralForms:
         self.hidden = list(range(1, deriver.depth))
         activations = {self.network.activation(layer) for layer in self.hidden}
         self.activation = activations.pop() if len(activations) == 1 else None
-
-    def uses(self, key: str) -> int:
-        """How many connections multiply by the matrix ``key`` (more than one: a tied matrix)."""
-        return sum(use.matrix_key == key for use in self.graph.connections())
+        self.tied = TiedForms(deriver)
 
     # -- index form ------------------------------------------------------------------
     def consumers(self) -> sp.Expr:
@@ -136,11 +134,11 @@ class GeneralForms:
         own = [
             {l: connection.target, s: connection.source}
             for connection in self.graph.connections()
-            if connection.own_key and self.uses(connection.own_key) == 1
+            if connection.own_key and len(uses_of(self.graph, connection.own_key)) == 1
         ]
         if own:
             entry = w[sp.Tuple(l, s), i, j]
-            rate = sp.Sum(a[s, n, i] * delta[l, n, j], (n, 1, N))
+            rate = connection_rate()
             rate = rate + LAMBDA * entry if self.network.l2 else rate
             why = reason(
                 "every connection from layer ",
@@ -154,6 +152,7 @@ class GeneralForms:
                 *self._tied_words(),
             )
             add(D(C, entry), rate, why, "generalise", section, "W", "eq:dW-index", own)
+        self.tied.index_form("eq:dW-index" if own else None)
         if self.network.bias:
             layers = list(range(1, self.deriver.depth + 1))
             add(
@@ -184,12 +183,12 @@ class GeneralForms:
         return tuple(parts)
 
     def _tied_words(self) -> tuple:
-        tied = [key for key in self.graph.weight_keys() if self.uses(key) > 1]
+        tied = tied_keys(self.graph)
         if not tied:
             return ()
         return (
             "; a tied matrix sums this over its uses: ",
-            *[Reference(self.deriver.labels.weight(key)) for key in tied],
+            *[Reference(self.tied.index_label(key)) for key in tied],
         )
 
     # -- matrix form -----------------------------------------------------------------
@@ -244,15 +243,21 @@ class GeneralForms:
                     "the sum over the samples is a product with the transposed activations",
                 )
             )
+        self._matrix_steps(lines, index)
+        self.tied.matrix_form()
         if self.network.bias:
-            lines.append(
+            bias = (
                 (
                     "eq:db-index",
                     _matrix("db", "l"),
                     ColumnSum(_matrix("delta", "l")),
                     "the sum over the samples is a column sum",
-                )
+                ),
             )
+            self._matrix_steps(bias, index)
+
+    def _matrix_steps(self, lines, index: dict) -> None:
+        """Each (index label, target, expr, words) as a matrix step, checked through its index form."""
         for label, target, expr, words in lines:
             source = index[label]
             check = matrix_step_check(source.check, label)

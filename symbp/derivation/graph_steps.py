@@ -22,12 +22,13 @@ import sympy as sp
 
 from symbp.derivation.chain import D, chain_product, simplify_output_delta
 from symbp.derivation.graph_general import GeneralForms, Labels
+from symbp.derivation.graph_tied import weight_entry
 from symbp.derivation.local import activation_factor, collapse_kronecker, cost_factor
 from symbp.derivation.reasons import DeltaDefinition, Letter, Partial, Quantity, Reference, reason
-from symbp.derivation.reference.graph_instance import GraphInstance, weight_layer
+from symbp.derivation.reference.graph_instance import GraphInstance
 from symbp.derivation.step_check import CHECK_SEEDS, StepChecker
 from symbp.derivation.steps import Step
-from symbp.derivation.symbolic import LAMBDA, C, L, N, a, b, delta, i, j, k, m, n, p, w, width, z
+from symbp.derivation.symbolic import LAMBDA, C, L, N, a, b, delta, i, j, k, m, n, p, width, z
 from symbp.spec.network import Network
 
 # Two instances of three samples each: a graph has no exact reference, so every check is numeric.
@@ -37,12 +38,6 @@ GRAPH_CHECK_SEEDS = CHECK_SEEDS[1:]
 def section_key(layer: int) -> str:
     """The section of a layer's steps: "layer-3", and "input" for dC/dx."""
     return "input" if layer == 0 else f"layer-{layer}"
-
-
-def weight_entry(key: str, row, col) -> sp.Indexed:
-    """w^{(l)}_{row col} of the params key ``key``; a matrix that skips layers has the pair (into, from)."""
-    layer = weight_layer(key)
-    return w[sp.Tuple(*layer) if isinstance(layer, tuple) else layer, row, col]
 
 
 def _joined(quantities) -> tuple:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import sympy as sp
 from sympy.matrices.expressions import MatrixSymbol, Transpose
 
+from symbp.derivation.reasons import Quantity, reason
 from symbp.rendering.graph_diagram import graph_tikz
 from symbp.rendering.latex import latex
 from symbp.rendering.math_style import MathStyle
@@ -76,6 +77,24 @@ class _Writer:
         if name == "C":
             return self.inline(sp.Symbol("C"))
         return self.inline(MatrixSymbol(name, 1, 1))
+
+    def route(self, term) -> str:
+        """How a quantity reaches a consumer, in the notation: the matrix it is multiplied by, the use of
+        a matrix, the activation or identity path of a layer, the bias or the l2 penalty."""
+        if term.route == "penalty":
+            return self.reasons.print(reason("the l2 penalty lambda/2 sum ", Quantity("w", power=2)))
+        if term.route == "bias":
+            return self.text("added to every sample")
+        layer = self.text(f"layer {self.network.notation.layer_label(term.layer)}")
+        if term.route == "weight":
+            return f"{self.text('multiplied by ')}{self.inline(term.matrix)}{self.text(' into ')}{layer}"
+        if term.route == "use":
+            tied = "tied " if term.tied else ""
+            shown = ", transposed" if isinstance(term.matrix, Transpose) else ""
+            return f"{self.text(f'its {tied}use in ')}{layer}{self.text(shown)}"
+        if term.route == "activation":
+            return f"{self.text('the activation of ')}{layer}"
+        return f"{self.text('the identity path into ')}{layer}"
 
     # -- sections ---------------------------------------------------------------------
     def layer_lines(self) -> list[str]:
@@ -149,7 +168,7 @@ class _Writer:
                 out.append(self.text(line.reason))
             else:
                 consumers = ", ".join(
-                    f"{self.matrix_name(term.consumer)} {self.text(f'({term.why})')}" for term in line.terms
+                    f"{self.matrix_name(term.consumer)} ({self.route(term)})" for term in line.terms
                 )
                 out.append(
                     f"{self.text('chain rule: ')}{self.inline(line.quantity)}{self.text(' reaches ')}"

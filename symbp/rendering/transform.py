@@ -14,7 +14,7 @@ row form is its W). Without batches (Nielsen) the matrix form is one sample's: N
 from __future__ import annotations
 
 import sympy as sp
-from sympy.matrices.expressions import HadamardProduct, MatMul, MatrixSymbol, Transpose
+from sympy.matrices.expressions import HadamardProduct, MatAdd, MatMul, MatrixSymbol, Transpose
 
 from symbp.derivation.symbolic import ColumnSum, Elementwise, N
 from symbp.naming import parse_generic_matrix_name, parse_matrix_name
@@ -75,6 +75,9 @@ def tidy(expr):
     if isinstance(expr, ColumnSum):
         scalar, matrix = _split_scalar(args[0])
         return _scaled(scalar, ColumnSum(matrix))
+    if isinstance(expr, Transpose):  # (1/N delta)^T A: 1/N delta^T A
+        scalar, matrix = _split_scalar(args[0])
+        return _scaled(scalar, Transpose(matrix))
     return expr.func(*args)
 
 
@@ -121,12 +124,32 @@ def _holds_no_target(expr) -> bool:
 
 def to_columns(lhs, rhs):
     """The transposed equation with every matrix a ``ColumnMatrix``: z = W a + b from z = a W + b."""
-    lhs_t, rhs_t = Transpose(lhs).doit(), Transpose(rhs).doit()
+    lhs_t, rhs_t = Transpose(lhs).doit(), _transposed(rhs)
     matrices = (lhs_t.atoms(MatrixSymbol) | rhs_t.atoms(MatrixSymbol)) - {None}
     columns = {m: ColumnMatrix(m.name, m.shape[1], m.shape[0]) for m in matrices if type(m) is MatrixSymbol}
     transposed = {Transpose(m): column for m, column in columns.items()}
     plain = {m: Transpose(column) for m, column in columns.items()}
     return tuple(_products_first(side.xreplace(transposed).xreplace(plain)) for side in (lhs_t, rhs_t))
+
+
+def _transposed(expr):
+    """expr^T evaluated, except that a product transposed whole, a term of its own (a tied matrix's
+    transposed use), stays transposed whole: (P)^T of the rows is (P^T)^T of the columns."""
+    if isinstance(expr, MatAdd) and any(_transposed_product(term) for term in expr.args):
+        return MatAdd(*(_transposed(term) for term in expr.args))
+    if _transposed_product(expr):
+        scalar, matrix = _split_scalar(expr)
+        inner = Transpose(matrix.arg).doit()
+        if scalar.could_extract_minus_sign():  # printing a negated term would evaluate its transpose
+            return Transpose(_scaled(scalar, inner))
+        return _scaled(scalar, Transpose(inner))
+    return Transpose(expr).doit()
+
+
+def _transposed_product(expr) -> bool:
+    """A product transposed whole, perhaps times a scalar."""
+    matrix = _split_scalar(expr)[1]
+    return isinstance(matrix, Transpose) and isinstance(matrix.arg, MatMul)
 
 
 def _products_first(expr):

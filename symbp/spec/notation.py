@@ -277,6 +277,7 @@ def as_text(tex: str) -> str:
     text = re.sub(r"\^\{?(?:T|\\top)\}?(?![A-Za-z])", "ᵀ", text)  # 1^T on one line: 1ᵀ
     text = re.sub(r"\\(?:mathrm|mathbf|text|operatorname)\{([^{}]*)\}", r"\1", text)
     text = re.sub(r"\\mathcal\{L\}", "ℒ", text)
+    text = re.sub(r"\\(?:left|right)(?![A-Za-z])", "", text)  # sizing means nothing on one line: (w^2)ᵀ
     for command, char in sorted(_UNICODE_COMMANDS.items(), key=lambda item: -len(item[0])):
         text = re.sub(re.escape(command) + r"(?![A-Za-z])", char, text)
     text = text.replace("{", "").replace("}", "").replace(r"\_", "_").replace(" ", "")

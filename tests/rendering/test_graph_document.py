@@ -32,14 +32,39 @@ def test_graph_document_in_every_format(name, fmt):
 def test_residual_identity_path_and_tied_sum_are_terms():
     residual = render(symbp.derive(symbp.load("residual")), "markdown")
     assert (
-        "chain rule: $A^{(2)}$ reaches $C$ through $Z^{(3)}$ (product, left factor), "
-        "$A^{(3)}$ (identity path)" in residual
+        "chain rule: $A^{(2)}$ reaches $C$ through $Z^{(3)}$ (multiplied by $W^{(3)}$ into layer 3), "
+        "$A^{(3)}$ (the identity path into layer 3)" in residual
     )
     tied = render(symbp.derive(symbp.load("tied_autoencoder")), "markdown")
     assert "through $Z^{(1)}$: $X^{T} \\delta^{(1)}$" in tied
     assert "through $Z^{(2)}$: $\\delta^{(2)T} A^{(1)}$" in tied
+    assert (
+        "chain rule: $W^{(1)}$ reaches $C$ through $Z^{(1)}$ (its use in layer 1), "
+        "$Z^{(2)}$ (its tied use in layer 2, transposed)" in tied
+    )
     skip = render(symbp.derive(symbp.load("skip_xor")), "markdown")
     assert "W^{(2,0)}" in skip
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_each_path_is_named_in_the_notation(profile):
+    """The backward pass names each path by the matrix, use, activation or identity path it is, with
+    the profile's symbols and layer numbers."""
+    for name in ("tied_autoencoder", "residual"):
+        derivation = _in_profile(name, profile)
+        network = derivation.network
+        document = render(derivation, "markdown")
+        backward = document[document.index("## Backward pass") :]
+        assert "factor" not in backward
+        number = network.notation.layer_label
+        if name == "tied_autoencoder":
+            decoder = latex(Transpose(sp.MatrixSymbol("W1", 1, 1)), network, inline=True)
+            assert f"(multiplied by ${decoder}$ into layer {number(2)})" in backward
+            assert f"(its use in layer {number(1)})" in backward
+            assert f"(its tied use in layer {number(2)}, transposed)" in backward
+        else:
+            assert f"(the identity path into layer {number(3)})" in backward
+            assert f"(the activation of layer {number(2)})" in backward
 
 
 def test_jupyter_shows_a_graph_derivation_and_its_steps():
