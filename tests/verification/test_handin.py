@@ -1,8 +1,8 @@
 """Whole hand derivations judged line by line: the first wrong line and its slip in every file of
 tests/verification/derivations (a third right, the rest with one wrong step at a known line, two with
 a compensating second error), on the half adder in Nielsen's notation, on Neural Networks Demystified's
-network in its own notation (bold LaTeX and plain maths), and on four corpus sources without a profile
-(Mazur, AIMA, CS229, d2l) in the notation their readers write."""
+network in its own notation (bold LaTeX and plain maths), and on five corpus sources without a profile
+(Mazur, AIMA, CS229, d2l, Neurotic Networks) in the notation their readers write."""
 
 import importlib
 from pathlib import Path
@@ -55,6 +55,8 @@ EXPECTED = {
     "wrong_cs229_transpose_line2.tex": (2, 2, "the transpose of the derivative", []),
     "right_d2l_w1.tex": (3, None, None, []),
     "wrong_d2l_phi_line2.tex": (2, 2, r"a factor is missing: the activation derivative \phi'(z^{(1)})", []),
+    "right_neurotic_hidden.tex": (3, None, None, []),
+    "wrong_neurotic_sign_line3.tex": (3, 3, "sign flipped", []),
 }
 # judged on the demystified network in its own notation; those in neither set on the half adder in Nielsen's
 DEMYSTIFIED = {"right_bold_matrix.tex", "right_plain_maths.txt", "wrong_bold_transpose_line3.tex"}
@@ -69,6 +71,8 @@ SOURCED = {
     "wrong_cs229_transpose_line2.tex": "cs229",
     "right_d2l_w1.tex": "d2l",
     "wrong_d2l_phi_line2.tex": "d2l",
+    "right_neurotic_hidden.tex": "neurotic_networks",
+    "wrong_neurotic_sign_line3.tex": "neurotic_networks",
 }
 
 
