@@ -48,7 +48,13 @@ EXPECTED = {
     "wrong_plain_maths_line2.txt": (2, 2, "a^{(1)} where a^{(2)} is needed", []),
     # written as students copy them from sources without a profile, in each source's corpus notation
     "right_mazur_w5.tex": (3, None, None, []),
-    "wrong_mazur_hidden_line3.tex": (3, 3, "out^{(2)}_{1} where out^{(1)}_{1} is needed", []),
+    # o(1 - o) taken at the wrong unit: one slip at two occurrences, named once
+    "wrong_mazur_hidden_line3.tex": (
+        3,
+        3,
+        "out^{(2)}_{1} where out^{(1)}_{1} is needed; and the same in a second place",
+        [],
+    ),
     "right_aima_hidden.tex": (3, None, None, []),
     "wrong_aima_factor_two_line2.tex": (2, 2, "a factor 2 is missing", []),
     "right_cs229_two_layers.tex": (3, None, None, []),
