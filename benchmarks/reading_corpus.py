@@ -23,7 +23,7 @@ def main() -> None:
     parser.add_argument("--quiet", action="store_true", help="the table only, without the refusal lines")
     args = parser.parse_args()
     judged = outcomes()
-    print(f"{'source':16} {'formulas':>8} {'read':>5} {'right':>6} {'wrong':>6} {'refused':>8}")
+    print(f"{'source':18} {'formulas':>8} {'read':>5} {'right':>6} {'wrong':>6} {'refused':>8}")
     totals = [0] * 5
     for source in sources():
         mine = [outcome for outcome in judged if outcome.source == source.name]
@@ -46,7 +46,7 @@ def main() -> None:
 
 
 def _row(name: str, values: list[int]) -> str:
-    return f"{name:16} " + " ".join(f"{value:>{width}}" for value, width in zip(values, WIDTHS, strict=True))
+    return f"{name:18} " + " ".join(f"{value:>{width}}" for value, width in zip(values, WIDTHS, strict=True))
 
 
 if __name__ == "__main__":

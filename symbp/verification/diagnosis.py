@@ -152,8 +152,10 @@ def two_slips(formula: Formula, limit: int = PAIR_LIMIT):
             if tried == limit:
                 return
             tried += 1
+            # one slip made at two occurrences (o(1 - o) at the wrong unit) is named once
+            again = "the same in a second place" if second.description == first.description else None
             yield Candidate(
-                f"two slips: {first.description}; and {second.description}",
+                f"two slips: {first.description}; and {again or second.description}",
                 second.rhs,
                 first.shift + second.shift,
             )

@@ -19,6 +19,7 @@ from symbp.verification.evaluate import Evaluator
 from symbp.verification.formula import Formula
 from symbp.verification.point import EvalError, Reading
 from symbp.verification.proof import instance, is_zero, small_enough
+from symbp.verification.tree import Sum, Sym, walk
 from symbp.verification.verdict import counterexample
 
 RTOL = 1e-7
@@ -234,10 +235,27 @@ class FormulaCheck:
                 bindings["#sample"] = values[0]
             if self.formula.per_sample and self.formula.sample:
                 bindings.setdefault(self.formula.sample, 1)
+            bindings.update(self._single_unit_indices(evaluator, rhs, bindings))
             position = tuple(value - 1 for value in values)
             if not all(0 <= p < size for p, (_, size) in zip(position, axes, strict=True)):
                 raise EvalError(f"index {values} is outside the quantity")
             yield position, evaluator.scalar(rhs, bindings)
+
+    def _single_unit_indices(self, evaluator: Evaluator, rhs, bindings: dict) -> dict:
+        """An index left free on the right side that runs over a layer of one unit (a one-output network's
+        k, L_k with no sum): the sum its writer left out has that one term, so it takes the unit's number."""
+        summed = {node.index for node in walk(rhs) if isinstance(node, Sum)}
+        uses: dict[str, list] = {}
+        for node in walk(rhs):
+            for index in (node.indices or ()) if isinstance(node, Sym) else ():
+                if isinstance(index, str) and index not in bindings and index not in summed:
+                    uses.setdefault(index, []).append(node)
+        uses.pop(self.formula.sample, None)
+        return {
+            index: 1
+            for index, nodes in uses.items()
+            if all(evaluator.index_range(node, index, bindings, node) == 1 for node in nodes)
+        }
 
 
 def _problem(error: EvalError) -> str:

@@ -1,8 +1,10 @@
 """Whole hand derivations judged line by line: the first wrong line and its slip in every file of
 tests/verification/derivations (a third right, the rest with one wrong step at a known line, two with
-a compensating second error), on the half adder in Nielsen's notation, and on Neural Networks Demystified's
-network in its own notation (bold LaTeX and plain maths)."""
+a compensating second error), on the half adder in Nielsen's notation, on Neural Networks Demystified's
+network in its own notation (bold LaTeX and plain maths), and on five corpus sources without a profile
+(Mazur, AIMA, CS229, d2l, Neurotic Networks) in the notation their readers write."""
 
+import importlib
 from pathlib import Path
 
 import pytest
@@ -44,14 +46,47 @@ EXPECTED = {
         [],
     ),
     "wrong_plain_maths_line2.txt": (2, 2, "a^{(1)} where a^{(2)} is needed", []),
+    # written as students copy them from sources without a profile, in each source's corpus notation
+    "right_mazur_w5.tex": (3, None, None, []),
+    # o(1 - o) taken at the wrong unit: one slip at two occurrences, named once
+    "wrong_mazur_hidden_line3.tex": (
+        3,
+        3,
+        "out^{(2)}_{1} where out^{(1)}_{1} is needed; and the same in a second place",
+        [],
+    ),
+    "right_aima_hidden.tex": (3, None, None, []),
+    "wrong_aima_factor_two_line2.tex": (2, 2, "a factor 2 is missing", []),
+    "right_cs229_two_layers.tex": (3, None, None, []),
+    "wrong_cs229_transpose_line2.tex": (2, 2, "the transpose of the derivative", []),
+    "right_d2l_w1.tex": (3, None, None, []),
+    "wrong_d2l_phi_line2.tex": (2, 2, r"a factor is missing: the activation derivative \phi'(z^{(1)})", []),
+    "right_neurotic_hidden.tex": (3, None, None, []),
+    "wrong_neurotic_sign_line3.tex": (3, 3, "sign flipped", []),
 }
-# judged on the demystified network in its own notation; the others on the half adder in Nielsen's
+# judged on the demystified network in its own notation; those in neither set on the half adder in Nielsen's
 DEMYSTIFIED = {"right_bold_matrix.tex", "right_plain_maths.txt", "wrong_bold_transpose_line3.tex"}
 DEMYSTIFIED |= {"wrong_plain_maths_line2.txt"}
+# judged on the network and in the notation of the corpus source (tests/verification/sources) they copy
+SOURCED = {
+    "right_mazur_w5.tex": "mazur",
+    "wrong_mazur_hidden_line3.tex": "mazur",
+    "right_aima_hidden.tex": "aima",
+    "wrong_aima_factor_two_line2.tex": "aima",
+    "right_cs229_two_layers.tex": "cs229",
+    "wrong_cs229_transpose_line2.tex": "cs229",
+    "right_d2l_w1.tex": "d2l",
+    "wrong_d2l_phi_line2.tex": "d2l",
+    "right_neurotic_hidden.tex": "neurotic_networks",
+    "wrong_neurotic_sign_line3.tex": "neurotic_networks",
+}
 
 
 def judged(name):
     path = str(FOLDER / name)
+    if name in SOURCED:
+        source = importlib.import_module(f"tests.verification.sources.{SOURCED[name]}").SOURCE
+        return judge(source.network, read_derivation_file(path), notation=source.notation)
     if name in DEMYSTIFIED:
         return judge("demystified", read_derivation_file(path))
     return judge("half_adder", read_derivation_file(path), notation="nielsen")

@@ -9,8 +9,11 @@ reader declares Err as the error with the other sign and Delta as the delta with
 last step drops the 2 of -2 Delta_k a_j (a slip of the book: with its own Delta the right side is half the
 derivative). The derivatives of Loss_k, one output's share of the loss, are refused, naming it.
 
-Partly checked: copies of the update rules in public notes print Delta_k = Err_k x g'(in_k) as here and
-Delta_j with a "x" after g'(in_j); the book's own page with the derivation is not stored.
+Partly checked: a blog post in the code corpus implementing the book's update rules (its 2016 post
+"Cobaan!", found by its text ``Err_k \\times g'(in_k)``) prints Delta_k = Err_k \\times g'(in_k) and
+Delta_j = g'(in_j) \\times \\sum_{k}w_{j,k}\\Delta_k, both copied here as printed. The derivation of section
+18.7.4 (the Loss_k formulas) is not in any stored copy; those are written from the book, and the slips
+each change one formula.
 """
 
 from tests.verification.sources.corpus import Source, Written
@@ -35,7 +38,7 @@ SOURCE = Source(
     formulas=(
         Written(r"\Delta_k = Err_k \times g'(in_k)", True, "the output layer's modified error"),
         Written(
-            r"\Delta_j = g'(in_j) \sum_k w_{j,k} \Delta_k",
+            r"\Delta_j = g'(in_j) \times \sum_{k}w_{j,k}\Delta_k",
             True,
             "the hidden layer's modified error",
         ),
@@ -65,5 +68,52 @@ SOURCE = Source(
             "the hidden error with the weight's units swapped",
         ),
         Written(r"\Delta_k = Err_k", False, "the output error without g'"),
+        Written(
+            r"\Delta_k = -Err_k \times g'(in_k)", False, "the modified error with Err's sign reversed", "sign"
+        ),
+        Written(
+            r"\Delta_j = \sum_{k}w_{j,k}\Delta_k",
+            False,
+            "the hidden error without g'(in_j)",
+            "a factor is missing",
+        ),
+        Written(
+            r"\Delta_k = Err_k \times g'(in_j)",
+            False,
+            "the output error with the hidden layer's g'",
+            "g'(in_{j})",
+        ),
+        Written(
+            r"\frac{\partial Loss}{\partial w_{j,k}} = -2 a_j \Delta_k",
+            True,
+            "an output weight, with the whole output's loss",
+        ),
+        Written(
+            r"\frac{\partial Loss}{\partial w_{j,k}} = -a_j \Delta_k",
+            False,
+            "an output weight, with the whole output's loss and the 2 dropped",
+            "a factor 2 is missing",
+        ),
+        Written(
+            r"\frac{\partial Loss}{\partial w_{i,j}} = -2 a_i \Delta_j",
+            True,
+            "a hidden weight, with the whole output's loss",
+        ),
+        Written(
+            r"\frac{\partial Loss}{\partial in_k} = -2(y_k - a_k) g'(in_k)",
+            True,
+            "the loss by an output unit's weighted input",
+        ),
+        Written(
+            r"\frac{\partial Loss}{\partial in_k} = 2(y_k - a_k) g'(in_k)",
+            False,
+            "the loss by an output unit's weighted input, the sign of the error's derivative lost",
+            "sign flipped",
+        ),
+        Written(
+            r"\frac{\partial Loss}{\partial a_j} = -2 \sum_k w_{j,k} \Delta_k",
+            True,
+            "the loss by a hidden unit's output",
+        ),
     ),
 )

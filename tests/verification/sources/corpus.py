@@ -27,6 +27,7 @@ MODULES = (
     "d2l",
     "aima",
     "mazur",
+    "neurotic_networks",
 )
 
 

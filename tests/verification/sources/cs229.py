@@ -5,7 +5,11 @@ The notes write z^{[k]}, a^{[k]}, W^{[k]}, b^{[k]} with bracketed layer numbers,
 output z^{[r]}, y for the target, delta^{[k]} = dJ/dz^{[k]}, ReLU' for the derivative and the transpose
 as a second superscript (W^{[k+1]^\\top}). r is the number of layers.
 
-Not checked: the stored copies of the notes in the search corpora end before the backpropagation section.
+Not checked: the pages corpus holds copies of the notes
+(https://fdocuments.net/document/deep-learning-stanford-university.html,
+https://spectra.mathpix.com/article/2022.03.00464/, a powcoder.com page), but searches for the
+backpropagation section's formulas (delta^{[k]}, W^{[k+1]^\\top}, ReLU') return only their opening pages;
+no copy in the code corpus prints W^{[k+1]^\\top} or ReLU'(z^{[k]}). The formulas are written from the notes.
 """
 
 from tests.verification.sources.corpus import Source, Written

@@ -7,7 +7,8 @@ and the output o without a layer mark: only the weights carry one. A reader decl
 
 Checked: the five printed formulas match the book's source, chapter_multilayer-perceptrons/backprop.md in
 https://github.com/d2l-ai/d2l-en (https://d2l.ai/chapter_multilayer-perceptrons/backprop.html), symbol for
-symbol; the three slips are derived from them.
+symbol (the trailing full stops as printed; the first formula is the last member without "\\in
+\\mathbb{R}^q", and once more with it, as printed); the slips are derived from them.
 """
 
 from tests.verification.sources.corpus import Source, Written
@@ -64,19 +65,19 @@ SOURCE = Source(
         ),
         Written(
             r"\frac{\partial J}{\partial \mathbf{h}} = {\mathbf{W}^{(2)}}^\top \frac{\partial J}{\partial"
-            r" \mathbf{o}}",
+            r" \mathbf{o}}.",
             True,
             "the gradient by the hidden layer's output",
         ),
         Written(
             r"\frac{\partial J}{\partial \mathbf{z}} = \frac{\partial J}{\partial \mathbf{h}} \odot"
-            r" \phi'\left(\mathbf{z}\right)",
+            r" \phi'\left(\mathbf{z}\right).",
             True,
             "the gradient by the hidden layer's z",
         ),
         Written(
             r"\frac{\partial J}{\partial \mathbf{W}^{(1)}} = \frac{\partial J}{\partial \mathbf{z}}"
-            r" \mathbf{x}^\top + \lambda \mathbf{W}^{(1)}",
+            r" \mathbf{x}^\top + \lambda \mathbf{W}^{(1)}.",
             True,
             "the gradient of W^{(1)} (its last form)",
         ),
@@ -84,6 +85,47 @@ SOURCE = Source(
             r"\frac{\partial J}{\partial \mathbf{z}} = \frac{\partial J}{\partial \mathbf{h}}",
             False,
             "the gradient by z without phi'",
+        ),
+        Written(
+            r"\frac{\partial J}{\partial \mathbf{o}} = \frac{\partial L}{\partial \mathbf{o}}"
+            r" \in \mathbb{R}^q",
+            True,
+            "the objective's gradient by the output, its last form with the space it lies in, as printed",
+        ),
+        Written(
+            r"\frac{\partial J}{\partial \mathbf{h}} = \mathbf{W}^{(2)} \frac{\partial J}{\partial"
+            r" \mathbf{o}}",
+            False,
+            "the gradient by h without the transpose",
+            "transposed",
+        ),
+        Written(
+            r"\frac{\partial J}{\partial \mathbf{W}^{(1)}} = \frac{\partial J}{\partial \mathbf{z}}"
+            r" \mathbf{x}^\top",
+            False,
+            "the gradient of W^{(1)} without the regularisation's term",
+            "the regularisation term",
+        ),
+        Written(
+            r"\frac{\partial J}{\partial \mathbf{W}^{(1)}} = \frac{\partial J}{\partial \mathbf{z}}"
+            r" \mathbf{h}^\top + \lambda \mathbf{W}^{(1)}",
+            False,
+            "the gradient of W^{(1)} with the hidden output in place of the input",
+            "off by one layer",
+        ),
+        Written(
+            r"\frac{\partial J}{\partial \mathbf{z}} = \frac{\partial J}{\partial \mathbf{h}} \odot"
+            r" \phi\left(\mathbf{z}\right)",
+            False,
+            "the gradient by z with phi in place of its derivative",
+            "where the derivative",
+        ),
+        Written(
+            r"\frac{\partial J}{\partial \mathbf{W}^{(2)}} = \frac{\partial J}{\partial \mathbf{o}}"
+            r" \mathbf{h}^\top + \lambda \mathbf{W}^{(1)}",
+            False,
+            "the gradient of W^{(2)} with the other matrix's regularisation",
+            "off by one layer",
         ),
     ),
 )

@@ -10,7 +10,10 @@ output neuron j, j is the output layer.
 
 Not checked against the book, whose section 4.4 is not stored: study notes in public repositories that copy
 it print (4.24) and an output neuron's delta_j(n) = e_j(n) varphi'_j(v_j(n)) as here (with \\phi'_j or
-\\varphi' for \\varphi'_j, some with a \\cdot); the other formulas are not in them.
+\\varphi' for \\varphi'_j, some with a \\cdot); the other formulas are not in them, and no copy in the code
+corpus holds the text \\varphi'_j(v_j(n)). Notes in the code corpus copying slides on section 4.6 print the
+logistic form of (4.24) as a y_j(n)[1 - y_j(n)] \\sum_k \\delta_k(n) w_{kj}(n), as here (found by the text
+``\\delta_j(n) = e_j(n)``).
 """
 
 from tests.verification.sources.corpus import Source, Written

@@ -5,10 +5,14 @@ of logistic regression's cross-entropy loss, and ch. 7, backward differentiation
 The book writes z, a, W, b with bracketed layer numbers, yhat = a^{[2]} for the output, y for the gold
 label, L (or L_CE) for one example's loss, and in ch. 5 w_j for the weight of feature x_j.
 
-Partly checked: a page restating ch. 7's gradient for one weight layer,
-https://1cademy.com/node/computing-gradients-for-multi-layer-neural-networks/1FjKZ2Dx0e67gK21DWpi,
-prints dL_CE(w,b)/dw_j = (sigma(w . x + b) - y) x_j: the ch. 5 formula here but for the loss's arguments
-and the bracket; the book's own pages are not stored.
+Partly checked: a markdown transcript of an earlier draft's ch. 7 in the code corpus (found by its text
+``\\frac{\\partial L_{CE}``) prints its eq. 7.21, the gradient for one weight layer, as
+\\frac{\\partial L_{CE}(w, b)}{\\partial w_{j}} = (\\hat{y} - y) x_{j} = (\\sigma(w \\cdot x + b) - y) x_{j};
+its first member is here as printed. The ch. 5 form with the bracket comes from notes copying ch. 5
+(https://1cademy.com/node/computing-gradients-for-multi-layer-neural-networks/1FjKZ2Dx0e67gK21DWpi prints
+it with (w,b) and round brackets). That draft's section 7.4.4 shows the two-layer network's backward pass
+only as a figure, so the formulas on z^{[2]} and a^{[2]} (from the current draft) are not in a stored copy;
+those marked "continued" are a student's next lines, not printed, and the slips each change one formula.
 """
 
 from tests.verification.sources.corpus import Source, Written
@@ -50,9 +54,9 @@ SOURCE = Source(
             network=LOGISTIC,
         ),
         Written(
-            r"\frac{\partial L_{CE}}{\partial w_j} = (\hat y - y) x_j",
+            r"\frac{\partial L_{CE}(w, b)}{\partial w_{j}} = (\hat{y} - y) x_{j}",
             True,
-            "5.10, the gradient for one weight of logistic regression, as yhat - y",
+            "7.21, the gradient for one weight layer, as yhat - y",
             network=LOGISTIC,
         ),
         Written(
@@ -70,6 +74,40 @@ SOURCE = Source(
             r"\frac{\partial L}{\partial a^{[2]}} = -\left(\frac{y}{a^{[2]}} + \frac{1-y}{1-a^{[2]}}\right)",
             False,
             "the second term's sign lost",
+        ),
+        Written(
+            r"\frac{\partial L}{\partial z^{[2]}} = \frac{\partial L}{\partial a^{[2]}} \sigma(z^{[2]})",
+            False,
+            "the chain rule through the sigmoid with sigma in place of its derivative",
+            "the derivative",
+        ),
+        Written(
+            r"\frac{\partial L}{\partial a^{[2]}} = \frac{y}{a^{[2]}} + \frac{y-1}{1-a^{[2]}}",
+            False,
+            "the loss's derivative by the output without its minus",
+            "sign flipped",
+        ),
+        Written(
+            r"\frac{\partial L}{\partial z^{[2]}} = \frac{\partial L}{\partial a^{[2]}} a^{[2]}(1 - a^{[2]})",
+            True,
+            "continued: the sigmoid's derivative (7.28) put in",
+        ),
+        Written(
+            r"\frac{\partial L}{\partial W^{[2]}} = (a^{[2]} - y) a^{[1]\top}",
+            True,
+            "continued: the output layer's weights",
+        ),
+        Written(
+            r"\frac{\partial L}{\partial W^{[2]}} = (a^{[2]} - y) a^{[2]\top}",
+            False,
+            "continued: the output layer's weights with its own activation",
+            "off by one layer",
+        ),
+        Written(r"\frac{\partial L}{\partial b^{[2]}} = a^{[2]} - y", True, "continued: the output bias"),
+        Written(
+            r"\frac{\partial L}{\partial a^{[1]}} = W^{[2]\top} \frac{\partial L}{\partial z^{[2]}}",
+            True,
+            "continued: back to the hidden layer",
         ),
     ),
 )

@@ -9,8 +9,10 @@ h; section 4.5.3 calls the unit in question j, an output unit in its case 1 and 
 
 Partly checked: http://www.cs.washington.edu/education/courses/cse573/01au/lect28/ch4/node18.html, a
 course page copying the book's chapter 4 slides, prints step 2 (T4.3) as here, and step 3 with w_{h,k};
-study notes in public repositories copying table 4.2 print step 3 with w_{kh}, as here. The book's own
-pages (table 4.2, section 4.5.3) are not stored.
+study notes in public repositories copying table 4.2 print step 3 with w_{kh}, as here (searched
+again by the text ``\\sum_{k \\in outputs} w_{kh}``: notes and a notebook print step 3 as o_h (1 - o_h)
+\\sum_{k \\in outputs} w_{kh} \\delta_k, with "=" or "\\leftarrow"). The book's own pages (table 4.2,
+section 4.5.3) are not stored.
 """
 
 from tests.verification.sources.corpus import Source, Written

@@ -6,7 +6,8 @@ w_{ij}^{(2)} for the weight from hidden unit i to output unit j, t for the targe
 o_j^{(2)}(1 - o_j^{(2)})(o_j^{(2)} - t_j) for the backpropagated error, and m for the number of outputs. A
 reader declares o without a layer mark as the input layer's and m as the output layer's width.
 
-Not checked: the book's chapter 7 is not among the stored pages of the search corpora.
+Not checked: searches of the pages and code corpora for the book's title, chapter 7 and its error term
+o_j^{(2)}(1-o_j^{(2)})(o_j^{(2)} - t_j) find no copy of the chapter; the formulas are written from the book.
 """
 
 from tests.verification.sources.corpus import Source, Written
@@ -74,6 +75,24 @@ SOURCE = Source(
             False,
             "the hidden error with the weight's indices swapped",
             "indices transposed",
+        ),
+        Written(
+            r"\frac{\partial E}{\partial w_{ij}^{(1)}} = \delta_j^{(1)} o_i^{(1)}",
+            False,
+            "an input-to-hidden weight with the hidden output in place of the input site",
+            "off by one layer",
+        ),
+        Written(
+            r"\delta_j^{(1)} = o_j^{(1)}(1 - o_j^{(1)}) \sum_{q=1}^{m} w_{jq}^{(2)} \delta_q^{(1)}",
+            False,
+            "the hidden error summing the hidden layer's own errors",
+            "off by one layer",
+        ),
+        Written(
+            r"\delta_j^{(1)} = \sum_{q=1}^{m} w_{jq}^{(2)} \delta_q^{(2)}",
+            False,
+            "the hidden error without the sigmoid's derivative",
+            "a factor is missing",
         ),
     ),
 )
