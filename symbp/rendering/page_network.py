@@ -51,9 +51,10 @@ def _rows(matrix) -> list:
 
 
 def sample(network):
-    """The worked example's parameters at epoch 0 and its sample (x, t, position; 0 for a random one)."""
+    """The worked example's parameters at epoch 0 and its sample (x, t, position; 0 for a random one).
+    A graph network's parameters come from its module's recorded run only (None here)."""
     rng = np.random.default_rng(network.train.seed)
-    params = initial_params(network, rng)
+    params = initial_params(network, rng) if network.graph is None else None
     return params, _sample(network, rng)
 
 
@@ -128,6 +129,9 @@ class Drawing:
     layers: tuple[LayerBox, ...]
     height: int
     by_units: bool
+    # a graph network's drawing: its units (no weight lines) and one arrow per connection
+    nodes: tuple = ()
+    connections: tuple = ()
 
 
 def _plain(expr, network) -> str:
