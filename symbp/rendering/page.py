@@ -17,7 +17,7 @@ from html import escape
 
 from symbp.rendering.math_style import MathStyle
 from symbp.rendering.mathml import check_notation, inline_math
-from symbp.rendering.page_graph import graph_drawing, graph_numbers, graph_sections
+from symbp.rendering.page_graph import graph_drawing, graph_numbers, graph_sections, graph_symbols
 from symbp.rendering.page_network import Recording, drawing, gradient_instances, number, sample, snapshot
 from symbp.rendering.page_steps import code_lines, code_targets, line_pages, plain_math, step_pages
 from symbp.rendering.step_views import PART_TITLES, check_legend
@@ -100,6 +100,7 @@ def page_context(derivation, code: str, recording: Recording | None = None, modu
         for key, (lhs, rhs) in gradient_instances(derivation, network).items():
             instances[key] = plain_math(lhs, rhs, network)
     back = code_targets(lines)
+    symbols = symbol_table(network, style) + (graph_symbols(network, style) if graph else ())
     return {
         "name": network.name,
         "summary": network.summary(),
@@ -110,7 +111,7 @@ def page_context(derivation, code: str, recording: Recording | None = None, modu
         "input_gradient": network.input_gradient,
         "worked": not graph,  # a chain's documents work the same sample; a graph's have no worked example
         "legend": check_legend(derivation.steps),
-        "symbols": [(inline_math(symbol), meaning) for symbol, meaning in symbol_table(network, style)],
+        "symbols": [(inline_math(symbol), meaning) for symbol, meaning in symbols],
         "matrices": [(inline_math(symbol), meaning) for symbol, meaning in matrix_table(network, style)],
         "layout_note": layout_note(network),
         "sections": steps,

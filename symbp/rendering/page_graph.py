@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy.matrices.expressions import MatrixSymbol, Transpose
 
-from symbp.derivation.symbolic import a, delta
+from symbp.derivation.symbolic import C, a, delta, w
 from symbp.naming import matrix_name
 from symbp.rendering.graph_document import repeated_layers, section_title
 from symbp.rendering.latex import latex
@@ -36,12 +36,15 @@ from symbp.rendering.page_network import (
     snapshot,
 )
 from symbp.rendering.step_views import SectionView
+from symbp.rendering.symbol_tables import _letters
 from symbp.spec.notation import as_text
 
-ARCS = 60  # room above the layers for arrows that skip layers, and below them for identity arrows
+LABEL_ROOM = 24  # room beyond the farthest bent arrow for its label
 PAD = 8  # a box's margin above its first unit and below its last unit's delta
 HALF_BOX = 30  # half a layer box's width: a unit's circle (radius 25) and a margin
-BEND = 22  # how far an arrow bends per layer it skips
+CLEAR = 16  # how far a bent arrow passes above (or below) the boxes it bends around
+STEP = 14  # and how much further for each further layer it spans, so that nested arrows stay apart
+SHIFT = 7  # how far along a box's edge a longer bent arrow starts and ends, so that arrows meeting there part
 
 
 @dataclass(frozen=True)
@@ -63,12 +66,11 @@ def _matrix_label(connection, network) -> str:
     return _plain(Transpose(matrix) if connection.transposed else matrix, network)
 
 
-def _bent(x1: float, y1: float, x2: float, y2: float, rise: float) -> tuple[str, float, float]:
-    """A quadratic curve from one point to another whose control point is ``rise`` off their row (up
-    when negative), and the curve's midpoint for its label."""
-    cx, cy = (x1 + x2) / 2, (min(y1, y2) if rise < 0 else max(y1, y2)) + rise
-    middle = (x1 + 2 * cx + x2) / 4, (y1 + 2 * cy + y2) / 4
-    return f"M {x1:.1f} {y1:.1f} Q {cx:.1f} {cy:.1f} {x2:.1f} {y2:.1f}", *middle
+def _bent(x1: float, y1: float, x2: float, y2: float, peak: float) -> tuple[str, float, float]:
+    """A quadratic curve from one point to another whose middle reaches height ``peak``, and that middle
+    (for its label): a quadratic's middle lies halfway between its control point and its ends' mean."""
+    cx, cy = (x1 + x2) / 2, 2 * peak - (y1 + y2) / 2
+    return f"M {x1:.1f} {y1:.1f} Q {cx:.1f} {cy:.1f} {x2:.1f} {y2:.1f}", cx, peak
 
 
 def _arrows(network, column, top, bottom, middle: float) -> list[Arrow]:
@@ -81,14 +83,18 @@ def _arrows(network, column, top, bottom, middle: float) -> list[Arrow]:
                 x1, x2 = column[source] + HALF_BOX, column[layer] - HALF_BOX
                 path, lx, ly = f"M {x1:.1f} {middle:.1f} L {x2:.1f} {middle:.1f}", (x1 + x2) / 2, middle - 6
             else:
-                path, lx, ly = _bent(column[source], top[source], column[layer], top[layer], -BEND * span)
+                peak = min(top[k] for k in range(source, layer + 1)) - CLEAR - STEP * (span - 2)
+                x1, x2 = column[source] + SHIFT * (span - 2), column[layer] - SHIFT * (span - 2)
+                path, lx, ly = _bent(x1, top[source], x2, top[layer], peak)
                 ly -= 4
             kind = "tied" if connection.tie else "weighted"
             description = f"{graph.names[source]} into {graph.names[layer]} by {label}"
             arrows.append(Arrow(source, layer, kind, path, f"{lx:.1f}", f"{ly:.1f}", label, description))
         for source in graph.identity[layer]:
             span = layer - source
-            path, lx, ly = _bent(column[source], bottom[source], column[layer], bottom[layer], BEND * span)
+            peak = max(bottom[k] for k in range(source, layer + 1)) + CLEAR + STEP * (span - 1)
+            x1, x2 = column[source] + SHIFT * (span - 1), column[layer] - SHIFT * (span - 1)
+            path, lx, ly = _bent(x1, bottom[source], x2, bottom[layer], peak)
             description = f"{graph.names[source]} added to {graph.names[layer]} after its activation"
             arrows.append(
                 Arrow(source, layer, "identity", path, f"{lx:.1f}", f"{ly + 12:.1f}", "identity", description)
@@ -102,8 +108,10 @@ def graph_drawing(network) -> Drawing:
     by_units = drawn_by_units(network)
     tallest = max(network.layers)
     body = tallest * ROW + 2 * PAD if by_units else 180
-    skips = any(layer - c.source > 1 for layer in range(1, depth + 1) for c in graph.weighted[layer])
-    above, below = ARCS if skips else 0, ARCS if any(graph.identity) else 0
+    skips = [layer - c.source for layer in range(1, depth + 1) for c in graph.weighted[layer]]
+    residuals = [layer - source for layer in range(1, depth + 1) for source in graph.identity[layer]]
+    above = CLEAR + STEP * (max(skips) - 2) + LABEL_ROOM if max(skips) > 1 else 0
+    below = CLEAR + STEP * (max(residuals) - 1) + LABEL_ROOM if residuals else 0
     middle = above + TOP + body / 2
     column = {layer: _column_x(layer, depth) for layer in range(depth + 1)}
     top, bottom, boxes, units = {}, {}, [], []
@@ -162,3 +170,47 @@ def graph_sections(derivation) -> dict[str, SectionView]:
         )
         for key in keys
     }
+
+
+def graph_symbols(network, style) -> tuple[tuple[str, str], ...]:
+    """The symbols a graph adds to a chain's table: a skip's weights, a layer's output derivative (the sum
+    over its consumers), each tied matrix, and dC/dx where the spec asks for it."""
+    graph, x = network.graph, _letters(network)
+    l, s, n, i, j = sp.symbols("l s n i j")  # noqa: E741 (the texts' layer index)
+    rows = []
+    if any(c.source < layer - 1 for layer in range(1, network.depth + 1) for c in graph.weighted[layer]):
+        rows.append(
+            (
+                style.expr(w[sp.Tuple(l, s), i, j]),
+                f"weight from neuron {x['i']} of layer s to neuron {x['j']} of layer l, on a connection "
+                "that skips the layers between them",
+            )
+        )
+    rows.append(
+        (
+            style.expr(sp.Derivative(C, a[l, n, j])),
+            f"derivative of the cost by the output of neuron {x['j']} of layer l for sample {x['n']}: a sum "
+            "over the layers that read it (its consumers), one term each",
+        )
+    )
+    for layer in range(1, network.depth + 1):
+        for connection in graph.weighted[layer]:
+            if connection.tie:
+                matrix = MatrixSymbol(connection.matrix_key, 1, 1)
+                shown = Transpose(matrix) if connection.transposed else matrix
+                rows.append(
+                    (
+                        style.expr(shown),
+                        f"the matrix from {graph.names[connection.source]} into {graph.names[layer]}: tied "
+                        f"to {_plain(matrix, network)}{', transposed' if connection.transposed else ''}, one "
+                        "parameter whose gradient sums its uses",
+                    )
+                )
+    if network.input_gradient:
+        rows.append(
+            (
+                style.expr(sp.Derivative(C, a[0, n, i])),
+                f"derivative of the cost by input {x['i']} of sample {x['n']} (the spec asks for it)",
+            )
+        )
+    return tuple(rows)
