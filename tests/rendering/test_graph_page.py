@@ -9,14 +9,12 @@ activations, and the module's own gradients for the deltas and dC/dx.
 from __future__ import annotations
 
 import html
-import io
 import re
 import tomllib
 
 import numpy as np
 import pytest
 
-import symbp
 from symbp.codegen.generator import generate
 from symbp.codegen.loading import load_module
 from symbp.derivation.any_network import derive
@@ -302,12 +300,9 @@ def test_every_equation_of_a_graph_page_reads_back_through_verify_and_never_fail
     assert len(backward) == len(derivation.backward) and backward <= held
 
 
-def test_symbp_derive_and_demo_write_a_graph_networks_page(tmp_path, capsys):
+def test_symbp_derive_writes_a_graph_networks_page(tmp_path, capsys):
     from symbp.cli.main import main
 
     page = tmp_path / "skip_xor.html"
     assert main(["derive", "skip_xor", "--format", "html", "-o", str(page)]) == 0
-    assert "c-0-2-weighted" in page.read_text(encoding="utf-8")
-    result = symbp.demo("residual", tmp_path / "demo", pdf=False, out=io.StringIO())
-    (written,) = [path for path in result.files if path.suffix == ".html"]
-    assert "c-1-2-identity" in written.read_text(encoding="utf-8")
+    assert 'id="c-0-2-weighted"' in page.read_text(encoding="utf-8")
