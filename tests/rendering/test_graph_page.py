@@ -306,3 +306,16 @@ def test_symbp_derive_writes_a_graph_networks_page(tmp_path, capsys):
     page = tmp_path / "skip_xor.html"
     assert main(["derive", "skip_xor", "--format", "html", "-o", str(page)]) == 0
     assert 'id="c-0-2-weighted"' in page.read_text(encoding="utf-8")
+
+
+def test_a_wide_graph_is_drawn_by_layers_with_every_connection():
+    """A layer wider than a unit-by-unit drawing allows: boxes by width, every arrow still drawn."""
+    spec = SPECS["skip_xor"] | {"train": {"epochs": 5}}
+    spec["layers"] = [dict(table) for table in spec["layers"]]
+    spec["layers"][1]["size"] = 20
+    network = load(spec)
+    text = page_html(derive(network))
+    assert 'class="node"' not in text
+    assert len(re.findall(r'<rect class="layerbox"', text)) == network.depth + 1
+    drawn = set(re.findall(r'<path class="connection [a-z]+" id="([^"]+)"', text))
+    assert drawn == _expected_connections(network) == {"c-0-1-weighted", "c-1-2-weighted", "c-0-2-weighted"}
