@@ -33,7 +33,7 @@ from symbp.rendering.page_network import (
     _plain,
     _rows,
     drawn_by_units,
-    snapshot,
+    sample_numbers,
 )
 from symbp.rendering.step_views import SectionView
 from symbp.rendering.symbol_tables import _letters
@@ -73,6 +73,12 @@ def _bent(x1: float, y1: float, x2: float, y2: float, peak: float) -> tuple[str,
     return f"M {x1:.1f} {y1:.1f} Q {cx:.1f} {cy:.1f} {x2:.1f} {y2:.1f}", cx, peak
 
 
+def _spans(network) -> list[int]:
+    """How many layers each weighted connection spans (1: between neighbours)."""
+    graph = network.graph
+    return [layer - c.source for layer in range(1, network.depth + 1) for c in graph.weighted[layer]]
+
+
 def _arrows(network, column, top, bottom, middle: float) -> list[Arrow]:
     graph, arrows = network.graph, []
     for layer in range(1, network.depth + 1):
@@ -108,7 +114,7 @@ def graph_drawing(network) -> Drawing:
     by_units = drawn_by_units(network)
     tallest = max(network.layers)
     body = tallest * ROW + 2 * PAD if by_units else 180
-    skips = [layer - c.source for layer in range(1, depth + 1) for c in graph.weighted[layer]]
+    skips = _spans(network)
     residuals = [layer - source for layer in range(1, depth + 1) for source in graph.identity[layer]]
     above = CLEAR + STEP * (max(skips) - 2) + LABEL_ROOM if max(skips) > 1 else 0
     below = CLEAR + STEP * (max(residuals) - 1) + LABEL_ROOM if residuals else 0
@@ -136,7 +142,7 @@ def graph_drawing(network) -> Drawing:
             y = top[layer] + PAD + ROW / 2 + (unit - 1) * ROW
             under = _plain(delta[layer, unit], network) if layer else ""
             if layer == 0 and network.input_gradient:
-                under = f"dC/d{_plain(a[0, unit], network)}"
+                under = f"∂{_plain(C, network)}/∂{_plain(a[0, unit], network)}"
             units.append(
                 Unit(layer, unit, f"{column[layer]:.1f}", f"{y:.1f}", _plain(a[layer, unit], network), under)
             )
@@ -149,8 +155,8 @@ def graph_numbers(derivation, params: dict, x, t) -> dict:
     """The sample's numbers for ``params``: the cost and output, every layer's a and delta (the
     notation's), and dC/dx when the spec asks for it."""
     network = derivation.network
-    data = snapshot(derivation, params, x, t, False)
     values = derivation.evaluate(params, x, t)
+    data = sample_numbers(network, values)
     layers = range(1, network.depth + 1)
     data["a"] = [_rows(x)[0]] + [_rows(values[matrix_name("A", layer)])[0] for layer in layers]
     sign = network.notation.delta_sign  # -dE/dnet where the notation says so
@@ -178,7 +184,7 @@ def graph_symbols(network, style) -> tuple[tuple[str, str], ...]:
     graph, x = network.graph, _letters(network)
     l, s, n, i, j = sp.symbols("l s n i j")  # noqa: E741 (the texts' layer index)
     rows = []
-    if any(c.source < layer - 1 for layer in range(1, network.depth + 1) for c in graph.weighted[layer]):
+    if max(_spans(network)) > 1:
         rows.append(
             (
                 style.expr(w[sp.Tuple(l, s), i, j]),

@@ -58,11 +58,16 @@ def sample(network):
     return params, _sample(network, rng)
 
 
+def sample_numbers(network, values: dict) -> dict:
+    """The sample's cost and the network's output, from the derivation's evaluated values."""
+    return {"sample_cost": number(values["cost"]), "out": _rows(values[matrix_name("A", network.depth)])[0]}
+
+
 def snapshot(derivation, params: dict, x, t, drawn: bool) -> dict:
     """The sample's numbers for ``params``: per layer a, z, delta, and W, dW, b, db when drawn by units."""
     network = derivation.network
     values = derivation.evaluate(params, x, t)
-    data = {"sample_cost": number(values["cost"]), "out": _rows(values[matrix_name("A", network.depth)])[0]}
+    data = sample_numbers(network, values)
     if not drawn:
         return data
     data["a"] = [_rows(x)[0]] + [_rows(values[matrix_name("A", layer)])[0] for layer in _layers(network)]
