@@ -188,6 +188,14 @@ def test_stepping_through_shows_every_step(browser, pages, name):
         assert _visible_steps(browser) == list(range(1, step + 1))
     assert browser.find_element("id", "counter").text == f"Step {total} of {total}"
     assert browser.find_element("id", "next").get_attribute("disabled") == "true"
+    # the graph's own steps, each shown: the chain rule through every consumer, the identity path's term,
+    # a tied matrix's uses
+    reasons = " ".join(node.text for node in browser.find_elements("css selector", ".step .reason"))
+    graph = derivation.network.graph
+    assert "through each layer that reads it" in reasons
+    assert "\\" not in reasons  # the notation's symbols as text, no LaTeX (the custom cost is ℰ)
+    assert ("identity path" in reasons) == any(graph.identity)
+    assert ("a tied matrix: one term per use" in reasons) == any(c.tie for c in graph.connections())
     sections = [key for key, _ in derivation.sections()]
     assert re.findall(r'<section class="dsection" id="section-([^"]+)"', text) == sections
     if derivation.network.input_gradient:
