@@ -17,7 +17,13 @@ from html import escape
 
 from symbp.rendering.math_style import MathStyle
 from symbp.rendering.mathml import check_notation, inline_math
-from symbp.rendering.page_graph import graph_drawing, graph_numbers, graph_sections, graph_symbols
+from symbp.rendering.page_graph import (
+    graph_drawing,
+    graph_matrices,
+    graph_numbers,
+    graph_sections,
+    graph_symbols,
+)
 from symbp.rendering.page_network import Recording, drawing, gradient_instances, number, sample, snapshot
 from symbp.rendering.page_steps import code_lines, code_targets, line_pages, plain_math, step_pages
 from symbp.rendering.step_views import PART_TITLES, check_legend
@@ -101,6 +107,7 @@ def page_context(derivation, code: str, recording: Recording | None = None, modu
             instances[key] = plain_math(lhs, rhs, network)
     back = code_targets(lines)
     symbols = symbol_table(network, style) + (graph_symbols(network, style) if graph else ())
+    matrices = matrix_table(network, style) + (graph_matrices(network, style) if graph else ())
     return {
         "name": network.name,
         "summary": network.summary(),
@@ -112,7 +119,7 @@ def page_context(derivation, code: str, recording: Recording | None = None, modu
         "worked": not graph,  # a chain's documents work the same sample; a graph's have no worked example
         "legend": check_legend(derivation.steps),
         "symbols": [(inline_math(symbol), meaning) for symbol, meaning in symbols],
-        "matrices": [(inline_math(symbol), meaning) for symbol, meaning in matrix_table(network, style)],
+        "matrices": [(inline_math(symbol), meaning) for symbol, meaning in matrices],
         "layout_note": layout_note(network),
         "sections": steps,
         "part_titles": PART_TITLES,

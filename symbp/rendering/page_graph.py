@@ -220,3 +220,24 @@ def graph_symbols(network, style) -> tuple[tuple[str, str], ...]:
             )
         )
     return tuple(rows)
+
+
+def graph_matrices(network, style) -> tuple[tuple[str, str], ...]:
+    """The matrices a graph adds to a chain's table: a skip's weights and a layer's output derivative."""
+    rows = []
+    if max(_spans(network)) > 1:
+        rows.append(
+            (
+                style.expr(MatrixSymbol("W_l_s", 1, 1)),
+                "weights from layer s into layer l, on a connection that skips the layers between them "
+                "(laid out as a neighbour's)",
+            )
+        )
+    rows.append(
+        (
+            style.expr(MatrixSymbol("dA_l", 1, 1)),
+            "derivative of the cost by layer l's output (laid out as its activations): the sum over the "
+            "layers that read it",
+        )
+    )
+    return tuple(rows)

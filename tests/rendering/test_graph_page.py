@@ -327,3 +327,17 @@ def test_a_wide_graph_is_drawn_by_layers_with_every_connection():
     assert len(re.findall(r'<rect class="layerbox"', text)) == network.depth + 1
     drawn = set(re.findall(r'<path class="connection [a-z]+" id="([^"]+)"', text))
     assert drawn == _expected_connections(network) == {"c-0-1-weighted", "c-1-2-weighted", "c-0-2-weighted"}
+
+
+@pytest.mark.parametrize("name", SPECS)
+def test_the_symbol_tables_name_what_a_graph_adds(pages, name):
+    """A skip's weights, a tied matrix, a layer's output derivative and dC/dx, where the network has each."""
+    _, text, derivation, _, _ = pages[name]
+    network = derivation.network
+    tables = text[text.index('<section id="symbols"') : text.index('<section id="derivation"')]
+    graph = network.graph
+    skips = any(c.source < layer - 1 for layer in range(1, network.depth + 1) for c in graph.weighted[layer])
+    assert tables.count("skips the layers between them") == (2 if skips else 0)
+    assert tables.count(": tied to ") == sum(1 for c in graph.connections() if c.tie)
+    assert "the sum over the layers that read it" in tables
+    assert ("derivative of the cost by input" in tables) == network.input_gradient
