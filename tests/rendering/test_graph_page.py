@@ -27,7 +27,7 @@ from symbp.spec.profiles import PROFILES
 from symbp.verification.formula import FormulaError
 from symbp.verification.verify_formula import verify
 from tests.codegen.test_graph_module import Meaning, _random_spec
-from tests.rendering.test_page import _ANNOTATED, _browser_tools, _frames, _open, _press, _visible_steps
+from tests.rendering.test_page import _ANNOTATED, _browser_tools, _frames, _open, _press, step_through
 
 _LABELLED = re.compile(
     r'<li class="(?:step|mline)" id="([^"]+)"[^>]*data-label="([^"]+)"[^>]*>(.*?)</li>', re.S
@@ -181,11 +181,7 @@ def test_stepping_through_shows_every_step(browser, pages, name):
         for node in browser.find_elements("css selector", ".step[data-label]")
     }
     assert shown == labels
-    assert _visible_steps(browser) == [1]
-    body = browser.find_element("tag name", "body")
-    for step in range(2, total + 1):
-        _press(browser, body, "ARROW_RIGHT")
-        assert _visible_steps(browser) == list(range(1, step + 1))
+    step_through(browser, total)
     assert browser.find_element("id", "counter").text == f"Step {total} of {total}"
     assert browser.find_element("id", "next").get_attribute("disabled") == "true"
     # the graph's own steps, each shown: the chain rule through every consumer, the identity path's term,

@@ -113,6 +113,18 @@ def _highlighted(driver, selector: str) -> set[str]:
     )
 
 
+def step_through(driver, total: int, each=lambda shown: None):
+    """Step 1 alone first, then the right arrow reveals one step at a time up to ``total`` (``each(shown)``
+    after each); returns the page's body."""
+    assert _visible_steps(driver) == [1]
+    body = driver.find_element("tag name", "body")
+    for shown in range(2, total + 1):
+        _press(driver, body, "ARROW_RIGHT")
+        assert _visible_steps(driver) == list(range(1, shown + 1))
+        each(shown)
+    return body
+
+
 def _press(driver, element, key):
     from selenium.webdriver.common.keys import Keys
 
@@ -195,14 +207,13 @@ def test_stepping_through_the_whole_derivation(browser, tmp_path):
     steps = browser.find_elements("css selector", ".step")
     total = len(steps)
     assert total == 42
-    assert _visible_steps(browser) == [1]
-    body = browser.find_element("tag name", "body")
-    for shown in range(2, total + 1):
-        _press(browser, body, "ARROW_RIGHT")
-        assert _visible_steps(browser) == list(range(1, shown + 1))
+
+    def each(shown):
         assert browser.find_element("id", "counter").text == f"Step {shown} of {total}"
         if shown == 24:
             browser.save_screenshot(str(tmp_path / "stepping.png"))
+
+    body = step_through(browser, total, each)
     assert browser.find_element("id", "next").get_attribute("disabled") == "true"
     browser.find_element("id", "prev").click()
     assert _visible_steps(browser) == list(range(1, total))
