@@ -13,7 +13,7 @@ import pytest
 
 from symbp.codegen.generator import generate
 from symbp.codegen.loading import load_module
-from symbp.derivation.engine import derive
+from symbp.derivation.any_network import derive
 from symbp.spec.network import load
 
 # What each optional tool is, how to tell it is there, and how to install it.

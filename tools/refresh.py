@@ -1,5 +1,6 @@
-"""Rewrite ``generated/`` (the module, ``.tex``, ``.md`` and ``.html`` page of every built-in example) and the
-profiles table of ``docs/notation.md``: a maintainer's tool, not part of the installed package.
+"""Rewrite ``generated/`` (the module, ``.tex``, ``.md`` and ``.html`` page of every built-in example, and the
+``.html`` page of every built-in graph network) and the profiles table of ``docs/notation.md``: a
+maintainer's tool, not part of the installed package.
 
 Run ``python tools/refresh.py [FOLDER]`` from the checkout (FOLDER defaults to
 ``generated``); it uses the symbp of the checkout it sits in. The freshness
@@ -17,14 +18,15 @@ DOCUMENTS = {".tex": "latex", ".md": "markdown"}
 
 def write_all(folder: Path) -> list[Path]:
     from symbp.codegen.generator import generate
-    from symbp.derivation.engine import derive
+    from symbp.derivation.any_network import derive
     from symbp.files import write_owned
     from symbp.pipeline.page import page_html
     from symbp.rendering.documents import render
+    from symbp.spec.catalog import graph_builtin_names
     from symbp.spec.network import builtin_names, load_builtin
 
     written = []
-    for name in builtin_names():
+    for name in builtin_names() + graph_builtin_names():
         derivation = derive(load_builtin(name))
         written.append(write_owned(folder / f"{name}.py", generate(derivation)))
         for suffix, fmt in DOCUMENTS.items():

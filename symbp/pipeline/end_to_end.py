@@ -262,12 +262,11 @@ def demo(
         say(f"   and built {result.pdf}")
     elif pdf:
         say(f"   (no PDF: {INSTALL_HINT})")
-    if network.graph is None:  # the page draws and steps through a chain
-        from symbp.pipeline.page import write_page  # it reads this module's train_settings and training_data
+    from symbp.pipeline.page import write_page  # it reads this module's train_settings and training_data
 
-        page = write_page(derivation, folder / f"{name}.html", force=force, module=module, X=X, T=T)
-        result.files.append(page)
-        say(f"   and the interactive page {page}")
+    page = write_page(derivation, folder / f"{name}.html", force=force, module=module, X=X, T=T)
+    result.files.append(page)
+    say(f"   and the interactive page {page}")
     say("\nFiles written:")
     for path in result.files:
         say(f"   {path}")

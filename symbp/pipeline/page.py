@@ -15,7 +15,6 @@ import numpy as np
 
 from symbp.codegen.generator import generate
 from symbp.codegen.loading import load_module
-from symbp.errors import SpecError
 from symbp.files import write_owned
 from symbp.pipeline.end_to_end import train_settings, training_data
 from symbp.rendering.mathml import check_notation
@@ -106,15 +105,8 @@ def _note(network, run: int, epochs: list[int], stopped: bool) -> str:
 
 
 def check_page(network) -> None:
-    """Refuse, in one line naming the field, a network the page cannot show: a graph (the page draws and
-    steps through a chain) or a notation symbol its MathML printer cannot read. Callers check before
-    the slow derivation, not after it."""
-    if network.graph is not None:
-        raise SpecError(
-            "layers",
-            network.name,
-            "a chain for the HTML page (a network with skips, residuals, tied weights or dC/dX has none yet)",
-        )
+    """Refuse, in one line naming the field, a notation symbol the page's MathML printer cannot read.
+    Callers check before the slow derivation, not after it."""
     check_notation(network.notation)
 
 

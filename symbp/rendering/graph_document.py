@@ -34,6 +34,30 @@ STEPS_INTRO = (
 )
 
 
+def section_title(network, key: str) -> str:
+    """A section's heading: a layer's number, role and name, the input, or the general forms."""
+    if key in SECTION_TITLES:
+        return SECTION_TITLES[key]
+    if key == "input":
+        return "The input (dC/dx)"
+    layer = int(key.split("-")[1])
+    role = " (output)" if layer == network.depth else ""
+    return f"Layer {network.notation.layer_label(layer)}{role}: {network.graph.names[layer]}"
+
+
+def repeated_layers(network, keys: list[str]) -> str:
+    """Which layers are not derived one by one, as their steps would repeat a layer's above ("" if none)."""
+    shown = {int(key.split("-")[1]) for key in keys if key.startswith("layer-")}
+    layers = [layer for layer in range(network.depth, 0, -1) if layer not in shown]
+    if not layers:
+        return ""
+    named = ", ".join(network.notation.layer_label(layer) for layer in layers)
+    return (
+        f"Layers {named} have the consumers, matrices and activation of a layer derived above, so "
+        "their steps repeat its steps; the general form below holds at every layer (checked at each)."
+    )
+
+
 class _Writer:
     """Prints one graph derivation in one format."""
 
@@ -119,21 +143,11 @@ class _Writer:
             lines.append(f"- {self.text(head)}{' + '.join(sources)}{self.text(residual)}")
         return lines
 
-    def section_title(self, key: str) -> str:
-        if key in SECTION_TITLES:
-            return SECTION_TITLES[key]
-        if key == "input":
-            return "The input (dC/dx)"
-        layer = int(key.split("-")[1])
-        name = self.network.graph.names[layer]
-        role = " (output)" if layer == self.network.depth else ""
-        return f"Layer {self.network.notation.layer_label(layer)}{role}: {name}"
-
     def steps(self) -> list[str]:
         out = [self.heading("Step by step, in reverse topological order", 2), "", self.text(STEPS_INTRO), ""]
         sections = self.derivation.sections()
         for key, steps in sections:
-            out += [self.heading(self.section_title(key), 3 if self.fmt == "markdown" else 2), ""]
+            out += [self.heading(section_title(self.network, key), 3 if self.fmt == "markdown" else 2), ""]
             if key == "index":
                 out += self.repeated([key for key, _ in sections])
             for step in steps:
@@ -149,17 +163,8 @@ class _Writer:
         return out
 
     def repeated(self, keys: list[str]) -> list[str]:
-        """The layers not derived one by one: their steps would repeat a layer's above."""
-        shown = {int(key.split("-")[1]) for key in keys if key.startswith("layer-")}
-        layers = [layer for layer in range(self.network.depth, 0, -1) if layer not in shown]
-        if not layers:
-            return []
-        named = ", ".join(self.network.notation.layer_label(layer) for layer in layers)
-        words = (
-            f"Layers {named} have the consumers, matrices and activation of a layer derived above, so "
-            "their steps repeat its steps; the general form below holds at every layer (checked at each)."
-        )
-        return [self.text(words), ""]
+        words = repeated_layers(self.network, keys)
+        return [self.text(words), ""] if words else []
 
     def backward(self) -> list[str]:
         out = [self.heading("Backward pass, in reverse topological order", 2), ""]

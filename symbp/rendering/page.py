@@ -12,10 +12,18 @@ numbers through the recorded epochs.
 from __future__ import annotations
 
 import json
+from functools import partial
 from html import escape
 
 from symbp.rendering.math_style import MathStyle
 from symbp.rendering.mathml import check_notation, inline_math
+from symbp.rendering.page_graph import (
+    graph_drawing,
+    graph_matrices,
+    graph_numbers,
+    graph_sections,
+    graph_symbols,
+)
 from symbp.rendering.page_network import Recording, drawing, gradient_instances, number, sample, snapshot
 from symbp.rendering.page_steps import code_lines, code_targets, line_pages, plain_math, step_pages
 from symbp.rendering.step_views import PART_TITLES, check_legend
@@ -26,14 +34,17 @@ from symbp.templating import environment
 TEMPLATE = "derivation.html.j2"
 
 
-def _recording_data(derivation, recording: Recording | None, by_units: bool):
+def _recording_data(derivation, recording: Recording | None, numbers):
+    """The frames of the recorded epochs: ``numbers(derivation, params, x, t)`` of the sample at each."""
     network = derivation.network
     params, (x, t_, position) = sample(network)
     if recording is None:
+        if params is None:
+            raise ValueError(f"{network.name}: a graph network's page needs its module's recorded run")
         recording = Recording((0,), (params,), (), "no training run was recorded: the numbers of epoch 0")
     frames = []
     for index, epoch in enumerate(recording.epochs):
-        frame = {"epoch": epoch, **snapshot(derivation, recording.params[index], x, t_, by_units)}
+        frame = {"epoch": epoch, **numbers(derivation, recording.params[index], x, t_)}
         if recording.costs:
             frame["cost"] = number(recording.costs[index])
         frames.append(frame)
@@ -79,20 +90,24 @@ def page_context(derivation, code: str, recording: Recording | None = None, modu
     network = derivation.network
     check_notation(network.notation)
     style = MathStyle(network, "latex")
-    draw = drawing(network)
+    graph = network.graph is not None
+    draw = graph_drawing(network) if graph else drawing(network)
     listing = code_lines(code)
     lines = line_pages(derivation, listing)
-    steps = step_pages(derivation)
+    steps = step_pages(derivation, graph_sections(derivation) if graph else None)
     omitted = omitted_because(network)  # beyond 10^6 parameters no number is evaluated, as in the documents
     if omitted:
         recording, frames, position, x, t_ = Recording((0,), (), (), omitted), [{"epoch": 0}], 0, None, None
     else:
-        recording, frames, position, x, t_ = _recording_data(derivation, recording, draw.by_units)
+        numbers = graph_numbers if graph else partial(snapshot, drawn=draw.by_units)
+        recording, frames, position, x, t_ = _recording_data(derivation, recording, numbers)
     instances = {}
     if draw.by_units:
         for key, (lhs, rhs) in gradient_instances(derivation, network).items():
             instances[key] = plain_math(lhs, rhs, network)
     back = code_targets(lines)
+    symbols = symbol_table(network, style) + (graph_symbols(network, style) if graph else ())
+    matrices = matrix_table(network, style) + (graph_matrices(network, style) if graph else ())
     return {
         "name": network.name,
         "summary": network.summary(),
@@ -100,9 +115,11 @@ def page_context(derivation, code: str, recording: Recording | None = None, modu
         "notation_source": network.notation.source,
         "notation_name": network.notation.name,
         "bias": network.bias,
+        "input_gradient": network.input_gradient,
+        "worked": not graph,  # a chain's documents work the same sample; a graph's have no worked example
         "legend": check_legend(derivation.steps),
-        "symbols": [(inline_math(symbol), meaning) for symbol, meaning in symbol_table(network, style)],
-        "matrices": [(inline_math(symbol), meaning) for symbol, meaning in matrix_table(network, style)],
+        "symbols": [(inline_math(symbol), meaning) for symbol, meaning in symbols],
+        "matrices": [(inline_math(symbol), meaning) for symbol, meaning in matrices],
         "layout_note": layout_note(network),
         "sections": steps,
         "part_titles": PART_TITLES,

@@ -51,17 +51,23 @@ def _rows(matrix) -> list:
 
 
 def sample(network):
-    """The worked example's parameters at epoch 0 and its sample (x, t, position; 0 for a random one)."""
+    """The worked example's parameters at epoch 0 and its sample (x, t, position; 0 for a random one).
+    A graph network's parameters come from its module's recorded run only (None here)."""
     rng = np.random.default_rng(network.train.seed)
-    params = initial_params(network, rng)
+    params = initial_params(network, rng) if network.graph is None else None
     return params, _sample(network, rng)
+
+
+def sample_numbers(network, values: dict) -> dict:
+    """The sample's cost and the network's output, from the derivation's evaluated values."""
+    return {"sample_cost": number(values["cost"]), "out": _rows(values[matrix_name("A", network.depth)])[0]}
 
 
 def snapshot(derivation, params: dict, x, t, drawn: bool) -> dict:
     """The sample's numbers for ``params``: per layer a, z, delta, and W, dW, b, db when drawn by units."""
     network = derivation.network
     values = derivation.evaluate(params, x, t)
-    data = {"sample_cost": number(values["cost"]), "out": _rows(values[matrix_name("A", network.depth)])[0]}
+    data = sample_numbers(network, values)
     if not drawn:
         return data
     data["a"] = [_rows(x)[0]] + [_rows(values[matrix_name("A", layer)])[0] for layer in _layers(network)]
@@ -128,6 +134,9 @@ class Drawing:
     layers: tuple[LayerBox, ...]
     height: int
     by_units: bool
+    # a graph network's drawing: its units (no weight lines) and one arrow per connection
+    nodes: tuple = ()
+    connections: tuple = ()
 
 
 def _plain(expr, network) -> str:

@@ -65,12 +65,15 @@ class LinePage:
     code_line: int | None
 
 
-def step_pages(derivation) -> list[tuple[SectionView, list[tuple[str, list[StepPage]]]]]:
+def step_pages(derivation, views=None) -> list[tuple[SectionView, list[tuple[str, list[StepPage]]]]]:
+    """Every step as the page shows it, by section; ``views`` (a section key's SectionView) titles the
+    sections, a chain's own titles if None."""
     network = derivation.network
     labels = frozenset(step.label for step in derivation.steps if step.label)
     legend = dict(check_legend(derivation.steps))
     reasons = ReasonPrinter(symbols_of(network), "html", labels)
-    views = {view.key: view for view in sections(derivation, MathStyle(network, "latex"), "latex")}
+    if views is None:
+        views = {view.key: view for view in sections(derivation, MathStyle(network, "latex"), "latex")}
     counter = 0
     result = []
     for key, steps in derivation.sections():

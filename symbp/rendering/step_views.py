@@ -28,6 +28,7 @@ PART_TITLES = {
     "W": "Derivative of the cost by a weight",
     "b": "Derivative of the cost by a bias",
     "delta": "Using delta",
+    "a": "Derivative of the cost by a layer's output: a sum over its consumers",
 }
 SECTION_OFFSET = {"L": 0, "L-1": 1, "L-2": 2}
 

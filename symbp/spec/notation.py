@@ -270,13 +270,22 @@ _UNICODE_COMMANDS = {
 }
 
 
+def _script_capital(match) -> str:
+    """\\mathcal{E} -> ℰ: the letterlike block holds some script capitals, the mathematical block the rest."""
+    letter = match.group(1)
+    try:
+        return unicodedata.lookup(f"MATHEMATICAL SCRIPT CAPITAL {letter}")
+    except KeyError:
+        return unicodedata.lookup(f"SCRIPT CAPITAL {letter}")
+
+
 @cache  # a document asks for the same few symbols about 2000 times
 def as_text(tex: str) -> str:
     """A notation's LaTeX symbol as terminal text: \\hat{y} -> ŷ, \\mathrm{net} -> net, \\Theta -> Θ."""
     text = re.sub(r"\\hat\{(\w)\}", lambda match: match.group(1) + "\u0302", tex)
     text = re.sub(r"\^\{?(?:T|\\top)\}?(?![A-Za-z])", "ᵀ", text)  # 1^T on one line: 1ᵀ
     text = re.sub(r"\\(?:mathrm|mathbf|text|operatorname)\{([^{}]*)\}", r"\1", text)
-    text = re.sub(r"\\mathcal\{L\}", "ℒ", text)
+    text = re.sub(r"\\mathcal\{([A-Z])\}", _script_capital, text)
     text = re.sub(r"\\(?:left|right)(?![A-Za-z])", "", text)  # sizing means nothing on one line: (w^2)ᵀ
     for command, char in sorted(_UNICODE_COMMANDS.items(), key=lambda item: -len(item[0])):
         text = re.sub(re.escape(command) + r"(?![A-Za-z])", char, text)

@@ -13,6 +13,7 @@ def test_demo_residual(tmp_path):
     assert result.gradient_error <= 1e-6
     assert result.costs[-1] < result.costs[0] / 10
     names = sorted(path.name for path in result.files)
-    assert names == ["residual-cost.csv", "residual.py", "residual.tex"]
+    assert names == ["residual-cost.csv", "residual.html", "residual.py", "residual.tex"]
+    assert 'id="c-1-2-identity"' in (tmp_path / "demo" / "residual.html").read_text(encoding="utf-8")
     # the index-form steps, layer by layer and general (symbp.derivation.graph_steps), every one checked
     assert "45 steps, 45 machine-checked" in out.getvalue()

@@ -28,6 +28,7 @@ from symbp.cli.main import main as cli_main
 from symbp.codegen.generator import generate
 from symbp.codegen.loading import load_module as module_from
 from symbp.files import ownership
+from symbp.spec.catalog import graph_builtin_names
 from symbp.spec.network import builtin_names
 from tests.conftest import derived, module_of
 
@@ -71,7 +72,7 @@ def check_gradients(spec, seed: int = 0):
 
 
 # -- generated/ is fresh, formatted, deterministic ---------------------------
-@pytest.mark.parametrize("name", builtin_names())
+@pytest.mark.parametrize("name", builtin_names() + graph_builtin_names())
 def test_generated_file_is_fresh(name):
     path = GENERATED / f"{name}.py"
     _, _, body = path.read_text(encoding="utf-8").partition("\n")

@@ -18,6 +18,7 @@ from symbp.rendering.applied_notation import Symbols
 from symbp.rendering.documents import render, render_section, step_latex
 from symbp.rendering.latex import latex
 from symbp.rendering.reasons import ReasonPrinter
+from symbp.spec.catalog import graph_builtin_names
 from symbp.spec.network import builtin_names, load
 from symbp.templating import environment, escape_latex
 from tests.rendering._documents import SPECIALS, derivation
@@ -155,7 +156,7 @@ def test_templates_ship_with_the_package():
     )
 
 
-@pytest.mark.parametrize("name", builtin_names())
+@pytest.mark.parametrize("name", builtin_names() + graph_builtin_names())
 @pytest.mark.parametrize("suffix,fmt", [(".tex", "latex"), (".md", "markdown")])
 def test_generated_documents_are_fresh(name, suffix, fmt):
     path = ROOT / "generated" / f"{name}{suffix}"

@@ -251,3 +251,14 @@ def test_generated_module_docstring_maps_the_profiles_symbols_onto_params():
     assert "Θ^(1) is params['W1'].T" in docstring("ng")  # named by the layer it leaves
     raschka = docstring("raschka")
     assert "W^(out) is params['W3']" in raschka and "A^(in) is X and Y is T" in raschka
+
+
+@pytest.mark.parametrize(
+    ("tex", "text"),
+    [(r"\mathcal{L}", "ℒ"), (r"\mathcal{E}", "ℰ"), (r"\mathcal{J}", "𝒥"), (r"\mathcal{E}_{av}", "ℰ_av")],
+)
+def test_a_calligraphic_symbol_is_its_script_capital_as_text(tex, text):
+    """A calligraphic cost (Haykin's \\mathcal{E}_{av}) reads as a letter in prose, not as a LaTeX command."""
+    from symbp.spec.notation import as_text
+
+    assert as_text(tex) == text
