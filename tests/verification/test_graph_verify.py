@@ -294,6 +294,52 @@ def test_relu_residual_formulas_hold_and_slips_fail():
     )
 
 
+# a sigmoid output fed by three sources and two residual sums saturates at many random points, where
+# bce's -log(1 - a) is too steep for central differences: those points are drawn again
+SATURATING = {
+    "name": "saturating",
+    "cost": "bce",
+    "layers": [
+        {"name": "x", "size": 2},
+        {"name": "h1", "size": 3, "activation": "leaky_relu", "weighted": ["x"]},
+        {"name": "h2", "size": 3, "activation": "identity", "weighted": ["h1"], "identity": ["h1"]},
+        {
+            "name": "h3",
+            "size": 3,
+            "activation": "leaky_relu",
+            "weighted": ["h2", "h1", {"from": "x", "tie": {"from": "x", "into": "h1"}}],
+            "identity": ["h1", "h2"],
+        },
+        {
+            "name": "out",
+            "size": 3,
+            "activation": "sigmoid",
+            "weighted": ["h3", {"from": "h1", "tie": {"from": "h3", "into": "out"}}],
+        },
+    ],
+}
+
+
+def test_points_where_the_cost_is_too_steep_to_difference_are_drawn_again():
+    network = load(SATURATING)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        params, X, T = random_point(network, 3, rng)
+        _, A = graph_forward(network, params, X)
+        assert np.all(np.minimum(A[4], 1 - A[4]) > 1e-4)
+        central = graph_central_differences(network, params, X, T)
+        assert np.allclose(central["delta4"], (A[4] - T) / 3, rtol=1e-7, atol=1e-10)  # bce's on a sigmoid
+    saturated = GraphPoint(network, params, X, T)
+    saturated.A[4][0, 0] = 1 - 1e-9
+    assert not saturated.clear_of_kinks(MARGINS[-1])
+
+
+def test_a_saturating_output_delta_is_judged_not_a_failed_check():
+    verdict = verify(SATURATING, r"\delta^{(4)} = \frac{1}{N} (A^{(4)} - T)")
+    assert verdict.holds
+    assert not verify(SATURATING, r"\delta^{(4)} = A^{(4)} - T").holds
+
+
 @pytest.mark.slow
 def test_gradcheck_passes_the_generated_gradients_of_a_relu_residual():
     network = load(RELU_RESIDUAL)

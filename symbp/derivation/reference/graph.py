@@ -13,7 +13,7 @@ from functools import partial
 
 import numpy as np
 
-from symbp.derivation.numeric import activation_function, cost_values
+from symbp.derivation.numeric import activation_function, cost_terms_function, cost_values
 from symbp.derivation.reference.kinks import away_from_kinks, kinks
 from symbp.spec.functions import A as A_SCALAR
 from symbp.spec.functions import T as T_SCALAR
@@ -136,8 +136,8 @@ class GraphPoint:
 
 
 def clear_of_kinks(network: Network, Z: dict, A: dict, T: np.ndarray, margin: float) -> bool:
-    """No z of a graph's forward pass lies within ``margin`` of a kink of its activation, and no output
-    within one of the cost's.
+    """No z of a graph's forward pass lies within ``margin`` of a kink of its activation, no output
+    within one of the cost's, and no output where the cost is too steep to difference.
 
     Unlike a chain's Instance no z is exempt: a graph's differences are central everywhere, so a z
     that no draw moves off a kink (no biases, every source row zero) refuses every draw (the last is
@@ -148,7 +148,24 @@ def clear_of_kinks(network: Network, Z: dict, A: dict, T: np.ndarray, margin: fl
         if activation.elementwise and np.any(kinks(activation.expr, (Z_SCALAR,)).near(margin, values)):
             return False
     cost_kinks = kinks(network.cost.expr, (A_SCALAR, T_SCALAR))
-    return not np.any(cost_kinks.near(margin, A[network.depth], T))
+    return not np.any(cost_kinks.near(margin, A[network.depth], T)) and _gentle_cost(
+        network, A[network.depth], T, margin
+    )
+
+
+# How steep the cost may be in an output. A central difference moves each output (and a z, whose
+# output a sigmoid rounds to about 1e-16) and divides by 2e-5: the rounding of a cost term as steep
+# as -log(1 - a) near a = 1 grows by that steepness, and 1e4 keeps it under 1e-7 of the check.
+STEEPEST = 1e4
+
+
+def _gentle_cost(network: Network, outputs: np.ndarray, T: np.ndarray, margin: float) -> bool:
+    """Whether the cost's terms stay finite and no steeper than STEEPEST within ``margin`` of the outputs
+    (bce of a saturated sigmoid is neither: -log(1 - a) at a = 1 - 1e-9)."""
+    terms = cost_terms_function(network.cost)
+    with np.errstate(all="ignore"):
+        slope = (terms(outputs + margin, T) - terms(outputs - margin, T)) / (2 * margin)
+    return bool(np.all(np.isfinite(slope)) and np.all(np.abs(slope) <= STEEPEST))
 
 
 def random_graph_point(network: Network, samples: int, rng) -> tuple[dict, np.ndarray, np.ndarray]:
