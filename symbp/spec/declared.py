@@ -6,7 +6,8 @@ factor = -1}`` (e = t - a), ``h = {quantity = "units", layer = 1}`` (h1, h_2 nam
 ``w_5 = {quantity = "weight", from = "h1", to = "o1"}`` (one weight between two named units),
 ``h = {quantity = "activation", layer = 1}`` (h written without a layer mark is layer 1's activation),
 ``K = "depth"`` (K is the output layer where the notation writes L) and ``r = "width"`` (r^{k}: the number
-of units of layer k).
+of units of layer k). ``Loss = "output_loss"`` makes Loss_k one output's term of the loss, whatever the
+letter k.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ DECLARABLE = (
     "samples",
     "error",
     "loss",
+    "output_loss",
     "units",
     "depth",
     "width",

@@ -219,9 +219,14 @@ _SHOWN_FIELDS = {
 
 def declared_role(entry: Declared) -> str | None:
     """The role a declared name plays (None for names that are no symbol: units, the depth letter)."""
-    return {"error": "error", "loss": "cost", "width": "width", "units": None, "depth": None}.get(
-        entry.quantity, dict(ROLE_FIELDS).get(entry.quantity)
-    )
+    return {
+        "error": "error",
+        "loss": "cost",
+        "output_loss": "cost",
+        "width": "width",
+        "units": None,
+        "depth": None,
+    }.get(entry.quantity, dict(ROLE_FIELDS).get(entry.quantity))
 
 
 def _bare_cost(key: str) -> str:
@@ -289,6 +294,8 @@ def lexicon(notation: Notation) -> Lexicon:
 
     for entry in notation.symbols:  # the source's own names first: they win over the defaults
         role = declared_role(entry)
+        if entry.quantity == "units" and entry.layer == notation.input_layer:
+            role = "x"  # a named input (Mazur's i_1) is that input
         greek = ["\\" + entry.name] if entry.name in GREEK else []
         for spelling in [*_variants(entry.name), *greek] if role else ():
             claim(spelling, role)

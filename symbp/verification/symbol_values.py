@@ -72,7 +72,7 @@ class SymbolValues:
     # -- layers ---------------------------------------------------------------
     def layer_of(self, sym: Sym) -> int:
         """The internal layer of a symbol (0 = input); EvalError when the network has no such layer."""
-        if sym.name in ("t", "y", "yhat", "error"):
+        if sym.name in ("t", "y", "yhat", "error", "share"):
             if sym.name == "error" and sym.layer is not None:
                 self._output_only(sym)
             return self.depth
@@ -146,6 +146,8 @@ class SymbolValues:
             return point.delta[layer] * self.delta_scale(sym.spelling)
         if sym.name == "error":
             return (point.A[self.depth] - point.T) * self.declared_factor(sym.spelling)
+        if sym.name == "share":
+            return self.output_slopes()
         if sym.name == "dz":
             return point.delta[layer] * self.gradient_scale(sym.spelling)
         if sym.name == "dact":
@@ -225,17 +227,21 @@ class SymbolValues:
             return total
         if layer < self.depth:
             return delta_of(layer + 1) @ point.W[layer + 1].T
-        cost = point.network.cost
-        derivative = sp.diff(cost.expr, A_SCALAR)
+        if not point.network.cost.mean:
+            return self.output_slopes()
+        return self.output_slopes() * (sp.Rational(1, point.N) if self.symbolic else 1 / point.N)
+
+    def output_slopes(self) -> np.ndarray:
+        """dc/da of each output's term c(a, t) of the cost, per sample (rows) and output: the gradient of
+        one sample's loss by the output, and of one output's share of it (Loss_k) by its own output."""
+        point = self.point
+        derivative = sp.diff(point.network.cost.expr, A_SCALAR)
         if self.symbolic:
             function = np.vectorize(sp.Lambda((A_SCALAR, T_SCALAR), derivative), otypes=[object])
-            scale = sp.Rational(1, point.N) if cost.mean else 1
         else:
             function = sp.lambdify((A_SCALAR, T_SCALAR), derivative, "numpy")
-            scale = 1 / point.N if cost.mean else 1
         with np.errstate(all="ignore"):
-            values = function(point.A[self.depth], point.T) * np.ones_like(point.T)
-        return values * scale
+            return function(point.A[self.depth], point.T) * np.ones_like(point.T)
 
     def weight_gradient(self, layer: int, penalised: bool) -> np.ndarray:
         """Ng's Delta^{(l)} (the sum over the examples of each one's gradient) or D^{(l)} (dJ/dTheta)."""

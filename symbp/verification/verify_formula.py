@@ -34,6 +34,7 @@ from symbp.verification.formula_check import CROSS_CHECK, FormulaCheck
 from symbp.verification.graph_refusals import graph_refusal
 from symbp.verification.graph_slips import graph_candidates
 from symbp.verification.other_notations import chosen_notation, other_readers, profile_words, suggesting
+from symbp.verification.share_check import each_output, share_refusal
 from symbp.verification.summation import repeated_indices
 from symbp.verification.unlayered import at_every_layer, reading, unlayered_error
 from symbp.verification.vector_weights import vector_weight_refusal
@@ -88,7 +89,7 @@ def verify(
             )
             return verdict
         raise suggesting(error, chosen, readers) from None
-    verdict = _verdict(network, parsed, points, seed)
+    verdict = _for_each_output(network, parsed, points, seed)
     if searching and not verdict.holds:
         holding = [
             reader.notation.name for reader in other_readers(formula, chosen) if _holds(network, reader, seed)
@@ -117,6 +118,25 @@ def _holds(network: Network, formula: Formula, seed: int) -> bool:
     if not check.generic or check.missing_quantity():
         return False
     return check.compare(None) is not None
+
+
+def _for_each_output(network: Network, parsed: Formula, points: int, seed: int) -> Verdict:
+    """The verdict, for each output unit in turn when a share of the cost has a free letter (Loss_k)."""
+    refusal = share_refusal(network, parsed)
+    if refusal is not None:
+        raise refusal
+    outputs = each_output(network, parsed)
+    verdicts = []
+    for which, formula in outputs:
+        verdicts.append((which, _verdict(network, formula, points, seed)))
+        if not verdicts[-1][1].holds:
+            break
+    which, verdict = verdicts[-1]
+    if len(outputs) > 1:
+        each = ", ".join(output for output, _ in outputs)
+        said = "it holds for each" if verdict.holds else f"it fails for {which}"
+        verdict.notes.insert(0, f"read for each output in turn ({each}): {said}")
+    return verdict
 
 
 def _verdict(network: Network, parsed: Formula, points: int, seed: int) -> Verdict:
