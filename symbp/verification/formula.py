@@ -182,7 +182,7 @@ _QUANTITY_WORDS = (
     "\\frac{\\partial C}{\\partial b^{(l)}_j}, \\delta^{(l)}_j, \\frac{\\partial C}{\\partial a^{(l)}_j} "
     "or a matrix form (W^{(l)}, b^{(l)}, \\delta^{(l)}, \\nabla_{W^{(l)}} C, dW^{(l)})"
 )
-_INDEX_COUNT = {"w": (2,), "b": (1,), "delta": (1, 2), "dz": (1, 2), "act": (1, 2)}
+_INDEX_COUNT = {"w": (1, 2), "b": (1,), "delta": (1, 2), "dz": (1, 2), "act": (1, 2)}
 # what the gradient of the cost by a symbol is: dC/dz is delta, dC/da the activation's gradient
 _GRADIENT_OF = {"z": "dz", "a": "act", "yhat": "act", "x": "act", "w": "w", "b": "b"}
 

@@ -37,7 +37,7 @@ from symbp.verification.other_notations import chosen_notation, other_readers, p
 from symbp.verification.share_check import each_output, share_refusal
 from symbp.verification.summation import repeated_indices
 from symbp.verification.unlayered import at_every_layer, reading, unlayered_error
-from symbp.verification.vector_weights import vector_weight_refusal
+from symbp.verification.vector_weights import vector_weight_refusal, with_one_unit_weights
 from symbp.verification.verdict import Verdict
 
 POINTS = 5
@@ -89,7 +89,7 @@ def verify(
             )
             return verdict
         raise suggesting(error, chosen, readers) from None
-    verdict = _for_each_output(network, parsed, points, seed)
+    verdict = _for_each_output(network, with_one_unit_weights(network, parsed), points, seed)
     if searching and not verdict.holds:
         holding = [
             reader.notation.name for reader in other_readers(formula, chosen) if _holds(network, reader, seed)
