@@ -342,8 +342,8 @@ def parse_formula(text: str, notation: Notation = DEFAULT_NOTATION) -> Formula:
             )
         if isinstance(node, Sym) and node.name == "cost":
             raise FormulaError(text, node.column, "the cost (C, J, E) only on the left side")
-        if isinstance(node, Sym) and node.name in ("N", "e") and node.indices:
-            raise FormulaError(text, node.column, f"no subscript on {text[node.column - 1]}")
+        if isinstance(node, Sym) and node.name in ("N", "e", "constant") and (node.indices or node.layer):
+            raise FormulaError(text, node.column, f"no subscript on {node.spelling or text[node.column - 1]}")
         if isinstance(node, Jacobian):
             _check_jacobian(text, node, quantity, notation)
     if notation.summation == "implicit" and not quantity.matrix:

@@ -20,7 +20,10 @@ from functools import cache
 from symbp.spec.notation import Declared, Notation
 
 # role of a symbol spelling -> what the evaluator looks up (see evaluate.Evaluator.array)
-ROLES = ("a", "z", "x", "t", "y", "yhat", "w", "b", "delta", "cost", "N", "width", "e", "lambda", "error")
+ROLES = (
+    *("a", "z", "x", "t", "y", "yhat", "w", "b", "delta", "cost", "N", "width", "e", "lambda", "error"),
+    "constant",
+)
 ROLE_FIELDS = (
     ("pre_activation", "z"),
     ("pre_activation_matrix", "z"),
@@ -223,6 +226,7 @@ def declared_role(entry: Declared) -> str | None:
         "error": "error",
         "loss": "cost",
         "output_loss": "cost",
+        "constant": "constant",
         "width": "width",
         "units": None,
         "depth": None,

@@ -139,7 +139,7 @@ class SymbolValues:
     def array(self, sym: Sym) -> np.ndarray:
         """The whole matrix a symbol names (rows = samples for per-sample quantities)."""
         point = self.point
-        if sym.name in ("N", "e", "width", "lambda"):
+        if sym.name in ("N", "e", "width", "lambda", "constant"):
             return np.array(self.constant(sym))
         layer = self.layer_of(sym)
         if sym.name == "delta":
@@ -263,6 +263,9 @@ class SymbolValues:
             return sp.nsimplify(l2) if self.symbolic else float(l2)
         if sym.name == "e":
             return sp.E if self.symbolic else float(np.e)
+        if sym.name == "constant":  # a declared constant (Haykin's slope a), exact in a proof
+            value = lexicon(self.reading.notation).declaration(sym.spelling).value
+            return sp.Rational(value.numerator, value.denominator) if self.symbolic else float(value)
         return self.scalar_of(self.point.network.layers[self.layer_of(sym)])
 
     def activation_layer(self, arg: Node) -> int:
