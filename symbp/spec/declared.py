@@ -22,14 +22,19 @@ from symbp.spec.notation import Declared
 # what a declared name may stand for (the Notation field whose role it takes, or a quantity of its own)
 DECLARABLE = (
     "pre_activation",
+    "pre_activation_matrix",
     "activation",
+    "activation_matrix",
     "input",
+    "input_matrix",
     "target",
+    "target_matrix",
     "prediction",
     "weight",
     "weight_matrix",
     "bias",
     "delta",
+    "delta_matrix",
     "cost",
     "samples",
     "error",
@@ -51,7 +56,7 @@ _OPTIONS = {
     "width": ("layer",),
     "constant": ("value",),
 }
-_BASE = r"\\?[A-Za-z]+|\\[A-Za-z]+\s*\{\s*[A-Za-z]+\s*\}"
+_BASE = r"\\?[A-Za-z]+|\\[A-Za-z]+\s*\{\s*\\?[A-Za-z]+\s*\}"
 _DECLARED_NAME = re.compile(rf"(?:{_BASE})(?:_(?:[A-Za-z0-9]+|\{{[A-Za-z0-9]+\}}))?")
 _UNIT = re.compile(r"([A-Za-z]+)_?\{?([0-9]+)\}?")
 
