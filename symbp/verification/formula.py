@@ -245,7 +245,7 @@ def _refuse_update(text: str, left: Node, right: Node, notation: Notation) -> No
             raise FormulaError(text, node.column, message)
 
 
-def _gradients_as_symbols(text: str, node: Node, notation: Notation) -> Node:
+def gradients_as_symbols(text: str, node: Node, notation: Notation) -> Node:
     """The right side with each gradient of the cost (dC/dz, \\nabla_a C, dA) as the symbol it names."""
     summed = _summed_weight_gradient(node, notation)
     if summed is not None:
@@ -268,7 +268,7 @@ def _gradients_as_symbols(text: str, node: Node, notation: Notation) -> Node:
         declared = lexicon(notation).declaration(node.cost) if isinstance(node, Gradient) else None
         spelling = node.cost if declared is not None and declared.quantity == "loss" else None
         return dataclasses.replace(target, name=name, spelling=spelling)
-    return map_children(node, lambda child: _gradients_as_symbols(text, child, notation))
+    return map_children(node, lambda child: gradients_as_symbols(text, child, notation))
 
 
 def _summed_weight_gradient(node: Node, notation: Notation) -> Sym | None:
@@ -328,7 +328,7 @@ def parse_formula(text: str, notation: Notation = DEFAULT_NOTATION) -> Formula:
     quantity = _quantity(text, left, notation)
     _refuse_update(text, left, right, notation)
     summed = _sums_own_gradient(right, quantity.cost, frozenset())
-    right = _gradients_as_symbols(text, right, notation)
+    right = gradients_as_symbols(text, right, notation)
     right = with_named_units(text, right, frozenset(quantity.indices or ()), notation)
     differentiated = [node.of for node in walk(right) if isinstance(node, Jacobian)]
     for node in walk(right):

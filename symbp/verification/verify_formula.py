@@ -28,6 +28,13 @@ import numpy as np
 from symbp.errors import CheckFailed
 from symbp.spec.network import Network, load, require_checkable
 from symbp.spec.notation import DEFAULT_NOTATION, Notation
+from symbp.verification.chained import (
+    chain_sides,
+    identity_chain,
+    is_network_derivative,
+    pair,
+    quantity_chain,
+)
 from symbp.verification.diagnosis import candidates, pair_limit, two_slips
 from symbp.verification.formula import Formula, FormulaError, backwards_error, parse_formula
 from symbp.verification.formula_check import CROSS_CHECK, FormulaCheck
@@ -76,6 +83,19 @@ def verify(
     network = load(network)
     require_checkable(network, "verify")
     chosen = chosen_notation(network, notation, numbering)
+    sides = chain_sides(formula) if isinstance(formula, str) else []
+    if len(sides) > 2:  # A = B = C: each side after the first against the truth
+        if is_network_derivative(pair(formula, sides, 1), chosen):
+            return identity_chain(network, formula, chosen, points, seed)
+        verdicts = []
+        for index in range(1, len(sides)):
+            given = pair(formula, sides, index)
+            verdicts.append(
+                verify(network, given, numbering=numbering, notation=notation, points=points, seed=seed)
+            )
+            if not verdicts[-1].holds:
+                break
+        return quantity_chain(sides, formula, verdicts)
     searching = notation is None and numbering is None and network.notation == DEFAULT_NOTATION
     try:
         parsed = parse_formula(formula, chosen)
