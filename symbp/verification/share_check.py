@@ -10,6 +10,7 @@ says it for every output k) is checked for each output unit in turn.
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from symbp.spec.network import Network
 from symbp.spec.notation import Notation
@@ -33,7 +34,8 @@ def share_refusal(network: Network, formula: Formula) -> FormulaError | None:
     notation = formula.notation
     output = network.depth + notation.input_layer
     for share in shares(formula):
-        written = show(share, notation)
+        token = re.match(r"[^\s_]+_(?:\{[^{}]*\}|\w)", formula.text[share.column - 1 :])
+        written = token[0] if token else show(share, notation)  # as written: E_{h1}, not E_{1}
         reason = None
         if not network.activation(network.depth).elementwise:
             name = network.activation(network.depth).name

@@ -134,7 +134,7 @@ def test_a_declared_output_loss_takes_any_letter():
             {"name": "s", "layers": [2, 3, 3], "activation": ["sigmoid", "softmax"], "cost": "cce"},
             r"\frac{\partial Loss_k}{\partial w_{j,k}} = (a_k - y_k) a_j",
             AIMA,
-            "Loss_{k} (one output's loss) is not read here: the cost does not separate over the outputs of a "
+            "Loss_k (one output's loss) is not read here: the cost does not separate over the outputs of a "
             "softmax layer",
         ),
         (
@@ -147,7 +147,7 @@ def test_a_declared_output_loss_takes_any_letter():
             HALF_SSE,
             r"\frac{\partial E_{h1}}{\partial w_{1}} = i_{1}",
             MAZUR,
-            "E_{1} (one output's loss) is not read here: it names a unit of layer 1, not of the output layer",
+            "E_{h1} (one output's loss) is not read here: it names a unit of layer 1, not of the output",
         ),
         (
             "half_adder",
