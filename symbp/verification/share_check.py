@@ -18,7 +18,18 @@ from symbp.verification.formula import Formula, FormulaError
 from symbp.verification.lexicon import lexicon
 from symbp.verification.point import reads_as_graph
 from symbp.verification.tree import Jacobian, Sym, walk, with_index
+from symbp.verification.vector_weights import with_one_unit_weights
 from symbp.verification.written import show
+
+
+def read_on(network: Network, formula: Formula) -> Formula:
+    """The formula as read on this network: a one-index weight of a layer of one unit as its entry (J&M's
+    w_j), and a share of the cost refused where the cost does not separate (FormulaError)."""
+    formula = with_one_unit_weights(network, formula)
+    refusal = share_refusal(network, formula)
+    if refusal is not None:
+        raise refusal
+    return formula
 
 
 def shares(formula: Formula) -> list[Sym]:

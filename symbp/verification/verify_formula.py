@@ -41,10 +41,10 @@ from symbp.verification.formula_check import CROSS_CHECK, FormulaCheck
 from symbp.verification.graph_refusals import graph_refusal
 from symbp.verification.graph_slips import graph_candidates
 from symbp.verification.other_notations import chosen_notation, other_readers, profile_words, suggesting
-from symbp.verification.share_check import each_output, share_refusal
+from symbp.verification.share_check import each_output, read_on
 from symbp.verification.summation import repeated_indices
 from symbp.verification.unlayered import at_every_layer, reading, unlayered_error
-from symbp.verification.vector_weights import vector_weight_refusal, with_one_unit_weights
+from symbp.verification.vector_weights import vector_weight_refusal
 from symbp.verification.verdict import Verdict
 
 POINTS = 5
@@ -102,14 +102,14 @@ def verify(
     except FormulaError as error:
         readers = other_readers(formula, chosen)
         if searching and len(readers) == 1:
-            verdict = _verdict(network, readers[0], points, seed)
+            verdict = _for_each_output(network, read_on(network, readers[0]), points, seed)
             verdict.notation = readers[0].notation.name
             verdict.notes.insert(
                 0, f"read in the {verdict.notation} notation (in {chosen.name}: {error.reason})"
             )
             return verdict
         raise suggesting(error, chosen, readers) from None
-    verdict = _for_each_output(network, with_one_unit_weights(network, parsed), points, seed)
+    verdict = _for_each_output(network, read_on(network, parsed), points, seed)
     if searching and not verdict.holds:
         holding = [
             reader.notation.name for reader in other_readers(formula, chosen) if _holds(network, reader, seed)
@@ -129,6 +129,10 @@ def _layers(network: Network, formula: Formula) -> tuple:
 
 def _holds(network: Network, formula: Formula, seed: int) -> bool:
     """Does a read formula hold (numerically, at a few points; no diagnosis, no proof)?"""
+    try:
+        formula = read_on(network, formula)
+    except FormulaError:
+        return False
     unlayered_reading, _ = _layers(network, formula)
     if unlayered_reading == "refused":
         return False
@@ -142,9 +146,6 @@ def _holds(network: Network, formula: Formula, seed: int) -> bool:
 
 def _for_each_output(network: Network, parsed: Formula, points: int, seed: int) -> Verdict:
     """The verdict, for each output unit in turn when a share of the cost has a free letter (Loss_k)."""
-    refusal = share_refusal(network, parsed)
-    if refusal is not None:
-        raise refusal
     outputs = each_output(network, parsed)
     verdicts = []
     for which, formula in outputs:
