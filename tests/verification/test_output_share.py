@@ -171,3 +171,12 @@ def test_a_share_that_is_not_read_is_refused_in_one_line_naming_it(network, form
         symbp.verify(network, formula, notation=notation)
     message = str(raised.value)
     assert words in message and "\n" not in message
+
+
+def test_an_l2_penalty_belongs_to_no_outputs_share():
+    """With weight decay the whole loss's gradient gains lambda w; one output's share does not."""
+    decayed = {**SSE, "l2": 0.1}
+    right = r"-2(y_k - a_k) g'(in_k) a_j"
+    assert symbp.verify(decayed, r"\frac{\partial Loss_k}{\partial w_{j,k}} = " + right, notation=AIMA).holds
+    whole = symbp.verify(decayed, r"\frac{\partial Loss}{\partial w_{j,k}} = " + right, notation=AIMA)
+    assert not whole.holds and "regularisation" in whole.diagnosis
