@@ -76,7 +76,7 @@ def identity_chain(network: Network, text: str, notation: Notation, points: int,
         message = f"{shown[0]} is its own truth only at a written layer (L, 2), not at the generic l"
         raise FormulaError(text, generic.column or 1, message)
     names = {sym.name for sym in symbols}
-    unequal, largest = {}, 0.0  # unequal: side -> the problem that kept it from a value, or ""
+    unequal, largest = {}, 0.0  # unequal: side -> its first differing entry, or why it has no value
     for _params, point, _derived, _central in check_points(network, True, points, seed):
         evaluator = Evaluator(point, Reading(notation, y_is_target="yhat" in names or "t" not in names))
         for bindings in _entries(evaluator, nodes[0], letters, text, shown[0]):
@@ -90,14 +90,15 @@ def identity_chain(network: Network, text: str, notation: Notation, points: int,
                 if np.isclose(number, truth, rtol=RTOL, atol=ATOL):
                     largest = max(largest, abs(number - truth))
                 else:
-                    unequal.setdefault(index, "")
+                    entry = ", ".join(f"{letter} = {value}" for letter, value in bindings.items())
+                    at = f" at {entry}" if entry else ""
+                    unequal.setdefault(index, f"{number:.10g} against {truth:.10g}{at}")
     if not unequal:
         note = f"a chain of {len(nodes)} sides: each equals the first, the derivative through the network"
         return Verdict(text, True, "numerically", points, largest, [note])
     index = min(unequal)
     diagnosis = f"the side {shown[index]} is not equal to {shown[0]}"
-    if unequal[index]:
-        diagnosis += f" ({unequal[index]})"
+    diagnosis += f" ({unequal[index]})"
     if index > 1:
         diagnosis += f", while the side before it, {shown[index - 1]}, is: the step from it is wrong"
     return Verdict(text, False, "numerically", points, np.inf, [], diagnosis)
