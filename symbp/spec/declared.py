@@ -6,7 +6,9 @@ factor = -1}`` (e = t - a), ``h = {quantity = "units", layer = 1}`` (h1, h_2 nam
 ``w_5 = {quantity = "weight", from = "h1", to = "o1"}`` (one weight between two named units),
 ``h = {quantity = "activation", layer = 1}`` (h written without a layer mark is layer 1's activation),
 ``K = "depth"`` (K is the output layer where the notation writes L) and ``r = "width"`` (r^{k}: the number
-of units of layer k).
+of units of layer k), ``a = {quantity = "constant", value = 1}`` (a named constant: Haykin's slope a of
+the logistic, read as its value). ``Loss = "output_loss"`` makes Loss_k one output's term of the loss,
+whatever the letter k.
 """
 
 from __future__ import annotations
@@ -20,21 +22,28 @@ from symbp.spec.notation import Declared
 # what a declared name may stand for (the Notation field whose role it takes, or a quantity of its own)
 DECLARABLE = (
     "pre_activation",
+    "pre_activation_matrix",
     "activation",
+    "activation_matrix",
     "input",
+    "input_matrix",
     "target",
+    "target_matrix",
     "prediction",
     "weight",
     "weight_matrix",
     "bias",
     "delta",
+    "delta_matrix",
     "cost",
     "samples",
     "error",
     "loss",
+    "output_loss",
     "units",
     "depth",
     "width",
+    "constant",
 )
 # the keys a declaration's table may carry, by quantity
 _OPTIONS = {
@@ -45,8 +54,9 @@ _OPTIONS = {
     "activation": ("layer",),
     "pre_activation": ("layer",),
     "width": ("layer",),
+    "constant": ("value",),
 }
-_BASE = r"\\?[A-Za-z]+|\\[A-Za-z]+\s*\{\s*[A-Za-z]+\s*\}"
+_BASE = r"\\?[A-Za-z]+|\\[A-Za-z]+\s*\{\s*\\?[A-Za-z]+\s*\}"
 _DECLARED_NAME = re.compile(rf"(?:{_BASE})(?:_(?:[A-Za-z0-9]+|\{{[A-Za-z0-9]+\}}))?")
 _UNIT = re.compile(r"([A-Za-z]+)_?\{?([0-9]+)\}?")
 
@@ -97,6 +107,8 @@ def _entry(name: object, given: object, field: str) -> Declared:
     layer = options.get("layer")
     if "layer" in options and (not isinstance(layer, int) or isinstance(layer, bool)):
         raise SpecError(f"{where}.layer", layer, "the number of the layer the name stands for")
+    if given == "constant" and "value" not in options:
+        raise SpecError(where, given, "a constant with its value: {quantity = 'constant', value = 1}")
     if ("from" in options) != ("to" in options):
         raise SpecError(where, options, "both from and to (the units the weight joins)")
     return Declared(
@@ -106,15 +118,24 @@ def _entry(name: object, given: object, field: str) -> Declared:
         str(options.get("from", "")),
         str(options.get("to", "")),
         options.get("layer"),
+        _rational(options["value"], f"{where}.value") if given == "constant" else None,
     )
 
 
 def _factor(value: object, field: str) -> Fraction:
     """A rational factor: an integer, or a fraction as text ("-1/2")."""
-    try:
-        factor = Fraction(value) if isinstance(value, int | str) and not isinstance(value, bool) else None
-    except (ValueError, ZeroDivisionError):
-        factor = None
+    factor = _rational(value, field)
     if not factor:
         raise SpecError(field, value, "a non-zero rational number: an integer or a fraction such as '-1/2'")
     return factor
+
+
+def _rational(value: object, field: str) -> Fraction:
+    """A rational number: an integer, or a fraction as text ("-1/2"), never a float (not exact)."""
+    try:
+        number = Fraction(value) if isinstance(value, int | str) and not isinstance(value, bool) else None
+    except (ValueError, ZeroDivisionError):
+        number = None
+    if number is None:
+        raise SpecError(field, value, "a rational number: an integer or a fraction such as '-1/2'")
+    return number

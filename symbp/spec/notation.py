@@ -63,7 +63,8 @@ SYMBOL_FIELDS = (
 class Declared(NamedTuple):
     """One of a source's own names ([notation.symbols]): ``name`` stands for ``quantity``, times ``factor``
     (a delta defined as -1/2 dE/dz, an error t - a); a weight between the units ``start`` and ``end``
-    (Mazur's w_5); a family of units of one ``layer`` (h for h1, h2); or the depth letter (K for L)."""
+    (Mazur's w_5); a family of units of one ``layer`` (h for h1, h2); the depth letter (K for L); or a
+    named constant and its ``value``."""
 
     name: str
     quantity: str
@@ -71,6 +72,7 @@ class Declared(NamedTuple):
     start: str = ""
     end: str = ""
     layer: int | None = None
+    value: Fraction | None = None  # a named constant's value (Haykin's slope a of the logistic)
 
 
 @dataclass(frozen=True)
@@ -320,6 +322,8 @@ def _declared_words(entry: Declared) -> str:
     words = {"units": f"the units of layer {entry.layer}", "depth": "the output layer"}
     if entry.quantity in words:
         return f"{entry.name} for {words[entry.quantity]}"
+    if entry.quantity == "constant":
+        return f"{entry.name} for the constant {entry.value}"
     scaled = "" if entry.factor == 1 else f"{entry.factor} times "
     between = f" from {entry.start} to {entry.end}" if entry.start else ""
     return f"{entry.name} for {scaled}the {entry.quantity.replace('_', '-')}{between}"

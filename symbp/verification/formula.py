@@ -28,6 +28,7 @@ from symbp.spec.notation import DEFAULT_NOTATION, Notation
 from symbp.verification.lexicon import lexicon
 from symbp.verification.parse import FormulaError, parse_tree
 from symbp.verification.summation import with_implicit_sums
+from symbp.verification.syntax import JACOBIAN_BY
 from symbp.verification.tree import (
     Bin,
     Gradient,
@@ -41,6 +42,7 @@ from symbp.verification.tree import (
     map_children,
     walk,
 )
+from symbp.verification.unit_families import with_named_units
 from symbp.verification.written import show
 
 __all__ = ["Formula", "FormulaError", "Quantity", "parse_formula"]
@@ -57,6 +59,7 @@ class Quantity:
     indices: tuple | None
     cost: str = "C"
     spelling: str | None = field(default=None, compare=False)  # as written (a declared, scaled delta)
+    share: Sym | None = None  # the output unit of one output's share of the cost (Loss_k), if the cost is one
 
     @property
     def matrix(self) -> bool:
@@ -179,7 +182,7 @@ _QUANTITY_WORDS = (
     "\\frac{\\partial C}{\\partial b^{(l)}_j}, \\delta^{(l)}_j, \\frac{\\partial C}{\\partial a^{(l)}_j} "
     "or a matrix form (W^{(l)}, b^{(l)}, \\delta^{(l)}, \\nabla_{W^{(l)}} C, dW^{(l)})"
 )
-_INDEX_COUNT = {"w": (2,), "b": (1,), "delta": (1, 2), "dz": (1, 2), "act": (1, 2)}
+_INDEX_COUNT = {"w": (1, 2), "b": (1,), "delta": (1, 2), "dz": (1, 2), "act": (1, 2)}
 # what the gradient of the cost by a symbol is: dC/dz is delta, dC/da the activation's gradient
 _GRADIENT_OF = {"z": "dz", "a": "act", "yhat": "act", "x": "act", "w": "w", "b": "b"}
 
@@ -199,6 +202,7 @@ def _gradient_target(by: Node, notation: Notation) -> Sym | None:
 def _quantity(text: str, left: Node, notation: Notation) -> Quantity:
     cost = notation.cost
     target = left
+    share = left.share if isinstance(left, Gradient) else None
     if isinstance(left, Gradient | Partial):
         by = left.by if isinstance(left, Gradient) else left.arg
         cost = left.cost if isinstance(left, Gradient) else cost
@@ -216,7 +220,10 @@ def _quantity(text: str, left: Node, notation: Notation) -> Quantity:
     if target.indices is not None and len(target.indices) not in _INDEX_COUNT[target.name]:
         wanted = " or ".join(str(count) for count in _INDEX_COUNT[target.name])
         raise FormulaError(text, target.column, f"{wanted} subscript index(es) on the left side")
-    return Quantity(target.name, target.layer, target.indices, cost, target.spelling)
+    if share is not None and target.indices is None:
+        message = f"the gradient of {show(share, notation)} (one output's loss) is read entry by entry"
+        raise FormulaError(text, share.column, message)
+    return Quantity(target.name, target.layer, target.indices, cost, target.spelling, share)
 
 
 def _refuse_update(text: str, left: Node, right: Node, notation: Notation) -> None:
@@ -238,11 +245,17 @@ def _refuse_update(text: str, left: Node, right: Node, notation: Notation) -> No
             raise FormulaError(text, node.column, message)
 
 
-def _gradients_as_symbols(text: str, node: Node, notation: Notation) -> Node:
+def gradients_as_symbols(text: str, node: Node, notation: Notation) -> Node:
     """The right side with each gradient of the cost (dC/dz, \\nabla_a C, dA) as the symbol it names."""
     summed = _summed_weight_gradient(node, notation)
     if summed is not None:
         return summed
+    if isinstance(node, Gradient) and node.share is not None:
+        # one output's share by a quantity of the network: the derivative through the network
+        if not (isinstance(node.by, Sym) and node.by.name in JACOBIAN_BY):
+            message = f"the gradient of {show(node.share, notation)} by z, a, x, w or b of the network"
+            raise FormulaError(text, node.column, message)
+        return Jacobian(node.share, node.by, column=node.column)
     by = node.by if isinstance(node, Gradient) else node.arg if isinstance(node, Partial) else None
     if by is not None:
         target = _gradient_target(by, notation)
@@ -255,7 +268,7 @@ def _gradients_as_symbols(text: str, node: Node, notation: Notation) -> Node:
         declared = lexicon(notation).declaration(node.cost) if isinstance(node, Gradient) else None
         spelling = node.cost if declared is not None and declared.quantity == "loss" else None
         return dataclasses.replace(target, name=name, spelling=spelling)
-    return map_children(node, lambda child: _gradients_as_symbols(text, child, notation))
+    return map_children(node, lambda child: gradients_as_symbols(text, child, notation))
 
 
 def _summed_weight_gradient(node: Node, notation: Notation) -> Sym | None:
@@ -315,12 +328,22 @@ def parse_formula(text: str, notation: Notation = DEFAULT_NOTATION) -> Formula:
     quantity = _quantity(text, left, notation)
     _refuse_update(text, left, right, notation)
     summed = _sums_own_gradient(right, quantity.cost, frozenset())
-    right = _gradients_as_symbols(text, right, notation)
+    right = gradients_as_symbols(text, right, notation)
+    right = with_named_units(text, right, frozenset(quantity.indices or ()), notation)
+    differentiated = [node.of for node in walk(right) if isinstance(node, Jacobian)]
     for node in walk(right):
+        if (
+            isinstance(node, Sym)
+            and node.name == "share"
+            and not any(node is share for share in differentiated)
+        ):
+            raise FormulaError(
+                text, node.column, f"{show(node, notation)} (one output's loss) only in a gradient"
+            )
         if isinstance(node, Sym) and node.name == "cost":
             raise FormulaError(text, node.column, "the cost (C, J, E) only on the left side")
-        if isinstance(node, Sym) and node.name in ("N", "e") and node.indices:
-            raise FormulaError(text, node.column, f"no subscript on {text[node.column - 1]}")
+        if isinstance(node, Sym) and node.name in ("N", "e", "constant") and (node.indices or node.layer):
+            raise FormulaError(text, node.column, f"no subscript on {node.spelling or text[node.column - 1]}")
         if isinstance(node, Jacobian):
             _check_jacobian(text, node, quantity, notation)
     if notation.summation == "implicit" and not quantity.matrix:

@@ -19,9 +19,11 @@ from symbp.verification.evaluate import Evaluator
 from symbp.verification.formula import Formula
 from symbp.verification.point import EvalError, Reading
 from symbp.verification.proof import instance, is_zero, small_enough
-from symbp.verification.tree import Sum, Sym, walk
+from symbp.verification.tree import Jacobian, Sum, Sym, walk
 from symbp.verification.verdict import counterexample
 
+# the quantity a gradient on the left side is taken by, by its kind
+_SHARE_BY = {"w": "w", "b": "b", "dz": "z", "delta": "z", "act": "a"}
 RTOL = 1e-7
 ATOL = 1e-9
 MAX_ENTRIES = 24
@@ -44,6 +46,7 @@ class FormulaCheck:
         self.backwards = None
         self.generic = self._generic_layers()
         self.notes = []
+        self.shares = {}  # the truth of a share of the cost (Loss_k), by point, layer l and shift
 
     def reading(self, generic: int | None) -> Reading:
         return Reading(
@@ -147,7 +150,22 @@ class FormulaCheck:
             derived_value, central_value = derived_value.reshape(1, -1), central_value.reshape(1, -1)
         if self.formula.matrix and evaluator.reading.columns:
             derived_value, central_value = derived_value.T, central_value.T
+        if quantity.share is not None:
+            key = (id(evaluator.point), evaluator.symbolic, evaluator.reading.generic, shift)
+            if key not in self.shares:  # a diagnosis compares many repairs with the same truth
+                self.shares[key] = self._share_truth(evaluator, derived_value.shape, sym.layer)
+            return self.shares[key], self.shares[key]
         return derived_value, central_value
+
+    def _share_truth(self, evaluator: Evaluator, shape: tuple, layer) -> np.ndarray:
+        """The left side's entries when it differentiates one output's share of the cost (Loss_k): the
+        derivative of that output's term through the network, at the entries the claim is compared on."""
+        quantity = self.formula.quantity
+        by = Sym(_SHARE_BY[quantity.kind], layer, quantity.indices)
+        truth = np.zeros(shape, dtype=object if evaluator.symbolic else float)
+        for position, value in self._index_entries(evaluator, Jacobian(quantity.share, by), truth):
+            truth[position] = value
+        return truth
 
     def compare(self, candidate=None, keep: bool = False):
         """Largest difference over all points and layers, or None on the first disagreement; ``candidate``

@@ -26,6 +26,7 @@ from symbp.verification.formula import FormulaError, parse_formula
 from symbp.verification.formula_check import FormulaCheck
 from symbp.verification.identity import identity_counterexample
 from symbp.verification.lexicon import lexicon
+from symbp.verification.share_check import each_output, read_on
 from symbp.verification.verify_formula import POINTS, verify
 
 RIGHT, WRONG, UNREAD, UNKNOWN = "right", "wrong", "unreadable", "not compared"
@@ -187,8 +188,10 @@ def _compare(network: Network, verdict: LineVerdict, before: LineVerdict, notati
     """The step between two false lines: their right sides compared at the same points."""
     chosen = network.notation if notation is None else notation_from(notation, "notation")
     try:
-        formula = parse_formula(verdict.read_as or verdict.line.formula, chosen)
-        previous = parse_formula(before.read_as or before.line.formula, chosen)
+        formula = read_on(network, parse_formula(verdict.read_as or verdict.line.formula, chosen))
+        previous = read_on(network, parse_formula(before.read_as or before.line.formula, chosen))
+        if len(each_output(network, formula)) > 1:
+            return  # a share of the loss for each output in turn: no single step to compare
         check = _StepCheck(network, formula, previous.rhs, points, seed)
         if not check.generic or formula.matrix != previous.matrix:
             return

@@ -18,7 +18,7 @@ from symbp.verification.symbol_values import SymbolValues
 from symbp.verification.tree import Jacobian
 
 # where a quantity sits on the way up through the network: (layer, 0) for z, (layer, 1) for a
-_PART = {"z": 0, "a": 1, "yhat": 1, "x": 1}
+_PART = {"z": 0, "a": 1, "yhat": 1, "x": 1, "share": 1}
 
 
 def runs_backwards(values: SymbolValues, node: Jacobian) -> bool:
@@ -68,7 +68,10 @@ def jacobian_entry(values: SymbolValues, node: Jacobian, bindings: dict):
         else:
             jacobian = np.tensordot(point.W[layer + 1].T, jacobian, axes=1)
             stage = (layer + 1, 0)
-    return values.scalar_of(jacobian[(unit, *at)])
+    entry = jacobian[(unit, *at)]
+    if of.name == "share":  # one output's term c(a_k, t_k) of the cost: its slope times da_k/d(by)
+        entry = entry * values.array(of)[sample, unit]
+    return values.scalar_of(entry)
 
 
 def _activation_jacobian(values: SymbolValues, layer: int, sample: int) -> np.ndarray:

@@ -20,7 +20,10 @@ from functools import cache
 from symbp.spec.notation import Declared, Notation
 
 # role of a symbol spelling -> what the evaluator looks up (see evaluate.Evaluator.array)
-ROLES = ("a", "z", "x", "t", "y", "yhat", "w", "b", "delta", "cost", "N", "width", "e", "lambda", "error")
+ROLES = (
+    *("a", "z", "x", "t", "y", "yhat", "w", "b", "delta", "cost", "N", "width", "e", "lambda", "error"),
+    "constant",
+)
 ROLE_FIELDS = (
     ("pre_activation", "z"),
     ("pre_activation_matrix", "z"),
@@ -219,9 +222,15 @@ _SHOWN_FIELDS = {
 
 def declared_role(entry: Declared) -> str | None:
     """The role a declared name plays (None for names that are no symbol: units, the depth letter)."""
-    return {"error": "error", "loss": "cost", "width": "width", "units": None, "depth": None}.get(
-        entry.quantity, dict(ROLE_FIELDS).get(entry.quantity)
-    )
+    return {
+        "error": "error",
+        "loss": "cost",
+        "output_loss": "cost",
+        "constant": "constant",
+        "width": "width",
+        "units": None,
+        "depth": None,
+    }.get(entry.quantity, dict(ROLE_FIELDS).get(entry.quantity))
 
 
 def _bare_cost(key: str) -> str:
@@ -289,6 +298,8 @@ def lexicon(notation: Notation) -> Lexicon:
 
     for entry in notation.symbols:  # the source's own names first: they win over the defaults
         role = declared_role(entry)
+        if entry.quantity == "units" and entry.layer == notation.input_layer:
+            role = "x"  # a named input (Mazur's i_1) is that input
         greek = ["\\" + entry.name] if entry.name in GREEK else []
         for spelling in [*_variants(entry.name), *greek] if role else ():
             claim(spelling, role)

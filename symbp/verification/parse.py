@@ -118,12 +118,23 @@ def _shown(text: str, column: int) -> str | None:
     return repr(text[column - 1 :].split()[0][:12])
 
 
+_ACCENT = re.compile(
+    r"\\(?:hat|widehat|tilde|widetilde|bar|overline|check|breve|dot|ddot)\s*\{\s*(\\?[A-Za-z]+)\s*\}"
+)
+
+
 def _unexpected_character(text: str, column: int, allowed, words: Lexicon) -> str:
     char = text[column - 1]
     word = re.match(r"\\[A-Za-z]+\s*\{(?:[^{}]|\{[^{}]*\})*\}|\\?[A-Za-z_]\w*", text[column - 1 :])
     if word:
         name = word[0][:24]
         notation = words.notation
+        accent = _ACCENT.match(word[0])
+        if accent:  # \hat{\delta}, \tilde{z}: a name of its own, never the plain letter it decorates
+            return (
+                f"{word[0]} is not a name of the {notation.name} notation, and is not read as {accent[1]}: "
+                f"declare it in [notation.symbols] ({word[0]} = 'delta_matrix', 'pre_activation', ...)"
+            )
         symbols = ", ".join(
             value
             for value in dict.fromkeys(

@@ -16,7 +16,7 @@ from symbp.spec.graph import Connection
 from symbp.spec.network import Network
 from symbp.spec.notation import DEFAULT_NOTATION, Notation
 
-PER_SAMPLE = ("a", "z", "delta", "dz", "x", "t", "y", "yhat", "dact", "error")
+PER_SAMPLE = ("a", "z", "delta", "dz", "x", "t", "y", "yhat", "dact", "error", "share")
 WEIGHTS = ("w", "accumulator", "gradient")
 # what a column layout writes transposed: every matrix a symbol names
 MATRICES = PER_SAMPLE + WEIGHTS + ("b",)

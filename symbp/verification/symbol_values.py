@@ -72,7 +72,7 @@ class SymbolValues:
     # -- layers ---------------------------------------------------------------
     def layer_of(self, sym: Sym) -> int:
         """The internal layer of a symbol (0 = input); EvalError when the network has no such layer."""
-        if sym.name in ("t", "y", "yhat", "error"):
+        if sym.name in ("t", "y", "yhat", "error", "share"):
             if sym.name == "error" and sym.layer is not None:
                 self._output_only(sym)
             return self.depth
@@ -139,13 +139,15 @@ class SymbolValues:
     def array(self, sym: Sym) -> np.ndarray:
         """The whole matrix a symbol names (rows = samples for per-sample quantities)."""
         point = self.point
-        if sym.name in ("N", "e", "width", "lambda"):
+        if sym.name in ("N", "e", "width", "lambda", "constant"):
             return np.array(self.constant(sym))
         layer = self.layer_of(sym)
         if sym.name == "delta":
             return point.delta[layer] * self.delta_scale(sym.spelling)
         if sym.name == "error":
             return (point.A[self.depth] - point.T) * self.declared_factor(sym.spelling)
+        if sym.name == "share":
+            return self.output_slopes()
         if sym.name == "dz":
             return point.delta[layer] * self.gradient_scale(sym.spelling)
         if sym.name == "dact":
@@ -225,17 +227,21 @@ class SymbolValues:
             return total
         if layer < self.depth:
             return delta_of(layer + 1) @ point.W[layer + 1].T
-        cost = point.network.cost
-        derivative = sp.diff(cost.expr, A_SCALAR)
+        if not point.network.cost.mean:
+            return self.output_slopes()
+        return self.output_slopes() * (sp.Rational(1, point.N) if self.symbolic else 1 / point.N)
+
+    def output_slopes(self) -> np.ndarray:
+        """dc/da of each output's term c(a, t) of the cost, per sample (rows) and output: the gradient of
+        one sample's loss by the output, and of one output's share of it (Loss_k) by its own output."""
+        point = self.point
+        derivative = sp.diff(point.network.cost.expr, A_SCALAR)
         if self.symbolic:
             function = np.vectorize(sp.Lambda((A_SCALAR, T_SCALAR), derivative), otypes=[object])
-            scale = sp.Rational(1, point.N) if cost.mean else 1
         else:
             function = sp.lambdify((A_SCALAR, T_SCALAR), derivative, "numpy")
-            scale = 1 / point.N if cost.mean else 1
         with np.errstate(all="ignore"):
-            values = function(point.A[self.depth], point.T) * np.ones_like(point.T)
-        return values * scale
+            return function(point.A[self.depth], point.T) * np.ones_like(point.T)
 
     def weight_gradient(self, layer: int, penalised: bool) -> np.ndarray:
         """Ng's Delta^{(l)} (the sum over the examples of each one's gradient) or D^{(l)} (dJ/dTheta)."""
@@ -257,6 +263,9 @@ class SymbolValues:
             return sp.nsimplify(l2) if self.symbolic else float(l2)
         if sym.name == "e":
             return sp.E if self.symbolic else float(np.e)
+        if sym.name == "constant":  # a declared constant (Haykin's slope a), exact in a proof
+            value = lexicon(self.reading.notation).declaration(sym.spelling).value
+            return sp.Rational(value.numerator, value.denominator) if self.symbolic else float(value)
         return self.scalar_of(self.point.network.layers[self.layer_of(sym)])
 
     def activation_layer(self, arg: Node) -> int:

@@ -12,6 +12,7 @@ from lark import Token, Transformer
 
 from symbp.verification.layer_marks import SUB_LAYER, layer_from_mark, layer_from_match, plain_layer
 from symbp.verification.lexicon import Lexicon
+from symbp.verification.output_share import output_share
 from symbp.verification.tree import (
     Bin,
     Call,
@@ -282,8 +283,10 @@ class ToTree(Transformer):
 
 
 def _gradient(by: Node, cost: Node, column: int) -> Gradient:
-    if not (isinstance(cost, Sym) and cost.name == "cost"):
+    if not (isinstance(cost, Sym) and cost.name in ("cost", "share")):
         raise Invalid(getattr(cost, "column", column), "the gradient of the cost (C, J, E, L)")
+    if cost.name == "share":
+        return Gradient(by, cost.spelling or "C", share=cost, column=column)
     return Gradient(by, cost.spelling or "C", cost.indices, column=column)
 
 
@@ -301,8 +304,8 @@ def _quotient(top: Node, bottom: Node, column: int) -> Node:
     """
     if not (isinstance(top, Partial) and isinstance(bottom, Partial)):
         return Bin("div", top, bottom, column=column)
-    if isinstance(top.arg, Sym) and top.arg.name == "cost":
-        return Gradient(bottom.arg, top.arg.spelling or "C", top.arg.indices, column=column)
+    if isinstance(top.arg, Sym) and top.arg.name in ("cost", "share"):
+        return _gradient(bottom.arg, top.arg, column)
     if (
         isinstance(top.arg, Call)
         and top.arg.func == "act"
@@ -411,15 +414,10 @@ def _symbol(head: Token, suffixes: list, words: Lexicon) -> Sym | Transpose:
     # is taken at, so it changes nothing
     if arguments and not (name in ("w", "b") and indices is not None):
         indices = _with_sample(arguments, indices, transposed, words.notation)
-    letter = words.notation.sample_index
-    if name == "cost" and indices is not None and indices != (letter,):
+    if name == "cost" and indices is not None and indices != (words.notation.sample_index,):
         # AIMA's Loss_k, Mazur's E_{o1}: one output's share of the cost, not the cost (nor one sample's)
-        shown = ",".join(map(str, indices))
-        raise Invalid(
-            head.column,
-            f"{spelling}_{{{shown}}}: a cost with a subscript other than the sample letter {letter} "
-            "(one output's loss) is not read; write the cost of the whole output",
-        )
+        layer, indices = _named(output_share, head.column, spelling, layer, indices, declared, words.notation)
+        name = "share"
     symbol = Sym(name, layer, indices, spelling=spelling, column=head.column)
     return Transpose(symbol, column=head.column) if transposed else symbol
 

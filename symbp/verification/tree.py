@@ -140,6 +140,7 @@ class Gradient(Node):
     by: Node
     cost: str = "C"
     cost_indices: tuple | None = None  # a subscript on the cost (E_p: of sample p)
+    share: Sym | None = None  # one output's share of the cost (Loss_k, E_{o1}): that output's unit
 
 
 @dataclass(frozen=True)
@@ -202,3 +203,13 @@ def map_children(node: Node, function) -> Node:
 
 def _parts(value) -> tuple:
     return value if isinstance(value, tuple) else (value,)
+
+
+def with_index(node: Node | None, letter: str, value: int) -> Node | None:
+    """``node`` with the free index ``letter`` fixed to ``value`` (a sum over that letter keeps its own)."""
+    if node is None or (isinstance(node, Sum) and node.index == letter):
+        return node
+    if isinstance(node, Sym):
+        indices = node.indices and tuple(value if index == letter else index for index in node.indices)
+        return dataclasses.replace(node, indices=indices) if indices != node.indices else node
+    return map_children(node, lambda child: with_index(child, letter, value))

@@ -28,12 +28,20 @@ import numpy as np
 from symbp.errors import CheckFailed
 from symbp.spec.network import Network, load, require_checkable
 from symbp.spec.notation import DEFAULT_NOTATION, Notation
+from symbp.verification.chained import (
+    chain_sides,
+    identity_chain,
+    is_network_derivative,
+    pair,
+    quantity_chain,
+)
 from symbp.verification.diagnosis import candidates, pair_limit, two_slips
 from symbp.verification.formula import Formula, FormulaError, backwards_error, parse_formula
 from symbp.verification.formula_check import CROSS_CHECK, FormulaCheck
 from symbp.verification.graph_refusals import graph_refusal
 from symbp.verification.graph_slips import graph_candidates
 from symbp.verification.other_notations import chosen_notation, other_readers, profile_words, suggesting
+from symbp.verification.share_check import each_output, read_on
 from symbp.verification.summation import repeated_indices
 from symbp.verification.unlayered import at_every_layer, reading, unlayered_error
 from symbp.verification.vector_weights import vector_weight_refusal
@@ -75,20 +83,33 @@ def verify(
     network = load(network)
     require_checkable(network, "verify")
     chosen = chosen_notation(network, notation, numbering)
+    sides = chain_sides(formula) if isinstance(formula, str) else []
+    if len(sides) > 2:  # A = B = C: each side after the first against the truth
+        if is_network_derivative(pair(formula, sides, 1), chosen):
+            return identity_chain(network, formula, chosen, points, seed)
+        verdicts = []
+        for index in range(1, len(sides)):
+            given = pair(formula, sides, index)
+            verdicts.append(
+                verify(network, given, numbering=numbering, notation=notation, points=points, seed=seed)
+            )
+            if not verdicts[-1].holds:
+                break
+        return quantity_chain(sides, formula, verdicts)
     searching = notation is None and numbering is None and network.notation == DEFAULT_NOTATION
     try:
         parsed = parse_formula(formula, chosen)
     except FormulaError as error:
         readers = other_readers(formula, chosen)
         if searching and len(readers) == 1:
-            verdict = _verdict(network, readers[0], points, seed)
+            verdict = _for_each_output(network, read_on(network, readers[0]), points, seed)
             verdict.notation = readers[0].notation.name
             verdict.notes.insert(
                 0, f"read in the {verdict.notation} notation (in {chosen.name}: {error.reason})"
             )
             return verdict
         raise suggesting(error, chosen, readers) from None
-    verdict = _verdict(network, parsed, points, seed)
+    verdict = _for_each_output(network, read_on(network, parsed), points, seed)
     if searching and not verdict.holds:
         holding = [
             reader.notation.name for reader in other_readers(formula, chosen) if _holds(network, reader, seed)
@@ -108,6 +129,10 @@ def _layers(network: Network, formula: Formula) -> tuple:
 
 def _holds(network: Network, formula: Formula, seed: int) -> bool:
     """Does a read formula hold (numerically, at a few points; no diagnosis, no proof)?"""
+    try:
+        formula = read_on(network, formula)
+    except FormulaError:
+        return False
     unlayered_reading, _ = _layers(network, formula)
     if unlayered_reading == "refused":
         return False
@@ -117,6 +142,22 @@ def _holds(network: Network, formula: Formula, seed: int) -> bool:
     if not check.generic or check.missing_quantity():
         return False
     return check.compare(None) is not None
+
+
+def _for_each_output(network: Network, parsed: Formula, points: int, seed: int) -> Verdict:
+    """The verdict, for each output unit in turn when a share of the cost has a free letter (Loss_k)."""
+    outputs = each_output(network, parsed)
+    verdicts = []
+    for which, formula in outputs:
+        verdicts.append((which, _verdict(network, formula, points, seed)))
+        if not verdicts[-1][1].holds:
+            break
+    which, verdict = verdicts[-1]
+    if len(outputs) > 1:
+        each = ", ".join(output for output, _ in outputs)
+        said = "it holds for each" if verdict.holds else f"it fails for {which}"
+        verdict.notes.insert(0, f"read for each output in turn ({each}): {said}")
+    return verdict
 
 
 def _verdict(network: Network, parsed: Formula, points: int, seed: int) -> Verdict:

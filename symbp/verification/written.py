@@ -28,6 +28,8 @@ def show(node: Node, notation: Notation = DEFAULT_NOTATION) -> str:
         written = node.layer is not None and not node.layer.implied
         layer = "^{" + notation.mark(str(node.layer)) + "}" if written else ""
         indices = "_{" + "".join(str(index) for index in node.indices) + "}" if node.indices else ""
+        if node.name == "share":  # one output's loss, as written (Loss_k, E_{o1} read as E_{1})
+            return (node.spelling or notation.cost) + indices
         if node.name in ("dact", "dz"):
             below = lexicon(notation).spelling(node.name[1])
             return f"\\partial {notation.cost}/\\partial {below}{layer}{indices}"

@@ -58,6 +58,9 @@ def test_implicit_summation_declared_in_the_spec(tmp_path, capsys):
         ('K = {quantity = "depth", layer = 2}', "notation.symbols.K.layer"),
         ('w_5 = {quantity = "weight", from = "h1", to = "o1"}', "notation.symbols.w_5.from"),
         ('Err = "errors"', "notation.symbols.Err"),
+        ('a = {quantity = "constant", value = 0.5}', "notation.symbols.a.value"),
+        ('a = {quantity = "constant", value = "slope"}', "notation.symbols.a.value"),
+        ('a = "constant"', "notation.symbols.a"),
     ],
 )
 def test_a_bad_declaration_is_one_line_naming_the_field_and_exit_2(tmp_path, capsys, symbols, field):
@@ -69,3 +72,16 @@ def test_a_bad_declaration_is_one_line_naming_the_field_and_exit_2(tmp_path, cap
     status, out, err = run(["verify", str(spec), r"\delta^L_j = a^L_j - y_j"], capsys)
     assert status == 2
     assert field in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_declared_constant_is_read_as_its_value(tmp_path, capsys):
+    """A slope A declared 1 is the spec's sigmoid's; declared 1/2, the formula is a factor 2 off."""
+    spec = tmp_path / "slope.toml"
+    formula = r"\delta^L_j = A (a^L_j - y_j) \sigma'(z^L_j)"
+    for value, status in (("1", 0), ('"1/2"', 1)):
+        spec.write_text(
+            'name = "slope"\nlayers = [2, 2, 2]\nactivation = "sigmoid"\ncost = "half_mse"\n\n'
+            '[notation]\nprofile = "nielsen"\n\n[notation.symbols]\n'
+            f'A = {{quantity = "constant", value = {value}}}\n'
+        )
+        assert run(["verify", str(spec), formula], capsys)[0] == status

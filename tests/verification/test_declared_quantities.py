@@ -7,7 +7,6 @@ import symbp
 from symbp.errors import SymbpError
 from symbp.spec.network import network_from_dict
 from symbp.spec.profiles import notation_from
-from symbp.verification.formula import FormulaError
 
 # AIMA writes Err_k for an output's error and \Delta_k for its delta; a text that defines its delta as
 # -1/2 dE/dz; Haykin's e_j = t_j - a_j (the error with the other sign)
@@ -165,19 +164,6 @@ def two_layer():
 )
 def test_haykins_sample_arguments_and_error_read_as_printed(two_layer, formula, holds):
     assert symbp.verify(two_layer, formula, notation=HAYKIN).holds is holds
-
-
-def test_a_cost_subscripted_with_a_unit_index_is_refused_naming_it():
-    """AIMA's Loss_k is the loss at output k: for a hidden weight it is not the whole loss's derivative."""
-    notation = {"profile": "default", "unit_letters": ["i", "j", "k"], "symbols": {"Loss": "loss"}}
-    with pytest.raises(FormulaError) as raised:
-        symbp.verify(
-            "demystified", r"\frac{\partial Loss_k}{\partial w_{jk}} = a_j \delta_k", notation=notation
-        )
-    message = str(raised.value)
-    assert (
-        "Loss_{k}: a cost with a subscript other than the sample letter n" in message and "\n" not in message
-    )
 
 
 def test_a_cost_subscripted_with_the_sample_letter_is_that_samples_cost():

@@ -120,15 +120,6 @@ def test_a_cost_written_with_the_sample_argument_is_one_sample_s():
     assert not holds(HAYKIN_NET, whole.replace(r"\frac{1}{N}", ""), HAYKIN)
 
 
-def test_one_output_s_share_of_the_cost_is_refused_naming_it():
-    notation = {"layout": "column", "unit_letters": ["i", "j", "k"], "target": "y", "cost": "Loss"}
-    network = {"name": "a", "layers": [2, 3, 2], "activation": "sigmoid", "cost": "sse"}
-    message = refusal(
-        network, r"\frac{\partial Loss_k}{\partial w_{jk}} = -2(y_k - a_k) \sigma'(z_k) a_j", notation
-    )
-    assert "Loss_{k}: a cost with a subscript other than the sample letter" in message
-
-
 @pytest.mark.parametrize(
     ("network", "formula"),
     [

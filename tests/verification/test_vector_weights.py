@@ -24,3 +24,39 @@ def test_a_gradient_by_one_units_weight_vector_is_refused_naming_it(by):
 def test_the_matrix_of_a_layer_of_one_unit_is_still_read_as_a_row(right, holds):
     formula = rf"\frac{{\partial L_{{CE}}}}{{\partial W}} = {right}"
     assert symbp.verify("logistic", formula, notation=SLP).holds is holds
+
+
+SLP_NET = {"name": "slp", "layers": [2, 3, 1], "activation": ["relu", "sigmoid"], "cost": "bce"}
+
+
+@pytest.mark.parametrize(
+    ("network", "formula", "holds"),
+    [
+        ("logistic", r"\frac{\partial L_{CE}}{\partial w_j} = (\hat y - y) x_j", True),
+        ("logistic", r"\frac{\partial L_{CE}}{\partial w_j} = (\hat y - y) x_1", False),
+        ("logistic", r"\frac{\partial L_{CE}}{\partial w_j} = [\sigma(w \cdot x + b) - y] x_j", True),
+        ("logistic", r"\frac{\partial L_{CE}}{\partial b} = \sigma(w \cdot x) - y", False),
+        ("logistic", r"\frac{\partial L_{CE}}{\partial w_j} = \frac{\partial L_{CE}}{\partial z} x_j", True),
+        (SLP_NET, r"\frac{\partial L}{\partial w^{[2]}_j} = (\hat y - y) a^{[1]}_j", True),
+        (SLP_NET, r"\frac{\partial L}{\partial w^{[2]}_j} = (\hat y - y) w^{[2]}_j", False),
+    ],
+)
+def test_a_weight_with_one_index_into_a_layer_of_one_unit_is_the_weight_from_that_unit(
+    network, formula, holds
+):
+    assert symbp.verify(network, formula, notation=SLP).holds is holds
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        r"\frac{\partial L}{\partial w^{[1]}_j} = (\hat y - y) x_j",
+        r"\frac{\partial L}{\partial w^{[2]}_{j1}} = (\hat y - y) w^{[1]}_j",
+    ],
+)
+def test_a_weight_with_one_index_into_a_layer_of_several_units_is_refused_naming_it(formula):
+    with pytest.raises(FormulaError) as raised:
+        symbp.verify(SLP_NET, formula, notation=SLP)
+    message = str(raised.value)
+    assert "w^{[1]}_{j}: a weight with one index is read only into a layer of one unit" in message
+    assert "it enters a layer of 3 units" in message and "\n" not in message

@@ -7,7 +7,8 @@ unit j, y for the target, Err_k = y_k - a_k for one output's error, Delta_k = Er
 "modified error" (which is -1/2 dLoss_k/din_k) and Loss_k = (y_k - a_k)^2 for one output's loss. A
 reader declares Err as the error with the other sign and Delta as the delta with the factor -1/2. Its
 last step drops the 2 of -2 Delta_k a_j (a slip of the book: with its own Delta the right side is half the
-derivative). The derivatives of Loss_k, one output's share of the loss, are refused, naming it.
+derivative). The derivatives of Loss_k, one output's share of the loss, are read as that output's
+term (k is the output layer's unit letter), for each output where k is free.
 
 Partly checked: a blog post in the code corpus implementing the book's update rules (its 2016 post
 "Cobaan!", found by its text ``Err_k \\times g'(in_k)``) prints Delta_k = Err_k \\times g'(in_k) and

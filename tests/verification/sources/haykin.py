@@ -6,7 +6,8 @@ response, e_j(n) = d_j(n) - y_j(n) for the error, E(n) = 1/2 sum_j e_j^2(n) for 
 energy (script E) and E_av for its average over the N examples, w_ji from neuron i to neuron j, phi_j for
 the activation and delta_j(n) = -dE(n)/dv_j(n) for the local gradient. Every quantity carries the step n as
 an argument, the weights too. Neuron i feeds j, j feeds k (i, j, k name the layers); in the case of an
-output neuron j, j is the output layer.
+output neuron j, j is the output layer. Section 4.6's logistic 1/(1 + exp(-a v)) has a slope a: a
+reader declares it a constant, 1 (the spec's sigmoid).
 
 Not checked against the book, whose section 4.4 is not stored: study notes in public repositories that copy
 it print (4.24) and an output neuron's delta_j(n) = e_j(n) varphi'_j(v_j(n)) as here (with \\phi'_j or
@@ -39,7 +40,10 @@ SOURCE = Source(
         "samples": "N",
         "delta_sign": -1,
         "delta_of": "sample",
-        "symbols": {"e": {"quantity": "error", "factor": -1}},
+        "symbols": {
+            "e": {"quantity": "error", "factor": -1},
+            "a": {"quantity": "constant", "value": 1},  # the logistic's slope (4.6): the spec's sigmoid
+        },
     },
     formulas=(
         Written(

@@ -6,7 +6,8 @@ The notes write {\\cal C} for the cost, 1/2 sum_i (a_i^L - t_i)^2 for one exampl
 (a_j^L, z_k^{l+1}), w_{jk}^l from neuron k of layer l-1 to neuron j of layer l, t for the target and f for
 the activation (sigma in one week's version), layers numbered from 1. Their forward formula
 z_j^{l+1} = sum_i w_{ij}^{l+1} a_i^l + b_j^{l+1} swaps the weight's indices against the rest; a reader
-takes the convention of the back-propagation equations, which the notes use throughout.
+takes the convention of the back-propagation equations, which the notes use throughout. A hat marks a
+vector (\\hat{\\delta}^L, \\hat{z}^L): a reader declares each as the matrix it names.
 
 Checked: https://compphysics.github.io/MachineLearning/doc/pub/week42/html/._week42-bs040.html prints the
 three week-42 equations for delta_j^l as here, in the version with sigma' for f'.
@@ -27,6 +28,12 @@ SOURCE = Source(
         "cost": r"{\cal C}",
         "target": "t",
         "function": "f",
+        # a hat marks a vector (week 41's Hadamard form): each is declared as the matrix it names
+        "symbols": {
+            r"\hat{\delta}": "delta_matrix",
+            r"\hat{z}": "pre_activation_matrix",
+            r"\hat{a}": "activation_matrix",
+        },
     },
     formulas=(
         Written(
