@@ -55,8 +55,8 @@ EXPECTED = {
         "out^{(2)}_{1} where out^{(1)}_{1} is needed; and the same in a second place",
         [],
     ),
-    "right_aima_hidden.tex": (3, None, None, []),
-    "wrong_aima_factor_two_line2.tex": (2, 2, "a factor 2 is missing", []),
+    "right_aima_hidden.tex": (5, None, None, []),  # and the two definitions of the prose below it
+    "wrong_aima_factor_two_line2.tex": (3, 2, "a factor 2 is missing", []),
     "right_cs229_two_layers.tex": (3, None, None, []),
     "wrong_cs229_transpose_line2.tex": (2, 2, "the transpose of the derivative", []),
     "right_d2l_w1.tex": (3, None, None, []),
