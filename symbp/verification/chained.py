@@ -22,7 +22,7 @@ from symbp.verification.formula import gradients_as_symbols, with_unit_layers
 from symbp.verification.formula_check import ATOL, RTOL
 from symbp.verification.parse import FormulaError, parse_tree
 from symbp.verification.point import EvalError, Reading
-from symbp.verification.tree import Jacobian, Node, Sym, walk
+from symbp.verification.tree import Call, Jacobian, Node, Sym, walk
 from symbp.verification.verdict import Verdict
 
 MAX_ENTRIES = 24  # entries of the first side compared at each point
@@ -50,9 +50,11 @@ def pair(text: str, sides: list, index: int) -> str:
 
 
 def is_network_derivative(text: str, notation: Notation) -> bool:
-    """Is the chain's first side a derivative between two quantities of the network (its own truth)?"""
+    """Is the chain's first side a derivative between two quantities of the network (its own truth), or an
+    activation's derivative f'(z_j)?"""
     left, _ = parse_tree(text, notation)
-    return isinstance(left, Jacobian)
+    # da_j/dz_j is read as f'(z_j) as soon as it is parsed
+    return isinstance(left, Jacobian) or (isinstance(left, Call) and left.prime)
 
 
 def identity_chain(network: Network, text: str, notation: Notation, points: int, seed: int) -> Verdict:
@@ -94,7 +96,11 @@ def identity_chain(network: Network, text: str, notation: Notation, points: int,
                     at = f" at {entry}" if entry else ""
                     unequal.setdefault(index, f"{number:.10g} against {truth:.10g}{at}")
     if not unequal:
-        note = f"a chain of {len(nodes)} sides: each equals the first, the derivative through the network"
+        note = (
+            f"a chain of {len(nodes)} sides: each equals the first, the derivative through the network"
+            if len(nodes) > 2
+            else f"{shown[0]} evaluated as the derivative through the network, entry by entry"
+        )
         return Verdict(text, True, "numerically", points, largest, [note])
     index = min(unequal)
     diagnosis = f"the side {shown[index]} is not equal to {shown[0]}"

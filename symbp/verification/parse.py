@@ -180,8 +180,15 @@ def _check_nesting(text: str, tree) -> None:
 _CLOSING = re.compile(r"(?:\s|\\[,;:! ]|\\q?quad)*[.,;](?:\s|\\[,;:! ]|\\q?quad|\$)*$")
 
 
+# "... \in \mathbb{R}^q" after a formula states its shape, not its value (d2l's dJ/do = dL/do \in R^q)
+_SHAPE = re.compile(
+    r"\s*\\in\s*(?:\\math(?:bb|bf)\s*\{\s*R\s*\}|\\R(?![A-Za-z]))"
+    r"(?:\s*\^\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?(?=(?:\s|\\[,;:! ]|\\q?quad|[.,;$])*$)"
+)
+
+
 def _without_closing_punctuation(text: str) -> str:
-    stripped = _CLOSING.sub("", text)
+    stripped = _CLOSING.sub("", _SHAPE.sub("", text))
     return stripped if stripped.strip() else text
 
 

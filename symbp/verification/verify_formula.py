@@ -84,6 +84,8 @@ def verify(
     require_checkable(network, "verify")
     chosen = chosen_notation(network, notation, numbering)
     sides = chain_sides(formula) if isinstance(formula, str) else []
+    if len(sides) == 2 and _is_local_derivative(formula, chosen):  # da_j/dz_j = a_j (1 - a_j)
+        return identity_chain(network, formula, chosen, points, seed)
     if len(sides) > 2:  # A = B = C: each side after the first against the truth
         if is_network_derivative(pair(formula, sides, 1), chosen):
             return identity_chain(network, formula, chosen, points, seed)
@@ -158,6 +160,15 @@ def _for_each_output(network: Network, parsed: Formula, points: int, seed: int) 
         said = "it holds for each" if verdict.holds else f"it fails for {which}"
         verdict.notes.insert(0, f"read for each output in turn ({each}): {said}")
     return verdict
+
+
+def _is_local_derivative(formula: str, notation: Notation) -> bool:
+    """Is the left side a derivative between two quantities of the network, its own truth? (A formula
+    that cannot be read so is left to the reader's usual refusal.)"""
+    try:
+        return is_network_derivative(formula, notation)
+    except FormulaError:
+        return False
 
 
 def _verdict(network: Network, parsed: Formula, points: int, seed: int) -> Verdict:

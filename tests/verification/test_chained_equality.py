@@ -95,3 +95,23 @@ def test_a_derivative_at_the_generic_layer_is_refused_as_a_chain_naming_it():
 )
 def test_only_an_equals_sign_outside_brackets_splits_a_chain(text, count):
     assert len(chain_sides(text)) == count
+
+
+@pytest.mark.parametrize(
+    ("formula", "holds"),
+    [
+        # one local derivative, its own truth: Mazur's dout/dnet and dnet/dw written as a claim
+        (r"\frac{\partial a_j^L}{\partial z_{j}^{L}} = a_j^L(1-a_j^L)", True),
+        (r"\frac{\partial z_j^L}{\partial w_{jk}^{L}} = a_k^{L-1}", True),
+        (r"\frac{\partial a_j^L}{\partial w_{jk}^{L}} = a_j^L(1-a_j^L)a_k^{L-1}", True),
+        (r"\frac{\partial a_j^L}{\partial z_{j}^{L}} = a_j^L(1+a_j^L)", False),
+        (r"\frac{\partial z_j^L}{\partial w_{jk}^{L}} = a_j^{L-1}", False),
+    ],
+)
+def test_a_single_derivative_between_quantities_is_judged_against_itself(formula, holds):
+    verdict = symbp.verify(NETWORK, formula, notation=NOTES)
+    assert verdict.holds is holds
+    if holds:
+        assert "evaluated as the derivative through the network" in verdict.notes[0]
+    else:
+        assert verdict.diagnosis.startswith("the side ") and "is not equal to" in verdict.diagnosis

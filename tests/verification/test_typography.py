@@ -40,6 +40,9 @@ def test_typeface_wrappers_unwrap(written, plain):
         r"\frac{\partial \mathcal{J}}{\partial \mathsf{W}^{(1)}} = \mathit{X}^{\mathsf T} \delta^{(2)}.",
         r"\frac{\partial J}{\partial W^{(1)}} = \left( X^\intercal \right) \, \delta^{(2)} \;,",
         r"\frac{\partial J}{\partial W^{(1)}} = \Bigl( X^{\top} \Bigr) \cdot \delta^{(2)}",
+        # a shape stated after the formula carries no value
+        r"\frac{\partial J}{\partial W^{(1)}} = X^T \delta^{(2)} \in \mathbb{R}^{2 \times 3}.",
+        r"\frac{\partial J}{\partial W^{(1)}} = X^T \delta^{(2)} \in \R^{d \times h}",
     ],
 )
 def test_styled_formulas_hold_as_their_plain_form(formula):
