@@ -24,6 +24,7 @@ from symbp.verification.tree import (
     Transpose,
     walk,
 )
+from symbp.verification.written import as_needed
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ def transposes(formula: Formula, rhs: Node, nodes: list, say):
                 )
             elif not node.indices and not _under_transpose(rhs, node):
                 yield Candidate(
-                    f"{say(node)} where {say(node)}^T is needed (transposed)",
+                    f"{say(node)} where {say(Transpose(node))} is needed (transposed)",
                     substitute(rhs, node, Transpose(node)),
                 )
 
@@ -227,8 +228,9 @@ def layer_shifts(formula: Formula, rhs: Node, nodes: list, say):
         ):
             for step in (1, -1):
                 moved = replace(node, layer=moved_layer(node.layer, step))
+                needed = say(as_needed(moved, formula.notation))
                 yield Candidate(
-                    f"off by one layer: {say(node)} where {say(moved)} is needed",
+                    f"off by one layer: {say(node)} where {needed} is needed",
                     substitute(rhs, node, moved),
                 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from functools import partial
 
@@ -39,7 +40,7 @@ def show(node: Node, notation: Notation = DEFAULT_NOTATION) -> str:
         return f"{node.value:g}"
     if isinstance(node, Transpose):
         inner = say(node.arg)
-        return f"({inner})^T" if not isinstance(node.arg, Sym) else f"{inner}^T"
+        return f"{inner}^T" if re.fullmatch(r"[^^]*", inner) and isinstance(node.arg, Sym) else f"({inner})^T"
     if isinstance(node, Call):
         name = _function_name(notation) if node.func == "act" else "\\" + node.func
         return f"{name}{chr(39) if node.prime else ''}({say(node.arg)})"
@@ -79,3 +80,13 @@ def _in_typeface(name: str, written: str | None) -> str:
 def _function_name(notation: Notation) -> str:
     """The activation function as diagnoses name it: f where the notation writes the default \\sigma."""
     return "f" if notation.function == DEFAULT_NOTATION.function else notation.function
+
+
+def as_needed(node: Node, notation: Notation) -> Node:
+    """A repair's symbol as the notation names it: an activation at the input layer's number is the
+    input (d2l's h^{(0)} is x), whatever the writer's slip wrote there."""
+    layer = getattr(node, "layer", None)
+    if isinstance(node, Sym) and node.name == "a" and layer is not None and layer.base is None:
+        if layer.offset == notation.input_layer:
+            return dataclasses.replace(node, name="x", layer=None)
+    return node

@@ -27,7 +27,7 @@ EXPECTED = {
     "wrong_sign_line2.tex": (2, 2, "sign flipped", []),
     "wrong_no_derivative_line3.tex": (3, 3, "f(z^{L}_{j}) where the derivative f'(z^{L}_{j}) is needed", []),
     "wrong_index_order_line3.tex": (3, 3, "w^{l+1}_{jk} where w^{l+1}_{kj} is needed", []),
-    "wrong_transpose_line1.tex": (2, 1, "w^{l+1} where w^{l+1}^T is needed (transposed)", []),
+    "wrong_transpose_line1.tex": (2, 1, "w^{l+1} where (w^{l+1})^T is needed (transposed)", []),
     "wrong_bias_line2.tex": (2, 2, "off by one layer", []),
     "wrong_hidden_layer_line2.tex": (2, 2, "z^{l+1}_{j} where z^{l}_{j} is needed", []),
     "wrong_second_chain_line4.tex": (4, 4, "a^{L}_{k} where a^{L-1}_{k} is needed", []),
@@ -42,7 +42,7 @@ EXPECTED = {
     "wrong_bold_transpose_line3.tex": (
         3,
         3,
-        r"\mathbf{W}^{(2)} where \mathbf{W}^{(2)}^T is needed (transposed)",
+        r"\mathbf{W}^{(2)} where (\mathbf{W}^{(2)})^T is needed (transposed)",
         [],
     ),
     "wrong_plain_maths_line2.txt": (2, 2, "a^{(1)} where a^{(2)} is needed", []),

@@ -42,7 +42,11 @@ TABLE = [
         "extra factor 1/N",
     ),
     ("demystified", r"\frac{\partial J}{\partial W^{(2)}} = (a^{(1)})^T \delta^{(3)}", "off by one layer"),
-    ("demystified", r"\delta^{(2)} = \delta^{(3)} W^{(2)} f'(z^{(2)})", "W^{(2)} where W^{(2)}^T is needed"),
+    (
+        "demystified",
+        r"\delta^{(2)} = \delta^{(3)} W^{(2)} f'(z^{(2)})",
+        "W^{(2)} where (W^{(2)})^T is needed",
+    ),
     ("demystified", r"\frac{\partial J}{\partial W^{(2)}} = (\delta^{(3)})^T a^{(2)}", "transpose"),
     # The backpropagation algorithm (half_adder: 2-2-2-2, sigmoid, half_mse, input layer 0)
     ("half_adder", r"\delta^{(L)}_j = (a^{(L)}_j - t_j) \sigma'(z^{(L)}_j)", "holds"),

@@ -111,7 +111,7 @@ SOURCE = Source(
             r" \mathbf{h}^\top + \lambda \mathbf{W}^{(1)}",
             False,
             "the gradient of W^{(1)} with the hidden output in place of the input",
-            "off by one layer",
+            r"off by one layer: \mathbf{h}^{(1)} where \mathbf{x} is needed",
         ),
         Written(
             r"\frac{\partial J}{\partial \mathbf{z}} = \frac{\partial J}{\partial \mathbf{h}} \odot"
