@@ -174,6 +174,13 @@ def transposes(formula: Formula, rhs: Node, nodes: list, say):
                     f"indices transposed: {say(node)} where {say(swapped)} is needed{why}",
                     substitute(rhs, node, swapped),
                 )
+            elif node.name == "w" and len(node.indices or ()) == 2 and node.indices[0] != node.indices[1]:
+                # a named weight (Mazur's w_6) where the one joining the same units the other way is meant
+                swapped = replace(node, indices=node.indices[::-1])
+                yield Candidate(
+                    f"{say(node)} where {say(swapped)} is needed (the weight's two units swapped)",
+                    substitute(rhs, node, swapped),
+                )
             elif not node.indices and not _under_transpose(rhs, node):
                 yield Candidate(
                     f"{say(node)} where {say(Transpose(node))} is needed (transposed)",

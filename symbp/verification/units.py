@@ -53,3 +53,14 @@ def weight_between(entry: Declared, notation: Notation) -> tuple[Layer, tuple]:
     layer = end[0] - 1 if notation.weights_named_by == "leaving" else end[0]
     indices = (start[1], end[1]) if notation.weight_indices == "from_to" else (end[1], start[1])
     return Layer(None, layer), indices
+
+
+def weight_named(layer: Layer, indices: tuple, notation: Notation) -> str | None:
+    """The declared name of the weight at ``layer`` with ``indices`` (w_7), if the notation names it."""
+    for entry in notation.declared("weight"):
+        try:
+            if weight_between(entry, notation) == (layer, tuple(indices)):
+                return entry.name
+        except UnitError:
+            continue
+    return None

@@ -20,6 +20,7 @@ from symbp.verification.tree import (
     Sym,
     Transpose,
 )
+from symbp.verification.units import weight_named
 
 
 def show(node: Node, notation: Notation = DEFAULT_NOTATION) -> str:
@@ -34,8 +35,15 @@ def show(node: Node, notation: Notation = DEFAULT_NOTATION) -> str:
         if node.name in ("dact", "dz"):
             below = lexicon(notation).spelling(node.name[1])
             return f"\\partial {notation.cost}/\\partial {below}{layer}{indices}"
+        named = _named_weight(node, notation)
+        if named is not None:  # Mazur's w_7: the declared name of that entry
+            return named
         matrix = node.name in ("w", "x") and not node.indices
-        return _in_typeface(lexicon(notation).spelling(node.name, matrix), node.spelling) + layer + indices
+        name = _in_typeface(lexicon(notation).spelling(node.name, matrix), node.spelling)
+        unit = _named_unit(node, notation)
+        if unit is not None:  # Mazur's out_{h1}: the unit by its declared family's name
+            return f"{name}_{{{unit}}}"
+        return name + layer + indices
     if isinstance(node, Num):
         return f"{node.value:g}"
     if isinstance(node, Transpose):
@@ -90,3 +98,25 @@ def as_needed(node: Node, notation: Notation) -> Node:
         if layer.offset == notation.input_layer:
             return dataclasses.replace(node, name="x", layer=None)
     return node
+
+
+def _named_weight(node: Sym, notation: Notation) -> str | None:
+    """A weight entry with a layer written as a number: its declared name, if the notation has one."""
+    layer = node.layer
+    if node.name != "w" or layer is None or layer.base is not None or len(node.indices or ()) != 2:
+        return None
+    if not all(isinstance(index, int) for index in node.indices):
+        return None
+    return weight_named(dataclasses.replace(layer, shown=None, implied=False), node.indices, notation)
+
+
+def _named_unit(node: Sym, notation: Notation) -> str | None:
+    """One unit's quantity at a layer written as a number (out^{(1)}_{1}) as its declared unit (h1)."""
+    layer = node.layer
+    if node.name == "w" or layer is None or layer.base is not None or len(node.indices or ()) != 1:
+        return None
+    (number,) = node.indices
+    if not isinstance(number, int):
+        return None
+    family = next((entry.name for entry in notation.declared("units") if entry.layer == layer.offset), None)
+    return None if family is None else f"{family}{number}"

@@ -52,7 +52,7 @@ EXPECTED = {
     "wrong_mazur_hidden_line3.tex": (
         3,
         3,
-        "out^{(2)}_{1} where out^{(1)}_{1} is needed; and the same in a second place",
+        "out_{o1} where out_{h1} is needed; and the same in a second place",
         [],
     ),
     "right_aima_hidden.tex": (5, None, None, []),  # and the two definitions of the prose below it

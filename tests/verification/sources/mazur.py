@@ -123,7 +123,7 @@ SOURCE = Source(
             r"\frac{\partial E_{total}}{\partial w_{5}} = \delta_{o1} out_{o1}",
             False,
             "the delta rule with the output's own out in place of out_{h1}",
-            "off by one layer",
+            "off by one layer: out_{o1} where out_{h1} is needed",
         ),
         Written(
             r"\frac{\partial E_{total}}{\partial w_{5}} = -\delta_{o1} out_{h1}",
@@ -135,6 +135,7 @@ SOURCE = Source(
             r"\frac{\partial E_{total}}{\partial out_{h1}} = \delta_{o1} * w_5 + \delta_{o2} * w_6",
             False,
             "the sum over o written out with w6 (from h2) where w7 (from h1 to o2) is needed",
+            "w_6 where w_7 is needed (the weight's two units swapped)",
         ),
         Written(
             r"\frac{\partial E_{total}}{\partial w_{5}} = -(target_{o1} - out_{o1}) * out_{h1}",
