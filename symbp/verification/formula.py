@@ -323,6 +323,7 @@ def parse_formula(text: str, notation: Notation = DEFAULT_NOTATION) -> Formula:
             raise FormulaError(text, node.column, f"no subscript on {text[node.column - 1]}")
         if isinstance(node, Jacobian):
             _check_jacobian(text, node, quantity, notation)
+    right = _consumer_terms(right)
     if notation.summation == "implicit" and not quantity.matrix:
         right = with_implicit_sums(right, frozenset(quantity.indices))
     if quantity.matrix:
@@ -334,6 +335,25 @@ def parse_formula(text: str, notation: Notation = DEFAULT_NOTATION) -> Formula:
             )
             raise FormulaError(text, stray.column, message)
     return Formula(text, quantity, right, notation, summed)
+
+
+def _consumer_terms(right: Node) -> Node:
+    """The right side with each derivative by a quantity that another derivative is also by marked
+    ``partial``: dC/da^{(2)} = dC/da^{(3)} da^{(3)}/da^{(2)} + dC/dz^{(3)} dz^{(3)}/da^{(2)} sums over the
+    consumers of a^{(2)}, each derivative with the consumer's other inputs held fixed."""
+    bys = [_quantity_of(node.by) for node in walk(right) if isinstance(node, Jacobian)]
+
+    def mark(node: Node) -> Node:
+        if isinstance(node, Jacobian):
+            return dataclasses.replace(node, partial=bys.count(_quantity_of(node.by)) > 1)
+        return map_children(node, mark)
+
+    return mark(right) if len(bys) > len(set(bys)) else right
+
+
+def _quantity_of(sym: Sym) -> tuple:
+    """What a symbol names, whatever entry its indices pick."""
+    return (sym.name, sym.layer, sym.spelling)
 
 
 # unit subscripts a quantity takes in a derivative between two of them (a sample index may come first)

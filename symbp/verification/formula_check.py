@@ -166,8 +166,6 @@ class FormulaCheck:
                 except EvalError:
                     return None
                 entries, problem = self._entries(evaluator, rhs, truth)
-                if candidate is None:
-                    self.notes += [note for note in reading.notes if note not in self.notes]
                 worst = None
                 try:
                     for position, claimed in entries:
@@ -181,6 +179,8 @@ class FormulaCheck:
                             worst = (position, claimed, difference)
                 except EvalError as error:
                     problem = _problem(error)
+                if candidate is None:  # after the entries: an index formula's are evaluated as they are read
+                    self.notes += [note for note in reading.notes if note not in self.notes]
                 if worst is not None or problem is not None:
                     if not keep:
                         return None

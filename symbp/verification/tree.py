@@ -145,10 +145,12 @@ class Gradient(Node):
 @dataclass(frozen=True)
 class Jacobian(Node):
     """The derivative of one quantity of the network by another (dz^{(l+1)}_k/dz^{(l)}_j, dz_j/dw_{jk}):
-    an entry of the Jacobian between them, through the network, for one sample."""
+    an entry of the Jacobian between them, through the network, for one sample. ``partial``: one term of a
+    sum over consumers, read with the consumer's other inputs held fixed (see graph_jacobians)."""
 
     of: Sym
     by: Sym
+    partial: bool = False
 
 
 @dataclass(frozen=True)
