@@ -50,7 +50,8 @@ __all__ = ["Formula", "FormulaError", "Quantity", "parse_formula"]
 @dataclass(frozen=True)
 class Quantity:
     """The left side: ``kind`` is "w", "b", "delta", "dz" (dC/dz, which is delta unless the notation signs
-    or scales delta) or "act" (dC/da); ``indices`` None for the matrix form."""
+    or scales delta), "act" (dC/da), or "z" or "a" (a forward definition: the pre-activation or activation
+    itself); ``indices`` None for the matrix form."""
 
     kind: str
     layer: Layer | None
@@ -74,7 +75,9 @@ class Quantity:
 
 
 # the symbol a quantity kind names on the left side
-_SYMBOL_OF = {"w": "w", "b": "b", "delta": "delta", "dz": "dz", "act": "dact"}
+_SYMBOL_OF = {"w": "w", "b": "b", "delta": "delta", "dz": "dz", "act": "dact", "z": "z", "a": "a"}
+# what a unit's quantity is: one per sample and unit of a layer
+PER_UNIT = ("delta", "dz", "act", "z", "a")
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,8 @@ class Formula:
     rhs: Node
     notation: Notation = field(default=DEFAULT_NOTATION, compare=False)
     # the right side sums over samples a gradient of the left side's cost by one sample's z or a
-    # (\sum_x \partial C/\partial z^l_{xj}): there C can mean the whole cost or one sample's loss
+    # (\sum_x \partial C/\partial z^l_{xj}), or scales it by N: there C can mean the whole cost or one
+    # sample's loss
     summed_gradients: bool = field(default=False, compare=False)
 
     @property
@@ -121,11 +125,7 @@ class Formula:
         # \delta_1 = g'(a_1)(\hat{y}_d - y_d): one unit's quantity written without the sample its right
         # side names is that sample's (a derivation for one example d)
         summed = any(isinstance(node, Sum) and node.index == letter for node in walk(self.rhs))
-        return (
-            self.quantity.kind in ("delta", "dz", "act")
-            and letter not in self.quantity.indices
-            and not summed
-        )
+        return self.quantity.kind in PER_UNIT and letter not in self.quantity.indices and not summed
 
     @property
     def sample(self) -> str | None:
@@ -179,7 +179,7 @@ _QUANTITY_WORDS = (
     "\\frac{\\partial C}{\\partial b^{(l)}_j}, \\delta^{(l)}_j, \\frac{\\partial C}{\\partial a^{(l)}_j} "
     "or a matrix form (W^{(l)}, b^{(l)}, \\delta^{(l)}, \\nabla_{W^{(l)}} C, dW^{(l)})"
 )
-_INDEX_COUNT = {"w": (2,), "b": (1,), "delta": (1, 2), "dz": (1, 2), "act": (1, 2)}
+_INDEX_COUNT = {"w": (2,), "b": (1,), "delta": (1, 2), "dz": (1, 2), "act": (1, 2), "z": (1, 2), "a": (1, 2)}
 # what the gradient of the cost by a symbol is: dC/dz is delta, dC/da the activation's gradient
 _GRADIENT_OF = {"z": "dz", "a": "act", "yhat": "act", "x": "act", "w": "w", "b": "b"}
 
@@ -211,7 +211,7 @@ def _quantity(text: str, left: Node, notation: Notation) -> Quantity:
         raise FormulaError(text, left.column, _QUANTITY_WORDS + " (numerator: \\partial C, J or E)")
     elif isinstance(target, Sym) and target.name == "gradient":
         target = Sym("w", target.layer, target.indices, column=target.column)  # Ng's D^{(l)}
-    elif not isinstance(target, Sym) or target.name not in ("w", "b", "delta"):
+    elif not isinstance(target, Sym) or target.name not in ("w", "b", "delta", "z", "a"):
         raise FormulaError(text, target.column, _QUANTITY_WORDS)
     if target.indices is not None and len(target.indices) not in _INDEX_COUNT[target.name]:
         wanted = " or ".join(str(count) for count in _INDEX_COUNT[target.name])
@@ -283,6 +283,20 @@ def _sums_own_gradient(node: Node, cost: str, summed: frozenset) -> bool:
     return any(_sums_own_gradient(child, cost, summed) for child in children(node))
 
 
+def _scales_own_gradient(node: Node, quantity: Quantity) -> bool:
+    """Is a gradient of the cost by a sample's z or a, on the left or the right, scaled by the number of
+    samples on the right (Nielsen's \\delta^l_{xj} = n \\partial C/\\partial a^l_{xj} ...)? There too C can
+    mean the whole cost or one sample's loss."""
+    nodes = list(walk(node))
+    gradients = quantity.kind in ("act", "dz") or any(
+        isinstance(item, Gradient)
+        and item.cost == quantity.cost
+        and getattr(item.by, "name", "") in ("z", "a", "yhat")
+        for item in nodes
+    )
+    return gradients and any(isinstance(item, Sym) and item.name == "N" for item in nodes)
+
+
 def unit_layer(sym: Sym, notation: Notation) -> Sym:
     """A symbol without a layer whose unit letter names one (Bishop: x_i, z_j, y_k; w_kj enters k's layer)."""
     letters = notation.unit_letters
@@ -314,7 +328,7 @@ def parse_formula(text: str, notation: Notation = DEFAULT_NOTATION) -> Formula:
     left, right = with_unit_layers(left, notation), with_unit_layers(right, notation)
     quantity = _quantity(text, left, notation)
     _refuse_update(text, left, right, notation)
-    summed = _sums_own_gradient(right, quantity.cost, frozenset())
+    summed = _sums_own_gradient(right, quantity.cost, frozenset()) or _scales_own_gradient(right, quantity)
     right = _gradients_as_symbols(text, right, notation)
     for node in walk(right):
         if isinstance(node, Sym) and node.name == "cost":
