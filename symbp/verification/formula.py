@@ -58,6 +58,7 @@ class Quantity:
     indices: tuple | None
     cost: str = "C"
     spelling: str | None = field(default=None, compare=False)  # as written (a declared, scaled delta)
+    named: bool = field(default=False, compare=False)  # a gradient by the notation's own name (dZ, dA)
 
     @property
     def matrix(self) -> bool:
@@ -216,7 +217,8 @@ def _quantity(text: str, left: Node, notation: Notation) -> Quantity:
     if target.indices is not None and len(target.indices) not in _INDEX_COUNT[target.name]:
         wanted = " or ".join(str(count) for count in _INDEX_COUNT[target.name])
         raise FormulaError(text, target.column, f"{wanted} subscript index(es) on the left side")
-    return Quantity(target.name, target.layer, target.indices, cost, target.spelling)
+    named = isinstance(left, Partial)
+    return Quantity(target.name, target.layer, target.indices, cost, target.spelling, named)
 
 
 def _refuse_update(text: str, left: Node, right: Node, notation: Notation) -> None:
@@ -254,7 +256,7 @@ def _gradients_as_symbols(text: str, node: Node, notation: Notation) -> Node:
         # a gradient of a name declared as one sample's loss keeps that name: its scale is that sample's
         declared = lexicon(notation).declaration(node.cost) if isinstance(node, Gradient) else None
         spelling = node.cost if declared is not None and declared.quantity == "loss" else None
-        return dataclasses.replace(target, name=name, spelling=spelling)
+        return dataclasses.replace(target, name=name, spelling=spelling, named=isinstance(node, Partial))
     return map_children(node, lambda child: _gradients_as_symbols(text, child, notation))
 
 

@@ -134,7 +134,7 @@ class FormulaCheck:
                 evaluator.activation_gradient(
                     internal, lambda at, values=values: values[matrix_name("delta", at)]
                 )
-                * evaluator.gradient_scale(quantity.cost)
+                * evaluator.gradient_scale(quantity.cost, quantity.named)
                 for values in (derived, central)
             )
         else:
@@ -145,7 +145,7 @@ class FormulaCheck:
                 key = "d" + evaluator.weight_key(sym, internal)  # a graph's W2_0
             scale = {
                 "delta": evaluator.delta_scale(quantity.spelling),
-                "dz": evaluator.gradient_scale(quantity.cost),
+                "dz": evaluator.gradient_scale(quantity.cost, quantity.named),
             }.get(quantity.kind, 1)
             derived_value, central_value = derived[key] * scale, central[key] * scale
         if quantity.kind == "b":

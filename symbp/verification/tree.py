@@ -59,13 +59,15 @@ class Num(Node):
 class Sym(Node):
     """A symbol: ``name`` is its role (lexicon.ROLES), with optional layer and indices.
 
-    ``spelling`` is how the formula wrote it (\\Theta for the role w), for diagnoses in the reader's symbols.
+    ``spelling`` is how the formula wrote it (\\Theta for the role w), for diagnoses in the reader's symbols;
+    ``named``: a gradient written by the notation's own name (dZ, dA), not as a derivative of the cost.
     """
 
     name: str
     layer: Layer | None = None
     indices: tuple | None = None
     spelling: str | None = field(default=None, compare=False)
+    named: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)

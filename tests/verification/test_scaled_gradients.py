@@ -53,3 +53,16 @@ def test_without_the_scale_the_gradient_is_one_samples_as_the_notation_reads_it(
     # the scale where the notation's own reading already holds is a slip, not a second reading
     doubled = per_sample.replace("= ", "= n n ", 1)
     assert not verify(_in("nielsen"), doubled).holds
+
+
+def test_the_notations_own_named_gradients_keep_its_reading_where_the_written_ones_are_the_whole_costs():
+    """deeplearning.ai's J is the mean cost and its dz, dA are of each sample's loss: J's written gradient
+    scaled by 1/m next to dz is read as the whole cost's; dA = W^T dZ is the course's own line."""
+    network = _in("deeplearning_ai", "residual")
+    written = (
+        r"\frac{\partial J}{\partial a^{[3]}_{ik}} = \frac{1}{m} \sum_{p=1}^{n_{4}} "
+        r"dz^{[4]}_{ip} w^{[4]}_{pk}"
+    )
+    assert verify(network, written).holds
+    assert verify(network, r"dA^{[3]} = W^{[4]T} dZ^{[4]}").holds
+    assert not verify(network, r"dA^{[3]} = \frac{1}{m} W^{[4]T} dZ^{[4]}").holds
