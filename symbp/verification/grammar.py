@@ -152,8 +152,12 @@ def layer_marks(style: str, names: tuple = ()) -> str:
     """The LAYER_SUP terminal of a layer style: what may follow a symbol as its layer."""
     if style == "named":
         # named layers, and ^{(l)}, ^{(L-1)} for the layers a name does not fit (a generic l)
-        inner = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
-        inner = f"{inner}|{LAYERS}"
+        # a deeper network's hidden layers are numbered after the hidden name (h1, h2), and a skip's matrix
+        # names two layers (out,in)
+        one = "|".join(
+            [rf"{re.escape(names[1])}[0-9]+"] + [re.escape(name) for name in sorted(names, key=len)[::-1]]
+        )
+        inner = rf"({one})(\s*,\s*({one}))?|{LAYERS}"
         return rf"/\^\s*\{{\s*\(\s*({inner})\s*\){_AFTER}\}}/ | /\^\s*\(\s*({inner})\s*\)/"
     if style == "bare":
         # an unbraced script is one token, as in TeX: \delta_j^La_k^{L-1} is \delta_j^{L} a_k^{L-1}

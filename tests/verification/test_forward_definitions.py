@@ -3,8 +3,12 @@ check points against the reference forward pass, on chains and graphs, in the ma
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
+from symbp.spec.network import load
+from symbp.spec.profiles import PROFILES
 from symbp.verification.verify_formula import verify
 
 TINY = {"name": "tiny", "layers": [2, 2, 1], "activation": "sigmoid", "cost": "half_mse"}
@@ -51,3 +55,13 @@ def test_a_wrong_forward_definition_fails_against_the_forward_pass_with_no_backw
     assert not verdict.holds
     assert verdict.diagnosis is None or "notation" in verdict.diagnosis  # no slip of the backward pass
     assert "the derivation's forward pass" in "\n".join(verdict.counterexample.lines())
+
+
+def test_raschkas_named_layers_read_a_deeper_networks_hidden_layers_by_number_and_a_skips_two_names():
+    def raschka(name):
+        return dataclasses.replace(load(name), notation=PROFILES["raschka"])
+
+    assert verify(raschka("residual"), r"A^{(h2)} = \tanh\left(Z^{(h2)}\right) + A^{(h1)}").holds
+    assert not verify(raschka("residual"), r"A^{(h2)} = \tanh\left(Z^{(h2)}\right) + A^{(h2)}").holds
+    skip = r"Z^{(out)} = \mathbf{1} b^{(out)} + A^{(h)} W^{(out)} + A^{(in)} W^{(out,in)}"
+    assert verify(raschka("skip_xor"), skip).holds
