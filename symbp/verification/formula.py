@@ -37,6 +37,7 @@ from symbp.verification.tree import (
     Partial,
     Sum,
     Sym,
+    Transpose,
     children,
     map_children,
     walk,
@@ -245,6 +246,9 @@ def _gradients_as_symbols(text: str, node: Node, notation: Notation) -> Node:
     summed = _summed_weight_gradient(node, notation)
     if summed is not None:
         return summed
+    if isinstance(node, Partial) and isinstance(node.arg, Transpose):  # dS^{(2)T}: the gradient transposed
+        gradient = _gradients_as_symbols(text, dataclasses.replace(node, arg=node.arg.arg), notation)
+        return dataclasses.replace(node.arg, arg=gradient)
     by = node.by if isinstance(node, Gradient) else node.arg if isinstance(node, Partial) else None
     if by is not None:
         target = _gradient_target(by, notation)

@@ -66,3 +66,10 @@ def test_the_notations_own_named_gradients_keep_its_reading_where_the_written_on
     assert verify(network, written).holds
     assert verify(network, r"dA^{[3]} = W^{[4]T} dZ^{[4]}").holds
     assert not verify(network, r"dA^{[3]} = \frac{1}{m} W^{[4]T} dZ^{[4]}").holds
+
+
+def test_a_named_gradient_transposed_is_that_gradient_transposed():
+    """cs231n's dS^{(2)T}, as a tied matrix's gradient prints its decoder's use."""
+    network = _in("cs231n", "tied_autoencoder")
+    assert verify(network, r"dW^{(1)} = X^{T} dS^{(1)} + dS^{(2)T} H^{(1)}").holds
+    assert not verify(network, r"dW^{(1)} = X^{T} dS^{(1)} + H^{(1)T} dS^{(2)}").holds
