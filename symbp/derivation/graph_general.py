@@ -112,7 +112,7 @@ class GeneralForms:
 
     def fprime(self) -> sp.Expr:
         """f'(z^{(l)}_{nj}) of a generic hidden layer: through a where every hidden layer allows it."""
-        if self.activation is None:
+        if not self.named_fprime():
             return D(a[l, n, j], z[l, n, j])
         in_a = not any(self.graph.identity[layer] for layer in self.hidden)
         return activation_factor(self.network, self.hidden[0], l, n, j, j, in_a=in_a)
@@ -192,11 +192,14 @@ class GeneralForms:
         )
 
     # -- matrix form -----------------------------------------------------------------
-    def fprime_matrix(self):
-        # with residuals the matrix form's dC/dA^{(l)} exists at the output layer too, where a generic l
-        # would then claim the hidden layers' f': an output activation of its own keeps f' unnamed
+    def named_fprime(self) -> bool:
+        """Is a generic layer's f' named? With residuals dC/dA^{(l)} exists at the output layer too, where a
+        generic l would then claim the hidden layers' f': an output activation of its own keeps f' unnamed."""
         output = self.network.activation(self.deriver.depth)
-        if self.activation is None or (self.residual and output != self.activation):
+        return self.activation is not None and not (self.residual and output != self.activation)
+
+    def fprime_matrix(self):
+        if not self.named_fprime():
             return Elementwise(sp.Lambda(Z_SCALAR, ActivationDerivative(Z_SCALAR)), _matrix("Z", "l"))
         if not any(self.graph.identity[layer] for layer in self.hidden):
             in_a = derivative_in_a(self.activation)

@@ -16,7 +16,7 @@ from dataclasses import replace
 from functools import partial
 
 from symbp.verification.edits import substitute
-from symbp.verification.formula import Formula
+from symbp.verification.formula import PER_UNIT, Formula
 from symbp.verification.slips import (
     Candidate,
     derivative_arguments,
@@ -72,7 +72,7 @@ def _unit_indices(formula: Formula) -> tuple | None:
     if formula.matrix:
         return None
     quantity = formula.quantity
-    if quantity.kind in ("delta", "dz", "act") and len(quantity.indices) == 2:
+    if quantity.kind in PER_UNIT and len(quantity.indices) == 2:
         return quantity.indices
     if quantity.kind == "w":
         above = 0 if formula.notation.weight_indices == "to_from" else 1

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from symbp.spec.notation import DEFAULT_NOTATION, Notation
 from symbp.verification.lexicon import lexicon
 from symbp.verification.parse import FormulaError, parse_tree
+from symbp.verification.sample_sums import scales_own_gradient, summed_weight_gradient, sums_own_gradient
 from symbp.verification.summation import with_implicit_sums
 from symbp.verification.syntax import JACOBIAN_BY
 from symbp.verification.tree import (
@@ -38,6 +39,7 @@ from symbp.verification.tree import (
     Partial,
     Sum,
     Sym,
+    Transpose,
     children,
     map_children,
     walk,
@@ -52,7 +54,8 @@ __all__ = ["Formula", "FormulaError", "Quantity", "parse_formula"]
 @dataclass(frozen=True)
 class Quantity:
     """The left side: ``kind`` is "w", "b", "delta", "dz" (dC/dz, which is delta unless the notation signs
-    or scales delta) or "act" (dC/da); ``indices`` None for the matrix form."""
+    or scales delta), "act" (dC/da), or "z" or "a" (a forward definition: the pre-activation or activation
+    itself); ``indices`` None for the matrix form."""
 
     kind: str
     layer: Layer | None
@@ -60,6 +63,7 @@ class Quantity:
     cost: str = "C"
     spelling: str | None = field(default=None, compare=False)  # as written (a declared, scaled delta)
     share: Sym | None = None  # the output unit of one output's share of the cost (Loss_k), if the cost is one
+    named: bool = field(default=False, compare=False)  # a gradient by the notation's own name (dZ, dA)
 
     @property
     def matrix(self) -> bool:
@@ -77,7 +81,9 @@ class Quantity:
 
 
 # the symbol a quantity kind names on the left side
-_SYMBOL_OF = {"w": "w", "b": "b", "delta": "delta", "dz": "dz", "act": "dact"}
+_SYMBOL_OF = {"w": "w", "b": "b", "delta": "delta", "dz": "dz", "act": "dact", "z": "z", "a": "a"}
+# what a unit's quantity is: one per sample and unit of a layer
+PER_UNIT = ("delta", "dz", "act", "z", "a")
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,8 @@ class Formula:
     rhs: Node
     notation: Notation = field(default=DEFAULT_NOTATION, compare=False)
     # the right side sums over samples a gradient of the left side's cost by one sample's z or a
-    # (\sum_x \partial C/\partial z^l_{xj}): there C can mean the whole cost or one sample's loss
+    # (\sum_x \partial C/\partial z^l_{xj}), or scales it by N: there C can mean the whole cost or one
+    # sample's loss
     summed_gradients: bool = field(default=False, compare=False)
 
     @property
@@ -124,11 +131,7 @@ class Formula:
         # \delta_1 = g'(a_1)(\hat{y}_d - y_d): one unit's quantity written without the sample its right
         # side names is that sample's (a derivation for one example d)
         summed = any(isinstance(node, Sum) and node.index == letter for node in walk(self.rhs))
-        return (
-            self.quantity.kind in ("delta", "dz", "act")
-            and letter not in self.quantity.indices
-            and not summed
-        )
+        return self.quantity.kind in PER_UNIT and letter not in self.quantity.indices and not summed
 
     @property
     def sample(self) -> str | None:
@@ -182,7 +185,15 @@ _QUANTITY_WORDS = (
     "\\frac{\\partial C}{\\partial b^{(l)}_j}, \\delta^{(l)}_j, \\frac{\\partial C}{\\partial a^{(l)}_j} "
     "or a matrix form (W^{(l)}, b^{(l)}, \\delta^{(l)}, \\nabla_{W^{(l)}} C, dW^{(l)})"
 )
-_INDEX_COUNT = {"w": (1, 2), "b": (1,), "delta": (1, 2), "dz": (1, 2), "act": (1, 2)}
+_INDEX_COUNT = {
+    "w": (1, 2),
+    "b": (1,),
+    "delta": (1, 2),
+    "dz": (1, 2),
+    "act": (1, 2),
+    "z": (1, 2),
+    "a": (1, 2),
+}
 # what the gradient of the cost by a symbol is: dC/dz is delta, dC/da the activation's gradient
 _GRADIENT_OF = {"z": "dz", "a": "act", "yhat": "act", "x": "act", "w": "w", "b": "b"}
 
@@ -215,7 +226,7 @@ def _quantity(text: str, left: Node, notation: Notation) -> Quantity:
         raise FormulaError(text, left.column, _QUANTITY_WORDS + " (numerator: \\partial C, J or E)")
     elif isinstance(target, Sym) and target.name == "gradient":
         target = Sym("w", target.layer, target.indices, column=target.column)  # Ng's D^{(l)}
-    elif not isinstance(target, Sym) or target.name not in ("w", "b", "delta"):
+    elif not isinstance(target, Sym) or target.name not in ("w", "b", "delta", "z", "a"):
         raise FormulaError(text, target.column, _QUANTITY_WORDS)
     if target.indices is not None and len(target.indices) not in _INDEX_COUNT[target.name]:
         wanted = " or ".join(str(count) for count in _INDEX_COUNT[target.name])
@@ -223,7 +234,8 @@ def _quantity(text: str, left: Node, notation: Notation) -> Quantity:
     if share is not None and target.indices is None:
         message = f"the gradient of {show(share, notation)} (one output's loss) is read entry by entry"
         raise FormulaError(text, share.column, message)
-    return Quantity(target.name, target.layer, target.indices, cost, target.spelling, share)
+    named = isinstance(left, Partial)
+    return Quantity(target.name, target.layer, target.indices, cost, target.spelling, share, named)
 
 
 def _refuse_update(text: str, left: Node, right: Node, notation: Notation) -> None:
@@ -247,7 +259,7 @@ def _refuse_update(text: str, left: Node, right: Node, notation: Notation) -> No
 
 def gradients_as_symbols(text: str, node: Node, notation: Notation) -> Node:
     """The right side with each gradient of the cost (dC/dz, \\nabla_a C, dA) as the symbol it names."""
-    summed = _summed_weight_gradient(node, notation)
+    summed = summed_weight_gradient(node, notation)
     if summed is not None:
         return summed
     if isinstance(node, Gradient) and node.share is not None:
@@ -256,6 +268,9 @@ def gradients_as_symbols(text: str, node: Node, notation: Notation) -> Node:
             message = f"the gradient of {show(node.share, notation)} by z, a, x, w or b of the network"
             raise FormulaError(text, node.column, message)
         return Jacobian(node.share, node.by, column=node.column)
+    if isinstance(node, Partial) and isinstance(node.arg, Transpose):  # dS^{(2)T}: the gradient transposed
+        gradient = gradients_as_symbols(text, dataclasses.replace(node, arg=node.arg.arg), notation)
+        return dataclasses.replace(node.arg, arg=gradient)
     by = node.by if isinstance(node, Gradient) else node.arg if isinstance(node, Partial) else None
     if by is not None:
         target = _gradient_target(by, notation)
@@ -267,33 +282,8 @@ def gradients_as_symbols(text: str, node: Node, notation: Notation) -> Node:
         # a gradient of a name declared as one sample's loss keeps that name: its scale is that sample's
         declared = lexicon(notation).declaration(node.cost) if isinstance(node, Gradient) else None
         spelling = node.cost if declared is not None and declared.quantity == "loss" else None
-        return dataclasses.replace(target, name=name, spelling=spelling)
+        return dataclasses.replace(target, name=name, spelling=spelling, named=isinstance(node, Partial))
     return map_children(node, lambda child: gradients_as_symbols(text, child, notation))
-
-
-def _summed_weight_gradient(node: Node, notation: Notation) -> Sym | None:
-    """\\sum_d \\partial E_d/\\partial w_{ij}: one sample's loss's gradient by a weight summed over the
-    samples (Brilliant's and Nielsen's mean of the examples' gradients) is the sum of the examples'
-    gradients, Ng's Delta; None for any other node."""
-    if not (isinstance(node, Sum) and isinstance(node.body, Gradient) and node.lower == 1):
-        return None
-    letter, by = notation.sample_index, node.body.by
-    one_sample = re.search(rf"(_\{{?{letter}\}}?|\(\s*{letter}\s*\))$", node.body.cost)
-    if node.index != letter or not one_sample or not (isinstance(by, Sym) and by.name == "w"):
-        return None
-    if node.upper is not None and not (isinstance(node.upper, Sym) and node.upper.name == "N"):
-        return None
-    return Sym("accumulator", by.layer, by.indices, spelling=None, column=node.column)
-
-
-def _sums_own_gradient(node: Node, cost: str, summed: frozenset) -> bool:
-    """Is a gradient of ``cost`` by a sample's z or a (its first subscript) summed over that sample?"""
-    if isinstance(node, Gradient) and node.cost == cost and isinstance(node.by, Sym):
-        indices = node.by.indices or ()
-        return node.by.name in ("z", "a") and len(indices) == 2 and indices[0] in summed
-    if isinstance(node, Sum):
-        summed = summed | {node.index}
-    return any(_sums_own_gradient(child, cost, summed) for child in children(node))
 
 
 def unit_layer(sym: Sym, notation: Notation) -> Sym:
@@ -327,7 +317,7 @@ def parse_formula(text: str, notation: Notation = DEFAULT_NOTATION) -> Formula:
     left, right = with_unit_layers(left, notation), with_unit_layers(right, notation)
     quantity = _quantity(text, left, notation)
     _refuse_update(text, left, right, notation)
-    summed = _sums_own_gradient(right, quantity.cost, frozenset())
+    summed = sums_own_gradient(right, quantity.cost, frozenset()) or scales_own_gradient(right, quantity)
     right = gradients_as_symbols(text, right, notation)
     right = with_named_units(text, right, frozenset(quantity.indices or ()), notation)
     differentiated = [node.of for node in walk(right) if isinstance(node, Jacobian)]
@@ -346,6 +336,7 @@ def parse_formula(text: str, notation: Notation = DEFAULT_NOTATION) -> Formula:
             raise FormulaError(text, node.column, f"no subscript on {node.spelling or text[node.column - 1]}")
         if isinstance(node, Jacobian):
             _check_jacobian(text, node, quantity, notation)
+    right = _consumer_terms(right)
     if notation.summation == "implicit" and not quantity.matrix:
         right = with_implicit_sums(right, frozenset(quantity.indices))
     if quantity.matrix:
@@ -357,6 +348,25 @@ def parse_formula(text: str, notation: Notation = DEFAULT_NOTATION) -> Formula:
             )
             raise FormulaError(text, stray.column, message)
     return Formula(text, quantity, right, notation, summed)
+
+
+def _consumer_terms(right: Node) -> Node:
+    """The right side with each derivative by a quantity that another derivative is also by marked
+    ``partial``: dC/da^{(2)} = dC/da^{(3)} da^{(3)}/da^{(2)} + dC/dz^{(3)} dz^{(3)}/da^{(2)} sums over the
+    consumers of a^{(2)}, each derivative with the consumer's other inputs held fixed."""
+    bys = [_quantity_of(node.by) for node in walk(right) if isinstance(node, Jacobian)]
+
+    def mark(node: Node) -> Node:
+        if isinstance(node, Jacobian):
+            return dataclasses.replace(node, partial=bys.count(_quantity_of(node.by)) > 1)
+        return map_children(node, mark)
+
+    return mark(right) if len(bys) > len(set(bys)) else right
+
+
+def _quantity_of(sym: Sym) -> tuple:
+    """What a symbol names, whatever entry its indices pick."""
+    return (sym.name, sym.layer, sym.spelling)
 
 
 # unit subscripts a quantity takes in a derivative between two of them (a sample index may come first)

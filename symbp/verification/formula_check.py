@@ -16,7 +16,7 @@ from symbp.naming import matrix_name
 from symbp.spec.network import Network
 from symbp.verification.check_points import check_points, sample_counts
 from symbp.verification.evaluate import Evaluator
-from symbp.verification.formula import Formula
+from symbp.verification.formula import PER_UNIT, Formula
 from symbp.verification.point import EvalError, Reading
 from symbp.verification.proof import instance, is_zero, small_enough
 from symbp.verification.tree import Jacobian, Sum, Sym, walk
@@ -127,12 +127,18 @@ class FormulaCheck:
         quantity = self.formula.quantity
         sym = quantity.moved_symbol(shift)
         internal = evaluator.layer_of(sym)
-        if quantity.kind == "act":
+        if quantity.kind in ("z", "a"):
+            # a forward definition: the reference forward pass's values (the point's), and the derivation's
+            forward = {"z": evaluator.point.Z, "a": evaluator.point.A}[quantity.kind][internal]
+            key = matrix_name(quantity.kind.upper(), internal)
+            derived_value = forward
+            central_value = derived[key] if isinstance(derived, dict) and key in derived else forward
+        elif quantity.kind == "act":
             derived_value, central_value = (
                 evaluator.activation_gradient(
                     internal, lambda at, values=values: values[matrix_name("delta", at)]
                 )
-                * evaluator.gradient_scale(quantity.cost)
+                * evaluator.gradient_scale(quantity.cost, quantity.named)
                 for values in (derived, central)
             )
         else:
@@ -143,7 +149,7 @@ class FormulaCheck:
                 key = "d" + evaluator.weight_key(sym, internal)  # a graph's W2_0
             scale = {
                 "delta": evaluator.delta_scale(quantity.spelling),
-                "dz": evaluator.gradient_scale(quantity.cost),
+                "dz": evaluator.gradient_scale(quantity.cost, quantity.named),
             }.get(quantity.kind, 1)
             derived_value, central_value = derived[key] * scale, central[key] * scale
         if quantity.kind == "b":
@@ -185,8 +191,6 @@ class FormulaCheck:
                 except EvalError:
                     return None
                 entries, problem = self._entries(evaluator, rhs, truth)
-                if candidate is None:
-                    self.notes += [note for note in reading.notes if note not in self.notes]
                 worst = None
                 try:
                     for position, claimed in entries:
@@ -200,6 +204,8 @@ class FormulaCheck:
                             worst = (position, claimed, difference)
                 except EvalError as error:
                     problem = _problem(error)
+                if candidate is None:  # after the entries: an index formula's are evaluated as they are read
+                    self.notes += [note for note in reading.notes if note not in self.notes]
                 if worst is not None or problem is not None:
                     if not keep:
                         return None
@@ -233,7 +239,7 @@ class FormulaCheck:
     def _index_entries(self, evaluator: Evaluator, rhs, truth: np.ndarray):
         quantity = self.formula.quantity
         indices = quantity.indices
-        per_unit = quantity.kind in ("delta", "dz", "act")
+        per_unit = quantity.kind in PER_UNIT
         if quantity.kind == "b" or (per_unit and len(indices) == 1):
             axes = [(0, truth.shape[0] if per_unit else 1), (1, truth.shape[1])]
             indices = ("#row", indices[0])

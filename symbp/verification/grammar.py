@@ -54,6 +54,7 @@ upper: CARET LBRACE expr RBRACE
      | symbol
      | ONES                                  -> ones
      | FUNC SUB? LAYER_SUP? PRIME? SUB? atom -> call
+     | FUNC FUNC_POWER atom                  -> call
      | LPAR expr RPAR                        -> group
      | LBRACE expr RBRACE                    -> group
      | FRAC LBRACE expr RBRACE LBRACE expr RBRACE -> frac
@@ -110,6 +111,8 @@ ONES.3: /\\mathbf\s*\{\s*1\s*\}|\\mathbb\s*\{\s*1\s*\}|\\vec\s*\{\s*1\s*\}|ones/
 TRANSPOSE.2: /\^\s*\{\s*(T|\\top|\\intercal|\\math(sf|rm|it)\s*(\{\s*T\s*\}|T(?![A-Za-z])))\s*\}/
            | /\^\s*(T(?![A-Za-z])|\\top|\\intercal)|\.T(?![A-Za-z])|ᵀ/
 ENTRYWISE_POWER.3: /\^\s*\{\s*\\circ\s*[0-9]+\s*\}/
+// SymPy's \tanh^{2}{\left(z\right)}, the square of tanh(z): the argument in braces tells it from a layer mark
+FUNC_POWER.4: /\^\s*\{\s*[0-9]+\s*\}(?=\s*\{)/
 // the indicator 1\{z > 0\} (CS229's ReLU'), also \mathbb{1}_{\{z > 0\}}: 1 where the condition holds, else 0
 INDICATOR.4: /(\\math(bb|bf|ds)\s*\{\s*1\s*\}|1)\s*(_\s*\{\s*)?\\\{/
 INDICATOR_END.3: /\\\}(\s*\})?/
@@ -131,7 +134,7 @@ SUM_LOWER: /_\s*(\{([^{}]|\{[^{}]*\})*\}|[A-Za-z0-9])/
 DIGIT: /[0-9]/
 
 // layout and decoration that carries no meaning
-IGNORED: /\s+|\\[,;:! ]|\\q?quad|\\tag\s*(\{[^{}]*\}|[0-9]+)|\\displaystyle|\\left\s*\./
+IGNORED: /\s+|\\[,;:! ]|\\q?quad|\\(tag|label)\s*(\{[^{}]*\}|[0-9]+)|\\displaystyle|\\left\s*\./
        | /\\right\s*\.|\\(big|Big|bigg|Bigg)[lr]?(?=\s*[()\[\]])|\$/
 %ignore IGNORED
 """
@@ -149,8 +152,12 @@ def layer_marks(style: str, names: tuple = ()) -> str:
     """The LAYER_SUP terminal of a layer style: what may follow a symbol as its layer."""
     if style == "named":
         # named layers, and ^{(l)}, ^{(L-1)} for the layers a name does not fit (a generic l)
-        inner = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
-        inner = f"{inner}|{LAYERS}"
+        # a deeper network's hidden layers are numbered after the hidden name (h1, h2), and a skip's matrix
+        # names two layers (out,in)
+        one = "|".join(
+            [rf"{re.escape(names[1])}[0-9]+"] + [re.escape(name) for name in sorted(names, key=len)[::-1]]
+        )
+        inner = rf"({one})(\s*,\s*({one}))?|{LAYERS}"
         return rf"/\^\s*\{{\s*\(\s*({inner})\s*\){_AFTER}\}}/ | /\^\s*\(\s*({inner})\s*\)/"
     if style == "bare":
         # an unbraced script is one token, as in TeX: \delta_j^La_k^{L-1} is \delta_j^{L} a_k^{L-1}

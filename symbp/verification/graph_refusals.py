@@ -1,12 +1,12 @@
 """What verify does not read on a graph network, refused in one line naming the token.
 
 A graph's layers may take several weighted inputs, skip layers, add identity
-inputs and share matrices, so three things a chain's reading relies on do not
+inputs and share matrices, so two things a chain's reading relies on do not
 hold there: a weight matrix W^{(l)} from the layer below may not exist (a layer
-fed only by a skip) or be another's matrix (a tie), a derivative between two
-quantities is a chain's product of local Jacobians, and Ng's sums of the
+fed only by a skip) or be another's matrix (a tie), and Ng's sums of the
 examples' gradients (Delta, D) are a chain's A^{(l-1)T} delta^{(l)}. Each is refused
-before anything is judged, never read a chain's way.
+before anything is judged, never read a chain's way. (A derivative between two
+quantities is read through every path: ``symbp.verification.graph_jacobians``.)
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 from symbp.verification.evaluate import Evaluator
 from symbp.verification.formula import FormulaError
 from symbp.verification.point import EvalError, reads_as_graph
-from symbp.verification.tree import Jacobian, Sym, walk
+from symbp.verification.tree import Sym, walk
 from symbp.verification.written import show
 
 
@@ -25,12 +25,6 @@ def graph_refusal(check) -> FormulaError | None:
     text, say = formula.text, lambda node: show(node, formula.notation)
     graph = reads_as_graph(network)
     for node in walk(formula.rhs) if graph else ():
-        if isinstance(node, Jacobian):
-            message = (
-                f"the derivative {say(node)} between two quantities of a graph network is not read: write "
-                "it through the consumers' deltas (\\delta^{(c)} W^{(c)T}) or \\partial C/\\partial a"
-            )
-            return FormulaError(text, node.column, message)
         if isinstance(node, Sym) and node.name in ("accumulator", "gradient"):
             message = (
                 f"{say(node)}, a sum of the examples' gradients, is read on chains only: write "

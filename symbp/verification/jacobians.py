@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from symbp.verification.point import PER_SAMPLE, EvalError
+from symbp.verification.graph_jacobians import graph_jacobian_entry
+from symbp.verification.point import PER_SAMPLE
 from symbp.verification.symbol_values import SymbolValues
 from symbp.verification.tree import Jacobian
 
@@ -34,11 +35,7 @@ def jacobian_entry(values: SymbolValues, node: Jacobian, bindings: dict):
     of, by = node.of, node.by
     point = values.point
     if point.params is not None:  # the local Jacobians below are a chain's: one weighted input per layer
-        raise EvalError(
-            "a derivative between two quantities of a graph network is not read: write the consumers' "
-            "deltas instead (\\delta^{(l+1)} W^{(l+1)T}, \\partial C/\\partial a^{(l)})",
-            node.column,
-        )
+        return graph_jacobian_entry(values, node, bindings)
     top = values.layer_of(of)
     bottom = values.layer_of(by)
     sample, unit = values.position(of, bindings, values.array(of).shape)

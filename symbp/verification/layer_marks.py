@@ -34,17 +34,29 @@ def plain_layer(text: str) -> Layer:
 def layer_from_mark(text: str, notation: Notation) -> Layer:
     """The layer a mark names: ^{(l)}, ^l, ^{[l+1]}, ^{(n_l)} (the output layer), ^{(out)} (named layers)."""
     mark = text[text.index("^") + 1 :]
-    named = re.search(r"\(\s*([^()\s]+)\s*\)", mark)
-    if notation.layer_style == "named" and named and named.group(1) in notation.layer_names:
-        written = named.group(1)
-        bottom, hidden, top = notation.layer_names
-        if written == bottom:
-            return Layer(None, notation.input_layer, shown=written)
-        return Layer("L", 0 if written == top else -1, shown=written)
+    named = re.search(r"\(\s*([^()]+?)\s*\)", mark)
+    if notation.layer_style == "named" and named:
+        entered, _, source = (part.strip() for part in named.group(1).partition(","))
+        layer = _named_layer(entered, notation)
+        if layer is not None and (not source or _named_layer(source, notation) is not None):
+            return dataclasses.replace(layer, source=_named_layer(source, notation)) if source else layer
     depth = notation.depth_letter
     entered, _, source = re.sub(rf"(?<![A-Za-z]){depth}(?![A-Za-z])", "L", mark).partition(",")
     layer = _one_layer(entered, depth)
     return dataclasses.replace(layer, source=_one_layer(source, depth)) if source else layer
+
+
+def _named_layer(written: str, notation: Notation) -> Layer | None:
+    """in, h, out of a named style, or h1, h2 (a deeper network's hidden layers by number); None else."""
+    bottom, hidden, top = notation.layer_names
+    numbered = re.fullmatch(rf"{re.escape(hidden)}([0-9]+)", written)
+    if numbered:
+        return Layer(None, notation.input_layer + int(numbered.group(1)), shown=written)
+    if written == bottom:
+        return Layer(None, notation.input_layer, shown=written)
+    if written in (hidden, top):
+        return Layer("L", 0 if written == top else -1, shown=written)
+    return None
 
 
 def _one_layer(mark: str, depth: str) -> Layer:

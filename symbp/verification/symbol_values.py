@@ -149,10 +149,10 @@ class SymbolValues:
         if sym.name == "share":
             return self.output_slopes()
         if sym.name == "dz":
-            return point.delta[layer] * self.gradient_scale(sym.spelling)
+            return point.delta[layer] * self.gradient_scale(sym.spelling, sym.named)
         if sym.name == "dact":
             return self.activation_gradient(layer, point.delta.__getitem__) * self.gradient_scale(
-                sym.spelling
+                sym.spelling, sym.named
             )
         if sym.name in ("accumulator", "gradient"):
             return self.weight_gradient(layer, sym.name == "gradient")
@@ -189,16 +189,17 @@ class SymbolValues:
         network = self.point.network
         return self.point.N if self.reading.notation.delta_of == "sample" and network.cost.mean else 1
 
-    def gradient_scale(self, cost: str | None = None) -> int:
+    def gradient_scale(self, cost: str | None = None, named: bool = False) -> int:
         """A written gradient of the cost (dC/dz, dC/da) in units of the derivation's: example_scale, or
-        with ``Reading.other_gradients`` the other reading of a mean cost's C (whole cost, one sample's)."""
+        with ``Reading.other_gradients`` the other reading of a mean cost's C (whole cost, one sample's); a
+        gradient by the notation's own name (``named``: dZ, dA) keeps the notation's reading."""
         scale = self.example_scale()
         if (
             cost is not None
             and getattr(lexicon(self.reading.notation).declaration(cost), "quantity", "") == "loss"
         ):
             return self.point.N if self.point.network.cost.mean else 1  # a name declared as one sample's loss
-        if not self.reading.other_gradients or not self.point.network.cost.mean:
+        if not self.reading.other_gradients or not self.point.network.cost.mean or named:
             return scale
         return 1 if scale != 1 else self.point.N
 

@@ -1,7 +1,6 @@
 """lark's parse tree of a formula turned into the syntax tree, each symbol resolved through a Lexicon.
 
-Subscripts and quotients are read here (da/dz of one neuron is f'(z), dC/dx
-is the cost's gradient); layer marks in ``layer_marks``.
+Subscripts and quotients are read here (da/dz is f'(z), dC/dx the gradient); layer marks in ``layer_marks``.
 """
 
 from __future__ import annotations
@@ -181,7 +180,9 @@ class ToTree(Transformer):
             mark.type == "PRIME" or (mark.type == "LAYER_SUP" and re.search(r"(\\prime|')\s*\}$", mark.value))
             for mark in marks
         )
-        return Call(self.words.function(func.value), prime, children[-1], column=func.column)
+        called = Call(self.words.function(func.value), prime, children[-1], column=func.column)
+        power = next((mark for mark in marks if mark.type == "FUNC_POWER"), None)
+        return called if power is None else self.entrywise_power([called, power])
 
     def np_dot(self, children):
         return Bin("matmul", children[2], children[4], column=children[0].column)
@@ -365,10 +366,9 @@ def _symbol(head: Token, suffixes: list, words: Lexicon) -> Sym | Transpose:
         raise Invalid(head.column, f"'{head.value}' is not a symbol of the {words.notation.name} notation")
     spelling = " ".join(head.value.split())
     if name == "N" and any(
-        suffix.type == "SUB" and SUB_LAYER.match(_sub_content(suffix)) and not _sub_content(suffix).isdigit()
-        for suffix in suffixes
+        suffix.type == "SUB" and SUB_LAYER.match(_sub_content(suffix)) for suffix in suffixes
     ):
-        name = "width"  # n_l, n_{l+1}: a layer's width, in a notation whose n counts the samples
+        name = "width"  # n_l, n_{l+1}, n_3: a layer's width, in a notation whose n counts the samples
     layer = indices = None
     declared = words.declaration(head.value)
     if declared is not None and declared.start:
@@ -431,9 +431,8 @@ def _named(read, column: int, *arguments):
 
 
 def _with_sample(arguments: list, indices: tuple | None, transposed: bool, notation) -> tuple | None:
-    """The indices of a symbol with a sample argument: \\delta_j(n) is \\delta_{nj} (the sample first, as
-    a sample subscript is written); on a vector, \\delta^L(n) is the vector of one sample, which only a
-    column-vector notation's per-sample formulas mean."""
+    """The indices of a symbol with a sample argument: \\delta_j(n) is \\delta_{nj} (the sample first, as a
+    sample subscript is written); \\delta^L(n), a vector of one sample, only in a column notation."""
     column = arguments[0].column
     letter = notation.sample_index
     if len(arguments) > 1:

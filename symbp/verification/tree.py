@@ -59,13 +59,15 @@ class Num(Node):
 class Sym(Node):
     """A symbol: ``name`` is its role (lexicon.ROLES), with optional layer and indices.
 
-    ``spelling`` is how the formula wrote it (\\Theta for the role w), for diagnoses in the reader's symbols.
+    ``spelling`` is how the formula wrote it (\\Theta for the role w), for diagnoses in the reader's symbols;
+    ``named``: a gradient written by the notation's own name (dZ, dA), not as a derivative of the cost.
     """
 
     name: str
     layer: Layer | None = None
     indices: tuple | None = None
     spelling: str | None = field(default=None, compare=False)
+    named: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -146,10 +148,12 @@ class Gradient(Node):
 @dataclass(frozen=True)
 class Jacobian(Node):
     """The derivative of one quantity of the network by another (dz^{(l+1)}_k/dz^{(l)}_j, dz_j/dw_{jk}):
-    an entry of the Jacobian between them, through the network, for one sample."""
+    an entry of the Jacobian between them, through the network, for one sample. ``partial``: one term of a
+    sum over consumers, read with the consumer's other inputs held fixed (see graph_jacobians)."""
 
     of: Sym
     by: Sym
+    partial: bool = False
 
 
 @dataclass(frozen=True)

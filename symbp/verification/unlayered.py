@@ -33,12 +33,17 @@ UNITS = ("a", "z", "delta", "dz", "dact")
 def reading(formula: Formula, depth: int, uniform: bool) -> tuple[str, Sym | None]:
     """("written", None): every layer written; ("output", None); ("every", None); ("refused", symbol).
     ``depth``: the network's number of layers; ``uniform``: every layer has the same activation."""
-    quantity = dataclasses.replace(formula.quantity.symbol(), indices=formula.quantity.indices)
+    quantity = dataclasses.replace(
+        formula.quantity.symbol(), indices=formula.quantity.indices, spelling=formula.quantity.spelling
+    )
     symbols = [quantity, *(node for node in walk(formula.rhs) if isinstance(node, Sym))]
     unlayered = [sym for sym in symbols if sym.name in LAYERED and sym.layer is None]
     if not unlayered:
         return "written", None
     notation = formula.notation
+    numbered = [sym for sym in unlayered if _numbered_matrix(sym, notation)]
+    if numbered:
+        return "refused", numbered[0]
     letters = {sym.indices[-1] for sym in unlayered if sym.name in UNITS and sym.indices}
     if len(letters) > 1:
         return "refused", unlayered[0]
@@ -53,6 +58,21 @@ def reading(formula: Formula, depth: int, uniform: bool) -> tuple[str, Sym | Non
             return "refused", (outputs or activations)[0]
         return "output", None
     return ("every", None) if uniform else ("refused", unlayered[0])
+
+
+def _numbered_matrix(sym: Sym, notation) -> bool:
+    """A whole matrix's name with a number for a subscript (dA_{1}, Z_2 where a unit is a_j, z_j): the
+    number may be the layer, as a matrix's subscript is in many texts, or a unit."""
+    matrices = {"a": notation.activation_matrix, "dact": notation.activation_matrix}
+    matrices |= {"z": notation.pre_activation_matrix, "dz": notation.pre_activation_matrix}
+    units = {"a": notation.activation, "dact": notation.activation}
+    units |= {"z": notation.pre_activation, "dz": notation.pre_activation}
+    return (
+        sym.name in matrices
+        and sym.spelling == matrices[sym.name] != units[sym.name]
+        and bool(sym.indices)
+        and all(isinstance(index, int) for index in sym.indices)
+    )
 
 
 def _at_output(sym: Sym, depth: int, notation) -> bool:
@@ -86,8 +106,20 @@ def unlayered_error(formula: Formula, sym: Sym, depth: int) -> FormulaError:
     notation = formula.notation
     name = sym.spelling or show(sym, notation)
     mark = notation.layer_mark(1)
+    if _numbered_matrix(sym, notation):
+        number = sym.indices[-1]
+        message = (
+            f"{name}_{{{number}}} names the whole matrix {name} with a subscript {number}, which may be its "
+            f"layer or a unit: write the layer as {name}^{{{notation.layer_mark(number)}}}, or a unit as "
+            f"{_unit(sym, notation)}^{{{mark}}}_{{{number}}} with its layer"
+        )
+        return FormulaError(formula.text, max(sym.column, 1), message)
     message = (
         f"{name} has no layer mark, and this network has {depth} layers: which one it means cannot be told; "
         f"write its layer (^{{{mark}}}) or give the notation unit_letters (one unit letter per layer)"
     )
     return FormulaError(formula.text, max(sym.column, 1), message)
+
+
+def _unit(sym: Sym, notation) -> str:
+    return notation.activation if sym.name in ("a", "dact") else notation.pre_activation

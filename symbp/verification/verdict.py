@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from symbp.naming import matrix_name
+from symbp.verification.formula import PER_UNIT
 from symbp.verification.written import show
 
 
@@ -21,12 +22,13 @@ class Counterexample:
     central: float
     values: dict
     problem: str | None = None
+    checked_by: str = "central differences"  # what ``central`` is: a forward value's is the derivation's
 
     def lines(self) -> list[str]:
         claimed = "undefined" if self.claimed is None else f"{self.claimed:.10g}"
         out = [
             f"counterexample at {self.where}:",
-            f"  derived {self.derived:.10g} (central differences {self.central:.10g}), claimed {claimed}",
+            f"  derived {self.derived:.10g} ({self.checked_by} {self.central:.10g}), claimed {claimed}",
         ]
         if self.problem:
             out.append(f"  the right side cannot be evaluated: {self.problem}")
@@ -86,7 +88,7 @@ def counterexample(
     entry = ", ".join(str(index + 1) for index in position)
     words = formula.notation
     name = show(quantity.symbol(), words)
-    if quantity.kind not in ("delta", "dz", "act"):
+    if quantity.kind not in PER_UNIT:
         name = f"\\partial {words.cost}/\\partial {name}"
     where = f"entry ({entry}) of {name}"
     if generic is not None:
@@ -98,4 +100,7 @@ def counterexample(
         if network.bias:
             shown[matrix_name("b", layer)] = point.b[layer].reshape(-1)
     shown["X"], shown["T"] = point.X, point.T
-    return Counterexample(where, float(truth[position]), claimed, float(checked[position]), shown, problem)
+    checked_by = "the derivation's forward pass" if quantity.kind in ("z", "a") else "central differences"
+    return Counterexample(
+        where, float(truth[position]), claimed, float(checked[position]), shown, problem, checked_by
+    )

@@ -204,7 +204,9 @@ def _verdict(network: Network, parsed: Formula, points: int, seed: int) -> Verdi
     counterexample = check.compare(None, keep=True)
     diagnosis = None
     pairs = two_slips(parsed, pair_limit(network.parameter_count))
-    for candidate in itertools.chain(graph_candidates(network, parsed), candidates(parsed), pairs):
+    repairs = itertools.chain(graph_candidates(network, parsed), candidates(parsed), pairs)
+    # the slips known are the backward pass's: a forward definition's failure is not explained by them
+    for candidate in () if parsed.quantity.kind in ("z", "a") else repairs:
         if check.compare(candidate) is not None:
             diagnosis = candidate.description
             break
@@ -237,12 +239,14 @@ def _other_gradient_reading(network: Network, parsed: Formula, points: int, seed
     cost, name = parsed.quantity.cost, parsed.notation.name
     if parsed.notation.delta_of == "sample":
         note = (
-            f"the gradients of {cost} summed over the samples are read as those of the whole cost {cost}, "
-            f"as on the left side (the chain rule); in the {name} notation they are of one sample's loss"
+            f"the gradients of {cost} summed over the samples (or scaled by their number) are read as those "
+            f"of the whole cost {cost}, as on the left side; in the {name} notation they are "
+            "of one sample's loss"
         )
     else:
         note = (
-            f"the gradients of {cost} summed over the samples are read as those of one sample's loss; "
+            f"the gradients of {cost} summed over the samples (or scaled by their number) are read as those "
+            "of one sample's loss; "
             f"in the {name} notation they are of the whole cost"
         )
     layers = [value for value in check.generic if value is not None]

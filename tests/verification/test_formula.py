@@ -89,7 +89,7 @@ def test_functions_and_numbers():
         (r"\delta^{(3) = a", 13, "unexpected '='"),
         ("delta(L)_j = a_j = t_j", 18, "unexpected '='"),
         (r"\delta^{(3)} = \sum x", 16, "summation index"),
-        (r"a^{(2)} = \delta^{(3)}", 1, "left side must name a quantity"),
+        (r"t = \delta^{(3)}", 1, "left side must name a quantity"),
         (r"\frac{\partial C}{\partial t_j} = x", 28, "left side must name a quantity"),
         (r"\delta^{(3)} = \frac{\partial C}{\partial W}", 16, "only as the gradient by an activation"),
         (r"\delta^{(3)} = a_{i+1}", 17, "index letters"),

@@ -219,12 +219,6 @@ REFUSED = [
     ),
     # two layers only on a weight matrix
     ("skip_xor", r"\delta^{(1)} = (\delta^{(2)} a^{(2,1)T}) \odot f'(z^{(1)})", "only on a weight matrix"),
-    # a chain's product of local Jacobians is not a graph's
-    (
-        "skip_xor",
-        r"\delta^{(1)}_j = \sum_k \frac{\partial z^{(2)}_k}{\partial z^{(1)}_j} \delta^{(2)}_k",
-        "between two quantities of a graph network is not read",
-    ),
 ]
 
 
