@@ -124,6 +124,13 @@ class Symbols:
         return scale
 
     @property
+    def named_gradient_scale(self):
+        """The derivation's dC/dA over the notation's named dA: 1/N where gradients are written by name
+        (dA, dZ) and a delta is a sample's own loss's."""
+        named = self.notation.gradient_style == "d" and self.notation.delta_of == "sample"
+        return 1 / N if named and self.mean_cost else sp.Integer(1)
+
+    @property
     def cost(self) -> str:
         """The cost a matrix gradient differentiates: one sample's (C_x) in a one-sample matrix form."""
         return self.notation.cost_one if self.per_sample else self.notation.cost

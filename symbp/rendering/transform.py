@@ -17,7 +17,12 @@ import sympy as sp
 from sympy.matrices.expressions import HadamardProduct, MatAdd, MatMul, MatrixSymbol, Transpose
 
 from symbp.derivation.symbolic import ColumnSum, Elementwise, N
-from symbp.naming import parse_generic_matrix_name, parse_matrix_name
+from symbp.naming import (
+    parse_generic_matrix_name,
+    parse_graph_generic_name,
+    parse_graph_matrix_name,
+    parse_matrix_name,
+)
 from symbp.rendering.applied_notation import Symbols
 
 
@@ -41,11 +46,20 @@ def _is_delta(node) -> bool:
     return isinstance(node, MatrixSymbol) and _kind(node) == "delta"
 
 
-def scale_delta(lhs, rhs, scale):
-    """delta = scale delta': every delta of ``rhs`` replaced; a delta on the left is solved for."""
-    deltas = {node: scale * node for node in rhs.atoms(sp.Indexed, MatrixSymbol) if _is_delta(node)}
+def _is_activation_gradient(node) -> bool:
+    """A graph's dC/dA or dC/dX matrix."""
+    if not isinstance(node, MatrixSymbol):
+        return False
+    graph = parse_graph_matrix_name(node.name) or parse_graph_generic_name(node.name)
+    return graph is not None and graph[0] in ("dA", "dX")
+
+
+def scale_delta(lhs, rhs, scale, scaled=_is_delta):
+    """delta = scale delta': every delta (what ``scaled`` picks) of ``rhs`` replaced; one on the left is
+    solved for."""
+    deltas = {node: scale * node for node in rhs.atoms(sp.Indexed, MatrixSymbol) if scaled(node)}
     replaced = rhs.xreplace(deltas)
-    return lhs, tidy(replaced / scale if _is_delta(lhs) else replaced)
+    return lhs, tidy(replaced / scale if scaled(lhs) else replaced)
 
 
 def tidy(expr):
@@ -166,6 +180,8 @@ def as_printed(lhs, rhs, symbols: Symbols):
     """An equation of the derivation as the notation states it (index or matrix form)."""
     if symbols.delta_scale != 1:
         lhs, rhs = scale_delta(lhs, rhs, symbols.delta_scale)
+    if symbols.named_gradient_scale != 1:  # deeplearning.ai's dA, like its dZ, is of one sample's loss
+        lhs, rhs = scale_delta(lhs, rhs, symbols.named_gradient_scale, _is_activation_gradient)
     if not (lhs.is_Matrix and symbols.column):
         return lhs, rhs
     if symbols.per_sample:
