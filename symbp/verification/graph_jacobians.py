@@ -17,7 +17,6 @@ from __future__ import annotations
 import numpy as np
 
 from symbp.derivation.reference.graph import connection_matrix
-from symbp.verification.point import PER_SAMPLE
 from symbp.verification.symbol_values import SymbolValues
 from symbp.verification.tree import Jacobian, Layer, Sym
 from symbp.verification.written import show
@@ -28,14 +27,10 @@ _NODE = {"z": "z", "a": "a", "yhat": "a", "x": "a"}
 def graph_jacobian_entry(values: SymbolValues, node: Jacobian, bindings: dict):
     """The entry of d(node.of)/d(node.by) the formula's indices pick, at one sample of a graph network."""
     of, by = node.of, node.by
-    sample, unit = values.position(of, bindings, values.array(of).shape)
-    at = values.position(by, bindings, values.array(by).shape)
-    if by.name in PER_SAMPLE:
-        if at[0] != sample:
-            return values.scalar_of(0)
-        at = at[1:]
-    elif by.name == "b":
-        at = at[1:]
+    positions = values.jacobian_positions(of, by, bindings)
+    if positions is None:
+        return values.scalar_of(0)
+    sample, unit, at = positions
     bottom = values.layer_of(by)
     seed = (_NODE.get(by.name, by.name), bottom)
     if by.name == "w":

@@ -14,7 +14,6 @@ from __future__ import annotations
 import numpy as np
 
 from symbp.verification.graph_jacobians import graph_jacobian_entry
-from symbp.verification.point import PER_SAMPLE
 from symbp.verification.symbol_values import SymbolValues
 from symbp.verification.tree import Jacobian
 
@@ -38,14 +37,10 @@ def jacobian_entry(values: SymbolValues, node: Jacobian, bindings: dict):
         return graph_jacobian_entry(values, node, bindings)
     top = values.layer_of(of)
     bottom = values.layer_of(by)
-    sample, unit = values.position(of, bindings, values.array(of).shape)
-    at = values.position(by, bindings, values.array(by).shape)
-    if by.name in PER_SAMPLE:
-        if at[0] != sample:
-            return values.scalar_of(0)
-        at = at[1:]
-    elif by.name == "b":
-        at = at[1:]
+    positions = values.jacobian_positions(of, by, bindings)
+    if positions is None:
+        return values.scalar_of(0)
+    sample, unit, at = positions
     start = (bottom, 0 if by.name in ("w", "b") else _PART[by.name])
     target = (top, _PART[of.name])
     if target < start:  # a quantity by a later parameter: it does not depend on it

@@ -294,6 +294,19 @@ class SymbolValues:
             return activation_derivative(activation)
         return activation_function(activation)
 
+    def jacobian_positions(self, of: Sym, by: Sym, bindings: dict) -> tuple | None:
+        """(sample, unit of ``of``, entry of ``by`` within its sample) of a derivative between two
+        quantities, zero-based; None when ``by`` belongs to another sample (the derivative is 0)."""
+        sample, unit = self.position(of, bindings, self.array(of).shape)
+        at = self.position(by, bindings, self.array(by).shape)
+        if by.name in PER_SAMPLE:
+            if at[0] != sample:
+                return None
+            at = at[1:]
+        elif by.name == "b":
+            at = at[1:]
+        return sample, unit, at
+
     def position(self, node: Sym, bindings: dict, shape) -> tuple:
         """Zero-based (row, column) of an indexed symbol."""
         indices = [self.index_value(index, bindings, node) for index in node.indices or ()]

@@ -142,8 +142,8 @@ def test_a_jacobian_factor_is_read_as_one():
         # a quantity by one that comes after it
         (rf"\delta^{{(l)}}_j = {d('z^{(l)}_j', 'z^{(l+1)}_k')}", "comes before"),
         (rf"\delta^{{(2)}}_j = {d('a^{(2)}_j', 'z^{(3)}_j')}", "da/dz of one neuron"),
-        # on the left side
-        (f"{d('z^{(l)}_j', 'w^{(l)}_{ij}')} = a^{{(l-1)}}_i", "left side must name a quantity"),
+        # on the left side, its own truth, but only at a layer written as a number or L
+        (f"{d('z^{(l)}_j', 'w^{(l)}_{ij}')} = a^{{(l-1)}}_i", "its own truth only at a written layer"),
     ],
 )
 def test_a_factor_that_is_not_a_derivative_between_quantities_is_refused_naming_it(text, named):
@@ -219,3 +219,9 @@ def test_a_gradient_of_the_same_cost_summed_over_samples_holds_in_the_reading_th
 def test_the_same_sum_over_samples_with_a_real_slip_still_fails():
     text = rf"{d('C', 'w^l_{jk}')} = \sum_x {d('C', 'z^l_{xj}')} a^{{l}}_{{xk}}"
     assert not verify("half_adder", text, notation="nielsen").holds
+
+
+def test_a_derivative_between_quantities_on_the_left_at_a_written_layer_is_judged():
+    assert verify("half_adder", f"{d('z^{(2)}_j', 'w^{(2)}_{ij}')} = a^{{(1)}}_i").holds
+    verdict = verify("half_adder", f"{d('z^{(2)}_j', 'w^{(2)}_{ij}')} = a^{{(1)}}_j")
+    assert not verdict.holds and "is not equal to" in verdict.diagnosis
