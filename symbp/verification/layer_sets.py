@@ -17,9 +17,10 @@ from symbp.verification.tree import LayerSum, Node, Sym, children, walk
 
 SETS = {CONSUMER_SETS["weighted"]: "weighted", CONSUMER_SETS["identity"]: "identity", "in": "sources"}
 _NAMES = "|".join(SETS)
+# the letter is one of the set letters and the argument a layer (l, l+1, L, 2): k in out(j) is not one
 SET_SUM = re.compile(
-    rf"^\s*([A-Za-z])\s*(?:\\in(?![A-Za-z])|∈)\s*"
-    rf"(?:\\operatorname\s*\{{\s*({_NAMES})\s*\}}|({_NAMES}))\s*\(\s*([^()]+?)\s*\)\s*$"
+    rf"^\s*([{LETTERS}])\s*(?:\\in(?![A-Za-z])|∈)\s*"
+    rf"(?:\\operatorname\s*\{{\s*({_NAMES})\s*\}}|({_NAMES}))\s*\(\s*([0-9]+|[lL](?:\s*[+-]\s*[0-9]+)?)\s*\)\s*$"
 )
 
 
