@@ -114,11 +114,12 @@ def outside_sets(rhs: Node, evaluator) -> bool:
 class WithSource:
     """A generic layer l read with a free source letter s (dC/dW^{(l,s)}): one weighted input of l."""
 
-    layer: int
+    layer: int | None  # None: the formula's other layers are numbers (dC/dW^{(2,s)})
     source: int
 
     def __str__(self) -> str:
-        return f"{self.layer} and {SOURCE} = {self.source}"
+        source = f"{SOURCE} = {self.source}"
+        return source if self.layer is None else f"l = {self.layer} and {source}"
 
 
 def with_sources(formula, values, depth: int, numbering: int) -> list:
@@ -127,7 +128,7 @@ def with_sources(formula, values, depth: int, numbering: int) -> list:
     if SOURCE not in bound_letters(formula.quantity.layer):
         return list(values)
     sources = range(numbering, depth + numbering)
-    return [WithSource(value, source) for value in values if value is not None for source in sources]
+    return [WithSource(value, source) for value in values for source in sources]
 
 
 def unpack(generic) -> tuple:

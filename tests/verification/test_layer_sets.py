@@ -43,6 +43,11 @@ def test_a_skip_weights_gradient_with_a_free_source_holds_at_every_connection():
     assert verdict.holds, verdict.report()
     # skip_xor's connections: W1 (1 from 0), W2_0 (2 from 0), W2 (2 from 1)
     assert [(choice.layer, choice.source) for choice in verdict.layers] == [(1, 0), (2, 0), (2, 1)]
+    assert "holds for l = 1 and s = 0, l = 2 and s = 0, l = 2 and s = 1" in verdict.report()
+    # with a numbered layer, s alone runs over its weighted inputs
+    verdict = verify(load("skip_xor"), DW.replace("(l", "(2"))
+    assert verdict.holds, verdict.report()
+    assert [str(choice) for choice in verdict.layers] == ["s = 0", "s = 1"]
 
 
 def test_a_tied_consumer_is_read_by_the_matrix_its_term_multiplies_by():
