@@ -17,7 +17,6 @@ from symbp.spec.network import Network
 from symbp.verification.check_points import check_points, sample_counts
 from symbp.verification.evaluate import Evaluator
 from symbp.verification.formula import PER_UNIT, Formula
-from symbp.verification.layer_marks import SOURCE
 from symbp.verification.layer_sets import bound_letters, outside_sets, unpack, with_sources
 from symbp.verification.point import EvalError, Reading
 from symbp.verification.proof import instance, is_zero, small_enough
@@ -67,7 +66,8 @@ class FormulaCheck:
         quantities goes up the network (None: no generic l). ``backwards`` keeps one that goes down."""
         generic = self.formula.generic()
         # a symbol of a set's letter (c in out(l)) is read at each member as the sum is evaluated
-        syms = [sym for sym in self.formula.layered_symbols() if not bound_letters(sym.layer) - {SOURCE}]
+        free = bound_letters(self.formula.quantity.layer)  # the source s of dC/dW^{(l,s)}, read at each
+        syms = [sym for sym in self.formula.layered_symbols() if bound_letters(sym.layer) <= free]
         syms = syms if generic else []
         jacobians = self.formula.jacobians()
         values = range(-2, self.network.depth + self.numbering + 3) if generic else [None]

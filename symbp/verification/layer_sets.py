@@ -53,16 +53,19 @@ def sum_over(evaluator, node: LayerSum, value_of):
     if not 0 <= at <= evaluator.depth:
         raise EvalError(f"there is no layer {at + numbering}", node.column)
     graph = evaluator.point.network.graph or chain_graph(evaluator.depth)
-    outer = reading.layers.get(node.letter)
+    outer = reading.layers.get(node.letter), node.letter in reading.summed
     total = 0
+    reading.summed.add(node.letter)
     try:
         for member in members(node.kind, at, graph):
             reading.layers[node.letter] = member + numbering
             total = total + value_of(node.body)
     finally:
         reading.layers.pop(node.letter, None)
-        if outer is not None:
-            reading.layers[node.letter] = outer
+        if outer[0] is not None:
+            reading.layers[node.letter] = outer[0]
+        if not outer[1]:
+            reading.summed.discard(node.letter)
     return total
 
 

@@ -76,6 +76,7 @@ class Reading:
     other_gradients: bool = False
     # the layer each letter of an enclosing sum over a graph's set of layers stands for (display numbering)
     layers: dict = field(default_factory=dict)
+    summed: set = field(default_factory=set)  # those of its letters an enclosing sum binds (not a free s)
 
     @property
     def numbering(self) -> int:

@@ -28,7 +28,6 @@ from symbp.spec.functions import Activation
 from symbp.spec.functions import T as T_SCALAR
 from symbp.spec.functions import Z as Z_SCALAR
 from symbp.spec.graph import chain_graph
-from symbp.verification.layer_marks import SOURCE
 from symbp.verification.layer_sets import bound_letters
 from symbp.verification.lexicon import ELEMENTARY, lexicon
 from symbp.verification.point import PER_SAMPLE, WEIGHTS, EvalError, Point, Reading
@@ -131,7 +130,7 @@ class SymbolValues:
         """The matrix a weight symbol names; W^{(c,l)} of a general form, its consumer c bound by a sum over
         out(l), is the matrix that connection multiplies by: the one it is tied to (transposed where so)."""
         connection, _, _ = self.connection(sym, target)
-        if connection.tie is None or not bound_letters(sym.layer) - {SOURCE}:
+        if connection.tie is None or not bound_letters(sym.layer) & self.reading.summed:
             return self.point.params[self.weight_key(sym, target)]
         matrix = self.point.params[connection.matrix_key]
         return matrix.T if connection.transposed else matrix

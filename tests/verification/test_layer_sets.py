@@ -28,6 +28,7 @@ DELTA = (
     r"A^{(l)} \odot \left(1 - A^{(l)}\right)"
 )
 DW = r"\frac{\partial C}{\partial W^{(l,s)}} = A^{(s)T} \delta^{(l)}"
+ZS = r"Z^{(l)} = \sum_{s \in \operatorname{in}(l)} A^{(s)} W^{(l,s)} + b^{(l)}"
 
 
 def test_the_sums_over_consumers_hold_at_every_layer_read_including_empty_sets():
@@ -48,6 +49,14 @@ def test_a_skip_weights_gradient_with_a_free_source_holds_at_every_connection():
     verdict = verify(load("skip_xor"), DW.replace("(l", "(2"))
     assert verdict.holds, verdict.report()
     assert [str(choice) for choice in verdict.layers] == ["s = 0", "s = 1"]
+
+
+def test_a_sum_over_a_layers_weighted_inputs_is_its_forward_definition():
+    # in(l): skip_xor's layer 2 reads the input by W2_0 and layer 1 by W2; the decoder reads by W1^T
+    for name in ("skip_xor", "residual", "tied_autoencoder"):
+        verdict = verify(load(name), ZS)
+        assert verdict.holds, verdict.report()
+        assert verdict.layers == list(range(1, load(name).depth + 1))
 
 
 def test_a_tied_consumer_is_read_by_the_matrix_its_term_multiplies_by():
@@ -91,6 +100,10 @@ def test_nielsens_general_forms_hold():
         ("residual", DA_INDEX.replace("w^{(c,l)}_{jk}", "w^{(c,l)}_{kj}")),
         # the source's activation where layer l's own is needed
         ("skip_xor", DW.replace("A^{(s)T}", "A^{(l-1)T}")),
+        # the layer below where each weighted input's own layer is needed
+        ("skip_xor", ZS.replace("A^{(s)}", "A^{(l-1)}")),
+        # a tied matrix's gradient is not its one use's: W1 is also the decoder's
+        ("tied_autoencoder", DW),
         # a tied consumer's matrix without its transpose
         ("tied_autoencoder", DELTA.replace("W^{(c,l)T}", "W^{(c,l)}")),
     ],
