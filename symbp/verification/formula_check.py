@@ -72,7 +72,7 @@ class FormulaCheck:
         jacobians = self.formula.jacobians()
         values = range(-2, self.network.depth + self.numbering + 3) if generic else [None]
         fitting = []
-        for value in with_sources(self.formula, values, self.network.depth, self.numbering):
+        for value in with_sources(self.formula, values, self.network, self.numbering):
             evaluator = Evaluator(self.points[0][1], self.reading(value))
             try:
                 for sym in syms:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from symbp.derivation.graph_tied import uses_of
 from symbp.derivation.symbolic import CONSUMER_SETS
 from symbp.spec.graph import chain_graph
 from symbp.spec.notation import Notation
@@ -125,13 +126,25 @@ class WithSource:
         return source if self.layer is None else f"l = {self.layer} and {source}"
 
 
-def with_sources(formula, values, depth: int, numbering: int) -> list:
-    """The generic values of l, each with every layer l reads by a weight when the formula leaves s free
-    on the left side's pair mark; ``values`` as they are otherwise."""
+def with_sources(formula, values, network, numbering: int) -> list:
+    """The generic values of l, each with every layer l reads by a matrix of its own when the formula
+    leaves s free on the left side's pair mark (as the documents state dC/dW^{(l,s)}: a matrix with
+    several uses has equations of its own); ``values`` as they are otherwise."""
     if SOURCE not in bound_letters(formula.quantity.layer):
         return list(values)
-    sources = range(numbering, depth + numbering)
-    return [WithSource(value, source) for value in values for source in sources]
+    graph = network.graph or chain_graph(network.depth)
+    own = {
+        (connection.target + numbering, connection.source + numbering)
+        for connection in graph.connections()
+        if connection.own_key and len(uses_of(graph, connection.own_key)) == 1
+    }
+    sources = range(numbering, network.depth + numbering)
+    return [
+        WithSource(value, source)
+        for value in values
+        for source in sources
+        if value is None or (value, source) in own
+    ]
 
 
 def unpack(generic) -> tuple:

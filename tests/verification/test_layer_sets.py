@@ -59,6 +59,14 @@ def test_a_sum_over_a_layers_weighted_inputs_is_its_forward_definition():
         assert verdict.layers == list(range(1, load(name).depth + 1))
 
 
+def test_a_free_source_runs_over_matrices_of_one_use_only():
+    # W1 is also the decoder's (tied): its gradient sums both uses, so dC/dW^{(l,s)} = A^{(s)T} delta^{(l)}
+    # does not describe it, and the form describes no connection of this network
+    verdict = verify(load("tied_autoencoder"), DW)
+    assert not verdict.holds
+    assert verdict.diagnosis == "no layer l fits every layer in the formula"
+
+
 def test_a_tied_consumer_is_read_by_the_matrix_its_term_multiplies_by():
     # the decoder multiplies by W1^T: its W^{(2,1)} is W1^T, so delta^{(1)} = delta^{(2)} W1 f'
     verdict = verify(load("tied_autoencoder"), DELTA)
@@ -102,8 +110,6 @@ def test_nielsens_general_forms_hold():
         ("skip_xor", DW.replace("A^{(s)T}", "A^{(l-1)T}")),
         # the layer below where each weighted input's own layer is needed
         ("skip_xor", ZS.replace("A^{(s)}", "A^{(l-1)}")),
-        # a tied matrix's gradient is not its one use's: W1 is also the decoder's
-        ("tied_autoencoder", DW),
         # a tied consumer's matrix without its transpose
         ("tied_autoencoder", DELTA.replace("W^{(c,l)T}", "W^{(c,l)}")),
     ],
