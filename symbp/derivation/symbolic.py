@@ -225,3 +225,5 @@ class ConsumerMatSum(_OverConsumers, MatrixExpr):
 
 
 WEIGHTED, IDENTITY = sp.Symbol("weighted"), sp.Symbol("identity")
+# The set a graph's sum over consumers runs over: out(l) read layer l by a weight, id(l) add a^{(l)}.
+CONSUMER_SETS = {"weighted": "out", "identity": "id"}

@@ -8,9 +8,9 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
 from symbp.derivation import symbolic
+from symbp.derivation.symbolic import CONSUMER_SETS
 from symbp.rendering.applied_notation import Symbols
 from symbp.rendering.printer_base import (
-    CONSUMER_SETS,
     EntrywiseMixin,
     bracketed_in_product,
     display_limits,

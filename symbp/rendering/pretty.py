@@ -9,9 +9,9 @@ from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm
 
 from symbp.derivation import symbolic
+from symbp.derivation.symbolic import CONSUMER_SETS
 from symbp.rendering.applied_notation import Symbols
 from symbp.rendering.printer_base import (
-    CONSUMER_SETS,
     EntrywiseMixin,
     bracketed_in_product,
     display_limits,

@@ -31,8 +31,6 @@ from symbp.rendering.transform import as_printed
 
 PER_LAYER = ("w", "b", "z", "a", "delta")
 LAYER_BASES = {"L": symbolic.L, "l": symbolic.l}
-# The set a graph's sum over consumers runs over: out(l) read layer l by a weight, id(l) add a^{(l)}.
-CONSUMER_SETS = {"weighted": "out", "identity": "id"}
 GRAPH_LAYERS = {"l": symbolic.l, "c": symbolic.c, "r": symbolic.r, "s": symbolic.s}
 
 

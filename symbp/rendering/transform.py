@@ -31,9 +31,9 @@ class ColumnMatrix(MatrixSymbol):
 
 
 def _kind(matrix: MatrixSymbol) -> str | None:
-    generic = parse_generic_matrix_name(matrix.name)
+    generic = parse_generic_matrix_name(matrix.name) or parse_graph_generic_name(matrix.name)
     if generic:
-        return generic[0]
+        return generic[0]  # a graph's general layers too: its consumer's delta^{(c)} is scaled as any
     try:
         return parse_matrix_name(matrix.name)[0]
     except ValueError:

@@ -14,6 +14,7 @@ import numpy as np
 import sympy as sp
 
 from symbp.verification.jacobians import jacobian_entry, runs_backwards
+from symbp.verification.layer_sets import sum_over
 from symbp.verification.point import MATRICES, PER_SAMPLE, WEIGHTS, EvalError, Point, Reading
 from symbp.verification.shapes import combine, flatten, groupings
 from symbp.verification.symbol_values import SymbolValues
@@ -22,6 +23,7 @@ from symbp.verification.tree import (
     Call,
     Cases,
     Jacobian,
+    LayerSum,
     Neg,
     Node,
     NpSum,
@@ -102,6 +104,9 @@ class Evaluator(SymbolValues):
             total = total + self.matrix(node.body)
         del self.rows[node.index]
         return total
+
+    def _m_LayerSum(self, node: LayerSum):
+        return sum_over(self, node, self.matrix)
 
     def _m_Cases(self, node: Cases):
         return self._cases(node, self.matrix)
@@ -223,6 +228,9 @@ class Evaluator(SymbolValues):
 
     def _s_NpSum(self, node: NpSum, bindings):
         raise EvalError("np.sum belongs in a matrix formula", node.column)
+
+    def _s_LayerSum(self, node: LayerSum, bindings):
+        return sum_over(self, node, lambda body: self.scalar(body, bindings))
 
     def _s_Cases(self, node: Cases, bindings):
         return self._cases(node, lambda part: self.scalar(part, bindings))

@@ -25,6 +25,8 @@ import re
 from dataclasses import dataclass, field
 
 from symbp.spec.notation import DEFAULT_NOTATION, Notation
+from symbp.verification.layer_marks import SOURCE
+from symbp.verification.layer_sets import bound_letters, unbound
 from symbp.verification.lexicon import lexicon
 from symbp.verification.parse import FormulaError, parse_tree
 from symbp.verification.sample_sums import scales_own_gradient, summed_weight_gradient, sums_own_gradient
@@ -337,6 +339,7 @@ def parse_formula(text: str, notation: Notation = DEFAULT_NOTATION) -> Formula:
         if isinstance(node, Jacobian):
             _check_jacobian(text, node, quantity, notation)
     right = _consumer_terms(right)
+    _refuse_unbound(text, left, right, quantity)
     if notation.summation == "implicit" and not quantity.matrix:
         right = with_implicit_sums(right, frozenset(quantity.indices))
     if quantity.matrix:
@@ -348,6 +351,21 @@ def parse_formula(text: str, notation: Notation = DEFAULT_NOTATION) -> Formula:
             )
             raise FormulaError(text, stray.column, message)
     return Formula(text, quantity, right, notation, summed)
+
+
+def _refuse_unbound(text: str, left: Node, right: Node, quantity: Quantity) -> None:
+    """A set's letter (c of c in out(l)) only inside its sum; a skip's source s also free on the left."""
+    source = quantity.layer.source if quantity.layer is not None else None
+    free = bound_letters(source) & {SOURCE}
+    stray = unbound(left, set()) if bound_letters(quantity.layer) - free else unbound(right, free)
+    if stray is not None:
+        letter = sorted(bound_letters(stray.layer) - free)[0]
+        raise FormulaError(
+            text,
+            stray.column,
+            f"the layer letter {letter} is bound by no sum: write it inside "
+            f"\\sum_{{{letter} \\in \\operatorname{{out}}(l)}} (or id(l), in(l)), or a number",
+        )
 
 
 def _consumer_terms(right: Node) -> Node:

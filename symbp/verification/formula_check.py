@@ -17,6 +17,7 @@ from symbp.spec.network import Network
 from symbp.verification.check_points import check_points, sample_counts
 from symbp.verification.evaluate import Evaluator
 from symbp.verification.formula import PER_UNIT, Formula
+from symbp.verification.layer_sets import bound_letters, outside_sets, unpack, with_sources
 from symbp.verification.point import EvalError, Reading
 from symbp.verification.proof import instance, is_zero, small_enough
 from symbp.verification.tree import Jacobian, Sum, Sym, walk
@@ -48,30 +49,38 @@ class FormulaCheck:
         self.notes = []
         self.shares = {}  # the truth of a share of the cost (Loss_k), by point, layer l and shift
 
-    def reading(self, generic: int | None) -> Reading:
+    def reading(self, generic) -> Reading:
+        """How symbols resolve for one generic value: l, or l with a free source s (WithSource)."""
+        layer, letters = unpack(generic)
         return Reading(
             self.formula.notation,
-            generic,
+            layer,
             self.y_is_target,
             sample=self.formula.sample,
             other_gradients=self.other_gradients,
+            layers=letters,
         )
 
     def _generic_layers(self) -> list:
         """Display values of l for which every layer in the formula exists and each derivative between two
         quantities goes up the network (None: no generic l). ``backwards`` keeps one that goes down."""
         generic = self.formula.generic()
-        syms = self.formula.layered_symbols() if generic else []
+        # a symbol of a set's letter (c in out(l)) is read at each member as the sum is evaluated
+        free = bound_letters(self.formula.quantity.layer)  # the source s of dC/dW^{(l,s)}, read at each
+        syms = [sym for sym in self.formula.layered_symbols() if bound_letters(sym.layer) <= free]
+        syms = syms if generic else []
         jacobians = self.formula.jacobians()
         values = range(-2, self.network.depth + self.numbering + 3) if generic else [None]
         fitting = []
-        for value in values:
+        for value in with_sources(self.formula, values, self.network, self.numbering):
             evaluator = Evaluator(self.points[0][1], self.reading(value))
             try:
                 for sym in syms:
                     evaluator.layer_of(sym)
                 backwards = [node for node in jacobians if evaluator.runs_backwards(node)]
             except EvalError:
+                continue
+            if outside_sets(self.formula.rhs, evaluator):
                 continue
             if backwards:
                 self.backwards = self.backwards or backwards[0]

@@ -139,9 +139,9 @@ IGNORED: /\s+|\\[,;:! ]|\\q?quad|\\(tag|label)\s*(\{[^{}]*\}|[0-9]+)|\\displayst
 %ignore IGNORED
 """
 
-# a layer as written inside a mark: a number, the generic l (Goodfellow: k) with an offset, L with an
-# offset, or n_l (UFLDL's output layer)
-LAYER_ID = r"[0-9]+|[lLk@DEPTH@](\s*[+-]\s*[0-9]+)?|n_\s*\{?\s*l\s*\}?"
+# a layer as written inside a mark: a number, the generic l (Goodfellow: k) or a graph set's letter (c in
+# out(l)) with an offset, L with an offset, or n_l (UFLDL's output layer)
+LAYER_ID = r"[0-9]+|[lLk@DEPTH@@LETTERS@](\s*[+-]\s*[0-9]+)?|n_\s*\{?\s*l\s*\}?"
 # a skip connection's matrix carries two layers, the one it enters and the one it comes from: W^{(2,0)}
 LAYERS = rf"({LAYER_ID})(\s*,\s*({LAYER_ID}))?"
 # a transpose or prime after the layer, also as TeX's nested script (CS229's W^{[k+1]^\top})
@@ -178,9 +178,11 @@ def grammar_for(
     sample: str = "n",
     script_next: str = "(?!)",
     depth: str = "L",
+    letters: str = "",
 ) -> str:
     """The grammar with a notation's symbol and function spellings (regexes), layer style, sample letter,
-    the names that end an unbraced one-token subscript (``script_next``) and its depth letter."""
+    the names that end an unbraced one-token subscript (``script_next``), its depth letter and the set
+    letters a layer mark may hold (those that spell none of its symbols)."""
     return (
         RULES.replace("@SAMPLE@", re.escape(sample))
         .replace("@SCRIPT_NEXT@", script_next.replace("/", "\\/"))
@@ -188,4 +190,5 @@ def grammar_for(
         .replace("@FUNCTIONS@", functions.replace("/", "\\/"))
         .replace("@LAYER_SUP@", layer_marks(style, names))
         .replace("@DEPTH@", depth)
+        .replace("@LETTERS@", letters)
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from symbp.verification.evaluate import Evaluator
 from symbp.verification.formula import FormulaError
+from symbp.verification.layer_sets import bound_letters
 from symbp.verification.point import EvalError, reads_as_graph
 from symbp.verification.tree import Sym, walk
 from symbp.verification.written import show
@@ -40,8 +41,8 @@ def graph_refusal(check) -> FormulaError | None:
     if not graph:
         weights = [sym for sym in weights if sym.layer is not None and sym.layer.source is not None]
     for sym in weights:
-        if sym.layer is not None and sym.layer.base == "l":
-            continue  # a generic layer is read for the values of l where its matrix exists
+        if sym.layer is not None and (sym.layer.base == "l" or bound_letters(sym.layer)):
+            continue  # a generic layer (or a set's member) is read for the values where its matrix exists
         try:
             evaluator.layer_of(sym)
         except EvalError as error:

@@ -6,12 +6,17 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from symbp.derivation.symbolic import c, r, s
 from symbp.spec.notation import Notation
 from symbp.verification.tree import Layer
 
+# the letters of a graph's general forms that stand for the layers of a set (c in out(l), r in id(l)) or
+# a skip's source (W^{(l,s)}), as its documents print them
+LETTERS = "".join(str(letter) for letter in (c, r, s))
+SOURCE = str(s)
 PLAIN_LAYER = re.compile(r"[(\[]\s*(?:([0-9]+)|([Ll])(?:\s*([+-])\s*([0-9]+))?)\s*[)\]]")
-LAYER = re.compile(r"(n_\s*\{?\s*l\s*\}?)|([0-9]+)|([Llk])(?:\s*([+-])\s*([0-9]+))?")
-SUB_LAYER = re.compile(r"^\s*(?:([0-9]+)|([Ll])(?:\s*([+-])\s*([0-9]+))?)\s*$")
+LAYER = re.compile(rf"(n_\s*\{{?\s*l\s*\}}?)|([0-9]+)|([Llk{LETTERS}])(?:\s*([+-])\s*([0-9]+))?")
+SUB_LAYER = re.compile(rf"^\s*(?:([0-9]+)|([Ll{LETTERS}])(?:\s*([+-])\s*([0-9]+))?)\s*$")
 
 
 def layer_from_match(match: re.Match) -> Layer:
@@ -69,4 +74,6 @@ def _one_layer(mark: str, depth: str) -> Layer:
     offset = int(amount) * (-1 if sign == "-" else 1) if amount else 0
     if base == "L":
         return Layer("L", offset, letter=None if depth == "L" else depth)
+    if base in LETTERS:
+        return Layer(base, offset)
     return Layer("l", offset, letter=None if base == "l" else base)

@@ -15,6 +15,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from symbp.errors import SymbpError
 from symbp.spec.notation import DEFAULT_NOTATION, Notation
 from symbp.verification.grammar import grammar_for
+from symbp.verification.layer_marks import LETTERS
 from symbp.verification.lexicon import Lexicon, lexicon
 from symbp.verification.syntax import Invalid, ToTree
 from symbp.verification.tree import Node
@@ -48,6 +49,7 @@ def _parser(words: Lexicon) -> Lark:
         notation.sample_index,
         words.script_next_pattern(),
         notation.depth_letter,
+        "".join(letter for letter in LETTERS if words.role(letter) is None),
     )
     return Lark(grammar, parser="lalr", lexer="contextual", maybe_placeholders=False)
 

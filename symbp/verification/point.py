@@ -74,6 +74,9 @@ class Reading:
     # explicit gradients of the cost read the other way: of the whole cost where the notation's delta is of
     # one sample's loss, and of one sample's loss where it is of the whole cost (Formula.summed_gradients)
     other_gradients: bool = False
+    # the layer each letter of an enclosing sum over a graph's set of layers stands for (display numbering)
+    layers: dict = field(default_factory=dict)
+    summed: set = field(default_factory=set)  # those of its letters an enclosing sum binds (not a free s)
 
     @property
     def numbering(self) -> int:

@@ -28,6 +28,7 @@ from symbp.spec.functions import Activation
 from symbp.spec.functions import T as T_SCALAR
 from symbp.spec.functions import Z as Z_SCALAR
 from symbp.spec.graph import chain_graph
+from symbp.verification.layer_sets import bound_letters
 from symbp.verification.lexicon import ELEMENTARY, lexicon
 from symbp.verification.point import PER_SAMPLE, WEIGHTS, EvalError, Point, Reading
 from symbp.verification.tree import Call, Node, Num, Sym, walk
@@ -83,7 +84,10 @@ class SymbolValues:
         if sym.layer is None:
             return self.depth
         numbering = self.reading.numbering
-        display = sym.layer.value(self.depth + numbering, self.reading.generic)
+        try:
+            display = sym.layer.value(self.depth + numbering, self.reading.generic, self.reading.layers)
+        except ValueError as error:  # a set's letter outside its sum (a diagnosis's repair can put it there)
+            raise EvalError(str(error), sym.column) from None
         # a named layer (Raschka's W^{(h)}) names the layer a parameter enters, whatever the numbers do;
         # so does a skip's pair of layers W^{(2,0)}
         named = sym.layer.shown in self.reading.notation.layer_names or sym.layer.source is not None
@@ -102,28 +106,14 @@ class SymbolValues:
         if sym.name == "b" and not self.point.network.bias:
             raise EvalError("this network has no biases", sym.column)
         if sym.name == "w" and (self.point.params is not None or sym.layer.source is not None):
-            self.weight_key(sym, internal)
+            self.matrix_used(sym, internal) if self.point.params else self.weight_key(sym, internal)
         return internal
 
     def weight_key(self, sym: Sym, target: int) -> str:
         """The params key of the matrix W^{(l)} (from layer l-1) or a skip's W^{(l,s)} names; EvalError
         when layer l takes no weighted input from there, or multiplies by a tied matrix."""
-        graph = self.point.network.graph or chain_graph(self.depth)
+        connection, written, name = self.connection(sym, target)
         numbering = self.reading.numbering
-        source = target - 1
-        name = sym.spelling or "W"
-        written = name
-        if sym.layer is not None:
-            written = f"{name}^{{{self.reading.notation.mark(str(sym.layer))}}}"
-            if sym.layer.source is not None:
-                source = sym.layer.source.value(self.depth + numbering, self.reading.generic) - numbering
-        connection = next((c for c in graph.weighted[target] if c.source == source), None)
-        if connection is None:
-            raise EvalError(
-                f"{written} names no matrix: layer {target + numbering} takes no weighted input from layer "
-                f"{source + numbering}",
-                sym.column,
-            )
         if connection.tie is not None:
             tied_target, tied_source = connection.tie[1], connection.tie[0]
             tied = self.reading.notation.mark(str(tied_target + numbering))
@@ -135,6 +125,42 @@ class SymbolValues:
                 sym.column,
             )
         return connection.own_key
+
+    def matrix_used(self, sym: Sym, target: int):
+        """The matrix a weight symbol names; W^{(c,l)} of a general form, its consumer c bound by a sum over
+        out(l), is the matrix that connection multiplies by: the one it is tied to (transposed where so)."""
+        connection, _, _ = self.connection(sym, target)
+        if connection.tie is None or not bound_letters(sym.layer) & self.reading.summed:
+            return self.point.params[self.weight_key(sym, target)]
+        matrix = self.point.params[connection.matrix_key]
+        return matrix.T if connection.transposed else matrix
+
+    def connection(self, sym: Sym, target: int) -> tuple:
+        """(the Connection, the matrix as written, its name) a weight symbol of layer ``target`` names;
+        EvalError when layer ``target`` takes no weighted input from the layer it names."""
+        graph = self.point.network.graph or chain_graph(self.depth)
+        numbering = self.reading.numbering
+        source = target - 1
+        name = sym.spelling or "W"
+        written = name
+        if sym.layer is not None:
+            written = f"{name}^{{{self.reading.notation.mark(str(sym.layer))}}}"
+            if sym.layer.source is not None:
+                try:
+                    source = sym.layer.source.value(
+                        self.depth + numbering, self.reading.generic, self.reading.layers
+                    )
+                except ValueError as error:  # a set's letter outside its sum, as in layer_of
+                    raise EvalError(str(error), sym.column) from None
+                source -= numbering
+        connection = next((c for c in graph.weighted[target] if c.source == source), None)
+        if connection is None:
+            raise EvalError(
+                f"{written} names no matrix: layer {target + numbering} takes no weighted input from layer "
+                f"{source + numbering}",
+                sym.column,
+            )
+        return connection, written, name
 
     def array(self, sym: Sym) -> np.ndarray:
         """The whole matrix a symbol names (rows = samples for per-sample quantities)."""
@@ -163,7 +189,7 @@ class SymbolValues:
             self.reading.note("y read as the network's output (the formula also uses t)")
             return point.A[self.depth]
         if sym.name == "w" and point.params is not None:
-            return point.params[self.weight_key(sym, layer)]
+            return self.matrix_used(sym, layer)
         table = {"a": point.A, "z": point.Z, "w": point.W, "b": point.b}
         if sym.name in table:
             return table[sym.name][layer]
@@ -174,7 +200,7 @@ class SymbolValues:
         if sym.layer.base == "l" and self.reading.generic is None:
             raise EvalError("the generic layer l has no value here", sym.column)
         output = self.depth + self.reading.numbering
-        if sym.layer.value(output, self.reading.generic) != output:
+        if sym.layer.value(output, self.reading.generic, self.reading.layers) != output:
             name = sym.spelling or "the error"
             raise EvalError(f"{name} is an output's error: a unit of layer {output}", sym.column)
 

@@ -10,6 +10,7 @@ import re
 from lark import Token, Transformer
 
 from symbp.verification.layer_marks import SUB_LAYER, layer_from_mark, layer_from_match, plain_layer
+from symbp.verification.layer_sets import layer_set
 from symbp.verification.lexicon import Lexicon
 from symbp.verification.output_share import output_share
 from symbp.verification.tree import (
@@ -19,6 +20,7 @@ from symbp.verification.tree import (
     Gradient,
     Jacobian,
     Layer,
+    LayerSum,
     Neg,
     Node,
     NpSum,
@@ -267,6 +269,9 @@ class ToTree(Transformer):
         if not limits:
             raise Invalid(token.column, "a summation index after \\sum (\\sum_{k} or \\sum_{k=1}^{n})")
         lower_limit = _sub_content(limits[0])
+        nodes = [child for child in rest if child is not limits[0]]  # [upper,] body
+        if (over := layer_set(lower_limit, self.words.notation)) is not None:
+            return LayerSum(*over, nodes[-1], column=token.column)
         match = _LOWER_LIMIT.match(lower_limit) or _IN_SET.match(lower_limit)
         if not match:
             raise Invalid(
@@ -275,7 +280,6 @@ class ToTree(Transformer):
             )
         index = match.group(1)
         lower = int(match.group(2) or 1) if match.re is _LOWER_LIMIT else 1
-        nodes = [child for child in rest if child is not limits[0]]  # [upper,] body
         upper = nodes[0] if len(nodes) == 2 else None
         return Sum(index, lower, upper, nodes[-1], column=token.column)
 

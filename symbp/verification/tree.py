@@ -34,12 +34,17 @@ class Layer:
             return base
         return f"{base}{self.offset:+d}"
 
-    def value(self, output: int, generic: int | None) -> int:
-        """The layer number as written (display numbering), given the values of L and l."""
+    def value(self, output: int, generic: int | None, bound: dict | None = None) -> int:
+        """The layer number as written (display numbering), given the values of L, l and of the letters a
+        sum over a graph's set of layers binds (``bound``: c of c in out(l))."""
         if self.base is None:
             return self.offset
         if self.base == "L":
             return output + self.offset
+        if self.base != "l":
+            if not bound or self.base not in bound:
+                raise ValueError(f"the layer {self.base} is bound by no sum over a set of layers")
+            return bound[self.base] + self.offset
         if generic is None:
             raise ValueError("the generic layer l has no value here")
         return generic + self.offset
@@ -114,6 +119,18 @@ class Sum(Node):
 
 
 @dataclass(frozen=True)
+class LayerSum(Node):
+    """A sum of ``body`` over the layers ``letter`` of a graph's set of layer ``layer``: ``kind`` is
+    "weighted" (c in out(l), the layers that read l by a weight), "identity" (r in id(l)) or "sources"
+    (s in in(l), the layers l reads by a weight)."""
+
+    letter: str
+    kind: str
+    layer: Layer
+    body: Node
+
+
+@dataclass(frozen=True)
 class Piece(Node):
     """One line of a cases bracket: ``value`` where ``left relation right`` (relation None: otherwise)."""
 
@@ -180,6 +197,8 @@ def children(node: Node) -> tuple:
         return (node.by,)
     if isinstance(node, Jacobian):
         return (node.of, node.by)
+    if isinstance(node, LayerSum):
+        return (node.body,)
     if isinstance(node, Sum):
         return (node.body,) if node.upper is None else (node.upper, node.body)
     if isinstance(node, Cases):

@@ -56,7 +56,7 @@ class Verdict:
 
     def summary(self) -> str:
         if self.holds:
-            where = f" for l = {', '.join(map(str, self.layers))}" if self.layers else ""
+            where = f" for {layer_words(self.layers)}" if self.layers else ""
             proved = f"{self.proof}, and " if self.proof else ""
             read = f" in the {self.notation} notation" if self.notation else ""
             return (
@@ -92,7 +92,7 @@ def counterexample(
         name = f"\\partial {words.cost}/\\partial {name}"
     where = f"entry ({entry}) of {name}"
     if generic is not None:
-        where += f" with l = {generic}"
+        where += f" with {layer_words([generic])}"
     network = point.network
     shown = dict(point.params or {})
     for layer in range(1, network.depth + 1 if point.params is None else 1):
@@ -104,3 +104,10 @@ def counterexample(
     return Counterexample(
         where, float(truth[position]), claimed, float(checked[position]), shown, problem, checked_by
     )
+
+
+def layer_words(values: list) -> str:
+    """Generic layers' values as a verdict states them: l = 1, 2, or in their own words (l = 2 and s = 0)."""
+    if all(isinstance(value, int) for value in values):
+        return f"l = {', '.join(map(str, values))}"
+    return ", ".join(map(str, values))
