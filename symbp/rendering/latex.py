@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sympy as sp
-from sympy.matrices.expressions import MatAdd, Transpose
+from sympy.matrices.expressions import Transpose
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
@@ -13,6 +13,7 @@ from symbp.rendering.applied_notation import Symbols
 from symbp.rendering.printer_base import (
     EntrywiseMixin,
     bracketed_in_product,
+    bracketed_sum_body,
     display_limits,
     printer_settings,
 )
@@ -71,7 +72,7 @@ class SymbpLatexPrinter(EntrywiseMixin, LatexPrinter):
         """sum over c in out(l) (the layers that read l by a weight) or r in id(l) (that add a^{(l)})."""
         where = rf"{self._print(expr.variable)} \in \operatorname{{{CONSUMER_SETS[expr.kind]}}}"
         body = self._print(expr.body)
-        if expr.body.is_Add or isinstance(expr.body, MatAdd):
+        if bracketed_sum_body(expr.body):
             body = rf"\left({body}\right)"
         return rf"\sum_{{{where}({self._print(expr.layer)})}} {body}"
 

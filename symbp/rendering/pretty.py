@@ -14,6 +14,7 @@ from symbp.rendering.applied_notation import Symbols
 from symbp.rendering.printer_base import (
     EntrywiseMixin,
     bracketed_in_product,
+    bracketed_sum_body,
     display_limits,
     printer_settings,
 )
@@ -78,7 +79,7 @@ class SymbpPrettyPrinter(EntrywiseMixin, PrettyPrinter):
         sigma = prettyForm(*prettyForm("∑").below(where))
         sigma.baseline = 0
         body = self._print(expr.body)
-        if expr.body.is_Add or isinstance(expr.body, MatAdd):
+        if bracketed_sum_body(expr.body):
             body = prettyForm(*body.parens())
         return prettyForm(*sigma.right(" ", body))
 

@@ -15,7 +15,7 @@ stay. Equations are first put in the notation's form
 from __future__ import annotations
 
 import sympy as sp
-from sympy.matrices.expressions import HadamardProduct, MatMul, MatrixSymbol
+from sympy.matrices.expressions import HadamardProduct, MatAdd, MatMul, MatrixSymbol
 from sympy.printing.precedence import PRECEDENCE, precedence
 
 from symbp.derivation import symbolic
@@ -73,6 +73,12 @@ def matrix_symbol(kind: str, layer, symbols: Symbols) -> tuple[str, object]:
         "delta": notation.delta_matrix,
     }
     return table[kind], layer
+
+
+def bracketed_sum_body(body) -> bool:
+    r"""A sum over consumers brackets a body that is a sum or starts with a minus (Rumelhart's
+    -W^T delta): \sum_c (-X), never \sum_c - X."""
+    return body.is_Add or isinstance(body, MatAdd) or body.could_extract_minus_sign()
 
 
 def bracketed_in_product(arg) -> bool:
