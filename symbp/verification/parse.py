@@ -49,7 +49,10 @@ def _parser(words: Lexicon) -> Lark:
         notation.sample_index,
         words.script_next_pattern(),
         notation.depth_letter,
-        "".join(letter for letter in LETTERS if words.role(letter) is None),
+        # inside parentheses a mark holds no symbol; a bare ^{s} could be cs231n's score s as a power
+        LETTERS
+        if notation.layer_style != "bare"
+        else "".join(letter for letter in LETTERS if words.role(letter) is None),
     )
     return Lark(grammar, parser="lalr", lexer="contextual", maybe_placeholders=False)
 
