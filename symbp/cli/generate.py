@@ -25,7 +25,8 @@ def _cmd_generate(args) -> int:
     network = load(args.spec)
     if network.graph is not None and args.backend != "numpy":
         print(
-            f"symbp generate: a graph network's module is NumPy's for now, not --backend {args.backend}",
+            "symbp generate: a graph network's module is written for NumPy only (--backend numpy), "
+            f"not --backend {args.backend}",
             file=sys.stderr,
         )
         return 2

@@ -290,7 +290,9 @@ def generate(derivation, dtype: str = "float64", minimal: bool = False, backend:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
     if derivation.network.graph is not None:
         if backend != "numpy":
-            raise ValueError(f"a graph network's module is NumPy's for now: it has no {backend} backend")
+            raise ValueError(
+                f"a graph network's module is written for NumPy only: it has no {backend} backend"
+            )
         from symbp.codegen.graph_module import GraphContext  # it extends Context, defined here
 
         context = GraphContext(derivation, dtype)

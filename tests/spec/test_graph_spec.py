@@ -126,4 +126,4 @@ def test_bad_graph_file_exits_2_with_one_line(tmp_path, capsys):
 def test_graph_with_another_backend_is_one_line(capsys):
     assert main(["generate", "residual", "--backend", "torch"]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "NumPy's for now" in err, err
+    assert err.count("\n") == 1 and "written for NumPy only" in err, err
