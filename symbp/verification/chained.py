@@ -10,22 +10,19 @@ already differs from the side before it.
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 
 from symbp.spec.network import Network
 from symbp.spec.notation import Notation
-from symbp.verification.check_points import check_points
-from symbp.verification.evaluate import Evaluator
+from symbp.verification.check_points import sample_evaluators
+from symbp.verification.evaluate import Evaluator, entry_bindings
 from symbp.verification.formula import gradients_as_symbols, with_unit_layers
 from symbp.verification.formula_check import ATOL, RTOL
 from symbp.verification.parse import FormulaError, parse_tree
-from symbp.verification.point import EvalError, Reading
+from symbp.verification.point import EvalError
 from symbp.verification.tree import Call, Jacobian, Node, Sym, walk
 from symbp.verification.verdict import Verdict
 
-MAX_ENTRIES = 24  # entries of the first side compared at each point
 _OPEN, _CLOSE = "{([", "})]"
 
 
@@ -79,8 +76,7 @@ def identity_chain(network: Network, text: str, notation: Notation, points: int,
         raise FormulaError(text, generic.column or 1, message)
     names = {sym.name for sym in symbols}
     unequal, largest = {}, 0.0  # unequal: side -> its first differing entry, or why it has no value
-    for _params, point, _derived, _central in check_points(network, True, points, seed):
-        evaluator = Evaluator(point, Reading(notation, y_is_target="yhat" in names or "t" not in names))
+    for evaluator in sample_evaluators(network, notation, names, points, seed):
         for bindings in _entries(evaluator, nodes[0], letters, text, shown[0]):
             truth = _value(evaluator, nodes[0], bindings, text, shown[0])
             for index, node in enumerate(nodes[1:], start=1):
@@ -110,14 +106,12 @@ def identity_chain(network: Network, text: str, notation: Notation, points: int,
     return Verdict(text, False, "numerically", points, np.inf, [], diagnosis)
 
 
-def _entries(evaluator: Evaluator, first: Node, letters: list, text: str, shown: str):
-    """The bindings of the first side's index letters, entry by entry (at most MAX_ENTRIES)."""
+def _entries(evaluator: Evaluator, first: Node, letters: list, text: str, shown: str) -> list[dict]:
+    """The bindings of the first side's index letters, entry by entry; refused when it has no entries."""
     try:
-        ranges = [range(1, evaluator.index_range(first, letter, {}, first) + 1) for letter in letters]
+        return entry_bindings(evaluator, first, letters)
     except EvalError as error:
         raise FormulaError(text, error.column or 1, f"{shown} cannot be evaluated: {error}") from None
-    for values in itertools.islice(itertools.product(*ranges), MAX_ENTRIES):
-        yield dict(zip(letters, values, strict=True))
 
 
 def _value(evaluator: Evaluator, first: Node, bindings: dict, text: str, shown: str):

@@ -11,7 +11,9 @@ import numpy as np
 from symbp.derivation.cached import derivation_of
 from symbp.derivation.reference import CentralDifferences, random_point
 from symbp.spec.network import Network
+from symbp.verification.evaluate import Evaluator
 from symbp.verification.groundtruth import batch_sizes, make_point
+from symbp.verification.point import Reading, y_is_target
 
 
 def check_points(network: Network, per_sample: bool, count: int, seed: int) -> list:
@@ -31,3 +33,10 @@ def check_points(network: Network, per_sample: bool, count: int, seed: int) -> l
 def sample_counts(network: Network, per_sample: bool, count: int) -> list[int]:
     """The batch size of each of ``count`` points: 1 for a formula of one sample's cost term."""
     return [1] * count if per_sample else batch_sizes(network, count)
+
+
+def sample_evaluators(network: Network, notation, names, points: int, seed: int):
+    """An Evaluator at each of ``points`` random one-sample points, for a formula whose symbols are
+    ``names`` (what y means follows from them)."""
+    for _params, point, _derived, _central in check_points(network, True, points, seed):
+        yield Evaluator(point, Reading(notation, y_is_target=y_is_target(names)))

@@ -10,6 +10,8 @@ the shape rules of products and sums from ``symbp.verification.shapes``.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import sympy as sp
 
@@ -36,6 +38,20 @@ from symbp.verification.tree import (
 )
 
 _RELATIONS = {">": np.greater, "<": np.less, ">=": np.greater_equal, "<=": np.less_equal}
+
+
+# entries of a matrix compared at each check point (enough to catch a wrong entry, few enough to stay quick)
+MAX_ENTRIES = 24
+
+
+def entry_bindings(evaluator: Evaluator, node: Node, letters: list) -> list[dict]:
+    """The first MAX_ENTRIES bindings of ``node``'s index letters, entry by entry (EvalError when one has
+    no range here)."""
+    ranges = [range(1, evaluator.index_range(node, letter, {}, node) + 1) for letter in letters]
+    return [
+        dict(zip(letters, values, strict=True))
+        for values in itertools.islice(itertools.product(*ranges), MAX_ENTRIES)
+    ]
 
 
 class Evaluator(SymbolValues):

@@ -15,10 +15,10 @@ import numpy as np
 from symbp.naming import matrix_name
 from symbp.spec.network import Network
 from symbp.verification.check_points import check_points, sample_counts
-from symbp.verification.evaluate import Evaluator
+from symbp.verification.evaluate import MAX_ENTRIES, Evaluator
 from symbp.verification.formula import PER_UNIT, Formula
 from symbp.verification.layer_sets import bound_letters, outside_sets, unpack, with_sources
-from symbp.verification.point import EvalError, Reading
+from symbp.verification.point import EvalError, Reading, y_is_target
 from symbp.verification.proof import instance, is_zero, small_enough
 from symbp.verification.tree import Jacobian, Sum, Sym, walk
 from symbp.verification.verdict import counterexample
@@ -27,7 +27,6 @@ from symbp.verification.verdict import counterexample
 _SHARE_BY = {"w": "w", "b": "b", "dz": "z", "delta": "z", "act": "a"}
 RTOL = 1e-7
 ATOL = 1e-9
-MAX_ENTRIES = 24
 CROSS_CHECK = 1e-5
 
 
@@ -41,7 +40,7 @@ class FormulaCheck:
         self.other_gradients = other_gradients
         self.formula = formula
         self.numbering = formula.notation.input_layer
-        self.y_is_target = "yhat" in formula.symbols() or "t" not in formula.symbols()
+        self.y_is_target = y_is_target(formula.symbols())
         self.points = check_points(network, formula.per_sample, points, seed)
         self.cross_check = 0.0
         self.backwards = None

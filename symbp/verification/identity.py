@@ -4,20 +4,16 @@ sample each) with both sides evaluated as any formula's right side is."""
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 
 from symbp.spec.network import Network
 from symbp.spec.notation import Notation
-from symbp.verification.check_points import check_points
-from symbp.verification.evaluate import Evaluator
+from symbp.verification.check_points import sample_evaluators
+from symbp.verification.evaluate import entry_bindings
 from symbp.verification.formula import with_unit_layers
 from symbp.verification.parse import parse_tree
-from symbp.verification.point import EvalError, Reading
+from symbp.verification.point import EvalError
 from symbp.verification.tree import Sym, walk
-
-MAX_ENTRIES = 24
 
 
 def identity_counterexample(
@@ -31,14 +27,9 @@ def identity_counterexample(
         return None
     names = {node.name for side in (left, right) for node in walk(side) if isinstance(node, Sym)}
     letters = [index for index in left.indices or () if isinstance(index, str)]
-    for number, (_params, point, _derived, _central) in enumerate(
-        check_points(network, True, points, seed), start=1
-    ):
-        evaluator = Evaluator(point, Reading(notation, y_is_target="yhat" in names or "t" not in names))
+    for number, evaluator in enumerate(sample_evaluators(network, notation, names, points, seed), start=1):
         try:
-            ranges = [range(1, evaluator.index_range(left, letter, {}, left) + 1) for letter in letters]
-            for values in itertools.islice(itertools.product(*ranges), MAX_ENTRIES):
-                bindings = dict(zip(letters, values, strict=True))
+            for bindings in entry_bindings(evaluator, left, letters):
                 expected, claimed = evaluator.scalar(left, bindings), evaluator.scalar(right, bindings)
                 if not np.isclose(claimed, expected, rtol=1e-7, atol=1e-9):
                     entry = ", ".join(f"{letter}={value}" for letter, value in bindings.items())

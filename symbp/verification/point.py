@@ -62,6 +62,12 @@ class Point:
         return self.X.shape[0]
 
 
+def y_is_target(names) -> bool:
+    """Whether y is the target in a formula with these symbol names: when it also has \\hat{y} or has no
+    t (Neural Networks Demystified); else y is the output (Python Deep Learning)."""
+    return "yhat" in names or "t" not in names
+
+
 @dataclass
 class Reading:
     """How symbols resolve: the notation, the value of a generic l, what y means; collects notes."""
